@@ -1,0 +1,73 @@
+/**
+ * The contract every check module exports (DESIGN section 7). The registry verifies it when a module
+ * loads, so a broken module is a programmer error at load time, not a silent "valid".
+ */
+export type CheckStatus = 'valid' | 'invalid' | 'restricted' | 'unreachable' | 'timeout' | 'error'
+
+export const CHECK_STATUSES: readonly CheckStatus[] = ['valid', 'invalid', 'restricted', 'unreachable', 'timeout', 'error']
+
+/** What a check gets: the decrypted value and the non-secret settings of one credential. */
+export interface CheckInput {
+  type: string
+  /** The secret. Never put it (or any part of it) in a result, message or thrown error. */
+  value: string
+  base_url?: string | undefined
+  schema_type?: string | undefined
+  /** Non-secret per-credential check settings (e.g. api_key's check_url, auth_header; bigquery's project). */
+  settings: Record<string, string>
+}
+
+export interface CheckContext {
+  /** Aborts when the per-check timeout elapses (or the user cancels). */
+  signal: AbortSignal
+  timeoutMs: number
+  fetch: typeof fetch
+  now: () => Date
+}
+
+export interface CheckResult {
+  status: CheckStatus
+  /** One line for humans. Must not contain the secret; the caller also passes it through redact(). */
+  message: string
+  details?: Record<string, unknown>
+  /**
+   * A replacement value the check obtained (oauth refresh). The service stores it encrypted; it is never
+   * printed.
+   */
+  newValue?: string
+}
+
+export interface DiscoveredColumn {
+  name: string
+  data_type: string
+  nullable: boolean
+  default: string | null
+  comment: string | null
+  position: number
+}
+
+export type TableKind = 'table' | 'view' | 'materialized_view' | 'external'
+
+export interface DiscoveredTable {
+  schema: string
+  name: string
+  kind: TableKind
+  comment: string | null
+  columns: DiscoveredColumn[]
+}
+
+export interface DiscoveredSchema {
+  tables: DiscoveredTable[]
+  /** Free-form facts (engine version, query count) for --debug and benchmarks. */
+  details?: Record<string, unknown>
+}
+
+export interface DiscoverOptions {
+  schemas?: string[] | undefined
+  maxTables?: number | undefined
+}
+
+export interface Check {
+  validate(input: CheckInput, ctx: CheckContext): Promise<CheckResult>
+  discoverSchema?(input: CheckInput, ctx: CheckContext & { options?: DiscoverOptions }): Promise<DiscoveredSchema>
+}

@@ -1,0 +1,104 @@
+/**
+ * The catalogue (DESIGN section 1): every category and type, once. Everything else (input checks,
+ * masking, `run` variables, completion, `types`) reads this table; nothing else lists the types.
+ * It is plain data so `credctl list` can load it without loading any check.
+ */
+export const CATEGORIES = ['llm', 'speech', 'image', 'video', 'data_warehouse', 'tools'] as const
+export type Category = (typeof CATEGORIES)[number]
+
+/** How a value is checked when it is entered (see input.ts). */
+export type ValueKind =
+  | 'api_key'
+  | 'postgres_uri'
+  | 'mysql_uri'
+  | 'redshift_uri'
+  | 'mssql'
+  | 'clickhouse_uri'
+  | 'snowflake_uri'
+  | 'service_account_json'
+  | 'path'
+  | 'oauth'
+  | 'smtp_url'
+  | 'database'
+
+/** How a value is masked (see mask.ts). */
+export type MaskKind = 'key' | 'uri' | 'service_account' | 'path' | 'oauth' | 'ado'
+
+export interface TypeInfo {
+  type: string
+  category: Category
+  display_name: string
+  description: string
+  value: ValueKind
+  mask: MaskKind
+  /** Variables `credctl run` fills from the type's default, first one is the conventional name. */
+  env: readonly string[]
+  /** Extra line shown by `credctl types`. */
+  note?: string
+}
+
+const t = (
+  category: Category,
+  type: string,
+  display_name: string,
+  description: string,
+  value: ValueKind,
+  mask: MaskKind,
+  env: readonly string[],
+  note?: string,
+): TypeInfo => ({ type, category, display_name, description, value, mask, env, ...(note ? { note } : {}) })
+
+export const TYPES: readonly TypeInfo[] = [
+  t('llm', 'openai', 'OpenAI', 'GPT-4, GPT-4o, GPT-3.5, etc.', 'api_key', 'key', ['OPENAI_API_KEY']),
+  t('llm', 'anthropic', 'Anthropic', 'Claude 3.5, Claude 3, etc.', 'api_key', 'key', ['ANTHROPIC_API_KEY']),
+  t('llm', 'gemini', 'Google Gemini', 'Gemini Pro, Gemini Ultra, etc.', 'api_key', 'key', ['GEMINI_API_KEY', 'GOOGLE_API_KEY']),
+  t('llm', 'deepseek', 'DeepSeek', 'DeepSeek chat and code models', 'api_key', 'key', ['DEEPSEEK_API_KEY']),
+  t('llm', 'fireworks', 'Fireworks', 'Fireworks AI hosted models', 'api_key', 'key', ['FIREWORKS_API_KEY']),
+  t('llm', 'xai', 'xAI', 'Grok models', 'api_key', 'key', ['XAI_API_KEY']),
+  t('llm', 'openrouter', 'OpenRouter', 'Multi-provider routing', 'api_key', 'key', ['OPENROUTER_API_KEY']),
+  t('llm', 'together_ai', 'Together AI', 'Together AI hosted models', 'api_key', 'key', ['TOGETHER_API_KEY']),
+  t('llm', 'mistral', 'Mistral', 'Mistral AI models', 'api_key', 'key', ['MISTRAL_API_KEY']),
+  t('llm', 'cohere', 'Cohere', 'Cohere command and embed models', 'api_key', 'key', ['CO_API_KEY', 'COHERE_API_KEY']),
+  t('llm', 'groq', 'Groq', 'Groq high-speed inference', 'api_key', 'key', ['GROQ_API_KEY']),
+  t('llm', 'perplexity', 'Perplexity', 'Search-augmented Sonar models', 'api_key', 'key', ['PERPLEXITY_API_KEY', 'PPLX_API_KEY']),
+  t('speech', 'elevenlabs', 'ElevenLabs', 'High-quality TTS voices', 'api_key', 'key', ['ELEVENLABS_API_KEY']),
+  t('speech', 'deepgram', 'Deepgram', 'TTS and STT with Nova models', 'api_key', 'key', ['DEEPGRAM_API_KEY']),
+  t('speech', 'openai_audio', 'OpenAI Audio', 'OpenAI TTS (tts-1) and Whisper STT', 'api_key', 'key', ['OPENAI_API_KEY']),
+  t('image', 'fal', 'Fal', 'Fast image generation (FLUX, SD)', 'api_key', 'key', ['FAL_KEY']),
+  t('image', 'replicate', 'Replicate', 'Run open-source models', 'api_key', 'key', ['REPLICATE_API_TOKEN']),
+  t('image', 'stability', 'Stability AI', 'Stable Diffusion models', 'api_key', 'key', ['STABILITY_API_KEY']),
+  t('image', 'openai_image', 'OpenAI Image', 'DALL-E 3 and DALL-E 2', 'api_key', 'key', ['OPENAI_API_KEY']),
+  t('video', 'runway', 'Runway', 'Gen-3 Alpha video generation', 'api_key', 'key', ['RUNWAYML_API_SECRET']),
+  t('video', 'pika', 'Pika', 'AI video generation', 'api_key', 'key', ['FAL_KEY'],
+    'Pika has no first-party API; its models are served by fal, so a pika credential is a fal key and is checked as one.'),
+  t('video', 'luma', 'Luma', 'Dream Machine video generation', 'api_key', 'key', ['LUMAAI_API_KEY']),
+  t('data_warehouse', 'postgresql', 'PostgreSQL', 'PostgreSQL connection string', 'postgres_uri', 'uri', ['DATABASE_URL', 'POSTGRES_URL']),
+  t('data_warehouse', 'mysql', 'MySQL', 'MySQL connection string', 'mysql_uri', 'uri', ['MYSQL_URL']),
+  t('data_warehouse', 'bigquery', 'BigQuery', 'Google BigQuery service account', 'service_account_json', 'service_account', ['GOOGLE_APPLICATION_CREDENTIALS']),
+  t('data_warehouse', 'snowflake', 'Snowflake', 'Snowflake account credentials', 'snowflake_uri', 'uri', ['SNOWFLAKE_URL']),
+  t('data_warehouse', 'redshift', 'Redshift', 'Amazon Redshift connection', 'redshift_uri', 'uri', ['REDSHIFT_URL']),
+  t('data_warehouse', 'mssql', 'MSSQL', 'Microsoft SQL Server', 'mssql', 'ado', ['MSSQL_URL']),
+  t('data_warehouse', 'clickhouse', 'ClickHouse', 'ClickHouse connection', 'clickhouse_uri', 'uri', ['CLICKHOUSE_URL']),
+  t('data_warehouse', 'static_file', 'Static File', 'File-based data access', 'path', 'path', ['STATIC_FILE_PATH']),
+  t('tools', 'api_key', 'API Key', 'Generic API key authentication', 'api_key', 'key', []),
+  t('tools', 'oauth', 'OAuth', 'OAuth token-based authentication', 'oauth', 'oauth', []),
+  t('tools', 'database', 'Database', 'Generic database connection (with schema_type required)', 'database', 'uri', []),
+  t('tools', 'smtp', 'SMTP', 'SMTP server credentials', 'smtp_url', 'uri', ['SMTP_URL']),
+]
+
+const BY_TYPE = new Map(TYPES.map((x) => [x.type, x]))
+
+export const TYPE_NAMES: readonly string[] = TYPES.map((x) => x.type)
+export const WAREHOUSE_TYPES: readonly string[] = TYPES.filter((x) => x.category === 'data_warehouse').map((x) => x.type)
+
+export function typeInfo(type: string): TypeInfo | undefined {
+  return BY_TYPE.get(type)
+}
+
+export function isCategory(c: string): c is Category {
+  return (CATEGORIES as readonly string[]).includes(c)
+}
+
+export function typesOf(category: Category): TypeInfo[] {
+  return TYPES.filter((x) => x.category === category)
+}

@@ -1,0 +1,648 @@
+import { randomUUID } from 'node:crypto'
+import { promises as fsp } from 'node:fs'
+import * as path from 'node:path'
+import { statusOfError } from '../checks/classify.js'
+import { redact, redactError } from '../checks/redact.js'
+import type { CheckResult, CheckStatus, DiscoverOptions, DiscoveredTable } from '../checks/types.js'
+import { CredctlError } from '../errors.js'
+import { aadFor, hmac, macKey, open, seal, TagMismatch } from '../vault/cipher.js'
+import { macInput, type CredentialRecord, type VaultFile } from '../vault/format.js'
+import { osKeychain, probeKeychain, type Keychain } from '../vault/keychain.js'
+import { createVaultKey, loadVaultKey, type KeyContext } from '../vault/keys.js'
+import { defaultVaultPath, sidePaths } from '../vault/paths.js'
+import { ensureDir, readVault, withLock, writeVaultFile } from '../vault/store.js'
+import { CATEGORIES, isCategory, typeInfo, typesOf, WAREHOUSE_TYPES } from './catalogue.js'
+import { appendHistory, entryFor, readHistory, type HistoryEntry } from './history.js'
+import { checkValue } from './input.js'
+import { mask } from './mask.js'
+import { toView, type Credential } from './view.js'
+
+/** Options of createClient(); all optional. Tests inject env, keychain, clock and fetch here. */
+export interface ClientOptions {
+  /** Vault file path. Default: CREDCTL_VAULT, else env-paths('credctl').data/vault.json. */
+  vault?: string
+  env?: NodeJS.ProcessEnv
+  keychain?: Keychain
+  /** Key source for a new vault (keychain, env, passphrase, file). Default: CREDCTL_KEY_SOURCE or auto. */
+  keySource?: string
+  /** Asks for a passphrase when CREDCTL_PASSPHRASE is unset; omit where no terminal exists. */
+  askPassphrase?: KeyContext['askPassphrase']
+  now?: () => Date
+  fetch?: typeof fetch
+  /** Per-check timeout in ms (default 10 000). */
+  timeoutMs?: number
+  lockTimeoutMs?: number
+  /** Keychain call timeout in ms (default 5 000, or CREDCTL_KEYCHAIN_TIMEOUT_MS). */
+  keychainTimeoutMs?: number
+}
+
+export interface CreateInput {
+  name: string
+  type: string
+  category?: string
+  value: string
+  description?: string | null
+  base_url?: string | null
+  schema_type?: string | null
+  settings?: Record<string, string>
+  /** Make it the default of its type (clearing the previous default in the same write). */
+  is_default?: boolean
+  expires_at?: string | null
+}
+
+export interface UpdateInput {
+  value?: string
+  name?: string
+  description?: string | null
+  base_url?: string | null
+  settings?: Record<string, string | null>
+  expires_at?: string | null
+}
+
+export interface ListFilter {
+  category?: string
+  type?: string
+  includeDeleted?: boolean
+}
+
+/** A check's verdict on one credential: the safe representation plus what the check said. */
+export type ValidationResult = Credential & { status: CheckStatus; message: string; duration_ms: number }
+
+export interface SchemaDoc {
+  updated_at: string
+  tables: DiscoveredTable[]
+}
+
+export interface VaultStatus {
+  vault: string
+  exists: boolean
+  vault_id: string | null
+  key_source: string | null
+  keychain: { reachable: boolean; reason: string | null }
+  counts: { total: number; active: number; deleted: number; defaults: number; by_category: Record<string, number> }
+  error?: { code: string; message: string }
+}
+
+const NAME_MAX = 200
+
+function checkName(name: unknown): string {
+  if (typeof name !== 'string' || name.trim() === '') throw new CredctlError('INVALID_INPUT', 'a name is required (--name)')
+  if (name.length > NAME_MAX) throw new CredctlError('INVALID_INPUT', `name too long: at most ${NAME_MAX} characters`)
+  // Control characters (newlines, escapes) would forge lines in tables, TSV and history.
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f\u0080-\u009f]/.test(name)) throw new CredctlError('INVALID_INPUT', 'name contains control characters (newline, tab or escape)')
+  if (name !== name.trim()) throw new CredctlError('INVALID_INPUT', 'name starts or ends with whitespace')
+  return name
+}
+
+function checkBaseUrl(u: string | null | undefined): string | null {
+  if (u === undefined || u === null || u === '') return null
+  let url: URL
+  try {
+    url = new URL(u)
+  } catch {
+    throw new CredctlError('INVALID_INPUT', `invalid --base-url ${JSON.stringify(u.slice(0, 100))}: expected an http(s) URL`)
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new CredctlError('INVALID_INPUT', 'invalid --base-url: expected an http(s) URL')
+  // A base URL is stored and printed: it must not carry credentials of its own.
+  if (url.username || url.password) throw new CredctlError('INVALID_INPUT', 'invalid --base-url: it must not contain a user or password')
+  return u.replace(/\/+$/, '')
+}
+
+function checkExpiry(x: string | null | undefined): string | null {
+  if (x === undefined || x === null || x === '') return null
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(x) || Number.isNaN(Date.parse(`${x}T00:00:00Z`))) {
+    throw new CredctlError('INVALID_INPUT', `invalid expiry ${JSON.stringify(x.slice(0, 40))}: expected YYYY-MM-DD`)
+  }
+  return new Date(`${x}T00:00:00Z`).toISOString()
+}
+
+/** Resolve --category/--type into a valid pair; a mismatch lists the valid pairs. */
+export function resolveCategory(type: string | undefined, category: string | undefined): { type: string; category: string } {
+  if (!type) throw new CredctlError('INVALID_INPUT', 'a type is required (--type); see `credctl types`')
+  const info = typeInfo(type)
+  if (!info) throw new CredctlError('INVALID_INPUT', `unknown type "${type}"; see \`credctl types\` for the list`)
+  if (category !== undefined && category !== info.category) {
+    if (!isCategory(category)) throw new CredctlError('INVALID_INPUT', `unknown category "${category}": one of ${CATEGORIES.join(', ')}`)
+    const pairs = typesOf(category).map((t) => t.type).join(', ')
+    throw new CredctlError('INVALID_INPUT', `type ${type} belongs to category ${info.category}, not ${category} (${category} has: ${pairs})`)
+  }
+  return { type, category: info.category }
+}
+
+export class CredentialsApi {
+  private readonly vault: Vault
+  constructor(vault: Vault) {
+    this.vault = vault
+  }
+
+  /** Create a credential; the value is checked for its type, encrypted, and never returned. */
+  async create(input: CreateInput): Promise<Credential> {
+    const name = checkName(input.name)
+    const { type, category } = resolveCategory(input.type, input.category)
+    let schemaType: string | null = null
+    if (type === 'database') {
+      if (!input.schema_type || !WAREHOUSE_TYPES.includes(input.schema_type)) {
+        throw new CredctlError('INVALID_INPUT', `type database needs --schema-type, one of: ${WAREHOUSE_TYPES.join(', ')}`)
+      }
+      schemaType = input.schema_type
+    } else if (input.schema_type) {
+      throw new CredctlError('INVALID_INPUT', '--schema-type applies only to type database')
+    }
+    if (typeof input.value !== 'string') throw new CredctlError('INVALID_INPUT', 'a value is required')
+    const value = checkValue(type, input.value, schemaType ?? undefined)
+    const base_url = checkBaseUrl(input.base_url)
+    const expires_at = checkExpiry(input.expires_at)
+    const settings = { ...(input.settings ?? {}) }
+    return this.vault.mutate(async (v, key, now) => {
+      if (active(v).some((c) => c.name === name)) {
+        throw new CredctlError('NAME_TAKEN', `a credential named "${name}" already exists`, { hint: 'choose another --name, or update it' })
+      }
+      const id = randomUUID()
+      const makeDefault = input.is_default === true || !active(v).some((c) => c.type === type && c.is_default)
+      if (makeDefault) for (const c of v.credentials) if (c.type === type) c.is_default = false
+      const rec: CredentialRecord = {
+        id,
+        name,
+        type,
+        category,
+        description: input.description?.trim() ? input.description : null,
+        schema_type: schemaType,
+        base_url,
+        settings,
+        masked_content: mask(schemaType ?? type, value),
+        is_default: makeDefault,
+        is_valid: null,
+        validated_at: null,
+        validation_message: null,
+        has_schema: false,
+        schema_updated_at: null,
+        expires_at,
+        created_at: now,
+        updated_at: now,
+        deleted_at: null,
+        secret: seal(key, value, aadFor(v.vault_id, id, 'value')),
+      }
+      v.credentials.push(rec)
+      return { result: toView(rec), history: [entryFor(rec, 'create', 'ok', now)] }
+    }, { create: true })
+  }
+
+  /** Credentials, without their values, newest last. Does not need the key. */
+  async list(filter: ListFilter = {}): Promise<Credential[]> {
+    if (filter.category !== undefined && !isCategory(filter.category)) {
+      throw new CredctlError('INVALID_INPUT', `unknown category "${filter.category}": one of ${CATEGORIES.join(', ')}`)
+    }
+    if (filter.type !== undefined && !typeInfo(filter.type)) throw new CredctlError('INVALID_INPUT', `unknown type "${filter.type}"; see \`credctl types\``)
+    const v = await this.vault.read()
+    if (!v) return []
+    return v.credentials
+      .filter(
+        (c) =>
+          (filter.includeDeleted ? true : c.deleted_at === null) &&
+          (filter.category === undefined || c.category === filter.category) &&
+          (filter.type === undefined || c.type === filter.type),
+      )
+      .map(toView)
+  }
+
+  /** One credential by id or name (deleted ones by id, or by name when no active one has it). */
+  async get(idOrName: string): Promise<Credential> {
+    const v = await this.vault.read()
+    return toView(find(v, idOrName, { deleted: true }))
+  }
+
+  async update(idOrName: string, input: UpdateInput): Promise<Credential> {
+    const name = input.name !== undefined ? checkName(input.name) : undefined
+    const base_url = input.base_url !== undefined ? checkBaseUrl(input.base_url) : undefined
+    const expires_at = input.expires_at !== undefined ? checkExpiry(input.expires_at) : undefined
+    return this.vault.mutate(async (v, key, now) => {
+      const rec = find(v, idOrName)
+      const changed: string[] = []
+      if (name !== undefined && name !== rec.name) {
+        if (active(v).some((c) => c.name === name && c.id !== rec.id)) throw new CredctlError('NAME_TAKEN', `a credential named "${name}" already exists`)
+        rec.name = name
+        changed.push('name')
+      }
+      if (input.value !== undefined) {
+        const value = checkValue(rec.type, input.value, rec.schema_type ?? undefined)
+        // The previous ciphertext is overwritten in this write; no copy of the old value is kept.
+        rec.secret = seal(key, value, aadFor(v.vault_id, rec.id, 'value'))
+        rec.masked_content = mask(rec.schema_type ?? rec.type, value)
+        rec.is_valid = null
+        rec.validated_at = null
+        rec.validation_message = null
+        changed.push('value')
+      }
+      if (input.description !== undefined) {
+        rec.description = input.description?.trim() ? input.description : null
+        changed.push('description')
+      }
+      if (base_url !== undefined) {
+        rec.base_url = base_url
+        changed.push('base_url')
+      }
+      if (expires_at !== undefined) {
+        rec.expires_at = expires_at
+        changed.push('expires_at')
+      }
+      if (input.settings) {
+        for (const [k, val] of Object.entries(input.settings)) {
+          if (val === null || val === '') delete rec.settings[k]
+          else rec.settings[k] = val
+        }
+        changed.push('settings')
+      }
+      if (changed.length === 0) throw new CredctlError('USAGE', 'nothing to update: pass --value-stdin, --name, --description, --base-url or another field')
+      rec.updated_at = now
+      return { result: toView(rec), history: [entryFor(rec, 'update', 'ok', now, changed.join(','))] }
+    })
+  }
+
+  /** Soft delete: hidden, never used, never a default, never injected; restore brings it back. */
+  async delete(idOrName: string): Promise<Credential> {
+    return this.vault.mutate(async (v, _key, now) => {
+      const rec = find(v, idOrName)
+      rec.deleted_at = now
+      rec.is_default = false
+      rec.updated_at = now
+      return { result: toView(rec), history: [entryFor(rec, 'delete', 'ok', now)] }
+    })
+  }
+
+  async restore(idOrName: string): Promise<Credential> {
+    return this.vault.mutate(async (v, _key, now) => {
+      const rec = find(v, idOrName, { deleted: true, preferDeleted: true })
+      if (rec.deleted_at === null) throw new CredctlError('USAGE', `credential "${rec.name}" is not deleted`)
+      if (active(v).some((c) => c.name === rec.name)) {
+        throw new CredctlError('NAME_TAKEN', `cannot restore "${rec.name}": another credential has that name`, {
+          hint: 'rename or delete the other credential first',
+        })
+      }
+      rec.deleted_at = null
+      rec.updated_at = now
+      return { result: toView(rec), history: [entryFor(rec, 'restore', 'ok', now)] }
+    })
+  }
+
+  /** Remove the record and its ciphertext (and its discovered schema) for good. */
+  async purge(idOrName: string): Promise<Credential> {
+    const out = await this.vault.mutate(async (v, _key, now) => {
+      const rec = find(v, idOrName, { deleted: true, preferDeleted: true })
+      v.credentials = v.credentials.filter((c) => c.id !== rec.id)
+      return { result: toView(rec), history: [entryFor(rec, 'purge', 'ok', now)] }
+    })
+    await fsp.rm(this.vault.schemaFile(out.id), { force: true })
+    return out
+  }
+
+  async setDefault(idOrName: string): Promise<Credential> {
+    return this.vault.mutate(async (v, _key, now) => {
+      const rec = find(v, idOrName)
+      for (const c of v.credentials) if (c.type === rec.type && c.id !== rec.id && c.is_default) {
+        c.is_default = false
+        c.updated_at = now
+      }
+      rec.is_default = true
+      rec.updated_at = now
+      return { result: toView(rec), history: [entryFor(rec, 'set-default', 'ok', now)] }
+    })
+  }
+
+  /** Run the type's check against the real service and store the verdict. */
+  async validate(idOrName: string, opts: { timeoutMs?: number } = {}): Promise<ValidationResult> {
+    const { rec, value, vaultId } = await this.vault.decrypt(idOrName)
+    const checkType = rec.schema_type ?? rec.type
+    const { loadCheck } = await import('../checks/registry.js')
+    const check = await loadCheck(checkType)
+    if (!check) {
+      throw new CredctlError('NO_CHECK', `no check exists yet for type ${checkType} (credential "${rec.name}"); nothing was verified`)
+    }
+    const started = Date.now()
+    const timeoutMs = opts.timeoutMs ?? this.vault.timeoutMs
+    const signal = AbortSignal.timeout(timeoutMs)
+    let result: CheckResult
+    try {
+      result = await check.validate({ type: checkType, value, base_url: rec.base_url ?? undefined, schema_type: rec.schema_type ?? undefined, settings: { ...rec.settings } }, {
+        signal,
+        timeoutMs,
+        fetch: this.vault.fetch,
+        now: this.vault.now,
+      })
+    } catch (e) {
+      const status = statusOfError(e, signal)
+      const message =
+        status === 'timeout' ? `no answer within ${Math.round(timeoutMs / 1000)} s` : redactError(e, [value])
+      result = { status, message }
+    }
+    const message = redact(result.message, [value]).slice(0, 500)
+    const duration_ms = Date.now() - started
+    const view = await this.vault.mutate(async (v, key, now) => {
+      const r = findById(v, rec.id)
+      if (result.status === 'valid' || result.status === 'restricted') r.is_valid = true
+      else if (result.status === 'invalid') r.is_valid = false
+      // unreachable, timeout and error say nothing about the credential: the earlier verdict stands.
+      r.validated_at = now
+      r.validation_message = `${result.status}: ${message}`
+      if (result.newValue !== undefined && vaultId === v.vault_id) {
+        r.secret = seal(key, result.newValue, aadFor(v.vault_id, r.id, 'value'))
+        r.masked_content = mask(checkType, result.newValue)
+        r.updated_at = now
+      }
+      return { result: toView(r), history: [entryFor(r, 'validate', result.status, now)] }
+    })
+    return { ...view, status: result.status, message, duration_ms }
+  }
+
+  /** Discover tables and columns behind a warehouse credential; a failed discovery keeps the old schema. */
+  async discoverSchema(idOrName: string, opts: DiscoverOptions & { timeoutMs?: number } = {}): Promise<Credential & { tables: number }> {
+    const { rec, value } = await this.vault.decrypt(idOrName)
+    const checkType = rec.schema_type ?? rec.type
+    const { loadCheck } = await import('../checks/registry.js')
+    const check = await loadCheck(checkType)
+    if (!check?.discoverSchema) {
+      throw new CredctlError('NO_CHECK', `schema discovery is not available for type ${checkType} (credential "${rec.name}")`)
+    }
+    const timeoutMs = opts.timeoutMs ?? Math.max(this.vault.timeoutMs, 30_000)
+    const signal = AbortSignal.timeout(timeoutMs)
+    let tables: DiscoveredTable[]
+    try {
+      const input = { type: checkType, value, base_url: rec.base_url ?? undefined, schema_type: rec.schema_type ?? undefined, settings: { ...rec.settings } }
+      tables = (await check.discoverSchema(input, { signal, timeoutMs, fetch: this.vault.fetch, now: this.vault.now, options: opts })).tables
+    } catch (e) {
+      const status = statusOfError(e, signal)
+      const msg = status === 'timeout' ? `no answer within ${Math.round(timeoutMs / 1000)} s` : redactError(e, [value])
+      await this.vault.history([entryFor(rec, 'discover', status, this.vault.now().toISOString())])
+      throw new CredctlError(status === 'timeout' || status === 'unreachable' ? 'UNREACHABLE' : 'CHECK_FAILED', `schema discovery of "${rec.name}" failed: ${msg}`, {
+        hint: 'the previously discovered schema, if any, is kept',
+      })
+    }
+    const updated_at = this.vault.now().toISOString()
+    await this.vault.writeSchema(rec.id, { updated_at, tables })
+    const view = await this.vault.mutate(async (v, _key, now) => {
+      const r = findById(v, rec.id)
+      r.has_schema = true
+      r.schema_updated_at = updated_at
+      return { result: toView(r), history: [entryFor(r, 'discover', 'ok', now, `${tables.length} tables`)] }
+    })
+    return { ...view, tables: tables.length }
+  }
+
+  /** The stored schema: { updated_at, tables: [...] }. */
+  async getSchema(idOrName: string): Promise<SchemaDoc> {
+    const v = await this.vault.read()
+    const rec = find(v, idOrName, { deleted: true })
+    if (!rec.has_schema) {
+      throw new CredctlError('NOT_FOUND', `no schema discovered yet for "${rec.name}"`, { hint: `run: credctl discover ${JSON.stringify(rec.name)}` })
+    }
+    try {
+      return JSON.parse(await fsp.readFile(this.vault.schemaFile(rec.id), 'utf8')) as SchemaDoc
+    } catch {
+      throw new CredctlError('NOT_FOUND', `the schema file of "${rec.name}" is missing or damaged`, { hint: `run: credctl discover ${JSON.stringify(rec.name)}` })
+    }
+  }
+
+  /** The raw value, for `reveal` and pipes. Recorded in history. */
+  async reveal(idOrName: string): Promise<string> {
+    const { rec, value } = await this.vault.decrypt(idOrName)
+    await this.vault.history([entryFor(rec, 'reveal', 'ok', this.vault.now().toISOString())])
+    return value
+  }
+
+  /** The default credential of a type, decrypted: for `run` and injection only. */
+  async resolve(type: string): Promise<{ credential: Credential; value: string } | undefined> {
+    if (!typeInfo(type)) throw new CredctlError('INVALID_INPUT', `unknown type "${type}"`)
+    const v = await this.vault.read()
+    const rec = v && active(v).find((c) => c.type === type && c.is_default)
+    if (!rec) return undefined
+    const { value } = await this.vault.decrypt(rec.id)
+    return { credential: toView(rec), value }
+  }
+
+  async history(filter: { name?: string; limit?: number } = {}): Promise<HistoryEntry[]> {
+    let entries = await readHistory(this.vault.paths().history)
+    if (filter.name !== undefined) {
+      const v = await this.vault.read()
+      const ids = new Set(v?.credentials.filter((c) => c.id === filter.name || c.name === filter.name).map((c) => c.id))
+      entries = entries.filter((e) => e.name === filter.name || e.credential_id === filter.name || (e.credential_id !== null && ids.has(e.credential_id)))
+    }
+    if (filter.limit !== undefined) entries = entries.slice(-filter.limit)
+    return entries
+  }
+}
+
+const active = (v: VaultFile) => v.credentials.filter((c) => c.deleted_at === null)
+
+function findById(v: VaultFile, id: string): CredentialRecord {
+  const r = v.credentials.find((c) => c.id === id)
+  if (!r) throw new CredctlError('NOT_FOUND', `credential ${id} no longer exists`)
+  return r
+}
+
+function find(v: VaultFile | undefined, idOrName: string, opts: { deleted?: boolean; preferDeleted?: boolean } = {}): CredentialRecord {
+  if (typeof idOrName !== 'string' || idOrName === '') throw new CredctlError('USAGE', 'a credential name or id is required')
+  const all = v?.credentials ?? []
+  const byId = all.find((c) => c.id === idOrName)
+  if (byId && (byId.deleted_at === null || opts.deleted)) return byId
+  const live = all.find((c) => c.deleted_at === null && c.name === idOrName)
+  const gone = opts.deleted ? all.filter((c) => c.deleted_at !== null && c.name === idOrName).pop() : undefined
+  const hit = opts.preferDeleted ? (gone ?? live) : (live ?? gone)
+  if (hit) return hit
+  const deletedOnly = !opts.deleted && all.some((c) => c.deleted_at !== null && (c.name === idOrName || c.id === idOrName))
+  throw new CredctlError('NOT_FOUND', `no credential named "${idOrName}"${deletedOnly ? ' (it is deleted; `credctl restore` brings it back)' : ''}`, {
+    hint: 'see `credctl list`',
+  })
+}
+
+type Mutation<T> = (v: VaultFile, key: Buffer, now: string) => Promise<{ result: T; history?: HistoryEntry[] }>
+
+/** The vault as the SDK sees it: one file, read without the key, changed only under the lock with the key. */
+export class Vault {
+  readonly env: NodeJS.ProcessEnv
+  readonly now: () => Date
+  readonly fetch: typeof fetch
+  readonly timeoutMs: number
+  private filePromise: Promise<string> | undefined
+  private keychainInstance: Keychain | undefined
+
+  private readonly opts: ClientOptions
+
+  constructor(opts: ClientOptions) {
+    this.opts = opts
+    this.env = opts.env ?? process.env
+    this.now = opts.now ?? (() => new Date())
+    this.fetch = opts.fetch ?? globalThis.fetch
+    this.timeoutMs = opts.timeoutMs ?? 10_000
+  }
+
+  file(): Promise<string> {
+    return (this.filePromise ??= (async () => {
+      const p = this.opts.vault ?? this.env.CREDCTL_VAULT
+      return path.resolve(p ? p : await defaultVaultPath())
+    })())
+  }
+
+  /** Resolved synchronously after file() has been awaited once. */
+  paths() {
+    if (!this.resolved) throw new Error('vault path not resolved yet')
+    return sidePaths(this.resolved)
+  }
+
+  private resolved: string | undefined
+
+  schemaFile(id: string): string {
+    return path.join(this.paths().schemas, `${id}.json`)
+  }
+
+  keychain(): Keychain {
+    const ms = this.opts.keychainTimeoutMs ?? (Number(this.env.CREDCTL_KEYCHAIN_TIMEOUT_MS) || 5000)
+    return (this.keychainInstance ??= this.opts.keychain ?? osKeychain(ms))
+  }
+
+  private keyContext(): KeyContext {
+    return { env: this.env, keychain: () => this.keychain(), askPassphrase: this.opts.askPassphrase, keySource: this.opts.keySource }
+  }
+
+  async read(): Promise<VaultFile | undefined> {
+    this.resolved = await this.file()
+    return (await readVault(this.resolved))?.vault
+  }
+
+  /** Load the key of an existing vault and check the metadata MAC before anything acts on the file. */
+  private async unlock(v: VaultFile, file: string): Promise<Buffer> {
+    const key = await loadVaultKey(v, file, this.keyContext())
+    if (hmac(macKey(key), macInput(v)) !== v.mac) {
+      throw new CredctlError('VAULT_DAMAGED', `vault ${file} was changed outside credctl (its integrity check fails)`, {
+        hint: 'credctl will not use it; restore the file from a backup',
+      })
+    }
+    return key
+  }
+
+  async decrypt(idOrName: string): Promise<{ rec: CredentialRecord; value: string; vaultId: string }> {
+    const file = await this.file()
+    this.resolved = file
+    const v = (await readVault(file))?.vault
+    const rec = find(v, idOrName)
+    const key = await this.unlock(v!, file)
+    try {
+      return { rec, value: open(key, rec.secret, aadFor(v!.vault_id, rec.id, 'value')).toString('utf8'), vaultId: v!.vault_id }
+    } catch (e) {
+      if (e instanceof TagMismatch) {
+        throw new CredctlError('VAULT_DAMAGED', `the value of "${rec.name}" in ${file} does not decrypt (damaged or moved from another record)`)
+      }
+      throw e
+    }
+  }
+
+  async history(entries: HistoryEntry[]): Promise<void> {
+    // History is a convenience: failing to append must not fail the command that already succeeded.
+    await appendHistory(this.paths().history, entries).catch(() => {})
+  }
+
+  async writeSchema(id: string, doc: SchemaDoc): Promise<void> {
+    const file = this.schemaFile(id)
+    await ensureDir(path.dirname(file))
+    const tmp = `${file}.${process.pid}.tmp`
+    await fsp.writeFile(tmp, JSON.stringify(doc), { mode: 0o600 })
+    await fsp.rename(tmp, file)
+  }
+
+  /**
+   * Apply a change: lock, re-read, unlock with the key (or create the vault and its key), apply, seal
+   * the MAC, write atomically, release. A failing mutation writes nothing.
+   */
+  async mutate<T>(fn: Mutation<T>, opts: { create?: boolean } = {}): Promise<T> {
+    const file = await this.file()
+    this.resolved = file
+    const dir = path.dirname(file)
+    if (!opts.create) {
+      // Fail fast (and without creating directories or lock files) when there is nothing to change.
+      if (!(await readVault(file))) throw new CredctlError('NOT_FOUND', `no credentials yet: vault ${file} does not exist`, { hint: 'create one with `credctl create`' })
+    }
+    await ensureDir(dir)
+    let history: HistoryEntry[] = []
+    const result = await withLock(
+      file,
+      async () => {
+        const current = (await readVault(file))?.vault
+        const now = this.now().toISOString()
+        if (current) {
+          const key = await this.unlock(current, file)
+          const out = await fn(current, key, now)
+          current.mac = hmac(macKey(key), macInput(current))
+          await writeVaultFile(file, current)
+          history = out.history ?? []
+          return out.result
+        }
+        if (!opts.create) throw new CredctlError('NOT_FOUND', `vault ${file} does not exist`)
+        const vault_id = randomUUID()
+        const nk = await createVaultKey(vault_id, file, this.keyContext())
+        const fresh: VaultFile = { version: 1, vault_id, created_at: now, key: nk.header, credentials: [], mac: '' }
+        const out = await fn(fresh, nk.key, now)
+        fresh.mac = hmac(macKey(nk.key), macInput(fresh))
+        await nk.persist()
+        try {
+          await writeVaultFile(file, fresh)
+        } catch (e) {
+          await nk.rollback()
+          throw e
+        }
+        history = out.history ?? []
+        return out.result
+      },
+      { lockTimeoutMs: this.opts.lockTimeoutMs ?? (Number(this.env.CREDCTL_LOCK_TIMEOUT_MS) || 10_000) },
+    )
+    await this.history(history)
+    return result
+  }
+
+  async status(): Promise<VaultStatus> {
+    const file = await this.file()
+    this.resolved = file
+    const counts = { total: 0, active: 0, deleted: 0, defaults: 0, by_category: {} as Record<string, number> }
+    const out: VaultStatus = { vault: file, exists: false, vault_id: null, key_source: null, keychain: { reachable: false, reason: null }, counts }
+    try {
+      const v = (await readVault(file))?.vault
+      if (v) {
+        out.exists = true
+        out.vault_id = v.vault_id
+        out.key_source = v.key.source
+        for (const c of v.credentials) {
+          counts.total++
+          if (c.deleted_at === null) {
+            counts.active++
+            counts.by_category[c.category] = (counts.by_category[c.category] ?? 0) + 1
+            if (c.is_default) counts.defaults++
+          } else counts.deleted++
+        }
+      }
+    } catch (e) {
+      if (!(e instanceof CredctlError)) throw e
+      out.exists = true
+      out.error = { code: e.code, message: e.message }
+    }
+    const why = await probeKeychain(this.keychain())
+    out.keychain = { reachable: !why, reason: why ?? null }
+    return out
+  }
+}
+
+export interface Client {
+  credentials: CredentialsApi
+  /** Vault path, key source, keychain reachability and counts. */
+  status(): Promise<VaultStatus>
+  /** The resolved vault file path. */
+  vaultPath(): Promise<string>
+}
+
+/**
+ * Create an SDK client.
+ * @example
+ * const client = createClient({ vault: '/tmp/v.json', env: { CREDCTL_MASTER_KEY: key } })
+ * await client.credentials.create({ name: 'OpenAI Prod', type: 'openai', value: 'sk-...' })
+ */
+export function createClient(opts: ClientOptions = {}): Client {
+  const vault = new Vault(opts)
+  return { credentials: new CredentialsApi(vault), status: () => vault.status(), vaultPath: () => vault.file() }
+}

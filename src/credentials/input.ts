@@ -1,0 +1,112 @@
+import { CredctlError } from '../errors.js'
+import { typeInfo, WAREHOUSE_TYPES, type ValueKind } from './catalogue.js'
+
+/** Any value is at most 64 KiB: far above any key or service-account JSON, far below a mistake. */
+export const MAX_VALUE_BYTES = 64 * 1024
+
+const fail = (type: string, expected: string): never => {
+  throw new CredctlError('INVALID_INPUT', `invalid value for type ${type}: expected ${expected}`, {
+    hint: 'pass the value with --value-stdin or --value-file',
+  })
+}
+
+function uri(value: string, protocols: string[]): URL | undefined {
+  if (/\s/.test(value)) return undefined
+  let u: URL
+  try {
+    u = new URL(value)
+  } catch {
+    return undefined
+  }
+  if (!protocols.includes(u.protocol)) return undefined
+  return u
+}
+
+const CHECKS: Record<Exclude<ValueKind, 'database'>, { expected: string; ok: (v: string) => boolean }> = {
+  api_key: { expected: 'a non-empty key without whitespace', ok: (v) => v.length > 0 && !/\s/.test(v) },
+  postgres_uri: {
+    expected: 'a postgresql:// or postgres:// URI (postgresql://user:password@host:5432/db)',
+    ok: (v) => !!uri(v, ['postgresql:', 'postgres:'])?.hostname,
+  },
+  redshift_uri: {
+    expected: 'a redshift://, postgresql:// or postgres:// URI (redshift://user:password@cluster:5439/db)',
+    ok: (v) => !!uri(v, ['redshift:', 'postgresql:', 'postgres:'])?.hostname,
+  },
+  mysql_uri: {
+    expected: 'a mysql:// or mariadb:// URI (mysql://user:password@host:3306/db)',
+    ok: (v) => !!uri(v, ['mysql:', 'mariadb:'])?.hostname,
+  },
+  mssql: {
+    expected: 'a mssql:// or sqlserver:// URI, or Server=host;Database=db;User Id=user;Password=...',
+    ok: (v) => !!uri(v, ['mssql:', 'sqlserver:'])?.hostname || /(^|;)\s*(server|data source|address)\s*=\s*[^;\s]/i.test(v),
+  },
+  clickhouse_uri: {
+    expected: 'an http(s):// or clickhouse:// URL (https://user:password@host:8443/db)',
+    ok: (v) => !!uri(v, ['http:', 'https:', 'clickhouse:'])?.hostname,
+  },
+  snowflake_uri: {
+    expected: 'snowflake://user:password@account/database/schema?warehouse=...&role=...',
+    ok: (v) => {
+      const u = uri(v, ['snowflake:'])
+      return !!u?.hostname && !!u.username
+    },
+  },
+  service_account_json: {
+    expected: 'a service-account JSON key with client_email and private_key',
+    ok: (v) => {
+      try {
+        const o = JSON.parse(v) as Record<string, unknown>
+        return (
+          typeof o === 'object' && o !== null && typeof o.client_email === 'string' && typeof o.private_key === 'string'
+        )
+      } catch {
+        return false
+      }
+    },
+  },
+  path: { expected: 'a local file path, directory or glob', ok: (v) => v.length > 0 && !v.includes('\n') },
+  oauth: {
+    expected: 'an access token, or a JSON object with access_token (and optionally refresh_token, token_url, client_id, client_secret)',
+    ok: (v) => {
+      if (!v.startsWith('{')) return v.length > 0 && !/\s/.test(v)
+      try {
+        const o = JSON.parse(v) as Record<string, unknown>
+        return typeof o === 'object' && o !== null && typeof o.access_token === 'string' && o.access_token.length > 0
+      } catch {
+        return false
+      }
+    },
+  },
+  smtp_url: {
+    expected: 'an smtp:// or smtps:// URL (smtp://user:password@host:587)',
+    ok: (v) => !!uri(v, ['smtp:', 'smtps:'])?.hostname,
+  },
+}
+
+/**
+ * Normalise and check a value for its type. Returns the value to store: one trailing newline (from
+ * `echo` or a file) is dropped, nothing else is changed.
+ */
+export function checkValue(type: string, raw: string, schemaType?: string): string {
+  const value = raw.replace(/\r?\n$/, '')
+  if (Buffer.byteLength(value, 'utf8') > MAX_VALUE_BYTES) {
+    throw new CredctlError('INVALID_INPUT', `value too large: at most ${MAX_VALUE_BYTES} bytes (64 KiB)`)
+  }
+  if (value.trim().length === 0) throw new CredctlError('INVALID_INPUT', 'value is empty', { hint: 'pass a non-empty value' })
+  if (value.includes('\0')) throw new CredctlError('INVALID_INPUT', 'value contains a NUL byte')
+  const info = typeInfo(type)
+  if (!info) throw new CredctlError('INVALID_INPUT', `unknown type: ${type}`)
+  let kind = info.value
+  let label = type
+  if (kind === 'database') {
+    if (!schemaType || !WAREHOUSE_TYPES.includes(schemaType)) {
+      throw new CredctlError('INVALID_INPUT', `type database needs --schema-type, one of: ${WAREHOUSE_TYPES.join(', ')}`)
+    }
+    kind = typeInfo(schemaType)!.value
+    label = `database (schema_type ${schemaType})`
+  }
+  const check = CHECKS[kind as Exclude<ValueKind, 'database'>]
+  const trimmed = kind === 'service_account_json' || kind === 'oauth' ? value.trim() : value
+  if (!check.ok(trimmed)) fail(label, check.expected)
+  return trimmed
+}

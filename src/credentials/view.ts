@@ -1,0 +1,58 @@
+import type { CredentialRecord } from '../vault/format.js'
+
+/**
+ * The safe representation (DESIGN section 2): the only shape in which a credential leaves the SDK.
+ * Built from the stored record, which holds the value only as ciphertext, and the ciphertext is not
+ * copied: there is nothing secret here to leak.
+ */
+export interface Credential {
+  id: string
+  name: string
+  type: string
+  category: string
+  description: string | null
+  masked_content: string
+  is_default: boolean
+  is_valid: boolean | null
+  has_schema: boolean
+  schema_updated_at: string | null
+  created_at: string
+  updated_at: string
+  schema_type?: string
+  base_url?: string
+  validated_at?: string
+  validation_message?: string
+  deleted_at?: string
+  expires_at?: string
+}
+
+export const VIEW_FIELDS = [
+  'id', 'name', 'type', 'category', 'description', 'masked_content', 'is_default', 'is_valid', 'has_schema',
+  'schema_updated_at', 'created_at', 'updated_at', 'schema_type', 'base_url', 'validated_at', 'validation_message',
+  'deleted_at', 'expires_at',
+] as const
+
+export function toView(r: CredentialRecord): Credential {
+  const v: Credential = {
+    id: r.id,
+    name: r.name,
+    type: r.type,
+    category: r.category,
+    description: r.description,
+    masked_content: r.masked_content,
+    is_default: r.is_default,
+    is_valid: r.is_valid,
+    has_schema: r.has_schema,
+    schema_updated_at: r.schema_updated_at,
+    created_at: r.created_at,
+    updated_at: r.updated_at,
+  }
+  // "Where they apply": present when they have a value, absent otherwise.
+  if (r.schema_type !== null) v.schema_type = r.schema_type
+  if (r.base_url !== null) v.base_url = r.base_url
+  if (r.validated_at !== null) v.validated_at = r.validated_at
+  if (r.validation_message !== null) v.validation_message = r.validation_message
+  if (r.deleted_at !== null) v.deleted_at = r.deleted_at
+  if (r.expires_at !== null) v.expires_at = r.expires_at
+  return v
+}

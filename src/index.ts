@@ -1,0 +1,13 @@
+/** credctl SDK: `import { createClient } from 'credctl'`. */
+export { createClient, CredentialsApi, resolveCategory } from './credentials/client.js'
+export type { Client, ClientOptions, CreateInput, UpdateInput, ListFilter, ValidationResult, SchemaDoc, VaultStatus } from './credentials/client.js'
+export type { Credential } from './credentials/view.js'
+export { VIEW_FIELDS } from './credentials/view.js'
+export { CATEGORIES, TYPES, typeInfo } from './credentials/catalogue.js'
+export type { Category, TypeInfo } from './credentials/catalogue.js'
+export { mask } from './credentials/mask.js'
+export { CredctlError, EXIT } from './errors.js'
+export type { ErrorCode } from './errors.js'
+export type { Check, CheckContext, CheckInput, CheckResult, CheckStatus, DiscoveredSchema, DiscoveredTable, DiscoveredColumn } from './checks/types.js'
+export type { Keychain } from './vault/keychain.js'
+export type { HistoryEntry } from './credentials/history.js'

@@ -1,0 +1,72 @@
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto'
+
+/**
+ * AES-256-GCM with a fresh random 96-bit nonce per seal and a 128-bit tag whose length is checked
+ * explicitly on open. The associated data binds a ciphertext to (vault id, credential id, field): a
+ * ciphertext pasted into another record or another vault fails its tag.
+ *
+ * Sealed form: "v1.<base64 nonce>.<base64 ciphertext||tag>" — one string, easy to validate strictly.
+ */
+const NONCE_BYTES = 12
+const TAG_BYTES = 16
+export const KEY_BYTES = 32
+
+export class TagMismatch extends Error {
+  constructor() {
+    super('authentication tag mismatch')
+  }
+}
+
+export const aadFor = (vaultId: string, credentialId: string, field: string) =>
+  Buffer.from(`credctl/v1/${vaultId}/${credentialId}/${field}`, 'utf8')
+
+export function seal(key: Buffer, plaintext: string | Buffer, aad: Buffer): string {
+  const nonce = randomBytes(NONCE_BYTES)
+  const c = createCipheriv('aes-256-gcm', key, nonce, { authTagLength: TAG_BYTES })
+  c.setAAD(aad)
+  const ct = Buffer.concat([c.update(typeof plaintext === 'string' ? Buffer.from(plaintext, 'utf8') : plaintext), c.final()])
+  return `v1.${nonce.toString('base64')}.${Buffer.concat([ct, c.getAuthTag()]).toString('base64')}`
+}
+
+const B64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/
+
+/** Strict, canonical base64 only: a re-encoded value must match exactly. */
+export function decodeB64(s: string): Buffer | undefined {
+  if (typeof s !== 'string' || !B64.test(s)) return undefined
+  const b = Buffer.from(s, 'base64')
+  return b.toString('base64') === s ? b : undefined
+}
+
+export function isSealed(s: unknown): s is string {
+  if (typeof s !== 'string') return false
+  const parts = s.split('.')
+  if (parts.length !== 3 || parts[0] !== 'v1') return false
+  const n = decodeB64(parts[1]!)
+  const ct = decodeB64(parts[2]!)
+  return !!n && n.length === NONCE_BYTES && !!ct && ct.length >= TAG_BYTES
+}
+
+export function open(key: Buffer, sealed: string, aad: Buffer): Buffer {
+  if (!isSealed(sealed)) throw new TagMismatch()
+  const [, n, body] = sealed.split('.') as [string, string, string]
+  const nonce = Buffer.from(n, 'base64')
+  const all = Buffer.from(body, 'base64')
+  const tag = all.subarray(all.length - TAG_BYTES)
+  const d = createDecipheriv('aes-256-gcm', key, nonce, { authTagLength: TAG_BYTES })
+  d.setAAD(aad)
+  d.setAuthTag(tag)
+  try {
+    return Buffer.concat([d.update(all.subarray(0, all.length - TAG_BYTES)), d.final()])
+  } catch {
+    throw new TagMismatch()
+  }
+}
+
+/** A separate key for the metadata MAC, so the MAC never reuses the encryption key directly. */
+export function macKey(key: Buffer): Buffer {
+  return Buffer.from(hkdfSync('sha256', key, Buffer.alloc(0), Buffer.from('credctl/v1/metadata-mac'), 32))
+}
+
+export function hmac(key: Buffer, data: string): string {
+  return createHmac('sha256', key).update(data, 'utf8').digest('base64')
+}

@@ -1,0 +1,230 @@
+import { isSealed } from './cipher.js'
+
+/**
+ * The vault file format, parsed strictly. Anything unexpected (unknown version, a field of the wrong
+ * type, an unknown field, a duplicate id) is a FormatError naming what is wrong; the caller turns it into
+ * exit 4 and never rewrites the file. Objects are rebuilt field by field, so `__proto__` or extra keys in
+ * the file never reach the program's objects.
+ */
+export const FORMAT_VERSION = 1
+export const KEY_SOURCES = ['keychain', 'env', 'passphrase', 'file'] as const
+export type KeySource = (typeof KEY_SOURCES)[number]
+
+export interface ScryptParams {
+  salt: string
+  N: number
+  r: number
+  p: number
+}
+
+export interface KeyHeader {
+  source: KeySource
+  /** A sealed constant: tells "wrong key" apart from "damaged record". */
+  check: string
+  scrypt?: ScryptParams
+  /** Absolute path of the key file (source `file`). */
+  file?: string
+}
+
+export interface CredentialRecord {
+  id: string
+  name: string
+  type: string
+  category: string
+  description: string | null
+  schema_type: string | null
+  base_url: string | null
+  /** Non-secret check settings (api_key check_url/auth_header, bigquery project/location, ...). */
+  settings: Record<string, string>
+  masked_content: string
+  is_default: boolean
+  is_valid: boolean | null
+  validated_at: string | null
+  validation_message: string | null
+  has_schema: boolean
+  schema_updated_at: string | null
+  expires_at: string | null
+  created_at: string
+  updated_at: string
+  deleted_at: string | null
+  /** AES-256-GCM sealed value, bound to (vault id, id, "value"). */
+  secret: string
+}
+
+export interface VaultFile {
+  version: number
+  vault_id: string
+  created_at: string
+  key: KeyHeader
+  credentials: CredentialRecord[]
+  /** HMAC over everything else (keyed from the vault key): detects edits made outside credctl. */
+  mac: string
+}
+
+export class FormatError extends Error {}
+
+type Json = unknown
+const isObj = (x: Json): x is Record<string, Json> => typeof x === 'object' && x !== null && !Array.isArray(x)
+const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/
+const UUIDISH = /^[A-Za-z0-9_-]{8,64}$/
+
+function only(o: Record<string, Json>, allowed: readonly string[], where: string) {
+  for (const k of Object.keys(o)) if (!allowed.includes(k)) throw new FormatError(`${where}: unknown field "${k.slice(0, 40)}"`)
+}
+function str(o: Record<string, Json>, k: string, where: string, max = 1 << 20): string {
+  const v = o[k]
+  if (typeof v !== 'string' || v.length > max || v.includes('\0')) throw new FormatError(`${where}: "${k}" must be a string`)
+  return v
+}
+function strOrNull(o: Record<string, Json>, k: string, where: string, max = 1 << 20): string | null {
+  return o[k] === null ? null : str(o, k, where, max)
+}
+function time(o: Record<string, Json>, k: string, where: string): string {
+  const v = str(o, k, where, 40)
+  if (!ISO.test(v)) throw new FormatError(`${where}: "${k}" must be an ISO 8601 UTC time`)
+  return v
+}
+function timeOrNull(o: Record<string, Json>, k: string, where: string): string | null {
+  return o[k] === null ? null : time(o, k, where)
+}
+function bool(o: Record<string, Json>, k: string, where: string): boolean {
+  if (typeof o[k] !== 'boolean') throw new FormatError(`${where}: "${k}" must be true or false`)
+  return o[k]
+}
+function boundedInt(o: Record<string, Json>, k: string, where: string, min: number, max: number): number {
+  const v = o[k]
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
+    throw new FormatError(`${where}: "${k}" must be an integer between ${min} and ${max}`)
+  }
+  return v
+}
+
+/** scrypt bounds: generous for real use, small enough that a hostile file cannot exhaust memory or time. */
+export const SCRYPT_BOUNDS = { N: [1 << 14, 1 << 20], r: [8, 16], p: [1, 4] } as const
+
+function parseKey(x: Json): KeyHeader {
+  const w = 'key header'
+  if (!isObj(x)) throw new FormatError(`${w} missing`)
+  only(x, ['source', 'check', 'scrypt', 'file'], w)
+  const source = str(x, 'source', w, 20)
+  if (!(KEY_SOURCES as readonly string[]).includes(source)) throw new FormatError(`${w}: unknown key source "${source.slice(0, 20)}"`)
+  const check = str(x, 'check', w, 200)
+  if (!isSealed(check)) throw new FormatError(`${w}: malformed key check`)
+  const out: KeyHeader = { source: source as KeySource, check }
+  if (source === 'passphrase') {
+    const s = x.scrypt
+    if (!isObj(s)) throw new FormatError(`${w}: passphrase source needs scrypt parameters`)
+    only(s, ['salt', 'N', 'r', 'p'], `${w} scrypt`)
+    const N = boundedInt(s, 'N', `${w} scrypt`, SCRYPT_BOUNDS.N[0], SCRYPT_BOUNDS.N[1])
+    if ((N & (N - 1)) !== 0) throw new FormatError(`${w} scrypt: N must be a power of two`)
+    const salt = str(s, 'salt', `${w} scrypt`, 200)
+    if (!/^[A-Za-z0-9+/]{22,88}={0,2}$/.test(salt)) throw new FormatError(`${w} scrypt: malformed salt`)
+    out.scrypt = {
+      salt,
+      N,
+      r: boundedInt(s, 'r', `${w} scrypt`, SCRYPT_BOUNDS.r[0], SCRYPT_BOUNDS.r[1]),
+      p: boundedInt(s, 'p', `${w} scrypt`, SCRYPT_BOUNDS.p[0], SCRYPT_BOUNDS.p[1]),
+    }
+  } else if (x.scrypt !== undefined) throw new FormatError(`${w}: scrypt parameters on a ${source} vault`)
+  if (source === 'file') out.file = str(x, 'file', w, 4096)
+  else if (x.file !== undefined) throw new FormatError(`${w}: key file on a ${source} vault`)
+  return out
+}
+
+const RECORD_FIELDS = [
+  'id', 'name', 'type', 'category', 'description', 'schema_type', 'base_url', 'settings', 'masked_content',
+  'is_default', 'is_valid', 'validated_at', 'validation_message', 'has_schema', 'schema_updated_at',
+  'expires_at', 'created_at', 'updated_at', 'deleted_at', 'secret',
+] as const
+
+function parseRecord(x: Json, i: number): CredentialRecord {
+  const w = `credential #${i + 1}`
+  if (!isObj(x)) throw new FormatError(`${w} is not an object`)
+  only(x, RECORD_FIELDS, w)
+  const id = str(x, 'id', w, 64)
+  if (!UUIDISH.test(id)) throw new FormatError(`${w}: malformed id`)
+  const settingsRaw = x.settings
+  if (!isObj(settingsRaw)) throw new FormatError(`${w}: "settings" must be an object`)
+  const settings: Record<string, string> = Object.create(null) as Record<string, string>
+  for (const [k, v] of Object.entries(settingsRaw)) {
+    if (!/^[a-z_]{1,40}$/.test(k) || typeof v !== 'string' || v.length > 4096) throw new FormatError(`${w}: malformed setting`)
+    settings[k] = v
+  }
+  if (x.is_valid !== null && typeof x.is_valid !== 'boolean') throw new FormatError(`${w}: "is_valid" must be true, false or null`)
+  const secret = str(x, 'secret', w, 200_000)
+  if (!isSealed(secret)) throw new FormatError(`${w}: malformed ciphertext`)
+  return {
+    id,
+    name: str(x, 'name', w, 200),
+    type: str(x, 'type', w, 40),
+    category: str(x, 'category', w, 40),
+    description: strOrNull(x, 'description', w, 4096),
+    schema_type: strOrNull(x, 'schema_type', w, 40),
+    base_url: strOrNull(x, 'base_url', w, 4096),
+    settings: { ...settings },
+    masked_content: str(x, 'masked_content', w, 4096),
+    is_default: bool(x, 'is_default', w),
+    is_valid: x.is_valid,
+    validated_at: timeOrNull(x, 'validated_at', w),
+    validation_message: strOrNull(x, 'validation_message', w, 4096),
+    has_schema: bool(x, 'has_schema', w),
+    schema_updated_at: timeOrNull(x, 'schema_updated_at', w),
+    expires_at: timeOrNull(x, 'expires_at', w),
+    created_at: time(x, 'created_at', w),
+    updated_at: time(x, 'updated_at', w),
+    deleted_at: timeOrNull(x, 'deleted_at', w),
+    secret,
+  }
+}
+
+/** Parse a vault file's text. Throws FormatError (never anything else) on any problem. */
+export function parseVault(text: string): VaultFile {
+  let raw: Json
+  try {
+    raw = JSON.parse(text)
+  } catch {
+    throw new FormatError(text.trim() === '' ? 'the file is empty' : 'the file is not valid JSON (damaged or truncated)')
+  }
+  if (!isObj(raw)) throw new FormatError('the file is not a credctl vault')
+  if (raw.format !== 'credctl-vault') throw new FormatError('the file is not a credctl vault (no "format": "credctl-vault")')
+  if (raw.version !== FORMAT_VERSION) {
+    throw new FormatError(
+      `unsupported vault version ${JSON.stringify(raw.version)?.slice(0, 20)} (this credctl reads version ${FORMAT_VERSION}); use the credctl that wrote it`,
+    )
+  }
+  only(raw, ['format', 'version', 'vault_id', 'created_at', 'key', 'credentials', 'mac'], 'vault')
+  const vault_id = str(raw, 'vault_id', 'vault', 64)
+  if (!UUIDISH.test(vault_id)) throw new FormatError('vault: malformed vault_id')
+  if (!Array.isArray(raw.credentials)) throw new FormatError('vault: "credentials" must be a list')
+  const credentials = raw.credentials.map(parseRecord)
+  const ids = new Set<string>()
+  for (const c of credentials) {
+    if (ids.has(c.id)) throw new FormatError(`vault: duplicate credential id ${c.id}`)
+    ids.add(c.id)
+  }
+  const mac = str(raw, 'mac', 'vault', 100)
+  return { version: FORMAT_VERSION, vault_id, created_at: time(raw, 'created_at', 'vault'), key: parseKey(raw.key), credentials, mac }
+}
+
+/** The bytes the MAC covers: the whole file but the MAC, in a canonical form (sorted keys). */
+export function macInput(v: VaultFile): string {
+  const { mac: _mac, ...rest } = v
+  return canonical({ format: 'credctl-vault', ...rest })
+}
+
+export function canonical(x: unknown): string {
+  if (Array.isArray(x)) return `[${x.map(canonical).join(',')}]`
+  if (x && typeof x === 'object') {
+    const o = x as Record<string, unknown>
+    return `{${Object.keys(o)
+      .filter((k) => o[k] !== undefined)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`)
+      .join(',')}}`
+  }
+  return JSON.stringify(x)
+}
+
+export function serializeVault(v: VaultFile): string {
+  return `${JSON.stringify({ format: 'credctl-vault', ...v }, null, 1)}\n`
+}

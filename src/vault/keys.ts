@@ -1,0 +1,239 @@
+import { randomBytes, scrypt as scryptCb } from 'node:crypto'
+import { constants as C, promises as fsp } from 'node:fs'
+import * as path from 'node:path'
+import { CredctlError } from '../errors.js'
+import { KEY_BYTES, TagMismatch, decodeB64, open, seal } from './cipher.js'
+import { KEY_SOURCES, type KeyHeader, type KeySource, type ScryptParams, type VaultFile } from './format.js'
+import { probeKeychain, type Keychain } from './keychain.js'
+
+/**
+ * Where the vault key lives (DESIGN section 6). The source is chosen once, when the vault is created,
+ * and recorded in its header; after that the header decides, so a stray CREDCTL_MASTER_KEY can never
+ * make credctl create or use a different key for an existing vault.
+ */
+export interface KeyContext {
+  env: NodeJS.ProcessEnv
+  keychain: () => Keychain
+  /** Hidden passphrase prompt; undefined when there is no TTY to ask on. */
+  askPassphrase?: ((opts: { confirm: boolean }) => Promise<string>) | undefined
+  /** Global --key-source (or CREDCTL_KEY_SOURCE), for new vaults only. */
+  keySource?: string | undefined
+}
+
+export const DEFAULT_SCRYPT = { N: 1 << 15, r: 8, p: 1 } as const
+const KEY_CHECK_PLAINTEXT = 'credctl-key-check'
+const checkAad = (vaultId: string) => Buffer.from(`credctl/v1/${vaultId}/key-check`, 'utf8')
+
+const OTHER_SOURCES =
+  'set CREDCTL_MASTER_KEY to the base64 of 32 random bytes (`openssl rand -base64 32`) for the env source, ' +
+  'CREDCTL_PASSPHRASE for the passphrase source, or CREDCTL_KEY_FILE=PATH for the file source'
+
+export function envKey(env: NodeJS.ProcessEnv): Buffer {
+  const raw = env.CREDCTL_MASTER_KEY
+  if (raw === undefined || raw === '') {
+    throw new CredctlError('KEY_UNAVAILABLE', 'this vault uses the env key source but CREDCTL_MASTER_KEY is not set', {
+      hint: 'export CREDCTL_MASTER_KEY with the key this vault was created with',
+    })
+  }
+  const key = decodeB64(raw.trim())
+  if (!key || key.length !== KEY_BYTES) {
+    throw new CredctlError('KEY_INVALID', 'CREDCTL_MASTER_KEY must be the base64 of exactly 32 bytes', {
+      hint: 'create one with `openssl rand -base64 32`',
+    })
+  }
+  return key
+}
+
+function scryptAsync(pass: string, salt: Buffer, p: Omit<ScryptParams, 'salt'>): Promise<Buffer> {
+  return new Promise((resolve, reject) =>
+    scryptCb(pass.normalize('NFC'), salt, KEY_BYTES, { N: p.N, r: p.r, p: p.p, maxmem: 128 * p.N * p.r * p.p + (1 << 20) }, (e, k) =>
+      e ? reject(e) : resolve(k),
+    ),
+  )
+}
+
+async function passphrase(ctx: KeyContext, confirm: boolean): Promise<string> {
+  const fromEnv = ctx.env.CREDCTL_PASSPHRASE
+  if (fromEnv) return fromEnv
+  if (!ctx.askPassphrase) {
+    throw new CredctlError('KEY_UNAVAILABLE', 'this vault uses a passphrase but CREDCTL_PASSPHRASE is not set and there is no terminal to ask on', {
+      hint: 'export CREDCTL_PASSPHRASE, or run credctl in a terminal',
+    })
+  }
+  const p = await ctx.askPassphrase({ confirm })
+  if (!p) throw new CredctlError('INVALID_INPUT', 'the passphrase is empty')
+  return p
+}
+
+async function readKeyFile(file: string): Promise<Buffer> {
+  let st
+  try {
+    st = await fsp.stat(file)
+  } catch {
+    throw new CredctlError('KEY_UNAVAILABLE', `key file ${file} does not exist`, { hint: 'restore the key file, or set CREDCTL_KEY_FILE to where it is' })
+  }
+  // Like ssh with private keys: a key file others can read is refused, not used.
+  if ((st.mode & 0o077) !== 0) {
+    throw new CredctlError('KEY_INVALID', `key file ${file} is readable by other users (mode ${(st.mode & 0o777).toString(8)})`, {
+      hint: `chmod 600 ${file}`,
+    })
+  }
+  const key = decodeB64((await fsp.readFile(file, 'utf8')).trim())
+  if (!key || key.length !== KEY_BYTES) throw new CredctlError('KEY_INVALID', `key file ${file} does not hold the base64 of 32 bytes`)
+  return key
+}
+
+function keyFilePath(ctx: KeyContext, vaultFile: string): string {
+  const p = ctx.env.CREDCTL_KEY_FILE
+  if (!p) throw new CredctlError('USAGE', 'the file key source needs CREDCTL_KEY_FILE=PATH')
+  const abs = path.resolve(p)
+  // The point of a separate key file is that copying the vault's directory does not copy the key.
+  const vdir = path.resolve(path.dirname(vaultFile))
+  if (abs === vdir || abs.startsWith(vdir + path.sep)) {
+    throw new CredctlError('USAGE', `key file ${abs} must be outside the vault's directory ${vdir}`)
+  }
+  return abs
+}
+
+/** Decide the key source of a new vault: explicit choice, then configured env vars, then the keychain. */
+async function chooseSource(ctx: KeyContext): Promise<KeySource> {
+  const explicit = ctx.keySource ?? ctx.env.CREDCTL_KEY_SOURCE
+  if (explicit) {
+    if (!(KEY_SOURCES as readonly string[]).includes(explicit)) {
+      throw new CredctlError('USAGE', `unknown key source "${explicit}": use one of ${KEY_SOURCES.join(', ')}`)
+    }
+    return explicit as KeySource
+  }
+  if (ctx.env.CREDCTL_MASTER_KEY) return 'env'
+  if (ctx.env.CREDCTL_KEY_FILE) return 'file'
+  if (ctx.env.CREDCTL_PASSPHRASE) return 'passphrase'
+  return 'keychain'
+}
+
+export interface NewKey {
+  key: Buffer
+  header: KeyHeader
+  /** Stores the key where it lives (keychain entry, key file) — called just before the vault is first written. */
+  persist: () => Promise<void>
+  /** Undoes persist() if the vault write failed. */
+  rollback: () => Promise<void>
+}
+
+export async function createVaultKey(vaultId: string, vaultFile: string, ctx: KeyContext): Promise<NewKey> {
+  const source = await chooseSource(ctx)
+  const check = (key: Buffer) => seal(key, KEY_CHECK_PLAINTEXT, checkAad(vaultId))
+  const noop = async () => {}
+  switch (source) {
+    case 'env': {
+      const key = envKey(ctx.env)
+      return { key, header: { source, check: check(key) }, persist: noop, rollback: noop }
+    }
+    case 'passphrase': {
+      const pass = await passphrase(ctx, true)
+      const salt = randomBytes(16)
+      const key = await scryptAsync(pass, salt, DEFAULT_SCRYPT)
+      return {
+        key,
+        header: { source, check: check(key), scrypt: { salt: salt.toString('base64'), ...DEFAULT_SCRYPT } },
+        persist: noop,
+        rollback: noop,
+      }
+    }
+    case 'file': {
+      const file = keyFilePath(ctx, vaultFile)
+      let exists = true
+      await fsp.access(file).catch(() => (exists = false))
+      const key = exists ? await readKeyFile(file) : randomBytes(KEY_BYTES)
+      return {
+        key,
+        header: { source, check: check(key), file },
+        persist: async () => {
+          if (exists) return
+          await fsp.mkdir(path.dirname(file), { recursive: true, mode: 0o700 })
+          const fh = await fsp.open(file, C.O_WRONLY | C.O_CREAT | C.O_EXCL, 0o600)
+          await fh.chmod(0o600)
+          await fh.writeFile(`${key.toString('base64')}\n`)
+          await fh.sync()
+          await fh.close()
+        },
+        rollback: async () => {
+          if (!exists) await fsp.unlink(file).catch(() => {})
+        },
+      }
+    }
+    case 'keychain': {
+      const kc = ctx.keychain()
+      const why = await probeKeychain(kc)
+      if (why) {
+        throw new CredctlError('KEY_UNAVAILABLE', `no usable OS keychain (${why})`, { hint: `to keep the key elsewhere, ${OTHER_SOURCES}` })
+      }
+      const key = randomBytes(KEY_BYTES)
+      return {
+        key,
+        header: { source, check: check(key) },
+        persist: async () => {
+          await kc.set(vaultId, key.toString('base64')).catch((e: Error) => {
+            throw new CredctlError('KEY_UNAVAILABLE', `cannot store the vault key in the keychain: ${e.message}`, { hint: OTHER_SOURCES })
+          })
+        },
+        rollback: async () => {
+          await kc.delete(vaultId).catch(() => false)
+        },
+      }
+    }
+  }
+}
+
+/** Get and verify the key of an existing vault. Never creates one. */
+export async function loadVaultKey(vault: VaultFile, vaultFile: string, ctx: KeyContext): Promise<Buffer> {
+  const h = vault.key
+  let key: Buffer
+  switch (h.source) {
+    case 'env':
+      key = envKey(ctx.env)
+      break
+    case 'passphrase': {
+      const s = h.scrypt!
+      key = await scryptAsync(await passphrase(ctx, false), Buffer.from(s.salt, 'base64'), s)
+      break
+    }
+    case 'file':
+      key = await readKeyFile(h.file!)
+      break
+    case 'keychain': {
+      let stored: string | null
+      try {
+        stored = await ctx.keychain().get(vault.vault_id)
+      } catch (e) {
+        throw new CredctlError('KEY_UNAVAILABLE', `cannot read the key of vault ${vaultFile} from the OS keychain: ${(e as Error).message}`, {
+          hint: 'unlock the keychain (or start a Secret Service such as gnome-keyring) and retry',
+        })
+      }
+      if (!stored) {
+        throw new CredctlError('KEY_UNAVAILABLE', `the OS keychain has no key for vault ${vaultFile} (service credctl, account ${vault.vault_id})`, {
+          hint: 'this vault was created on another machine or its keychain entry was removed; credctl will not create a new key for it',
+        })
+      }
+      const k = decodeB64(stored)
+      if (!k || k.length !== KEY_BYTES) throw new CredctlError('KEY_INVALID', `the keychain entry for vault ${vaultFile} is not a valid key`)
+      key = k
+      break
+    }
+  }
+  verifyKey(vault, vaultFile, key)
+  return key
+}
+
+export function verifyKey(vault: VaultFile, vaultFile: string, key: Buffer): void {
+  try {
+    open(key, vault.key.check, checkAad(vault.vault_id))
+  } catch (e) {
+    if (!(e instanceof TagMismatch)) throw e
+    const which = { env: 'CREDCTL_MASTER_KEY', passphrase: 'passphrase', file: `key file ${vault.key.file}`, keychain: 'keychain entry' }[vault.key.source]
+    throw new CredctlError('KEY_WRONG', `wrong key for vault ${vaultFile} (the ${which} does not open it)`, {
+      hint: 'use the key the vault was created with; the vault was not changed',
+    })
+  }
+}
+
+export { checkAad, KEY_CHECK_PLAINTEXT, OTHER_SOURCES, readKeyFile, scryptAsync }

@@ -1,0 +1,145 @@
+import { randomBytes } from 'node:crypto'
+import { constants as C, promises as fsp } from 'node:fs'
+import * as path from 'node:path'
+import { CredctlError } from '../errors.js'
+import { FormatError, parseVault, serializeVault, type VaultFile } from './format.js'
+
+/**
+ * The vault file on disk. Readers never lock: they read the whole file once and parse it, and because
+ * writers only ever rename a complete, fsynced temp file over it, a reader sees the old or the new
+ * file, never half of one. Writers serialise through an exclusive lock file.
+ */
+export interface StoreOptions {
+  /** How long a writer waits for the lock before giving up (exit 4). */
+  lockTimeoutMs?: number
+}
+
+const FILE_MODE = 0o600
+const DIR_MODE = 0o700
+
+export async function ensureDir(dir: string): Promise<void> {
+  await fsp.mkdir(dir, { recursive: true, mode: DIR_MODE })
+  // mkdir's mode is filtered by the umask, and an existing dir keeps its mode: set it explicitly.
+  await fsp.chmod(dir, DIR_MODE)
+}
+
+function damaged(file: string, why: string): CredctlError {
+  return new CredctlError('VAULT_DAMAGED', `vault ${file} is unreadable: ${why}`, {
+    hint: 'credctl has not changed the file; restore it from a backup or point --vault at another vault',
+  })
+}
+
+/** Read and parse the vault; undefined when it does not exist yet. */
+export async function readVault(file: string): Promise<{ vault: VaultFile; text: string } | undefined> {
+  let text: string
+  try {
+    text = await fsp.readFile(file, 'utf8')
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code
+    if (code === 'ENOENT') return undefined
+    if (code === 'EISDIR') throw damaged(file, 'it is a directory')
+    throw new CredctlError('VAULT_IO', `cannot read vault ${file}: ${(e as Error).message}`)
+  }
+  try {
+    return { vault: parseVault(text), text }
+  } catch (e) {
+    if (e instanceof FormatError) {
+      const code = /unsupported vault version/.test(e.message) ? 'VAULT_VERSION' : 'VAULT_DAMAGED'
+      const err = damaged(file, e.message)
+      return Promise.reject(code === 'VAULT_VERSION' ? new CredctlError(code, err.message, { hint: err.hint }) : err)
+    }
+    throw e
+  }
+}
+
+/** Write atomically: temp file in the same dir (0600), fsync, rename over, fsync the directory. */
+export async function writeVaultFile(file: string, vault: VaultFile): Promise<void> {
+  const dir = path.dirname(file)
+  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`)
+  const fh = await fsp.open(tmp, C.O_WRONLY | C.O_CREAT | C.O_EXCL, FILE_MODE)
+  try {
+    await fh.chmod(FILE_MODE) // the umask may have narrowed or widened nothing, but be explicit
+    await fh.writeFile(serializeVault(vault), 'utf8')
+    await fh.sync()
+  } catch (e) {
+    await fh.close().catch(() => {})
+    await fsp.unlink(tmp).catch(() => {})
+    throw e
+  }
+  await fh.close()
+  try {
+    await fsp.rename(tmp, file)
+  } catch (e) {
+    await fsp.unlink(tmp).catch(() => {})
+    throw e
+  }
+  await fsyncDir(dir)
+}
+
+export async function fsyncDir(dir: string): Promise<void> {
+  const d = await fsp.open(dir, 'r')
+  try {
+    await d.sync()
+  } finally {
+    await d.close()
+  }
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
+/**
+ * Exclusive lock: a `<vault>.lock` file created with O_EXCL holding "pid timestamp". A lock whose
+ * process is gone (killed writer) is stale and reclaimed; a live holder is waited for, up to
+ * lockTimeoutMs, then it is a clear error rather than a hang.
+ */
+export async function withLock<T>(file: string, fn: () => Promise<T>, opts: StoreOptions = {}): Promise<T> {
+  const lock = `${file}.lock`
+  const deadline = Date.now() + (opts.lockTimeoutMs ?? 10_000)
+  const token = `${process.pid} ${Date.now()} ${randomBytes(6).toString('hex')}`
+  let delay = 2
+  for (;;) {
+    try {
+      const fh = await fsp.open(lock, C.O_WRONLY | C.O_CREAT | C.O_EXCL, FILE_MODE)
+      await fh.writeFile(token)
+      await fh.close()
+      break
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') {
+        throw new CredctlError('VAULT_IO', `cannot create lock ${lock}: ${(e as Error).message}`)
+      }
+    }
+    const held = await fsp.readFile(lock, 'utf8').catch(() => '')
+    const pid = Number(held.split(' ')[0])
+    // A lock file without content is a writer between create and write, or one that died there:
+    // stale once it is older than 5 s.
+    const stale = held
+      ? Number.isInteger(pid) && pid > 0 && !pidAlive(pid)
+      : Date.now() - ((await fsp.stat(lock).catch(() => undefined))?.mtimeMs ?? Date.now()) > 5000
+    if (stale) {
+      // Re-read right before removing, so a lock just re-taken by someone else is not removed.
+      const again = await fsp.readFile(lock, 'utf8').catch(() => '')
+      if (again === held) await fsp.unlink(lock).catch(() => {})
+      continue
+    }
+    if (Date.now() > deadline) {
+      throw new CredctlError('VAULT_LOCKED', `vault ${file} is locked by process ${pid || 'unknown'}`, {
+        hint: `wait for it to finish; if no credctl is running, remove ${lock}`,
+      })
+    }
+    await new Promise((r) => setTimeout(r, delay + Math.random() * delay))
+    delay = Math.min(delay * 2, 50)
+  }
+  try {
+    return await fn()
+  } finally {
+    const mine = await fsp.readFile(lock, 'utf8').catch(() => '')
+    if (mine === token) await fsp.unlink(lock).catch(() => {})
+  }
+}
