@@ -3,7 +3,7 @@ import { promises as fsp } from 'node:fs'
 import * as path from 'node:path'
 import { statusOfError } from '../checks/classify.js'
 import { redact, redactError } from '../checks/redact.js'
-import type { CheckResult, CheckStatus, DiscoverOptions, DiscoveredTable } from '../checks/types.js'
+import type { Check, CheckResult, CheckStatus, DiscoverOptions, DiscoveredTable } from '../checks/types.js'
 import { CredctlError } from '../errors.js'
 import { aadFor, hmac, macKey, open, seal, TagMismatch } from '../vault/cipher.js'
 import { macInput, type CredentialRecord, type VaultFile } from '../vault/format.js'
@@ -311,47 +311,81 @@ export class CredentialsApi {
 
   /** Run the type's check against the real service and store the verdict. */
   async validate(idOrName: string, opts: { timeoutMs?: number } = {}): Promise<ValidationResult> {
-    const { rec, value, vaultId } = await this.vault.decrypt(idOrName)
-    const checkType = rec.schema_type ?? rec.type
+    return (await this.validateMany([idOrName], opts))[0]!
+  }
+
+  /**
+   * Check several credentials at once: one read and one key load, the checks in parallel (at most
+   * `concurrency` at a time), then all verdicts stored in a single write. Credentials whose type has
+   * no check yet make it a NO_CHECK error before anything runs.
+   */
+  async validateMany(
+    idsOrNames: string[],
+    opts: { timeoutMs?: number; concurrency?: number; onProgress?: (done: number, total: number) => void } = {},
+  ): Promise<ValidationResult[]> {
+    const items = await this.vault.decryptMany(idsOrNames)
     const { loadCheck } = await import('../checks/registry.js')
-    const check = await loadCheck(checkType)
-    if (!check) {
-      throw new CredctlError('NO_CHECK', `no check exists yet for type ${checkType} (credential "${rec.name}"); nothing was verified`)
-    }
-    const started = Date.now()
-    const timeoutMs = opts.timeoutMs ?? this.vault.timeoutMs
-    const signal = AbortSignal.timeout(timeoutMs)
-    let result: CheckResult
-    try {
-      result = await check.validate({ type: checkType, value, base_url: rec.base_url ?? undefined, schema_type: rec.schema_type ?? undefined, settings: { ...rec.settings } }, {
-        signal,
-        timeoutMs,
-        fetch: this.vault.fetch,
-        now: this.vault.now,
-      })
-    } catch (e) {
-      const status = statusOfError(e, signal)
-      const message =
-        status === 'timeout' ? `no answer within ${Math.round(timeoutMs / 1000)} s` : redactError(e, [value])
-      result = { status, message }
-    }
-    const message = redact(result.message, [value]).slice(0, 500)
-    const duration_ms = Date.now() - started
-    const view = await this.vault.mutate(async (v, key, now) => {
-      const r = findById(v, rec.id)
-      if (result.status === 'valid' || result.status === 'restricted') r.is_valid = true
-      else if (result.status === 'invalid') r.is_valid = false
-      // unreachable, timeout and error say nothing about the credential: the earlier verdict stands.
-      r.validated_at = now
-      r.validation_message = `${result.status}: ${message}`
-      if (result.newValue !== undefined && vaultId === v.vault_id) {
-        r.secret = seal(key, result.newValue, aadFor(v.vault_id, r.id, 'value'))
-        r.masked_content = mask(checkType, result.newValue)
-        r.updated_at = now
+    const checks = new Map<string, Check>()
+    for (const { rec } of items) {
+      const checkType = rec.schema_type ?? rec.type
+      if (checks.has(checkType)) continue
+      const check = await loadCheck(checkType)
+      if (!check) {
+        throw new CredctlError('NO_CHECK', `no check exists yet for type ${checkType} (credential "${rec.name}"); nothing was verified`)
       }
-      return { result: toView(r), history: [entryFor(r, 'validate', result.status, now)] }
+      checks.set(checkType, check)
+    }
+    const timeoutMs = opts.timeoutMs ?? this.vault.timeoutMs
+    const results: { id: string; status: CheckStatus; message: string; duration_ms: number; newValue?: string }[] = new Array(items.length)
+    let next = 0
+    let done = 0
+    const worker = async () => {
+      while (next < items.length) {
+        const i = next++
+        const { rec, value } = items[i]!
+        const checkType = rec.schema_type ?? rec.type
+        const started = Date.now()
+        const signal = AbortSignal.timeout(timeoutMs)
+        let result: CheckResult
+        try {
+          const input = { type: checkType, value, base_url: rec.base_url ?? undefined, schema_type: rec.schema_type ?? undefined, settings: { ...rec.settings } }
+          result = await checks.get(checkType)!.validate(input, { signal, timeoutMs, fetch: this.vault.fetch, now: this.vault.now })
+        } catch (e) {
+          const status = statusOfError(e, signal)
+          result = { status, message: status === 'timeout' ? `no answer within ${timeoutMs / 1000} s` : redactError(e, [value]) }
+        }
+        results[i] = {
+          id: rec.id,
+          status: result.status,
+          message: redact(result.message, [value]).replace(/\s+/g, ' ').slice(0, 500),
+          duration_ms: Date.now() - started,
+          ...(result.newValue !== undefined ? { newValue: result.newValue } : {}),
+        }
+        opts.onProgress?.(++done, items.length)
+      }
+    }
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.concurrency ?? 8, items.length)) }, worker))
+    const views = await this.vault.mutate(async (v, key, now) => {
+      const out: Credential[] = []
+      const history: HistoryEntry[] = []
+      for (const r of results) {
+        const rec = findById(v, r.id)
+        if (r.status === 'valid' || r.status === 'restricted') rec.is_valid = true
+        else if (r.status === 'invalid') rec.is_valid = false
+        // unreachable, timeout and error say nothing about the credential: the earlier verdict stands.
+        rec.validated_at = now
+        rec.validation_message = `${r.status}: ${r.message}`
+        if (r.newValue !== undefined) {
+          rec.secret = seal(key, r.newValue, aadFor(v.vault_id, rec.id, 'value'))
+          rec.masked_content = mask(rec.schema_type ?? rec.type, r.newValue)
+          rec.updated_at = now
+        }
+        out.push(toView(rec))
+        history.push(entryFor(rec, 'validate', r.status, now))
+      }
+      return { result: out, history }
     })
-    return { ...view, status: result.status, message, duration_ms }
+    return views.map((view, i) => ({ ...view, status: results[i]!.status, message: results[i]!.message, duration_ms: results[i]!.duration_ms }))
   }
 
   /** Discover tables and columns behind a warehouse credential; a failed discovery keeps the old schema. */
@@ -420,6 +454,7 @@ export class CredentialsApi {
   }
 
   async history(filter: { name?: string; limit?: number } = {}): Promise<HistoryEntry[]> {
+    await this.vault.file()
     let entries = await readHistory(this.vault.paths().history)
     if (filter.name !== undefined) {
       const v = await this.vault.read()
@@ -478,7 +513,8 @@ export class Vault {
   file(): Promise<string> {
     return (this.filePromise ??= (async () => {
       const p = this.opts.vault ?? this.env.CREDCTL_VAULT
-      return path.resolve(p ? p : await defaultVaultPath())
+      this.resolved = path.resolve(p ? p : await defaultVaultPath())
+      return this.resolved
     })())
   }
 
@@ -519,20 +555,28 @@ export class Vault {
     return key
   }
 
-  async decrypt(idOrName: string): Promise<{ rec: CredentialRecord; value: string; vaultId: string }> {
+  async decrypt(idOrName: string): Promise<{ rec: CredentialRecord; value: string }> {
+    return (await this.decryptMany([idOrName]))[0]!
+  }
+
+  /** One read, one key load (and MAC check), then each value opened; duplicates collapse. */
+  async decryptMany(idsOrNames: string[]): Promise<{ rec: CredentialRecord; value: string }[]> {
     const file = await this.file()
     this.resolved = file
     const v = (await readVault(file))?.vault
-    const rec = find(v, idOrName)
+    const recs = [...new Map(idsOrNames.map((x) => find(v, x)).map((r) => [r.id, r])).values()]
+    if (recs.length === 0) return []
     const key = await this.unlock(v!, file)
-    try {
-      return { rec, value: open(key, rec.secret, aadFor(v!.vault_id, rec.id, 'value')).toString('utf8'), vaultId: v!.vault_id }
-    } catch (e) {
-      if (e instanceof TagMismatch) {
-        throw new CredctlError('VAULT_DAMAGED', `the value of "${rec.name}" in ${file} does not decrypt (damaged or moved from another record)`)
+    return recs.map((rec) => {
+      try {
+        return { rec, value: open(key, rec.secret, aadFor(v!.vault_id, rec.id, 'value')).toString('utf8') }
+      } catch (e) {
+        if (e instanceof TagMismatch) {
+          throw new CredctlError('VAULT_DAMAGED', `the value of "${rec.name}" in ${file} does not decrypt (damaged or moved from another record)`)
+        }
+        throw e
       }
-      throw e
-    }
+    })
   }
 
   async history(entries: HistoryEntry[]): Promise<void> {

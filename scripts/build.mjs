@@ -1,0 +1,41 @@
+// Build: one esbuild pass for the CLI and the SDK (ESM, code-split so every command, check and driver
+// is its own lazily loaded chunk), then TypeScript declarations for the SDK. Runs from `prepare`, so a
+// fresh clone is usable after `npm install` / `npm ci`.
+import { build } from 'esbuild'
+import { execFileSync } from 'node:child_process'
+import { readFileSync, rmSync } from 'node:fs'
+
+const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
+// Bundled (small, pure JS, on the startup path): resolving them from node_modules at run time costs
+// more than reading them from the bundle. Everything else (native modules, database drivers) stays
+// external and is only imported by the check that needs it.
+const BUNDLED = new Set(['commander', 'chalk', 'cli-table3', 'env-paths', '@inquirer/prompts'])
+const external = [...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.optionalDependencies ?? {})].filter((d) => !BUNDLED.has(d))
+external.push('pg-native')
+
+rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true })
+await build({
+  entryPoints: { cli: 'src/cli/main.ts', index: 'src/index.ts' },
+  outdir: 'dist',
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  external,
+  chunkNames: 'chunks/[name]-[hash]',
+  define: { __VERSION__: JSON.stringify(pkg.version) },
+  // CommonJS dependencies inside an ESM bundle still call require() for Node built-ins.
+  banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+  legalComments: 'none',
+  logLevel: 'warning',
+})
+
+if (!process.argv.includes('--no-types')) {
+  try {
+    execFileSync(process.execPath, [new URL('../node_modules/typescript/bin/tsc', import.meta.url).pathname, '-p', 'tsconfig.json'], { stdio: 'inherit' })
+  } catch {
+    // Declarations are for SDK users; a missing dev toolchain (production install) must not break the CLI build.
+    console.error('build: TypeScript declarations were not emitted')
+  }
+}

@@ -1,0 +1,65 @@
+import { CATEGORIES, TYPES, typeInfo, typesOf, WAREHOUSE_TYPES, type Category } from '../../credentials/catalogue.js'
+import { CredctlError } from '../../errors.js'
+import type { Factory } from '../factory.js'
+import type { Output } from '../output.js'
+import { readValue, type ValueFlags } from '../value.js'
+import { checkSettings } from './settings.js'
+
+export interface CreateOptions extends ValueFlags {
+  name?: string
+  type?: string
+  category?: string
+  description?: string
+  baseUrl?: string
+  schemaType?: string
+  default?: boolean
+  expires?: string
+  checkUrl?: string
+  authHeader?: string
+  json?: boolean
+}
+
+/** Ask for what is missing on a terminal; without one, name the flag. */
+async function fill(f: Factory, o: CreateOptions): Promise<{ name: string; type: string; category?: string; schemaType?: string }> {
+  let { name, type, category, schemaType } = o
+  const need = (flag: string) => new CredctlError('USAGE', `missing ${flag} (no terminal to prompt on)`)
+  if (!type) {
+    if (!f.io.canPrompt) throw need('--type')
+    const p = await f.prompter()
+    if (!category) category = await p.select('Category', CATEGORIES.map((c) => ({ value: c })))
+    type = await p.select(
+      'Type',
+      typesOf(category as Category).map((t) => ({ value: t.type, name: `${t.display_name} (${t.type})`, description: t.description })),
+    )
+  }
+  if (type === 'database' && !schemaType) {
+    if (!f.io.canPrompt) throw need('--schema-type (type database)')
+    schemaType = await (await f.prompter()).select('Database engine', WAREHOUSE_TYPES.map((t) => ({ value: t, name: typeInfo(t)!.display_name })))
+  }
+  if (!name) {
+    if (!f.io.canPrompt) throw need('--name')
+    name = await (await f.prompter()).input('Name', { validate: (v) => (v.trim() ? true : 'a name is required') })
+  }
+  return { name, type, ...(category ? { category } : {}), ...(schemaType ? { schemaType } : {}) }
+}
+
+export async function run(f: Factory, o: CreateOptions): Promise<Output> {
+  // Check the type before asking for a secret: a typo should not cost the user a paste.
+  if (o.type && !TYPES.some((t) => t.type === o.type)) throw new CredctlError('INVALID_INPUT', `unknown type "${o.type}"`)
+  const { name, type, category, schemaType } = await fill(f, o)
+  const value = (await readValue(f, o, { prompt: `Value for ${name} (hidden):` }))!
+  const client = await f.client()
+  const c = await client.credentials.create({
+    name,
+    type,
+    ...(category ? { category } : {}),
+    value,
+    description: o.description ?? null,
+    base_url: o.baseUrl ?? null,
+    schema_type: schemaType ?? null,
+    settings: checkSettings(type, o),
+    is_default: !!o.default,
+    expires_at: o.expires ?? null,
+  })
+  return { json: c, notes: [`Created ${c.name} (${c.type}, ${c.masked_content})${c.is_default ? ', default for its type' : ''}`] }
+}

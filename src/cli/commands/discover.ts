@@ -1,0 +1,46 @@
+import { CredctlError } from '../../errors.js'
+import type { SchemaDoc } from '../../credentials/client.js'
+import type { Factory } from '../factory.js'
+import type { Output } from '../output.js'
+
+export async function runDiscover(f: Factory, name: string, o: { schemas?: string; maxTables?: string; timeout?: string }): Promise<Output> {
+  let maxTables: number | undefined
+  if (o.maxTables !== undefined) {
+    maxTables = Number(o.maxTables)
+    if (!Number.isInteger(maxTables) || maxTables < 1) throw new CredctlError('USAGE', '--max-tables must be a positive integer')
+  }
+  const timeout = Number(o.timeout ?? 30)
+  if (!Number.isFinite(timeout) || timeout <= 0) throw new CredctlError('USAGE', '--timeout must be a positive number of seconds')
+  const schemas = o.schemas?.split(',').map((s) => s.trim()).filter(Boolean)
+  if (f.io.isStderrTTY) f.io.stderr.write(`discovering the schema of ${name}...\r`)
+  const c = await (await f.client()).credentials.discoverSchema(name, {
+    ...(schemas?.length ? { schemas } : {}),
+    ...(maxTables ? { maxTables } : {}),
+    timeoutMs: timeout * 1000,
+  })
+  if (f.io.isStderrTTY) f.io.stderr.write('\x1b[K')
+  return { json: c, notes: [`Discovered ${c.tables} tables for ${c.name}; see: credctl schema ${JSON.stringify(c.name)}`] }
+}
+
+function globRe(pattern: string): RegExp {
+  const re = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')
+  return new RegExp(`^${re}$`, 'i')
+}
+
+export async function runSchema(f: Factory, name: string, o: { table?: string }): Promise<Output> {
+  const doc = await (await f.client()).credentials.getSchema(name)
+  const re = o.table ? globRe(o.table) : undefined
+  const tables = re ? doc.tables.filter((t) => re.test(t.name) || re.test(`${t.schema}.${t.name}`)) : doc.tables
+  const out: SchemaDoc = { updated_at: doc.updated_at, tables }
+  const lines: string[] = [`# schema discovered ${doc.updated_at}: ${tables.length} tables`]
+  for (const t of tables) {
+    lines.push(`${t.schema}.${t.name} (${t.kind})${t.comment ? ` -- ${t.comment}` : ''}`)
+    t.columns.forEach((c, i) => {
+      const branch = i === t.columns.length - 1 ? '└─' : '├─'
+      const extra = [c.nullable ? '' : 'not null', c.default !== null ? `default ${c.default}` : '', c.comment ? `-- ${c.comment}` : ''].filter(Boolean).join(' ')
+      lines.push(`  ${branch} ${c.name} ${c.data_type}${extra ? ` ${extra}` : ''}`)
+    })
+  }
+  const { clean } = await import('../render.js')
+  return { json: out, text: lines.map(clean).join('\n') + '\n' }
+}

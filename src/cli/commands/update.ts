@@ -1,0 +1,41 @@
+import { CredctlError } from '../../errors.js'
+import type { Factory } from '../factory.js'
+import type { Output } from '../output.js'
+import { readValue, type ValueFlags } from '../value.js'
+import { checkSettings } from './settings.js'
+import { pickCredential } from './pick.js'
+
+export interface UpdateOptions extends ValueFlags {
+  name?: string
+  description?: string
+  baseUrl?: string
+  expires?: string
+  checkUrl?: string
+  authHeader?: string
+  json?: boolean
+}
+
+export async function run(f: Factory, target: string | undefined, o: UpdateOptions): Promise<Output> {
+  const client = await f.client()
+  const id = target ?? (await pickCredential(f, 'Credential to update'))
+  const current = await client.credentials.get(id)
+  const value = await readValue(f, o, { optional: true })
+  const settings = checkSettings(current.type, o)
+  // '' clears a setting; an absent flag leaves it alone.
+  const settingsPatch: Record<string, string | null> = { ...settings }
+  if (o.checkUrl === '') settingsPatch.check_url = null
+  if (o.authHeader === '') settingsPatch.auth_header = null
+  const patch = {
+    ...(value !== undefined ? { value } : {}),
+    ...(o.name !== undefined ? { name: o.name } : {}),
+    ...(o.description !== undefined ? { description: o.description } : {}),
+    ...(o.baseUrl !== undefined ? { base_url: o.baseUrl } : {}),
+    ...(o.expires !== undefined ? { expires_at: o.expires } : {}),
+    ...(Object.keys(settingsPatch).length ? { settings: settingsPatch } : {}),
+  }
+  if (Object.keys(patch).length === 0) {
+    throw new CredctlError('USAGE', 'nothing to update: pass --value-stdin, --value-file, --name, --description, --base-url, --expires or --check-url')
+  }
+  const c = await client.credentials.update(current.id, patch)
+  return { json: c, notes: [`Updated ${c.name}`] }
+}

@@ -1,0 +1,54 @@
+import { CredctlError, EXIT } from '../../errors.js'
+import type { ValidationResult } from '../../credentials/client.js'
+import type { Factory } from '../factory.js'
+import type { Output } from '../output.js'
+
+export interface ValidateOptions {
+  all?: boolean
+  category?: string
+  type?: string
+  timeout?: string
+  concurrency?: string
+  json?: boolean
+}
+
+function positive(flag: string, raw: string | undefined, dflt: number, max: number): number {
+  if (raw === undefined) return dflt
+  const n = Number(raw)
+  if (!Number.isFinite(n) || n <= 0 || n > max) throw new CredctlError('USAGE', `${flag} must be a number between 0 and ${max}`)
+  return n
+}
+
+/** 0 all valid/restricted, 1 any invalid (or a check error), 5 none invalid but some unreachable/timed out. */
+export function exitCodeFor(results: Pick<ValidationResult, 'status'>[]): number {
+  if (results.some((r) => r.status === 'invalid' || r.status === 'error')) return EXIT.checkFailed
+  if (results.some((r) => r.status === 'unreachable' || r.status === 'timeout')) return EXIT.unreachable
+  return EXIT.ok
+}
+
+export async function run(f: Factory, names: string[], o: ValidateOptions): Promise<Output> {
+  const timeoutMs = positive('--timeout', o.timeout, 10, 600) * 1000
+  const concurrency = Math.floor(positive('--concurrency', o.concurrency, 8, 256))
+  if (names.length && o.all) throw new CredctlError('USAGE', 'give credential names or --all, not both')
+  if (!names.length && !o.all) throw new CredctlError('USAGE', 'name the credentials to validate, or pass --all')
+  if ((o.category || o.type) && !o.all) throw new CredctlError('USAGE', '--category and --type narrow --all')
+  const client = await f.client()
+  let ids = names
+  if (o.all) {
+    ids = (await client.credentials.list({ ...(o.category ? { category: o.category } : {}), ...(o.type ? { type: o.type } : {}) })).map((c) => c.id)
+    if (ids.length === 0) throw new CredctlError('NO_CHECK', 'nothing to validate: no credentials match')
+  }
+  const progress =
+    f.io.isStderrTTY && ids.length > 1
+      ? (done: number, total: number) => f.io.stderr.write(`\rvalidating ${done}/${total}${done === total ? '\r\x1b[K' : ''}`)
+      : undefined
+  const results = await client.credentials.validateMany(ids, { timeoutMs, concurrency, ...(progress ? { onProgress: progress } : {}) })
+  return {
+    json: names.length === 1 && !o.all ? results[0] : results,
+    table: {
+      head: ['NAME', 'TYPE', 'STATUS', 'MESSAGE', 'TIME'],
+      rows: results.map((r) => [r.name, r.type, r.status, r.message, `${(r.duration_ms / 1000).toFixed(2)}s`]),
+    },
+    exitCode: exitCodeFor(results),
+  }
+}

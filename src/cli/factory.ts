@@ -1,0 +1,58 @@
+import type { Client } from '../credentials/client.js'
+import type { IOStreams } from './io.js'
+import type { Prompter } from './prompter.js'
+
+/**
+ * Everything a command touches in the outside world (STYLE 2). Expensive pieces (the SDK client, the
+ * prompt library) are lazy, memoised getters, so `credctl types` never loads the vault code and
+ * `credctl list` never loads the prompt library.
+ */
+export interface Factory {
+  io: IOStreams
+  env: NodeJS.ProcessEnv
+  /** Global options (--vault, --key-source, --debug). */
+  globals: { vault?: string | undefined; keySource?: string | undefined; debug?: boolean | undefined }
+  client(): Promise<Client>
+  prompter(): Promise<Prompter>
+  /** Messages for stderr collected during a run (warnings); main prints them. */
+  warn(message: string): void
+  now(): Date
+}
+
+export function createFactory(io: IOStreams, env: NodeJS.ProcessEnv, warn: (m: string) => void): Factory {
+  let client: Promise<Client> | undefined
+  let prompter: Promise<Prompter> | undefined
+  const f: Factory = {
+    io,
+    env,
+    globals: {},
+    warn,
+    now: () => new Date(),
+    client: () =>
+      (client ??= (async () => {
+        const { createClient } = await import('../credentials/client.js')
+        return createClient({
+          ...(f.globals.vault ? { vault: f.globals.vault } : {}),
+          ...(f.globals.keySource ? { keySource: f.globals.keySource } : {}),
+          env,
+          askPassphrase: io.canPrompt
+            ? async ({ confirm }) => {
+                const p = await f.prompter()
+                const first = await p.password('Vault passphrase:')
+                if (confirm && (await p.password('Repeat the passphrase:')) !== first) {
+                  const { CredctlError } = await import('../errors.js')
+                  throw new CredctlError('INVALID_INPUT', 'the passphrases do not match; nothing was written')
+                }
+                return first
+              }
+            : undefined,
+        })
+      })()),
+    prompter: () =>
+      (prompter ??= (async () => {
+        const { inquirerPrompter } = await import('./prompter.js')
+        return inquirerPrompter()
+      })()),
+  }
+  return f
+}

@@ -1,0 +1,35 @@
+/**
+ * Terminal facts, decided once (STYLE 6): whether stdout is a TTY (tables vs tab-separated lines),
+ * whether colour is on (NO_COLOR, FORCE_COLOR, CLICOLOR), and whether we may prompt (both stdin and
+ * stdout are TTYs and CREDCTL_NO_PROMPT is unset).
+ */
+export interface IOStreams {
+  stdin: NodeJS.ReadableStream & { isTTY?: boolean }
+  stdout: NodeJS.WritableStream & { isTTY?: boolean; columns?: number }
+  stderr: NodeJS.WritableStream & { isTTY?: boolean }
+  isStdoutTTY: boolean
+  isStderrTTY: boolean
+  colorEnabled: boolean
+  canPrompt: boolean
+}
+
+export function systemIO(env: NodeJS.ProcessEnv = process.env): IOStreams {
+  const stdout = process.stdout
+  const isStdoutTTY = !!stdout.isTTY
+  const isStderrTTY = !!process.stderr.isTTY
+  let colorEnabled = isStdoutTTY
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') colorEnabled = false
+  else if (env.CLICOLOR === '0') colorEnabled = false
+  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0' && env.FORCE_COLOR !== 'false') colorEnabled = true
+  else if (env.FORCE_COLOR === '0' || env.FORCE_COLOR === 'false') colorEnabled = false
+  const neverPrompt = !!env.CREDCTL_NO_PROMPT && env.CREDCTL_NO_PROMPT !== '0'
+  return {
+    stdin: process.stdin,
+    stdout,
+    stderr: process.stderr,
+    isStdoutTTY,
+    isStderrTTY,
+    colorEnabled,
+    canPrompt: !neverPrompt && !!process.stdin.isTTY && isStdoutTTY,
+  }
+}

@@ -1,0 +1,82 @@
+import { CredctlError, EXIT } from '../errors.js'
+import { createFactory } from './factory.js'
+import { systemIO, type IOStreams } from './io.js'
+import type { Output } from './output.js'
+
+/**
+ * The only place that prints and exits (STYLE 3): parse, run the command, render its Output, map errors
+ * to the exit codes of DESIGN section 8. A user's mistake is one line on stderr, never a stack trace.
+ */
+function write(stream: NodeJS.WritableStream, text: string): Promise<void> {
+  return new Promise((resolve) => {
+    if (!text) return resolve()
+    stream.write(text, () => resolve())
+  })
+}
+
+async function render(out: Output, io: IOStreams, json: boolean): Promise<void> {
+  if (json && out.json !== undefined) {
+    await write(io.stdout, `${JSON.stringify(out.json, null, 2)}\n`)
+  } else if (out.table) {
+    const { renderTable } = await import('./render.js')
+    await write(io.stdout, await renderTable(out.table, io))
+  } else if (out.text !== undefined) {
+    await write(io.stdout, out.text)
+  }
+  if (!json && out.notes?.length) await write(io.stderr, out.notes.map((n) => `${n}\n`).join(''))
+}
+
+function errorLine(e: CredctlError): string {
+  return `credctl: ${e.message}${e.hint ? ` (${e.hint})` : ''}\n`
+}
+
+export async function main(argv: string[] = process.argv.slice(2)): Promise<number> {
+  const env = process.env
+  const io = systemIO(env)
+  // A closed pipe (`credctl list | head -1`) is not an error.
+  for (const s of [process.stdout, process.stderr]) {
+    s.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0)
+      throw e
+    })
+  }
+  const warnings: string[] = []
+  const f = createFactory(io, env, (m) => warnings.push(m))
+  let result: Output | undefined
+  const { createProgram } = await import('./program.js')
+  const program = createProgram(f, (o) => (result = o))
+  program.exitOverride()
+  program.configureOutput({
+    writeOut: (s) => io.stdout.write(s),
+    writeErr: (s) => io.stderr.write(s),
+  })
+  const jsonRequested = argv.includes('--json')
+  try {
+    await program.parseAsync(argv, { from: 'user' })
+    if (warnings.length) await write(io.stderr, warnings.map((w) => `${w}\n`).join(''))
+    if (result) {
+      await render(result, io, jsonRequested)
+      return result.exitCode ?? EXIT.ok
+    }
+    return EXIT.ok
+  } catch (e) {
+    if (warnings.length) await write(io.stderr, warnings.map((w) => `${w}\n`).join(''))
+    const ce = e as { code?: string; exitCode?: number; name?: string }
+    if (ce.code && typeof ce.code === 'string' && ce.code.startsWith('commander.')) {
+      // help and version are exits of 0; anything else commander refuses is a usage error.
+      if (ce.code === 'commander.helpDisplayed' || ce.code === 'commander.version' || ce.code === 'commander.help') return EXIT.ok
+      return ce.exitCode === 0 ? EXIT.ok : EXIT.usage
+    }
+    if (e instanceof CredctlError) {
+      await write(io.stderr, errorLine(e))
+      return e.exitCode
+    }
+    const { redactError } = await import('../checks/redact.js')
+    const msg = redactError(e)
+    await write(io.stderr, `credctl: internal error: ${msg} (this is a bug; rerun with --debug and report it)\n`)
+    if (f.globals.debug && e instanceof Error && e.stack) {
+      await write(io.stderr, `${(await import('../checks/redact.js')).redact(e.stack)}\n`)
+    }
+    return 1
+  }
+}

@@ -1,0 +1,217 @@
+import { Command, Option } from 'commander'
+import { CATEGORIES, TYPE_NAMES, WAREHOUSE_TYPES } from '../credentials/catalogue.js'
+import type { Factory } from './factory.js'
+import type { Output } from './output.js'
+
+declare const __VERSION__: string
+export const VERSION = typeof __VERSION__ === 'string' ? __VERSION__ : '0.0.0-dev'
+
+/**
+ * The command tree (commander). Actions only lazy-load their command module and hand it the parsed
+ * flags; the module returns an Output, and main.ts prints it. Completion scripts are generated from this
+ * tree, so every flag and choice lives here.
+ */
+type Runner = (f: Factory, ...args: never[]) => Promise<Output>
+type Loader = () => Promise<{ run: Runner }>
+
+export const ENV_HELP = `
+Environment:
+  CREDCTL_VAULT          vault file (default: the user data dir, e.g. ~/.local/share/credctl/vault.json)
+  CREDCTL_KEY_SOURCE     key source for a new vault: keychain (default), env, passphrase, file
+  CREDCTL_MASTER_KEY     base64 of 32 bytes: the key, for the env source (CI, scripts)
+  CREDCTL_PASSPHRASE     passphrase, for the passphrase source (otherwise a hidden prompt)
+  CREDCTL_KEY_FILE       path of a 0600 key file outside the vault's directory, for the file source
+  CREDCTL_NO_PROMPT      never prompt, even on a terminal
+  NO_COLOR, FORCE_COLOR  turn colour off or on
+
+Exit codes:
+  0 ok, 1 a check failed, 2 usage or input error, 3 not found,
+  4 vault or key error, 5 service unreachable or timed out, 130 cancelled`
+
+export function createProgram(f: Factory, onResult: (o: Output) => void): Command {
+  const program = new Command('credctl')
+  program
+    .description('Credentials for LLM and data work: encrypted at rest, shown masked, checked against the real service.')
+    .version(VERSION, '-V, --version')
+    .option('--vault <path>', 'vault file (env: CREDCTL_VAULT)')
+    .addOption(new Option('--key-source <source>', 'key source for a new vault (env: CREDCTL_KEY_SOURCE)').choices(['keychain', 'env', 'passphrase', 'file']))
+    .option('--debug', 'more detail on errors (never a secret)')
+    .showHelpAfterError('(run with --help for usage)')
+    .addHelpText('after', ENV_HELP)
+    .hook('preAction', (_cmd, action) => {
+      const g = program.opts<{ vault?: string; keySource?: string; debug?: boolean }>()
+      f.globals.vault = g.vault
+      f.globals.keySource = g.keySource
+      f.globals.debug = g.debug
+      void action
+    })
+
+  const act =
+    (load: Loader) =>
+    async (...args: unknown[]) => {
+      // commander passes (...positionals, options, command)
+      const cmdArgs = args.slice(0, -1)
+      const { run } = await load()
+      onResult(await (run as (f: Factory, ...a: unknown[]) => Promise<Output>)(f, ...cmdArgs))
+    }
+
+  const json = () => new Option('--json', 'print JSON (the safe representation: never a value)')
+  const typeOpt = (d = 'credential type (see `credctl types`)') => new Option('--type <type>', d).choices(TYPE_NAMES)
+  const catOpt = (d = 'category') => new Option('--category <category>', d).choices(CATEGORIES)
+  const valueOpts = (c: Command) =>
+    c
+      .option('--value-stdin', 'read the value from stdin (recommended)')
+      .option('--value-file <path>', 'read the value from a file')
+      .option('--value <value>', 'the value itself (visible in ps and shell history: prefer --value-stdin)')
+
+  const examples = (c: Command, lines: string[]) => c.addHelpText('after', `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}`)
+
+  examples(
+    valueOpts(
+      program
+        .command('create')
+        .description('store a new credential (the value is encrypted; only a masked form is ever shown)')
+        .option('--name <name>', 'unique name')
+        .addOption(typeOpt())
+        .addOption(catOpt('category (optional: implied by --type)'))
+        .option('--description <text>', 'free text'),
+    )
+      .option('--base-url <url>', 'replace the provider base URL (proxies, gateways, self-hosted APIs)')
+      .addOption(new Option('--schema-type <type>', 'engine of a tools/database credential').choices(WAREHOUSE_TYPES))
+      .option('--default', 'make it the default of its type')
+      .option('--expires <date>', 'expiry date, YYYY-MM-DD')
+      .option('--check-url <url>', 'api_key/oauth: URL that validate sends a GET to')
+      .option('--auth-header <header>', "api_key: header template, e.g. 'Authorization: Bearer {value}'")
+      .addOption(json())
+      .action(act(() => import('./commands/create.js'))),
+    [
+      "printf %s \"$OPENAI_API_KEY\" | credctl create --name 'OpenAI Prod' --type openai --value-stdin",
+      "credctl create --name analytics --type postgresql --value-file ./db-url.txt --description 'read-only'",
+    ],
+  )
+
+  examples(
+    program
+      .command('list')
+      .alias('ls')
+      .description('list credentials (masked values)')
+      .addOption(catOpt('only this category'))
+      .addOption(typeOpt('only this type'))
+      .option('--deleted', 'include soft-deleted credentials')
+      .addOption(json())
+      .action(act(() => import('./commands/list.js'))),
+    ['credctl list', 'credctl list --category llm --json', 'credctl list | cut -f1'],
+  )
+
+  examples(
+    program.command('get').argument('<name>', 'name or id').description('show one credential (masked)').addOption(json()).action(act(() => import('./commands/get.js'))),
+    ["credctl get 'OpenAI Prod' --json"],
+  )
+
+  examples(
+    valueOpts(
+      program
+        .command('update')
+        .argument('[name]', 'name or id')
+        .description('change a credential: a new value replaces the old one for good')
+        .option('--name <new-name>', 'rename')
+        .option('--description <text>', 'free text'),
+    )
+      .option('--base-url <url>', "replace the provider base URL ('' to clear)")
+      .option('--expires <date>', "expiry date, YYYY-MM-DD ('' to clear)")
+      .option('--check-url <url>', 'api_key/oauth: URL that validate sends a GET to')
+      .option('--auth-header <header>', 'api_key: header template with {value}')
+      .addOption(json())
+      .action(act(() => import('./commands/update.js'))),
+    ["credctl update 'OpenAI Prod' --value-stdin < new-key.txt", "credctl update analytics --name warehouse"],
+  )
+
+  for (const [name, desc, ex] of [
+    ['delete', 'soft-delete: hidden and never used, until restored', "credctl delete 'OpenAI Old'"],
+    ['restore', 'bring back a soft-deleted credential', "credctl restore 'OpenAI Old'"],
+    ['set-default', 'make a credential the default of its type', "credctl set-default 'OpenAI Prod'"],
+  ] as const) {
+    examples(
+      program.command(name).argument(name === 'delete' ? '[name]' : '<name>', 'name or id').description(desc).addOption(json()).action(act(() => import('./commands/lifecycle.js').then((m) => ({ run: m[name === 'set-default' ? 'runSetDefault' : name === 'delete' ? 'runDelete' : 'runRestore'] as Runner })))),
+      [ex],
+    )
+  }
+
+  examples(
+    program
+      .command('purge')
+      .argument('<name>', 'name or id')
+      .description('remove a credential and its ciphertext for good (asks first on a terminal)')
+      .option('-y, --yes', 'do not ask for confirmation')
+      .addOption(json())
+      .action(act(() => import('./commands/lifecycle.js').then((m) => ({ run: m.runPurge as Runner })))),
+    ["credctl purge 'OpenAI Old' --yes"],
+  )
+
+  examples(
+    program
+      .command('validate')
+      .argument('[names...]', 'names or ids')
+      .description('check credentials against the real service')
+      .option('--all', 'every credential (with --category/--type to narrow)')
+      .addOption(catOpt('with --all: only this category'))
+      .addOption(typeOpt('with --all: only this type'))
+      .option('--timeout <seconds>', 'per-check timeout in seconds', '10')
+      .option('--concurrency <n>', 'checks run at once', '8')
+      .addOption(json())
+      .action(act(() => import('./commands/validate.js'))),
+    ["credctl validate 'OpenAI Prod'", 'credctl validate --all --category llm --json'],
+  )
+
+  examples(
+    program
+      .command('discover')
+      .argument('<name>', 'name or id')
+      .description('discover the tables and columns behind a warehouse credential')
+      .option('--schemas <list>', 'comma-separated schemas to read (default: all visible)')
+      .option('--max-tables <n>', 'stop after this many tables')
+      .option('--timeout <seconds>', 'timeout in seconds', '30')
+      .addOption(json())
+      .action(act(() => import('./commands/discover.js').then((m) => ({ run: m.runDiscover as Runner })))),
+    ['credctl discover analytics --schemas public,sales'],
+  )
+
+  examples(
+    program
+      .command('schema')
+      .argument('<name>', 'name or id')
+      .description('show the discovered schema')
+      .option('--table <pattern>', 'only tables whose name matches (* and ? wildcards)')
+      .addOption(json())
+      .action(act(() => import('./commands/discover.js').then((m) => ({ run: m.runSchema as Runner })))),
+    ['credctl schema analytics', "credctl schema analytics --table 'order*' --json"],
+  )
+
+  examples(
+    program.command('types').description('list the credential types credctl knows').addOption(catOpt('only this category')).addOption(json()).action(act(() => import('./commands/types.js'))),
+    ['credctl types --category llm'],
+  )
+
+  examples(
+    program.command('reveal').argument('<name>', 'name or id').description('print the raw value (for pipes); recorded in history').action(act(() => import('./commands/reveal.js'))),
+    ["credctl reveal 'OpenAI Prod' | pbcopy"],
+  )
+
+  examples(
+    program
+      .command('history')
+      .argument('[name]', 'only entries about this credential')
+      .description('what was done, when, to which credential (never a value)')
+      .option('--limit <n>', 'last N entries')
+      .addOption(json())
+      .action(act(() => import('./commands/history.js'))),
+    ['credctl history --limit 20', "credctl history 'OpenAI Prod' --json"],
+  )
+
+  examples(
+    program.command('status').description('vault path, key source, keychain reachability, counts').addOption(json()).action(act(() => import('./commands/status.js'))),
+    ['credctl status --json'],
+  )
+
+  return program
+}
