@@ -45,11 +45,6 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
   let result: Output | undefined
   const { createProgram } = await import('./program.js')
   const program = createProgram(f, (o) => (result = o))
-  program.exitOverride()
-  program.configureOutput({
-    writeOut: (s) => io.stdout.write(s),
-    writeErr: (s) => io.stderr.write(s),
-  })
   const jsonRequested = argv.includes('--json')
   try {
     await program.parseAsync(argv, { from: 'user' })

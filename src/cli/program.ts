@@ -30,13 +30,18 @@ Exit codes:
 
 export function createProgram(f: Factory, onResult: (o: Output) => void): Command {
   const program = new Command('credctl')
+  // Set before any subcommand is added: commander copies these settings into each subcommand.
+  program.exitOverride().configureOutput({
+    writeOut: (s) => f.io.stdout.write(s),
+    // commander's own usage errors, as one line prefixed like ours
+    writeErr: (s) => f.io.stderr.write(s.startsWith('error: ') ? `credctl: ${s.slice(7)}` : s),
+  })
   program
     .description('Credentials for LLM and data work: encrypted at rest, shown masked, checked against the real service.')
     .version(VERSION, '-V, --version')
     .option('--vault <path>', 'vault file (env: CREDCTL_VAULT)')
     .addOption(new Option('--key-source <source>', 'key source for a new vault (env: CREDCTL_KEY_SOURCE)').choices(['keychain', 'env', 'passphrase', 'file']))
     .option('--debug', 'more detail on errors (never a secret)')
-    .showHelpAfterError('(run with --help for usage)')
     .addHelpText('after', ENV_HELP)
     .hook('preAction', (_cmd, action) => {
       const g = program.opts<{ vault?: string; keySource?: string; debug?: boolean }>()
