@@ -32,6 +32,9 @@ export const REGISTRY: Readonly<Record<string, Loader>> = {
   runway: http,
   pika: http,
   luma: http,
+  api_key: () => import('./tools/api_key.js'),
+  oauth: () => import('./tools/oauth.js'),
+  smtp: () => import('./tools/smtp.js'),
   postgresql: () => import('./databases/postgresql.js'),
 }
 

@@ -19,6 +19,27 @@ export interface Factory {
   now(): Date
 }
 
+/** No keychain on a terminal: offer the other key sources instead of failing outright (DESIGN 6). */
+async function chooseKeySource(f: Factory, reason: string) {
+  const { CredctlError } = await import('../errors.js')
+  const p = await f.prompter()
+  f.io.stderr.write(`No usable OS keychain (${reason}).\n`)
+  const source = await p.select('Where should the vault key live?', [
+    { value: 'passphrase' as const, name: 'passphrase', description: 'derived from a passphrase you type each time (or CREDCTL_PASSPHRASE)' },
+    { value: 'file' as const, name: 'key file', description: 'a 0600 file outside the vault directory: anyone who can read it can open the vault' },
+    { value: 'env' as const, name: 'environment variable', description: 'CREDCTL_MASTER_KEY, for CI and scripts' },
+  ])
+  if (source === 'env') {
+    throw new CredctlError('KEY_UNAVAILABLE', 'no key yet: create one with `export CREDCTL_MASTER_KEY=$(openssl rand -base64 32)`, keep it safe, and run the command again')
+  }
+  if (source === 'file') {
+    const { homedir } = await import('node:os')
+    const path = await p.input('Key file path', { default: `${homedir()}/.config/credctl/credctl.key` })
+    return { source, env: { CREDCTL_KEY_FILE: path } }
+  }
+  return { source }
+}
+
 export function createFactory(io: IOStreams, env: NodeJS.ProcessEnv, warn: (m: string) => void): Factory {
   let client: Promise<Client> | undefined
   let prompter: Promise<Prompter> | undefined
@@ -46,6 +67,7 @@ export function createFactory(io: IOStreams, env: NodeJS.ProcessEnv, warn: (m: s
                 return first
               }
             : undefined,
+          chooseKeySource: io.canPrompt ? (reason) => chooseKeySource(f, reason) : undefined,
         })
       })()),
     prompter: () =>

@@ -64,6 +64,12 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
     }
     if (e instanceof CredctlError) {
       await write(io.stderr, errorLine(e))
+      if (f.globals.debug) {
+        // More context, never a secret: our messages hold none, and causes go through redaction.
+        const { redactError } = await import('../checks/redact.js')
+        const cause = e.cause === undefined ? '' : ` cause=${redactError(e.cause)}`
+        await write(io.stderr, `debug: code=${e.code} exit=${e.exitCode}${cause}\n`)
+      }
       return e.exitCode
     }
     const { redactError } = await import('../checks/redact.js')

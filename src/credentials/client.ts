@@ -27,6 +27,8 @@ export interface ClientOptions {
   keySource?: string
   /** Asks for a passphrase when CREDCTL_PASSPHRASE is unset; omit where no terminal exists. */
   askPassphrase?: KeyContext['askPassphrase']
+  /** Offers another key source when a new vault finds no keychain (terminal only). */
+  chooseKeySource?: KeyContext['chooseFallback']
   now?: () => Date
   fetch?: typeof fetch
   /** Per-check timeout in ms (default 10 000). */
@@ -351,6 +353,12 @@ export class CredentialsApi {
           const input = { type: checkType, value, base_url: rec.base_url ?? undefined, schema_type: rec.schema_type ?? undefined, settings: { ...rec.settings } }
           result = await checks.get(checkType)!.validate(input, { signal, timeoutMs, fetch: this.vault.fetch, now: this.vault.now })
         } catch (e) {
+          // A check with nothing to verify (api_key/oauth without a check URL) is not a verdict: it
+          // reaches the caller as NO_CHECK (exit 2) and nothing is stored; no further check starts.
+          if (e instanceof CredctlError && e.code === 'NO_CHECK') {
+            next = items.length
+            throw new CredctlError('NO_CHECK', `${e.message} (credential "${rec.name}")`, e.hint ? { hint: e.hint } : {})
+          }
           const status = statusOfError(e, signal)
           result = { status, message: status === 'timeout' ? `no answer within ${timeoutMs / 1000} s` : redactError(e, [value]) }
         }
@@ -536,7 +544,13 @@ export class Vault {
   }
 
   private keyContext(): KeyContext {
-    return { env: this.env, keychain: () => this.keychain(), askPassphrase: this.opts.askPassphrase, keySource: this.opts.keySource }
+    return {
+      env: this.env,
+      keychain: () => this.keychain(),
+      askPassphrase: this.opts.askPassphrase,
+      keySource: this.opts.keySource,
+      chooseFallback: this.opts.chooseKeySource,
+    }
   }
 
   async read(): Promise<VaultFile | undefined> {

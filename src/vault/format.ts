@@ -1,4 +1,4 @@
-import { isSealed } from './cipher.js'
+import { decodeB64, isSealed } from './cipher.js'
 
 /**
  * The vault file format, parsed strictly. Anything unexpected (unknown version, a field of the wrong
@@ -24,6 +24,12 @@ export interface KeyHeader {
   scrypt?: ScryptParams
   /** Absolute path of the key file (source `file`). */
   file?: string
+  /**
+   * Keychain account holding the key (source `keychain`): absent means the vault id (never rotated);
+   * `<vault id>:<n>` after the n-th `rotate-key`. A fresh account per rotation lets the old entry stay
+   * until the re-keyed vault is on disk.
+   */
+  account?: string
 }
 
 export interface CredentialRecord {
@@ -101,11 +107,18 @@ function boundedInt(o: Record<string, Json>, k: string, where: string, min: numb
 
 /** scrypt bounds: generous for real use, small enough that a hostile file cannot exhaust memory or time. */
 export const SCRYPT_BOUNDS = { N: [1 << 14, 1 << 20], r: [8, 16], p: [1, 4] } as const
+/**
+ * Each bound alone still allows N=2^20 with r=16 and p=4: 2 GiB of memory and ~30 s of CPU from a
+ * hostile header. The combined cost is bounded too: memory (128*N*r bytes) at most 1 GiB, work (N*r*p)
+ * at most that of N=2^20, r=8, p=1.
+ */
+export const SCRYPT_MAX_MEMORY = 1 << 30
+export const SCRYPT_MAX_WORK = (1 << 20) * 8
 
 function parseKey(x: Json): KeyHeader {
   const w = 'key header'
   if (!isObj(x)) throw new FormatError(`${w} missing`)
-  only(x, ['source', 'check', 'scrypt', 'file'], w)
+  only(x, ['source', 'check', 'scrypt', 'file', 'account'], w)
   const source = str(x, 'source', w, 20)
   if (!(KEY_SOURCES as readonly string[]).includes(source)) throw new FormatError(`${w}: unknown key source "${source.slice(0, 20)}"`)
   const check = str(x, 'check', w, 200)
@@ -118,16 +131,27 @@ function parseKey(x: Json): KeyHeader {
     const N = boundedInt(s, 'N', `${w} scrypt`, SCRYPT_BOUNDS.N[0], SCRYPT_BOUNDS.N[1])
     if ((N & (N - 1)) !== 0) throw new FormatError(`${w} scrypt: N must be a power of two`)
     const salt = str(s, 'salt', `${w} scrypt`, 200)
-    if (!/^[A-Za-z0-9+/]{22,88}={0,2}$/.test(salt)) throw new FormatError(`${w} scrypt: malformed salt`)
+    const saltBytes = decodeB64(salt) // canonical base64 only, like every other binary field
+    if (!saltBytes || saltBytes.length < 16 || saltBytes.length > 64) throw new FormatError(`${w} scrypt: malformed salt`)
     out.scrypt = {
       salt,
       N,
       r: boundedInt(s, 'r', `${w} scrypt`, SCRYPT_BOUNDS.r[0], SCRYPT_BOUNDS.r[1]),
       p: boundedInt(s, 'p', `${w} scrypt`, SCRYPT_BOUNDS.p[0], SCRYPT_BOUNDS.p[1]),
     }
+    if (128 * N * out.scrypt.r > SCRYPT_MAX_MEMORY || N * out.scrypt.r * out.scrypt.p > SCRYPT_MAX_WORK) {
+      throw new FormatError(`${w} scrypt: parameters too costly (N*r*p above ${SCRYPT_MAX_WORK} or over 1 GiB of memory)`)
+    }
   } else if (x.scrypt !== undefined) throw new FormatError(`${w}: scrypt parameters on a ${source} vault`)
   if (source === 'file') out.file = str(x, 'file', w, 4096)
   else if (x.file !== undefined) throw new FormatError(`${w}: key file on a ${source} vault`)
+  if (x.account !== undefined) {
+    if (source !== 'keychain') throw new FormatError(`${w}: keychain account on a ${source} vault`)
+    const account = str(x, 'account', w, 80)
+    // Checked against the vault id in parseVault: `<vault id>:<n>`, n >= 1.
+    if (!/^[A-Za-z0-9_-]{8,64}:[1-9][0-9]{0,8}$/.test(account)) throw new FormatError(`${w}: malformed keychain account`)
+    out.account = account
+  }
   return out
 }
 
@@ -147,7 +171,10 @@ function parseRecord(x: Json, i: number): CredentialRecord {
   if (!isObj(settingsRaw)) throw new FormatError(`${w}: "settings" must be an object`)
   const settings: Record<string, string> = Object.create(null) as Record<string, string>
   for (const [k, v] of Object.entries(settingsRaw)) {
-    if (!/^[a-z_]{1,40}$/.test(k) || typeof v !== 'string' || v.length > 4096) throw new FormatError(`${w}: malformed setting`)
+    // `__proto__` matches [a-z_]: refused by name, like constructor/prototype, so no odd key ever reaches an object.
+    if (!/^[a-z_]{1,40}$/.test(k) || k === '__proto__' || k === 'constructor' || k === 'prototype' || typeof v !== 'string' || v.length > 4096) {
+      throw new FormatError(`${w}: malformed setting`)
+    }
     settings[k] = v
   }
   if (x.is_valid !== null && typeof x.is_valid !== 'boolean') throw new FormatError(`${w}: "is_valid" must be true, false or null`)
@@ -203,7 +230,9 @@ export function parseVault(text: string): VaultFile {
     ids.add(c.id)
   }
   const mac = str(raw, 'mac', 'vault', 100)
-  return { version: FORMAT_VERSION, vault_id, created_at: time(raw, 'created_at', 'vault'), key: parseKey(raw.key), credentials, mac }
+  const key = parseKey(raw.key)
+  if (key.account !== undefined && !key.account.startsWith(`${vault_id}:`)) throw new FormatError('key header: keychain account of another vault')
+  return { version: FORMAT_VERSION, vault_id, created_at: time(raw, 'created_at', 'vault'), key, credentials, mac }
 }
 
 /** The bytes the MAC covers: the whole file but the MAC, in a canonical form (sorted keys). */

@@ -18,6 +18,11 @@ export interface KeyContext {
   askPassphrase?: ((opts: { confirm: boolean }) => Promise<string>) | undefined
   /** Global --key-source (or CREDCTL_KEY_SOURCE), for new vaults only. */
   keySource?: string | undefined
+  /**
+   * On a terminal, when there is no usable keychain: let the user pick another source (DESIGN 6).
+   * Returns the chosen source and any settings it needs (e.g. CREDCTL_KEY_FILE).
+   */
+  chooseFallback?: ((reason: string) => Promise<{ source: KeySource; env?: Record<string, string> }>) | undefined
 }
 
 export const DEFAULT_SCRYPT = { N: 1 << 15, r: 8, p: 1 } as const
@@ -72,7 +77,11 @@ async function readKeyFile(file: string): Promise<Buffer> {
   } catch {
     throw new CredctlError('KEY_UNAVAILABLE', `key file ${file} does not exist`, { hint: 'restore the key file, or set CREDCTL_KEY_FILE to where it is' })
   }
-  // Like ssh with private keys: a key file others can read is refused, not used.
+  // Like ssh with private keys: a key file others can read, or that another user owns (and so could
+  // swap), is refused, not used.
+  if (typeof process.getuid === 'function' && st.uid !== process.getuid()) {
+    throw new CredctlError('KEY_INVALID', `key file ${file} is owned by another user (uid ${st.uid})`, { hint: `chown it to the user running credctl` })
+  }
   if ((st.mode & 0o077) !== 0) {
     throw new CredctlError('KEY_INVALID', `key file ${file} is readable by other users (mode ${(st.mode & 0o777).toString(8)})`, {
       hint: `chmod 600 ${file}`,
@@ -164,6 +173,11 @@ export async function createVaultKey(vaultId: string, vaultFile: string, ctx: Ke
     case 'keychain': {
       const kc = ctx.keychain()
       const why = await probeKeychain(kc)
+      if (why && ctx.chooseFallback) {
+        const alt = await ctx.chooseFallback(why)
+        if (alt.source === 'keychain') throw new CredctlError('KEY_UNAVAILABLE', `no usable OS keychain (${why})`)
+        return createVaultKey(vaultId, vaultFile, { ...ctx, keySource: alt.source, env: { ...ctx.env, ...alt.env }, chooseFallback: undefined })
+      }
       if (why) {
         throw new CredctlError('KEY_UNAVAILABLE', `no usable OS keychain (${why})`, { hint: `to keep the key elsewhere, ${OTHER_SOURCES}` })
       }
@@ -199,18 +213,24 @@ export async function loadVaultKey(vault: VaultFile, vaultFile: string, ctx: Key
     }
     case 'file':
       key = await readKeyFile(h.file!)
+      if (!opensCheck(vault, key)) {
+        // rotate-key commits the vault, then moves the new key from <file>.next over <file>: a crash
+        // between the two leaves the new key there. Use it (the vault is never touched by a read).
+        const next = await readKeyFile(nextKeyFile(h.file!)).catch(() => undefined)
+        if (next && opensCheck(vault, next)) key = next
+      }
       break
     case 'keychain': {
       let stored: string | null
       try {
-        stored = await ctx.keychain().get(vault.vault_id)
+        stored = await ctx.keychain().get(keychainAccount(vault))
       } catch (e) {
         throw new CredctlError('KEY_UNAVAILABLE', `cannot read the key of vault ${vaultFile} from the OS keychain: ${(e as Error).message}`, {
           hint: 'unlock the keychain (or start a Secret Service such as gnome-keyring) and retry',
         })
       }
       if (!stored) {
-        throw new CredctlError('KEY_UNAVAILABLE', `the OS keychain has no key for vault ${vaultFile} (service credctl, account ${vault.vault_id})`, {
+        throw new CredctlError('KEY_UNAVAILABLE', `the OS keychain has no key for vault ${vaultFile} (service credctl, account ${keychainAccount(vault)})`, {
           hint: 'this vault was created on another machine or its keychain entry was removed; credctl will not create a new key for it',
         })
       }
@@ -222,6 +242,21 @@ export async function loadVaultKey(vault: VaultFile, vaultFile: string, ctx: Key
   }
   verifyKey(vault, vaultFile, key)
   return key
+}
+
+/** The keychain account of a vault's key: the vault id, or `<vault id>:<n>` once rotated. */
+export const keychainAccount = (vault: Pick<VaultFile, 'vault_id' | 'key'>): string => vault.key.account ?? vault.vault_id
+
+/** Where rotate-key stages a file-source vault's new key (same directory: the final rename is atomic). */
+export const nextKeyFile = (file: string): string => `${file}.next`
+
+function opensCheck(vault: VaultFile, key: Buffer): boolean {
+  try {
+    open(key, vault.key.check, checkAad(vault.vault_id))
+    return true
+  } catch {
+    return false
+  }
 }
 
 export function verifyKey(vault: VaultFile, vaultFile: string, key: Buffer): void {

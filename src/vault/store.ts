@@ -18,9 +18,15 @@ const FILE_MODE = 0o600
 const DIR_MODE = 0o700
 
 export async function ensureDir(dir: string): Promise<void> {
-  await fsp.mkdir(dir, { recursive: true, mode: DIR_MODE })
-  // mkdir's mode is filtered by the umask, and an existing dir keeps its mode: set it explicitly.
-  await fsp.chmod(dir, DIR_MODE)
+  const first = await fsp.mkdir(dir, { recursive: true, mode: DIR_MODE })
+  // mkdir's mode is filtered by the umask: set it explicitly on every directory credctl created. A
+  // directory that already existed keeps its mode: `--vault /tmp/v.json` must not chmod /tmp (or the
+  // user's project directory) to 0700.
+  if (first === undefined) return
+  for (let d = path.resolve(dir); ; d = path.dirname(d)) {
+    await fsp.chmod(d, DIR_MODE)
+    if (d === path.resolve(first) || d === path.dirname(d)) break
+  }
 }
 
 function damaged(file: string, why: string): CredctlError {
@@ -52,9 +58,25 @@ export async function readVault(file: string): Promise<{ vault: VaultFile; text:
   }
 }
 
+/**
+ * Temp files of writers that died (SIGKILL, power loss) before their rename: `.<vault>.<pid>.<hex>.tmp`
+ * whose pid is gone. Called under the vault lock, so no live writer of this vault is mid-write; a temp
+ * file of a live pid (ours, or a reused pid) is left alone.
+ */
+async function removeDeadTemps(dir: string, base: string): Promise<void> {
+  const re = new RegExp(`^\\.${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.(\\d+)\\.[0-9a-f]{8}\\.tmp$`)
+  const names = await fsp.readdir(dir).catch(() => [] as string[])
+  for (const name of names) {
+    const m = re.exec(name)
+    const pid = Number(m?.[1])
+    if (m && pid !== process.pid && !pidAlive(pid)) await fsp.unlink(path.join(dir, name)).catch(() => {})
+  }
+}
+
 /** Write atomically: temp file in the same dir (0600), fsync, rename over, fsync the directory. */
 export async function writeVaultFile(file: string, vault: VaultFile): Promise<void> {
   const dir = path.dirname(file)
+  await removeDeadTemps(dir, path.basename(file))
   const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`)
   const fh = await fsp.open(tmp, C.O_WRONLY | C.O_CREAT | C.O_EXCL, FILE_MODE)
   try {

@@ -1,6 +1,7 @@
 import type { Factory } from '../factory.js'
 import type { Output } from '../output.js'
 import { credentialTable } from '../render.js'
+import { expiryLabel, expiryNotes } from '../../credentials/expiry.js'
 
 export interface ListOptions {
   category?: string
@@ -17,5 +18,12 @@ export async function run(f: Factory, o: ListOptions): Promise<Output> {
     includeDeleted: !!o.deleted,
   })
   const notes = items.length === 0 && f.io.isStdoutTTY ? ['No credentials yet. Add one with: credctl create --help'] : []
-  return { json: items, table: credentialTable(items, { deleted: !!o.deleted }), notes }
+  // Expiry: an extra last column (piped TSV keeps the earlier columns where they were) and a warning
+  // line per expired or soon-expiring credential. --json stays the safe representation (expires_at).
+  const now = f.now()
+  const table = credentialTable(items, { deleted: !!o.deleted })
+  table.head.push('EXPIRES')
+  table.rows.forEach((r, i) => r.push(expiryLabel(items[i]!, now)))
+  notes.push(...expiryNotes(items, now))
+  return { json: items, table, notes }
 }

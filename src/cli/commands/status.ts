@@ -1,5 +1,6 @@
 import type { Factory } from '../factory.js'
 import type { Output } from '../output.js'
+import { EXPIRY_WARNING_DAYS, expiryNotes, expiryWarnings } from '../../credentials/expiry.js'
 
 export async function run(f: Factory): Promise<Output> {
   const s = await (await f.client()).status()
@@ -12,5 +13,17 @@ export async function run(f: Factory): Promise<Output> {
   ]
   for (const [c, n] of Object.entries(s.counts.by_category)) rows.push([`  ${c}`, String(n)])
   if (s.error) rows.push(['problem', `${s.error.code}: ${s.error.message}`])
-  return { json: s, table: { head: ['', ''], rows }, ...(s.error ? { exitCode: 4 } : {}) }
+  // Expiry needs only the metadata (no key); a damaged vault is already reported above.
+  let expiry: { expired: string[]; expiring: string[]; within_days: number } | undefined
+  let notes: string[] = []
+  if (s.exists && !s.error) {
+    const items = await (await f.client()).credentials.list().catch(() => undefined)
+    if (items) {
+      const w = expiryWarnings(items, f.now())
+      expiry = { expired: w.expired.map((c) => c.name), expiring: w.expiring.map((c) => c.name), within_days: EXPIRY_WARNING_DAYS }
+      rows.push(['expiry', `${w.expired.length} expired, ${w.expiring.length} expiring within ${EXPIRY_WARNING_DAYS} days`])
+      notes = expiryNotes(items, f.now())
+    }
+  }
+  return { json: expiry ? { ...s, expiry } : s, table: { head: ['', ''], rows }, notes, ...(s.error ? { exitCode: 4 } : {}) }
 }

@@ -1,0 +1,140 @@
+import { CredctlError } from '../../errors.js'
+import type { CheckContext, CheckResult, DiscoverOptions, DiscoveredTable, TableKind } from '../types.js'
+
+/**
+ * What every database check shares: loading an optional driver with a clear message, a watchdog that
+ * kills the client when the budget runs out (driver timeouts have gaps: DNS, TLS, retries), a typed
+ * timeout error the SDK classifies, and the one rows -> tables grouping every engine ends in.
+ */
+
+/** Load a driver lazily; an optional one that is not installed becomes "install X to check Y". */
+export async function loadDriver<T>(pkg: string, type: string, load: () => Promise<T>): Promise<T> {
+  try {
+    return await load()
+  } catch (e) {
+    const code = (e as { code?: string }).code
+    const msg = e instanceof Error ? e.message : ''
+    if ((code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') && msg.includes(pkg)) {
+      throw new CredctlError('NO_CHECK', `the ${pkg} driver is not installed: install it to check ${type} credentials (npm install ${pkg})`, {
+        hint: `${pkg} is an optional dependency of credctl, left out to keep the install small`,
+      })
+    }
+    throw e
+  }
+}
+
+/** A driver-side timeout, named so classify.ts reports `timeout` (exit 5) whatever the driver said. */
+export class DriverTimeout extends Error {
+  readonly code = 'ETIMEDOUT'
+  constructor(what: string, ms: number) {
+    super(`${what}: no answer within ${Math.round(ms / 100) / 10} s`)
+    this.name = 'TimeoutError'
+  }
+}
+
+/**
+ * Run `kill` when the signal aborts (or at once if it already has). Returns the disposer. The kill
+ * must destroy sockets, not politely close them: a silent server never answers a polite close.
+ */
+export function watchdog(signal: AbortSignal, kill: () => void): () => void {
+  const onAbort = () => {
+    try {
+      kill()
+    } catch {
+      /* the client may already be gone */
+    }
+  }
+  if (signal.aborted) {
+    onAbort()
+    return () => {}
+  }
+  signal.addEventListener('abort', onAbort, { once: true })
+  return () => signal.removeEventListener('abort', onAbort)
+}
+
+/** Rejects as soon as the signal aborts: a race partner for driver calls that ignore signals. */
+export function abortable<T>(p: Promise<T>, signal: AbortSignal, what: string, ms: number): Promise<T> {
+  if (signal.aborted) return Promise.reject(new DriverTimeout(what, ms))
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new DriverTimeout(what, ms))
+    signal.addEventListener('abort', onAbort, { once: true })
+    p.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort)
+        resolve(v)
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', onAbort)
+        reject(e)
+      },
+    )
+  })
+}
+
+export const refused = (message: string, details: Record<string, unknown> = {}): CheckResult => ({ status: 'invalid', message, details })
+
+/** One catalog row, engine-neutral: each engine maps its own rows to this shape. */
+export interface CatalogRow {
+  schema: string
+  table: string
+  kind: TableKind
+  table_comment: string | null
+  position: number
+  column: string
+  data_type: string
+  nullable: boolean
+  default: string | null
+  comment: string | null
+}
+
+/** Empty strings are "no comment" in every catalog that has no NULL for it (MySQL, ClickHouse, Snowflake). */
+export const nonEmpty = (s: unknown): string | null => (s === null || s === undefined || s === '' ? null : String(s))
+
+/**
+ * Group rows (already ordered by schema, table, position) into tables; stop after maxTables tables.
+ * Rows of one table must be contiguous: every catalog query orders by schema and table for this.
+ */
+export function groupRows(rows: Iterable<CatalogRow>, maxTables?: number): DiscoveredTable[] {
+  const tables: DiscoveredTable[] = []
+  let cur: DiscoveredTable | undefined
+  for (const r of rows) {
+    if (!cur || cur.schema !== r.schema || cur.name !== r.table) {
+      if (maxTables !== undefined && tables.length >= maxTables) break
+      cur = { schema: r.schema, name: r.table, kind: r.kind, comment: r.table_comment, columns: [] }
+      tables.push(cur)
+    }
+    cur.columns.push({ name: r.column, data_type: r.data_type, nullable: r.nullable, default: r.default, comment: r.comment, position: r.position })
+  }
+  return tables
+}
+
+export const schemaFilter = (o?: DiscoverOptions): string[] | null => (o?.schemas?.length ? o.schemas : null)
+
+export type DiscoverCtx = CheckContext & { options?: DiscoverOptions }
+
+/** Loopback hosts may speak plain HTTP (local stand-ins, tunnels); anything else must use TLS. */
+export function isLoopback(hostname: string): boolean {
+  const h = hostname.replace(/^\[|\]$/g, '')
+  return h === 'localhost' || h === '::1' || /^127\.\d+\.\d+\.\d+$/.test(h)
+}
+
+/** An endpoint that receives a secret (password, signed assertion, token): https, or http on loopback. */
+export function secureEndpoint(raw: string, what: string): URL {
+  let u: URL
+  try {
+    u = new URL(raw)
+  } catch {
+    throw new CredctlError('INVALID_INPUT', `${what} is not a valid URL`)
+  }
+  if (u.protocol === 'https:' || (u.protocol === 'http:' && isLoopback(u.hostname))) return u
+  throw new CredctlError('INVALID_INPUT', `${what} must use https:// (plain http is allowed only on localhost)`)
+}
+
+/** Decode a URI component without throwing on a stray %. */
+export function decode(s: string): string {
+  try {
+    return decodeURIComponent(s)
+  } catch {
+    return s
+  }
+}

@@ -1,0 +1,221 @@
+import { readFileSync } from 'node:fs'
+import type { CheckContext, CheckInput, CheckResult, DiscoveredSchema } from '../types.js'
+import { decode, DriverTimeout, groupRows, refused, schemaFilter, watchdog, type DiscoverCtx } from './common.js'
+import { pgCatalogQuery, pgRow, type PgCatalogRow } from './pg-catalog.js'
+import { redshiftCatalogQuery, redshiftRow, type RedshiftRow } from './redshift-catalog.js'
+
+/**
+ * The PostgreSQL wire protocol, shared by postgresql and redshift (Redshift is a PostgreSQL 8.0 fork
+ * that speaks the same protocol). The URI is parsed here, not by pg, for three reasons:
+ *  - TLS is decided explicitly with libpq's sslmode semantics (pg 8 treats `require` as `verify-full`
+ *    and reads PGSSLMODE from the environment when the URI says nothing: the user's shell would change
+ *    what a stored credential means);
+ *  - pg ignores `connect_timeout` in the URI: the budget comes from --timeout, always;
+ *  - a parse error must never quote the URI (it holds the password).
+ */
+type PgClient = import('pg').Client
+type PgConfig = import('pg').ClientConfig
+
+export type SslMode = 'disable' | 'allow' | 'prefer' | 'require' | 'verify-ca' | 'verify-full'
+export const SSL_MODES: readonly SslMode[] = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full']
+
+export interface PgTarget {
+  host: string
+  port: number
+  user: string
+  password: string
+  database: string
+  sslmode: SslMode
+  /** Files named in the URI for TLS (read at connect time, like libpq). */
+  sslrootcert?: string
+  sslcert?: string
+  sslkey?: string
+  options?: string
+}
+
+/** Parse postgresql://, postgres:// and redshift:// URIs. Throws a message that never quotes the value. */
+export function parsePgUri(value: string): PgTarget {
+  let u: URL
+  try {
+    u = new URL(value.trim())
+  } catch {
+    throw new Error('not a valid URI (percent-encode / # ? @ % in the password)')
+  }
+  const redshift = u.protocol === 'redshift:'
+  if (!['postgresql:', 'postgres:', 'redshift:'].includes(u.protocol)) throw new Error('expected a postgresql://, postgres:// or redshift:// URI')
+  const q = u.searchParams
+  // ?host=/var/run/postgresql (a socket directory) replaces the URI host, as in libpq.
+  const host = q.get('host') ?? decode(u.hostname.replace(/^\[|\]$/g, ''))
+  if (!host) throw new Error('the URI has no host')
+  const rawMode = (q.get('sslmode') ?? (q.get('ssl') === 'true' ? 'require' : q.get('ssl') === 'false' ? 'disable' : 'prefer')).toLowerCase()
+  // pg's own spelling for "encrypt, don't verify".
+  const sslmode = (rawMode === 'no-verify' ? 'require' : rawMode) as SslMode
+  if (!SSL_MODES.includes(sslmode)) throw new Error(`unknown sslmode (one of ${SSL_MODES.join(', ')})`)
+  const port = u.port ? Number(u.port) : Number(q.get('port') ?? (redshift ? 5439 : 5432))
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error('invalid port')
+  const t: PgTarget = {
+    host,
+    port,
+    user: decode(u.username) || q.get('user') || '',
+    password: decode(u.password) || q.get('password') || '',
+    database: decode(u.pathname.replace(/^\//, '')) || q.get('dbname') || '',
+    sslmode,
+  }
+  for (const k of ['sslrootcert', 'sslcert', 'sslkey', 'options'] as const) {
+    const v = q.get(k)
+    if (v) t[k] = v
+  }
+  return t
+}
+
+/** libpq semantics: require = encrypted, unverified; verify-ca = chain only; verify-full = chain + host. */
+function tlsFor(t: PgTarget, mode: SslMode): PgConfig['ssl'] {
+  if (mode === 'disable' || mode === 'allow') return false
+  const files = {
+    ...(t.sslrootcert ? { ca: readFileSync(t.sslrootcert, 'utf8') } : {}),
+    ...(t.sslcert ? { cert: readFileSync(t.sslcert, 'utf8') } : {}),
+    ...(t.sslkey ? { key: readFileSync(t.sslkey, 'utf8') } : {}),
+  }
+  if (mode === 'verify-full') return { rejectUnauthorized: true, ...files }
+  if (mode === 'verify-ca') return { rejectUnauthorized: true, checkServerIdentity: () => undefined, ...files }
+  return { rejectUnauthorized: false, ...files }
+}
+
+export function clientConfig(t: PgTarget, timeoutMs: number, mode: SslMode = t.sslmode): PgConfig {
+  return {
+    host: t.host,
+    port: t.port,
+    user: t.user,
+    // Always a string: with none, pg would fall back to PGPASSWORD or ~/.pgpass, and the check would
+    // prove someone else's password.
+    password: t.password,
+    database: t.database || t.user,
+    ssl: tlsFor(t, mode),
+    ...(t.options ? { options: t.options } : {}),
+    connectionTimeoutMillis: timeoutMs,
+    statement_timeout: timeoutMs,
+    query_timeout: timeoutMs,
+    application_name: 'credctl',
+    keepAlive: false,
+  }
+}
+
+/** pg's own connect timeout says only "timeout expired" / "connection timeout": name it a timeout. */
+function asTimeout(e: unknown, ms: number): unknown {
+  const m = e instanceof Error ? e.message : ''
+  if (!(e as { code?: string }).code && /timeout expired|connection timeout|Query read timeout/i.test(m)) return new DriverTimeout('the server did not answer', ms)
+  return e
+}
+
+async function connectOnce(t: PgTarget, ctx: CheckContext, mode: SslMode): Promise<PgClient> {
+  const { default: pg } = await import('pg')
+  const client = new pg.Client(clientConfig(t, ctx.timeoutMs, mode))
+  // An error event after connect (server gone) must not crash the process.
+  client.on('error', () => {})
+  // end() waits for the server; a silent one never answers. Destroy the socket instead.
+  const stop = watchdog(ctx.signal, () => (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy())
+  try {
+    await client.connect()
+  } catch (e) {
+    stop()
+    await client.end().catch(() => {})
+    throw asTimeout(e, ctx.timeoutMs)
+  }
+  // Keep the watchdog for the queries; the caller's close() disposes it.
+  ;(client as unknown as { __credctlStop?: () => void }).__credctlStop = stop
+  return client
+}
+
+/** Connect, with libpq's fallbacks: prefer tries TLS then plain, allow tries plain then TLS. */
+export async function connect(t: PgTarget, ctx: CheckContext): Promise<PgClient> {
+  if (t.sslmode !== 'prefer' && t.sslmode !== 'allow') return connectOnce(t, ctx, t.sslmode)
+  const [first, second]: [SslMode, SslMode] = t.sslmode === 'prefer' ? ['require', 'disable'] : ['disable', 'require']
+  try {
+    return await connectOnce(t, ctx, first)
+  } catch (e) {
+    const m = e instanceof Error ? e.message : ''
+    const tlsRefused = /does not support SSL|SSL off|no pg_hba\.conf entry.*no encryption|requires SSL|SSL connection is required/i.test(m)
+    if (!tlsRefused || ctx.signal.aborted) throw e
+    return connectOnce(t, ctx, second)
+  }
+}
+
+export async function close(client: PgClient): Promise<void> {
+  ;(client as unknown as { __credctlStop?: () => void }).__credctlStop?.()
+  await client.end().catch(() => {})
+}
+
+/**
+ * SQLSTATEs that mean "the server refused these credentials": 28xxx (wrong password, unknown role, role
+ * without LOGIN, no pg_hba entry), 3D000 (no such database), 42501 (no CONNECT privilege on it).
+ */
+export const REFUSED = /^(28|3D000$|42501$)/
+
+const WHY: Record<string, string> = {
+  '28P01': 'wrong password',
+  '28000': 'role refused (unknown role, no LOGIN, or no pg_hba.conf entry)',
+  '3D000': 'database does not exist',
+  '42501': 'no CONNECT privilege on the database',
+}
+
+export async function connectOrRefuse(input: CheckInput, ctx: CheckContext): Promise<PgClient | CheckResult> {
+  const t = parsePgUri(input.value)
+  try {
+    return await connect(t, ctx)
+  } catch (e) {
+    const code = (e as { code?: string }).code ?? ''
+    if (REFUSED.test(code)) return refused(`server refused the credentials: ${WHY[code] ?? 'authentication failed'} (SQLSTATE ${code})`, { sqlstate: code })
+    throw e
+  }
+}
+
+interface ServerInfo {
+  engine: 'postgresql' | 'redshift'
+  version: string
+  version_num: number
+}
+
+/** Redshift answers version() with "PostgreSQL 8.0.2 ... Redshift 1.0.x": that is the detection. */
+export async function serverInfo(client: PgClient): Promise<ServerInfo> {
+  const r = await client.query<{ v: string; n: string | null }>(`SELECT version() AS v, current_setting('server_version_num') AS n`)
+  const v = String(r.rows[0]?.v ?? '')
+  const redshift = /redshift/i.test(v)
+  const version = redshift ? `Redshift ${/Redshift ([\d.]+)/i.exec(v)?.[1] ?? ''}`.trim() : (v.split(' on ')[0] ?? v)
+  return { engine: redshift ? 'redshift' : 'postgresql', version, version_num: Number(r.rows[0]?.n ?? 0) }
+}
+
+export async function validate(input: CheckInput, ctx: CheckContext): Promise<CheckResult> {
+  const c = await connectOrRefuse(input, ctx)
+  if ('status' in c) return c
+  try {
+    await c.query('SELECT 1')
+    const info = await serverInfo(c)
+    return { status: 'valid', message: `connected; SELECT 1 ok (${info.version})`, details: { ...info } }
+  } catch (e) {
+    throw asTimeout(e, ctx.timeoutMs)
+  } finally {
+    await close(c)
+  }
+}
+
+/**
+ * One catalog query for the whole database, after a version probe that picks the variant (PostgreSQL
+ * by server_version_num, or Redshift's svv_columns): two queries whatever the number of tables.
+ */
+export async function discoverSchema(input: CheckInput, ctx: DiscoverCtx): Promise<DiscoveredSchema> {
+  const c = await connectOrRefuse(input, ctx)
+  if ('status' in c) throw new Error(c.message)
+  try {
+    const info = await serverInfo(c)
+    const schemas = schemaFilter(ctx.options)
+    const tables =
+      info.engine === 'redshift'
+        ? groupRows((await c.query<RedshiftRow>(redshiftCatalogQuery(schemas))).rows.map(redshiftRow), ctx.options?.maxTables)
+        : groupRows((await c.query<PgCatalogRow>(pgCatalogQuery(info.version_num, schemas))).rows.map(pgRow), ctx.options?.maxTables)
+    return { tables, details: { queries: 2, engine: info.engine, version: info.version } }
+  } catch (e) {
+    throw asTimeout(e, ctx.timeoutMs)
+  } finally {
+    await close(c)
+  }
+}

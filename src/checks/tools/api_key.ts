@@ -1,0 +1,35 @@
+import { CredctlError } from '../../errors.js'
+import { classify, send, type Rules } from '../http.js'
+import type { CheckContext, CheckInput, CheckResult } from '../types.js'
+
+/**
+ * A generic API key: a GET on the credential's own check URL with its auth header template (non-secret
+ * settings set by --check-url / --auth-header). Without a check URL there is nothing to verify, and saying
+ * "valid" would be a lie: the check throws NO_CHECK, which the SDK passes through (is_valid stays null,
+ * the CLI exits 2).
+ */
+export const DEFAULT_AUTH_HEADER = 'Authorization: Bearer {value}'
+
+const TWO_XX = Array.from({ length: 100 }, (_, i) => 200 + i)
+const RULES: Rules = { valid: TWO_XX, invalid: [401, 403] }
+
+/** 'Name: text with {value}' -> [name, header value]; every {value} is replaced (split/join: no `$` patterns). */
+export function authHeader(template: string, value: string): [string, string] {
+  const m = /^([A-Za-z0-9-]+):\s?(.*)$/.exec(template)
+  if (!m || !m[2]!.includes('{value}')) {
+    throw new CredctlError('INVALID_INPUT', "invalid auth header template: expected 'Header-Name: text with {value}'")
+  }
+  return [m[1]!, m[2]!.split('{value}').join(value)]
+}
+
+export async function validate(input: CheckInput, ctx: CheckContext): Promise<CheckResult> {
+  const url = input.settings.check_url
+  if (!url) {
+    throw new CredctlError('NO_CHECK', 'nothing to check: this api_key credential has no check URL, so it was not verified', {
+      hint: "set one with `credctl update NAME --check-url URL [--auth-header 'Header: Bearer {value}']`",
+    })
+  }
+  const [name, header] = authHeader(input.settings.auth_header || DEFAULT_AUTH_HEADER, input.value)
+  const answer = await send(url, { method: 'GET', headers: { accept: 'application/json', 'user-agent': 'credctl', [name]: header } }, ctx)
+  return classify(RULES, answer, [input.value])
+}

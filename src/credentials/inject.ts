@@ -1,0 +1,230 @@
+import { promises as fsp } from 'node:fs'
+import { tmpdir } from 'node:os'
+import * as path from 'node:path'
+import { CredctlError } from '../errors.js'
+import { TYPES, typeInfo } from './catalogue.js'
+import type { Credential } from './view.js'
+
+/**
+ * Which variables `credctl run` sets, from which credentials (the rules; run.ts only executes them).
+ *
+ * - Each type's default credential goes under its conventional variables: the `env` list of the
+ *   catalogue (OPENAI_API_KEY, ANTHROPIC_API_KEY, ...; DATABASE_URL and POSTGRES_URL for postgresql,
+ *   MYSQL_URL, SNOWFLAKE_URL, REDSHIFT_URL, MSSQL_URL, CLICKHOUSE_URL, STATIC_FILE_PATH, SMTP_URL).
+ * - tools/database is injected like its schema_type (a database credential with schema_type mysql
+ *   fills MYSQL_URL) but after every dedicated type, so a postgresql default keeps DATABASE_URL.
+ * - tools/api_key and tools/oauth have no conventional name: the variable is derived from the
+ *   credential's name (`Stripe Prod` -> STRIPE_PROD_API_KEY, `github` oauth -> GITHUB_TOKEN; a name
+ *   already ending in _API_KEY/_KEY/_TOKEN/_SECRET, or _TOKEN for oauth, is kept as it is).
+ * - A service-account JSON (bigquery, or database with schema_type bigquery) is written to a 0600 file
+ *   in a private temporary directory, removed when the command ends; the variable holds the path
+ *   (GOOGLE_APPLICATION_CREDENTIALS is a path by definition).
+ * - An oauth value stored as JSON injects its access_token.
+ * - Several defaults wanting one variable: the type listed first in the catalogue wins (openai before
+ *   openai_audio and openai_image for OPENAI_API_KEY, fal before pika for FAL_KEY); the others are
+ *   reported by --dry-run and reachable with `--env VAR=NAME`.
+ * - `--env VAR=NAME` injects a named credential under VAR and overrides any default for VAR.
+ * - Soft-deleted credentials are never candidates, not even by id through --env.
+ * - Nothing named CREDCTL_* is ever set or passed on (see childEnv).
+ */
+
+export interface EnvRef {
+  variable: string
+  ref: string
+}
+
+export interface PlannedVar {
+  variable: string
+  credential: Credential
+  source: 'default' | 'env'
+  /** The value goes into a 0600 temporary file and the variable holds its path. */
+  file: boolean
+}
+
+export interface ShadowedVar {
+  variable: string
+  credential: Credential
+  /** What set the variable instead. */
+  by: Credential
+  source: 'default' | 'env'
+}
+
+export interface RunPlan {
+  vars: PlannedVar[]
+  shadowed: ShadowedVar[]
+}
+
+const VAR_RE = /^[A-Za-z_][A-Za-z0-9_]*$/
+
+/** Upper snake case from a credential name; '' when nothing usable is left. */
+export function envName(name: string): string {
+  const s = name
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/[^A-Za-z0-9]+/g, '_')
+    .replace(/^_+|_+$/g, '')
+    .toUpperCase()
+  if (!s) return ''
+  return /^[0-9]/.test(s) ? `_${s}` : s
+}
+
+/** The type whose value shape and variables a credential has (database -> its schema_type). */
+const effectiveType = (c: Pick<Credential, 'type' | 'schema_type'>) => (c.type === 'database' && c.schema_type ? c.schema_type : c.type)
+
+/** Variables a default credential fills (in order), per the rules above. */
+export function variablesFor(c: Pick<Credential, 'type' | 'schema_type' | 'name'>): string[] {
+  if (c.type === 'api_key') {
+    const n = envName(c.name)
+    if (!n) return []
+    return [/(_API_KEY|_KEY|_TOKEN|_SECRET)$/.test(n) ? n : `${n}_API_KEY`]
+  }
+  if (c.type === 'oauth') {
+    const n = envName(c.name)
+    if (!n) return []
+    return [/_TOKEN$/.test(n) ? n : `${n}_TOKEN`]
+  }
+  return [...(typeInfo(effectiveType(c))?.env ?? [])]
+}
+
+export const injectsAsFile = (c: Pick<Credential, 'type' | 'schema_type'>) => effectiveType(c) === 'bigquery'
+
+/** The string a variable receives from a decrypted value (the file path is substituted later). */
+export function injectedValue(c: Pick<Credential, 'type' | 'schema_type'>, value: string): string {
+  if (c.type === 'oauth' && value.trimStart().startsWith('{')) {
+    try {
+      const o = JSON.parse(value) as { access_token?: unknown }
+      if (typeof o.access_token === 'string') return o.access_token
+    } catch {
+      /* stored values were checked on input; fall back to the raw value */
+    }
+  }
+  return value
+}
+
+/** Parse `--env VAR=NAME` flags; a malformed one is a usage error naming it (never a value: there is none). */
+export function parseEnvRefs(flags: string[] | undefined): EnvRef[] {
+  const out: EnvRef[] = []
+  for (const raw of flags ?? []) {
+    const eq = raw.indexOf('=')
+    const variable = eq < 0 ? '' : raw.slice(0, eq)
+    const ref = eq < 0 ? '' : raw.slice(eq + 1)
+    if (!VAR_RE.test(variable) || ref === '') {
+      throw new CredctlError('USAGE', `invalid --env ${JSON.stringify(raw.slice(0, 80))}: expected VAR=NAME, e.g. --env OPENAI_API_KEY='OpenAI Audio'`)
+    }
+    if (/^CREDCTL_/i.test(variable)) throw new CredctlError('USAGE', `--env ${variable}: credctl settings (CREDCTL_*) are never passed to the command`)
+    if (out.some((o) => o.variable === variable)) throw new CredctlError('USAGE', `--env ${variable} is given twice`)
+    out.push({ variable, ref })
+  }
+  return out
+}
+
+const ORDER = new Map(TYPES.map((t, i) => [t.type, i]))
+// tools/database yields to every dedicated type for the variables it borrows from its schema_type.
+const rank = (c: Credential) => (c.type === 'database' ? TYPES.length : (ORDER.get(c.type) ?? TYPES.length))
+
+/**
+ * Plan a run from the vault's credentials (deleted ones included, so that a reference to one gets a
+ * clear message): which variable each credential fills and which defaults lost a variable to another.
+ */
+export function planRun(all: Credential[], opts: { only?: string[]; env?: EnvRef[] } = {}): RunPlan {
+  const live = all.filter((c) => !c.deleted_at)
+  const only = opts.only?.length ? new Set(opts.only) : undefined
+  for (const t of only ?? []) {
+    if (!typeInfo(t)) throw new CredctlError('INVALID_INPUT', `unknown type "${t}" in --only; see \`credctl types\``)
+  }
+  const defaults = live.filter((c) => c.is_default && (!only || only.has(c.type))).sort((a, b) => rank(a) - rank(b) || a.name.localeCompare(b.name))
+  for (const t of only ?? []) {
+    if (!defaults.some((c) => c.type === t)) {
+      throw new CredctlError('NOT_FOUND', `--only ${t}: there is no default ${t} credential`, {
+        hint: 'make one the default with `credctl set-default NAME`, or inject it with --env VAR=NAME',
+      })
+    }
+  }
+  const claimed = new Map<string, PlannedVar>()
+  const shadowed: ShadowedVar[] = []
+  const explicit = new Map<string, Credential>()
+  for (const e of opts.env ?? []) {
+    const c = live.find((x) => x.id === e.ref) ?? live.find((x) => x.name === e.ref)
+    if (!c) {
+      const gone = all.some((x) => x.deleted_at && (x.id === e.ref || x.name === e.ref))
+      throw new CredctlError('NOT_FOUND', `--env ${e.variable}: no credential named "${e.ref}"${gone ? ' (it is deleted, and deleted credentials are never injected)' : ''}`, {
+        hint: 'see `credctl list`',
+      })
+    }
+    explicit.set(e.variable, c)
+    claimed.set(e.variable, { variable: e.variable, credential: c, source: 'env', file: injectsAsFile(c) })
+  }
+  for (const c of defaults) {
+    for (const variable of variablesFor(c)) {
+      const held = claimed.get(variable)
+      if (held) {
+        if (held.credential.id !== c.id) shadowed.push({ variable, credential: c, by: held.credential, source: held.source })
+        continue
+      }
+      claimed.set(variable, { variable, credential: c, source: 'default', file: injectsAsFile(c) })
+    }
+  }
+  return { vars: [...claimed.values()], shadowed }
+}
+
+/**
+ * The child's environment: the parent's, minus every CREDCTL_* setting (master key, passphrase, vault
+ * path, export passphrase, ...), plus the planned variables. A variable already set by the parent is
+ * replaced: the vault is the source of truth inside `credctl run`.
+ */
+export function childEnv(parent: NodeJS.ProcessEnv, vars: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const [k, v] of Object.entries(parent)) {
+    if (v === undefined || /^CREDCTL_/i.test(k)) continue
+    out[k] = v
+  }
+  return { ...out, ...vars }
+}
+
+export interface Materialized {
+  vars: Record<string, string>
+  /** Removes the temporary files; safe to call twice. */
+  cleanup(): Promise<void>
+}
+
+/**
+ * Turn a plan and its decrypted values into variables, writing service-account JSON to 0600 files in a
+ * private 0700 directory under the OS temp dir. The caller must call cleanup() when the command ends.
+ */
+export async function materialize(plan: RunPlan, values: Map<string, string>): Promise<Materialized> {
+  const vars: Record<string, string> = {}
+  let dir: string | undefined
+  const files = new Map<string, string>()
+  const cleanup = async () => {
+    if (dir) await fsp.rm(dir, { recursive: true, force: true })
+  }
+  try {
+    for (const p of plan.vars) {
+      const value = values.get(p.credential.id)
+      if (value === undefined) throw new Error(`internal: no value for ${p.credential.id}`)
+      if (!p.file) {
+        vars[p.variable] = injectedValue(p.credential, value)
+        continue
+      }
+      let file = files.get(p.credential.id)
+      if (!file) {
+        dir ??= await fsp.mkdtemp(path.join(tmpdir(), 'credctl-run-'))
+        await fsp.chmod(dir, 0o700)
+        file = path.join(dir, `${envName(p.credential.name).toLowerCase() || 'credential'}-${files.size + 1}.json`)
+        const fh = await fsp.open(file, 'wx', 0o600)
+        try {
+          await fh.chmod(0o600)
+          await fh.writeFile(value, 'utf8')
+        } finally {
+          await fh.close()
+        }
+        files.set(p.credential.id, file)
+      }
+      vars[p.variable] = file
+    }
+  } catch (e) {
+    await cleanup()
+    throw e
+  }
+  return { vars, cleanup }
+}
