@@ -3,7 +3,7 @@
 // fresh clone is usable after `npm install` / `npm ci`.
 import { build } from 'esbuild'
 import { execFileSync } from 'node:child_process'
-import { readFileSync, rmSync } from 'node:fs'
+import { readFileSync, renameSync, rmSync } from 'node:fs'
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
 // Bundled (small, pure JS, on the startup path): resolving them from node_modules at run time costs
@@ -13,10 +13,15 @@ const BUNDLED = new Set(['commander', 'chalk', 'cli-table3', 'env-paths', '@inqu
 const external = [...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.optionalDependencies ?? {})].filter((d) => !BUNDLED.has(d))
 external.push('pg-native')
 
-rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true })
+// Build into a fresh directory and swap it in with renames, so a CLI started meanwhile (tests running
+// while someone rebuilds) finds the old bundle or the new one, never an empty dist/.
+const dist = new URL('../dist', import.meta.url).pathname
+const next = `${dist}.next-${process.pid}`
+const old = `${dist}.old-${process.pid}`
+rmSync(next, { recursive: true, force: true })
 await build({
   entryPoints: { cli: 'src/cli/main.ts', index: 'src/index.ts' },
-  outdir: 'dist',
+  outdir: next,
   bundle: true,
   splitting: true,
   format: 'esm',
@@ -30,6 +35,14 @@ await build({
   legalComments: 'none',
   logLevel: 'warning',
 })
+
+try {
+  renameSync(dist, old)
+} catch {
+  /* first build: no dist yet */
+}
+renameSync(next, dist)
+rmSync(old, { recursive: true, force: true })
 
 if (!process.argv.includes('--no-types')) {
   try {

@@ -149,6 +149,15 @@ export function classify(rules: Rules, a: HttpAnswer, secrets: readonly string[]
   if (rules.valid.includes(status)) return { status: 'valid', message: `accepted by ${host} (HTTP ${status})`, details }
   if (status === 429) return { status: 'valid', message: `accepted by ${host} but rate limited (HTTP 429)${suffix}`, details }
   if (rules.invalid.includes(status)) return { status: 'invalid', message: `refused by ${host} (HTTP ${status})${suffix}`, details }
+  if (status >= 300 && status < 400) {
+    let to = ''
+    try {
+      to = ` to ${new URL(a.headers.get('location') ?? '', `http://${host}`).host}`
+    } catch {
+      /* no usable Location */
+    }
+    return { status: 'error', message: `${host} redirects${to} (HTTP ${status}); not followed, so the key is not sent elsewhere: check the base URL`, details }
+  }
   return { status: 'error', message: `unexpected answer from ${host} (HTTP ${status})${suffix}`, details }
 }
 

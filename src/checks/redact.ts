@@ -69,10 +69,15 @@ export function redact(text: string, secrets: readonly string[] = []): string {
       /\b(authorization|proxy-authorization|x-api-key|api-key|x-goog-api-key|xi-api-key|x-key)(["']?\s*[:=]\s*["']?)(?:(bearer|basic|token|key)\s+)?[^\s"',;}]+/gi,
       (_m, h: string, sep: string, scheme: string | undefined) => `${h}${sep}${scheme ? `${scheme} ` : ''}${MASK}`,
     )
-    // ?key=..., &api_key=..., access_token=..., password=...
+    // ?key=..., &api_key=..., access_token=..., password=... (also at the very start of the text)
     .replace(
-      /([?&;\s](?:key|api_key|apikey|access_token|refresh_token|token|password|pwd|client_secret|secret)=)[^&\s;"']+/gi,
+      /((?:^|[?&;,\s])(?:key|api_key|apikey|access_token|refresh_token|id_token|token|password|passwd|pwd|sslpassword|client_secret|secret)=)[^&\s;"']+/gi,
       `$1${MASK}`,
+    )
+    // "password":"...", password: '...' (JSON and util.inspect dumps of a driver's config object)
+    .replace(
+      /(["']?\b(?:password|passwd|pwd|sslpassword|secret|client_secret|access_token|refresh_token|id_token|private_key|api_key|apikey|token)["']?\s*[:=]\s*)(["'])(?:\\.|(?!\2)[^\\])*\2/gi,
+      `$1$2${MASK}$2`,
     )
   return out
 }

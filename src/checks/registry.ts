@@ -36,6 +36,13 @@ export const REGISTRY: Readonly<Record<string, Loader>> = {
   oauth: () => import('./tools/oauth.js'),
   smtp: () => import('./tools/smtp.js'),
   postgresql: () => import('./databases/postgresql.js'),
+  redshift: () => import('./databases/redshift.js'),
+  mysql: () => import('./databases/mysql.js'),
+  mssql: () => import('./databases/mssql.js'),
+  clickhouse: () => import('./databases/clickhouse.js'),
+  bigquery: () => import('./databases/bigquery.js'),
+  snowflake: () => import('./databases/snowflake.js'),
+  static_file: () => import('./databases/static_file.js'),
 }
 
 export function hasCheck(type: string): boolean {

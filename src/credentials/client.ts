@@ -10,11 +10,13 @@ import { macInput, type CredentialRecord, type VaultFile } from '../vault/format
 import { osKeychain, probeKeychain, type Keychain } from '../vault/keychain.js'
 import { createVaultKey, loadVaultKey, type KeyContext } from '../vault/keys.js'
 import { defaultVaultPath, sidePaths } from '../vault/paths.js'
+import type { RotateOptions, RotateResult } from '../vault/rotate.js'
 import { ensureDir, readVault, withLock, writeVaultFile } from '../vault/store.js'
 import { CATEGORIES, isCategory, typeInfo, typesOf, WAREHOUSE_TYPES } from './catalogue.js'
 import { appendHistory, entryFor, readHistory, type HistoryEntry } from './history.js'
 import { checkValue } from './input.js'
 import { mask } from './mask.js'
+import { checkServiceUrl } from './urls.js'
 import { toView, type Credential } from './view.js'
 
 /** Options of createClient(); all optional. Tests inject env, keychain, clock and fetch here. */
@@ -82,12 +84,14 @@ export interface VaultStatus {
   key_source: string | null
   keychain: { reachable: boolean; reason: string | null }
   counts: { total: number; active: number; deleted: number; defaults: number; by_category: Record<string, number> }
+  /** Whether the key opens the vault and its MAC holds (absent when there is no readable vault). */
+  integrity?: { status: 'ok' | 'failed' | 'unchecked'; reason: string | null }
   error?: { code: string; message: string }
 }
 
 const NAME_MAX = 200
 
-function checkName(name: unknown): string {
+export function checkName(name: unknown): string {
   if (typeof name !== 'string' || name.trim() === '') throw new CredctlError('INVALID_INPUT', 'a name is required (--name)')
   if (name.length > NAME_MAX) throw new CredctlError('INVALID_INPUT', `name too long: at most ${NAME_MAX} characters`)
   // Control characters (newlines, escapes) would forge lines in tables, TSV and history.
@@ -97,21 +101,12 @@ function checkName(name: unknown): string {
   return name
 }
 
-function checkBaseUrl(u: string | null | undefined): string | null {
+export function checkBaseUrl(u: string | null | undefined): string | null {
   if (u === undefined || u === null || u === '') return null
-  let url: URL
-  try {
-    url = new URL(u)
-  } catch {
-    throw new CredctlError('INVALID_INPUT', `invalid --base-url ${JSON.stringify(u.slice(0, 100))}: expected an http(s) URL`)
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new CredctlError('INVALID_INPUT', 'invalid --base-url: expected an http(s) URL')
-  // A base URL is stored and printed: it must not carry credentials of its own.
-  if (url.username || url.password) throw new CredctlError('INVALID_INPUT', 'invalid --base-url: it must not contain a user or password')
-  return u.replace(/\/+$/, '')
+  return checkServiceUrl(u, '--base-url').replace(/\/+$/, '')
 }
 
-function checkExpiry(x: string | null | undefined): string | null {
+export function checkExpiry(x: string | null | undefined): string | null {
   if (x === undefined || x === null || x === '') return null
   if (!/^\d{4}-\d{2}-\d{2}$/.test(x) || Number.isNaN(Date.parse(`${x}T00:00:00Z`))) {
     throw new CredctlError('INVALID_INPUT', `invalid expiry ${JSON.stringify(x.slice(0, 40))}: expected YYYY-MM-DD`)
@@ -323,20 +318,31 @@ export class CredentialsApi {
    */
   async validateMany(
     idsOrNames: string[],
-    opts: { timeoutMs?: number; concurrency?: number; onProgress?: (done: number, total: number) => void } = {},
+    opts: {
+      timeoutMs?: number
+      concurrency?: number
+      onProgress?: (done: number, total: number) => void
+      /**
+       * Several credentials (`validate --all`): one with nothing to check (no check for its type, an
+       * api_key without a check URL) is reported here and skipped instead of stopping the others.
+       * Without it, such a credential is a NO_CHECK error. Either way it gets no verdict.
+       */
+      onSkip?: (credential: Credential, reason: string) => void
+    } = {},
   ): Promise<ValidationResult[]> {
-    const items = await this.vault.decryptMany(idsOrNames)
+    let items = await this.vault.decryptMany(idsOrNames)
     const { loadCheck } = await import('../checks/registry.js')
-    const checks = new Map<string, Check>()
+    const checks = new Map<string, Check | undefined>()
+    const skip = (rec: CredentialRecord, reason: string) => {
+      if (!opts.onSkip) throw new CredctlError('NO_CHECK', `${reason} (credential "${rec.name}")`)
+      opts.onSkip(toView(rec), reason)
+    }
     for (const { rec } of items) {
       const checkType = rec.schema_type ?? rec.type
-      if (checks.has(checkType)) continue
-      const check = await loadCheck(checkType)
-      if (!check) {
-        throw new CredctlError('NO_CHECK', `no check exists yet for type ${checkType} (credential "${rec.name}"); nothing was verified`)
-      }
-      checks.set(checkType, check)
+      if (!checks.has(checkType)) checks.set(checkType, await loadCheck(checkType))
+      if (!checks.get(checkType)) skip(rec, `no check exists yet for type ${checkType}; nothing was verified`)
     }
+    items = items.filter(({ rec }) => checks.get(rec.schema_type ?? rec.type))
     const timeoutMs = opts.timeoutMs ?? this.vault.timeoutMs
     const results: { id: string; status: CheckStatus; message: string; duration_ms: number; newValue?: string }[] = new Array(items.length)
     let next = 0
@@ -356,8 +362,13 @@ export class CredentialsApi {
           // A check with nothing to verify (api_key/oauth without a check URL) is not a verdict: it
           // reaches the caller as NO_CHECK (exit 2) and nothing is stored; no further check starts.
           if (e instanceof CredctlError && e.code === 'NO_CHECK') {
-            next = items.length
-            throw new CredctlError('NO_CHECK', `${e.message} (credential "${rec.name}")`, e.hint ? { hint: e.hint } : {})
+            if (!opts.onSkip) {
+              next = items.length
+              throw new CredctlError('NO_CHECK', `${e.message} (credential "${rec.name}")`, e.hint ? { hint: e.hint } : {})
+            }
+            opts.onSkip(toView(rec), e.message)
+            opts.onProgress?.(++done, items.length)
+            continue
           }
           const status = statusOfError(e, signal)
           result = { status, message: status === 'timeout' ? `no answer within ${timeoutMs / 1000} s` : redactError(e, [value]) }
@@ -373,10 +384,13 @@ export class CredentialsApi {
       }
     }
     await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.concurrency ?? 8, items.length)) }, worker))
+    // Skipped credentials leave holes: only verdicts are stored, and nothing is written without one.
+    const checked = results.filter((r) => r !== undefined)
+    if (checked.length === 0) return []
     const views = await this.vault.mutate(async (v, key, now) => {
       const out: Credential[] = []
       const history: HistoryEntry[] = []
-      for (const r of results) {
+      for (const r of checked) {
         const rec = findById(v, r.id)
         if (r.status === 'valid' || r.status === 'restricted') rec.is_valid = true
         else if (r.status === 'invalid') rec.is_valid = false
@@ -393,7 +407,7 @@ export class CredentialsApi {
       }
       return { result: out, history }
     })
-    return views.map((view, i) => ({ ...view, status: results[i]!.status, message: results[i]!.message, duration_ms: results[i]!.duration_ms }))
+    return views.map((view, i) => ({ ...view, status: checked[i]!.status, message: checked[i]!.message, duration_ms: checked[i]!.duration_ms }))
   }
 
   /** Discover tables and columns behind a warehouse credential; a failed discovery keeps the old schema. */
@@ -459,6 +473,35 @@ export class CredentialsApi {
     if (!rec) return undefined
     const { value } = await this.vault.decrypt(rec.id)
     return { credential: toView(rec), value }
+  }
+
+  /**
+   * Several credentials decrypted with one key load, each use recorded in history (`action`, with a
+   * non-secret `detail`); with no credential at all, one entry without a credential. For `run` only.
+   */
+  async resolveMany(idsOrNames: string[], record: { action: string; detail: (c: Credential | undefined) => string }): Promise<{ credential: Credential; value: string }[]> {
+    const items = await this.vault.decryptMany(idsOrNames)
+    const now = this.vault.now().toISOString()
+    await this.vault.history(
+      items.length ? items.map(({ rec }) => entryFor(rec, record.action, 'ok', now, record.detail(toView(rec)))) : [entryFor(undefined, record.action, 'ok', now, record.detail(undefined))],
+    )
+    return items.map(({ rec, value }) => ({ credential: toView(rec), value }))
+  }
+
+  /** Import credentials in one write (a .env file or an export bundle); see bulk.ts. */
+  async importMany(items: import('./bulk.js').ImportItem[], opts: import('./bulk.js').ImportOptions = {}): Promise<import('./bulk.js').ImportReport> {
+    const { importItems } = await import('./bulk.js')
+    return importItems(this.vault, items, opts)
+  }
+
+  /** Every active credential with its value, for an export bundle (one key load; recorded in history). */
+  async exportAll(detail: string): Promise<{ credential: Credential; settings: Record<string, string>; value: string }[]> {
+    const v = await this.vault.read()
+    const ids = v ? active(v).map((c) => c.id) : []
+    const items = await this.vault.decryptMany(ids)
+    const now = this.vault.now().toISOString()
+    await this.vault.history(items.map(({ rec }) => entryFor(rec, 'export', 'ok', now, detail)))
+    return items.map(({ rec, value }) => ({ credential: toView(rec), settings: { ...rec.settings }, value }))
   }
 
   async history(filter: { name?: string; limit?: number } = {}): Promise<HistoryEntry[]> {
@@ -559,8 +602,8 @@ export class Vault {
   }
 
   /** Load the key of an existing vault and check the metadata MAC before anything acts on the file. */
-  private async unlock(v: VaultFile, file: string): Promise<Buffer> {
-    const key = await loadVaultKey(v, file, this.keyContext())
+  private async unlock(v: VaultFile, file: string, ctx: KeyContext = this.keyContext()): Promise<Buffer> {
+    const key = await loadVaultKey(v, file, ctx)
     if (hmac(macKey(key), macInput(v)) !== v.mac) {
       throw new CredctlError('VAULT_DAMAGED', `vault ${file} was changed outside credctl (its integrity check fails)`, {
         hint: 'credctl will not use it; restore the file from a backup',
@@ -655,6 +698,17 @@ export class Vault {
     return result
   }
 
+  async rotateKey(opts: RotateOptions = {}): Promise<RotateResult> {
+    const file = await this.file()
+    this.resolved = file
+    const { rotateVaultKey } = await import('../vault/rotate.js')
+    const now = this.now().toISOString()
+    const lockTimeoutMs = this.opts.lockTimeoutMs ?? (Number(this.env.CREDCTL_LOCK_TIMEOUT_MS) || 10_000)
+    const r = await rotateVaultKey(file, { ctx: this.keyContext(), now, lockTimeoutMs }, opts)
+    await this.history([entryFor(undefined, 'rotate-key', 'ok', now, `${r.re_encrypted} values re-encrypted`)])
+    return r
+  }
+
   async status(): Promise<VaultStatus> {
     const file = await this.file()
     this.resolved = file
@@ -674,6 +728,19 @@ export class Vault {
             if (c.is_default) counts.defaults++
           } else counts.deleted++
         }
+        // Does the key open it, and does its MAC hold (an edit made outside credctl)? Never prompts: a
+        // passphrase or env key that is simply not provided here leaves it unchecked, not failed.
+        try {
+          await this.unlock(v, file, { ...this.keyContext(), askPassphrase: undefined, chooseFallback: undefined })
+          out.integrity = { status: 'ok', reason: null }
+        } catch (e) {
+          if (!(e instanceof CredctlError)) throw e
+          if (e.code === 'KEY_UNAVAILABLE' && v.key.source !== 'keychain') out.integrity = { status: 'unchecked', reason: e.message }
+          else {
+            out.integrity = { status: 'failed', reason: e.message }
+            out.error = { code: e.code, message: e.message }
+          }
+        }
       }
     } catch (e) {
       if (!(e instanceof CredctlError)) throw e
@@ -690,6 +757,12 @@ export interface Client {
   credentials: CredentialsApi
   /** Vault path, key source, keychain reachability and counts. */
   status(): Promise<VaultStatus>
+  /**
+   * A new vault key; every value re-encrypted; committed by one atomic rename (see src/vault/rotate.ts).
+   * @example
+   * await createClient({ env: { CREDCTL_MASTER_KEY: oldKey, CREDCTL_NEW_MASTER_KEY: newKey } }).rotateKey()
+   */
+  rotateKey(opts?: RotateOptions): Promise<RotateResult>
   /** The resolved vault file path. */
   vaultPath(): Promise<string>
 }
@@ -702,5 +775,5 @@ export interface Client {
  */
 export function createClient(opts: ClientOptions = {}): Client {
   const vault = new Vault(opts)
-  return { credentials: new CredentialsApi(vault), status: () => vault.status(), vaultPath: () => vault.file() }
+  return { credentials: new CredentialsApi(vault), status: () => vault.status(), rotateKey: (o) => vault.rotateKey(o), vaultPath: () => vault.file() }
 }

@@ -1,4 +1,6 @@
 import { CredctlError } from '../errors.js'
+import { checkServiceUrl } from './urls.js'
+import { dbValueProblem } from '../checks/databases/values.js'
 import { typeInfo, WAREHOUSE_TYPES, type ValueKind } from './catalogue.js'
 
 /** Any value is at most 64 KiB: far above any key or service-account JSON, far below a mistake. */
@@ -33,12 +35,12 @@ const CHECKS: Record<Exclude<ValueKind, 'database'>, { expected: string; ok: (v:
     ok: (v) => !!uri(v, ['redshift:', 'postgresql:', 'postgres:'])?.hostname,
   },
   mysql_uri: {
-    expected: 'a mysql:// or mariadb:// URI (mysql://user:password@host:3306/db)',
+    expected: 'a mysql:// or mariadb:// URI (mysql://user:password@host:3306/db?ssl-mode=REQUIRED)',
     ok: (v) => !!uri(v, ['mysql:', 'mariadb:'])?.hostname,
   },
   mssql: {
     expected: 'a mssql:// or sqlserver:// URI, or Server=host;Database=db;User Id=user;Password=...',
-    ok: (v) => !!uri(v, ['mssql:', 'sqlserver:'])?.hostname || /(^|;)\s*(server|data source|address)\s*=\s*[^;\s]/i.test(v),
+    ok: (v) => !!uri(v, ['mssql:', 'sqlserver:'])?.hostname || /^(jdbc:)?sqlserver:\/\/[^/?@]*;/i.test(v) || /(^|;)\s*(server|data source|address)\s*=\s*[^;\s]/i.test(v),
   },
   clickhouse_uri: {
     expected: 'an http(s):// or clickhouse:// URL (https://user:password@host:8443/db)',
@@ -64,15 +66,19 @@ const CHECKS: Record<Exclude<ValueKind, 'database'>, { expected: string; ok: (v:
       }
     },
   },
-  path: { expected: 'a local file path, directory or glob', ok: (v) => v.length > 0 && !v.includes('\n') },
+  path: { expected: 'a local file path, directory or glob of CSV, JSON/NDJSON or Parquet files', ok: (v) => v.length > 0 && !v.includes('\n') },
   oauth: {
     expected: 'an access token, or a JSON object with access_token (and optionally refresh_token, token_url, client_id, client_secret)',
     ok: (v) => {
       if (!v.startsWith('{')) return v.length > 0 && !/\s/.test(v)
       try {
         const o = JSON.parse(v) as Record<string, unknown>
-        return typeof o === 'object' && o !== null && typeof o.access_token === 'string' && o.access_token.length > 0
-      } catch {
+        if (typeof o !== 'object' || o === null || typeof o.access_token !== 'string' || o.access_token.length === 0) return false
+        // The refresh grant sends the refresh token and client secret there: https (or this machine) only.
+        if (o.token_url !== undefined) checkServiceUrl(String(o.token_url), 'token_url in the oauth value')
+        return true
+      } catch (e) {
+        if (e instanceof CredctlError) throw e
         return false
       }
     },
@@ -108,5 +114,8 @@ export function checkValue(type: string, raw: string, schemaType?: string): stri
   const check = CHECKS[kind as Exclude<ValueKind, 'database'>]
   const trimmed = kind === 'service_account_json' || kind === 'oauth' ? value.trim() : value
   if (!check.ok(trimmed)) fail(label, check.expected)
+  // Warehouse values: the check's own parser (ssl-mode values, ADO keys, account names...).
+  const why = dbValueProblem(kind, trimmed)
+  if (why) fail(label, `${check.expected}; ${why}`)
   return trimmed
 }

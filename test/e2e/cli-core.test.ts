@@ -204,7 +204,7 @@ describe('core checks end to end', () => {
     const res = JSON.parse(bad.stdout)
     expect(res).toMatchObject({ status: 'invalid', is_valid: false })
     const listed = await cli(['list', '--json'])
-    expect(JSON.parse(listed.stdout)[0].validation_message).toMatch(/^invalid: key refused \(HTTP 401\)/)
+    expect(JSON.parse(listed.stdout)[0].validation_message).toMatch(/^invalid: .*HTTP 401/)
     assertNoLeak([OPENAI], [ok.stdout, ok.stderr, bad.stdout, bad.stderr, listed.stdout], path.dirname(t.vault) === t.dir ? undefined : undefined)
     expect(readFileSync(path.join(path.dirname(t.vault), 'vault.history.jsonl'), 'utf8')).not.toContain(OPENAI)
   })

@@ -6,7 +6,7 @@ describe('input checks per type', () => {
     expect(checkValue('openai', 'sk-abc\n')).toBe('sk-abc')
     expect(checkValue('postgresql', 'postgres://u:p@h:5432/d')).toBe('postgres://u:p@h:5432/d')
     expect(checkValue('smtp', 'smtps://u:p@mail.example.com:465')).toBeTruthy()
-    expect(checkValue('bigquery', JSON.stringify({ client_email: 'a@b', private_key: 'k' }))).toBeTruthy()
+    expect(checkValue('bigquery', JSON.stringify({ client_email: 'a@b.iam.gserviceaccount.com', private_key: '-----BEGIN PRIVATE KEY-----\nMIIB\n-----END PRIVATE KEY-----\n' }))).toBeTruthy()
     expect(checkValue('database', 'mysql://u:p@h/d', 'mysql')).toBeTruthy()
   })
 

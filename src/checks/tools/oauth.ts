@@ -1,4 +1,6 @@
 import { CredctlError } from '../../errors.js'
+import { statusOfError } from '../classify.js'
+import { redactError } from '../redact.js'
 import { classify, providerSaid, send, type HttpAnswer, type Rules } from '../http.js'
 import type { CheckContext, CheckInput, CheckResult } from '../types.js'
 
@@ -90,6 +92,14 @@ export async function validate(input: CheckInput, ctx: CheckContext): Promise<Ch
   const g = await refresh({ ...tok, refresh_token: tok.refresh_token, token_url: tok.token_url }, ctx, [input.value])
   if (!g.ok) return { status: g.refused ? 'invalid' : 'error', message: `access token refused (HTTP 401) and ${g.message}`, details: { http_status: 401 } }
   const newValue = JSON.stringify({ ...tok, access_token: g.access_token, ...(g.refresh_token ? { refresh_token: g.refresh_token } : {}) })
-  const r = verdict(await probe(url, g.access_token, ctx), [input.value, newValue])
+  const secrets = [input.value, newValue]
+  let r: CheckResult
+  try {
+    r = verdict(await probe(url, g.access_token, ctx), secrets)
+  } catch (e) {
+    // The grant may have rotated the refresh token: a failed retry must not lose the new value.
+    const status = statusOfError(e, ctx.signal)
+    r = { status, message: status === 'timeout' ? `no answer within ${ctx.timeoutMs / 1000} s` : redactError(e, secrets) }
+  }
   return { ...r, message: `refreshed at ${g.host} (new access token stored); check: ${r.message}`, newValue }
 }

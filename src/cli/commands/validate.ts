@@ -42,7 +42,12 @@ export async function run(f: Factory, names: string[], o: ValidateOptions): Prom
     f.io.isStderrTTY && ids.length > 1
       ? (done: number, total: number) => f.io.stderr.write(`\rvalidating ${done}/${total}${done === total ? '\r\x1b[K' : ''}`)
       : undefined
-  const results = await client.credentials.validateMany(ids, { timeoutMs, concurrency, ...(progress ? { onProgress: progress } : {}) })
+  // Several credentials: one with nothing to check is skipped and reported, not a reason to check none.
+  const skipped: string[] = []
+  const onSkip = ids.length > 1 ? (c: { name: string }, reason: string) => void skipped.push(`skipped ${c.name}: ${reason}`) : undefined
+  const results = await client.credentials.validateMany(ids, { timeoutMs, concurrency, ...(progress ? { onProgress: progress } : {}), ...(onSkip ? { onSkip } : {}) })
+  if (results.length === 0) throw new CredctlError('NO_CHECK', `nothing to validate: none of the ${ids.length} credentials has a check`)
+  for (const line of skipped) f.warn(line)
   return {
     json: names.length === 1 && !o.all ? results[0] : results,
     table: {

@@ -1,0 +1,192 @@
+import type { CheckContext, CheckInput, CheckResult, DiscoveredSchema } from '../types.js'
+import { abortable, DriverTimeout, groupRows, loadDriver, refused, schemaFilter, watchdog, type CatalogRow, type DiscoverCtx } from './common.js'
+import { parseMssql, type MssqlTarget } from './mssql-config.js'
+
+/**
+ * SQL Server with mssql (tedious), an optional dependency: it weighs ~76 MB (tedious pulls the Azure
+ * identity SDK), so it is loaded only to check an mssql credential, and its absence is a clear
+ * "install mssql" message. Pinned to mssql 12 + tedious 19: tedious 20 needs Node 22.
+ * Discovery is one sys.* query per database (INFORMATION_SCHEMA has no comments), WITH (NOLOCK) so a
+ * long DDL transaction elsewhere does not block it.
+ */
+type Pool = import('mssql').ConnectionPool
+
+export function poolConfig(t: MssqlTarget, timeoutMs: number): import('mssql').config {
+  return {
+    server: t.server,
+    ...(t.port !== undefined ? { port: t.port } : {}),
+    ...(t.database ? { database: t.database } : {}),
+    user: t.user,
+    password: t.password,
+    connectionTimeout: timeoutMs,
+    requestTimeout: timeoutMs,
+    pool: { max: 1, min: 0 },
+    options: {
+      encrypt: t.encrypt,
+      trustServerCertificate: t.trustServerCertificate,
+      ...(t.instanceName ? { instanceName: t.instanceName } : {}),
+      appName: 'credctl',
+      cancelTimeout: Math.min(5000, timeoutMs),
+    },
+  }
+}
+
+async function connect(t: MssqlTarget, ctx: CheckContext): Promise<Pool> {
+  const mssql = await loadDriver('mssql', 'mssql', () => import('mssql'))
+  const pool = new (mssql.default?.ConnectionPool ?? mssql.ConnectionPool)(poolConfig(t, ctx.timeoutMs))
+  pool.on('error', () => {})
+  const stop = watchdog(ctx.signal, () => void pool.close().catch(() => {}))
+  try {
+    await abortable(pool.connect(), ctx.signal, 'the server did not answer', ctx.timeoutMs)
+  } catch (e) {
+    stop()
+    void pool.close().catch(() => {})
+    // tedious says ETIMEOUT ("Failed to connect to host:port in N ms").
+    if ((e as { code?: string }).code === 'ETIMEOUT') throw new DriverTimeout('the server did not answer', ctx.timeoutMs)
+    throw e
+  }
+  ;(pool as unknown as { __credctlStop?: () => void }).__credctlStop = stop
+  return pool
+}
+
+async function close(pool: Pool): Promise<void> {
+  ;(pool as unknown as { __credctlStop?: () => void }).__credctlStop?.()
+  await pool.close().catch(() => {})
+}
+
+/** Login errors: 18456 login failed, 4060 cannot open database, 18486/18487/18488 locked or expired. */
+async function connectOrRefuse(input: CheckInput, ctx: CheckContext): Promise<Pool | CheckResult> {
+  const t = parseMssql(input.value)
+  try {
+    return await connect(t, ctx)
+  } catch (e) {
+    const code = (e as { code?: string }).code
+    if (code === 'ELOGIN') {
+      const number = (e as { originalError?: { number?: number } }).originalError?.number
+      const why = number === 4060 ? 'cannot open the database' : 'login failed'
+      return refused(`server refused the credentials: ${why} (ELOGIN${number ? ` ${number}` : ''})`, { code, number })
+    }
+    throw e
+  }
+}
+
+export async function validate(input: CheckInput, ctx: CheckContext): Promise<CheckResult> {
+  const c = await connectOrRefuse(input, ctx)
+  if ('status' in c) return c
+  try {
+    const r = await c.request().query<{ ok: number; v: string }>('SELECT 1 AS ok, CAST(SERVERPROPERTY(\'ProductVersion\') AS nvarchar(64)) AS v')
+    const version = `SQL Server ${r.recordset[0]?.v ?? ''}`.trim()
+    return { status: 'valid', message: `connected; SELECT 1 ok (${version})`, details: { version } }
+  } finally {
+    await close(c)
+  }
+}
+
+export function catalogSql(schemaCount: number): string {
+  const filter = schemaCount ? `AND s.name IN (${Array.from({ length: schemaCount }, (_, i) => `@s${i}`).join(', ')})` : ''
+  return `
+SELECT s.name AS table_schema, o.name AS table_name, o.type AS object_type,
+       CAST(tep.value AS nvarchar(max)) AS table_comment,
+       c.column_id AS position, c.name AS column_name,
+       TYPE_NAME(c.user_type_id) AS type_name, c.max_length, c.precision, c.scale,
+       c.is_nullable, c.is_identity, dc.definition AS column_default, cc.definition AS computed_definition,
+       cc.is_persisted, CAST(cep.value AS nvarchar(max)) AS column_comment
+FROM sys.objects o WITH (NOLOCK)
+JOIN sys.schemas s WITH (NOLOCK) ON s.schema_id = o.schema_id
+JOIN sys.columns c WITH (NOLOCK) ON c.object_id = o.object_id
+LEFT JOIN sys.default_constraints dc WITH (NOLOCK) ON dc.object_id = c.default_object_id
+LEFT JOIN sys.computed_columns cc WITH (NOLOCK) ON cc.object_id = c.object_id AND cc.column_id = c.column_id
+LEFT JOIN sys.extended_properties tep WITH (NOLOCK) ON tep.class = 1 AND tep.major_id = o.object_id AND tep.minor_id = 0 AND tep.name = N'MS_Description'
+LEFT JOIN sys.extended_properties cep WITH (NOLOCK) ON cep.class = 1 AND cep.major_id = o.object_id AND cep.minor_id = c.column_id AND cep.name = N'MS_Description'
+WHERE o.type IN ('U', 'V', 'ET') AND o.is_ms_shipped = 0 ${filter}
+ORDER BY s.name, o.name, c.column_id`
+}
+
+export interface MssqlRow {
+  table_schema: string
+  table_name: string
+  object_type: string
+  table_comment: string | null
+  position: number
+  column_name: string
+  type_name: string
+  max_length: number
+  precision: number
+  scale: number
+  is_nullable: boolean
+  is_identity: boolean
+  column_default: string | null
+  computed_definition: string | null
+  is_persisted: boolean | null
+  column_comment: string | null
+}
+
+/** sys.columns.max_length is in bytes (nvarchar/nchar: 2 per character) and -1 for (max). */
+export function mssqlType(r: Pick<MssqlRow, 'type_name' | 'max_length' | 'precision' | 'scale'>): string {
+  const t = r.type_name
+  const lower = t.toLowerCase()
+  if (['varchar', 'char', 'varbinary', 'binary', 'nvarchar', 'nchar'].includes(lower)) {
+    if (r.max_length === -1) return `${t}(max)`
+    return `${t}(${lower.startsWith('n') ? r.max_length / 2 : r.max_length})`
+  }
+  if (lower === 'decimal' || lower === 'numeric') return `${t}(${r.precision},${r.scale})`
+  if (['datetime2', 'time', 'datetimeoffset'].includes(lower)) return `${t}(${r.scale})`
+  return t
+}
+
+/** SQL Server stores defaults wrapped in parentheses, often twice: ((0)), (getdate()), ('new'). */
+export function unwrapParens(s: string): string {
+  let out = s.trim()
+  for (;;) {
+    if (!out.startsWith('(') || !out.endsWith(')')) return out
+    let depth = 0
+    let matchesLast = true
+    for (let i = 0; i < out.length; i++) {
+      if (out[i] === '(') depth++
+      else if (out[i] === ')') depth--
+      if (depth === 0 && i < out.length - 1) {
+        matchesLast = false
+        break
+      }
+    }
+    if (!matchesLast) return out
+    out = out.slice(1, -1).trim()
+  }
+}
+
+const KIND: Record<string, CatalogRow['kind']> = { U: 'table', V: 'view', ET: 'external' }
+
+export function mssqlRow(r: MssqlRow): CatalogRow {
+  let dflt: string | null = r.column_default === null ? null : unwrapParens(r.column_default)
+  if (r.computed_definition) dflt = `AS ${r.computed_definition}${r.is_persisted ? ' PERSISTED' : ''}`
+  else if (r.is_identity) dflt = 'IDENTITY'
+  return {
+    schema: r.table_schema,
+    table: r.table_name,
+    kind: KIND[r.object_type.trim()] ?? 'table',
+    table_comment: r.table_comment ?? null,
+    position: Number(r.position),
+    column: r.column_name,
+    data_type: mssqlType(r),
+    nullable: !!r.is_nullable,
+    default: dflt,
+    comment: r.column_comment ?? null,
+  }
+}
+
+export async function discoverSchema(input: CheckInput, ctx: DiscoverCtx): Promise<DiscoveredSchema> {
+  const c = await connectOrRefuse(input, ctx)
+  if ('status' in c) throw new Error(c.message)
+  try {
+    const schemas = schemaFilter(ctx.options) ?? []
+    const req = c.request()
+    schemas.forEach((s, i) => req.input(`s${i}`, s))
+    const r = await req.query<MssqlRow>(catalogSql(schemas.length))
+    return { tables: groupRows(r.recordset.map(mssqlRow), ctx.options?.maxTables), details: { queries: 1 } }
+  } catch (e) {
+    if ((e as { code?: string }).code === 'ETIMEOUT') throw new DriverTimeout('the catalog query', ctx.timeoutMs)
+    throw e
+  } finally {
+    await close(c)
+  }
+}

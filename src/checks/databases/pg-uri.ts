@@ -1,0 +1,58 @@
+import { decode } from './common.js'
+
+/**
+ * postgresql://, postgres:// and redshift:// URIs, parsed here rather than by pg (see pgwire.ts). Pure:
+ * the input check at create time uses it too. Errors never quote the value.
+ */
+export type SslMode = 'disable' | 'allow' | 'prefer' | 'require' | 'verify-ca' | 'verify-full'
+export const SSL_MODES: readonly SslMode[] = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full']
+
+export interface PgTarget {
+  host: string
+  port: number
+  user: string
+  password: string
+  database: string
+  sslmode: SslMode
+  /** Files named in the URI for TLS (read at connect time, like libpq). */
+  sslrootcert?: string
+  sslcert?: string
+  sslkey?: string
+  options?: string
+}
+
+/** Parse postgresql://, postgres:// and redshift:// URIs. Throws a message that never quotes the value. */
+export function parsePgUri(value: string): PgTarget {
+  let u: URL
+  try {
+    u = new URL(value.trim())
+  } catch {
+    throw new Error('not a valid URI (percent-encode / # ? @ % in the password)')
+  }
+  const redshift = u.protocol === 'redshift:'
+  if (!['postgresql:', 'postgres:', 'redshift:'].includes(u.protocol)) throw new Error('expected a postgresql://, postgres:// or redshift:// URI')
+  const q = u.searchParams
+  // ?host=/var/run/postgresql (a socket directory) replaces the URI host, as in libpq.
+  const host = q.get('host') ?? decode(u.hostname.replace(/^\[|\]$/g, ''))
+  if (!host) throw new Error('the URI has no host')
+  const rawMode = (q.get('sslmode') ?? (q.get('ssl') === 'true' ? 'require' : q.get('ssl') === 'false' ? 'disable' : 'prefer')).toLowerCase()
+  // pg's own spelling for "encrypt, don't verify".
+  const sslmode = (rawMode === 'no-verify' ? 'require' : rawMode) as SslMode
+  if (!SSL_MODES.includes(sslmode)) throw new Error(`unknown sslmode (one of ${SSL_MODES.join(', ')})`)
+  const port = u.port ? Number(u.port) : Number(q.get('port') ?? (redshift ? 5439 : 5432))
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error('invalid port')
+  const t: PgTarget = {
+    host,
+    port,
+    user: decode(u.username) || q.get('user') || '',
+    password: decode(u.password) || q.get('password') || '',
+    database: decode(u.pathname.replace(/^\//, '')) || q.get('dbname') || '',
+    sslmode,
+  }
+  for (const k of ['sslrootcert', 'sslcert', 'sslkey', 'options'] as const) {
+    const v = q.get(k)
+    if (v) t[k] = v
+  }
+  return t
+}
+
