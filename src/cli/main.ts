@@ -45,7 +45,9 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
   let result: Output | undefined
   const { createProgram } = await import('./program.js')
   const program = createProgram(f, (o) => (result = o))
-  const jsonRequested = argv.includes('--json')
+  // Only credctl's own flags count: `credctl run -- tool --json` passes --json to the tool.
+  const dashdash = argv.indexOf('--')
+  const jsonRequested = (dashdash < 0 ? argv : argv.slice(0, dashdash)).includes('--json')
   try {
     await program.parseAsync(argv, { from: 'user' })
     if (warnings.length) await write(io.stderr, warnings.map((w) => `${w}\n`).join(''))

@@ -1,4 +1,4 @@
-import { Command, Option } from 'commander'
+import { Argument, Command, Option } from 'commander'
 import { CATEGORIES, TYPE_NAMES, WAREHOUSE_TYPES } from '../credentials/catalogue.js'
 import type { Factory } from './factory.js'
 import type { Output } from './output.js'
@@ -21,7 +21,9 @@ Environment:
   CREDCTL_MASTER_KEY     base64 of 32 bytes: the key, for the env source (CI, scripts)
   CREDCTL_PASSPHRASE     passphrase, for the passphrase source (otherwise a hidden prompt)
   CREDCTL_KEY_FILE       path of a 0600 key file outside the vault's directory, for the file source
+  CREDCTL_NEW_MASTER_KEY, CREDCTL_NEW_PASSPHRASE  the new key or passphrase, for rotate-key
   CREDCTL_NO_PROMPT      never prompt, even on a terminal
+  CREDCTL_EXPORT_PASSPHRASE  passphrase of export bundles (export, import --bundle; otherwise a hidden prompt)
   NO_COLOR, FORCE_COLOR  turn colour off or on
 
 Exit codes:
@@ -87,6 +89,8 @@ export function createProgram(f: Factory, onResult: (o: Output) => void): Comman
       .option('--expires <date>', 'expiry date, YYYY-MM-DD')
       .option('--check-url <url>', 'api_key/oauth: URL that validate sends a GET to')
       .option('--auth-header <header>', "api_key: header template, e.g. 'Authorization: Bearer {value}'")
+      .option('--project <id>', "bigquery: project that runs the queries (default: the key's project_id)")
+      .option('--location <region>', 'bigquery: region of datasets whose listing does not say (US, EU, europe-west1)')
       .addOption(json())
       .action(act(() => import('./commands/create.js'))),
     [
@@ -126,6 +130,8 @@ export function createProgram(f: Factory, onResult: (o: Output) => void): Comman
       .option('--expires <date>', "expiry date, YYYY-MM-DD ('' to clear)")
       .option('--check-url <url>', 'api_key/oauth: URL that validate sends a GET to')
       .option('--auth-header <header>', 'api_key: header template with {value}')
+      .option('--project <id>', "bigquery: project that runs the queries ('' to clear)")
+      .option('--location <region>', "bigquery: default dataset region ('' to clear)")
       .addOption(json())
       .action(act(() => import('./commands/update.js'))),
     ["credctl update 'OpenAI Prod' --value-stdin < new-key.txt", "credctl update analytics --name warehouse"],
@@ -137,7 +143,8 @@ export function createProgram(f: Factory, onResult: (o: Output) => void): Comman
     ['set-default', 'make a credential the default of its type', "credctl set-default 'OpenAI Prod'"],
   ] as const) {
     examples(
-      program.command(name).argument(name === 'delete' ? '[name]' : '<name>', 'name or id').description(desc).addOption(json()).action(act(() => import('./commands/lifecycle.js').then((m) => ({ run: m[name === 'set-default' ? 'runSetDefault' : name === 'delete' ? 'runDelete' : 'runRestore'] as Runner })))),
+      // restore's argument is named deleted-name so completion offers deleted credentials there.
+      program.command(name).argument(name === 'delete' ? '[name]' : name === 'restore' ? '<deleted-name>' : '<name>', 'name or id').description(desc).addOption(json()).action(act(() => import('./commands/lifecycle.js').then((m) => ({ run: m[name === 'set-default' ? 'runSetDefault' : name === 'delete' ? 'runDelete' : 'runRestore'] as Runner })))),
       [ex],
     )
   }
@@ -214,9 +221,94 @@ export function createProgram(f: Factory, onResult: (o: Output) => void): Comman
   )
 
   examples(
+    program
+      .command('rotate-key')
+      .description('replace the vault key: every value re-encrypted, one atomic write; the old key opens nothing after')
+      .addOption(json())
+      .addHelpText(
+        'after',
+        '\nThe new key: env source CREDCTL_NEW_MASTER_KEY; passphrase source CREDCTL_NEW_PASSPHRASE or a prompt;\nkeychain and file sources: generated and stored by credctl (old keychain entry removed after the write).',
+      )
+      .action(act(() => import('./commands/rotate-key.js'))),
+    ['CREDCTL_NEW_MASTER_KEY=$(openssl rand -base64 32) credctl rotate-key', 'credctl rotate-key --json'],
+  )
+
+  examples(
     program.command('status').description('vault path, key source, keychain reachability, counts').addOption(json()).action(act(() => import('./commands/status.js'))),
     ['credctl status --json'],
   )
+
+  examples(
+    program
+      .command('run')
+      .argument('[command...]', 'the command to run, after --')
+      .description("run a command with each type's default credential in its conventional variables (OPENAI_API_KEY, DATABASE_URL, ...)")
+      .addOption(new Option('--only <types...>', 'inject only the defaults of these types').choices(TYPE_NAMES))
+      .option('--env <var=name...>', 'also inject credential NAME under VAR (repeatable; overrides a default)')
+      .option('--dry-run', 'show which variables would be set (names and masked values), run nothing')
+      .addOption(json())
+      .addHelpText(
+        'after',
+        `
+Variables: each type's default fills the variables listed by \`credctl types\` (ENV column); tools/database
+fills its schema_type's; api_key/oauth get one derived from the name ('Stripe Prod' -> STRIPE_PROD_API_KEY,
+'github' oauth -> GITHUB_TOKEN); a BigQuery service account goes to a 0600 temporary file, removed when the
+command ends, whose path is in GOOGLE_APPLICATION_CREDENTIALS. When several defaults want one variable, the
+type listed first by \`credctl types\` wins (openai over openai_audio and openai_image for OPENAI_API_KEY);
+--env picks another. Soft-deleted credentials are never injected; CREDCTL_* variables are never passed on.
+The exit code is the command's (128+N when a signal N ends it); SIGINT, SIGTERM and SIGHUP are forwarded.`,
+      )
+      .action(act(() => import('./commands/run.js'))),
+    [
+      'credctl run -- python train.py',
+      'credctl run --only openai anthropic -- node agent.js',
+      "credctl run --env OPENAI_API_KEY='OpenAI Audio' -- python tts.py",
+      'credctl run --dry-run',
+    ],
+  )
+
+  examples(
+    program
+      .command('import')
+      .description('import credentials from a .env file or an encrypted export bundle')
+      .option('--from-env <file>', 'a .env file (- for stdin): known variables become credentials named after them')
+      .option('--bundle <file>', 'a bundle written by `credctl export` (- for stdin; passphrase: CREDCTL_EXPORT_PASSPHRASE or a prompt)')
+      .option('--dry-run', 'show what would be imported, write nothing')
+      .option('--rename', 'import name clashes as "NAME (2)" instead of skipping them')
+      .addOption(json())
+      .action(act(() => import('./commands/import.js'))),
+    ['credctl import --from-env .env --dry-run', 'credctl import --from-env .env && rm .env', 'CREDCTL_EXPORT_PASSPHRASE=... credctl import --bundle team.credctl --rename'],
+  )
+
+  examples(
+    program
+      .command('export')
+      .description('write every credential (values and metadata) to a passphrase-encrypted bundle (scrypt, AES-256-GCM)')
+      .option('--output <file>', 'the bundle to write (0600); - for stdout')
+      .option('--force', 'replace an existing --output file')
+      .addOption(json())
+      .action(act(() => import('./commands/export.js'))),
+    ['credctl export --output team.credctl', 'CREDCTL_EXPORT_PASSPHRASE="$PASS" credctl export --output - | aws s3 cp - s3://backups/credctl.bundle'],
+  )
+
+  examples(
+    program
+      .command('completion')
+      .addArgument(new Argument('<shell>', 'bash, zsh or fish').choices(['bash', 'zsh', 'fish']))
+      .description('print the shell completion script (commands, flags, types, credential names)')
+      .action(act(() => import('./commands/completion.js'))),
+    [
+      'credctl completion bash > ~/.local/share/bash-completion/completions/credctl',
+      'credctl completion zsh > "${fpath[1]}/_credctl"',
+      'credctl completion fish > ~/.config/fish/completions/credctl.fish',
+    ],
+  )
+
+  // Hidden: credential names, one per line, read from the vault file without the key (for completion).
+  program
+    .command('__names', { hidden: true })
+    .option('--deleted', 'names of deleted credentials')
+    .action(act(() => import('./commands/completion.js').then((m) => ({ run: m.runNames as Runner }))))
 
   return program
 }

@@ -109,7 +109,9 @@ export function parseEnvRefs(flags: string[] | undefined): EnvRef[] {
     const variable = eq < 0 ? '' : raw.slice(0, eq)
     const ref = eq < 0 ? '' : raw.slice(eq + 1)
     if (!VAR_RE.test(variable) || ref === '') {
-      throw new CredctlError('USAGE', `invalid --env ${JSON.stringify(raw.slice(0, 80))}: expected VAR=NAME, e.g. --env OPENAI_API_KEY='OpenAI Audio'`)
+      throw new CredctlError('USAGE', `invalid --env ${JSON.stringify(raw.slice(0, 80))}: expected VAR=NAME, e.g. --env OPENAI_API_KEY='OpenAI Audio'`, {
+        hint: eq < 0 ? 'the command goes after --: credctl run --env VAR=NAME -- CMD ARGS' : undefined,
+      })
     }
     if (/^CREDCTL_/i.test(variable)) throw new CredctlError('USAGE', `--env ${variable}: credctl settings (CREDCTL_*) are never passed to the command`)
     if (out.some((o) => o.variable === variable)) throw new CredctlError('USAGE', `--env ${variable} is given twice`)

@@ -79,7 +79,9 @@ function only(o: Record<string, Json>, allowed: readonly string[], where: string
 }
 function str(o: Record<string, Json>, k: string, where: string, max = 1 << 20): string {
   const v = o[k]
-  if (typeof v !== 'string' || v.length > max || v.includes('\0')) throw new FormatError(`${where}: "${k}" must be a string`)
+  if (typeof v !== 'string') throw new FormatError(`${where}: "${k}" must be a string`)
+  if (v.length > max) throw new FormatError(`${where}: "${k}" is too long (over ${max} characters)`)
+  if (v.includes('\0')) throw new FormatError(`${where}: "${k}" contains a NUL character`)
   return v
 }
 function strOrNull(o: Record<string, Json>, k: string, where: string, max = 1 << 20): string | null {

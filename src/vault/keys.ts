@@ -212,7 +212,10 @@ export async function loadVaultKey(vault: VaultFile, vaultFile: string, ctx: Key
       break
     }
     case 'file':
-      key = await readKeyFile(h.file!)
+      key = await readKeyFile(h.file!).catch((e: unknown) => {
+        // Name the vault too: which vault's key is missing matters as much as where it was looked for.
+        throw e instanceof CredctlError ? new CredctlError(e.code, `${e.message} (the key of vault ${vaultFile})`, e.hint ? { hint: e.hint } : {}) : e
+      })
       if (!opensCheck(vault, key)) {
         // rotate-key commits the vault, then moves the new key from <file>.next over <file>: a crash
         // between the two leaves the new key there. Use it (the vault is never touched by a read).
@@ -266,7 +269,7 @@ export function verifyKey(vault: VaultFile, vaultFile: string, key: Buffer): voi
     if (!(e instanceof TagMismatch)) throw e
     const which = { env: 'CREDCTL_MASTER_KEY', passphrase: 'passphrase', file: `key file ${vault.key.file}`, keychain: 'keychain entry' }[vault.key.source]
     throw new CredctlError('KEY_WRONG', `wrong key for vault ${vaultFile} (the ${which} does not open it)`, {
-      hint: 'use the key the vault was created with; the vault was not changed',
+      hint: 'use the key the vault was created with (or last rotated to); the vault was not changed',
     })
   }
 }

@@ -63,7 +63,7 @@ export async function readVault(file: string): Promise<{ vault: VaultFile; text:
  * whose pid is gone. Called under the vault lock, so no live writer of this vault is mid-write; a temp
  * file of a live pid (ours, or a reused pid) is left alone.
  */
-async function removeDeadTemps(dir: string, base: string): Promise<void> {
+export async function removeDeadTemps(dir: string, base: string): Promise<void> {
   const re = new RegExp(`^\\.${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.(\\d+)\\.[0-9a-f]{8}\\.tmp$`)
   const names = await fsp.readdir(dir).catch(() => [] as string[])
   for (const name of names) {
@@ -116,8 +116,78 @@ function pidAlive(pid: number): boolean {
   }
 }
 
+/** What a lock file is (inode, change time, content): a lock re-created by someone else never matches. */
+async function lockIdentity(lock: string): Promise<{ id: string; content: string; mtimeMs: number } | undefined> {
+  try {
+    const st = await fsp.stat(lock, { bigint: true })
+    const content = await fsp.readFile(lock, 'utf8')
+    return { id: `${st.ino}:${st.ctimeNs}:${content}`, content, mtimeMs: Number(st.mtimeMs) }
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+    // Unreadable (permissions): never judged stale, so the deadline applies instead of a busy loop.
+    return { id: 'unreadable', content: '', mtimeMs: Date.now() }
+  }
+}
+
 /**
- * Exclusive lock: a `<vault>.lock` file created with O_EXCL holding "pid timestamp". A lock whose
+ * Remove a stale lock, one reclaimer at a time. Two waiters that both saw the same dead holder must not
+ * both unlink: the second would delete the fresh lock the first has just taken, and two writers would
+ * run at once. So reclaiming takes a second O_EXCL file, re-checks that the lock is still the very file
+ * judged stale, and only then removes it. A guard left by a reclaimer that died is stale after 2 s.
+ */
+async function reclaim(lock: string, staleId: string): Promise<void> {
+  const guard = `${lock}.reclaim`
+  try {
+    await (await fsp.open(guard, C.O_WRONLY | C.O_CREAT | C.O_EXCL, FILE_MODE)).close()
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') return
+    const st = await fsp.stat(guard).catch(() => undefined)
+    if (st && Date.now() - st.mtimeMs > 2000) await fsp.unlink(guard).catch(() => {})
+    await new Promise((r) => setTimeout(r, 5))
+    return
+  }
+  try {
+    if ((await lockIdentity(lock))?.id === staleId) await fsp.unlink(lock).catch(() => {})
+  } finally {
+    await fsp.unlink(guard).catch(() => {})
+  }
+}
+
+/**
+ * Take the lock file, or return false when it exists. The lock appears with its content in one step: the
+ * token is written to a temp file (named like the vault's temp files, so a dead writer's is cleaned up
+ * the same way) and hard-linked to the lock name, which fails if it exists. With a plain O_EXCL create a
+ * writer killed between create and write leaves an empty lock that says nothing about its owner, and
+ * every other writer must wait it out. Filesystems without hard links fall back to O_EXCL.
+ */
+async function createLock(file: string, lock: string, token: string): Promise<boolean> {
+  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`)
+  let linked = true
+  try {
+    await fsp.writeFile(tmp, token, { mode: FILE_MODE, flag: 'wx' })
+    await fsp.link(tmp, lock)
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code
+    if (code === 'EEXIST') return false
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'ENOSYS' && code !== 'EXDEV') throw e
+    linked = false
+  } finally {
+    await fsp.unlink(tmp).catch(() => {})
+  }
+  if (linked) return true
+  try {
+    const fh = await fsp.open(lock, C.O_WRONLY | C.O_CREAT | C.O_EXCL, FILE_MODE)
+    await fh.writeFile(token)
+    await fh.close()
+    return true
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false
+    throw e
+  }
+}
+
+/**
+ * Exclusive lock: a `<vault>.lock` file holding "pid timestamp token" (see createLock). A lock whose
  * process is gone (killed writer) is stale and reclaimed; a live holder is waited for, up to
  * lockTimeoutMs, then it is a clear error rather than a hang.
  */
@@ -128,26 +198,19 @@ export async function withLock<T>(file: string, fn: () => Promise<T>, opts: Stor
   let delay = 2
   for (;;) {
     try {
-      const fh = await fsp.open(lock, C.O_WRONLY | C.O_CREAT | C.O_EXCL, FILE_MODE)
-      await fh.writeFile(token)
-      await fh.close()
-      break
+      if (await createLock(file, lock, token)) break
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') {
-        throw new CredctlError('VAULT_IO', `cannot create lock ${lock}: ${(e as Error).message}`)
-      }
+      throw new CredctlError('VAULT_IO', `cannot create lock ${lock}: ${(e as Error).message}`)
     }
-    const held = await fsp.readFile(lock, 'utf8').catch(() => '')
+    const seen = await lockIdentity(lock)
+    if (!seen) continue // released meanwhile: try again at once
+    const held = seen.content
     const pid = Number(held.split(' ')[0])
     // A lock file without content is a writer between create and write, or one that died there:
     // stale once it is older than 5 s.
-    const stale = held
-      ? Number.isInteger(pid) && pid > 0 && !pidAlive(pid)
-      : Date.now() - ((await fsp.stat(lock).catch(() => undefined))?.mtimeMs ?? Date.now()) > 5000
+    const stale = held ? Number.isInteger(pid) && pid > 0 && !pidAlive(pid) : Date.now() - seen.mtimeMs > 5000
     if (stale) {
-      // Re-read right before removing, so a lock just re-taken by someone else is not removed.
-      const again = await fsp.readFile(lock, 'utf8').catch(() => '')
-      if (again === held) await fsp.unlink(lock).catch(() => {})
+      await reclaim(lock, seen.id)
       continue
     }
     if (Date.now() > deadline) {

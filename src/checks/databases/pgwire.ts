@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import type { CheckContext, CheckInput, CheckResult, DiscoveredSchema } from '../types.js'
 import { DriverTimeout, groupRows, refused, schemaFilter, watchdog, type DiscoverCtx } from './common.js'
 import { parsePgUri, type PgTarget, type SslMode } from './pg-uri.js'
-import { pgCatalogQuery, pgRow, type PgCatalogRow } from './pg-catalog.js'
+import { pgCatalogQuery, pgRow, pgTables as pgJsonTables, type PgCatalogRow, type PgTableRow } from './pg-catalog.js'
 import { redshiftCatalogQuery, redshiftRow, type RedshiftRow } from './redshift-catalog.js'
 
 /**
@@ -61,6 +61,11 @@ async function connectOnce(t: PgTarget, ctx: CheckContext, mode: SslMode): Promi
   const client = new pg.Client(clientConfig(t, ctx.timeoutMs, mode))
   // An error event after connect (server gone) must not crash the process.
   client.on('error', () => {})
+  // The server announces its version at startup (ParameterStatus): no query needed to pick the variant.
+  const conn = (client as unknown as { connection?: { on(e: string, f: (m: { parameterName?: string; parameterValue?: string }) => void): void } }).connection
+  conn?.on('parameterStatus', (m) => {
+    if (m.parameterName === 'server_version') (client as unknown as { __credctlVersion?: string }).__credctlVersion = m.parameterValue
+  })
   // end() waits for the server; a silent one never answers. Destroy the socket instead.
   const stop = watchdog(ctx.signal, () => (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy())
   try {
@@ -124,13 +129,29 @@ interface ServerInfo {
   version_num: number
 }
 
-/** Redshift answers version() with "PostgreSQL 8.0.2 ... Redshift 1.0.x": that is the detection. */
-export async function serverInfo(client: PgClient): Promise<ServerInfo> {
-  const r = await client.query<{ v: string; n: string | null }>(`SELECT version() AS v, current_setting('server_version_num') AS n`)
+/** "15.20 (Debian …)" -> 150020, "9.6.24" -> 90624 (server_version_num's encoding). */
+export function versionNum(v: string): number {
+  const m = /^(\d+)(?:\.(\d+))?(?:\.(\d+))?/.exec(v)
+  if (!m) return 0
+  const [a, b, c] = [Number(m[1]), Number(m[2] ?? 0), Number(m[3] ?? 0)]
+  return a >= 10 ? a * 10000 + b : a * 10000 + b * 100 + c
+}
+
+/**
+ * PostgreSQL or Redshift, and which version. The startup ParameterStatus gives the version for free;
+ * Redshift announces itself as 8.0.2 there, so only such a server (or one that said nothing, or a
+ * redshift credential) is asked version(), which on Redshift reads "PostgreSQL 8.0.2 … Redshift 1.0.x".
+ */
+export async function serverInfo(client: PgClient, probe = false): Promise<ServerInfo & { queries: number }> {
+  const announced = (client as unknown as { __credctlVersion?: string }).__credctlVersion
+  if (announced && !announced.startsWith('8.') && !probe) {
+    return { engine: 'postgresql', version: `PostgreSQL ${announced}`, version_num: versionNum(announced), queries: 0 }
+  }
+  const r = await client.query<{ v: string }>('SELECT version() AS v')
   const v = String(r.rows[0]?.v ?? '')
   const redshift = /redshift/i.test(v)
   const version = redshift ? `Redshift ${/Redshift ([\d.]+)/i.exec(v)?.[1] ?? ''}`.trim() : (v.split(' on ')[0] ?? v)
-  return { engine: redshift ? 'redshift' : 'postgresql', version, version_num: Number(r.rows[0]?.n ?? 0) }
+  return { engine: redshift ? 'redshift' : 'postgresql', version, version_num: versionNum(v.replace(/^PostgreSQL /, '')), queries: 1 }
 }
 
 export async function validate(input: CheckInput, ctx: CheckContext): Promise<CheckResult> {
@@ -138,7 +159,7 @@ export async function validate(input: CheckInput, ctx: CheckContext): Promise<Ch
   if ('status' in c) return c
   try {
     await c.query('SELECT 1')
-    const info = await serverInfo(c)
+    const { queries: _q, ...info } = await serverInfo(c, input.type === 'redshift')
     return { status: 'valid', message: `connected; SELECT 1 ok (${info.version})`, details: { ...info } }
   } catch (e) {
     throw asTimeout(e, ctx.timeoutMs)
@@ -148,20 +169,28 @@ export async function validate(input: CheckInput, ctx: CheckContext): Promise<Ch
 }
 
 /**
- * One catalog query for the whole database, after a version probe that picks the variant (PostgreSQL
- * by server_version_num, or Redshift's svv_columns): two queries whatever the number of tables.
+ * One catalog query for the whole database; the variant (PostgreSQL by version, or Redshift's
+ * svv_columns) is picked from the version the server announced, with a version() probe only for
+ * servers that look like Redshift: one or two queries whatever the number of tables.
  */
+async function pgTables(c: PgClient, versionNum: number, schemas: string[] | null, maxTables?: number) {
+  const q = pgCatalogQuery(versionNum, schemas, maxTables)
+  if (q.json) return pgJsonTables((await c.query<PgTableRow>(q)).rows)
+  return groupRows((await c.query<PgCatalogRow>(q)).rows.map(pgRow), maxTables)
+}
+
 export async function discoverSchema(input: CheckInput, ctx: DiscoverCtx): Promise<DiscoveredSchema> {
   const c = await connectOrRefuse(input, ctx)
   if ('status' in c) throw new Error(c.message)
   try {
-    const info = await serverInfo(c)
+    // A redshift credential is always asked version(): Redshift proxies may announce another version.
+    const info = await serverInfo(c, input.type === 'redshift')
     const schemas = schemaFilter(ctx.options)
     const tables =
       info.engine === 'redshift'
         ? groupRows((await c.query<RedshiftRow>(redshiftCatalogQuery(schemas))).rows.map(redshiftRow), ctx.options?.maxTables)
-        : groupRows((await c.query<PgCatalogRow>(pgCatalogQuery(info.version_num, schemas))).rows.map(pgRow), ctx.options?.maxTables)
-    return { tables, details: { queries: 2, engine: info.engine, version: info.version } }
+        : await pgTables(c, info.version_num, schemas, ctx.options?.maxTables)
+    return { tables, details: { queries: info.queries + 1, engine: info.engine, version: info.version } }
   } catch (e) {
     throw asTimeout(e, ctx.timeoutMs)
   } finally {

@@ -7,11 +7,12 @@ export async function run(f: Factory): Promise<Output> {
   const rows: [string, string][] = [
     ['vault', s.vault],
     ['exists', String(s.exists)],
-    ['key source', s.key_source ?? '(chosen when the first credential is created)'],
+    ['key source', s.key_source ?? (s.exists ? '(unknown: the vault cannot be read)' : '(chosen when the first credential is created)')],
     ['keychain', s.keychain.reachable ? 'reachable' : `not reachable (${s.keychain.reason})`],
     ['credentials', `${s.counts.active} active, ${s.counts.deleted} deleted, ${s.counts.defaults} defaults`],
   ]
   for (const [c, n] of Object.entries(s.counts.by_category)) rows.push([`  ${c}`, String(n)])
+  if (s.integrity) rows.push(['integrity', s.integrity.status === 'ok' ? 'ok (the key opens the vault; no change made outside credctl)' : `${s.integrity.status}${s.integrity.reason ? ` (${s.integrity.reason})` : ''}`])
   if (s.error) rows.push(['problem', `${s.error.code}: ${s.error.message}`])
   // Expiry needs only the metadata (no key); a damaged vault is already reported above.
   let expiry: { expired: string[]; expiring: string[]; within_days: number } | undefined

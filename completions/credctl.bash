@@ -1,0 +1,461 @@
+# credctl completion for bash. Generated from the command tree by `credctl completion bash` (scripts/gen-completions.mjs); do not edit.
+# Install: credctl completion bash > ~/.local/share/bash-completion/completions/credctl
+#      or: echo 'source <(credctl completion bash)' >> ~/.bashrc
+
+_credctl_commands='create list ls get update delete restore set-default purge validate discover schema types reveal history rotate-key status run import export completion help'
+
+_credctl_files() {
+  # Let readline complete file names (quoting them itself); outside a completion run (tests), list them.
+  compopt -o default 2>/dev/null || COMPREPLY=($(compgen -f -- "$cur"))
+}
+
+# Credential names from `credctl __names` (reads only the vault file). A word typed with an opening
+# quote gets raw names (readline closes the quote); otherwise names are backslash-escaped.
+_credctl_names() {
+  local cur=$1 q= n
+  local -a args=()
+  [[ -n $_credctl_vault ]] && args=(--vault "$_credctl_vault")
+  case $cur in
+    \'*) q=1; cur=${cur#\'} ;;
+    \"*) q=1; cur=${cur#\"} ;;
+    *) cur=${cur//\\/} ;;
+  esac
+  while IFS= read -r n; do
+    [[ -n $n && $n == "$cur"* ]] || continue
+    if [[ -n $q ]]; then COMPREPLY+=("$n"); else COMPREPLY+=("$(printf '%q' "$n")"); fi
+  done < <("$_credctl_bin" "${args[@]}" __names "${@:2}" 2>/dev/null)
+}
+
+_credctl_cmd_create() {
+  case $prev in
+      --name) return ;;
+      --type) COMPREPLY=($(compgen -W 'openai anthropic gemini deepseek fireworks xai openrouter together_ai mistral cohere groq perplexity elevenlabs deepgram openai_audio fal replicate stability openai_image runway pika luma postgresql mysql bigquery snowflake redshift mssql clickhouse static_file api_key oauth database smtp' -- "$cur")); return ;;
+      --category) COMPREPLY=($(compgen -W 'llm speech image video data_warehouse tools' -- "$cur")); return ;;
+      --description) return ;;
+      --value-file) _credctl_files; return ;;
+      --value) return ;;
+      --base-url) return ;;
+      --schema-type) COMPREPLY=($(compgen -W 'postgresql mysql bigquery snowflake redshift mssql clickhouse static_file' -- "$cur")); return ;;
+      --expires) return ;;
+      --check-url) return ;;
+      --auth-header) return ;;
+      --project) return ;;
+      --location) return ;;
+      --vault) _credctl_files; return ;;
+      --key-source) COMPREPLY=($(compgen -W 'keychain env passphrase file' -- "$cur")); return ;;
+  esac
+  if [[ $cur == -* ]]; then
+    COMPREPLY=($(compgen -W '--name --type --category --description --value-stdin --value-file --value --base-url --schema-type --default --expires --check-url --auth-header --project --location --json --help -h --version -V --vault --key-source --debug' -- "$cur"))
+    return
+  fi
+  case $npos in
+
+  esac
+}
+
+_credctl_cmd_list() {
+  case $prev in
+      --category) COMPREPLY=($(compgen -W 'llm speech image video data_warehouse tools' -- "$cur")); return ;;
+      --type) COMPREPLY=($(compgen -W 'openai anthropic gemini deepseek fireworks xai openrouter together_ai mistral cohere groq perplexity elevenlabs deepgram openai_audio fal replicate stability openai_image runway pika luma postgresql mysql bigquery snowflake redshift mssql clickhouse static_file api_key oauth database smtp' -- "$cur")); return ;;
+      --vault) _credctl_files; return ;;
+      --key-source) COMPREPLY=($(compgen -W 'keychain env passphrase file' -- "$cur")); return ;;
+  esac
+  if [[ $cur == -* ]]; then
+    COMPREPLY=($(compgen -W '--category --type --deleted --json --help -h --version -V --vault --key-source --debug' -- "$cur"))
+    return
+  fi
+  case $npos in
+
+  esac
+}
+
+_credctl_cmd_get() {
+  case $prev in
+      --vault) _credctl_files; return ;;
+      --key-source) COMPREPLY=($(compgen -W 'keychain env passphrase file' -- "$cur")); return ;;
+  esac
+  if [[ $cur == -* ]]; then
+    COMPREPLY=($(compgen -W '--json --help -h --version -V --vault --key-source --debug' -- "$cur"))
+    return
+  fi
+  case $npos in
+        0) _credctl_names "$cur" ;;
+  esac
+}
+
+_credctl_cmd_update() {
+  case $prev in
+      --name) return ;;
+      --description) return ;;
+      --value-file) _credctl_files; return ;;
+      --value) return ;;
+      --base-url) return ;;
+      --expires) return ;;
+      --check-url) return ;;
+      --auth-header) return ;;
+      --project) return ;;
+      --location) return ;;
+      --vault) _credctl_files; return ;;
+      --key-source) COMPREPLY=($(compgen -W 'keychain env passphrase file' -- "$cur")); return ;;
+  esac
+  if [[ $cur == -* ]]; then
+    COMPREPLY=($(compgen -W '--name --description --value-stdin --value-file --value --base-url --expires --check-url --auth-header --project --location --json --help -h --version -V --vault --key-source --debug' -- "$cur"))
+    return
+  fi
+  case $npos in
+        0) _credctl_names "$cur" ;;
+  esac
+}
+
+_credctl_cmd_delete() {
+  case $prev in
+      --vault) _credctl_files; return ;;
+      --key-source) COMPREPLY=($(compgen -W 'keychain env passphrase file' -- "$cur")); return ;;
+  esac
+  if [[ $cur == -* ]]; then
+    COMPREPLY=($(compgen -W '--json --help -h --version -V --vault --key-source --debug' -- "$cur"))
+    return
+  fi
+  case $npos in
+        0) _credctl_names "$cur" ;;
+  esac
+}
+
+_credctl_cmd_restore() {
+  case $prev in
+      --vault) _credctl_files; return ;;
+      --key-source) COMPREPLY=($(compgen -W 'keychain env passphrase file' -- "$cur")); return ;;
+  esac
+  if [[ $cur == -* ]]; then
+    COMPREPLY=($(compgen -W '--json --help -h --version -V --vault --key-source --debug' -- "$cur"))
+    return
+  fi
+  case $npos in
+        0) _credctl_names "$cur" --deleted ;;
+  esac
+}
+
+_credctl_cmd_set_default() {
+  case $prev in
+      --vault) _credctl_files; return ;;
+      --key-source) COMPREPLY=($(compgen -W 'keychain env passphrase file' -- "$cur")); return ;;
+  esac
+  if [[ $cur == -* ]]; then
+    COMPREPLY=($(compgen -W '--json --help -h --version -V --vault --key-source --debug' -- "$cur"))
+    return
+  fi
+  case $npos in
+        0) _credctl_names "$cur" ;;
+  esac
+}
+
+_credctl_cmd_purge() {
+  case $prev in
+      --vault) _credctl_files; return ;;
+      --key-source) COMPREPLY=($(compgen -W 'keychain env passphrase file' -- "$cur")); return ;;
+  esac
+  if [[ $cur == -* ]]; then
+    COMPREPLY=($(compgen -W '--yes -y --json --help -h --version -V --vault --key-source --debug' -- "$cur"))
+    return
+  fi
+  case $npos in
+        0) _credctl_names "$cur" ;;
+  esac
+}
+
+_credctl_cmd_validate() {
+  case $prev in
+      --category) COMPREPLY=($(compgen -W 'llm speech image video data_warehouse tools' -- "$cur")); return ;;
+      --type) COMPREPLY=($(compgen -W 'openai anthropic gemini deepseek fireworks xai openrouter together_ai mistral cohere groq perplexity elevenlabs deepgram openai_audio fal replicate stability openai_image runway pika luma postgresql mysql bigquery snowflake redshift mssql clickhouse static_file api_key oauth database smtp' -- "$cur")); return ;;
+      --timeout) return ;;
+      --concurrency) return ;;
+      --vault) _credctl_files; return ;;
+      --key-source) COMPREPLY=($(compgen -W 'keychain env passphrase file' -- "$cur")); return ;;
+  esac
+  if [[ $cur == -* ]]; then
+    COMPREPLY=($(compgen -W '--all --category --type --timeout --concurrency --json --help -h --version -V --vault --key-source --debug' -- "$cur"))
+    return
+  fi
+  case $npos in
+        *) _credctl_names "$cur" ;;
+  esac
+}
+
+_credctl_cmd_discover() {
+  case $prev in
+      --schemas) return ;;
+      --max-tables) return ;;
+      --timeout) return ;;
+      --vault) _credctl_files; return ;;
+      --key-source) COMPREPLY=($(compgen -W 'keychain env passphrase file' -- "$cur")); return ;;
+  esac
+  if [[ $cur == -* ]]; then
+    COMPREPLY=($(compgen -W '--schemas --max-tables --timeout --json --help -h --version -V --vault --key-source --debug' -- "$cur"))
+    return
+  fi
+  case $npos in
+        0) _credctl_names "$cur" ;;
+  esac
+}
+
+_credctl_cmd_schema() {
+  case $prev in
+      --table) return ;;
+      --vault) _credctl_files; return ;;
+      --key-source) COMPREPLY=($(compgen -W 'keychain env passphrase file' -- "$cur")); return ;;
+  esac
+  if [[ $cur == -* ]]; then
+    COMPREPLY=($(compgen -W '--table --json --help -h --version -V --vault --key-source --debug' -- "$cur"))
+    return
+  fi
+  case $npos in
+        0) _credctl_names "$cur" ;;
+  esac
+}
+
+_credctl_cmd_types() {
+  case $prev in
+      --category) COMPREPLY=($(compgen -W 'llm speech image video data_warehouse tools' -- "$cur")); return ;;
+      --vault) _credctl_files; return ;;
+      --key-source) COMPREPLY=($(compgen -W 'keychain env passphrase file' -- "$cur")); return ;;
+  esac
+  if [[ $cur == -* ]]; then
+    COMPREPLY=($(compgen -W '--category --json --help -h --version -V --vault --key-source --debug' -- "$cur"))
+    return
+  fi
+  case $npos in
+
+  esac
+}
+
+_credctl_cmd_reveal() {
+  case $prev in
+      --vault) _credctl_files; return ;;
+      --key-source) COMPREPLY=($(compgen -W 'keychain env passphrase file' -- "$cur")); return ;;
+  esac
+  if [[ $cur == -* ]]; then
+    COMPREPLY=($(compgen -W '--help -h --version -V --vault --key-source --debug' -- "$cur"))
+    return
+  fi
+  case $npos in
+        0) _credctl_names "$cur" ;;
+  esac
+}
+
+_credctl_cmd_history() {
+  case $prev in
+      --limit) return ;;
+      --vault) _credctl_files; return ;;
+      --key-source) COMPREPLY=($(compgen -W 'keychain env passphrase file' -- "$cur")); return ;;
+  esac
+  if [[ $cur == -* ]]; then
+    COMPREPLY=($(compgen -W '--limit --json --help -h --version -V --vault --key-source --debug' -- "$cur"))
+    return
+  fi
+  case $npos in
+        0) _credctl_names "$cur" ;;
+  esac
+}
+
+_credctl_cmd_rotate_key() {
+  case $prev in
+      --vault) _credctl_files; return ;;
+      --key-source) COMPREPLY=($(compgen -W 'keychain env passphrase file' -- "$cur")); return ;;
+  esac
+  if [[ $cur == -* ]]; then
+    COMPREPLY=($(compgen -W '--json --help -h --version -V --vault --key-source --debug' -- "$cur"))
+    return
+  fi
+  case $npos in
+
+  esac
+}
+
+_credctl_cmd_status() {
+  case $prev in
+      --vault) _credctl_files; return ;;
+      --key-source) COMPREPLY=($(compgen -W 'keychain env passphrase file' -- "$cur")); return ;;
+  esac
+  if [[ $cur == -* ]]; then
+    COMPREPLY=($(compgen -W '--json --help -h --version -V --vault --key-source --debug' -- "$cur"))
+    return
+  fi
+  case $npos in
+
+  esac
+}
+
+_credctl_cmd_run() {
+  case $prev in
+      --only) COMPREPLY=($(compgen -W 'openai anthropic gemini deepseek fireworks xai openrouter together_ai mistral cohere groq perplexity elevenlabs deepgram openai_audio fal replicate stability openai_image runway pika luma postgresql mysql bigquery snowflake redshift mssql clickhouse static_file api_key oauth database smtp' -- "$cur")); return ;;
+      --env) return ;;
+      --vault) _credctl_files; return ;;
+      --key-source) COMPREPLY=($(compgen -W 'keychain env passphrase file' -- "$cur")); return ;;
+  esac
+  if [[ $cur == -* ]]; then
+    COMPREPLY=($(compgen -W '--only --env --dry-run --json --help -h --version -V --vault --key-source --debug' -- "$cur"))
+    return
+  fi
+  case $npos in
+        0) COMPREPLY=($(compgen -c -- "$cur")) ;;
+        *) _credctl_files ;;
+  esac
+}
+
+_credctl_cmd_import() {
+  case $prev in
+      --from-env) _credctl_files; return ;;
+      --bundle) _credctl_files; return ;;
+      --vault) _credctl_files; return ;;
+      --key-source) COMPREPLY=($(compgen -W 'keychain env passphrase file' -- "$cur")); return ;;
+  esac
+  if [[ $cur == -* ]]; then
+    COMPREPLY=($(compgen -W '--from-env --bundle --dry-run --rename --json --help -h --version -V --vault --key-source --debug' -- "$cur"))
+    return
+  fi
+  case $npos in
+
+  esac
+}
+
+_credctl_cmd_export() {
+  case $prev in
+      --output) _credctl_files; return ;;
+      --vault) _credctl_files; return ;;
+      --key-source) COMPREPLY=($(compgen -W 'keychain env passphrase file' -- "$cur")); return ;;
+  esac
+  if [[ $cur == -* ]]; then
+    COMPREPLY=($(compgen -W '--output --force --json --help -h --version -V --vault --key-source --debug' -- "$cur"))
+    return
+  fi
+  case $npos in
+
+  esac
+}
+
+_credctl_cmd_completion() {
+  case $prev in
+      --vault) _credctl_files; return ;;
+      --key-source) COMPREPLY=($(compgen -W 'keychain env passphrase file' -- "$cur")); return ;;
+  esac
+  if [[ $cur == -* ]]; then
+    COMPREPLY=($(compgen -W '--help -h --version -V --vault --key-source --debug' -- "$cur"))
+    return
+  fi
+  case $npos in
+        0) COMPREPLY=($(compgen -W 'bash zsh fish' -- "$cur")) ;;
+  esac
+}
+
+_credctl_cmd_help() {
+  case $prev in
+      --vault) _credctl_files; return ;;
+      --key-source) COMPREPLY=($(compgen -W 'keychain env passphrase file' -- "$cur")); return ;;
+  esac
+  if [[ $cur == -* ]]; then
+    COMPREPLY=($(compgen -W '--version -V --vault --key-source --debug --help -h' -- "$cur"))
+    return
+  fi
+  case $npos in
+        0) COMPREPLY=($(compgen -W "$_credctl_commands" -- "$cur")) ;;
+  esac
+}
+
+_credctl() {
+  local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]} cword=$COMP_CWORD
+  local -a words=("${COMP_WORDS[@]}")
+  COMPREPLY=()
+  # COMP_WORDBREAKS splits --flag=value into three words: treat "=" as a separator.
+  if [[ $cur == = ]]; then cur=; elif [[ $prev == = && $cword -ge 2 ]]; then prev=${words[cword-2]}; fi
+  local _credctl_bin=${words[0]} _credctl_vault= cmd= vopts=' --vault --key-source ' varopts= invar= npos=0 i w dashdash=
+  [[ $_credctl_bin == "~/"* ]] && _credctl_bin=$HOME/${_credctl_bin#"~/"}
+  for ((i = 1; i < cword; i++)); do
+    w=${words[i]}
+    if [[ -n $dashdash ]]; then npos=$((npos + 1)); continue; fi
+    if [[ $w == -- ]]; then dashdash=$i; continue; fi
+    if [[ $w == --vault ]]; then
+      if [[ ${words[i+1]} == = ]]; then _credctl_vault=${words[i+2]}; else _credctl_vault=${words[i+1]}; fi
+    fi
+    # A variadic flag (run --only A B) takes every following word up to the next flag.
+    if [[ -n $invar && $w != -* ]]; then continue; fi
+    invar=
+    if [[ $vopts == *" $w "* ]]; then
+      [[ $varopts == *" $w "* ]] && invar=$w
+      # the flag's value is the next word (or the one after "=")
+      if [[ ${words[i+1]} == = ]]; then i=$((i + 2)); else i=$((i + 1)); fi
+      continue
+    fi
+    [[ $w == -* || $w == = ]] && continue
+    if [[ -z $cmd ]]; then
+      cmd=$w
+      case $cmd in
+    create) vopts=' --name --type --category --description --value-file --value --base-url --schema-type --expires --check-url --auth-header --project --location --vault --key-source ' ;;
+    list|ls) vopts=' --category --type --vault --key-source ' ;;
+    get) vopts=' --vault --key-source ' ;;
+    update) vopts=' --name --description --value-file --value --base-url --expires --check-url --auth-header --project --location --vault --key-source ' ;;
+    delete) vopts=' --vault --key-source ' ;;
+    restore) vopts=' --vault --key-source ' ;;
+    set-default) vopts=' --vault --key-source ' ;;
+    purge) vopts=' --vault --key-source ' ;;
+    validate) vopts=' --category --type --timeout --concurrency --vault --key-source ' ;;
+    discover) vopts=' --schemas --max-tables --timeout --vault --key-source ' ;;
+    schema) vopts=' --table --vault --key-source ' ;;
+    types) vopts=' --category --vault --key-source ' ;;
+    reveal) vopts=' --vault --key-source ' ;;
+    history) vopts=' --limit --vault --key-source ' ;;
+    rotate-key) vopts=' --vault --key-source ' ;;
+    status) vopts=' --vault --key-source ' ;;
+    run) vopts=' --only --env --vault --key-source ' varopts=' --only --env ' ;;
+    import) vopts=' --from-env --bundle --vault --key-source ' ;;
+    export) vopts=' --output --vault --key-source ' ;;
+    completion) vopts=' --vault --key-source ' ;;
+    help) vopts=' --vault --key-source ' ;;
+      esac
+    else
+      npos=$((npos + 1))
+    fi
+  done
+  [[ -n $invar && $cur != -* ]] && prev=$invar
+  if [[ -n $dashdash ]]; then
+    # run ... -- CMD ARGS: a command name first, then whatever that command takes.
+    if [[ $((cword - dashdash)) -eq 1 ]]; then COMPREPLY=($(compgen -c -- "$cur")); else _credctl_files; fi
+    return
+  fi
+  if [[ -z $cmd ]]; then
+    case $prev in
+      --vault) _credctl_files; return ;;
+      --key-source) COMPREPLY=($(compgen -W 'keychain env passphrase file' -- "$cur")); return ;;
+    esac
+    if [[ $cur == -* ]]; then
+      COMPREPLY=($(compgen -W '--version -V --vault --key-source --debug --help -h' -- "$cur"))
+    else
+      COMPREPLY=($(compgen -W "$_credctl_commands" -- "$cur"))
+    fi
+    return
+  fi
+  case $cmd in
+    create) _credctl_cmd_create ;;
+    list|ls) _credctl_cmd_list ;;
+    get) _credctl_cmd_get ;;
+    update) _credctl_cmd_update ;;
+    delete) _credctl_cmd_delete ;;
+    restore) _credctl_cmd_restore ;;
+    set-default) _credctl_cmd_set_default ;;
+    purge) _credctl_cmd_purge ;;
+    validate) _credctl_cmd_validate ;;
+    discover) _credctl_cmd_discover ;;
+    schema) _credctl_cmd_schema ;;
+    types) _credctl_cmd_types ;;
+    reveal) _credctl_cmd_reveal ;;
+    history) _credctl_cmd_history ;;
+    rotate-key) _credctl_cmd_rotate_key ;;
+    status) _credctl_cmd_status ;;
+    run) _credctl_cmd_run ;;
+    import) _credctl_cmd_import ;;
+    export) _credctl_cmd_export ;;
+    completion) _credctl_cmd_completion ;;
+    help) _credctl_cmd_help ;;
+  esac
+}
+
+complete -F _credctl credctl

@@ -1,0 +1,328 @@
+#compdef credctl
+# credctl completion for zsh. Generated from the command tree by `credctl completion zsh` (scripts/gen-completions.mjs); do not edit.
+# Install: credctl completion zsh > "${fpath[1]}/_credctl"   (then restart zsh)
+#      or: source <(credctl completion zsh)                  (after compinit)
+
+_credctl_commands() {
+  local -a commands
+  commands=(
+    'create:store a new credential (the value is encrypted; only a masked form is ever shown)'
+    'list:list credentials (masked values)'
+    'ls:list credentials (masked values)'
+    'get:show one credential (masked)'
+    'update:change a credential: a new value replaces the old one for good'
+    'delete:soft-delete: hidden and never used, until restored'
+    'restore:bring back a soft-deleted credential'
+    'set-default:make a credential the default of its type'
+    'purge:remove a credential and its ciphertext for good (asks first on a terminal)'
+    'validate:check credentials against the real service'
+    'discover:discover the tables and columns behind a warehouse credential'
+    'schema:show the discovered schema'
+    'types:list the credential types credctl knows'
+    'reveal:print the raw value (for pipes); recorded in history'
+    'history:what was done, when, to which credential (never a value)'
+    'rotate-key:replace the vault key: every value re-encrypted, one atomic write; the old key opens nothing after'
+    'status:vault path, key source, keychain reachability, counts'
+    'run:run a command with each type'\''s default credential in its conventional variables (OPENAI_API_KEY, DATABASE_URL, ...)'
+    'import:import credentials from a .env file or an encrypted export bundle'
+    'export:write every credential (values and metadata) to a passphrase-encrypted bundle (scrypt, AES-256-GCM)'
+    'completion:print the shell completion script (commands, flags, types, credential names)'
+    'help:display help for command'
+  )
+  _describe -t commands 'credctl command' commands
+}
+
+# Credential names from `credctl __names` (reads only the vault file); compadd quotes them.
+# _arguments adds compadd options to the call: of the arguments, only --deleted is ours.
+_credctl_names() {
+  local -a names extra expl
+  (( ${@[(I)--deleted]} )) && extra=(--deleted)
+  names=("${(@f)$(${~_credctl_bin} "${_credctl_vault[@]}" __names "${extra[@]}" 2>/dev/null)}")
+  names=(${names:#})
+  _wanted names expl 'credential' compadd -a names
+}
+
+_credctl() {
+  local curcontext="$curcontext" state line ret=1
+  local _credctl_bin=${words[1]} i
+  local -a _credctl_vault
+  # --vault anywhere on the line selects the vault the names come from (before _arguments shifts words).
+  for (( i = 2; i < CURRENT; i++ )); do
+    case ${words[i]} in
+      (--vault) _credctl_vault=(--vault "${words[i+1]}") ;;
+      (--vault=*) _credctl_vault=(--vault "${words[i]#--vault=}") ;;
+    esac
+  done
+  typeset -A opt_args
+  _arguments -C \
+    '(--version -V)'{--version,-V}'[output the version number]' \
+    '--vault=[vault file (env\: CREDCTL_VAULT)]:file:_files' \
+    '--key-source=[key source for a new vault (env\: CREDCTL_KEY_SOURCE)]:value:(keychain env passphrase file)' \
+    '--debug[more detail on errors (never a secret)]' \
+    '(--help -h)'{--help,-h}'[display help for command]' \
+    '1: :_credctl_commands' \
+    '*:: :->args' && ret=0
+  case $state in
+    (args)
+      case ${words[1]} in
+      (create)
+        _arguments -s \
+        '--name=[unique name]:value: ' \
+        '--type=[credential type (see `credctl types`)]:value:(openai anthropic gemini deepseek fireworks xai openrouter together_ai mistral cohere groq perplexity elevenlabs deepgram openai_audio fal replicate stability openai_image runway pika luma postgresql mysql bigquery snowflake redshift mssql clickhouse static_file api_key oauth database smtp)' \
+        '--category=[category (optional\: implied by --type)]:value:(llm speech image video data_warehouse tools)' \
+        '--description=[free text]:value: ' \
+        '--value-stdin[read the value from stdin (recommended)]' \
+        '--value-file=[read the value from a file]:file:_files' \
+        '--value=[the value itself (visible in ps and shell history\: prefer --value-stdin)]:value: ' \
+        '--base-url=[replace the provider base URL (proxies, gateways, self-hosted APIs)]:value: ' \
+        '--schema-type=[engine of a tools/database credential]:value:(postgresql mysql bigquery snowflake redshift mssql clickhouse static_file)' \
+        '--default[make it the default of its type]' \
+        '--expires=[expiry date, YYYY-MM-DD]:value: ' \
+        '--check-url=[api_key/oauth\: URL that validate sends a GET to]:value: ' \
+        '--auth-header=[api_key\: header template, e.g. '\''Authorization\: Bearer {value}'\'']:value: ' \
+        '--project=[bigquery\: project that runs the queries (default\: the key'\''s project_id)]:value: ' \
+        '--location=[bigquery\: region of datasets whose listing does not say (US, EU, europe-west1)]:value: ' \
+        '--json[print JSON (the safe representation\: never a value)]' \
+        '(--help -h)'{--help,-h}'[display help for command]' \
+        '(--version -V)'{--version,-V}'[output the version number]' \
+        '--vault=[vault file (env\: CREDCTL_VAULT)]:file:_files' \
+        '--key-source=[key source for a new vault (env\: CREDCTL_KEY_SOURCE)]:value:(keychain env passphrase file)' \
+        '--debug[more detail on errors (never a secret)]' && ret=0
+        ;;
+      (list|ls)
+        _arguments -s \
+        '--category=[only this category]:value:(llm speech image video data_warehouse tools)' \
+        '--type=[only this type]:value:(openai anthropic gemini deepseek fireworks xai openrouter together_ai mistral cohere groq perplexity elevenlabs deepgram openai_audio fal replicate stability openai_image runway pika luma postgresql mysql bigquery snowflake redshift mssql clickhouse static_file api_key oauth database smtp)' \
+        '--deleted[include soft-deleted credentials]' \
+        '--json[print JSON (the safe representation\: never a value)]' \
+        '(--help -h)'{--help,-h}'[display help for command]' \
+        '(--version -V)'{--version,-V}'[output the version number]' \
+        '--vault=[vault file (env\: CREDCTL_VAULT)]:file:_files' \
+        '--key-source=[key source for a new vault (env\: CREDCTL_KEY_SOURCE)]:value:(keychain env passphrase file)' \
+        '--debug[more detail on errors (never a secret)]' && ret=0
+        ;;
+      (get)
+        _arguments -s \
+        '--json[print JSON (the safe representation\: never a value)]' \
+        '(--help -h)'{--help,-h}'[display help for command]' \
+        '(--version -V)'{--version,-V}'[output the version number]' \
+        '--vault=[vault file (env\: CREDCTL_VAULT)]:file:_files' \
+        '--key-source=[key source for a new vault (env\: CREDCTL_KEY_SOURCE)]:value:(keychain env passphrase file)' \
+        '--debug[more detail on errors (never a secret)]' \
+        '1:name:_credctl_names' && ret=0
+        ;;
+      (update)
+        _arguments -s \
+        '--name=[rename]:value: ' \
+        '--description=[free text]:value: ' \
+        '--value-stdin[read the value from stdin (recommended)]' \
+        '--value-file=[read the value from a file]:file:_files' \
+        '--value=[the value itself (visible in ps and shell history\: prefer --value-stdin)]:value: ' \
+        '--base-url=[replace the provider base URL ('\'''\'' to clear)]:value: ' \
+        '--expires=[expiry date, YYYY-MM-DD ('\'''\'' to clear)]:value: ' \
+        '--check-url=[api_key/oauth\: URL that validate sends a GET to]:value: ' \
+        '--auth-header=[api_key\: header template with {value}]:value: ' \
+        '--project=[bigquery\: project that runs the queries ('\'''\'' to clear)]:value: ' \
+        '--location=[bigquery\: default dataset region ('\'''\'' to clear)]:value: ' \
+        '--json[print JSON (the safe representation\: never a value)]' \
+        '(--help -h)'{--help,-h}'[display help for command]' \
+        '(--version -V)'{--version,-V}'[output the version number]' \
+        '--vault=[vault file (env\: CREDCTL_VAULT)]:file:_files' \
+        '--key-source=[key source for a new vault (env\: CREDCTL_KEY_SOURCE)]:value:(keychain env passphrase file)' \
+        '--debug[more detail on errors (never a secret)]' \
+        '1:name:_credctl_names' && ret=0
+        ;;
+      (delete)
+        _arguments -s \
+        '--json[print JSON (the safe representation\: never a value)]' \
+        '(--help -h)'{--help,-h}'[display help for command]' \
+        '(--version -V)'{--version,-V}'[output the version number]' \
+        '--vault=[vault file (env\: CREDCTL_VAULT)]:file:_files' \
+        '--key-source=[key source for a new vault (env\: CREDCTL_KEY_SOURCE)]:value:(keychain env passphrase file)' \
+        '--debug[more detail on errors (never a secret)]' \
+        '1:name:_credctl_names' && ret=0
+        ;;
+      (restore)
+        _arguments -s \
+        '--json[print JSON (the safe representation\: never a value)]' \
+        '(--help -h)'{--help,-h}'[display help for command]' \
+        '(--version -V)'{--version,-V}'[output the version number]' \
+        '--vault=[vault file (env\: CREDCTL_VAULT)]:file:_files' \
+        '--key-source=[key source for a new vault (env\: CREDCTL_KEY_SOURCE)]:value:(keychain env passphrase file)' \
+        '--debug[more detail on errors (never a secret)]' \
+        '1:deleted-name:_credctl_names --deleted' && ret=0
+        ;;
+      (set-default)
+        _arguments -s \
+        '--json[print JSON (the safe representation\: never a value)]' \
+        '(--help -h)'{--help,-h}'[display help for command]' \
+        '(--version -V)'{--version,-V}'[output the version number]' \
+        '--vault=[vault file (env\: CREDCTL_VAULT)]:file:_files' \
+        '--key-source=[key source for a new vault (env\: CREDCTL_KEY_SOURCE)]:value:(keychain env passphrase file)' \
+        '--debug[more detail on errors (never a secret)]' \
+        '1:name:_credctl_names' && ret=0
+        ;;
+      (purge)
+        _arguments -s \
+        '(--yes -y)'{--yes,-y}'[do not ask for confirmation]' \
+        '--json[print JSON (the safe representation\: never a value)]' \
+        '(--help -h)'{--help,-h}'[display help for command]' \
+        '(--version -V)'{--version,-V}'[output the version number]' \
+        '--vault=[vault file (env\: CREDCTL_VAULT)]:file:_files' \
+        '--key-source=[key source for a new vault (env\: CREDCTL_KEY_SOURCE)]:value:(keychain env passphrase file)' \
+        '--debug[more detail on errors (never a secret)]' \
+        '1:name:_credctl_names' && ret=0
+        ;;
+      (validate)
+        _arguments -s \
+        '--all[every credential (with --category/--type to narrow)]' \
+        '--category=[with --all\: only this category]:value:(llm speech image video data_warehouse tools)' \
+        '--type=[with --all\: only this type]:value:(openai anthropic gemini deepseek fireworks xai openrouter together_ai mistral cohere groq perplexity elevenlabs deepgram openai_audio fal replicate stability openai_image runway pika luma postgresql mysql bigquery snowflake redshift mssql clickhouse static_file api_key oauth database smtp)' \
+        '--timeout=[per-check timeout in seconds]:value: ' \
+        '--concurrency=[checks run at once]:value: ' \
+        '--json[print JSON (the safe representation\: never a value)]' \
+        '(--help -h)'{--help,-h}'[display help for command]' \
+        '(--version -V)'{--version,-V}'[output the version number]' \
+        '--vault=[vault file (env\: CREDCTL_VAULT)]:file:_files' \
+        '--key-source=[key source for a new vault (env\: CREDCTL_KEY_SOURCE)]:value:(keychain env passphrase file)' \
+        '--debug[more detail on errors (never a secret)]' \
+        '*:names:_credctl_names' && ret=0
+        ;;
+      (discover)
+        _arguments -s \
+        '--schemas=[comma-separated schemas to read (default\: all visible)]:value: ' \
+        '--max-tables=[stop after this many tables]:value: ' \
+        '--timeout=[timeout in seconds]:value: ' \
+        '--json[print JSON (the safe representation\: never a value)]' \
+        '(--help -h)'{--help,-h}'[display help for command]' \
+        '(--version -V)'{--version,-V}'[output the version number]' \
+        '--vault=[vault file (env\: CREDCTL_VAULT)]:file:_files' \
+        '--key-source=[key source for a new vault (env\: CREDCTL_KEY_SOURCE)]:value:(keychain env passphrase file)' \
+        '--debug[more detail on errors (never a secret)]' \
+        '1:name:_credctl_names' && ret=0
+        ;;
+      (schema)
+        _arguments -s \
+        '--table=[only tables whose name matches (* and ? wildcards)]:value: ' \
+        '--json[print JSON (the safe representation\: never a value)]' \
+        '(--help -h)'{--help,-h}'[display help for command]' \
+        '(--version -V)'{--version,-V}'[output the version number]' \
+        '--vault=[vault file (env\: CREDCTL_VAULT)]:file:_files' \
+        '--key-source=[key source for a new vault (env\: CREDCTL_KEY_SOURCE)]:value:(keychain env passphrase file)' \
+        '--debug[more detail on errors (never a secret)]' \
+        '1:name:_credctl_names' && ret=0
+        ;;
+      (types)
+        _arguments -s \
+        '--category=[only this category]:value:(llm speech image video data_warehouse tools)' \
+        '--json[print JSON (the safe representation\: never a value)]' \
+        '(--help -h)'{--help,-h}'[display help for command]' \
+        '(--version -V)'{--version,-V}'[output the version number]' \
+        '--vault=[vault file (env\: CREDCTL_VAULT)]:file:_files' \
+        '--key-source=[key source for a new vault (env\: CREDCTL_KEY_SOURCE)]:value:(keychain env passphrase file)' \
+        '--debug[more detail on errors (never a secret)]' && ret=0
+        ;;
+      (reveal)
+        _arguments -s \
+        '(--help -h)'{--help,-h}'[display help for command]' \
+        '(--version -V)'{--version,-V}'[output the version number]' \
+        '--vault=[vault file (env\: CREDCTL_VAULT)]:file:_files' \
+        '--key-source=[key source for a new vault (env\: CREDCTL_KEY_SOURCE)]:value:(keychain env passphrase file)' \
+        '--debug[more detail on errors (never a secret)]' \
+        '1:name:_credctl_names' && ret=0
+        ;;
+      (history)
+        _arguments -s \
+        '--limit=[last N entries]:value: ' \
+        '--json[print JSON (the safe representation\: never a value)]' \
+        '(--help -h)'{--help,-h}'[display help for command]' \
+        '(--version -V)'{--version,-V}'[output the version number]' \
+        '--vault=[vault file (env\: CREDCTL_VAULT)]:file:_files' \
+        '--key-source=[key source for a new vault (env\: CREDCTL_KEY_SOURCE)]:value:(keychain env passphrase file)' \
+        '--debug[more detail on errors (never a secret)]' \
+        '1:name:_credctl_names' && ret=0
+        ;;
+      (rotate-key)
+        _arguments -s \
+        '--json[print JSON (the safe representation\: never a value)]' \
+        '(--help -h)'{--help,-h}'[display help for command]' \
+        '(--version -V)'{--version,-V}'[output the version number]' \
+        '--vault=[vault file (env\: CREDCTL_VAULT)]:file:_files' \
+        '--key-source=[key source for a new vault (env\: CREDCTL_KEY_SOURCE)]:value:(keychain env passphrase file)' \
+        '--debug[more detail on errors (never a secret)]' && ret=0
+        ;;
+      (status)
+        _arguments -s \
+        '--json[print JSON (the safe representation\: never a value)]' \
+        '(--help -h)'{--help,-h}'[display help for command]' \
+        '(--version -V)'{--version,-V}'[output the version number]' \
+        '--vault=[vault file (env\: CREDCTL_VAULT)]:file:_files' \
+        '--key-source=[key source for a new vault (env\: CREDCTL_KEY_SOURCE)]:value:(keychain env passphrase file)' \
+        '--debug[more detail on errors (never a secret)]' && ret=0
+        ;;
+      (run)
+        _arguments -s -S \
+        '*--only=[inject only the defaults of these types]:value:(openai anthropic gemini deepseek fireworks xai openrouter together_ai mistral cohere groq perplexity elevenlabs deepgram openai_audio fal replicate stability openai_image runway pika luma postgresql mysql bigquery snowflake redshift mssql clickhouse static_file api_key oauth database smtp)' \
+        '*--env=[also inject credential NAME under VAR (repeatable; overrides a default)]:value: ' \
+        '--dry-run[show which variables would be set (names and masked values), run nothing]' \
+        '--json[print JSON (the safe representation\: never a value)]' \
+        '(--help -h)'{--help,-h}'[display help for command]' \
+        '(--version -V)'{--version,-V}'[output the version number]' \
+        '--vault=[vault file (env\: CREDCTL_VAULT)]:file:_files' \
+        '--key-source=[key source for a new vault (env\: CREDCTL_KEY_SOURCE)]:value:(keychain env passphrase file)' \
+        '--debug[more detail on errors (never a secret)]' \
+        '*:: :_normal' && ret=0
+        ;;
+      (import)
+        _arguments -s \
+        '--from-env=[a .env file (- for stdin)\: known variables become credentials named after them]:file:_files' \
+        '--bundle=[a bundle written by `credctl export` (- for stdin; passphrase\: CREDCTL_EXPORT_PASSPHRASE or a prompt)]:file:_files' \
+        '--dry-run[show what would be imported, write nothing]' \
+        '--rename[import name clashes as "NAME (2)" instead of skipping them]' \
+        '--json[print JSON (the safe representation\: never a value)]' \
+        '(--help -h)'{--help,-h}'[display help for command]' \
+        '(--version -V)'{--version,-V}'[output the version number]' \
+        '--vault=[vault file (env\: CREDCTL_VAULT)]:file:_files' \
+        '--key-source=[key source for a new vault (env\: CREDCTL_KEY_SOURCE)]:value:(keychain env passphrase file)' \
+        '--debug[more detail on errors (never a secret)]' && ret=0
+        ;;
+      (export)
+        _arguments -s \
+        '--output=[the bundle to write (0600); - for stdout]:file:_files' \
+        '--force[replace an existing --output file]' \
+        '--json[print JSON (the safe representation\: never a value)]' \
+        '(--help -h)'{--help,-h}'[display help for command]' \
+        '(--version -V)'{--version,-V}'[output the version number]' \
+        '--vault=[vault file (env\: CREDCTL_VAULT)]:file:_files' \
+        '--key-source=[key source for a new vault (env\: CREDCTL_KEY_SOURCE)]:value:(keychain env passphrase file)' \
+        '--debug[more detail on errors (never a secret)]' && ret=0
+        ;;
+      (completion)
+        _arguments -s \
+        '(--help -h)'{--help,-h}'[display help for command]' \
+        '(--version -V)'{--version,-V}'[output the version number]' \
+        '--vault=[vault file (env\: CREDCTL_VAULT)]:file:_files' \
+        '--key-source=[key source for a new vault (env\: CREDCTL_KEY_SOURCE)]:value:(keychain env passphrase file)' \
+        '--debug[more detail on errors (never a secret)]' \
+        '1:shell:(bash zsh fish)' && ret=0
+        ;;
+      (help)
+        _arguments -s \
+        '(--version -V)'{--version,-V}'[output the version number]' \
+        '--vault=[vault file (env\: CREDCTL_VAULT)]:file:_files' \
+        '--key-source=[key source for a new vault (env\: CREDCTL_KEY_SOURCE)]:value:(keychain env passphrase file)' \
+        '--debug[more detail on errors (never a secret)]' \
+        '(--help -h)'{--help,-h}'[display help for command]' \
+        '1:command:_credctl_commands' && ret=0
+        ;;
+      esac
+      ;;
+  esac
+  return ret
+}
+
+if [[ ${funcstack[1]} == _credctl ]]; then
+  _credctl "$@"
+else
+  compdef _credctl credctl
+fi

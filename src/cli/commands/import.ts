@@ -1,0 +1,118 @@
+import { promises as fsp } from 'node:fs'
+import * as path from 'node:path'
+import { CredctlError } from '../../errors.js'
+import type { ImportItem, ImportReport } from '../../credentials/bulk.js'
+import type { Factory } from '../factory.js'
+import type { Output, Table } from '../output.js'
+import { exportPassphrase } from './export.js'
+
+export interface ImportOptions {
+  fromEnv?: string
+  bundle?: string
+  dryRun?: boolean
+  rename?: boolean
+  json?: boolean
+}
+
+const MAX_ENV_BYTES = 1024 * 1024
+
+/**
+ * Read a whole input with a size cap: a file, a pipe or /dev/stdin, or `-` for stdin. The cap is
+ * enforced while reading, so a runaway pipe cannot fill memory. A missing or unreadable input is one
+ * clear line (exit 2).
+ */
+export async function readInput(file: string, flag: string, max: number, stdin?: NodeJS.ReadableStream): Promise<string> {
+  const tooLarge = () => new CredctlError('INVALID_INPUT', `${flag} ${file}: too large (at most ${Math.round(max / 1024)} KiB)`)
+  const drain = async (stream: AsyncIterable<Buffer | string>) => {
+    const chunks: Buffer[] = []
+    let size = 0
+    for await (const c of stream) {
+      const b = typeof c === 'string' ? Buffer.from(c) : c
+      size += b.length
+      if (size > max) throw tooLarge()
+      chunks.push(b)
+    }
+    return Buffer.concat(chunks).toString('utf8')
+  }
+  try {
+    if (file === '-') {
+      if (!stdin) throw new CredctlError('USAGE', `${flag} -: stdin is not available here`)
+      return await drain(stdin as AsyncIterable<Buffer>)
+    }
+    const st = await fsp.stat(file)
+    if (st.isDirectory()) throw new CredctlError('INVALID_INPUT', `${flag} ${file}: is a directory`)
+    if (st.isFile() && st.size > max) throw tooLarge()
+    const fh = await fsp.open(file, 'r')
+    try {
+      return await drain(fh.createReadStream())
+    } finally {
+      await fh.close().catch(() => {})
+    }
+  } catch (e) {
+    if (e instanceof CredctlError) throw e
+    throw new CredctlError('INVALID_INPUT', `cannot read ${flag} ${file}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`)
+  }
+}
+
+function render(report: ImportReport, kind: string): Output {
+  const rows: Table['rows'] = [
+    ...report.created.map((c) => [
+      c.source,
+      c.credential.name,
+      c.credential.type,
+      c.credential.masked_content,
+      `${report.dry_run ? 'would import' : 'imported'}${c.renamed_from ? ` (renamed from "${c.renamed_from}")` : ''}${c.credential.is_default ? ', default' : ''}`,
+    ]),
+    ...report.skipped.map((s) => [s.source, s.name, '', '', `skipped: ${s.reason}`]),
+  ]
+  const n = report.created.length
+  const summary = `${report.dry_run ? 'Dry run: would import' : 'Imported'} ${n} credential${n === 1 ? '' : 's'} from ${kind}; skipped ${report.skipped.length}${report.dry_run ? '; nothing was written' : ''}`
+  return {
+    json: { dry_run: report.dry_run, imported: report.created.map((c) => ({ source: c.source, ...(c.renamed_from ? { renamed_from: c.renamed_from } : {}), credential: c.credential })), skipped: report.skipped },
+    table: { head: ['SOURCE', 'NAME', 'TYPE', 'VALUE', 'RESULT'], rows },
+    notes: [summary],
+  }
+}
+
+export async function run(f: Factory, o: ImportOptions): Promise<Output> {
+  if ((o.fromEnv === undefined) === (o.bundle === undefined)) throw new CredctlError('USAGE', 'give exactly one of --from-env FILE and --bundle FILE')
+  if (o.fromEnv !== undefined) {
+    const text = await readInput(o.fromEnv, '--from-env', MAX_ENV_BYTES, f.io.stdin)
+    const { parseEnvFile, planEnvImport } = await import('../../credentials/envfile.js')
+    const entries = parseEnvFile(text, o.fromEnv)
+    const base = o.fromEnv === '-' ? process.cwd() : path.dirname(path.resolve(o.fromEnv))
+    const plan = await planEnvImport(entries, (p) => readInput(path.resolve(base, p), 'GOOGLE_APPLICATION_CREDENTIALS', 64 * 1024))
+    const client = await f.client()
+    const items: ImportItem[] = plan.items.map((i) => ({ source: i.source, name: i.name, type: i.type, value: i.value }))
+    const report = await client.credentials.importMany(items, { rename: !!o.rename, dryRun: !!o.dryRun, detail: `.env ${o.fromEnv === '-' ? 'stdin' : path.basename(o.fromEnv)}` })
+    report.skipped.unshift(...plan.skipped)
+    return render(report, o.fromEnv)
+  }
+  const file = o.bundle!
+  const { MAX_BUNDLE_BYTES, openBundle, parseBundle } = await import('../../credentials/bundle.js')
+  const text = await readInput(file, '--bundle', MAX_BUNDLE_BYTES, f.io.stdin)
+  parseBundle(text) // a damaged file fails here, before asking for a passphrase
+  const passphrase = await exportPassphrase(f, { confirm: false })
+  const { entries } = await openBundle(text, passphrase)
+  const items: ImportItem[] = entries.map((e) => ({
+    source: e.name,
+    name: e.name,
+    type: e.type,
+    category: e.category,
+    value: e.value,
+    description: e.description,
+    base_url: e.base_url,
+    schema_type: e.schema_type,
+    settings: e.settings,
+    expires_at: e.expires_at,
+    is_default: e.is_default,
+    id: e.id,
+    is_valid: e.is_valid,
+    validated_at: e.validated_at,
+    validation_message: e.validation_message,
+    created_at: e.created_at,
+    ...(e.schema ? { schema: e.schema } : {}),
+  }))
+  const report = await (await f.client()).credentials.importMany(items, { rename: !!o.rename, dryRun: !!o.dryRun, detail: `bundle ${file === '-' ? 'stdin' : path.basename(file)}` })
+  return render(report, file)
+}

@@ -1,0 +1,31 @@
+import { CredctlError } from '../../errors.js'
+import type { Factory } from '../factory.js'
+import type { Output } from '../output.js'
+
+export interface RotateKeyOptions {
+  json?: boolean
+}
+
+/**
+ * Re-key the vault. The new key comes from CREDCTL_NEW_MASTER_KEY (env source), CREDCTL_NEW_PASSPHRASE
+ * or a hidden prompt (passphrase source), or is generated (keychain and file sources). All the work is
+ * in the SDK (src/vault/rotate.ts); this only supplies the prompt and renders the result.
+ */
+export async function run(f: Factory, _o: RotateKeyOptions = {}): Promise<Output> {
+  const askNewPassphrase = f.io.canPrompt
+    ? async () => {
+        const p = await f.prompter()
+        const first = await p.password('New vault passphrase:', { validate: (v) => (v ? true : 'the passphrase is empty') })
+        if ((await p.password('Repeat the new passphrase:')) !== first) {
+          throw new CredctlError('INVALID_INPUT', 'the passphrases do not match; nothing was changed')
+        }
+        return first
+      }
+    : undefined
+  const r = await (await f.client()).rotateKey({ askNewPassphrase })
+  const { notes, ...json } = r
+  return {
+    json: { ...json, notes },
+    notes: [`Rotated the key of ${r.vault}: ${r.re_encrypted} value${r.re_encrypted === 1 ? '' : 's'} re-encrypted (key source ${r.key_source})`, ...notes.map((n) => `note: ${n}`)],
+  }
+}

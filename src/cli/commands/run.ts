@@ -1,0 +1,118 @@
+import { constants as osConstants } from 'node:os'
+import * as path from 'node:path'
+import { CredctlError } from '../../errors.js'
+import { childEnv, materialize, parseEnvRefs, planRun, type RunPlan } from '../../credentials/inject.js'
+import type { Factory } from '../factory.js'
+import type { Output } from '../output.js'
+
+export interface RunOptions {
+  only?: string[]
+  env?: string[]
+  dryRun?: boolean
+  json?: boolean
+}
+
+/** What happened to the child: an exit code, a signal, or a spawn error code (ENOENT, EACCES). */
+export interface ExecResult {
+  exitCode?: number | undefined
+  signal?: string | undefined
+  code?: string | undefined
+}
+
+/** Starts CMD with inherited stdio; `kill` forwards a signal. Injected so tests never spawn. */
+export type Exec = (file: string, args: string[], env: Record<string, string>) => { kill(signal: NodeJS.Signals): void; done: Promise<ExecResult> }
+
+export const execaExec: Exec = (file, args, env) => {
+  let child: { kill(signal: NodeJS.Signals): boolean } | undefined
+  const pending: NodeJS.Signals[] = []
+  const done = import('execa').then(async ({ execa }) => {
+    // extendEnv: false, so the scrubbed env is the whole env; stdio inherited, so CMD talks to the
+    // terminal (or the pipes) directly and credctl never sees its output.
+    const sub = execa(file, args, { env, extendEnv: false, stdio: 'inherit', reject: false, windowsHide: false })
+    child = sub
+    for (const s of pending.splice(0)) sub.kill(s)
+    const r = await sub
+    return { exitCode: r.exitCode, signal: r.signal, code: r.code }
+  })
+  return {
+    kill: (s) => {
+      if (child) child.kill(s)
+      else pending.push(s)
+    },
+    done,
+  }
+}
+
+// SIGINT from a terminal reaches the whole foreground process group, so CMD may get it twice (from the
+// terminal and from us). npm's run-script makes the same trade-off: a `kill -INT <credctl pid>` from a
+// supervisor must reach CMD, and credctl cannot tell the two apart. SIGHUP is forwarded too, so a
+// closed terminal still lets credctl remove its temporary files.
+const FORWARDED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP']
+
+/** 128 + n for a signal, as shells report it. */
+export function exitCodeOf(r: ExecResult): number {
+  if (r.signal) return 128 + ((osConstants.signals as Record<string, number>)[r.signal] ?? 1)
+  return r.exitCode ?? 1
+}
+
+function dryRun(plan: RunPlan): Output {
+  const variables = plan.vars.map((p) => ({
+    variable: p.variable,
+    name: p.credential.name,
+    id: p.credential.id,
+    type: p.credential.type,
+    masked_content: p.credential.masked_content,
+    source: p.source === 'env' ? '--env' : 'default',
+    file: p.file,
+  }))
+  const shadowed = plan.shadowed.map((s) => ({ variable: s.variable, name: s.credential.name, id: s.credential.id, type: s.credential.type, set_by: s.by.name }))
+  const notes = plan.shadowed.map(
+    (s) =>
+      `${s.variable}: not from the default ${s.credential.type} "${s.credential.name}": ${s.source === 'env' ? '--env' : `the ${s.by.type} default`} "${s.by.name}" sets it (choose with --env ${s.variable}=NAME)`,
+  )
+  if (variables.length === 0) notes.push('no variables would be set: no type has a default credential (see `credctl list`, `credctl set-default`)')
+  return {
+    json: { variables, shadowed },
+    table: {
+      head: ['VARIABLE', 'NAME', 'TYPE', 'VALUE', 'SOURCE'],
+      rows: variables.map((v) => [v.variable, v.name, v.type, v.file ? `path of a temporary 0600 file: ${v.masked_content}` : v.masked_content, v.source]),
+    },
+    notes,
+  }
+}
+
+export async function run(f: Factory, command: string[], o: RunOptions, exec: Exec = execaExec): Promise<Output> {
+  const refs = parseEnvRefs(o.env)
+  if (!o.dryRun && command.length === 0) throw new CredctlError('USAGE', 'missing the command to run: credctl run [--only TYPE...] [--env VAR=NAME...] -- CMD ARGS')
+  const client = await f.client()
+  const plan = planRun(await client.credentials.list({ includeDeleted: true }), { ...(o.only ? { only: o.only } : {}), env: refs })
+  if (o.dryRun) return dryRun(plan)
+
+  const [file, ...args] = command as [string, ...string[]]
+  const program = path.basename(file)
+  const ids = [...new Set(plan.vars.map((p) => p.credential.id))]
+  const resolved = await client.credentials.resolveMany(ids, {
+    action: 'run',
+    detail: (c) => (c ? `${plan.vars.filter((p) => p.credential.id === c.id).map((p) => p.variable).join(',')} for ${program}` : `nothing injected, for ${program}`),
+  })
+  if (ids.length === 0) f.warn('warning: no credential was injected: no type has a default (see `credctl list` and `credctl set-default`)')
+  const values = new Map(resolved.map((r) => [r.credential.id, r.value]))
+  const m = await materialize(plan, values)
+  const handlers = new Map<NodeJS.Signals, () => void>()
+  try {
+    const child = exec(file, args, childEnv(f.env, m.vars))
+    for (const s of FORWARDED) {
+      const h = () => child.kill(s)
+      handlers.set(s, h)
+      process.on(s, h)
+    }
+    const r = await child.done
+    if (r.code === 'ENOENT') return { exitCode: 127, notes: [`credctl: command not found: ${file}`] }
+    if (r.code === 'EACCES') return { exitCode: 126, notes: [`credctl: permission denied: ${file}`] }
+    if (r.exitCode === undefined && !r.signal) return { exitCode: 1, notes: [`credctl: could not run ${file}${r.code ? ` (${r.code})` : ''}`] }
+    return { exitCode: exitCodeOf(r) }
+  } finally {
+    for (const [s, h] of handlers) process.off(s, h)
+    await m.cleanup()
+  }
+}

@@ -1,0 +1,221 @@
+import { randomUUID } from 'node:crypto'
+import { CredctlError } from '../errors.js'
+import { aadFor, seal } from '../vault/cipher.js'
+import type { CredentialRecord, VaultFile } from '../vault/format.js'
+import { checkBaseUrl, checkExpiry, checkName, resolveCategory, type SchemaDoc, type Vault } from './client.js'
+import { WAREHOUSE_TYPES } from './catalogue.js'
+import { entryFor, type HistoryEntry } from './history.js'
+import { checkValue } from './input.js'
+import { mask } from './mask.js'
+import { toView, type Credential } from './view.js'
+
+/**
+ * Bulk import (a .env file, an export bundle): every item checked first, then all of them written in
+ * ONE vault write under the lock, so an import is all or nothing and needs the key once (a passphrase
+ * vault derives its key once, not once per credential). Name clashes with the receiving vault are
+ * skipped and reported, or renamed `NAME (2)`, `NAME (3)`, ... with `rename`.
+ */
+export interface ImportItem {
+  /** Where it came from, for the report: a variable name, a bundle entry. Never a value. */
+  source: string
+  name: string
+  type: string
+  category?: string
+  value: string
+  description?: string | null
+  base_url?: string | null
+  schema_type?: string | null
+  settings?: Record<string, string>
+  /** YYYY-MM-DD or an ISO 8601 UTC time. */
+  expires_at?: string | null
+  /**
+   * true: become the default if the receiving vault has no default of the type yet; false: never;
+   * undefined: like create (the first of its type becomes the default).
+   */
+  is_default?: boolean
+  /** Metadata carried by a bundle, kept as is when well-formed. */
+  id?: string
+  is_valid?: boolean | null
+  validated_at?: string | null
+  validation_message?: string | null
+  created_at?: string
+  schema?: SchemaDoc
+}
+
+export interface ImportOptions {
+  rename?: boolean
+  dryRun?: boolean
+  /** History action (default "import") and a non-secret detail for each entry. */
+  action?: string
+  detail?: string
+}
+
+export interface ImportReport {
+  created: { source: string; credential: Credential; renamed_from?: string }[]
+  skipped: { source: string; name: string; reason: string }[]
+  dry_run: boolean
+}
+
+const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/
+const UUIDISH = /^[A-Za-z0-9_-]{8,64}$/
+
+interface Checked {
+  item: ImportItem
+  name: string
+  type: string
+  category: string
+  schemaType: string | null
+  value: string
+  base_url: string | null
+  expires_at: string | null
+  settings: Record<string, string>
+}
+
+function check(item: ImportItem): Checked {
+  const name = checkName(item.name)
+  const { type, category } = resolveCategory(item.type, item.category)
+  let schemaType: string | null = null
+  if (type === 'database') {
+    if (!item.schema_type || !WAREHOUSE_TYPES.includes(item.schema_type)) throw new CredctlError('INVALID_INPUT', 'type database needs a schema_type')
+    schemaType = item.schema_type
+  } else if (item.schema_type) throw new CredctlError('INVALID_INPUT', 'schema_type applies only to type database')
+  const value = checkValue(type, item.value, schemaType ?? undefined)
+  const base_url = checkBaseUrl(item.base_url ?? null)
+  const expires_at = item.expires_at && ISO.test(item.expires_at) ? item.expires_at : checkExpiry(item.expires_at ?? null)
+  const settings: Record<string, string> = {}
+  for (const [k, v] of Object.entries(item.settings ?? {})) {
+    if (!/^[a-z_]{1,40}$/.test(k) || typeof v !== 'string' || v.length > 4096) throw new CredctlError('INVALID_INPUT', 'malformed setting')
+    settings[k] = v
+  }
+  return { item, name, type, category, schemaType, value, base_url, expires_at, settings }
+}
+
+/** The name an item gets in `v`: its own, a free `NAME (n)` with rename, or undefined (skip). */
+function freeName(taken: Set<string>, name: string, rename: boolean): string | undefined {
+  if (!taken.has(name)) return name
+  if (!rename) return undefined
+  for (let n = 2; n < 10_000; n++) {
+    const suffix = ` (${n})`
+    const candidate = `${name.slice(0, 200 - suffix.length).trimEnd()}${suffix}`
+    if (!taken.has(candidate)) return candidate
+  }
+  return undefined
+}
+
+interface Decision {
+  c: Checked
+  name: string
+  id: string
+  is_default: boolean
+}
+
+/** Decide names, ids and defaults against the current vault (pure: run again under the lock). */
+function decide(v: VaultFile | undefined, checked: Checked[], rename: boolean, skipped: ImportReport['skipped']): Decision[] {
+  const live = (v?.credentials ?? []).filter((c) => c.deleted_at === null)
+  const taken = new Set(live.map((c) => c.name))
+  const ids = new Set((v?.credentials ?? []).map((c) => c.id))
+  const hasDefault = new Set(live.filter((c) => c.is_default).map((c) => c.type))
+  const out: Decision[] = []
+  for (const c of checked) {
+    const name = freeName(taken, c.name, rename)
+    if (name === undefined) {
+      skipped.push({ source: c.item.source, name: c.name, reason: 'a credential with this name already exists (use --rename to import it under another name)' })
+      continue
+    }
+    taken.add(name)
+    const id = c.item.id && UUIDISH.test(c.item.id) && !ids.has(c.item.id) ? c.item.id : randomUUID()
+    ids.add(id)
+    const is_default = c.item.is_default !== false && !hasDefault.has(c.type)
+    if (is_default) hasDefault.add(c.type)
+    out.push({ c, name, id, is_default })
+  }
+  return out
+}
+
+function record(d: Decision, vaultId: string, key: Buffer, now: string): CredentialRecord {
+  const { c } = d
+  const it = c.item
+  const keepValidation = typeof it.is_valid === 'boolean' && !!it.validated_at && ISO.test(it.validated_at)
+  return {
+    id: d.id,
+    name: d.name,
+    type: c.type,
+    category: c.category,
+    description: it.description?.trim() ? it.description.slice(0, 4096) : null,
+    schema_type: c.schemaType,
+    base_url: c.base_url,
+    settings: c.settings,
+    masked_content: mask(c.schemaType ?? c.type, c.value),
+    is_default: d.is_default,
+    is_valid: keepValidation ? it.is_valid! : null,
+    validated_at: keepValidation ? it.validated_at! : null,
+    validation_message: keepValidation && typeof it.validation_message === 'string' ? it.validation_message.slice(0, 4096) : null,
+    has_schema: !!it.schema && typeof it.schema.updated_at === 'string' && ISO.test(it.schema.updated_at),
+    schema_updated_at: it.schema && ISO.test(it.schema.updated_at) ? it.schema.updated_at : null,
+    expires_at: c.expires_at,
+    created_at: it.created_at && ISO.test(it.created_at) ? it.created_at : now,
+    updated_at: now,
+    deleted_at: null,
+    secret: seal(key, c.value, aadFor(vaultId, d.id, 'value')),
+  }
+}
+
+export async function importItems(vault: Vault, items: ImportItem[], opts: ImportOptions = {}): Promise<ImportReport> {
+  const skipped: ImportReport['skipped'] = []
+  const checked: Checked[] = []
+  for (const item of items) {
+    try {
+      checked.push(check(item))
+    } catch (e) {
+      if (!(e instanceof CredctlError)) throw e
+      // The SDK's input errors never contain the value; keep only the first clause.
+      skipped.push({ source: item.source, name: String(item.name), reason: e.message })
+    }
+  }
+  const rename = !!opts.rename
+  const current = await vault.read()
+  const previewSkips: ImportReport['skipped'] = []
+  const preview = decide(current, checked, rename, previewSkips)
+  // A dry run, or nothing to create (everything clashes or was skipped): no key, no write.
+  if (opts.dryRun || preview.length === 0) {
+    const ds = preview
+    const now = vault.now().toISOString()
+    return {
+      created: opts.dryRun
+        ? ds.map((d) => ({
+            source: d.c.item.source,
+            credential: toView({ ...record(d, 'preview', Buffer.alloc(32), now), secret: '' }),
+            ...(d.name !== d.c.name ? { renamed_from: d.c.name } : {}),
+          }))
+        : [],
+      skipped: [...skipped, ...previewSkips],
+      dry_run: !!opts.dryRun,
+    }
+  }
+  const action = opts.action ?? 'import'
+  const result = await vault.mutate(
+    async (v, key, now) => {
+      const lockSkips: ImportReport['skipped'] = []
+      const ds = decide(v, checked, rename, lockSkips)
+      const recs = ds.map((d) => record(d, v.vault_id, key, now))
+      for (const r of recs) if (r.is_default) for (const c of v.credentials) if (c.type === r.type && c.is_default) c.is_default = false
+      v.credentials.push(...recs)
+      const history: HistoryEntry[] = recs.map((r, i) => entryFor(r, action, 'ok', now, [opts.detail, ds[i]!.c.item.source].filter(Boolean).join(': ')))
+      return {
+        result: {
+          created: recs.map((r, i) => ({ source: ds[i]!.c.item.source, credential: toView(r), ...(r.name !== ds[i]!.c.name ? { renamed_from: ds[i]!.c.name } : {}) })),
+          lockSkips,
+          schemas: recs.map((r, i) => ({ id: r.id, schema: r.has_schema ? ds[i]!.c.item.schema : undefined })),
+        },
+        history,
+      }
+    },
+    { create: true },
+  )
+  for (const s of result.schemas) {
+    // Schemas are non-secret metadata beside the vault; a failed write leaves has_schema pointing at
+    // nothing, which `credctl schema` reports with a hint to rediscover.
+    if (s.schema) await vault.writeSchema(s.id, s.schema).catch(() => {})
+  }
+  return { created: result.created, skipped: [...skipped, ...result.lockSkips], dry_run: false }
+}

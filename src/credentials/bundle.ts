@@ -1,0 +1,276 @@
+import { createCipheriv, createDecipheriv, createHmac, randomBytes, scrypt as scryptCb, timingSafeEqual } from 'node:crypto'
+import { CredctlError } from '../errors.js'
+import { decodeB64 } from '../vault/cipher.js'
+import type { DiscoveredColumn, DiscoveredTable, TableKind } from '../checks/types.js'
+
+/**
+ * The encrypted export bundle (`credctl export` / `credctl import --bundle`): every credential's value
+ * and metadata under a passphrase, readable by any vault whatever its own key.
+ *
+ * A text file of exactly three lines:
+ *
+ *     credctl-bundle/1
+ *     {"kdf":{"name":"scrypt","salt":"…","N":131072,"r":8,"p":1},"cipher":"aes-256-gcm","nonce":"…","check":"…","created_at":"…","count":3}
+ *     <base64 of ciphertext || 16-byte tag>
+ *
+ * - scrypt (N=2^17, r=8, p=1: the OWASP recommendation; a bundle travels, so it is worth ~0.3 s) turns
+ *   the passphrase into 64 bytes: an AES-256-GCM key and a separate key for `check`, an HMAC that tells
+ *   "wrong passphrase" apart from "damaged bundle". It adds nothing for an attacker: the GCM tag already
+ *   lets anyone test a guess offline.
+ * - The first two lines, byte for byte, are the GCM associated data: changing the header (count, KDF
+ *   parameters, ...) breaks the tag.
+ * - Parsing is strict: unknown or missing fields, non-canonical base64, KDF parameters out of bounds
+ *   (a hostile bundle must not make scrypt eat gigabytes), trailing data or an oversized file are all
+ *   "damaged" errors, before any key derivation. The decrypted payload is checked field by field too.
+ */
+export const BUNDLE_MAGIC = 'credctl-bundle/1'
+export const BUNDLE_SCRYPT = { N: 1 << 17, r: 8, p: 1 } as const
+const BOUNDS = { N: [1 << 14, 1 << 20], r: [8, 16], p: [1, 4] } as const
+export const MAX_BUNDLE_BYTES = 32 * 1024 * 1024
+export const MIN_PASSPHRASE = 8
+const CHECK_LABEL = 'credctl-bundle/1 passphrase check'
+
+/** One credential in a bundle: the metadata of the safe representation, the settings, and the value. */
+export interface BundleEntry {
+  id: string
+  name: string
+  type: string
+  category: string
+  description: string | null
+  schema_type: string | null
+  base_url: string | null
+  settings: Record<string, string>
+  expires_at: string | null
+  is_default: boolean
+  is_valid: boolean | null
+  validated_at: string | null
+  validation_message: string | null
+  created_at: string
+  updated_at: string
+  value: string
+  /** The discovered schema, when there is one (non-secret). */
+  schema?: { updated_at: string; tables: DiscoveredTable[] }
+}
+
+interface Header {
+  kdf: { name: 'scrypt'; salt: string; N: number; r: number; p: number }
+  cipher: 'aes-256-gcm'
+  nonce: string
+  check: string
+  created_at: string
+  count: number
+}
+
+const damaged = (why: string) =>
+  new CredctlError('INVALID_INPUT', `not a valid credctl bundle: ${why}`, { hint: 'the file is damaged, truncated or not a credctl export; nothing was imported' })
+
+function derive(passphrase: string, salt: Buffer, p: { N: number; r: number; p: number }): Promise<{ key: Buffer; checkKey: Buffer }> {
+  return new Promise((resolve, reject) =>
+    scryptCb(passphrase.normalize('NFC'), salt, 64, { N: p.N, r: p.r, p: p.p, maxmem: 128 * p.N * p.r * p.p + (8 << 20) }, (e, k) =>
+      e ? reject(e) : resolve({ key: k.subarray(0, 32), checkKey: k.subarray(32) }),
+    ),
+  )
+}
+
+const checkOf = (checkKey: Buffer) => createHmac('sha256', checkKey).update(CHECK_LABEL).digest()
+
+/** Seal entries under a passphrase. */
+export async function sealBundle(entries: BundleEntry[], passphrase: string, now: Date = new Date()): Promise<string> {
+  if (typeof passphrase !== 'string' || [...passphrase].length < MIN_PASSPHRASE) {
+    throw new CredctlError('INVALID_INPUT', `the export passphrase must have at least ${MIN_PASSPHRASE} characters`)
+  }
+  const salt = randomBytes(16)
+  const nonce = randomBytes(12)
+  const { key, checkKey } = await derive(passphrase, salt, BUNDLE_SCRYPT)
+  const header: Header = {
+    kdf: { name: 'scrypt', salt: salt.toString('base64'), ...BUNDLE_SCRYPT },
+    cipher: 'aes-256-gcm',
+    nonce: nonce.toString('base64'),
+    check: checkOf(checkKey).toString('base64'),
+    created_at: now.toISOString(),
+    count: entries.length,
+  }
+  const head = `${BUNDLE_MAGIC}\n${JSON.stringify(header)}\n`
+  const payload = JSON.stringify({ format: 'credctl-bundle-payload', version: 1, credentials: entries })
+  const c = createCipheriv('aes-256-gcm', key, nonce, { authTagLength: 16 })
+  c.setAAD(Buffer.from(head, 'utf8'))
+  const body = Buffer.concat([c.update(payload, 'utf8'), c.final(), c.getAuthTag()])
+  return `${head}${body.toString('base64')}\n`
+}
+
+type Json = unknown
+const isObj = (x: Json): x is Record<string, Json> => typeof x === 'object' && x !== null && !Array.isArray(x)
+const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/
+
+function exactKeys(o: Record<string, Json>, keys: readonly string[], optional: readonly string[], where: string): void {
+  for (const k of Object.keys(o)) if (!keys.includes(k) && !optional.includes(k)) throw damaged(`${where}: unknown field "${k.slice(0, 40)}"`)
+  for (const k of keys) if (!(k in o)) throw damaged(`${where}: missing field "${k}"`)
+}
+
+function intIn(x: Json, [lo, hi]: readonly [number, number], what: string): number {
+  if (typeof x !== 'number' || !Number.isInteger(x) || x < lo || x > hi) throw damaged(`${what} out of bounds`)
+  return x
+}
+
+function b64(x: Json, len: number | [number, number], what: string): Buffer {
+  const b = typeof x === 'string' ? decodeB64(x) : undefined
+  const ok = b && (typeof len === 'number' ? b.length === len : b.length >= len[0] && b.length <= len[1])
+  if (!ok) throw damaged(`malformed ${what}`)
+  return b!
+}
+
+/** Parse the outer form strictly; no key derivation happens before this passes. */
+export function parseBundle(text: string): { header: Header; head: string; body: Buffer } {
+  if (typeof text !== 'string' || text.length > MAX_BUNDLE_BYTES * 2) throw damaged('too large')
+  // Tolerate CRLF line ends and a missing final newline (mail and editors); the AAD is rebuilt from the
+  // lines, so any other change still fails the tag.
+  const lines = text.split('\n').map((l) => l.replace(/\r$/, ''))
+  if (lines.length === 3) lines.push('')
+  if (lines[0] !== BUNDLE_MAGIC) {
+    throw damaged(lines[0]?.startsWith('credctl-bundle/') ? `unsupported bundle version "${lines[0].slice(15, 30)}" (this credctl reads 1)` : 'it does not start with "credctl-bundle/1"')
+  }
+  if (lines.length !== 4 || lines[3] !== '') throw damaged(lines.length < 3 ? 'truncated' : 'unexpected lines')
+  let raw: Json
+  try {
+    raw = JSON.parse(lines[1]!)
+  } catch {
+    throw damaged('the header is not JSON')
+  }
+  if (!isObj(raw)) throw damaged('the header is not an object')
+  exactKeys(raw, ['kdf', 'cipher', 'nonce', 'check', 'created_at', 'count'], [], 'header')
+  const kdf = raw.kdf
+  if (!isObj(kdf)) throw damaged('header: kdf')
+  exactKeys(kdf, ['name', 'salt', 'N', 'r', 'p'], [], 'header kdf')
+  if (kdf.name !== 'scrypt') throw damaged('header: unknown kdf')
+  const N = intIn(kdf.N, BOUNDS.N, 'scrypt N')
+  if ((N & (N - 1)) !== 0) throw damaged('scrypt N is not a power of two')
+  const r = intIn(kdf.r, BOUNDS.r, 'scrypt r')
+  const p = intIn(kdf.p, BOUNDS.p, 'scrypt p')
+  b64(kdf.salt, [16, 64], 'salt')
+  if (raw.cipher !== 'aes-256-gcm') throw damaged('header: unknown cipher')
+  b64(raw.nonce, 12, 'nonce')
+  b64(raw.check, 32, 'check')
+  if (typeof raw.created_at !== 'string' || !ISO.test(raw.created_at)) throw damaged('header: created_at')
+  const count = intIn(raw.count, [0, 100_000], 'count')
+  const body = b64(lines[2], [16, MAX_BUNDLE_BYTES], 'body')
+  const header: Header = {
+    kdf: { name: 'scrypt', salt: kdf.salt as string, N, r, p },
+    cipher: 'aes-256-gcm',
+    nonce: raw.nonce as string,
+    check: raw.check as string,
+    created_at: raw.created_at,
+    count,
+  }
+  return { header, head: `${lines[0]}\n${lines[1]}\n`, body }
+}
+
+function str(o: Record<string, Json>, k: string, max: number, where: string): string {
+  const v = o[k]
+  if (typeof v !== 'string' || v.length > max || v.includes('\0')) throw damaged(`${where}: "${k}"`)
+  return v
+}
+function strOrNull(o: Record<string, Json>, k: string, max: number, where: string): string | null {
+  return o[k] === null ? null : str(o, k, max, where)
+}
+function timeOrNull(o: Record<string, Json>, k: string, where: string): string | null {
+  const v = strOrNull(o, k, 40, where)
+  if (v !== null && !ISO.test(v)) throw damaged(`${where}: "${k}"`)
+  return v
+}
+
+const ENTRY_FIELDS = [
+  'id', 'name', 'type', 'category', 'description', 'schema_type', 'base_url', 'settings', 'expires_at', 'is_default',
+  'is_valid', 'validated_at', 'validation_message', 'created_at', 'updated_at', 'value',
+] as const
+
+function parseEntry(x: Json, i: number): BundleEntry {
+  const w = `entry #${i + 1}`
+  if (!isObj(x)) throw damaged(`${w} is not an object`)
+  exactKeys(x, ENTRY_FIELDS, ['schema'], w)
+  const settingsRaw = x.settings
+  if (!isObj(settingsRaw)) throw damaged(`${w}: settings`)
+  const settings: Record<string, string> = {}
+  for (const [k, v] of Object.entries(settingsRaw)) {
+    if (!/^[a-z_]{1,40}$/.test(k) || typeof v !== 'string' || v.length > 4096) throw damaged(`${w}: settings`)
+    settings[k] = v
+  }
+  if (typeof x.is_default !== 'boolean') throw damaged(`${w}: is_default`)
+  if (x.is_valid !== null && typeof x.is_valid !== 'boolean') throw damaged(`${w}: is_valid`)
+  const created_at = str(x, 'created_at', 40, w)
+  const updated_at = str(x, 'updated_at', 40, w)
+  if (!ISO.test(created_at) || !ISO.test(updated_at)) throw damaged(`${w}: times`)
+  const e: BundleEntry = {
+    id: str(x, 'id', 64, w),
+    name: str(x, 'name', 200, w),
+    type: str(x, 'type', 40, w),
+    category: str(x, 'category', 40, w),
+    description: strOrNull(x, 'description', 4096, w),
+    schema_type: strOrNull(x, 'schema_type', 40, w),
+    base_url: strOrNull(x, 'base_url', 4096, w),
+    settings,
+    expires_at: timeOrNull(x, 'expires_at', w),
+    is_default: x.is_default,
+    is_valid: x.is_valid,
+    validated_at: timeOrNull(x, 'validated_at', w),
+    validation_message: strOrNull(x, 'validation_message', 4096, w),
+    created_at,
+    updated_at,
+    value: str(x, 'value', 70_000, w),
+  }
+  if (x.schema !== undefined) {
+    const s = x.schema
+    if (!isObj(s) || typeof s.updated_at !== 'string' || !ISO.test(s.updated_at) || !Array.isArray(s.tables)) throw damaged(`${w}: schema`)
+    e.schema = { updated_at: s.updated_at, tables: s.tables.map((t) => parseTable(t, `${w} schema`)) }
+  }
+  return e
+}
+
+const KINDS: readonly TableKind[] = ['table', 'view', 'materialized_view', 'external']
+
+/** Discovered tables are rebuilt field by field: `credctl schema` must be able to print whatever comes in. */
+function parseTable(t: Json, w: string): DiscoveredTable {
+  if (!isObj(t) || !Array.isArray(t.columns) || !KINDS.includes(t.kind as TableKind)) throw damaged(`${w}: table`)
+  const columns = t.columns.map((c): DiscoveredColumn => {
+    if (!isObj(c) || typeof c.nullable !== 'boolean' || typeof c.position !== 'number') throw damaged(`${w}: column`)
+    return {
+      name: str(c, 'name', 1024, w),
+      data_type: str(c, 'data_type', 1024, w),
+      nullable: c.nullable,
+      default: strOrNull(c, 'default', 4096, w),
+      comment: strOrNull(c, 'comment', 4096, w),
+      position: c.position,
+    }
+  })
+  return { schema: str(t, 'schema', 1024, w), name: str(t, 'name', 1024, w), kind: t.kind as TableKind, comment: strOrNull(t, 'comment', 4096, w), columns }
+}
+
+/** Open a bundle: strict parse, derive, check the passphrase, decrypt, parse the payload strictly. */
+export async function openBundle(text: string, passphrase: string): Promise<{ created_at: string; entries: BundleEntry[] }> {
+  const { header, head, body } = parseBundle(text)
+  const { key, checkKey } = await derive(passphrase, Buffer.from(header.kdf.salt, 'base64'), header.kdf)
+  const expected = Buffer.from(header.check, 'base64')
+  if (!timingSafeEqual(checkOf(checkKey), expected)) {
+    throw new CredctlError('KEY_WRONG', 'wrong passphrase for this bundle; nothing was imported', { hint: 'use the passphrase given to `credctl export` (CREDCTL_EXPORT_PASSPHRASE or the prompt)' })
+  }
+  let plain: string
+  try {
+    const d = createDecipheriv('aes-256-gcm', key, Buffer.from(header.nonce, 'base64'), { authTagLength: 16 })
+    d.setAAD(Buffer.from(head, 'utf8'))
+    d.setAuthTag(body.subarray(body.length - 16))
+    plain = Buffer.concat([d.update(body.subarray(0, body.length - 16)), d.final()]).toString('utf8')
+  } catch {
+    throw damaged('the contents do not decrypt (the passphrase is right, so the file was changed or truncated)')
+  }
+  let raw: Json
+  try {
+    raw = JSON.parse(plain)
+  } catch {
+    throw damaged('the payload is not JSON')
+  }
+  if (!isObj(raw)) throw damaged('the payload is not an object')
+  exactKeys(raw, ['format', 'version', 'credentials'], [], 'payload')
+  if (raw.format !== 'credctl-bundle-payload' || raw.version !== 1) throw damaged('unknown payload format')
+  if (!Array.isArray(raw.credentials)) throw damaged('payload: credentials')
+  if (raw.credentials.length !== header.count) throw damaged('the credential count does not match the header')
+  return { created_at: header.created_at, entries: raw.credentials.map(parseEntry) }
+}

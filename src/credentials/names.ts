@@ -1,0 +1,16 @@
+import * as path from 'node:path'
+import { defaultVaultPath } from '../vault/paths.js'
+import { readVault } from '../vault/store.js'
+
+/**
+ * Credential names straight from the vault file, for shell completion: no key, no keychain, no SDK
+ * client. Names are plain metadata (the key only protects values), and completion runs on every Tab,
+ * so this reads one file and nothing else. A missing vault has no names.
+ */
+export async function credentialNames(opts: { vault?: string | undefined; env: NodeJS.ProcessEnv; deleted?: boolean }): Promise<string[]> {
+  const file = path.resolve(opts.vault || opts.env.CREDCTL_VAULT || (await defaultVaultPath()))
+  const v = (await readVault(file))?.vault
+  if (!v) return []
+  const names = v.credentials.filter((c) => (opts.deleted ? c.deleted_at !== null : c.deleted_at === null)).map((c) => c.name)
+  return [...new Set(names)].sort((a, b) => a.localeCompare(b))
+}

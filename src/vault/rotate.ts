@@ -1,0 +1,271 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto'
+import { constants as C, promises as fsp } from 'node:fs'
+import * as path from 'node:path'
+import { CredctlError } from '../errors.js'
+import { KEY_BYTES, TagMismatch, aadFor, decodeB64, hmac, macKey, open, seal } from './cipher.js'
+import { macInput, type KeyHeader, type VaultFile } from './format.js'
+import {
+  DEFAULT_SCRYPT,
+  KEY_CHECK_PLAINTEXT,
+  checkAad,
+  keychainAccount,
+  loadVaultKey,
+  nextKeyFile,
+  scryptAsync,
+  type KeyContext,
+} from './keys.js'
+import { SERVICE } from './keychain.js'
+import { fsyncDir, readVault, removeDeadTemps, withLock, writeVaultFile } from './store.js'
+
+/**
+ * `rotate-key`: a new vault key, every value re-sealed under it, committed by the one atomic rename of
+ * the vault file. Whatever happens before that rename leaves the old vault and its key untouched;
+ * whatever happens after it only tidies up the old key. So a crash at any moment leaves either the old
+ * state (old key opens the vault) or the new one (new key opens it), never a mix.
+ *
+ * Where the new key goes depends on the vault's key source (the source itself does not change):
+ * - env: the new key is given in CREDCTL_NEW_MASTER_KEY; the caller must switch CREDCTL_MASTER_KEY.
+ * - passphrase: a new passphrase (CREDCTL_NEW_PASSPHRASE or a prompt) with a fresh salt and the current
+ *   default scrypt parameters.
+ * - keychain: a random key stored under a new account `<vault id>:<n>` (recorded in the header) before
+ *   the vault is written; the old entry is deleted only once the new vault is on disk.
+ * - file: a random key written (temp file, fsync, rename) to `<key file>.next`, the vault committed, then
+ *   `.next` renamed over the key file. A crash between the two renames is recovered by loadVaultKey,
+ *   which tries `.next` when the key file does not open the vault.
+ */
+export interface RotateOptions {
+  /** Asks for the new passphrase (passphrase source) when CREDCTL_NEW_PASSPHRASE is unset. */
+  askNewPassphrase?: (() => Promise<string>) | undefined
+}
+
+export interface RotateResult {
+  vault: string
+  key_source: KeyHeader['source']
+  /** Values re-encrypted (every record, deleted ones included: they keep their ciphertext until purged). */
+  re_encrypted: number
+  /** Keychain source: the account that now holds the key. */
+  keychain_account?: string
+  /** Keychain source: false when the old entry could not be deleted (the caller should say so). */
+  old_key_removed?: boolean
+  /** Things the user must do or know (switch CREDCTL_MASTER_KEY, remove a leftover entry). */
+  notes: string[]
+}
+
+interface RotateDeps {
+  ctx: KeyContext
+  now: string
+  lockTimeoutMs: number
+}
+
+/** The staged new key: its bytes, its header, and the steps around the commit. */
+interface Staged {
+  key: Buffer
+  header: KeyHeader
+  /** Put the new key where it lives, before the vault is written (must not disturb the old key). */
+  before: () => Promise<void>
+  /** Undo `before` when the vault write failed. */
+  undo: () => Promise<void>
+  /** After the vault is on disk: retire the old key. Returns notes for the user. */
+  after: () => Promise<string[]>
+  result?: Partial<RotateResult>
+}
+
+function macOk(key: Buffer, v: VaultFile): boolean {
+  const want = Buffer.from(hmac(macKey(key), macInput(v)), 'utf8')
+  const got = Buffer.from(v.mac, 'utf8')
+  return want.length === got.length && timingSafeEqual(want, got)
+}
+
+async function writeFileAtomic(file: string, text: string): Promise<void> {
+  const dir = path.dirname(file)
+  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`)
+  const fh = await fsp.open(tmp, C.O_WRONLY | C.O_CREAT | C.O_EXCL, 0o600)
+  try {
+    await fh.chmod(0o600)
+    await fh.writeFile(text, 'utf8')
+    await fh.sync()
+  } catch (e) {
+    await fh.close().catch(() => {})
+    await fsp.unlink(tmp).catch(() => {})
+    throw e
+  }
+  await fh.close()
+  try {
+    await fsp.rename(tmp, file)
+  } catch (e) {
+    await fsp.unlink(tmp).catch(() => {})
+    throw e
+  }
+  await fsyncDir(dir)
+}
+
+async function stage(v: VaultFile, oldKey: Buffer, file: string, deps: RotateDeps, opts: RotateOptions): Promise<Staged> {
+  const { ctx } = deps
+  const check = (key: Buffer) => seal(key, KEY_CHECK_PLAINTEXT, checkAad(v.vault_id))
+  const noop = async () => {}
+  switch (v.key.source) {
+    case 'env': {
+      const raw = ctx.env.CREDCTL_NEW_MASTER_KEY
+      if (!raw) {
+        throw new CredctlError('USAGE', 'rotate-key on an env-source vault needs the new key in CREDCTL_NEW_MASTER_KEY', {
+          hint: 'CREDCTL_NEW_MASTER_KEY=$(openssl rand -base64 32) credctl rotate-key; then use that value as CREDCTL_MASTER_KEY',
+        })
+      }
+      const key = decodeB64(raw.trim())
+      if (!key || key.length !== KEY_BYTES) {
+        throw new CredctlError('INVALID_INPUT', 'CREDCTL_NEW_MASTER_KEY must be the base64 of exactly 32 bytes', { hint: 'create one with `openssl rand -base64 32`' })
+      }
+      if (key.equals(oldKey)) throw new CredctlError('INVALID_INPUT', 'CREDCTL_NEW_MASTER_KEY is the current key: nothing would change')
+      return {
+        key,
+        header: { source: 'env', check: check(key) },
+        before: noop,
+        undo: noop,
+        after: async () => ['the vault now opens only with the new key: set CREDCTL_MASTER_KEY to the value of CREDCTL_NEW_MASTER_KEY everywhere it is used'],
+      }
+    }
+    case 'passphrase': {
+      let pass = ctx.env.CREDCTL_NEW_PASSPHRASE
+      if (!pass) {
+        if (!opts.askNewPassphrase) {
+          throw new CredctlError('USAGE', 'rotate-key on a passphrase vault needs the new passphrase: set CREDCTL_NEW_PASSPHRASE or run it in a terminal')
+        }
+        pass = await opts.askNewPassphrase()
+        if (!pass) throw new CredctlError('INVALID_INPUT', 'the new passphrase is empty')
+      }
+      const salt = randomBytes(16)
+      const key = await scryptAsync(pass, salt, DEFAULT_SCRYPT)
+      return {
+        key,
+        header: { source: 'passphrase', check: check(key), scrypt: { salt: salt.toString('base64'), ...DEFAULT_SCRYPT } },
+        before: noop,
+        undo: noop,
+        after: async () => ['the vault now opens only with the new passphrase'],
+      }
+    }
+    case 'file': {
+      const keyFile = v.key.file!
+      const next = nextKeyFile(keyFile)
+      const key = randomBytes(KEY_BYTES)
+      const line = (k: Buffer) => `${k.toString('base64')}\n`
+      return {
+        key,
+        header: { source: 'file', check: check(key), file: keyFile },
+        before: async () => {
+          // Temp files of a rotation killed mid-write (we hold the vault lock: no live rotation of it runs).
+          for (const f of [keyFile, next]) await removeDeadTemps(path.dirname(f), path.basename(f))
+          // The current key may be in <file>.next (an earlier rotation stopped between its renames):
+          // put it in place first, so overwriting .next below never loses the key the vault needs now.
+          const inPlace = decodeB64((await fsp.readFile(keyFile, 'utf8').catch(() => '')).trim())
+          if (!inPlace || !inPlace.equals(oldKey)) await writeFileAtomic(keyFile, line(oldKey))
+          await writeFileAtomic(next, line(key))
+        },
+        undo: async () => {
+          await fsp.unlink(next).catch(() => {})
+        },
+        after: async () => {
+          await fsp.rename(next, keyFile)
+          await fsyncDir(path.dirname(keyFile))
+          return [`the new key replaced the old one in ${keyFile}; back it up again if you keep a copy`]
+        },
+      }
+    }
+    case 'keychain': {
+      const kc = ctx.keychain()
+      const oldAccount = keychainAccount(v)
+      const n = Number(/:(\d+)$/.exec(oldAccount)?.[1] ?? 0) + 1
+      const account = `${v.vault_id}:${n}`
+      const key = randomBytes(KEY_BYTES)
+      const staged: Staged = {
+        key,
+        header: { source: 'keychain', check: check(key), account },
+        before: async () => {
+          try {
+            await kc.set(account, key.toString('base64'))
+            // Read it back: a store that drops writes must fail here, while the old key still works.
+            if ((await kc.get(account)) !== key.toString('base64')) throw new Error('the keychain did not return the new key')
+          } catch (e) {
+            await kc.delete(account).catch(() => false)
+            throw new CredctlError('KEY_UNAVAILABLE', `cannot store the new vault key in the OS keychain: ${(e as Error).message}`, {
+              hint: 'nothing was changed; the vault still opens with its current key',
+            })
+          }
+        },
+        undo: async () => {
+          await kc.delete(account).catch(() => false)
+        },
+        after: async () => {
+          let removed = false
+          try {
+            removed = (await kc.delete(oldAccount)) || (await kc.get(oldAccount)) === null
+          } catch {
+            removed = false
+          }
+          staged.result = { keychain_account: account, old_key_removed: removed }
+          return removed
+            ? []
+            : [`the old key is still in the keychain (service ${SERVICE}, account ${oldAccount}): it opens no current vault; remove it, e.g. \`secret-tool clear service ${SERVICE} username ${oldAccount}\``]
+        },
+        result: { keychain_account: account },
+      }
+      return staged
+    }
+  }
+}
+
+export async function rotateVaultKey(file: string, deps: RotateDeps, opts: RotateOptions = {}): Promise<RotateResult> {
+  if (!(await readVault(file))) {
+    throw new CredctlError('NOT_FOUND', `no vault to re-key: ${file} does not exist`, { hint: 'create a credential first' })
+  }
+  return withLock(
+    file,
+    async () => {
+      const current = (await readVault(file))?.vault
+      if (!current) throw new CredctlError('NOT_FOUND', `vault ${file} does not exist`)
+      const oldKey = await loadVaultKey(current, file, deps.ctx)
+      if (!macOk(oldKey, current)) {
+        throw new CredctlError('VAULT_DAMAGED', `vault ${file} was changed outside credctl (its integrity check fails)`, {
+          hint: 'credctl will not re-key it; restore the file from a backup',
+        })
+      }
+      const staged = await stage(current, oldKey, file, deps, opts)
+      // Re-seal every value before anything is written: a record that does not open aborts the rotation.
+      const credentials = current.credentials.map((rec) => {
+        const aad = aadFor(current.vault_id, rec.id, 'value')
+        let plain: Buffer
+        try {
+          plain = open(oldKey, rec.secret, aad)
+        } catch (e) {
+          if (e instanceof TagMismatch) {
+            throw new CredctlError('VAULT_DAMAGED', `the value of "${rec.name}" in ${file} does not decrypt; nothing was re-keyed`)
+          }
+          throw e
+        }
+        try {
+          return { ...rec, settings: { ...rec.settings }, secret: seal(staged.key, plain, aad) }
+        } finally {
+          plain.fill(0)
+        }
+      })
+      const next: VaultFile = { ...current, key: staged.header, credentials, mac: '' }
+      next.mac = hmac(macKey(staged.key), macInput(next))
+      await staged.before()
+      try {
+        await writeVaultFile(file, next) // the commit point: one rename
+      } catch (e) {
+        await staged.undo()
+        throw e
+      }
+      const notes = await staged.after().catch((e: Error) => [`the vault was re-keyed, but retiring the old key failed: ${e.message}`])
+      oldKey.fill(0)
+      return {
+        vault: file,
+        key_source: current.key.source,
+        re_encrypted: credentials.length,
+        ...(staged.result ?? {}),
+        notes,
+      }
+    },
+    { lockTimeoutMs: deps.lockTimeoutMs },
+  )
+}

@@ -1,0 +1,232 @@
+import { execFileSync, spawnSync } from 'node:child_process'
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import * as path from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { assertNoLeak, BIN, runCli, tempVault } from '../helpers/cli.js'
+import { mustRun } from '../helpers/keyring.js'
+
+/**
+ * Interactive prompts in a REAL pseudo-terminal: tmux runs the built CLI in a detached session on a
+ * private socket; the test types with send-keys and reads the screen (with scrollback) with
+ * capture-pane. This is what a user sees, so "the secret never appears on the screen" is checked on
+ * the actual terminal contents, not on a mocked prompt.
+ */
+const hasTmux = spawnSync('tmux', ['-V']).status === 0
+if (!hasTmux && mustRun) throw new Error('tmux is required in CI for the prompt tests (.ci/run installs it)')
+
+const SECRET = 'sk-proj-CANARYprompt0123456789abcdefghijk'
+
+class Term {
+  private readonly sockDir = mkdtempSync(path.join(tmpdir(), 'credctl-tmux-'))
+  // One tmux server per start: reusing a socket right after kill-server races with the old server.
+  private sock = ''
+  private starts = 0
+  private readonly socks: string[] = []
+  private readonly session = 'credctl'
+  private readonly t: ReturnType<typeof tempVault>
+  constructor(t: ReturnType<typeof tempVault>) {
+    this.t = t
+  }
+
+  /** Run `credctl ...args` in a fresh 120x40 terminal; the pane prints EXIT:<code> when it ends. */
+  start(args: string[], extraEnv: Record<string, string> = {}): void {
+    const script = path.join(this.t.dir, `term-${Date.now()}.sh`)
+    const env = { ...this.t.env, TERM: 'xterm-256color', ...extraEnv }
+    const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`
+    writeFileSync(
+      script,
+      [
+        '#!/bin/sh',
+        ...Object.entries(env).map(([k, v]) => `export ${k}=${q(v)}`),
+        `${q(process.execPath)} ${q(BIN)} ${args.map(q).join(' ')}`,
+        'echo "EXIT:$?"',
+        'sleep 600',
+      ].join('\n'),
+      { mode: 0o700 },
+    )
+    if (this.sock) this.tmux(['kill-server'], true)
+    this.sock = path.join(this.sockDir, `s${++this.starts}`)
+    this.socks.push(this.sock)
+    this.tmux(['new-session', '-d', '-s', this.session, '-x', '120', '-y', '40', script])
+  }
+
+  keys(...keys: string[]): void {
+    this.tmux(['send-keys', '-t', this.session, ...keys])
+  }
+
+  type(text: string): void {
+    this.tmux(['send-keys', '-t', this.session, '-l', text])
+  }
+
+  screen(): string {
+    return this.tmux(['capture-pane', '-p', '-J', '-S', '-', '-t', this.session])
+  }
+
+  async waitFor(re: RegExp, timeoutMs = 15_000): Promise<string> {
+    const end = Date.now() + timeoutMs
+    for (;;) {
+      const s = this.screen()
+      if (re.test(s)) return s
+      if (Date.now() > end) throw new Error(`timed out waiting for ${re}; screen:\n${s}`)
+      await new Promise((r) => setTimeout(r, 100))
+    }
+  }
+
+  async exitCode(): Promise<number> {
+    const s = await this.waitFor(/EXIT:\d+/)
+    return Number(/EXIT:(\d+)/.exec(s)![1])
+  }
+
+  close(): void {
+    for (const sock of this.socks) {
+      this.sock = sock
+      this.tmux(['kill-server'], true)
+    }
+    rmSync(this.sockDir, { recursive: true, force: true })
+  }
+
+  private tmux(args: string[], quiet = false): string {
+    try {
+      return execFileSync('tmux', ['-S', this.sock, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', quiet ? 'ignore' : 'pipe'] })
+    } catch (e) {
+      if (quiet) return ''
+      throw e
+    }
+  }
+}
+
+let t: ReturnType<typeof tempVault>
+let term: Term
+beforeEach(() => {
+  t = tempVault('credctl-tty')
+  term = new Term(t)
+})
+afterEach(() => {
+  term.close()
+  t.cleanup()
+})
+
+const noStackTrace = (screen: string) => {
+  expect(screen).not.toMatch(/^\s+at .+\(.+:\d+:\d+\)$/m)
+  expect(screen).not.toMatch(/internal error|ExitPromptError|Unhandled/)
+}
+
+describe.skipIf(!hasTmux)('interactive prompts in a real terminal (tmux)', () => {
+  it('create asks for category, type, name and a hidden value; the secret is stored and never on screen', async () => {
+    term.start(['create'])
+    await term.waitFor(/Category/)
+    term.keys('Enter') // llm
+    await term.waitFor(/Type/)
+    expect(term.screen()).toContain('GPT-4, GPT-4o') // the type list shows descriptions
+    term.keys('Enter') // openai
+    await term.waitFor(/Name/)
+    term.type('Prompted Key')
+    term.keys('Enter')
+    await term.waitFor(/Value for Prompted Key/)
+    term.type(SECRET)
+    await term.waitFor(/\*{10,}/) // masked echo
+    term.keys('Enter')
+    expect(await term.exitCode()).toBe(0)
+    const screen = term.screen()
+    expect(screen).toContain('Created Prompted Key (openai, sk-pr...hijk)')
+    noStackTrace(screen)
+    assertNoLeak([SECRET], [screen])
+    const reveal = await runCli(['reveal', 'Prompted Key'], { env: t.env })
+    expect(reveal).toMatchObject({ code: 0, stdout: SECRET })
+    // And the value is stored only as ciphertext.
+    assertNoLeak([SECRET], [], t.dir)
+  })
+
+  it('Ctrl-C at a prompt cancels: exit 130, nothing written, no stack trace', async () => {
+    term.start(['create', '--type', 'openai', '--name', 'Half Typed'])
+    await term.waitFor(/Value for Half Typed/)
+    term.type(SECRET.slice(0, 20))
+    await term.waitFor(/\*{10,}/)
+    term.keys('C-c')
+    expect(await term.exitCode()).toBe(130)
+    const screen = term.screen()
+    noStackTrace(screen)
+    expect(screen).toContain('cancelled')
+    assertNoLeak([SECRET.slice(0, 20)], [screen])
+    expect(existsSync(t.vault)).toBe(false)
+    expect(existsSync(path.dirname(t.vault))).toBe(false)
+
+    term.start(['create'])
+    await term.waitFor(/Category/)
+    term.keys('C-c')
+    expect(await term.exitCode()).toBe(130)
+    noStackTrace(term.screen())
+    expect(existsSync(t.vault)).toBe(false)
+  })
+
+  it('purge asks for confirmation; "no" keeps the credential (exit 130), "yes" removes it', async () => {
+    expect((await runCli(['create', '--name', 'Old Key', '--type', 'openai', '--value-stdin'], { env: t.env, input: SECRET })).code).toBe(0)
+    term.start(['purge', 'Old Key'])
+    await term.waitFor(/Remove Old Key \(openai\) and its encrypted value for good\?/)
+    term.type('n')
+    term.keys('Enter')
+    expect(await term.exitCode()).toBe(130)
+    expect(term.screen()).toContain('not purged')
+    expect((await runCli(['get', 'Old Key'], { env: t.env })).code).toBe(0)
+
+    term.start(['purge', 'Old Key'])
+    await term.waitFor(/for good\?/)
+    term.type('y')
+    term.keys('Enter')
+    expect(await term.exitCode()).toBe(0)
+    expect(term.screen()).toContain('Purged Old Key')
+    expect((await runCli(['get', 'Old Key'], { env: t.env })).code).toBe(3)
+  })
+
+  it('delete without a NAME offers a selectable list', async () => {
+    for (const name of ['First', 'Second']) {
+      expect((await runCli(['create', '--name', name, '--type', 'anthropic', '--value-stdin'], { env: t.env, input: `sk-ant-${name}-0123456789abcdef` })).code).toBe(0)
+    }
+    term.start(['delete'])
+    await term.waitFor(/Credential to delete/)
+    term.keys('Down')
+    term.keys('Enter')
+    expect(await term.exitCode()).toBe(0)
+    expect(term.screen()).toContain('Deleted Second')
+    const list = JSON.parse((await runCli(['list', '--json'], { env: t.env })).stdout) as { name: string }[]
+    expect(list.map((c) => c.name)).toEqual(['First'])
+  })
+
+  it('export asks for the bundle passphrase twice, hidden; import --bundle asks once', async () => {
+    expect((await runCli(['create', '--name', 'k', '--type', 'openai', '--value-stdin'], { env: t.env, input: SECRET })).code).toBe(0)
+    const PASS = 'tmux-CANARY-passphrase'
+    const bundle = path.join(t.dir, 'team.credctl')
+    term.start(['export', '--output', bundle])
+    await term.waitFor(/Passphrase for the bundle/)
+    term.type('short')
+    term.keys('Enter')
+    await term.waitFor(/at least 8 characters/)
+    term.keys('C-u')
+    for (let i = 0; i < 10; i++) term.keys('BSpace')
+    term.type(PASS)
+    term.keys('Enter')
+    await term.waitFor(/Repeat the passphrase/)
+    term.type(PASS)
+    term.keys('Enter')
+    expect(await term.exitCode()).toBe(0)
+    const screen = term.screen()
+    expect(screen).toContain('Exported 1 credential')
+    assertNoLeak([PASS, SECRET], [screen])
+    expect(existsSync(bundle)).toBe(true)
+
+    const other = tempVault('credctl-tty-other')
+    try {
+      term.start(['--vault', other.vault, 'import', '--bundle', bundle], { CREDCTL_MASTER_KEY: other.key })
+      await term.waitFor(/Bundle passphrase/)
+      term.type(PASS)
+      term.keys('Enter')
+      expect(await term.exitCode()).toBe(0)
+      assertNoLeak([PASS, SECRET], [term.screen()])
+      const r = await runCli(['reveal', 'k'], { env: { ...other.env } })
+      expect(r.stdout).toBe(SECRET)
+    } finally {
+      other.cleanup()
+    }
+  })
+})
