@@ -46,20 +46,43 @@ async function fill(f: Factory, o: CreateOptions): Promise<{ name: string; type:
 export async function run(f: Factory, o: CreateOptions): Promise<Output> {
   // Check the type before asking for a secret: a typo should not cost the user a paste.
   if (o.type && !TYPES.some((t) => t.type === o.type)) throw new CredctlError('INVALID_INPUT', `unknown type "${o.type}"`)
+  // Interactive when something required is missing on a terminal: then the optional questions are
+  // asked too. With every flag given, nothing is asked (scripts stay scriptable on a TTY).
+  const interactive = f.io.canPrompt && (!o.type || !o.name)
   const { name, type, category, schemaType } = await fill(f, o)
   const value = (await readValue(f, o, { prompt: `Value for ${name} (hidden):` }))!
+  let description = o.description
+  let makeDefault = !!o.default
+  let validateNow = false
+  if (interactive) {
+    const p = await f.prompter()
+    if (description === undefined) description = (await p.input('Description (optional)')).trim() || undefined
+    if (!o.default) makeDefault = await p.confirm(`Make it the default ${type} credential?`, { default: false })
+    validateNow = await p.confirm('Validate it now against the service?', { default: true })
+  }
   const client = await f.client()
   const c = await client.credentials.create({
     name,
     type,
     ...(category ? { category } : {}),
     value,
-    description: o.description ?? null,
+    description: description ?? null,
     base_url: o.baseUrl ?? null,
     schema_type: schemaType ?? null,
     settings: checkSettings(type, o),
-    is_default: !!o.default,
+    is_default: makeDefault,
     expires_at: o.expires ?? null,
   })
-  return { json: c, notes: [`Created ${c.name} (${c.type}, ${c.masked_content})${c.is_default ? ', default for its type' : ''}`] }
+  const notes = [`Created ${c.name} (${c.type}, ${c.masked_content})${c.is_default ? ', default for its type' : ''}`]
+  if (validateNow) {
+    try {
+      const r = await client.credentials.validate(c.id)
+      notes.push(`Validation: ${r.status}: ${r.message}`)
+      return { json: r, notes }
+    } catch (e) {
+      // The credential is stored either way; a check that cannot run is reported, not fatal.
+      notes.push(`Validation not run: ${(e as Error).message}`)
+    }
+  }
+  return { json: c, notes }
 }
