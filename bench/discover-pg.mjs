@@ -16,7 +16,7 @@ import { execFileSync, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import * as net from 'node:net'
-import { tmpdir } from 'node:os'
+import { cpus, loadavg, tmpdir } from 'node:os'
 import * as path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import pg from 'pg'
@@ -217,6 +217,7 @@ async function main() {
       pg_dump: { [`${SMALL}_tables`]: dumpSmallQ, [`${TABLES}_tables`]: dumpBigQ },
     },
     all_ms: { credctl_cli: credctlMs.map(Math.round), credctl_sdk: sdkMs.map(Math.round), pg_dump: dumpMs.map(Math.round) },
+    machine: { cpus: cpus().length, load_average_1m_at_end: Number(loadavg()[0].toFixed(2)) },
     versions: { node: process.version, pg_dump: execFileSync('pg_dump', ['--version'], { encoding: 'utf8' }).trim() },
   }
   console.log(JSON.stringify(out, null, 2))

@@ -121,7 +121,7 @@ describe('edits made outside credctl', () => {
     try {
       const results = await Promise.all(
         ACTIONS(target).map(async ([label, args, input]) => {
-          const env = label === 'rotate-key' ? { CREDCTL_NEW_MASTER_KEY: newKey } : {}
+          const env: Record<string, string> = label === 'rotate-key' ? { CREDCTL_NEW_MASTER_KEY: newKey } : {}
           return [label, await cli(args, input, env)] as const
         }),
       )
