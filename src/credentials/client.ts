@@ -11,7 +11,7 @@ import { osKeychain, probeKeychain, type Keychain } from '../vault/keychain.js'
 import { createVaultKey, loadVaultKey, type KeyContext } from '../vault/keys.js'
 import { defaultVaultPath, sidePaths } from '../vault/paths.js'
 import type { RotateOptions, RotateResult } from '../vault/rotate.js'
-import { ensureDir, readVault, withLock, writeVaultFile } from '../vault/store.js'
+import { ensureDir, readVault, withLock, writeFileAtomic, writeVaultFile } from '../vault/store.js'
 import { CATEGORIES, isCategory, typeInfo, typesOf, WAREHOUSE_TYPES } from './catalogue.js'
 import { appendHistory, entryFor, readHistory, type HistoryEntry } from './history.js'
 import { checkValue } from './input.js'
@@ -604,12 +604,16 @@ export class Vault {
   /** Load the key of an existing vault and check the metadata MAC before anything acts on the file. */
   private async unlock(v: VaultFile, file: string, ctx: KeyContext = this.keyContext()): Promise<Buffer> {
     const key = await loadVaultKey(v, file, ctx)
+    this.checkMac(v, file, key)
+    return key
+  }
+
+  private checkMac(v: VaultFile, file: string, key: Buffer): void {
     if (hmac(macKey(key), macInput(v)) !== v.mac) {
       throw new CredctlError('VAULT_DAMAGED', `vault ${file} was changed outside credctl (its integrity check fails)`, {
         hint: 'credctl will not use it; restore the file from a backup',
       })
     }
-    return key
   }
 
   async decrypt(idOrName: string): Promise<{ rec: CredentialRecord; value: string }> {
@@ -644,9 +648,7 @@ export class Vault {
   async writeSchema(id: string, doc: SchemaDoc): Promise<void> {
     const file = this.schemaFile(id)
     await ensureDir(path.dirname(file))
-    const tmp = `${file}.${process.pid}.tmp`
-    await fsp.writeFile(tmp, JSON.stringify(doc), { mode: 0o600 })
-    await fsp.rename(tmp, file)
+    await writeFileAtomic(file, JSON.stringify(doc))
   }
 
   /**
@@ -657,10 +659,12 @@ export class Vault {
     const file = await this.file()
     this.resolved = file
     const dir = path.dirname(file)
-    if (!opts.create) {
-      // Fail fast (and without creating directories or lock files) when there is nothing to change.
-      if (!(await readVault(file))) throw new CredctlError('NOT_FOUND', `no credentials yet: vault ${file} does not exist`, { hint: 'create one with `credctl create`' })
-    }
+    const before = (await readVault(file))?.vault
+    // Fail fast (and without creating directories or lock files) when there is nothing to change.
+    if (!before && !opts.create) throw new CredctlError('NOT_FOUND', `no credentials yet: vault ${file} does not exist`, { hint: 'create one with `credctl create`' })
+    // Get the key before taking the lock: a passphrase prompt or a slow keychain must not hold up
+    // other writers (they give up after the lock timeout).
+    const earlyKey = before ? await this.unlock(before, file) : undefined
     await ensureDir(dir)
     let history: HistoryEntry[] = []
     const result = await withLock(
@@ -669,7 +673,11 @@ export class Vault {
         const current = (await readVault(file))?.vault
         const now = this.now().toISOString()
         if (current) {
-          const key = await this.unlock(current, file)
+          // Same vault and key check as before the lock (the usual case): the key is known good, only
+          // the MAC of what we re-read needs checking. Otherwise (created or rotated meanwhile) load it.
+          const sameKey = earlyKey && before && current.vault_id === before.vault_id && current.key.check === before.key.check
+          const key = sameKey ? earlyKey : await this.unlock(current, file)
+          if (sameKey) this.checkMac(current, file, key)
           const out = await fn(current, key, now)
           current.mac = hmac(macKey(key), macInput(current))
           await writeVaultFile(file, current)

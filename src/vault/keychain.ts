@@ -56,13 +56,19 @@ export function osKeychain(timeoutMs = 5000, service = SERVICE): Keychain {
 export async function probeKeychain(kc: Keychain): Promise<string | undefined> {
   const account = `probe-${process.pid}-${Date.now()}`
   const secret = `probe-${Math.random().toString(36).slice(2)}`
+  let written = false
   try {
     await kc.set(account, secret)
+    written = true
     const back = await kc.get(account)
     await kc.delete(account)
+    written = false
     if (back !== secret) return 'the keychain did not return what was written'
     return undefined
   } catch (e) {
     return (e as Error).message
+  } finally {
+    // A probe that failed half-way must not leave its entry behind.
+    if (written) await kc.delete(account).catch(() => false)
   }
 }

@@ -15,6 +15,7 @@ export interface StoreOptions {
 }
 
 const FILE_MODE = 0o600
+const MAX_VAULT_BYTES = 256 * 1024 * 1024
 const DIR_MODE = 0o700
 
 export async function ensureDir(dir: string): Promise<void> {
@@ -39,8 +40,13 @@ function damaged(file: string, why: string): CredctlError {
 export async function readVault(file: string): Promise<{ vault: VaultFile; text: string } | undefined> {
   let text: string
   try {
+    // A vault of 100,000 credentials is about 70 MiB; anything far larger is not one, and reading it
+    // whole would only exhaust memory.
+    const st = await fsp.stat(file)
+    if (st.isFile() && st.size > MAX_VAULT_BYTES) throw damaged(file, `it is ${st.size} bytes, more than any vault (${MAX_VAULT_BYTES})`)
     text = await fsp.readFile(file, 'utf8')
   } catch (e) {
+    if (e instanceof CredctlError) throw e
     const code = (e as NodeJS.ErrnoException).code
     if (code === 'ENOENT') return undefined
     if (code === 'EISDIR') throw damaged(file, 'it is a directory')
@@ -75,13 +81,21 @@ export async function removeDeadTemps(dir: string, base: string): Promise<void> 
 
 /** Write atomically: temp file in the same dir (0600), fsync, rename over, fsync the directory. */
 export async function writeVaultFile(file: string, vault: VaultFile): Promise<void> {
+  await writeFileAtomic(file, serializeVault(vault))
+}
+
+/**
+ * Temp file in the same directory (0600, O_EXCL), write, fsync, rename over, fsync the directory:
+ * a crash leaves the old file or the new one. Temp files of dead writers are removed first.
+ */
+export async function writeFileAtomic(file: string, text: string): Promise<void> {
   const dir = path.dirname(file)
   await removeDeadTemps(dir, path.basename(file))
   const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`)
   const fh = await fsp.open(tmp, C.O_WRONLY | C.O_CREAT | C.O_EXCL, FILE_MODE)
   try {
-    await fh.chmod(FILE_MODE) // the umask may have narrowed or widened nothing, but be explicit
-    await fh.writeFile(serializeVault(vault), 'utf8')
+    await fh.chmod(FILE_MODE) // explicit: whatever the umask
+    await fh.writeFile(text, 'utf8')
     await fh.sync()
   } catch (e) {
     await fh.close().catch(() => {})

@@ -31,14 +31,20 @@ async function expectIntact(env: Record<string, string> = {}) {
 const deadPid = () => Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout)
 
 /**
- * A real credctl writer (the SDK, from the build) stopped inside the vault lock: its passphrase prompt
- * never answers, and it runs under the lock (mutate -> unlock -> key). Resolves once the lock is held.
+ * A real credctl writer (the SDK, from the build) stopped inside the vault lock: the clock it is given
+ * is first read under the lock, and there it blocks for good (Atomics.wait: alive, holding the lock,
+ * using no CPU). The key is loaded before the lock, so a prompt cannot be used for this.
  */
 async function holder(): Promise<ChildProcess> {
   const script = `
+    import { writeSync } from 'node:fs'
     const { createClient } = await import(${JSON.stringify(path.join(ROOT, 'dist/index.js'))})
-    const c = createClient({ vault: ${JSON.stringify(t.vault)}, env: {}, askPassphrase: () => { process.stdout.write('in-lock\\n'); return new Promise(() => {}) } })
-    setInterval(() => {}, 1000)
+    const now = () => {
+      writeSync(1, 'in-lock\\n')
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0)
+      return new Date()
+    }
+    const c = createClient({ vault: ${JSON.stringify(t.vault)}, env: { CREDCTL_MASTER_KEY: ${JSON.stringify(t.key)}, CREDCTL_PASSPHRASE: 'correct horse battery staple' }, now })
     await c.credentials.update('first', { description: 'never written' })
   `
   const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] })
