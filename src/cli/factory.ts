@@ -1,4 +1,4 @@
-import type { Client } from '../credentials/client.js'
+import { createClient, type Client } from '../credentials/client.js'
 import type { IOStreams } from './io.js'
 import type { Prompter } from './prompter.js'
 
@@ -51,7 +51,6 @@ export function createFactory(io: IOStreams, env: NodeJS.ProcessEnv, warn: (m: s
     now: () => new Date(),
     client: () =>
       (client ??= (async () => {
-        const { createClient } = await import('../credentials/client.js')
         return createClient({
           ...(f.globals.vault ? { vault: f.globals.vault } : {}),
           ...(f.globals.keySource ? { keySource: f.globals.keySource } : {}),

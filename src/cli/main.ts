@@ -2,6 +2,7 @@ import { CredctlError, EXIT } from '../errors.js'
 import { createFactory } from './factory.js'
 import { systemIO, type IOStreams } from './io.js'
 import type { Output } from './output.js'
+import { commandOf, createProgram } from './program.js'
 
 /**
  * The only place that prints and exits (STYLE 3): parse, run the command, render its Output, map errors
@@ -43,8 +44,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
   const warnings: string[] = []
   const f = createFactory(io, env, (m) => warnings.push(m))
   let result: Output | undefined
-  const { createProgram } = await import('./program.js')
-  const program = createProgram(f, (o) => (result = o))
+  const program = createProgram(f, (o) => (result = o), commandOf(argv))
   // Only credctl's own flags count: `credctl run -- tool --json` passes --json to the tool.
   const dashdash = argv.indexOf('--')
   const jsonRequested = (dashdash < 0 ? argv : argv.slice(0, dashdash)).includes('--json')

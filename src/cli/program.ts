@@ -30,7 +30,27 @@ Exit codes:
   0 ok, 1 a check failed, 2 usage or input error, 3 not found,
   4 vault or key error, 5 service unreachable or timed out, 130 cancelled`
 
-export function createProgram(f: Factory, onResult: (o: Output) => void): Command {
+/**
+ * The command named first on the command line, skipping the global options (and their values); used
+ * to build only that command. `help` and anything unknown build the whole tree.
+ */
+export function commandOf(argv: string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!
+    if (a === '--') return undefined
+    if (a === '--vault' || a === '--key-source') {
+      i++
+      continue
+    }
+    if (a.startsWith('-')) continue
+    return a === 'help' ? undefined : a
+  }
+  return undefined
+}
+
+export function createProgram(f: Factory, onResult: (o: Output) => void, only?: string): Command {
+  const defs: { names: string[]; build: () => void }[] = []
+  const define = (names: string[], build: () => unknown) => void defs.push({ names, build: () => void build() })
   const program = new Command('credctl')
   // Set before any subcommand is added: commander copies these settings into each subcommand.
   program.exitOverride().configureOutput({
@@ -73,68 +93,76 @@ export function createProgram(f: Factory, onResult: (o: Output) => void): Comman
 
   const examples = (c: Command, lines: string[]) => c.addHelpText('after', `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}`)
 
-  examples(
-    valueOpts(
-      program
-        .command('create')
-        .description('store a new credential (the value is encrypted; only a masked form is ever shown)')
-        .option('--name <name>', 'unique name')
-        .addOption(typeOpt())
-        .addOption(catOpt('category (optional: implied by --type)'))
-        .option('--description <text>', 'free text'),
+  define(['create'], () =>
+    examples(
+      valueOpts(
+        program
+          .command('create')
+          .description('store a new credential (the value is encrypted; only a masked form is ever shown)')
+          .option('--name <name>', 'unique name')
+          .addOption(typeOpt())
+          .addOption(catOpt('category (optional: implied by --type)'))
+          .option('--description <text>', 'free text'),
+      )
+        .option('--base-url <url>', 'replace the provider base URL (proxies, gateways, self-hosted APIs)')
+        .addOption(new Option('--schema-type <type>', 'engine of a tools/database credential').choices(WAREHOUSE_TYPES))
+        .option('--default', 'make it the default of its type')
+        .option('--expires <date>', 'expiry date, YYYY-MM-DD')
+        .option('--check-url <url>', 'api_key/oauth: URL that validate sends a GET to')
+        .option('--auth-header <header>', "api_key: header template, e.g. 'Authorization: Bearer {value}'")
+        .option('--project <id>', "bigquery: project that runs the queries (default: the key's project_id)")
+        .option('--location <region>', 'bigquery: region of datasets whose listing does not say (US, EU, europe-west1)')
+        .addOption(json())
+        .action(act(() => import('./commands/create.js'))),
+      [
+        "printf %s \"$OPENAI_API_KEY\" | credctl create --name 'OpenAI Prod' --type openai --value-stdin",
+        "credctl create --name analytics --type postgresql --value-file ./db-url.txt --description 'read-only'",
+      ],
     )
-      .option('--base-url <url>', 'replace the provider base URL (proxies, gateways, self-hosted APIs)')
-      .addOption(new Option('--schema-type <type>', 'engine of a tools/database credential').choices(WAREHOUSE_TYPES))
-      .option('--default', 'make it the default of its type')
-      .option('--expires <date>', 'expiry date, YYYY-MM-DD')
-      .option('--check-url <url>', 'api_key/oauth: URL that validate sends a GET to')
-      .option('--auth-header <header>', "api_key: header template, e.g. 'Authorization: Bearer {value}'")
-      .option('--project <id>', "bigquery: project that runs the queries (default: the key's project_id)")
-      .option('--location <region>', 'bigquery: region of datasets whose listing does not say (US, EU, europe-west1)')
-      .addOption(json())
-      .action(act(() => import('./commands/create.js'))),
-    [
-      "printf %s \"$OPENAI_API_KEY\" | credctl create --name 'OpenAI Prod' --type openai --value-stdin",
-      "credctl create --name analytics --type postgresql --value-file ./db-url.txt --description 'read-only'",
-    ],
   )
 
-  examples(
-    program
-      .command('list')
-      .alias('ls')
-      .description('list credentials (masked values)')
-      .addOption(catOpt('only this category'))
-      .addOption(typeOpt('only this type'))
-      .option('--deleted', 'include soft-deleted credentials')
-      .addOption(json())
-      .action(act(() => import('./commands/list.js'))),
-    ['credctl list', 'credctl list --category llm --json', 'credctl list | cut -f1'],
-  )
-
-  examples(
-    program.command('get').argument('<name>', 'name or id').description('show one credential (masked)').addOption(json()).action(act(() => import('./commands/get.js'))),
-    ["credctl get 'OpenAI Prod' --json"],
-  )
-
-  examples(
-    valueOpts(
+  define(['list', 'ls'], () =>
+    examples(
       program
-        .command('update')
-        .argument('[name]', 'name or id')
-        .description('change a credential: a new value replaces the old one for good')
-        .option('--name <new-name>', 'rename')
-        .option('--description <text>', 'free text'),
+        .command('list')
+        .alias('ls')
+        .description('list credentials (masked values)')
+        .addOption(catOpt('only this category'))
+        .addOption(typeOpt('only this type'))
+        .option('--deleted', 'include soft-deleted credentials')
+        .addOption(json())
+        .action(act(() => import('./commands/list.js'))),
+      ['credctl list', 'credctl list --category llm --json', 'credctl list | cut -f1'],
     )
-      .option('--base-url <url>', "replace the provider base URL ('' to clear)")
-      .option('--expires <date>', "expiry date, YYYY-MM-DD ('' to clear)")
-      .option('--check-url <url>', 'api_key/oauth: URL that validate sends a GET to')
-      .option('--auth-header <header>', 'api_key: header template with {value}')
-      .option('--project <id>', "bigquery: project that runs the queries ('' to clear)")
-      .option('--location <region>', "bigquery: default dataset region ('' to clear)")
-      .addOption(json())
-      .action(act(() => import('./commands/update.js'))),
-    ["credctl update 'OpenAI Prod' --value-stdin < new-key.txt", "credctl update analytics --name warehouse"],
+  )
+
+  define(['get'], () =>
+    examples(
+      program.command('get').argument('<name>', 'name or id').description('show one credential (masked)').addOption(json()).action(act(() => import('./commands/get.js'))),
+      ["credctl get 'OpenAI Prod' --json"],
+    )
+  )
+
+  define(['update'], () =>
+    examples(
+      valueOpts(
+        program
+          .command('update')
+          .argument('[name]', 'name or id')
+          .description('change a credential: a new value replaces the old one for good')
+          .option('--name <new-name>', 'rename')
+          .option('--description <text>', 'free text'),
+      )
+        .option('--base-url <url>', "replace the provider base URL ('' to clear)")
+        .option('--expires <date>', "expiry date, YYYY-MM-DD ('' to clear)")
+        .option('--check-url <url>', 'api_key/oauth: URL that validate sends a GET to')
+        .option('--auth-header <header>', 'api_key: header template with {value}')
+        .option('--project <id>', "bigquery: project that runs the queries ('' to clear)")
+        .option('--location <region>', "bigquery: default dataset region ('' to clear)")
+        .addOption(json())
+        .action(act(() => import('./commands/update.js'))),
+      ["credctl update 'OpenAI Prod' --value-stdin < new-key.txt", "credctl update analytics --name warehouse"],
+    )
   )
 
   for (const [name, desc, ex] of [
@@ -142,173 +170,206 @@ export function createProgram(f: Factory, onResult: (o: Output) => void): Comman
     ['restore', 'bring back a soft-deleted credential', "credctl restore 'OpenAI Old'"],
     ['set-default', 'make a credential the default of its type', "credctl set-default 'OpenAI Prod'"],
   ] as const) {
-    examples(
+    define([name], () => examples(
       // restore's argument is named deleted-name so completion offers deleted credentials there.
       program.command(name).argument(name === 'delete' ? '[name]' : name === 'restore' ? '<deleted-name>' : '<name>', 'name or id').description(desc).addOption(json()).action(act(() => import('./commands/lifecycle.js').then((m) => ({ run: m[name === 'set-default' ? 'runSetDefault' : name === 'delete' ? 'runDelete' : 'runRestore'] as Runner })))),
       [ex],
-    )
+    ))
   }
 
-  examples(
-    program
-      .command('purge')
-      .argument('<name>', 'name or id')
-      .description('remove a credential and its ciphertext for good (asks first on a terminal)')
-      .option('-y, --yes', 'do not ask for confirmation')
-      .addOption(json())
-      .action(act(() => import('./commands/lifecycle.js').then((m) => ({ run: m.runPurge as Runner })))),
-    ["credctl purge 'OpenAI Old' --yes"],
+  define(['purge'], () =>
+    examples(
+      program
+        .command('purge')
+        .argument('<name>', 'name or id')
+        .description('remove a credential and its ciphertext for good (asks first on a terminal)')
+        .option('-y, --yes', 'do not ask for confirmation')
+        .addOption(json())
+        .action(act(() => import('./commands/lifecycle.js').then((m) => ({ run: m.runPurge as Runner })))),
+      ["credctl purge 'OpenAI Old' --yes"],
+    )
   )
 
-  examples(
-    program
-      .command('validate')
-      .argument('[names...]', 'names or ids')
-      .description('check credentials against the real service')
-      .option('--all', 'every credential (with --category/--type to narrow)')
-      .addOption(catOpt('with --all: only this category'))
-      .addOption(typeOpt('with --all: only this type'))
-      .option('--timeout <seconds>', 'per-check timeout in seconds', '10')
-      .option('--concurrency <n>', 'checks run at once', '8')
-      .addOption(json())
-      .action(act(() => import('./commands/validate.js'))),
-    ["credctl validate 'OpenAI Prod'", 'credctl validate --all --category llm --json'],
+  define(['validate'], () =>
+    examples(
+      program
+        .command('validate')
+        .argument('[names...]', 'names or ids')
+        .description('check credentials against the real service')
+        .option('--all', 'every credential (with --category/--type to narrow)')
+        .addOption(catOpt('with --all: only this category'))
+        .addOption(typeOpt('with --all: only this type'))
+        .option('--timeout <seconds>', 'per-check timeout in seconds', '10')
+        .option('--concurrency <n>', 'checks run at once', '8')
+        .addOption(json())
+        .action(act(() => import('./commands/validate.js'))),
+      ["credctl validate 'OpenAI Prod'", 'credctl validate --all --category llm --json'],
+    )
   )
 
-  examples(
-    program
-      .command('discover')
-      .argument('<name>', 'name or id')
-      .description('discover the tables and columns behind a warehouse credential')
-      .option('--schemas <list>', 'comma-separated schemas to read (default: all visible)')
-      .option('--max-tables <n>', 'stop after this many tables')
-      .option('--timeout <seconds>', 'timeout in seconds', '30')
-      .addOption(json())
-      .action(act(() => import('./commands/discover.js').then((m) => ({ run: m.runDiscover as Runner })))),
-    ['credctl discover analytics --schemas public,sales'],
+  define(['discover'], () =>
+    examples(
+      program
+        .command('discover')
+        .argument('<name>', 'name or id')
+        .description('discover the tables and columns behind a warehouse credential')
+        .option('--schemas <list>', 'comma-separated schemas to read (default: all visible)')
+        .option('--max-tables <n>', 'stop after this many tables')
+        .option('--timeout <seconds>', 'timeout in seconds', '30')
+        .addOption(json())
+        .action(act(() => import('./commands/discover.js').then((m) => ({ run: m.runDiscover as Runner })))),
+      ['credctl discover analytics --schemas public,sales'],
+    )
   )
 
-  examples(
-    program
-      .command('schema')
-      .argument('<name>', 'name or id')
-      .description('show the discovered schema')
-      .option('--table <pattern>', 'only tables whose name matches (* and ? wildcards)')
-      .addOption(json())
-      .action(act(() => import('./commands/discover.js').then((m) => ({ run: m.runSchema as Runner })))),
-    ['credctl schema analytics', "credctl schema analytics --table 'order*' --json"],
+  define(['schema'], () =>
+    examples(
+      program
+        .command('schema')
+        .argument('<name>', 'name or id')
+        .description('show the discovered schema')
+        .option('--table <pattern>', 'only tables whose name matches (* and ? wildcards)')
+        .addOption(json())
+        .action(act(() => import('./commands/discover.js').then((m) => ({ run: m.runSchema as Runner })))),
+      ['credctl schema analytics', "credctl schema analytics --table 'order*' --json"],
+    )
   )
 
-  examples(
-    program.command('types').description('list the credential types credctl knows').addOption(catOpt('only this category')).addOption(json()).action(act(() => import('./commands/types.js'))),
-    ['credctl types --category llm'],
+  define(['types'], () =>
+    examples(
+      program.command('types').description('list the credential types credctl knows').addOption(catOpt('only this category')).addOption(json()).action(act(() => import('./commands/types.js'))),
+      ['credctl types --category llm'],
+    )
   )
 
-  examples(
-    program.command('reveal').argument('<name>', 'name or id').description('print the raw value (for pipes); recorded in history').action(act(() => import('./commands/reveal.js'))),
-    ["credctl reveal 'OpenAI Prod' | pbcopy"],
+  define(['reveal'], () =>
+    examples(
+      program.command('reveal').argument('<name>', 'name or id').description('print the raw value (for pipes); recorded in history').action(act(() => import('./commands/reveal.js'))),
+      ["credctl reveal 'OpenAI Prod' | pbcopy"],
+    )
   )
 
-  examples(
-    program
-      .command('history')
-      .argument('[name]', 'only entries about this credential')
-      .description('what was done, when, to which credential (never a value)')
-      .option('--limit <n>', 'last N entries')
-      .addOption(json())
-      .action(act(() => import('./commands/history.js'))),
-    ['credctl history --limit 20', "credctl history 'OpenAI Prod' --json"],
+  define(['history'], () =>
+    examples(
+      program
+        .command('history')
+        .argument('[name]', 'only entries about this credential')
+        .description('what was done, when, to which credential (never a value)')
+        .option('--limit <n>', 'last N entries')
+        .addOption(json())
+        .action(act(() => import('./commands/history.js'))),
+      ['credctl history --limit 20', "credctl history 'OpenAI Prod' --json"],
+    )
   )
 
-  examples(
-    program
-      .command('rotate-key')
-      .description('replace the vault key: every value re-encrypted, one atomic write; the old key opens nothing after')
-      .addOption(json())
-      .addHelpText(
-        'after',
-        '\nThe new key: env source CREDCTL_NEW_MASTER_KEY; passphrase source CREDCTL_NEW_PASSPHRASE or a prompt;\nkeychain and file sources: generated and stored by credctl (old keychain entry removed after the write).',
-      )
-      .action(act(() => import('./commands/rotate-key.js'))),
-    ['CREDCTL_NEW_MASTER_KEY=$(openssl rand -base64 32) credctl rotate-key', 'credctl rotate-key --json'],
+  define(['rotate-key'], () =>
+    examples(
+      program
+        .command('rotate-key')
+        .description('replace the vault key: every value re-encrypted, one atomic write; the old key opens nothing after')
+        .addOption(json())
+        .addHelpText(
+          'after',
+          '\nThe new key: env source CREDCTL_NEW_MASTER_KEY; passphrase source CREDCTL_NEW_PASSPHRASE or a prompt;\nkeychain and file sources: generated and stored by credctl (old keychain entry removed after the write).',
+        )
+        .action(act(() => import('./commands/rotate-key.js'))),
+      ['CREDCTL_NEW_MASTER_KEY=$(openssl rand -base64 32) credctl rotate-key', 'credctl rotate-key --json'],
+    )
   )
 
-  examples(
-    program.command('status').description('vault path, key source, keychain reachability, counts').addOption(json()).action(act(() => import('./commands/status.js'))),
-    ['credctl status --json'],
+  define(['status'], () =>
+    examples(
+      program.command('status').description('vault path, key source, keychain reachability, counts').addOption(json()).action(act(() => import('./commands/status.js'))),
+      ['credctl status --json'],
+    )
   )
 
-  examples(
-    program
-      .command('run')
-      .argument('[command...]', 'the command to run, after --')
-      .description("run a command with each type's default credential in its conventional variables (OPENAI_API_KEY, DATABASE_URL, ...)")
-      .addOption(new Option('--only <types...>', 'inject only the defaults of these types').choices(TYPE_NAMES))
-      .option('--env <var=name...>', 'also inject credential NAME under VAR (repeatable; overrides a default)')
-      .option('--dry-run', 'show which variables would be set (names and masked values), run nothing')
-      .addOption(json())
-      .addHelpText(
-        'after',
-        `
-Variables: each type's default fills the variables listed by \`credctl types\` (ENV column); tools/database
-fills its schema_type's; api_key/oauth get one derived from the name ('Stripe Prod' -> STRIPE_PROD_API_KEY,
-'github' oauth -> GITHUB_TOKEN); a BigQuery service account goes to a 0600 temporary file, removed when the
-command ends, whose path is in GOOGLE_APPLICATION_CREDENTIALS. When several defaults want one variable, the
-type listed first by \`credctl types\` wins (openai over openai_audio and openai_image for OPENAI_API_KEY);
---env picks another. Soft-deleted credentials are never injected; CREDCTL_* variables are never passed on.
-The exit code is the command's (128+N when a signal N ends it); SIGINT, SIGTERM and SIGHUP are forwarded.`,
-      )
-      .action(act(() => import('./commands/run.js'))),
-    [
-      'credctl run -- python train.py',
-      'credctl run --only openai anthropic -- node agent.js',
-      "credctl run --env OPENAI_API_KEY='OpenAI Audio' -- python tts.py",
-      'credctl run --dry-run',
-    ],
+  define(['run'], () =>
+    examples(
+      program
+        .command('run')
+        .argument('[command...]', 'the command to run, after --')
+        .description("run a command with each type's default credential in its conventional variables (OPENAI_API_KEY, DATABASE_URL, ...)")
+        .addOption(new Option('--only <types...>', 'inject only the defaults of these types').choices(TYPE_NAMES))
+        .option('--env <var=name...>', 'also inject credential NAME under VAR (repeatable; overrides a default)')
+        .option('--dry-run', 'show which variables would be set (names and masked values), run nothing')
+        .addOption(json())
+        .addHelpText(
+          'after',
+          `
+  Variables: each type's default fills the variables listed by \`credctl types\` (ENV column); tools/database
+  fills its schema_type's; api_key/oauth get one derived from the name ('Stripe Prod' -> STRIPE_PROD_API_KEY,
+  'github' oauth -> GITHUB_TOKEN); a BigQuery service account goes to a 0600 temporary file, removed when the
+  command ends, whose path is in GOOGLE_APPLICATION_CREDENTIALS. When several defaults want one variable, the
+  type listed first by \`credctl types\` wins (openai over openai_audio and openai_image for OPENAI_API_KEY);
+  --env picks another. Soft-deleted credentials are never injected; CREDCTL_* variables are never passed on.
+  The exit code is the command's (128+N when a signal N ends it); SIGINT, SIGTERM and SIGHUP are forwarded.`,
+        )
+        .action(act(() => import('./commands/run.js'))),
+      [
+        'credctl run -- python train.py',
+        'credctl run --only openai anthropic -- node agent.js',
+        "credctl run --env OPENAI_API_KEY='OpenAI Audio' -- python tts.py",
+        'credctl run --dry-run',
+      ],
+    )
   )
 
-  examples(
-    program
-      .command('import')
-      .description('import credentials from a .env file or an encrypted export bundle')
-      .option('--from-env <file>', 'a .env file (- for stdin): known variables become credentials named after them')
-      .option('--bundle <file>', 'a bundle written by `credctl export` (- for stdin; passphrase: CREDCTL_EXPORT_PASSPHRASE or a prompt)')
-      .option('--dry-run', 'show what would be imported, write nothing')
-      .option('--rename', 'import name clashes as "NAME (2)" instead of skipping them')
-      .addOption(json())
-      .action(act(() => import('./commands/import.js'))),
-    ['credctl import --from-env .env --dry-run', 'credctl import --from-env .env && rm .env', 'CREDCTL_EXPORT_PASSPHRASE=... credctl import --bundle team.credctl --rename'],
+  define(['import'], () =>
+    examples(
+      program
+        .command('import')
+        .description('import credentials from a .env file or an encrypted export bundle')
+        .option('--from-env <file>', 'a .env file (- for stdin): known variables become credentials named after them')
+        .option('--bundle <file>', 'a bundle written by `credctl export` (- for stdin; passphrase: CREDCTL_EXPORT_PASSPHRASE or a prompt)')
+        .option('--dry-run', 'show what would be imported, write nothing')
+        .option('--rename', 'import name clashes as "NAME (2)" instead of skipping them')
+        .addOption(json())
+        .action(act(() => import('./commands/import.js'))),
+      ['credctl import --from-env .env --dry-run', 'credctl import --from-env .env && rm .env', 'CREDCTL_EXPORT_PASSPHRASE=... credctl import --bundle team.credctl --rename'],
+    )
   )
 
-  examples(
-    program
-      .command('export')
-      .description('write every credential (values and metadata) to a passphrase-encrypted bundle (scrypt, AES-256-GCM)')
-      .option('--output <file>', 'the bundle to write (0600); - for stdout')
-      .option('--force', 'replace an existing --output file')
-      .addOption(json())
-      .action(act(() => import('./commands/export.js'))),
-    ['credctl export --output team.credctl', 'CREDCTL_EXPORT_PASSPHRASE="$PASS" credctl export --output - | aws s3 cp - s3://backups/credctl.bundle'],
+  define(['export'], () =>
+    examples(
+      program
+        .command('export')
+        .description('write every credential (values and metadata) to a passphrase-encrypted bundle (scrypt, AES-256-GCM)')
+        .option('--output <file>', 'the bundle to write (0600); - for stdout')
+        .option('--force', 'replace an existing --output file')
+        .addOption(json())
+        .action(act(() => import('./commands/export.js'))),
+      ['credctl export --output team.credctl', 'CREDCTL_EXPORT_PASSPHRASE="$PASS" credctl export --output - | aws s3 cp - s3://backups/credctl.bundle'],
+    )
   )
 
-  examples(
-    program
-      .command('completion')
-      .addArgument(new Argument('<shell>', 'bash, zsh or fish').choices(['bash', 'zsh', 'fish']))
-      .description('print the shell completion script (commands, flags, types, credential names)')
-      .action(act(() => import('./commands/completion.js'))),
-    [
-      'credctl completion bash > ~/.local/share/bash-completion/completions/credctl',
-      'credctl completion zsh > "${fpath[1]}/_credctl"',
-      'credctl completion fish > ~/.config/fish/completions/credctl.fish',
-    ],
+  define(['completion'], () =>
+    examples(
+      program
+        .command('completion')
+        .addArgument(new Argument('<shell>', 'bash, zsh or fish').choices(['bash', 'zsh', 'fish']))
+        .description('print the shell completion script (commands, flags, types, credential names)')
+        .action(act(() => import('./commands/completion.js'))),
+      [
+        'credctl completion bash > ~/.local/share/bash-completion/completions/credctl',
+        'credctl completion zsh > "${fpath[1]}/_credctl"',
+        'credctl completion fish > ~/.config/fish/completions/credctl.fish',
+      ],
+    )
   )
 
   // Hidden: credential names, one per line, read from the vault file without the key (for completion).
-  program
-    .command('__names', { hidden: true })
-    .option('--deleted', 'names of deleted credentials')
-    .action(act(() => import('./commands/completion.js').then((m) => ({ run: m.runNames as Runner }))))
+  define(['__names'], () =>
+    program
+      .command('__names', { hidden: true })
+      .option('--deleted', 'names of deleted credentials')
+      .action(act(() => import('./commands/completion.js').then((m) => ({ run: m.runNames as Runner })))),
+  )
 
+  // Build only the command being run: constructing all twenty commands and their options costs a
+  // few milliseconds that every invocation would pay. Help, completion and an unknown or missing
+  // command get the whole tree.
+  const wanted = only !== undefined ? defs.filter((d) => d.names.includes(only)) : []
+  for (const d of wanted.length ? wanted : defs) d.build()
   return program
 }

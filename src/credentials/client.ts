@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto'
+import { crypto } from '../lazy-crypto.js'
 import { promises as fsp } from 'node:fs'
 import * as path from 'node:path'
 import { statusOfError } from '../checks/classify.js'
@@ -14,7 +14,6 @@ import type { RotateOptions, RotateResult } from '../vault/rotate.js'
 import { ensureDir, readVault, withLock, writeFileAtomic, writeVaultFile } from '../vault/store.js'
 import { CATEGORIES, isCategory, typeInfo, typesOf, WAREHOUSE_TYPES } from './catalogue.js'
 import { appendHistory, entryFor, readHistory, type HistoryEntry } from './history.js'
-import { checkValue } from './input.js'
 import { mask } from './mask.js'
 import { checkServiceUrl } from './urls.js'
 import { toView, type Credential } from './view.js'
@@ -147,6 +146,8 @@ export class CredentialsApi {
       throw new CredctlError('INVALID_INPUT', '--schema-type applies only to type database')
     }
     if (typeof input.value !== 'string') throw new CredctlError('INVALID_INPUT', 'a value is required')
+    // The value checks carry every engine's URI parser: loaded only by the commands that take a value.
+    const { checkValue } = await import('./input.js')
     const value = checkValue(type, input.value, schemaType ?? undefined)
     const base_url = checkBaseUrl(input.base_url)
     const expires_at = checkExpiry(input.expires_at)
@@ -155,7 +156,7 @@ export class CredentialsApi {
       if (active(v).some((c) => c.name === name)) {
         throw new CredctlError('NAME_TAKEN', `a credential named "${name}" already exists`, { hint: 'choose another --name, or update it' })
       }
-      const id = randomUUID()
+      const id = crypto().randomUUID()
       const makeDefault = input.is_default === true || !active(v).some((c) => c.type === type && c.is_default)
       if (makeDefault) for (const c of v.credentials) if (c.type === type) c.is_default = false
       const rec: CredentialRecord = {
@@ -222,6 +223,7 @@ export class CredentialsApi {
         changed.push('name')
       }
       if (input.value !== undefined) {
+        const { checkValue } = await import('./input.js')
         const value = checkValue(rec.type, input.value, rec.schema_type ?? undefined)
         // The previous ciphertext is overwritten in this write; no copy of the old value is kept.
         rec.secret = seal(key, value, aadFor(v.vault_id, rec.id, 'value'))
@@ -685,7 +687,7 @@ export class Vault {
           return out.result
         }
         if (!opts.create) throw new CredctlError('NOT_FOUND', `vault ${file} does not exist`)
-        const vault_id = randomUUID()
+        const vault_id = crypto().randomUUID()
         const nk = await createVaultKey(vault_id, file, this.keyContext())
         const fresh: VaultFile = { version: 1, vault_id, created_at: now, key: nk.header, credentials: [], mac: '' }
         const out = await fn(fresh, nk.key, now)

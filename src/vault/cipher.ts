@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto'
+import { crypto } from '../lazy-crypto.js'
 
 /**
  * AES-256-GCM with a fresh random 96-bit nonce per seal and a 128-bit tag whose length is checked
@@ -21,8 +21,8 @@ export const aadFor = (vaultId: string, credentialId: string, field: string) =>
   Buffer.from(`credctl/v1/${vaultId}/${credentialId}/${field}`, 'utf8')
 
 export function seal(key: Buffer, plaintext: string | Buffer, aad: Buffer): string {
-  const nonce = randomBytes(NONCE_BYTES)
-  const c = createCipheriv('aes-256-gcm', key, nonce, { authTagLength: TAG_BYTES })
+  const nonce = crypto().randomBytes(NONCE_BYTES)
+  const c = crypto().createCipheriv('aes-256-gcm', key, nonce, { authTagLength: TAG_BYTES })
   c.setAAD(aad)
   const ct = Buffer.concat([c.update(typeof plaintext === 'string' ? Buffer.from(plaintext, 'utf8') : plaintext), c.final()])
   return `v1.${nonce.toString('base64')}.${Buffer.concat([ct, c.getAuthTag()]).toString('base64')}`
@@ -69,7 +69,7 @@ export function open(key: Buffer, sealed: string, aad: Buffer): Buffer {
   const nonce = Buffer.from(n, 'base64')
   const all = Buffer.from(body, 'base64')
   const tag = all.subarray(all.length - TAG_BYTES)
-  const d = createDecipheriv('aes-256-gcm', key, nonce, { authTagLength: TAG_BYTES })
+  const d = crypto().createDecipheriv('aes-256-gcm', key, nonce, { authTagLength: TAG_BYTES })
   d.setAAD(aad)
   d.setAuthTag(tag)
   try {
@@ -81,9 +81,9 @@ export function open(key: Buffer, sealed: string, aad: Buffer): Buffer {
 
 /** A separate key for the metadata MAC, so the MAC never reuses the encryption key directly. */
 export function macKey(key: Buffer): Buffer {
-  return Buffer.from(hkdfSync('sha256', key, Buffer.alloc(0), Buffer.from('credctl/v1/metadata-mac'), 32))
+  return Buffer.from(crypto().hkdfSync('sha256', key, Buffer.alloc(0), Buffer.from('credctl/v1/metadata-mac'), 32))
 }
 
 export function hmac(key: Buffer, data: string): string {
-  return createHmac('sha256', key).update(data, 'utf8').digest('base64')
+  return crypto().createHmac('sha256', key).update(data, 'utf8').digest('base64')
 }

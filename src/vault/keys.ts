@@ -1,4 +1,4 @@
-import { randomBytes, scrypt as scryptCb } from 'node:crypto'
+import { crypto } from '../lazy-crypto.js'
 import { constants as C, promises as fsp } from 'node:fs'
 import * as path from 'node:path'
 import { CredctlError } from '../errors.js'
@@ -51,7 +51,7 @@ export function envKey(env: NodeJS.ProcessEnv): Buffer {
 
 function scryptAsync(pass: string, salt: Buffer, p: Omit<ScryptParams, 'salt'>): Promise<Buffer> {
   return new Promise((resolve, reject) =>
-    scryptCb(pass.normalize('NFC'), salt, KEY_BYTES, { N: p.N, r: p.r, p: p.p, maxmem: 128 * p.N * p.r * p.p + (1 << 20) }, (e, k) =>
+    crypto().scrypt(pass.normalize('NFC'), salt, KEY_BYTES, { N: p.N, r: p.r, p: p.p, maxmem: 128 * p.N * p.r * p.p + (1 << 20) }, (e, k) =>
       e ? reject(e) : resolve(k),
     ),
   )
@@ -139,7 +139,7 @@ export async function createVaultKey(vaultId: string, vaultFile: string, ctx: Ke
     }
     case 'passphrase': {
       const pass = await passphrase(ctx, true)
-      const salt = randomBytes(16)
+      const salt = crypto().randomBytes(16)
       const key = await scryptAsync(pass, salt, DEFAULT_SCRYPT)
       return {
         key,
@@ -152,7 +152,7 @@ export async function createVaultKey(vaultId: string, vaultFile: string, ctx: Ke
       const file = keyFilePath(ctx, vaultFile)
       let exists = true
       await fsp.access(file).catch(() => (exists = false))
-      const key = exists ? await readKeyFile(file) : randomBytes(KEY_BYTES)
+      const key = exists ? await readKeyFile(file) : crypto().randomBytes(KEY_BYTES)
       return {
         key,
         header: { source, check: check(key), file },
@@ -181,7 +181,7 @@ export async function createVaultKey(vaultId: string, vaultFile: string, ctx: Ke
       if (why) {
         throw new CredctlError('KEY_UNAVAILABLE', `no usable OS keychain (${why})`, { hint: `to keep the key elsewhere, ${OTHER_SOURCES}` })
       }
-      const key = randomBytes(KEY_BYTES)
+      const key = crypto().randomBytes(KEY_BYTES)
       return {
         key,
         header: { source, check: check(key) },

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto'
+import { crypto } from '../lazy-crypto.js'
 import { constants as C, promises as fsp } from 'node:fs'
 import * as path from 'node:path'
 import { CredctlError } from '../errors.js'
@@ -91,7 +91,7 @@ export async function writeVaultFile(file: string, vault: VaultFile): Promise<vo
 export async function writeFileAtomic(file: string, text: string): Promise<void> {
   const dir = path.dirname(file)
   await removeDeadTemps(dir, path.basename(file))
-  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`)
+  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${crypto().randomBytes(4).toString('hex')}.tmp`)
   const fh = await fsp.open(tmp, C.O_WRONLY | C.O_CREAT | C.O_EXCL, FILE_MODE)
   try {
     await fh.chmod(FILE_MODE) // explicit: whatever the umask
@@ -175,7 +175,7 @@ async function reclaim(lock: string, staleId: string): Promise<void> {
  * every other writer must wait it out. Filesystems without hard links fall back to O_EXCL.
  */
 async function createLock(file: string, lock: string, token: string): Promise<boolean> {
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`)
+  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${crypto().randomBytes(4).toString('hex')}.tmp`)
   let linked = true
   try {
     await fsp.writeFile(tmp, token, { mode: FILE_MODE, flag: 'wx' })
@@ -208,7 +208,7 @@ async function createLock(file: string, lock: string, token: string): Promise<bo
 export async function withLock<T>(file: string, fn: () => Promise<T>, opts: StoreOptions = {}): Promise<T> {
   const lock = `${file}.lock`
   const deadline = Date.now() + (opts.lockTimeoutMs ?? 10_000)
-  const token = `${process.pid} ${Date.now()} ${randomBytes(6).toString('hex')}`
+  const token = `${process.pid} ${Date.now()} ${crypto().randomBytes(6).toString('hex')}`
   let delay = 2
   for (;;) {
     try {

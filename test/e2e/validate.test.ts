@@ -19,7 +19,7 @@ interface RefRow {
   auth: { header: string; scheme_prefix: string }
   extra_headers?: Record<string, string>
 }
-const REF = JSON.parse(readFileSync(path.resolve(import.meta.dirname, '../../../shared/reference/providers.json'), 'utf8')) as RefRow[]
+const REF = JSON.parse(readFileSync(path.resolve(import.meta.dirname, '../fixtures/reference/providers.json'), 'utf8')) as RefRow[]
 const ref = (type: string) => REF.find((r) => r.type === type)!
 
 /** The route (first path segment of the base URL) decides the answer; the rest is the provider's path. */

@@ -20,7 +20,7 @@ interface RefRow {
   valid_status: number
   invalid_status: number[]
 }
-const REF = JSON.parse(readFileSync(path.resolve(import.meta.dirname, '../../../shared/reference/providers.json'), 'utf8')) as RefRow[]
+const REF = JSON.parse(readFileSync(path.resolve(import.meta.dirname, '../fixtures/reference/providers.json'), 'utf8')) as RefRow[]
 
 /** Statuses a row may add to the reference's, each because the reference's notes say so. */
 const NOTED_EXTRA_INVALID: Record<string, number[]> = {

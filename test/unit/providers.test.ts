@@ -9,7 +9,7 @@ import { closedPort, startServer, type ExpectedShape, type Reply, type TestServe
 
 /**
  * Every HTTP provider type against a real local server, through the SDK. The expected request comes from
- * ../shared/reference/providers.json itself (not from src/checks/providers.ts), so this also proves the
+ * test/fixtures/reference/providers.json (a copy of ../shared/reference/providers.json) itself (not from src/checks/providers.ts), so this also proves the
  * table sends what the reference says. Each answer a provider gives is played back, with bodies shaped
  * like the provider's own (from the reference's notes), and every one of them echoes the key.
  */
@@ -25,7 +25,7 @@ interface RefRow {
   invalid_status: number[]
 }
 
-const REF_PATH = path.resolve(import.meta.dirname, '../../../shared/reference/providers.json')
+const REF_PATH = path.resolve(import.meta.dirname, '../fixtures/reference/providers.json')
 const REF = JSON.parse(readFileSync(REF_PATH, 'utf8')) as RefRow[]
 
 type Verdict = 'valid' | 'invalid' | 'restricted' | 'error'
