@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { CredctlError } from '../errors.js'
 import { aadFor, seal } from '../vault/cipher.js'
 import type { CredentialRecord, VaultFile } from '../vault/format.js'
-import { checkBaseUrl, checkExpiry, checkName, resolveCategory, type SchemaDoc, type Vault } from './client.js'
+import { checkBaseUrl, checkExpiry, checkName, resolveCategory, type CreateInput, type SchemaDoc, type Vault } from './client.js'
 import { WAREHOUSE_TYPES } from './catalogue.js'
 import { entryFor, type HistoryEntry } from './history.js'
 import { checkValue } from './input.js'
@@ -15,19 +15,9 @@ import { toView, type Credential } from './view.js'
  * vault derives its key once, not once per credential). Name clashes with the receiving vault are
  * skipped and reported, or renamed `NAME (2)`, `NAME (3)`, ... with `rename`.
  */
-export interface ImportItem {
+export interface ImportItem extends Omit<CreateInput, 'is_default'> {
   /** Where it came from, for the report: a variable name, a bundle entry. Never a value. */
   source: string
-  name: string
-  type: string
-  category?: string
-  value: string
-  description?: string | null
-  base_url?: string | null
-  schema_type?: string | null
-  settings?: Record<string, string>
-  /** YYYY-MM-DD or an ISO 8601 UTC time. */
-  expires_at?: string | null
   /**
    * true: become the default if the receiving vault has no default of the type yet; false: never;
    * undefined: like create (the first of its type becomes the default).

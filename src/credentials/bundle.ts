@@ -1,3 +1,4 @@
+import type { CredentialRecord } from '../vault/format.js'
 import { createCipheriv, createDecipheriv, createHmac, randomBytes, scrypt as scryptCb, timingSafeEqual } from 'node:crypto'
 import { CredctlError } from '../errors.js'
 import { decodeB64 } from '../vault/cipher.js'
@@ -31,22 +32,12 @@ export const MIN_PASSPHRASE = 8
 const CHECK_LABEL = 'credctl-bundle/1 passphrase check'
 
 /** One credential in a bundle: the metadata of the safe representation, the settings, and the value. */
-export interface BundleEntry {
-  id: string
-  name: string
-  type: string
-  category: string
-  description: string | null
-  schema_type: string | null
-  base_url: string | null
-  settings: Record<string, string>
-  expires_at: string | null
-  is_default: boolean
-  is_valid: boolean | null
-  validated_at: string | null
-  validation_message: string | null
-  created_at: string
-  updated_at: string
+export interface BundleEntry
+  extends Pick<
+    CredentialRecord,
+    | 'id' | 'name' | 'type' | 'category' | 'description' | 'schema_type' | 'base_url' | 'settings' | 'expires_at'
+    | 'is_default' | 'is_valid' | 'validated_at' | 'validation_message' | 'created_at' | 'updated_at'
+  > {
   value: string
   /** The discovered schema, when there is one (non-secret). */
   schema?: { updated_at: string; tables: DiscoveredTable[] }

@@ -1,5 +1,5 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto'
-import { constants as C, promises as fsp } from 'node:fs'
+import { promises as fsp } from 'node:fs'
 import * as path from 'node:path'
 import { CredctlError } from '../errors.js'
 import { KEY_BYTES, TagMismatch, aadFor, decodeB64, hmac, macKey, open, seal } from './cipher.js'
@@ -15,7 +15,7 @@ import {
   type KeyContext,
 } from './keys.js'
 import { SERVICE } from './keychain.js'
-import { fsyncDir, readVault, removeDeadTemps, withLock, writeVaultFile } from './store.js'
+import { fsyncDir, readVault, removeDeadTemps, withLock, writeFileAtomic, writeVaultFile } from './store.js'
 
 /**
  * `rotate-key`: a new vault key, every value re-sealed under it, committed by the one atomic rename of
@@ -74,29 +74,6 @@ function macOk(key: Buffer, v: VaultFile): boolean {
   const want = Buffer.from(hmac(macKey(key), macInput(v)), 'utf8')
   const got = Buffer.from(v.mac, 'utf8')
   return want.length === got.length && timingSafeEqual(want, got)
-}
-
-async function writeFileAtomic(file: string, text: string): Promise<void> {
-  const dir = path.dirname(file)
-  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`)
-  const fh = await fsp.open(tmp, C.O_WRONLY | C.O_CREAT | C.O_EXCL, 0o600)
-  try {
-    await fh.chmod(0o600)
-    await fh.writeFile(text, 'utf8')
-    await fh.sync()
-  } catch (e) {
-    await fh.close().catch(() => {})
-    await fsp.unlink(tmp).catch(() => {})
-    throw e
-  }
-  await fh.close()
-  try {
-    await fsp.rename(tmp, file)
-  } catch (e) {
-    await fsp.unlink(tmp).catch(() => {})
-    throw e
-  }
-  await fsyncDir(dir)
 }
 
 async function stage(v: VaultFile, oldKey: Buffer, file: string, deps: RotateDeps, opts: RotateOptions): Promise<Staged> {
