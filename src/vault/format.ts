@@ -244,16 +244,27 @@ export function macInput(v: VaultFile): string {
 }
 
 export function canonical(x: unknown): string {
-  if (Array.isArray(x)) return `[${x.map(canonical).join(',')}]`
-  if (x && typeof x === 'object') {
-    const o = x as Record<string, unknown>
-    return `{${Object.keys(o)
-      .filter((k) => o[k] !== undefined)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`)
-      .join(',')}}`
+  // A sorted deep copy, then one native JSON.stringify: the same bytes as a hand-written canonical form
+  // (test/unit/canonical.test.ts checks it), several times faster on a vault of thousands of records,
+  // and this runs before every write and every decryption.
+  return JSON.stringify(sortDeep(x)) ?? 'undefined'
+}
+
+function sortDeep(x: unknown): unknown {
+  if (x === null || typeof x !== 'object') return x
+  if (Array.isArray(x)) {
+    const a = new Array<unknown>(x.length)
+    for (let i = 0; i < x.length; i++) a[i] = sortDeep(x[i])
+    return a
   }
-  return JSON.stringify(x)
+  const o = x as Record<string, unknown>
+  const out: Record<string, unknown> = {}
+  for (const k of Object.keys(o).sort()) {
+    // A "__proto__" key must stay an ordinary member, not set the prototype.
+    if (k === '__proto__') Object.defineProperty(out, k, { value: sortDeep(o[k]), enumerable: true, writable: true, configurable: true })
+    else out[k] = sortDeep(o[k])
+  }
+  return out
 }
 
 export function serializeVault(v: VaultFile): string {
