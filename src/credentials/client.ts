@@ -661,7 +661,8 @@ export class Vault {
     const file = await this.file()
     this.resolved = file
     const dir = path.dirname(file)
-    const before = (await readVault(file))?.vault
+    const read = await readVault(file)
+    const before = read?.vault
     // Fail fast (and without creating directories or lock files) when there is nothing to change.
     if (!before && !opts.create) throw new CredctlError('NOT_FOUND', `no credentials yet: vault ${file} does not exist`, { hint: 'create one with `credctl create`' })
     // Get the key before taking the lock: a passphrase prompt or a slow keychain must not hold up
@@ -672,14 +673,16 @@ export class Vault {
     const result = await withLock(
       file,
       async () => {
-        const current = (await readVault(file))?.vault
+        const again = await readVault(file, read)
+        const current = again?.vault
         const now = this.now().toISOString()
         if (current) {
           // Same vault and key check as before the lock (the usual case): the key is known good, only
           // the MAC of what we re-read needs checking. Otherwise (created or rotated meanwhile) load it.
           const sameKey = earlyKey && before && current.vault_id === before.vault_id && current.key.check === before.key.check
           const key = sameKey ? earlyKey : await this.unlock(current, file)
-          if (sameKey) this.checkMac(current, file, key)
+          // Unchanged since the early read (the usual case): its MAC was checked by unlock() already.
+          if (sameKey && again !== read) this.checkMac(current, file, key)
           const out = await fn(current, key, now)
           current.mac = hmac(macKey(key), macInput(current))
           await writeVaultFile(file, current)

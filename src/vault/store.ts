@@ -36,8 +36,15 @@ function damaged(file: string, why: string): CredctlError {
   })
 }
 
-/** Read and parse the vault; undefined when it does not exist yet. */
-export async function readVault(file: string): Promise<{ vault: VaultFile; text: string } | undefined> {
+/**
+ * Read and parse the vault; undefined when it does not exist yet. With `known` (an earlier read of the
+ * same file), unchanged bytes return that parse as is: a writer re-reading under the lock skips the
+ * parse when nobody wrote in between.
+ */
+export async function readVault(
+  file: string,
+  known?: { vault: VaultFile; text: string },
+): Promise<{ vault: VaultFile; text: string } | undefined> {
   let text: string
   try {
     // A vault of 100,000 credentials is about 70 MiB; anything far larger is not one, and reading it
@@ -53,6 +60,7 @@ export async function readVault(file: string): Promise<{ vault: VaultFile; text:
     throw new CredctlError('VAULT_IO', `cannot read vault ${file}: ${(e as Error).message}`)
   }
   try {
+    if (known && known.text === text) return known
     return { vault: parseVault(text), text }
   } catch (e) {
     if (e instanceof FormatError) {
