@@ -215,7 +215,7 @@ describe('smtp', () => {
     await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve))
     return (s.server.address() as { port: number }).port
   }
-  const onAuth = (auth: { method: string; username?: string; password?: string }, _s: unknown, cb: (e: Error | null, r?: { user: string }) => void) => {
+  const onAuth = (auth: { method: string; username?: string | null; password?: string | null }, _s: unknown, cb: (e: Error | null | undefined, r?: { user: string }) => void) => {
     auths.push(auth.method)
     if (auth.username === USER && auth.password === PASS) cb(null, { user: USER })
     else cb(Object.assign(new Error('Invalid username or password'), { responseCode: 535 }))
