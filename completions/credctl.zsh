@@ -22,7 +22,7 @@ _credctl_commands() {
     'reveal:print the raw value (for pipes); recorded in history'
     'history:what was done, when, to which credential (never a value)'
     'rotate-key:replace the vault key: every value re-encrypted, one atomic write; the old key opens nothing after'
-    'status:vault path, key source, keychain reachability, counts'
+    'status:vault path, key source, keychain reachability, integrity, counts, expiry'
     'run:run a command with each type'\''s default credential in its conventional variables (OPENAI_API_KEY, DATABASE_URL, ...)'
     'import:import credentials from a .env file or an encrypted export bundle'
     'export:write every credential (values and metadata) to a passphrase-encrypted bundle (scrypt, AES-256-GCM)'
@@ -82,7 +82,7 @@ _credctl() {
         '--auth-header=[api_key\: header template, e.g. '\''Authorization\: Bearer {value}'\'']:value: ' \
         '--project=[bigquery\: project that runs the queries (default\: the key'\''s project_id)]:value: ' \
         '--location=[bigquery\: region of datasets whose listing does not say (US, EU, europe-west1)]:value: ' \
-        '--json[print JSON (the safe representation\: never a value)]' \
+        '--json[print JSON (never a value)]' \
         '(--help -h)'{--help,-h}'[display help for command]' \
         '(--version -V)'{--version,-V}'[output the version number]' \
         '--vault=[vault file (env\: CREDCTL_VAULT)]:file:_files' \
@@ -94,7 +94,7 @@ _credctl() {
         '--category=[only this category]:value:(llm speech image video data_warehouse tools)' \
         '--type=[only this type]:value:(openai anthropic gemini deepseek fireworks xai openrouter together_ai mistral cohere groq perplexity elevenlabs deepgram openai_audio fal replicate stability openai_image runway pika luma postgresql mysql bigquery snowflake redshift mssql clickhouse static_file api_key oauth database smtp)' \
         '--deleted[include soft-deleted credentials]' \
-        '--json[print JSON (the safe representation\: never a value)]' \
+        '--json[print JSON (never a value)]' \
         '(--help -h)'{--help,-h}'[display help for command]' \
         '(--version -V)'{--version,-V}'[output the version number]' \
         '--vault=[vault file (env\: CREDCTL_VAULT)]:file:_files' \
@@ -103,7 +103,7 @@ _credctl() {
         ;;
       (get)
         _arguments -s \
-        '--json[print JSON (the safe representation\: never a value)]' \
+        '--json[print JSON (never a value)]' \
         '(--help -h)'{--help,-h}'[display help for command]' \
         '(--version -V)'{--version,-V}'[output the version number]' \
         '--vault=[vault file (env\: CREDCTL_VAULT)]:file:_files' \
@@ -124,7 +124,7 @@ _credctl() {
         '--auth-header=[api_key\: header template with {value}]:value: ' \
         '--project=[bigquery\: project that runs the queries ('\'''\'' to clear)]:value: ' \
         '--location=[bigquery\: default dataset region ('\'''\'' to clear)]:value: ' \
-        '--json[print JSON (the safe representation\: never a value)]' \
+        '--json[print JSON (never a value)]' \
         '(--help -h)'{--help,-h}'[display help for command]' \
         '(--version -V)'{--version,-V}'[output the version number]' \
         '--vault=[vault file (env\: CREDCTL_VAULT)]:file:_files' \
@@ -134,7 +134,7 @@ _credctl() {
         ;;
       (delete)
         _arguments -s \
-        '--json[print JSON (the safe representation\: never a value)]' \
+        '--json[print JSON (never a value)]' \
         '(--help -h)'{--help,-h}'[display help for command]' \
         '(--version -V)'{--version,-V}'[output the version number]' \
         '--vault=[vault file (env\: CREDCTL_VAULT)]:file:_files' \
@@ -144,7 +144,7 @@ _credctl() {
         ;;
       (restore)
         _arguments -s \
-        '--json[print JSON (the safe representation\: never a value)]' \
+        '--json[print JSON (never a value)]' \
         '(--help -h)'{--help,-h}'[display help for command]' \
         '(--version -V)'{--version,-V}'[output the version number]' \
         '--vault=[vault file (env\: CREDCTL_VAULT)]:file:_files' \
@@ -154,7 +154,7 @@ _credctl() {
         ;;
       (set-default)
         _arguments -s \
-        '--json[print JSON (the safe representation\: never a value)]' \
+        '--json[print JSON (never a value)]' \
         '(--help -h)'{--help,-h}'[display help for command]' \
         '(--version -V)'{--version,-V}'[output the version number]' \
         '--vault=[vault file (env\: CREDCTL_VAULT)]:file:_files' \
@@ -165,7 +165,7 @@ _credctl() {
       (purge)
         _arguments -s \
         '(--yes -y)'{--yes,-y}'[do not ask for confirmation]' \
-        '--json[print JSON (the safe representation\: never a value)]' \
+        '--json[print JSON (never a value)]' \
         '(--help -h)'{--help,-h}'[display help for command]' \
         '(--version -V)'{--version,-V}'[output the version number]' \
         '--vault=[vault file (env\: CREDCTL_VAULT)]:file:_files' \
@@ -180,7 +180,7 @@ _credctl() {
         '--type=[with --all\: only this type]:value:(openai anthropic gemini deepseek fireworks xai openrouter together_ai mistral cohere groq perplexity elevenlabs deepgram openai_audio fal replicate stability openai_image runway pika luma postgresql mysql bigquery snowflake redshift mssql clickhouse static_file api_key oauth database smtp)' \
         '--timeout=[per-check timeout in seconds]:value: ' \
         '--concurrency=[checks run at once]:value: ' \
-        '--json[print JSON (the safe representation\: never a value)]' \
+        '--json[print JSON (never a value)]' \
         '(--help -h)'{--help,-h}'[display help for command]' \
         '(--version -V)'{--version,-V}'[output the version number]' \
         '--vault=[vault file (env\: CREDCTL_VAULT)]:file:_files' \
@@ -193,7 +193,7 @@ _credctl() {
         '--schemas=[comma-separated schemas to read (default\: all visible)]:value: ' \
         '--max-tables=[stop after this many tables]:value: ' \
         '--timeout=[timeout in seconds]:value: ' \
-        '--json[print JSON (the safe representation\: never a value)]' \
+        '--json[print JSON (never a value)]' \
         '(--help -h)'{--help,-h}'[display help for command]' \
         '(--version -V)'{--version,-V}'[output the version number]' \
         '--vault=[vault file (env\: CREDCTL_VAULT)]:file:_files' \
@@ -204,7 +204,7 @@ _credctl() {
       (schema)
         _arguments -s \
         '--table=[only tables whose name matches (* and ? wildcards)]:value: ' \
-        '--json[print JSON (the safe representation\: never a value)]' \
+        '--json[print JSON (never a value)]' \
         '(--help -h)'{--help,-h}'[display help for command]' \
         '(--version -V)'{--version,-V}'[output the version number]' \
         '--vault=[vault file (env\: CREDCTL_VAULT)]:file:_files' \
@@ -215,7 +215,7 @@ _credctl() {
       (types)
         _arguments -s \
         '--category=[only this category]:value:(llm speech image video data_warehouse tools)' \
-        '--json[print JSON (the safe representation\: never a value)]' \
+        '--json[print JSON (never a value)]' \
         '(--help -h)'{--help,-h}'[display help for command]' \
         '(--version -V)'{--version,-V}'[output the version number]' \
         '--vault=[vault file (env\: CREDCTL_VAULT)]:file:_files' \
@@ -234,7 +234,7 @@ _credctl() {
       (history)
         _arguments -s \
         '--limit=[last N entries]:value: ' \
-        '--json[print JSON (the safe representation\: never a value)]' \
+        '--json[print JSON (never a value)]' \
         '(--help -h)'{--help,-h}'[display help for command]' \
         '(--version -V)'{--version,-V}'[output the version number]' \
         '--vault=[vault file (env\: CREDCTL_VAULT)]:file:_files' \
@@ -244,7 +244,7 @@ _credctl() {
         ;;
       (rotate-key)
         _arguments -s \
-        '--json[print JSON (the safe representation\: never a value)]' \
+        '--json[print JSON (never a value)]' \
         '(--help -h)'{--help,-h}'[display help for command]' \
         '(--version -V)'{--version,-V}'[output the version number]' \
         '--vault=[vault file (env\: CREDCTL_VAULT)]:file:_files' \
@@ -253,7 +253,7 @@ _credctl() {
         ;;
       (status)
         _arguments -s \
-        '--json[print JSON (the safe representation\: never a value)]' \
+        '--json[print JSON (never a value)]' \
         '(--help -h)'{--help,-h}'[display help for command]' \
         '(--version -V)'{--version,-V}'[output the version number]' \
         '--vault=[vault file (env\: CREDCTL_VAULT)]:file:_files' \
@@ -265,7 +265,7 @@ _credctl() {
         '*--only=[inject only the defaults of these types]:value:(openai anthropic gemini deepseek fireworks xai openrouter together_ai mistral cohere groq perplexity elevenlabs deepgram openai_audio fal replicate stability openai_image runway pika luma postgresql mysql bigquery snowflake redshift mssql clickhouse static_file api_key oauth database smtp)' \
         '*--env=[also inject credential NAME under VAR (repeatable; overrides a default)]:value: ' \
         '--dry-run[show which variables would be set (names and masked values), run nothing]' \
-        '--json[print JSON (the safe representation\: never a value)]' \
+        '--json[print JSON (never a value)]' \
         '(--help -h)'{--help,-h}'[display help for command]' \
         '(--version -V)'{--version,-V}'[output the version number]' \
         '--vault=[vault file (env\: CREDCTL_VAULT)]:file:_files' \
@@ -279,7 +279,7 @@ _credctl() {
         '--bundle=[a bundle written by `credctl export` (- for stdin; passphrase\: CREDCTL_EXPORT_PASSPHRASE or a prompt)]:file:_files' \
         '--dry-run[show what would be imported, write nothing]' \
         '--rename[import name clashes as "NAME (2)" instead of skipping them]' \
-        '--json[print JSON (the safe representation\: never a value)]' \
+        '--json[print JSON (never a value)]' \
         '(--help -h)'{--help,-h}'[display help for command]' \
         '(--version -V)'{--version,-V}'[output the version number]' \
         '--vault=[vault file (env\: CREDCTL_VAULT)]:file:_files' \
@@ -290,7 +290,7 @@ _credctl() {
         _arguments -s \
         '--output=[the bundle to write (0600); - for stdout]:file:_files' \
         '--force[replace an existing --output file]' \
-        '--json[print JSON (the safe representation\: never a value)]' \
+        '--json[print JSON (never a value)]' \
         '(--help -h)'{--help,-h}'[display help for command]' \
         '(--version -V)'{--version,-V}'[output the version number]' \
         '--vault=[vault file (env\: CREDCTL_VAULT)]:file:_files' \

@@ -22,9 +22,11 @@ Environment:
   CREDCTL_PASSPHRASE     passphrase, for the passphrase source (otherwise a hidden prompt)
   CREDCTL_KEY_FILE       path of a 0600 key file outside the vault's directory, for the file source
   CREDCTL_NEW_MASTER_KEY, CREDCTL_NEW_PASSPHRASE  the new key or passphrase, for rotate-key
+  CREDCTL_KEYCHAIN_TIMEOUT_MS  how long a keychain call may take (default 5000)
+  CREDCTL_LOCK_TIMEOUT_MS     how long a writer waits for the vault lock (default 10000)
   CREDCTL_NO_PROMPT      never prompt, even on a terminal
   CREDCTL_EXPORT_PASSPHRASE  passphrase of export bundles (export, import --bundle; otherwise a hidden prompt)
-  NO_COLOR, FORCE_COLOR  turn colour off or on
+  NO_COLOR, FORCE_COLOR, CLICOLOR  turn colour off or on
 
 Exit codes:
   0 ok, 1 a check failed, 2 usage or input error, 3 not found,
@@ -82,7 +84,7 @@ export function createProgram(f: Factory, onResult: (o: Output) => void, only?: 
       onResult(await (run as (f: Factory, ...a: unknown[]) => Promise<Output>)(f, ...cmdArgs))
     }
 
-  const json = () => new Option('--json', 'print JSON (the safe representation: never a value)')
+  const json = () => new Option('--json', 'print JSON (never a value)')
   const typeOpt = (d = 'credential type (see `credctl types`)') => new Option('--type <type>', d).choices(TYPE_NAMES)
   const catOpt = (d = 'category') => new Option('--category <category>', d).choices(CATEGORIES)
   const valueOpts = (c: Command) =>
@@ -279,7 +281,7 @@ export function createProgram(f: Factory, onResult: (o: Output) => void, only?: 
 
   define(['status'], () =>
     examples(
-      program.command('status').description('vault path, key source, keychain reachability, counts').addOption(json()).action(act(() => import('./commands/status.js'))),
+      program.command('status').description('vault path, key source, keychain reachability, integrity, counts, expiry').addOption(json()).action(act(() => import('./commands/status.js'))),
       ['credctl status --json'],
     )
   )
@@ -303,7 +305,8 @@ export function createProgram(f: Factory, onResult: (o: Output) => void, only?: 
   command ends, whose path is in GOOGLE_APPLICATION_CREDENTIALS. When several defaults want one variable, the
   type listed first by \`credctl types\` wins (openai over openai_audio and openai_image for OPENAI_API_KEY);
   --env picks another. Soft-deleted credentials are never injected; CREDCTL_* variables are never passed on.
-  The exit code is the command's (128+N when a signal N ends it); SIGINT, SIGTERM and SIGHUP are forwarded.`,
+  The exit code is the command's (128+N when a signal N ends it, 127 when it is not found, 126 when it cannot
+be executed); SIGINT, SIGTERM and SIGHUP are forwarded.`,
         )
         .action(act(() => import('./commands/run.js'))),
       [

@@ -107,10 +107,12 @@ export function checkBaseUrl(u: string | null | undefined): string | null {
 
 export function checkExpiry(x: string | null | undefined): string | null {
   if (x === undefined || x === null || x === '') return null
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(x) || Number.isNaN(Date.parse(`${x}T00:00:00Z`))) {
-    throw new CredctlError('INVALID_INPUT', `invalid expiry ${JSON.stringify(x.slice(0, 40))}: expected YYYY-MM-DD`)
+  const t = /^\d{4}-\d{2}-\d{2}$/.test(x) ? Date.parse(`${x}T00:00:00Z`) : NaN
+  // Date.parse rolls impossible days over (2027-02-30 -> March 2): the date must come back unchanged.
+  if (Number.isNaN(t) || new Date(t).toISOString().slice(0, 10) !== x) {
+    throw new CredctlError('INVALID_INPUT', `invalid expiry ${JSON.stringify(x.slice(0, 40))}: expected a real date, YYYY-MM-DD`)
   }
-  return new Date(`${x}T00:00:00Z`).toISOString()
+  return new Date(t).toISOString()
 }
 
 /** Resolve --category/--type into a valid pair; a mismatch lists the valid pairs. */

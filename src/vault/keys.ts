@@ -75,7 +75,7 @@ async function readKeyFile(file: string): Promise<Buffer> {
   try {
     st = await fsp.stat(file)
   } catch {
-    throw new CredctlError('KEY_UNAVAILABLE', `key file ${file} does not exist`, { hint: 'restore the key file, or set CREDCTL_KEY_FILE to where it is' })
+    throw new CredctlError('KEY_UNAVAILABLE', `key file ${file} does not exist`, { hint: 'put the key file back at that path: a file-source vault records where its key lives, and CREDCTL_KEY_FILE only chooses it for a new vault' })
   }
   // Like ssh with private keys: a key file others can read, or that another user owns (and so could
   // swap), is refused, not used.

@@ -167,3 +167,17 @@ describe('rules of the domain (DESIGN section 4)', () => {
     expect((await client.credentials.get('x')).is_valid).toBeNull()
   })
 })
+
+describe('expiry dates', () => {
+  it('refuses impossible dates instead of rolling them over', async () => {
+    const dir2 = mkdtempSync(path.join(tmpdir(), 'credctl-exp-'))
+    const c = createClient({ vault: path.join(dir2, 'v.json'), env: KEY_ONLY_ENV() })
+    try {
+      await expect(c.credentials.create({ name: 'e', type: 'openai', value: SECRET, expires_at: '2027-02-30' })).rejects.toThrow(/real date/)
+      const ok = await c.credentials.create({ name: 'e', type: 'openai', value: SECRET, expires_at: '2028-02-29' })
+      expect(ok.expires_at).toBe('2028-02-29T00:00:00.000Z')
+    } finally {
+      rmSync(dir2, { recursive: true, force: true })
+    }
+  })
+})

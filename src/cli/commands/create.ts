@@ -57,7 +57,9 @@ export async function run(f: Factory, o: CreateOptions): Promise<Output> {
   if (interactive) {
     const p = await f.prompter()
     if (description === undefined) description = (await p.input('Description (optional)')).trim() || undefined
-    if (!o.default) makeDefault = await p.confirm(`Make it the default ${type} credential?`, { default: false })
+    // The first credential of a type becomes its default anyway: only ask when there is one already.
+    const hasDefault = (await (await f.client()).credentials.list({ type })).some((c) => c.is_default)
+    if (!o.default && hasDefault) makeDefault = await p.confirm(`Make it the default ${type} credential (instead of the current one)?`, { default: false })
     validateNow = await p.confirm('Validate it now against the service?', { default: true })
   }
   const client = await f.client()

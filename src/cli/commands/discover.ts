@@ -19,8 +19,11 @@ export async function runDiscover(f: Factory, name: string, o: { schemas?: strin
     timeoutMs: timeout * 1000,
   })
   if (f.io.isStderrTTY) f.io.stderr.write('\x1b[K')
-  return { json: c, notes: [`Discovered ${c.tables} tables for ${c.name}; see: credctl schema ${JSON.stringify(c.name)}`] }
+  const capped = maxTables !== undefined && c.tables >= maxTables ? ` (stopped at --max-tables ${maxTables})` : ''
+  return { json: c, notes: [`Discovered ${tablesWord(c.tables)} for ${c.name}${capped}; see: credctl schema ${JSON.stringify(c.name)}`] }
 }
+
+const tablesWord = (n: number) => `${n} ${n === 1 ? 'table' : 'tables'}`
 
 function globRe(pattern: string): RegExp {
   const re = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')
@@ -32,7 +35,7 @@ export async function runSchema(f: Factory, name: string, o: { table?: string })
   const re = o.table ? globRe(o.table) : undefined
   const tables = re ? doc.tables.filter((t) => re.test(t.name) || re.test(`${t.schema}.${t.name}`)) : doc.tables
   const out: SchemaDoc = { updated_at: doc.updated_at, tables }
-  const lines: string[] = [`# schema discovered ${doc.updated_at}: ${tables.length} tables`]
+  const lines: string[] = [`# schema discovered ${doc.updated_at}: ${tablesWord(tables.length)}`]
   for (const t of tables) {
     lines.push(`${t.schema}.${t.name} (${t.kind})${t.comment ? ` -- ${t.comment}` : ''}`)
     t.columns.forEach((c, i) => {

@@ -5,7 +5,7 @@ import { pickCredential } from './pick.js'
 
 export async function runDelete(f: Factory, name: string | undefined): Promise<Output> {
   const client = await f.client()
-  const c = await client.credentials.delete(name ?? (await pickCredential(f, 'Credential to delete')))
+  const c = await client.credentials.delete(name ?? (await pickCredential(f, 'Credential to delete', { alwaysAsk: true })))
   return { json: c, notes: [`Deleted ${c.name} (restore with: credctl restore ${JSON.stringify(c.name)})`] }
 }
 

@@ -34,7 +34,7 @@ export async function run(f: Factory, target: string | undefined, o: UpdateOptio
     ...(Object.keys(settingsPatch).length ? { settings: settingsPatch } : {}),
   }
   if (Object.keys(patch).length === 0) {
-    throw new CredctlError('USAGE', 'nothing to update: pass --value-stdin, --value-file, --name, --description, --base-url, --expires or --check-url')
+    throw new CredctlError('USAGE', 'nothing to update: pass --value-stdin or --value-file, or one of --name, --description, --base-url, --expires, --check-url, --auth-header, --project, --location')
   }
   const c = await client.credentials.update(current.id, patch)
   return { json: c, notes: [`Updated ${c.name}`] }

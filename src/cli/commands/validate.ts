@@ -12,10 +12,12 @@ export interface ValidateOptions {
   json?: boolean
 }
 
-function positive(flag: string, raw: string | undefined, dflt: number, max: number): number {
+function positive(flag: string, raw: string | undefined, dflt: number, max: number, integer = false): number {
   if (raw === undefined) return dflt
   const n = Number(raw)
-  if (!Number.isFinite(n) || n <= 0 || n > max) throw new CredctlError('USAGE', `${flag} must be a number between 0 and ${max}`)
+  if (!Number.isFinite(n) || n <= 0 || n > max || (integer && !Number.isInteger(n))) {
+    throw new CredctlError('USAGE', `${flag} must be a positive ${integer ? 'whole number' : 'number'} of at most ${max}`)
+  }
   return n
 }
 
@@ -28,7 +30,7 @@ export function exitCodeFor(results: Pick<ValidationResult, 'status'>[]): number
 
 export async function run(f: Factory, names: string[], o: ValidateOptions): Promise<Output> {
   const timeoutMs = positive('--timeout', o.timeout, 10, 600) * 1000
-  const concurrency = Math.floor(positive('--concurrency', o.concurrency, 8, 256))
+  const concurrency = positive('--concurrency', o.concurrency, 8, 256, true)
   if (names.length && o.all) throw new CredctlError('USAGE', 'give credential names or --all, not both')
   if (!names.length && !o.all) throw new CredctlError('USAGE', 'name the credentials to validate, or pass --all')
   if ((o.category || o.type) && !o.all) throw new CredctlError('USAGE', '--category and --type narrow --all')
