@@ -1,3 +1,4 @@
+import { splitUri } from '../credentials/mask.js'
 /**
  * The one redaction function. Everything a check, a driver or the HTTP layer says passes through here
  * before it is printed, stored or thrown: drivers quote connection strings in errors (mysql2, clickhouse),
@@ -11,25 +12,36 @@ export function secretPieces(value: string): string[] {
   const v = value.trim()
   if (v) pieces.add(v)
   if (value && value !== v) pieces.add(value)
-  // URI: the password (raw and decoded) is what drivers print when they print anything.
-  const m = /^[a-z][a-z0-9+.-]*:\/\/([^/?#@]*)@/i.exec(v)
-  if (m) {
-    const userinfo = m[1] ?? ''
-    const colon = userinfo.indexOf(':')
-    if (colon >= 0) {
-      const pw = userinfo.slice(colon + 1)
-      if (pw) {
-        pieces.add(pw)
-        try {
-          pieces.add(decodeURIComponent(pw))
-        } catch {
-          /* not percent-encoded: the raw form is enough */
-        }
+  // URI: the password (raw and decoded) is what drivers print when they print anything. The userinfo
+  // ends at the last "@" of the authority, as URL parsers read it (a password may contain "@").
+  const u = splitUri(v)
+  if (u?.password) {
+    pieces.add(u.password)
+    try {
+      pieces.add(decodeURIComponent(u.password))
+    } catch {
+      /* not percent-encoded: the raw form is enough */
+    }
+  }
+  // Secret-looking query parameters (sslpassword=, client_secret=, token=, ...).
+  for (const mm of v.matchAll(/[?&][^=&#]*(?:pass|pwd|secret|token|key|auth|cred)[^=&#]*=([^&#]+)/gi)) {
+    if (mm[1]) {
+      pieces.add(mm[1])
+      try {
+        pieces.add(decodeURIComponent(mm[1]))
+      } catch {
+        /* raw form only */
       }
     }
   }
   // key=value;Password=...; (ADO strings) and JSON service accounts.
-  for (const mm of v.matchAll(/(?:^|;)\s*(?:password|pwd)\s*=\s*([^;]+)/gi)) if (mm[1]) pieces.add(mm[1].trim())
+  for (const mm of v.matchAll(/(?:^|;)\s*(?:password|pwd)\s*=\s*("(?:[^"]|"")*"|'(?:[^']|'')*'|\{(?:[^}]|\}\})*\}|[^;]*)/gi)) {
+    const raw = (mm[1] ?? '').trim()
+    if (!raw) continue
+    pieces.add(raw)
+    // The unquoted form is what a driver would print.
+    if (/^["'{]/.test(raw)) pieces.add(raw.slice(1, -1).replace(/""|''|\}\}/g, (d) => d[0]!))
+  }
   if (v.startsWith('{')) {
     try {
       const obj = JSON.parse(v) as Record<string, unknown>

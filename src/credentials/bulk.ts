@@ -6,6 +6,7 @@ import { checkBaseUrl, checkExpiry, checkName, resolveCategory, type CreateInput
 import { WAREHOUSE_TYPES } from './catalogue.js'
 import { entryFor, type HistoryEntry } from './history.js'
 import { checkValue } from './input.js'
+import { checkSettings } from './settings.js'
 import { mask } from './mask.js'
 import { toView, type Credential } from './view.js'
 
@@ -77,6 +78,8 @@ function check(item: ImportItem): Checked {
     if (!/^[a-z_]{1,40}$/.test(k) || typeof v !== 'string' || v.length > 4096) throw new CredctlError('INVALID_INPUT', 'malformed setting')
     settings[k] = v
   }
+  // The same rules as create: a bundle cannot bring a plain-http check URL with it.
+  checkSettings(type, schemaType, settings)
   return { item, name, type, category, schemaType, value, base_url, expires_at, settings }
 }
 

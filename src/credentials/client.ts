@@ -15,6 +15,7 @@ import { ensureDir, readVault, withLock, writeFileAtomic, writeVaultFile } from 
 import { CATEGORIES, isCategory, typeInfo, typesOf, WAREHOUSE_TYPES } from './catalogue.js'
 import { appendHistory, entryFor, readHistory, type HistoryEntry } from './history.js'
 import { mask } from './mask.js'
+import { checkSettings } from './settings.js'
 import { checkServiceUrl } from './urls.js'
 import { toView, type Credential } from './view.js'
 
@@ -153,7 +154,8 @@ export class CredentialsApi {
     const value = checkValue(type, input.value, schemaType ?? undefined)
     const base_url = checkBaseUrl(input.base_url)
     const expires_at = checkExpiry(input.expires_at)
-    const settings = { ...(input.settings ?? {}) }
+    checkSettings(type, schemaType, input.settings ?? {})
+    const settings = Object.fromEntries(Object.entries(input.settings ?? {}).filter(([, v]) => v !== ''))
     return this.vault.mutate(async (v, key, now) => {
       if (active(v).some((c) => c.name === name)) {
         throw new CredctlError('NAME_TAKEN', `a credential named "${name}" already exists`, { hint: 'choose another --name, or update it' })
@@ -207,9 +209,11 @@ export class CredentialsApi {
   }
 
   /** One credential by id or name (deleted ones by id, or by name when no active one has it). */
-  async get(idOrName: string): Promise<Credential> {
+  async get(idOrName: string, opts: { preferDeleted?: boolean } = {}): Promise<Credential> {
     const v = await this.vault.read()
-    return toView(find(v, idOrName, { deleted: true }))
+    // preferDeleted: the credential that restore and purge would act on when a name is both active
+    // and deleted (purge shows it before removing it).
+    return toView(find(v, idOrName, { deleted: true, preferDeleted: !!opts.preferDeleted }))
   }
 
   async update(idOrName: string, input: UpdateInput): Promise<Credential> {
@@ -248,6 +252,7 @@ export class CredentialsApi {
         changed.push('expires_at')
       }
       if (input.settings) {
+        checkSettings(rec.type, rec.schema_type, input.settings)
         for (const [k, val] of Object.entries(input.settings)) {
           if (val === null || val === '') delete rec.settings[k]
           else rec.settings[k] = val

@@ -16,32 +16,43 @@ export function maskKey(value: string): string {
   return `${v.slice(0, prefix)}...${v.slice(v.length - suffix)}`
 }
 
+/** Query parameters that may hold a secret: any name containing one of these words. */
+const SECRET_PARAM = /([?&][^=&#]*(?:pass|pwd|secret|token|key|auth|cred)[^=&#]*=)[^&#]*/gi
+
+/** Split `scheme://userinfo@host...` the way URL parsers do: userinfo ends at the LAST "@" of the authority. */
+export function splitUri(value: string): { scheme: string; user?: string; password?: string; rest: string } | undefined {
+  const m = /^([a-z][a-z0-9+.-]*:\/\/)([^/?#]*)(.*)$/is.exec(value)
+  if (!m) return undefined
+  const [, scheme, authority, tail] = m as unknown as [string, string, string, string]
+  const at = authority.lastIndexOf('@')
+  if (at < 0) return { scheme, rest: authority + tail }
+  const userinfo = authority.slice(0, at)
+  const colon = userinfo.indexOf(':')
+  return {
+    scheme,
+    user: colon < 0 ? userinfo : userinfo.slice(0, colon),
+    ...(colon < 0 ? {} : { password: userinfo.slice(colon + 1) }),
+    rest: authority.slice(at + 1) + tail,
+  }
+}
+
 /** scheme://user:****@host:port/db — everything but the password (and secret-looking query params). */
 export function maskUri(value: string): string {
   const v = value.trim()
-  const m = /^([a-z][a-z0-9+.-]*:\/\/)(?:([^/?#@:]*)(?::([^/?#@]*))?@)?([^?#]*)(\?[^#]*)?/i.exec(v)
-  if (!m) return maskKey(v)
-  const [, scheme, user, pass, rest, query] = m
-  const auth = user !== undefined ? `${user}${pass !== undefined ? ':****' : ''}@` : ''
-  let q = ''
-  if (query) {
-    q = query.replace(/([?&](?:password|pwd|pass|secret|token|key|api_key|access_token|private_key)[^=&]*=)[^&]*/gi, '$1****')
-  }
-  return `${scheme}${auth}${rest}${q}`
+  const u = splitUri(v)
+  if (!u) return maskKey(v)
+  const auth = u.user !== undefined ? `${u.user}${u.password !== undefined ? ':****' : ''}@` : ''
+  return `${u.scheme}${auth}${u.rest.replace(SECRET_PARAM, '$1****')}`
 }
 
-/** ADO-style `Server=…;User Id=…;Password=…`: keep everything but the password. */
+/**
+ * ADO-style `Server=…;User Id=…;Password=…`: keep everything but the password, whose value may be
+ * quoted ("…", '…') or braced ({…}) and then contain ";".
+ */
 export function maskAdo(value: string): string {
   return value
     .trim()
-    .split(';')
-    .map((part) => {
-      const eq = part.indexOf('=')
-      if (eq < 0) return part
-      const k = part.slice(0, eq).trim().toLowerCase()
-      return k === 'password' || k === 'pwd' ? `${part.slice(0, eq)}=****` : part
-    })
-    .join(';')
+    .replace(/((?:^|;)\s*(?:password|pwd)\s*=\s*)("(?:[^"]|"")*"|'(?:[^']|'')*'|\{(?:[^}]|\}\})*\}|[^;]*)/gi, '$1****')
 }
 
 export function maskServiceAccount(value: string): string {

@@ -173,7 +173,7 @@ describe.skipIf(!hasTmux)('interactive prompts in a real terminal (tmux)', () =>
   it('purge asks for confirmation; "no" keeps the credential (exit 130), "yes" removes it', async () => {
     expect((await runCli(['create', '--name', 'Old Key', '--type', 'openai', '--value-stdin'], { env: t.env, input: SECRET })).code).toBe(0)
     term.start(['purge', 'Old Key'])
-    await term.waitFor(/Remove Old Key \(openai\) and its encrypted value for good\?/)
+    await term.waitFor(/Remove Old Key \(openai, active, sk-pr\.\.\.\w+\) and its encrypted value for good\?/)
     term.type('n')
     term.keys('Enter')
     expect(await term.exitCode()).toBe(130)

@@ -160,9 +160,26 @@ describe('postgresql: URI parsing', () => {
   })
   it('config always carries a password string and explicit TLS (so PGPASSWORD/PGSSLMODE cannot change a stored credential)', () => {
     const cfg = pgcheck.clientConfig(parsePgUri('postgresql://u@h/app'), 1000)
-    expect(cfg).toMatchObject({ password: '', connectionTimeoutMillis: 1000, statement_timeout: 1000, query_timeout: 1000 })
+    expect(cfg).toMatchObject({ connectionTimeoutMillis: 1000, statement_timeout: 1000, query_timeout: 1000 })
+    // A function: pg would replace an empty string with PGPASSWORD or ~/.pgpass and send it to this host.
+    expect(typeof cfg.password).toBe('function')
+    expect((cfg.password as () => string)()).toBe('')
     expect(cfg.ssl).toMatchObject({ rejectUnauthorized: false })
     expect(pgcheck.clientConfig(parsePgUri('postgresql://u@h/app?sslmode=disable'), 1000).ssl).toBe(false)
+  })
+  it('never sends PGPASSWORD to the credential host (pg keeps the function, not the environment)', async () => {
+    const { default: pg } = await import('pg')
+    const before = process.env.PGPASSWORD
+    process.env.PGPASSWORD = 'users-real-prod-db-password'
+    try {
+      const client = new pg.Client(pgcheck.clientConfig(parsePgUri('postgresql://alice@127.0.0.1:1/app'), 1000))
+      const pw = (client as unknown as { password: unknown }).password
+      expect(typeof pw).toBe('function')
+      expect((pw as () => string)()).toBe('')
+    } finally {
+      if (before === undefined) delete process.env.PGPASSWORD
+      else process.env.PGPASSWORD = before
+    }
   })
 })
 

@@ -40,4 +40,12 @@ describe('masking (DESIGN section 2)', () => {
   it('masks oauth JSON by its access token', () => {
     expect(mask('oauth', JSON.stringify({ access_token: 'ya29.abcdefghijklmnopqrstuvwxyz', refresh_token: 'r' }))).toBe('ya2...wxyz (+refresh token)')
   })
+
+  it('masks passwords that contain "@", quoted ADO passwords with ";", and secret query parameters', () => {
+    expect(mask('postgresql', 'postgresql://u:p@ssw0rdSecret@db.example.com:5432/db')).toBe('postgresql://u:****@db.example.com:5432/db')
+    expect(mask('mssql', 'Server=h;User Id=u;Password="se;cretPassword99"')).toBe('Server=h;User Id=u;Password=****')
+    expect(mask('mssql', 'Server=h;Pwd={a;b}}c};Database=d')).toBe('Server=h;Pwd=****;Database=d')
+    expect(mask('postgresql', 'postgresql://u:pw@h/db?sslpassword=TopSecretKeyPass&sslmode=require')).toBe('postgresql://u:****@h/db?sslpassword=****&sslmode=require')
+    expect(mask('snowflake', 'snowflake://u@acct/db/s?client_secret=zzzSecretzz&warehouse=wh')).toBe('snowflake://u@acct/db/s?client_secret=****&warehouse=wh')
+  })
 })

@@ -123,4 +123,13 @@ describe('redact: config dumps', () => {
     expect(out).toContain("userName: 'sa'")
     expect(redact(`"password":"with \\"quote\\" inside"`)).toBe(`"password":"****"`)
   })
+
+  it('finds URI passwords that contain "@", quoted ADO passwords and secret query parameters', () => {
+    const uri = 'postgresql://u:p@ssw0rdSecret@db.example.com/db?sslpassword=TopSecretKeyPass'
+    const out = redact(`failed: password p@ssw0rdSecret rejected; sslpassword TopSecretKeyPass`, [uri])
+    expect(out).not.toContain('ssw0rdSecret')
+    expect(out).not.toContain('TopSecretKeyPass')
+    const ado = 'Server=h;Password="se;cretPassword99"'
+    expect(redact('login failed for se;cretPassword99', [ado])).not.toContain('cretPassword99')
+  })
 })

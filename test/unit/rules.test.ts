@@ -181,3 +181,38 @@ describe('expiry dates', () => {
     }
   })
 })
+
+describe('purge picks the deleted credential when a name is both active and deleted', () => {
+  it('get(name, { preferDeleted }) and purge(name) agree, and the active one survives', async () => {
+    const dir2 = mkdtempSync(path.join(tmpdir(), 'credctl-purge-'))
+    const c = createClient({ vault: path.join(dir2, 'v.json'), env: KEY_ONLY_ENV() })
+    try {
+      await c.credentials.create({ name: 'OpenAI', type: 'openai', value: 'sk-old-11111111111111111111' })
+      await c.credentials.delete('OpenAI')
+      await c.credentials.create({ name: 'OpenAI', type: 'openai', value: 'sk-new-22222222222222222222' })
+      const target = await c.credentials.get('OpenAI', { preferDeleted: true })
+      expect(target.deleted_at).toBeTruthy()
+      const gone = await c.credentials.purge('OpenAI')
+      expect(gone.id).toBe(target.id)
+      expect(await c.credentials.reveal('OpenAI')).toBe('sk-new-22222222222222222222')
+    } finally {
+      rmSync(dir2, { recursive: true, force: true })
+    }
+  })
+})
+
+describe('check settings are checked by the SDK, not only the CLI', () => {
+  it('refuses a plain-http check URL to another host, unknown settings, and settings of the wrong type', async () => {
+    const dir2 = mkdtempSync(path.join(tmpdir(), 'credctl-settings-'))
+    const c = createClient({ vault: path.join(dir2, 'v.json'), env: KEY_ONLY_ENV() })
+    try {
+      await expect(c.credentials.create({ name: 'k', type: 'api_key', value: 'sk-live-0123456789', settings: { check_url: 'http://192.0.2.2:58080/check' } })).rejects.toThrow(/plain http/)
+      await expect(c.credentials.create({ name: 'k', type: 'api_key', value: 'sk-live-0123456789', settings: { nope: 'x' } })).rejects.toThrow(/unknown setting/)
+      await expect(c.credentials.create({ name: 'k', type: 'openai', value: 'sk-live-0123456789', settings: { check_url: 'https://x.example/check' } })).rejects.toThrow(/does not apply/)
+      await c.credentials.create({ name: 'k', type: 'api_key', value: 'sk-live-0123456789', settings: { check_url: 'http://127.0.0.1:9999/me' } })
+      await expect(c.credentials.update('k', { settings: { check_url: 'http://example.com/me' } })).rejects.toThrow(/plain http/)
+    } finally {
+      rmSync(dir2, { recursive: true, force: true })
+    }
+  })
+})

@@ -35,9 +35,10 @@ export function clientConfig(t: PgTarget, timeoutMs: number, mode: SslMode = t.s
     host: t.host,
     port: t.port,
     user: t.user,
-    // Always a string: with none, pg would fall back to PGPASSWORD or ~/.pgpass, and the check would
-    // prove someone else's password.
-    password: t.password,
+    // A function, always: pg treats a missing or empty string password as "look elsewhere" and would
+    // send PGPASSWORD or ~/.pgpass to this credential's host, proving (and leaking) someone else's
+    // password. A function is used as is, even when it returns ''.
+    password: () => t.password,
     database: t.database || t.user,
     ssl: tlsFor(t, mode),
     ...(t.options ? { options: t.options } : {}),

@@ -1,3 +1,4 @@
+import { checkServiceUrl } from '../../credentials/urls.js'
 import { CredctlError } from '../../errors.js'
 import { classify, send, type Rules } from '../http.js'
 import type { CheckContext, CheckInput, CheckResult } from '../types.js'
@@ -29,6 +30,7 @@ export async function validate(input: CheckInput, ctx: CheckContext): Promise<Ch
       hint: "set one with `credctl update NAME --check-url URL [--auth-header 'Header: Bearer {value}']`",
     })
   }
+  checkServiceUrl(url, 'check URL') // checked when stored too; never send a key over plain http
   const [name, header] = authHeader(input.settings.auth_header || DEFAULT_AUTH_HEADER, input.value)
   const answer = await send(url, { method: 'GET', headers: { accept: 'application/json', 'user-agent': 'credctl', [name]: header } }, ctx)
   return classify(RULES, answer, [input.value])

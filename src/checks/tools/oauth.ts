@@ -1,3 +1,4 @@
+import { checkServiceUrl } from '../../credentials/urls.js'
 import { CredctlError } from '../../errors.js'
 import { statusOfError } from '../classify.js'
 import { redactError } from '../redact.js'
@@ -81,7 +82,9 @@ export async function validate(input: CheckInput, ctx: CheckContext): Promise<Ch
       hint: 'set one (a userinfo or introspection endpoint) with `credctl update NAME --check-url URL`',
     })
   }
+  checkServiceUrl(url, 'check URL') // checked when stored too; never send a token over plain http
   const tok = parse(input.value)
+  if (str(tok.token_url)) checkServiceUrl(tok.token_url, 'token_url')
   const first = await probe(url, tok.access_token, ctx)
   if (first.status !== 401 || !str(tok.refresh_token) || !str(tok.token_url)) {
     const r = verdict(first, [input.value])

@@ -3,7 +3,7 @@ import { CredctlError } from '../../errors.js'
 import type { Factory } from '../factory.js'
 import type { Output } from '../output.js'
 import { readValue, type ValueFlags } from '../value.js'
-import { checkSettings } from './settings.js'
+import { settingsFromFlags } from './settings.js'
 
 export interface CreateOptions extends ValueFlags {
   name?: string
@@ -71,7 +71,7 @@ export async function run(f: Factory, o: CreateOptions): Promise<Output> {
     description: description ?? null,
     base_url: o.baseUrl ?? null,
     schema_type: schemaType ?? null,
-    settings: checkSettings(type, o),
+    settings: settingsFromFlags(o),
     is_default: makeDefault,
     expires_at: o.expires ?? null,
   })

@@ -21,10 +21,12 @@ export async function runSetDefault(f: Factory, name: string): Promise<Output> {
 
 export async function runPurge(f: Factory, name: string, o: { yes?: boolean }): Promise<Output> {
   const client = await f.client()
-  const c = await client.credentials.get(name)
+  // The same credential the SDK's purge(name) picks: a deleted one before an active one of that name.
+  const c = await client.credentials.get(name, { preferDeleted: true })
   if (!o.yes) {
     if (!f.io.canPrompt) throw new CredctlError('USAGE', 'purge removes the credential for good: pass --yes to confirm (no terminal to ask on)')
-    const ok = await (await f.prompter()).confirm(`Remove ${c.name} (${c.type}) and its encrypted value for good?`, { default: false })
+    const state = c.deleted_at ? 'deleted' : 'active'
+    const ok = await (await f.prompter()).confirm(`Remove ${c.name} (${c.type}, ${state}, ${c.masked_content}) and its encrypted value for good?`, { default: false })
     if (!ok) throw new CredctlError('CANCELLED', 'not purged; nothing was written')
   }
   const gone = await client.credentials.purge(c.id)

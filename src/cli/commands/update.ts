@@ -2,7 +2,7 @@ import { CredctlError } from '../../errors.js'
 import type { Factory } from '../factory.js'
 import type { Output } from '../output.js'
 import { readValue, type ValueFlags } from '../value.js'
-import { checkSettings } from './settings.js'
+import { settingsFromFlags } from './settings.js'
 import { pickCredential } from './pick.js'
 
 export interface UpdateOptions extends ValueFlags {
@@ -20,11 +20,8 @@ export async function run(f: Factory, target: string | undefined, o: UpdateOptio
   const id = target ?? (await pickCredential(f, 'Credential to update'))
   const current = await client.credentials.get(id)
   const value = await readValue(f, o, { optional: true })
-  const settings = checkSettings(current.type, o)
   // '' clears a setting; an absent flag leaves it alone.
-  const settingsPatch: Record<string, string | null> = { ...settings }
-  if (o.checkUrl === '') settingsPatch.check_url = null
-  if (o.authHeader === '') settingsPatch.auth_header = null
+  const settingsPatch = settingsFromFlags(o)
   const patch = {
     ...(value !== undefined ? { value } : {}),
     ...(o.name !== undefined ? { name: o.name } : {}),

@@ -1,0 +1,59 @@
+import { CredctlError } from '../errors.js'
+import { checkServiceUrl } from './urls.js'
+
+/**
+ * Non-secret per-credential check settings, checked in the SDK (so the SDK, the CLI and an import all
+ * obey the same rules): where `validate` sends an api_key or oauth token (https, or plain http only to
+ * this machine), the api_key header template, BigQuery's project and location. They are stored in the
+ * clear beside the credential and must never hold the secret itself.
+ */
+interface Rule {
+  flag: string
+  applies: (type: string, schemaType: string | null | undefined) => boolean
+  check: (v: string) => void
+}
+
+const isBigquery = (type: string, schemaType: string | null | undefined) => type === 'bigquery' || (type === 'database' && schemaType === 'bigquery')
+
+const RULES: Record<string, Rule> = {
+  check_url: {
+    flag: '--check-url',
+    applies: (t) => t === 'api_key' || t === 'oauth',
+    check: (v) => void checkServiceUrl(v, '--check-url'),
+  },
+  auth_header: {
+    flag: '--auth-header',
+    applies: (t) => t === 'api_key',
+    check: (v) => {
+      if (!/^[A-Za-z0-9-]+:\s?.*\{value\}/.test(v) || /[\r\n]/.test(v)) {
+        throw new CredctlError('INVALID_INPUT', "invalid --auth-header: expected 'Header-Name: text with {value}', e.g. 'Authorization: Bearer {value}'")
+      }
+    },
+  },
+  project: {
+    flag: '--project',
+    applies: isBigquery,
+    check: (v) => {
+      if (!/^[a-z][a-z0-9.:-]{3,127}$/i.test(v)) throw new CredctlError('INVALID_INPUT', `invalid --project ${JSON.stringify(v.slice(0, 60))}`)
+    },
+  },
+  location: {
+    flag: '--location',
+    applies: isBigquery,
+    check: (v) => {
+      if (!/^[a-z][a-z0-9-]{1,40}$/i.test(v)) throw new CredctlError('INVALID_INPUT', `invalid --location ${JSON.stringify(v.slice(0, 60))}`)
+    },
+  },
+}
+
+/** Check settings for a credential of `type`; null or '' (clear, on update) is always accepted. */
+export function checkSettings(type: string, schemaType: string | null | undefined, settings: Record<string, string | null>): void {
+  for (const [key, value] of Object.entries(settings)) {
+    const rule = Object.hasOwn(RULES, key) ? RULES[key] : undefined
+    if (!rule) throw new CredctlError('INVALID_INPUT', `unknown setting "${key.slice(0, 40)}": one of ${Object.keys(RULES).join(', ')}`)
+    if (value === null || value === '') continue
+    if (typeof value !== 'string') throw new CredctlError('INVALID_INPUT', `setting ${key} must be a string`)
+    if (!rule.applies(type, schemaType)) throw new CredctlError('USAGE', `${rule.flag} does not apply to ${type} credentials`)
+    rule.check(value)
+  }
+}
