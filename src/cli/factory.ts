@@ -52,7 +52,7 @@ export function createFactory(io: IOStreams, env: NodeJS.ProcessEnv, warn: (m: s
     client: () =>
       (client ??= (async () => {
         return createClient({
-          ...(f.globals.vault ? { vault: f.globals.vault } : {}),
+          ...(f.globals.vault !== undefined ? { vault: f.globals.vault } : {}),
           ...(f.globals.keySource ? { keySource: f.globals.keySource } : {}),
           env,
           askPassphrase: io.canPrompt

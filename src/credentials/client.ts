@@ -353,7 +353,7 @@ export class CredentialsApi {
     }
     items = items.filter(({ rec }) => checks.get(rec.schema_type ?? rec.type))
     const timeoutMs = opts.timeoutMs ?? this.vault.timeoutMs
-    const results: { id: string; status: CheckStatus; message: string; duration_ms: number; newValue?: string }[] = new Array(items.length)
+    const results: { id: string; checkedSecret: string; status: CheckStatus; message: string; duration_ms: number; newValue?: string }[] = new Array(items.length)
     let next = 0
     let done = 0
     const worker = async () => {
@@ -384,6 +384,7 @@ export class CredentialsApi {
         }
         results[i] = {
           id: rec.id,
+          checkedSecret: rec.secret,
           status: result.status,
           message: redact(result.message, [value]).replace(/\s+/g, ' ').slice(0, 500),
           duration_ms: Date.now() - started,
@@ -401,6 +402,14 @@ export class CredentialsApi {
       const history: HistoryEntry[] = []
       for (const r of checked) {
         const rec = findById(v, r.id)
+        if (rec.secret !== r.checkedSecret) {
+          // The value was replaced while the check ran: this verdict is about the old value, and a
+          // refreshed token must not overwrite the new one. Report it, store nothing.
+          r.message = `${r.message} (not stored: the value changed while it was checked)`
+          out.push(toView(rec))
+          history.push(entryFor(rec, 'validate', `${r.status} (stale)`, now))
+          continue
+        }
         if (r.status === 'valid' || r.status === 'restricted') rec.is_valid = true
         else if (r.status === 'invalid') rec.is_valid = false
         // unreachable, timeout and error say nothing about the credential: the earlier verdict stands.
@@ -470,7 +479,7 @@ export class CredentialsApi {
   /** The raw value, for `reveal` and pipes. Recorded in history. */
   async reveal(idOrName: string): Promise<string> {
     const { rec, value } = await this.vault.decrypt(idOrName)
-    await this.vault.history([entryFor(rec, 'reveal', 'ok', this.vault.now().toISOString())])
+    await this.vault.history([entryFor(rec, 'reveal', 'ok', this.vault.now().toISOString())], { required: true })
     return value
   }
 
@@ -493,6 +502,7 @@ export class CredentialsApi {
     const now = this.vault.now().toISOString()
     await this.vault.history(
       items.length ? items.map(({ rec }) => entryFor(rec, record.action, 'ok', now, record.detail(toView(rec)))) : [entryFor(undefined, record.action, 'ok', now, record.detail(undefined))],
+      { required: true },
     )
     return items.map(({ rec, value }) => ({ credential: toView(rec), value }))
   }
@@ -509,7 +519,7 @@ export class CredentialsApi {
     const ids = v ? active(v).map((c) => c.id) : []
     const items = await this.vault.decryptMany(ids)
     const now = this.vault.now().toISOString()
-    await this.vault.history(items.map(({ rec }) => entryFor(rec, 'export', 'ok', now, detail)))
+    await this.vault.history(items.map(({ rec }) => entryFor(rec, 'export', 'ok', now, detail)), { required: true })
     return items.map(({ rec, value }) => ({ credential: toView(rec), settings: { ...rec.settings }, value }))
   }
 
@@ -572,6 +582,8 @@ export class Vault {
 
   file(): Promise<string> {
     return (this.filePromise ??= (async () => {
+      // An explicit but empty path (`--vault "$UNSET"`) must not quietly mean the default vault.
+      if (this.opts.vault === '') throw new CredctlError('USAGE', 'the vault path is empty (--vault "")', { hint: 'give a path, or leave --vault out' })
       const p = this.opts.vault ?? this.env.CREDCTL_VAULT
       this.resolved = path.resolve(p ? p : await defaultVaultPath())
       return this.resolved
@@ -649,9 +661,20 @@ export class Vault {
     })
   }
 
-  async history(entries: HistoryEntry[]): Promise<void> {
-    // History is a convenience: failing to append must not fail the command that already succeeded.
-    await appendHistory(this.paths().history, entries).catch(() => {})
+  /**
+   * Append to history. After a change it is a record of what already happened, and failing to append
+   * must not fail the command. With `required` (reveal, run, export: the value is about to be handed
+   * out) it is written first, and a failure stops the command: no value leaves without a trace.
+   */
+  async history(entries: HistoryEntry[], opts: { required?: boolean } = {}): Promise<void> {
+    try {
+      await appendHistory(this.paths().history, entries)
+    } catch (e) {
+      if (!opts.required) return
+      throw new CredctlError('VAULT_IO', `cannot record this in the history file ${this.paths().history}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`, {
+        hint: 'nothing was revealed; fix the history file (it must be a writable file beside the vault)',
+      })
+    }
   }
 
   async writeSchema(id: string, doc: SchemaDoc): Promise<void> {

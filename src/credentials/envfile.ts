@@ -41,7 +41,8 @@ export function parseEnvFile(text: string, label = '.env'): EnvEntry[] {
     const m = /^\s*(?:export\s+)?([^=\s]+)\s*=\s*/.exec(raw)
     if (!m) fail(/^\s*export\s+[A-Za-z_][A-Za-z0-9_]*\s*$/.test(raw) ? 'an `export NAME` line without a value' : 'expected NAME=VALUE')
     const key = m![1]!
-    if (!KEY.test(key)) fail(`invalid variable name ${JSON.stringify(key.slice(0, 60))}`)
+    // Never quote the "name": a stray line of a pasted key (base64 ending in "=") parses as NAME=VALUE.
+    if (!KEY.test(key)) fail('invalid variable name (not shown: a malformed line may be part of a secret)')
     let j = i + m![0].length
     let value: string
     const q = src[j]
@@ -82,6 +83,8 @@ export function parseEnvFile(text: string, label = '.env'): EnvEntry[] {
       const hash = rest.search(/\s#/)
       if (hash >= 0) rest = rest.slice(0, hash)
       value = rest.trim()
+      // "NAME==" is the tail of base64 (a pasted key, the last line of a PEM), not an assignment.
+      if (/^=+$/.test(value)) fail('expected NAME=VALUE (this line looks like part of a pasted key; nothing of it is shown)')
       i = end + 1
     }
     out.delete(key) // keep the order of the last definition

@@ -1,3 +1,4 @@
+import { CredctlError } from '../errors.js'
 import { constants as C, promises as fsp } from 'node:fs'
 import type { CredentialRecord } from '../vault/format.js'
 
@@ -33,8 +34,9 @@ export async function readHistory(file: string): Promise<HistoryEntry[]> {
   try {
     text = await fsp.readFile(file, 'utf8')
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return []
-    throw e
+    const code = (e as NodeJS.ErrnoException).code
+    if (code === 'ENOENT') return []
+    throw new CredctlError('VAULT_IO', `cannot read the history file ${file}: ${code ?? 'error'}`)
   }
   const out: HistoryEntry[] = []
   for (const line of text.split('\n')) {

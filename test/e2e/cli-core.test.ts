@@ -266,3 +266,39 @@ describe('core checks end to end', () => {
     }
   })
 })
+
+describe('review fixes', () => {
+  it('an empty --vault is a usage error, not the default vault', async () => {
+    const r = await cli(['--vault', '', 'list'])
+    expect(r.code).toBe(2)
+    expect(r.stderr).toMatch(/vault path is empty/)
+  })
+
+  it('a reveal that cannot be recorded in history prints nothing', async () => {
+    await cli(['create', '--name', 'a', '--type', 'openai', '--value-stdin'], OPENAI)
+    const { rmSync, mkdirSync } = await import('node:fs')
+    const hist = path.join(path.dirname(t.vault), 'vault.history.jsonl')
+    rmSync(hist)
+    mkdirSync(hist)
+    const r = await cli(['reveal', 'a'])
+    expect(r.code).toBe(4)
+    expect(r.stdout).toBe('')
+    expect(r.stderr).toMatch(/cannot record this in the history file/)
+    const h = await cli(['history'])
+    expect(h.code).toBe(4)
+    expect(h.stderr).not.toMatch(/internal error/)
+  })
+
+  it('.env lines that look like pasted key material are refused without being quoted', async () => {
+    const f = path.join(t.dir, 'b.env')
+    const tail = 'dGhpcyBpcyBhIHZlcnkgc2VjcmV0IHRva2VuIHZhbHVlMTIzNDU2Nzg5MA'
+    writeFileSync(f, `${tail}==\nOPENAI_API_KEY=${OPENAI}\n`)
+    const r = await cli(['import', '--from-env', f, '--dry-run'])
+    expect(r.code).toBe(2)
+    assertNoLeak([tail.slice(0, 20), OPENAI], [r.stdout, r.stderr])
+    writeFileSync(f, `wJalrXUtnFEMI/K7MDENG/bPxRfiCYSECRETKEY=\n`)
+    const r2 = await cli(['import', '--from-env', f, '--dry-run'])
+    expect(r2.code).toBe(2)
+    assertNoLeak(['wJalrXUtnFEMI'], [r2.stdout, r2.stderr])
+  })
+})
