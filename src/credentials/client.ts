@@ -7,7 +7,7 @@ import type { Check, CheckResult, CheckStatus, DiscoverOptions, DiscoveredTable 
 import { CredctlError } from '../errors.js'
 import { aadFor, hmac, macKey, open, seal, TagMismatch } from '../vault/cipher.js'
 import { macInput, type CredentialRecord, type VaultFile } from '../vault/format.js'
-import { osKeychain, probeKeychain, type Keychain } from '../vault/keychain.js'
+import { osKeychain, probeKeychain, probeOsKeychainIsolated, type Keychain } from '../vault/keychain.js'
 import { createVaultKey, loadVaultKey, type KeyContext } from '../vault/keys.js'
 import { defaultVaultPath, sidePaths } from '../vault/paths.js'
 import type { RotateOptions, RotateResult } from '../vault/rotate.js'
@@ -602,9 +602,12 @@ export class Vault {
     return path.join(this.paths().schemas, `${id}.json`)
   }
 
+  keychainTimeoutMs(): number {
+    return this.opts.keychainTimeoutMs ?? (Number(this.env.CREDCTL_KEYCHAIN_TIMEOUT_MS) || 5000)
+  }
+
   keychain(): Keychain {
-    const ms = this.opts.keychainTimeoutMs ?? (Number(this.env.CREDCTL_KEYCHAIN_TIMEOUT_MS) || 5000)
-    return (this.keychainInstance ??= this.opts.keychain ?? osKeychain(ms))
+    return (this.keychainInstance ??= this.opts.keychain ?? osKeychain(this.keychainTimeoutMs()))
   }
 
   private keyContext(): KeyContext {
@@ -790,7 +793,9 @@ export class Vault {
       out.exists = true
       out.error = { code: e.code, message: e.message }
     }
-    const why = await probeKeychain(this.keychain())
+    // An injected keychain (tests, embedders) is probed as is; the OS one in a child process that can
+    // be killed, so a frozen session bus cannot hang `status`.
+    const why = this.opts.keychain ? await probeKeychain(this.opts.keychain) : await probeOsKeychainIsolated(this.keychainTimeoutMs())
     out.keychain = { reachable: !why, reason: why ?? null }
     return out
   }

@@ -72,3 +72,52 @@ export async function probeKeychain(kc: Keychain): Promise<string | undefined> {
     if (written) await kc.delete(account).catch(() => false)
   }
 }
+
+/**
+ * The same probe against the OS keychain, in a child process that is killed when it overruns. The
+ * native library connects to D-Bus synchronously when an entry is created, so a frozen session bus
+ * would block this process past any timeout; `credctl status` must answer regardless.
+ */
+export async function probeOsKeychainIsolated(timeoutMs: number): Promise<string | undefined> {
+  const [{ spawn }, { createRequire }] = await Promise.all([import('node:child_process'), import('node:module')])
+  let modPath: string
+  try {
+    modPath = createRequire(import.meta.url).resolve('@napi-rs/keyring')
+  } catch {
+    return 'the @napi-rs/keyring package is not installed'
+  }
+  const script = `
+    const secret = 'probe-' + Math.random().toString(36).slice(2)
+    ;(async () => {
+      let written = false
+      let e
+      try {
+        const { AsyncEntry } = require(${JSON.stringify(modPath)})
+        e = new AsyncEntry(${JSON.stringify(SERVICE)}, 'probe-' + process.pid + '-' + Date.now(), { linux: { store: 'secret-service' } })
+        await e.setPassword(secret); written = true
+        const back = await e.getPassword()
+        await e.deleteCredential(); written = false
+        process.stdout.write(back === secret ? 'ok' : 'the keychain did not return what was written')
+      } catch (err) {
+        if (written) await e.deleteCredential().catch(() => {})
+        process.stdout.write(String(err && err.message || err).slice(0, 300))
+      }
+    })()`
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'ignore'] })
+    let out = ''
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()))
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL')
+      resolve(`keychain did not answer within ${timeoutMs} ms`)
+    }, timeoutMs)
+    child.on('error', (e) => {
+      clearTimeout(timer)
+      resolve(e.message)
+    })
+    child.on('close', () => {
+      clearTimeout(timer)
+      resolve(out === 'ok' ? undefined : out || 'the keychain probe failed')
+    })
+  })
+}
