@@ -96,6 +96,15 @@ export async function run(f: Factory, command: string[], o: RunOptions, exec: Ex
     detail: (c) => (c ? `${plan.vars.filter((p) => p.credential.id === c.id).map((p) => p.variable).join(',')} for ${program}` : `nothing injected, for ${program}`),
   })
   if (ids.length === 0) f.warn('warning: no credential was injected: no type has a default (see `credctl list` and `credctl set-default`)')
+  // The plan was made from a read without the key; the values come from a read whose integrity was
+  // checked. Were the file changed in between, the plan could route a secret to the wrong variable:
+  // what decides the routing must be the same in both.
+  const routing = (c: { name: string; type: string; schema_type?: string; is_default: boolean; deleted_at?: string }) =>
+    JSON.stringify([c.name, c.type, c.schema_type ?? null, c.is_default, c.deleted_at ?? null])
+  const planned = new Map(plan.vars.map((v) => [v.credential.id, routing(v.credential)]))
+  if (resolved.length !== ids.length || resolved.some((r) => planned.get(r.credential.id) !== routing(r.credential))) {
+    throw new CredctlError('VAULT_DAMAGED', 'the vault changed while the command was being prepared; nothing was run', { hint: 'run it again' })
+  }
   const values = new Map(resolved.map((r) => [r.credential.id, r.value]))
   const m = await materialize(plan, values)
   const handlers = new Map<NodeJS.Signals, () => void>()
