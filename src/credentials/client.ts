@@ -698,6 +698,13 @@ export class Vault {
     const before = read?.vault
     // Fail fast (and without creating directories or lock files) when there is nothing to change.
     if (!before && !opts.create) throw new CredctlError('NOT_FOUND', `no credentials yet: vault ${file} does not exist`, { hint: 'create one with `credctl create`' })
+    // --key-source chooses the source of a NEW vault; on an existing one a different choice would be
+    // silently ignored, which is worse than saying so.
+    if (before && this.opts.keySource && this.opts.keySource !== before.key.source) {
+      throw new CredctlError('USAGE', `vault ${file} already keeps its key in the ${before.key.source} source; --key-source ${this.opts.keySource} applies only to a new vault`, {
+        hint: 'to move credentials to a vault with another key source: credctl export, then credctl --vault NEW --key-source SOURCE import --bundle',
+      })
+    }
     // Get the key before taking the lock: a passphrase prompt or a slow keychain must not hold up
     // other writers (they give up after the lock timeout).
     const earlyKey = before ? await this.unlock(before, file) : undefined
