@@ -1,23 +1,24 @@
 import { crypto } from '../lazy-crypto.js'
 import { promises as fsp } from 'node:fs'
-import * as path from 'node:path'
 import { statusOfError } from '../checks/classify.js'
 import { redact, redactError } from '../checks/redact.js'
 import type { Check, CheckResult, CheckStatus, DiscoverOptions, DiscoveredTable } from '../checks/types.js'
 import { CredctlError } from '../errors.js'
-import { aadFor, hmac, macKey, open, seal, TagMismatch } from '../vault/cipher.js'
-import { macInput, type CredentialRecord, type VaultFile } from '../vault/format.js'
-import { osKeychain, probeKeychain, probeOsKeychainIsolated, type Keychain } from '../vault/keychain.js'
-import { createVaultKey, loadVaultKey, type KeyContext } from '../vault/keys.js'
-import { defaultVaultPath, sidePaths } from '../vault/paths.js'
+import { aadFor, seal } from '../vault/cipher.js'
+import type { CredentialRecord } from '../vault/format.js'
+import type { Keychain } from '../vault/keychain.js'
+import type { KeyContext } from '../vault/keys.js'
 import type { RotateOptions, RotateResult } from '../vault/rotate.js'
-import { ensureDir, readVault, withLock, writeFileAtomic, writeVaultFile } from '../vault/store.js'
-import { CATEGORIES, isCategory, typeInfo, typesOf, WAREHOUSE_TYPES } from './catalogue.js'
-import { appendHistory, entryFor, readHistory, type HistoryEntry } from './history.js'
+import { CATEGORIES, isCategory, typeInfo, WAREHOUSE_TYPES } from './catalogue.js'
+import { entryFor, readHistory, type HistoryEntry } from './history.js'
 import { mask } from './mask.js'
+import { active, checkBaseUrl, checkExpiry, checkName, find, findById, resolveCategory } from './records.js'
 import { checkSettings } from './settings.js'
-import { checkServiceUrl } from './urls.js'
 import { toView, type Credential } from './view.js'
+import { Vault } from './vault-session.js'
+
+export { checkBaseUrl, checkExpiry, checkName, resolveCategory } from './records.js'
+export type { Vault } from './vault-session.js'
 
 /** Options of createClient(); all optional. Tests inject env, keychain, clock and fetch here. */
 export interface ClientOptions {
@@ -87,46 +88,6 @@ export interface VaultStatus {
   /** Whether the key opens the vault and its MAC holds (absent when there is no readable vault). */
   integrity?: { status: 'ok' | 'failed' | 'unchecked'; reason: string | null }
   error?: { code: string; message: string }
-}
-
-const NAME_MAX = 200
-
-export function checkName(name: unknown): string {
-  if (typeof name !== 'string' || name.trim() === '') throw new CredctlError('INVALID_INPUT', 'a name is required (--name)')
-  if (name.length > NAME_MAX) throw new CredctlError('INVALID_INPUT', `name too long: at most ${NAME_MAX} characters`)
-  // Control characters (newlines, escapes) would forge lines in tables, TSV and history.
-  // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f\u0080-\u009f]/.test(name)) throw new CredctlError('INVALID_INPUT', 'name contains control characters (newline, tab or escape)')
-  if (name !== name.trim()) throw new CredctlError('INVALID_INPUT', 'name starts or ends with whitespace')
-  return name
-}
-
-export function checkBaseUrl(u: string | null | undefined): string | null {
-  if (u === undefined || u === null || u === '') return null
-  return checkServiceUrl(u, '--base-url').replace(/\/+$/, '')
-}
-
-export function checkExpiry(x: string | null | undefined): string | null {
-  if (x === undefined || x === null || x === '') return null
-  const t = /^\d{4}-\d{2}-\d{2}$/.test(x) ? Date.parse(`${x}T00:00:00Z`) : NaN
-  // Date.parse rolls impossible days over (2027-02-30 -> March 2): the date must come back unchanged.
-  if (Number.isNaN(t) || new Date(t).toISOString().slice(0, 10) !== x) {
-    throw new CredctlError('INVALID_INPUT', `invalid expiry ${JSON.stringify(x.slice(0, 40))}: expected a real date, YYYY-MM-DD`)
-  }
-  return new Date(t).toISOString()
-}
-
-/** Resolve --category/--type into a valid pair; a mismatch lists the valid pairs. */
-export function resolveCategory(type: string | undefined, category: string | undefined): { type: string; category: string } {
-  if (!type) throw new CredctlError('INVALID_INPUT', 'a type is required (--type); see `credctl types`')
-  const info = typeInfo(type)
-  if (!info) throw new CredctlError('INVALID_INPUT', `unknown type "${type}"; see \`credctl types\` for the list`)
-  if (category !== undefined && category !== info.category) {
-    if (!isCategory(category)) throw new CredctlError('INVALID_INPUT', `unknown category "${category}": one of ${CATEGORIES.join(', ')}`)
-    const pairs = typesOf(category).map((t) => t.type).join(', ')
-    throw new CredctlError('INVALID_INPUT', `type ${type} belongs to category ${info.category}, not ${category} (${category} has: ${pairs})`)
-  }
-  return { type, category: info.category }
 }
 
 export class CredentialsApi {
@@ -533,278 +494,6 @@ export class CredentialsApi {
     }
     if (filter.limit !== undefined) entries = entries.slice(-filter.limit)
     return entries
-  }
-}
-
-const active = (v: VaultFile) => v.credentials.filter((c) => c.deleted_at === null)
-
-function findById(v: VaultFile, id: string): CredentialRecord {
-  const r = v.credentials.find((c) => c.id === id)
-  if (!r) throw new CredctlError('NOT_FOUND', `credential ${id} no longer exists`)
-  return r
-}
-
-function find(v: VaultFile | undefined, idOrName: string, opts: { deleted?: boolean; preferDeleted?: boolean } = {}): CredentialRecord {
-  if (typeof idOrName !== 'string' || idOrName === '') throw new CredctlError('USAGE', 'a credential name or id is required')
-  const all = v?.credentials ?? []
-  const byId = all.find((c) => c.id === idOrName)
-  if (byId && (byId.deleted_at === null || opts.deleted)) return byId
-  const live = all.find((c) => c.deleted_at === null && c.name === idOrName)
-  const gone = opts.deleted ? all.filter((c) => c.deleted_at !== null && c.name === idOrName).pop() : undefined
-  const hit = opts.preferDeleted ? (gone ?? live) : (live ?? gone)
-  if (hit) return hit
-  const deletedOnly = !opts.deleted && all.some((c) => c.deleted_at !== null && (c.name === idOrName || c.id === idOrName))
-  throw new CredctlError('NOT_FOUND', `no credential named "${idOrName}"${deletedOnly ? ' (it is deleted; `credctl restore` brings it back)' : ''}`, {
-    hint: 'see `credctl list`',
-  })
-}
-
-type Mutation<T> = (v: VaultFile, key: Buffer, now: string) => Promise<{ result: T; history?: HistoryEntry[] }>
-
-/** The vault as the SDK sees it: one file, read without the key, changed only under the lock with the key. */
-export class Vault {
-  readonly env: NodeJS.ProcessEnv
-  readonly now: () => Date
-  readonly fetch: typeof fetch
-  readonly timeoutMs: number
-  private filePromise: Promise<string> | undefined
-  private keychainInstance: Keychain | undefined
-
-  private readonly opts: ClientOptions
-
-  constructor(opts: ClientOptions) {
-    this.opts = opts
-    this.env = opts.env ?? process.env
-    this.now = opts.now ?? (() => new Date())
-    this.fetch = opts.fetch ?? globalThis.fetch
-    this.timeoutMs = opts.timeoutMs ?? 10_000
-  }
-
-  file(): Promise<string> {
-    return (this.filePromise ??= (async () => {
-      // An explicit but empty path (`--vault "$UNSET"`) must not quietly mean the default vault.
-      if (this.opts.vault === '') throw new CredctlError('USAGE', 'the vault path is empty (--vault "")', { hint: 'give a path, or leave --vault out' })
-      const p = this.opts.vault ?? this.env.CREDCTL_VAULT
-      this.resolved = path.resolve(p ? p : await defaultVaultPath())
-      return this.resolved
-    })())
-  }
-
-  /** Resolved synchronously after file() has been awaited once. */
-  paths() {
-    if (!this.resolved) throw new Error('vault path not resolved yet')
-    return sidePaths(this.resolved)
-  }
-
-  private resolved: string | undefined
-
-  schemaFile(id: string): string {
-    return path.join(this.paths().schemas, `${id}.json`)
-  }
-
-  keychainTimeoutMs(): number {
-    return this.opts.keychainTimeoutMs ?? (Number(this.env.CREDCTL_KEYCHAIN_TIMEOUT_MS) || 5000)
-  }
-
-  keychain(): Keychain {
-    return (this.keychainInstance ??= this.opts.keychain ?? osKeychain(this.keychainTimeoutMs()))
-  }
-
-  private keyContext(): KeyContext {
-    return {
-      env: this.env,
-      keychain: () => this.keychain(),
-      askPassphrase: this.opts.askPassphrase,
-      keySource: this.opts.keySource,
-      chooseFallback: this.opts.chooseKeySource,
-    }
-  }
-
-  async read(): Promise<VaultFile | undefined> {
-    this.resolved = await this.file()
-    return (await readVault(this.resolved))?.vault
-  }
-
-  /** Load the key of an existing vault and check the metadata MAC before anything acts on the file. */
-  private async unlock(v: VaultFile, file: string, ctx: KeyContext = this.keyContext()): Promise<Buffer> {
-    const key = await loadVaultKey(v, file, ctx)
-    this.checkMac(v, file, key)
-    return key
-  }
-
-  private checkMac(v: VaultFile, file: string, key: Buffer): void {
-    if (hmac(macKey(key), macInput(v)) !== v.mac) {
-      throw new CredctlError('VAULT_DAMAGED', `vault ${file} was changed outside credctl (its integrity check fails)`, {
-        hint: 'credctl will not use it; restore the file from a backup',
-      })
-    }
-  }
-
-  async decrypt(idOrName: string): Promise<{ rec: CredentialRecord; value: string }> {
-    return (await this.decryptMany([idOrName]))[0]!
-  }
-
-  /** One read, one key load (and MAC check), then each value opened; duplicates collapse. */
-  async decryptMany(idsOrNames: string[]): Promise<{ rec: CredentialRecord; value: string }[]> {
-    const file = await this.file()
-    this.resolved = file
-    const v = (await readVault(file))?.vault
-    const recs = [...new Map(idsOrNames.map((x) => find(v, x)).map((r) => [r.id, r])).values()]
-    if (recs.length === 0) return []
-    const key = await this.unlock(v!, file)
-    return recs.map((rec) => {
-      try {
-        return { rec, value: open(key, rec.secret, aadFor(v!.vault_id, rec.id, 'value')).toString('utf8') }
-      } catch (e) {
-        if (e instanceof TagMismatch) {
-          throw new CredctlError('VAULT_DAMAGED', `the value of "${rec.name}" in ${file} does not decrypt (damaged or moved from another record)`)
-        }
-        throw e
-      }
-    })
-  }
-
-  /**
-   * Append to history. After a change it is a record of what already happened, and failing to append
-   * must not fail the command. With `required` (reveal, run, export: the value is about to be handed
-   * out) it is written first, and a failure stops the command: no value leaves without a trace.
-   */
-  async history(entries: HistoryEntry[], opts: { required?: boolean } = {}): Promise<void> {
-    try {
-      await appendHistory(this.paths().history, entries)
-    } catch (e) {
-      if (!opts.required) return
-      throw new CredctlError('VAULT_IO', `cannot record this in the history file ${this.paths().history}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`, {
-        hint: 'nothing was revealed; fix the history file (it must be a writable file beside the vault)',
-      })
-    }
-  }
-
-  async writeSchema(id: string, doc: SchemaDoc): Promise<void> {
-    const file = this.schemaFile(id)
-    await ensureDir(path.dirname(file))
-    await writeFileAtomic(file, JSON.stringify(doc))
-  }
-
-  /**
-   * Apply a change: lock, re-read, unlock with the key (or create the vault and its key), apply, seal
-   * the MAC, write atomically, release. A failing mutation writes nothing.
-   */
-  async mutate<T>(fn: Mutation<T>, opts: { create?: boolean } = {}): Promise<T> {
-    const file = await this.file()
-    this.resolved = file
-    const dir = path.dirname(file)
-    const read = await readVault(file)
-    const before = read?.vault
-    // Fail fast (and without creating directories or lock files) when there is nothing to change.
-    if (!before && !opts.create) throw new CredctlError('NOT_FOUND', `no credentials yet: vault ${file} does not exist`, { hint: 'create one with `credctl create`' })
-    // --key-source chooses the source of a NEW vault; on an existing one a different choice would be
-    // silently ignored, which is worse than saying so.
-    if (before && this.opts.keySource && this.opts.keySource !== before.key.source) {
-      throw new CredctlError('USAGE', `vault ${file} already keeps its key in the ${before.key.source} source; --key-source ${this.opts.keySource} applies only to a new vault`, {
-        hint: 'to move credentials to a vault with another key source: credctl export, then credctl --vault NEW --key-source SOURCE import --bundle',
-      })
-    }
-    // Get the key before taking the lock: a passphrase prompt or a slow keychain must not hold up
-    // other writers (they give up after the lock timeout).
-    const earlyKey = before ? await this.unlock(before, file) : undefined
-    await ensureDir(dir)
-    let history: HistoryEntry[] = []
-    const result = await withLock(
-      file,
-      async () => {
-        const again = await readVault(file, read)
-        const current = again?.vault
-        const now = this.now().toISOString()
-        if (current) {
-          // Same vault and key check as before the lock (the usual case): the key is known good, only
-          // the MAC of what we re-read needs checking. Otherwise (created or rotated meanwhile) load it.
-          const sameKey = earlyKey && before && current.vault_id === before.vault_id && current.key.check === before.key.check
-          const key = sameKey ? earlyKey : await this.unlock(current, file)
-          // Unchanged since the early read (the usual case): its MAC was checked by unlock() already.
-          if (sameKey && again !== read) this.checkMac(current, file, key)
-          const out = await fn(current, key, now)
-          current.mac = hmac(macKey(key), macInput(current))
-          await writeVaultFile(file, current)
-          history = out.history ?? []
-          return out.result
-        }
-        if (!opts.create) throw new CredctlError('NOT_FOUND', `vault ${file} does not exist`)
-        const vault_id = crypto().randomUUID()
-        const nk = await createVaultKey(vault_id, file, this.keyContext())
-        const fresh: VaultFile = { version: 1, vault_id, created_at: now, key: nk.header, credentials: [], mac: '' }
-        const out = await fn(fresh, nk.key, now)
-        fresh.mac = hmac(macKey(nk.key), macInput(fresh))
-        await nk.persist()
-        try {
-          await writeVaultFile(file, fresh)
-        } catch (e) {
-          await nk.rollback()
-          throw e
-        }
-        history = out.history ?? []
-        return out.result
-      },
-      { lockTimeoutMs: this.opts.lockTimeoutMs ?? (Number(this.env.CREDCTL_LOCK_TIMEOUT_MS) || 10_000) },
-    )
-    await this.history(history)
-    return result
-  }
-
-  async rotateKey(opts: RotateOptions = {}): Promise<RotateResult> {
-    const file = await this.file()
-    this.resolved = file
-    const { rotateVaultKey } = await import('../vault/rotate.js')
-    const now = this.now().toISOString()
-    const lockTimeoutMs = this.opts.lockTimeoutMs ?? (Number(this.env.CREDCTL_LOCK_TIMEOUT_MS) || 10_000)
-    const r = await rotateVaultKey(file, { ctx: this.keyContext(), now, lockTimeoutMs }, opts)
-    await this.history([entryFor(undefined, 'rotate-key', 'ok', now, `${r.re_encrypted} values re-encrypted`)])
-    return r
-  }
-
-  async status(): Promise<VaultStatus> {
-    const file = await this.file()
-    this.resolved = file
-    const counts = { total: 0, active: 0, deleted: 0, defaults: 0, by_category: {} as Record<string, number> }
-    const out: VaultStatus = { vault: file, exists: false, vault_id: null, key_source: null, keychain: { reachable: false, reason: null }, counts }
-    try {
-      const v = (await readVault(file))?.vault
-      if (v) {
-        out.exists = true
-        out.vault_id = v.vault_id
-        out.key_source = v.key.source
-        for (const c of v.credentials) {
-          counts.total++
-          if (c.deleted_at === null) {
-            counts.active++
-            counts.by_category[c.category] = (counts.by_category[c.category] ?? 0) + 1
-            if (c.is_default) counts.defaults++
-          } else counts.deleted++
-        }
-        // Does the key open it, and does its MAC hold (an edit made outside credctl)? Never prompts: a
-        // passphrase or env key that is simply not provided here leaves it unchecked, not failed.
-        try {
-          await this.unlock(v, file, { ...this.keyContext(), askPassphrase: undefined, chooseFallback: undefined })
-          out.integrity = { status: 'ok', reason: null }
-        } catch (e) {
-          if (!(e instanceof CredctlError)) throw e
-          if (e.code === 'KEY_UNAVAILABLE' && v.key.source !== 'keychain') out.integrity = { status: 'unchecked', reason: e.message }
-          else {
-            out.integrity = { status: 'failed', reason: e.message }
-            out.error = { code: e.code, message: e.message }
-          }
-        }
-      }
-    } catch (e) {
-      if (!(e instanceof CredctlError)) throw e
-      out.exists = true
-      out.error = { code: e.code, message: e.message }
-    }
-    // An injected keychain (tests, embedders) is probed as is; the OS one in a child process that can
-    // be killed, so a frozen session bus cannot hang `status`.
-    const why = this.opts.keychain ? await probeKeychain(this.opts.keychain) : await probeOsKeychainIsolated(this.keychainTimeoutMs())
-    out.keychain = { reachable: !why, reason: why ?? null }
-    return out
   }
 }
 

@@ -1,0 +1,262 @@
+import { crypto } from '../lazy-crypto.js'
+import * as path from 'node:path'
+import { CredctlError } from '../errors.js'
+import { aadFor, hmac, macKey, open, TagMismatch } from '../vault/cipher.js'
+import { macInput, type CredentialRecord, type VaultFile } from '../vault/format.js'
+import { osKeychain, probeKeychain, probeOsKeychainIsolated, type Keychain } from '../vault/keychain.js'
+import { createVaultKey, loadVaultKey, type KeyContext } from '../vault/keys.js'
+import { defaultVaultPath, sidePaths } from '../vault/paths.js'
+import type { RotateOptions, RotateResult } from '../vault/rotate.js'
+import { ensureDir, readVault, withLock, writeFileAtomic, writeVaultFile } from '../vault/store.js'
+import type { ClientOptions, SchemaDoc, VaultStatus } from './client.js'
+import { appendHistory, entryFor, type HistoryEntry } from './history.js'
+import { find } from './records.js'
+
+export type Mutation<T> = (v: VaultFile, key: Buffer, now: string) => Promise<{ result: T; history?: HistoryEntry[] }>
+
+/** The vault as the SDK sees it: one file, read without the key, changed only under the lock with the key. */
+export class Vault {
+  readonly env: NodeJS.ProcessEnv
+  readonly now: () => Date
+  readonly fetch: typeof fetch
+  readonly timeoutMs: number
+  private filePromise: Promise<string> | undefined
+  private keychainInstance: Keychain | undefined
+
+  private readonly opts: ClientOptions
+
+  constructor(opts: ClientOptions) {
+    this.opts = opts
+    this.env = opts.env ?? process.env
+    this.now = opts.now ?? (() => new Date())
+    this.fetch = opts.fetch ?? globalThis.fetch
+    this.timeoutMs = opts.timeoutMs ?? 10_000
+  }
+
+  file(): Promise<string> {
+    return (this.filePromise ??= (async () => {
+      // An explicit but empty path (`--vault "$UNSET"`) must not quietly mean the default vault.
+      if (this.opts.vault === '') throw new CredctlError('USAGE', 'the vault path is empty (--vault "")', { hint: 'give a path, or leave --vault out' })
+      const p = this.opts.vault ?? this.env.CREDCTL_VAULT
+      this.resolved = path.resolve(p ? p : await defaultVaultPath())
+      return this.resolved
+    })())
+  }
+
+  /** Resolved synchronously after file() has been awaited once. */
+  paths() {
+    if (!this.resolved) throw new Error('vault path not resolved yet')
+    return sidePaths(this.resolved)
+  }
+
+  private resolved: string | undefined
+
+  schemaFile(id: string): string {
+    return path.join(this.paths().schemas, `${id}.json`)
+  }
+
+  keychainTimeoutMs(): number {
+    return this.opts.keychainTimeoutMs ?? (Number(this.env.CREDCTL_KEYCHAIN_TIMEOUT_MS) || 5000)
+  }
+
+  keychain(): Keychain {
+    return (this.keychainInstance ??= this.opts.keychain ?? osKeychain(this.keychainTimeoutMs()))
+  }
+
+  private keyContext(): KeyContext {
+    return {
+      env: this.env,
+      keychain: () => this.keychain(),
+      askPassphrase: this.opts.askPassphrase,
+      keySource: this.opts.keySource,
+      chooseFallback: this.opts.chooseKeySource,
+    }
+  }
+
+  async read(): Promise<VaultFile | undefined> {
+    this.resolved = await this.file()
+    return (await readVault(this.resolved))?.vault
+  }
+
+  /** Load the key of an existing vault and check the metadata MAC before anything acts on the file. */
+  private async unlock(v: VaultFile, file: string, ctx: KeyContext = this.keyContext()): Promise<Buffer> {
+    const key = await loadVaultKey(v, file, ctx)
+    this.checkMac(v, file, key)
+    return key
+  }
+
+  private checkMac(v: VaultFile, file: string, key: Buffer): void {
+    if (hmac(macKey(key), macInput(v)) !== v.mac) {
+      throw new CredctlError('VAULT_DAMAGED', `vault ${file} was changed outside credctl (its integrity check fails)`, {
+        hint: 'credctl will not use it; restore the file from a backup',
+      })
+    }
+  }
+
+  async decrypt(idOrName: string): Promise<{ rec: CredentialRecord; value: string }> {
+    return (await this.decryptMany([idOrName]))[0]!
+  }
+
+  /** One read, one key load (and MAC check), then each value opened; duplicates collapse. */
+  async decryptMany(idsOrNames: string[]): Promise<{ rec: CredentialRecord; value: string }[]> {
+    const file = await this.file()
+    this.resolved = file
+    const v = (await readVault(file))?.vault
+    const recs = [...new Map(idsOrNames.map((x) => find(v, x)).map((r) => [r.id, r])).values()]
+    if (recs.length === 0) return []
+    const key = await this.unlock(v!, file)
+    return recs.map((rec) => {
+      try {
+        return { rec, value: open(key, rec.secret, aadFor(v!.vault_id, rec.id, 'value')).toString('utf8') }
+      } catch (e) {
+        if (e instanceof TagMismatch) {
+          throw new CredctlError('VAULT_DAMAGED', `the value of "${rec.name}" in ${file} does not decrypt (damaged or moved from another record)`)
+        }
+        throw e
+      }
+    })
+  }
+
+  /**
+   * Append to history. After a change it is a record of what already happened, and failing to append
+   * must not fail the command. With `required` (reveal, run, export: the value is about to be handed
+   * out) it is written first, and a failure stops the command: no value leaves without a trace.
+   */
+  async history(entries: HistoryEntry[], opts: { required?: boolean } = {}): Promise<void> {
+    try {
+      await appendHistory(this.paths().history, entries)
+    } catch (e) {
+      if (!opts.required) return
+      throw new CredctlError('VAULT_IO', `cannot record this in the history file ${this.paths().history}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`, {
+        hint: 'nothing was revealed; fix the history file (it must be a writable file beside the vault)',
+      })
+    }
+  }
+
+  async writeSchema(id: string, doc: SchemaDoc): Promise<void> {
+    const file = this.schemaFile(id)
+    await ensureDir(path.dirname(file))
+    await writeFileAtomic(file, JSON.stringify(doc))
+  }
+
+  /**
+   * Apply a change: lock, re-read, unlock with the key (or create the vault and its key), apply, seal
+   * the MAC, write atomically, release. A failing mutation writes nothing.
+   */
+  async mutate<T>(fn: Mutation<T>, opts: { create?: boolean } = {}): Promise<T> {
+    const file = await this.file()
+    this.resolved = file
+    const dir = path.dirname(file)
+    const read = await readVault(file)
+    const before = read?.vault
+    // Fail fast (and without creating directories or lock files) when there is nothing to change.
+    if (!before && !opts.create) throw new CredctlError('NOT_FOUND', `no credentials yet: vault ${file} does not exist`, { hint: 'create one with `credctl create`' })
+    // --key-source chooses the source of a NEW vault; on an existing one a different choice would be
+    // silently ignored, which is worse than saying so.
+    if (before && this.opts.keySource && this.opts.keySource !== before.key.source) {
+      throw new CredctlError('USAGE', `vault ${file} already keeps its key in the ${before.key.source} source; --key-source ${this.opts.keySource} applies only to a new vault`, {
+        hint: 'to move credentials to a vault with another key source: credctl export, then credctl --vault NEW --key-source SOURCE import --bundle',
+      })
+    }
+    // Get the key before taking the lock: a passphrase prompt or a slow keychain must not hold up
+    // other writers (they give up after the lock timeout).
+    const earlyKey = before ? await this.unlock(before, file) : undefined
+    await ensureDir(dir)
+    let history: HistoryEntry[] = []
+    const result = await withLock(
+      file,
+      async () => {
+        const again = await readVault(file, read)
+        const current = again?.vault
+        const now = this.now().toISOString()
+        if (current) {
+          // Same vault and key check as before the lock (the usual case): the key is known good, only
+          // the MAC of what we re-read needs checking. Otherwise (created or rotated meanwhile) load it.
+          const sameKey = earlyKey && before && current.vault_id === before.vault_id && current.key.check === before.key.check
+          const key = sameKey ? earlyKey : await this.unlock(current, file)
+          // Unchanged since the early read (the usual case): its MAC was checked by unlock() already.
+          if (sameKey && again !== read) this.checkMac(current, file, key)
+          const out = await fn(current, key, now)
+          current.mac = hmac(macKey(key), macInput(current))
+          await writeVaultFile(file, current)
+          history = out.history ?? []
+          return out.result
+        }
+        if (!opts.create) throw new CredctlError('NOT_FOUND', `vault ${file} does not exist`)
+        const vault_id = crypto().randomUUID()
+        const nk = await createVaultKey(vault_id, file, this.keyContext())
+        const fresh: VaultFile = { version: 1, vault_id, created_at: now, key: nk.header, credentials: [], mac: '' }
+        const out = await fn(fresh, nk.key, now)
+        fresh.mac = hmac(macKey(nk.key), macInput(fresh))
+        await nk.persist()
+        try {
+          await writeVaultFile(file, fresh)
+        } catch (e) {
+          await nk.rollback()
+          throw e
+        }
+        history = out.history ?? []
+        return out.result
+      },
+      { lockTimeoutMs: this.opts.lockTimeoutMs ?? (Number(this.env.CREDCTL_LOCK_TIMEOUT_MS) || 10_000) },
+    )
+    await this.history(history)
+    return result
+  }
+
+  async rotateKey(opts: RotateOptions = {}): Promise<RotateResult> {
+    const file = await this.file()
+    this.resolved = file
+    const { rotateVaultKey } = await import('../vault/rotate.js')
+    const now = this.now().toISOString()
+    const lockTimeoutMs = this.opts.lockTimeoutMs ?? (Number(this.env.CREDCTL_LOCK_TIMEOUT_MS) || 10_000)
+    const r = await rotateVaultKey(file, { ctx: this.keyContext(), now, lockTimeoutMs }, opts)
+    await this.history([entryFor(undefined, 'rotate-key', 'ok', now, `${r.re_encrypted} values re-encrypted`)])
+    return r
+  }
+
+  async status(): Promise<VaultStatus> {
+    const file = await this.file()
+    this.resolved = file
+    const counts = { total: 0, active: 0, deleted: 0, defaults: 0, by_category: {} as Record<string, number> }
+    const out: VaultStatus = { vault: file, exists: false, vault_id: null, key_source: null, keychain: { reachable: false, reason: null }, counts }
+    try {
+      const v = (await readVault(file))?.vault
+      if (v) {
+        out.exists = true
+        out.vault_id = v.vault_id
+        out.key_source = v.key.source
+        for (const c of v.credentials) {
+          counts.total++
+          if (c.deleted_at === null) {
+            counts.active++
+            counts.by_category[c.category] = (counts.by_category[c.category] ?? 0) + 1
+            if (c.is_default) counts.defaults++
+          } else counts.deleted++
+        }
+        // Does the key open it, and does its MAC hold (an edit made outside credctl)? Never prompts: a
+        // passphrase or env key that is simply not provided here leaves it unchecked, not failed.
+        try {
+          await this.unlock(v, file, { ...this.keyContext(), askPassphrase: undefined, chooseFallback: undefined })
+          out.integrity = { status: 'ok', reason: null }
+        } catch (e) {
+          if (!(e instanceof CredctlError)) throw e
+          if (e.code === 'KEY_UNAVAILABLE' && v.key.source !== 'keychain') out.integrity = { status: 'unchecked', reason: e.message }
+          else {
+            out.integrity = { status: 'failed', reason: e.message }
+            out.error = { code: e.code, message: e.message }
+          }
+        }
+      }
+    } catch (e) {
+      if (!(e instanceof CredctlError)) throw e
+      out.exists = true
+      out.error = { code: e.code, message: e.message }
+    }
+    // An injected keychain (tests, embedders) is probed as is; the OS one in a child process that can
+    // be killed, so a frozen session bus cannot hang `status`.
+    const why = this.opts.keychain ? await probeKeychain(this.opts.keychain) : await probeOsKeychainIsolated(this.keychainTimeoutMs())
+    out.keychain = { reachable: !why, reason: why ?? null }
+    return out
+  }
+}
