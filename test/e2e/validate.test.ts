@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto'
-import { readFileSync } from 'node:fs'
-import * as path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { ref } from '../helpers/reference.js'
 import { assertNoLeak, runCli, tempVault } from '../helpers/cli.js'
 import { closedPort, shapeMismatches, startServer, type RecordedRequest, type TestServer } from '../helpers/http-server.js'
 
@@ -10,17 +9,6 @@ import { closedPort, shapeMismatches, startServer, type RecordedRequest, type Te
  * in for several providers: exit codes 0/1/5/2, the table and --json, stored verdicts, --all with
  * --concurrency, and no key anywhere in any output or file.
  */
-interface RefRow {
-  type: string
-  base_url: string
-  method: string
-  path: string
-  query?: Record<string, string>
-  auth: { header: string; scheme_prefix: string }
-  extra_headers?: Record<string, string>
-}
-const REF = JSON.parse(readFileSync(path.resolve(import.meta.dirname, '../fixtures/reference/providers.json'), 'utf8')) as RefRow[]
-const ref = (type: string) => REF.find((r) => r.type === type)!
 
 /** The route (first path segment of the base URL) decides the answer; the rest is the provider's path. */
 const ANSWERS: Record<string, (req: RecordedRequest) => { status: number; body?: unknown } | 'hang'> = {

@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs'
-import * as path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { REF } from '../helpers/reference.js'
 import { statusOfError } from '../../src/checks/classify.js'
 import { classify, requestInit, requestUrl, rowFor, send } from '../../src/checks/http.js'
 import { PROVIDERS } from '../../src/checks/providers.js'
@@ -9,18 +8,6 @@ import type { CheckContext } from '../../src/checks/types.js'
 import { TYPES } from '../../src/credentials/catalogue.js'
 import { startServer, type TestServer } from '../helpers/http-server.js'
 
-interface RefRow {
-  type: string
-  base_url: string
-  method: string
-  path: string
-  query?: Record<string, string>
-  auth: { header: string; scheme_prefix: string }
-  extra_headers?: Record<string, string>
-  valid_status: number
-  invalid_status: number[]
-}
-const REF = JSON.parse(readFileSync(path.resolve(import.meta.dirname, '../fixtures/reference/providers.json'), 'utf8')) as RefRow[]
 
 /** Statuses a row may add to the reference's, each because the reference's notes say so. */
 const NOTED_EXTRA_INVALID: Record<string, number[]> = {

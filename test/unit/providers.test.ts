@@ -1,33 +1,19 @@
 import { randomBytes } from 'node:crypto'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import * as path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { REF, type RefRow } from '../helpers/reference.js'
 import { createClient, type Client } from '../../src/index.js'
 import { assertNoLeak } from '../helpers/cli.js'
 import { closedPort, startServer, type ExpectedShape, type Reply, type TestServer } from '../helpers/http-server.js'
 
 /**
  * Every HTTP provider type against a real local server, through the SDK. The expected request comes from
- * test/fixtures/reference/providers.json (a copy of ../shared/reference/providers.json) itself (not from src/checks/providers.ts), so this also proves the
+ * the reference (test/helpers/reference.ts), not from src/checks/providers.ts, so this also proves the
  * table sends what the reference says. Each answer a provider gives is played back, with bodies shaped
  * like the provider's own (from the reference's notes), and every one of them echoes the key.
  */
-interface RefRow {
-  type: string
-  base_url: string
-  method: string
-  path: string
-  query?: Record<string, string>
-  auth: { header: string; scheme_prefix: string }
-  extra_headers?: Record<string, string>
-  valid_status: number
-  invalid_status: number[]
-}
-
-const REF_PATH = path.resolve(import.meta.dirname, '../fixtures/reference/providers.json')
-const REF = JSON.parse(readFileSync(REF_PATH, 'utf8')) as RefRow[]
-
 type Verdict = 'valid' | 'invalid' | 'restricted' | 'error'
 /** One answer and the verdict it must give; `says` is a non-secret piece of the message to expect. */
 interface Case {
