@@ -63,4 +63,3 @@ export class CredctlError extends Error {
   }
 }
 
-export const isCredctlError = (e: unknown): e is CredctlError => e instanceof CredctlError

@@ -1,4 +1,6 @@
 import { PROVIDERS, type BodyRule, type ProviderRow } from './providers.js'
+import { CredctlError } from '../errors.js'
+import { checkServiceUrl } from '../credentials/urls.js'
 import { redact } from './redact.js'
 import type { CheckContext, CheckInput, CheckResult } from './types.js'
 
@@ -166,3 +168,15 @@ export async function validate(input: CheckInput, ctx: CheckContext): Promise<Ch
   const answer = await send(requestUrl(row, input.base_url), requestInit(row, input.value), ctx)
   return classify(row, answer, [input.value])
 }
+
+/**
+ * The check URL of an api_key or oauth credential. Without one there is nothing to check, and
+ * "valid" would be a lie: NO_CHECK, which the SDK reports (is_valid stays null, exit 2). The URL is
+ * checked when stored; it is checked again here, so a key is never sent over plain http.
+ */
+export function configuredCheckUrl(input: CheckInput, hint: string): string {
+  const url = input.settings.check_url
+  if (!url) throw new CredctlError('NO_CHECK', `nothing to check: this ${input.type} credential has no check URL, so it was not verified`, { hint })
+  return checkServiceUrl(url, 'check URL')
+}
+

@@ -61,7 +61,6 @@ export function secretPieces(value: string): string[] {
   return [...pieces].filter((p) => p.length >= 4).sort((a, b) => b.length - a.length)
 }
 
-const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 
 /** Remove every known secret and every secret-shaped fragment (URI passwords, auth headers, key params). */
 export function redact(text: string, secrets: readonly string[] = []): string {
@@ -108,4 +107,3 @@ export function redactError(err: unknown, secrets: readonly string[] = []): stri
   return redact(String(err), secrets)
 }
 
-export { escapeRe }

@@ -45,9 +45,6 @@ export const REGISTRY: Readonly<Record<string, Loader>> = {
   static_file: () => import('./databases/static_file.js'),
 }
 
-export function hasCheck(type: string): boolean {
-  return Object.hasOwn(REGISTRY, type)
-}
 
 export async function loadCheck(type: string): Promise<Check | undefined> {
   const loader = Object.hasOwn(REGISTRY, type) ? REGISTRY[type] : undefined

@@ -4,8 +4,6 @@
  */
 export type CheckStatus = 'valid' | 'invalid' | 'restricted' | 'unreachable' | 'timeout' | 'error'
 
-export const CHECK_STATUSES: readonly CheckStatus[] = ['valid', 'invalid', 'restricted', 'unreachable', 'timeout', 'error']
-
 /** What a check gets: the decrypted value and the non-secret settings of one credential. */
 export interface CheckInput {
   type: string

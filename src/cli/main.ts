@@ -43,6 +43,8 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
   }
   const warnings: string[] = []
   const f = createFactory(io, env, (m) => warnings.push(m))
+  // Warnings collected during the run go to stderr before the result or the error, once.
+  const flushWarnings = () => write(io.stderr, warnings.splice(0).map((w) => `${w}\n`).join(''))
   let result: Output | undefined
   const program = createProgram(f, (o) => (result = o), commandOf(argv))
   // Only credctl's own flags count: `credctl run -- tool --json` passes --json to the tool.
@@ -50,35 +52,35 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
   const jsonRequested = (dashdash < 0 ? argv : argv.slice(0, dashdash)).includes('--json')
   try {
     await program.parseAsync(argv, { from: 'user' })
-    if (warnings.length) await write(io.stderr, warnings.map((w) => `${w}\n`).join(''))
+    await flushWarnings()
     if (result) {
       await render(result, io, jsonRequested)
       return result.exitCode ?? EXIT.ok
     }
     return EXIT.ok
   } catch (e) {
-    if (warnings.length) await write(io.stderr, warnings.map((w) => `${w}\n`).join(''))
+    await flushWarnings()
     const ce = e as { code?: string; exitCode?: number; name?: string }
     if (ce.code && typeof ce.code === 'string' && ce.code.startsWith('commander.')) {
       // help and version are exits of 0; anything else commander refuses is a usage error.
       if (ce.code === 'commander.helpDisplayed' || ce.code === 'commander.version' || ce.code === 'commander.help') return EXIT.ok
       return ce.exitCode === 0 ? EXIT.ok : EXIT.usage
     }
+    // Error paths only: the redaction module is not loaded by a command that succeeds.
+    const { redact, redactError } = await import('../checks/redact.js')
     if (e instanceof CredctlError) {
       await write(io.stderr, errorLine(e))
       if (f.globals.debug) {
         // More context, never a secret: our messages hold none, and causes go through redaction.
-        const { redactError } = await import('../checks/redact.js')
         const cause = e.cause === undefined ? '' : ` cause=${redactError(e.cause)}`
         await write(io.stderr, `debug: code=${e.code} exit=${e.exitCode}${cause}\n`)
       }
       return e.exitCode
     }
-    const { redactError } = await import('../checks/redact.js')
     const msg = redactError(e)
     await write(io.stderr, `credctl: internal error: ${msg} (this is a bug; rerun with --debug and report it)\n`)
     if (f.globals.debug && e instanceof Error && e.stack) {
-      await write(io.stderr, `${(await import('../checks/redact.js')).redact(e.stack)}\n`)
+      await write(io.stderr, `${redact(e.stack)}\n`)
     }
     return 1
   }

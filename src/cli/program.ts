@@ -67,12 +67,11 @@ export function createProgram(f: Factory, onResult: (o: Output) => void, only?: 
     .addOption(new Option('--key-source <source>', 'key source for a new vault (env: CREDCTL_KEY_SOURCE)').choices(['keychain', 'env', 'passphrase', 'file']))
     .option('--debug', 'more detail on errors (never a secret)')
     .addHelpText('after', ENV_HELP)
-    .hook('preAction', (_cmd, action) => {
+    .hook('preAction', () => {
       const g = program.opts<{ vault?: string; keySource?: string; debug?: boolean }>()
       f.globals.vault = g.vault
       f.globals.keySource = g.keySource
       f.globals.debug = g.debug
-      void action
     })
 
   const act =

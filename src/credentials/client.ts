@@ -2,7 +2,7 @@ import { crypto } from '../lazy-crypto.js'
 import { promises as fsp } from 'node:fs'
 import { statusOfError } from '../checks/classify.js'
 import { redact, redactError } from '../checks/redact.js'
-import type { Check, CheckResult, CheckStatus, DiscoverOptions, DiscoveredTable } from '../checks/types.js'
+import type { Check, CheckInput, CheckResult, CheckStatus, DiscoverOptions, DiscoveredTable } from '../checks/types.js'
 import { CredctlError } from '../errors.js'
 import { aadFor, seal } from '../vault/cipher.js'
 import type { CredentialRecord } from '../vault/format.js'
@@ -88,6 +88,17 @@ export interface VaultStatus {
   /** Whether the key opens the vault and its MAC holds (absent when there is no readable vault). */
   integrity?: { status: 'ok' | 'failed' | 'unchecked'; reason: string | null }
   error?: { code: string; message: string }
+}
+
+/** What a check sees of a credential: a tools/database credential is checked as its schema_type. */
+function checkInputOf(rec: CredentialRecord, value: string): CheckInput {
+  return { type: rec.schema_type ?? rec.type, value, base_url: rec.base_url ?? undefined, schema_type: rec.schema_type ?? undefined, settings: { ...rec.settings } }
+}
+
+/** A check that threw: timeout, unreachable or error, with a message that never holds the value. */
+function failureOf(e: unknown, signal: AbortSignal, timeoutMs: number, value: string): CheckResult {
+  const status = statusOfError(e, signal)
+  return { status, message: status === 'timeout' ? `no answer within ${Math.round(timeoutMs / 100) / 10} s` : redactError(e, [value]) }
 }
 
 export class CredentialsApi {
@@ -321,13 +332,12 @@ export class CredentialsApi {
       while (next < items.length) {
         const i = next++
         const { rec, value } = items[i]!
-        const checkType = rec.schema_type ?? rec.type
         const started = Date.now()
         const signal = AbortSignal.timeout(timeoutMs)
         let result: CheckResult
         try {
-          const input = { type: checkType, value, base_url: rec.base_url ?? undefined, schema_type: rec.schema_type ?? undefined, settings: { ...rec.settings } }
-          result = await checks.get(checkType)!.validate(input, { signal, timeoutMs, fetch: this.vault.fetch, now: this.vault.now })
+          const input = checkInputOf(rec, value)
+          result = await checks.get(input.type)!.validate(input, { signal, timeoutMs, fetch: this.vault.fetch, now: this.vault.now })
         } catch (e) {
           // A check with nothing to verify (api_key/oauth without a check URL) is not a verdict: it
           // reaches the caller as NO_CHECK (exit 2) and nothing is stored; no further check starts.
@@ -340,8 +350,7 @@ export class CredentialsApi {
             opts.onProgress?.(++done, items.length)
             continue
           }
-          const status = statusOfError(e, signal)
-          result = { status, message: status === 'timeout' ? `no answer within ${timeoutMs / 1000} s` : redactError(e, [value]) }
+          result = failureOf(e, signal, timeoutMs, value)
         }
         results[i] = {
           id: rec.id,
@@ -392,21 +401,19 @@ export class CredentialsApi {
   /** Discover tables and columns behind a warehouse credential; a failed discovery keeps the old schema. */
   async discoverSchema(idOrName: string, opts: DiscoverOptions & { timeoutMs?: number } = {}): Promise<Credential & { tables: number }> {
     const { rec, value } = await this.vault.decrypt(idOrName)
-    const checkType = rec.schema_type ?? rec.type
+    const input = checkInputOf(rec, value)
     const { loadCheck } = await import('../checks/registry.js')
-    const check = await loadCheck(checkType)
+    const check = await loadCheck(input.type)
     if (!check?.discoverSchema) {
-      throw new CredctlError('NO_CHECK', `schema discovery is not available for type ${checkType} (credential "${rec.name}")`)
+      throw new CredctlError('NO_CHECK', `schema discovery is not available for type ${input.type} (credential "${rec.name}")`)
     }
     const timeoutMs = opts.timeoutMs ?? Math.max(this.vault.timeoutMs, 30_000)
     const signal = AbortSignal.timeout(timeoutMs)
     let tables: DiscoveredTable[]
     try {
-      const input = { type: checkType, value, base_url: rec.base_url ?? undefined, schema_type: rec.schema_type ?? undefined, settings: { ...rec.settings } }
       tables = (await check.discoverSchema(input, { signal, timeoutMs, fetch: this.vault.fetch, now: this.vault.now, options: opts })).tables
     } catch (e) {
-      const status = statusOfError(e, signal)
-      const msg = status === 'timeout' ? `no answer within ${Math.round(timeoutMs / 1000)} s` : redactError(e, [value])
+      const { status, message: msg } = failureOf(e, signal, timeoutMs, value)
       await this.vault.history([entryFor(rec, 'discover', status, this.vault.now().toISOString())])
       throw new CredctlError(status === 'timeout' || status === 'unreachable' ? 'UNREACHABLE' : 'CHECK_FAILED', `schema discovery of "${rec.name}" failed: ${msg}`, {
         hint: 'the previously discovered schema, if any, is kept',

@@ -274,4 +274,4 @@ export function verifyKey(vault: VaultFile, vaultFile: string, key: Buffer): voi
   }
 }
 
-export { checkAad, KEY_CHECK_PLAINTEXT, OTHER_SOURCES, readKeyFile, scryptAsync }
+export { checkAad, KEY_CHECK_PLAINTEXT, scryptAsync }

@@ -1,6 +1,5 @@
-import { checkServiceUrl } from '../../credentials/urls.js'
 import { CredctlError } from '../../errors.js'
-import { classify, send, type Rules } from '../http.js'
+import { classify, configuredCheckUrl, send, type Rules } from '../http.js'
 import type { CheckContext, CheckInput, CheckResult } from '../types.js'
 
 /**
@@ -24,13 +23,7 @@ export function authHeader(template: string, value: string): [string, string] {
 }
 
 export async function validate(input: CheckInput, ctx: CheckContext): Promise<CheckResult> {
-  const url = input.settings.check_url
-  if (!url) {
-    throw new CredctlError('NO_CHECK', 'nothing to check: this api_key credential has no check URL, so it was not verified', {
-      hint: "set one with `credctl update NAME --check-url URL [--auth-header 'Header: Bearer {value}']`",
-    })
-  }
-  checkServiceUrl(url, 'check URL') // checked when stored too; never send a key over plain http
+  const url = configuredCheckUrl(input, "set one with `credctl update NAME --check-url URL [--auth-header 'Header: Bearer {value}']`")
   const [name, header] = authHeader(input.settings.auth_header || DEFAULT_AUTH_HEADER, input.value)
   const answer = await send(url, { method: 'GET', headers: { accept: 'application/json', 'user-agent': 'credctl', [name]: header } }, ctx)
   return classify(RULES, answer, [input.value])

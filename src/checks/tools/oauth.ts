@@ -2,7 +2,7 @@ import { checkServiceUrl } from '../../credentials/urls.js'
 import { CredctlError } from '../../errors.js'
 import { statusOfError } from '../classify.js'
 import { redactError } from '../redact.js'
-import { classify, providerSaid, send, type HttpAnswer, type Rules } from '../http.js'
+import { classify, configuredCheckUrl, providerSaid, send, type HttpAnswer, type Rules } from '../http.js'
 import type { CheckContext, CheckInput, CheckResult } from '../types.js'
 
 /**
@@ -76,13 +76,7 @@ async function refresh(tok: OAuthValue & { refresh_token: string; token_url: str
 }
 
 export async function validate(input: CheckInput, ctx: CheckContext): Promise<CheckResult> {
-  const url = input.settings.check_url
-  if (!url) {
-    throw new CredctlError('NO_CHECK', 'nothing to check: this oauth credential has no check URL, so it was not verified', {
-      hint: 'set one (a userinfo or introspection endpoint) with `credctl update NAME --check-url URL`',
-    })
-  }
-  checkServiceUrl(url, 'check URL') // checked when stored too; never send a token over plain http
+  const url = configuredCheckUrl(input, 'set one (a userinfo or introspection endpoint) with `credctl update NAME --check-url URL`')
   const tok = parse(input.value)
   if (str(tok.token_url)) checkServiceUrl(tok.token_url, 'token_url')
   const first = await probe(url, tok.access_token, ctx)
