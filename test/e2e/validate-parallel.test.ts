@@ -6,7 +6,8 @@ import { startServer, type TestServer } from '../helpers/http-server.js'
 
 /**
  * `validate --all` over 100 credentials whose service answers after 200 ms: the checks run in parallel,
- * so the wall time is about ceil(100 / concurrency) answers, not 100. The figures are printed.
+ * `--concurrency` at a time (the server counts them), so the wall time is about ceil(100 / concurrency)
+ * answers, not 100. The times are printed for information; bench/run.mjs measures them.
  */
 const COUNT = 100
 const DELAY = 200
@@ -52,7 +53,8 @@ describe(`validate --all over ${COUNT} credentials answering after ${DELAY} ms`,
     expect(server.requests).toHaveLength(COUNT)
     const rounds = Math.ceil(COUNT / concurrency)
     console.log(`validate --all, ${COUNT} credentials, ${DELAY} ms answers, concurrency ${concurrency}: ${Math.round(ms)} ms wall (floor ${rounds} x ${DELAY} ms = ${rounds * DELAY} ms; sequential would be ${COUNT * DELAY} ms)`)
-    // Generous bound (CLI start, key load, one write, a loaded CI box) that a sequential run could never meet.
-    expect(ms).toBeLessThan(rounds * DELAY + 2500)
+    // Parallelism proven by the server, not by a clock (timings belong to bench/): exactly
+    // `concurrency` checks were waiting on it at once.
+    expect(server.maxInFlight).toBe(Math.min(concurrency, COUNT))
   })
 })

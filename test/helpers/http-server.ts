@@ -44,7 +44,9 @@ export interface TestServer {
   mismatches: string[]
   /** Change the answer (and optionally the expected shape) for the next requests. */
   reply(r: Responder, expect?: ExpectedShape | null): void
-  /** Forget recorded requests and mismatches. */
+  /** The most requests this server held unanswered at one time (since the last reset). */
+  readonly maxInFlight: number
+  /** Forget recorded requests, mismatches and maxInFlight. */
   reset(): void
   close(): Promise<void>
 }
@@ -90,7 +92,12 @@ export async function startServer(responder: Responder = { status: 200, body: {}
   const requests: RecordedRequest[] = []
   const mismatches: string[] = []
   const timers = new Set<NodeJS.Timeout>()
+  let inFlight = 0
+  let maxInFlight = 0
   const server = createServer((req, res) => {
+    inFlight++
+    maxInFlight = Math.max(maxInFlight, inFlight)
+    res.on('close', () => inFlight--)
     const chunks: Buffer[] = []
     req.on('data', (c: Buffer) => chunks.push(c))
     req.on('end', () => {
@@ -119,6 +126,9 @@ export async function startServer(responder: Responder = { status: 200, body: {}
     port,
     requests,
     mismatches,
+    get maxInFlight() {
+      return maxInFlight
+    },
     reply(r, e) {
       current = r
       if (e !== undefined) shape = e
@@ -126,6 +136,7 @@ export async function startServer(responder: Responder = { status: 200, body: {}
     reset() {
       requests.length = 0
       mismatches.length = 0
+      maxInFlight = 0
     },
     close() {
       for (const t of timers) clearTimeout(t)
