@@ -2,7 +2,7 @@
 # Install: credctl completion bash > ~/.local/share/bash-completion/completions/credctl
 #      or: echo 'source <(credctl completion bash)' >> ~/.bashrc
 
-_credctl_commands='create list ls get update delete restore set-default purge validate discover schema types reveal history rotate-key status run import export completion help'
+_credctl_commands='create list ls get update delete restore set-default purge validate discover schema types reveal history rotate-key status run import export recover completion help'
 
 _credctl_files() {
   # Let readline complete file names (quoting them itself); outside a completion run (tests), list them.
@@ -333,6 +333,21 @@ _credctl_cmd_export() {
   esac
 }
 
+_credctl_cmd_recover() {
+  case $prev in
+      --output) _credctl_files; return ;;
+      --vault) _credctl_files; return ;;
+      --key-source) COMPREPLY=($(compgen -W 'keychain env passphrase file' -- "$cur")); return ;;
+  esac
+  if [[ $cur == -* ]]; then
+    COMPREPLY=($(compgen -W '--output --force --json --help -h --version -V --vault --key-source --debug' -- "$cur"))
+    return
+  fi
+  case $npos in
+
+  esac
+}
+
 _credctl_cmd_completion() {
   case $prev in
       --vault) _credctl_files; return ;;
@@ -408,6 +423,7 @@ _credctl() {
     run) vopts=' --only --env --vault --key-source ' varopts=' --only --env ' ;;
     import) vopts=' --from-env --bundle --vault --key-source ' ;;
     export) vopts=' --output --vault --key-source ' ;;
+    recover) vopts=' --output --vault --key-source ' ;;
     completion) vopts=' --vault --key-source ' ;;
     help) vopts=' --vault --key-source ' ;;
       esac
@@ -453,6 +469,7 @@ _credctl() {
     run) _credctl_cmd_run ;;
     import) _credctl_cmd_import ;;
     export) _credctl_cmd_export ;;
+    recover) _credctl_cmd_recover ;;
     completion) _credctl_cmd_completion ;;
     help) _credctl_cmd_help ;;
   esac

@@ -26,6 +26,7 @@ _credctl_commands() {
     'run:run a command with each type'\''s default credential in its conventional variables (OPENAI_API_KEY, DATABASE_URL, ...)'
     'import:import credentials from a .env file or an encrypted export bundle'
     'export:write every credential (values and metadata) to a passphrase-encrypted bundle (scrypt, AES-256-GCM)'
+    'recover:save every value that still decrypts from a vault that no longer opens (exit 4) into an export bundle; never changes the vault'
     'completion:print the shell completion script (commands, flags, types, credential names)'
     'help:display help for command'
   )
@@ -287,6 +288,17 @@ _credctl() {
         '--debug[more detail on errors (never a secret)]' && ret=0
         ;;
       (export)
+        _arguments -s \
+        '--output=[the bundle to write (0600); - for stdout]:file:_files' \
+        '--force[replace an existing --output file]' \
+        '--json[print JSON (never a value)]' \
+        '(--help -h)'{--help,-h}'[display help for command]' \
+        '(--version -V)'{--version,-V}'[output the version number]' \
+        '--vault=[vault file (env\: CREDCTL_VAULT)]:file:_files' \
+        '--key-source=[key source for a new vault (env\: CREDCTL_KEY_SOURCE)]:value:(keychain env passphrase file)' \
+        '--debug[more detail on errors (never a secret)]' && ret=0
+        ;;
+      (recover)
         _arguments -s \
         '--output=[the bundle to write (0600); - for stdout]:file:_files' \
         '--force[replace an existing --output file]' \

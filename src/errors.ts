@@ -17,6 +17,7 @@ export type ErrorCode =
   | 'INVALID_INPUT'
   | 'NOT_FOUND'
   | 'NAME_TAKEN'
+  | 'AMBIGUOUS'
   | 'VAULT_DAMAGED'
   | 'VAULT_VERSION'
   | 'VAULT_LOCKED'
@@ -35,6 +36,7 @@ const EXIT_BY_CODE: Record<ErrorCode, number> = {
   INVALID_INPUT: EXIT.usage,
   NOT_FOUND: EXIT.notFound,
   NAME_TAKEN: EXIT.usage,
+  AMBIGUOUS: EXIT.usage,
   VAULT_DAMAGED: EXIT.vault,
   VAULT_VERSION: EXIT.vault,
   VAULT_LOCKED: EXIT.vault,

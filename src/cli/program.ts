@@ -345,6 +345,29 @@ be executed); SIGINT, SIGTERM and SIGHUP are forwarded.`,
     )
   )
 
+  define(['recover'], () =>
+    examples(
+      program
+        .command('recover')
+        .description('save every value that still decrypts from a vault that no longer opens (exit 4) into an export bundle; never changes the vault')
+        .option('--output <file>', 'the bundle to write (0600); - for stdout')
+        .option('--force', 'replace an existing --output file')
+        .addOption(json())
+        .addHelpText(
+          'after',
+          `
+  For a vault that every command refuses (damaged, edited outside credctl, or written by an older
+  credctl that today's reader refuses): with the vault's key, every record whose sealed value still
+  authenticates goes into a bundle, and the ones that do not are listed. Names, types and settings come
+  from the damaged file and are not authenticated: check them after importing. Soft-deleted records are
+  left out, as export leaves them out. Exit 0 when every record was recovered, 1 when some were not.
+  Then: move the damaged vault aside and \`credctl import --bundle FILE\` into a new one.`,
+        )
+        .action(act(() => import('./commands/recover.js'))),
+      ['credctl recover --output rescued.credctl', 'mv ~/.local/share/credctl/vault.json vault.damaged && credctl import --bundle rescued.credctl'],
+    )
+  )
+
   define(['completion'], () =>
     examples(
       program

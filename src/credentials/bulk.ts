@@ -3,13 +3,15 @@ import { CredctlError } from '../errors.js'
 import { aadFor, seal } from '../vault/cipher.js'
 import type { CredentialRecord, VaultFile } from '../vault/format.js'
 import type { CreateInput, SchemaDoc } from './client.js'
-import { checkBaseUrl, checkExpiry, checkName, resolveCategory } from './records.js'
+import { checkBaseUrl, checkDescription, checkExpiry, checkName, ID_SHAPE, maskedContent, resolveCategory } from './records.js'
+import { isSettingKey } from '../vault/record-schema.js'
+import { remoteText } from '../lib/text.js'
+import { normaliseSchema } from './schema-text.js'
 import type { Vault } from './vault-session.js'
 import { WAREHOUSE_TYPES } from './catalogue.js'
 import { entryFor, type HistoryEntry } from './history.js'
 import { checkValue } from './input.js'
 import { checkSettings } from './settings.js'
-import { mask } from './mask.js'
 import { toView, type Credential } from './view.js'
 
 /**
@@ -50,7 +52,6 @@ export interface ImportReport {
 }
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/
-const UUIDISH = /^[A-Za-z0-9_-]{8,64}$/
 
 interface Checked {
   item: ImportItem
@@ -62,6 +63,18 @@ interface Checked {
   base_url: string | null
   expires_at: string | null
   settings: Record<string, string>
+  description: string | null
+  /** The bundle's schema, normalised as remote text; undefined when absent or malformed. */
+  schema: SchemaDoc | undefined
+}
+
+function bundleSchema(doc: SchemaDoc | undefined): SchemaDoc | undefined {
+  if (!doc || typeof doc.updated_at !== 'string' || !ISO.test(doc.updated_at) || !Array.isArray(doc.tables)) return undefined
+  try {
+    return { updated_at: doc.updated_at, tables: normaliseSchema(doc.tables) }
+  } catch {
+    return undefined // not a schema: dropped (has_schema false), `credctl discover` rebuilds it
+  }
 }
 
 function check(item: ImportItem): Checked {
@@ -77,12 +90,13 @@ function check(item: ImportItem): Checked {
   const expires_at = item.expires_at && ISO.test(item.expires_at) ? item.expires_at : checkExpiry(item.expires_at ?? null)
   const settings: Record<string, string> = {}
   for (const [k, v] of Object.entries(item.settings ?? {})) {
-    if (!/^[a-z_]{1,40}$/.test(k) || typeof v !== 'string' || v.length > 4096) throw new CredctlError('INVALID_INPUT', 'malformed setting')
+    if (!isSettingKey(k) || typeof v !== 'string') throw new CredctlError('INVALID_INPUT', 'malformed setting')
     settings[k] = v
   }
   // The same rules as create: a bundle cannot bring a plain-http check URL with it.
   checkSettings(type, schemaType, settings)
-  return { item, name, type, category, schemaType, value, base_url, expires_at, settings }
+  const description = checkDescription(typeof item.description === 'string' ? item.description : null)
+  return { item, name, type, category, schemaType, value, base_url, expires_at, settings, description, schema: bundleSchema(item.schema) }
 }
 
 /** The name an item gets in `v`: its own, a free `NAME (n)` with rename, or undefined (skip). */
@@ -109,16 +123,24 @@ function decide(v: VaultFile | undefined, checked: Checked[], rename: boolean, s
   const live = (v?.credentials ?? []).filter((c) => c.deleted_at === null)
   const taken = new Set(live.map((c) => c.name))
   const ids = new Set((v?.credentials ?? []).map((c) => c.id))
+  // No id may equal a name and no name an id (DESIGN 2): an imported id must be a UUID no record here
+  // uses as id or name; anything else gets a fresh one. A name equal to an existing id is skipped.
+  const allNames = new Set((v?.credentials ?? []).map((c) => c.name))
   const hasDefault = new Set(live.filter((c) => c.is_default).map((c) => c.type))
   const out: Decision[] = []
   for (const c of checked) {
+    if (ids.has(c.name)) {
+      skipped.push({ source: c.item.source, name: c.name, reason: 'the name is the id of a credential in this vault' })
+      continue
+    }
     const name = freeName(taken, c.name, rename)
     if (name === undefined) {
       skipped.push({ source: c.item.source, name: c.name, reason: 'a credential with this name already exists (use --rename to import it under another name)' })
       continue
     }
     taken.add(name)
-    const id = c.item.id && UUIDISH.test(c.item.id) && !ids.has(c.item.id) ? c.item.id : randomUUID()
+    const wanted = c.item.id
+    const id = wanted && ID_SHAPE.test(wanted) && !ids.has(wanted) && !allNames.has(wanted) && !checked.some((o) => o.name === wanted) ? wanted : randomUUID()
     ids.add(id)
     const is_default = c.item.is_default !== false && !hasDefault.has(c.type)
     if (is_default) hasDefault.add(c.type)
@@ -136,17 +158,18 @@ function record(d: Decision, vaultId: string, key: Buffer, now: string): Credent
     name: d.name,
     type: c.type,
     category: c.category,
-    description: it.description?.trim() ? it.description.slice(0, 4096) : null,
+    description: c.description,
     schema_type: c.schemaType,
     base_url: c.base_url,
     settings: c.settings,
-    masked_content: mask(c.schemaType ?? c.type, c.value),
+    masked_content: maskedContent(c.schemaType ?? c.type, c.value),
     is_default: d.is_default,
     is_valid: keepValidation ? it.is_valid! : null,
     validated_at: keepValidation ? it.validated_at! : null,
-    validation_message: keepValidation && typeof it.validation_message === 'string' ? it.validation_message.slice(0, 4096) : null,
-    has_schema: !!it.schema && typeof it.schema.updated_at === 'string' && ISO.test(it.schema.updated_at),
-    schema_updated_at: it.schema && ISO.test(it.schema.updated_at) ? it.schema.updated_at : null,
+    // Text from a bundle is remote text: normalised like a provider's message.
+    validation_message: keepValidation && typeof it.validation_message === 'string' ? remoteText(it.validation_message, 500) : null,
+    has_schema: !!c.schema,
+    schema_updated_at: c.schema?.updated_at ?? null,
     expires_at: c.expires_at,
     created_at: it.created_at && ISO.test(it.created_at) ? it.created_at : now,
     updated_at: now,
@@ -200,7 +223,7 @@ export async function importItems(vault: Vault, items: ImportItem[], opts: Impor
         result: {
           created: recs.map((r, i) => ({ source: ds[i]!.c.item.source, credential: toView(r), ...(r.name !== ds[i]!.c.name ? { renamed_from: ds[i]!.c.name } : {}) })),
           lockSkips,
-          schemas: recs.map((r, i) => ({ id: r.id, schema: r.has_schema ? ds[i]!.c.item.schema : undefined })),
+          schemas: recs.map((r, i) => ({ id: r.id, schema: ds[i]!.c.schema })),
         },
         history,
       }

@@ -11,8 +11,8 @@ import type { KeyContext } from '../vault/keys.js'
 import type { RotateOptions, RotateResult } from '../vault/rotate.js'
 import { CATEGORIES, isCategory, typeInfo, WAREHOUSE_TYPES } from './catalogue.js'
 import { entryFor, readHistory, type HistoryEntry } from './history.js'
-import { mask } from './mask.js'
-import { active, checkBaseUrl, checkExpiry, checkName, find, findById, resolveCategory } from './records.js'
+import { remoteText } from '../lib/text.js'
+import { active, checkBaseUrl, checkDescription, checkExpiry, checkName, find, findById, maskedContent, resolveCategory } from './records.js'
 import { checkSettings } from './settings.js'
 import { toView, type Credential } from './view.js'
 import { Vault } from './vault-session.js'
@@ -95,6 +95,24 @@ function checkInputOf(rec: CredentialRecord, value: string): CheckInput {
   return { type: rec.schema_type ?? rec.type, value, base_url: rec.base_url ?? undefined, schema_type: rec.schema_type ?? undefined, settings: { ...rec.settings } }
 }
 
+/** The longest check message kept (stored as `validation_message`, printed by validate). */
+const MESSAGE_MAX = 500
+
+/**
+ * A value a check obtained (an OAuth refresh) is remote input like any other: it is stored only if it
+ * passes the same checks as a value the user types. Otherwise the verdict says so and nothing changes.
+ */
+async function acceptNewValue(rec: CredentialRecord, result: CheckResult): Promise<CheckResult> {
+  const { checkValue } = await import('./input.js')
+  try {
+    return { ...result, newValue: checkValue(rec.type, result.newValue!, rec.schema_type ?? undefined) }
+  } catch (e) {
+    if (!(e instanceof CredctlError)) throw e
+    const { newValue: _dropped, ...rest } = result
+    return { ...rest, status: 'error', message: `the token endpoint returned a token credctl will not store (${e.message.replace(/^invalid value for type \S+: /, '')}); the stored token is unchanged` }
+  }
+}
+
 /** A check that threw: timeout, unreachable or error, with a message that never holds the value. */
 function failureOf(e: unknown, signal: AbortSignal, timeoutMs: number, value: string): CheckResult {
   const status = statusOfError(e, signal)
@@ -126,12 +144,14 @@ export class CredentialsApi {
     const value = checkValue(type, input.value, schemaType ?? undefined)
     const base_url = checkBaseUrl(input.base_url)
     const expires_at = checkExpiry(input.expires_at)
+    const description = checkDescription(input.description)
     checkSettings(type, schemaType, input.settings ?? {})
     const settings = Object.fromEntries(Object.entries(input.settings ?? {}).filter(([, v]) => v !== ''))
     return this.vault.mutate(async (v, key, now) => {
       if (active(v).some((c) => c.name === name)) {
         throw new CredctlError('NAME_TAKEN', `a credential named "${name}" already exists`, { hint: 'choose another --name, or update it' })
       }
+      if (v.credentials.some((c) => c.id === name)) throw new CredctlError('NAME_TAKEN', `"${name}" is the id of another credential`, { hint: 'choose another --name' })
       const id = crypto().randomUUID()
       const makeDefault = input.is_default === true || !active(v).some((c) => c.type === type && c.is_default)
       if (makeDefault) for (const c of v.credentials) if (c.type === type) c.is_default = false
@@ -140,11 +160,11 @@ export class CredentialsApi {
         name,
         type,
         category,
-        description: input.description?.trim() ? input.description : null,
+        description,
         schema_type: schemaType,
         base_url,
         settings,
-        masked_content: mask(schemaType ?? type, value),
+        masked_content: maskedContent(schemaType ?? type, value),
         is_default: makeDefault,
         is_valid: null,
         validated_at: null,
@@ -180,23 +200,23 @@ export class CredentialsApi {
       .map(toView)
   }
 
-  /** One credential by id or name (deleted ones by id, or by name when no active one has it). */
-  async get(idOrName: string, opts: { preferDeleted?: boolean } = {}): Promise<Credential> {
+  /** One credential by id or name, deleted ones included; a name several records have is AMBIGUOUS. */
+  async get(idOrName: string): Promise<Credential> {
     const v = await this.vault.read()
-    // preferDeleted: the credential that restore and purge would act on when a name is both active
-    // and deleted (purge shows it before removing it).
-    return toView(find(v, idOrName, { deleted: true, preferDeleted: !!opts.preferDeleted }))
+    return toView(find(v, idOrName, { deleted: true }))
   }
 
   async update(idOrName: string, input: UpdateInput): Promise<Credential> {
     const name = input.name !== undefined ? checkName(input.name) : undefined
     const base_url = input.base_url !== undefined ? checkBaseUrl(input.base_url) : undefined
     const expires_at = input.expires_at !== undefined ? checkExpiry(input.expires_at) : undefined
+    const description = input.description !== undefined ? checkDescription(input.description) : undefined
     return this.vault.mutate(async (v, key, now) => {
       const rec = find(v, idOrName)
       const changed: string[] = []
       if (name !== undefined && name !== rec.name) {
         if (active(v).some((c) => c.name === name && c.id !== rec.id)) throw new CredctlError('NAME_TAKEN', `a credential named "${name}" already exists`)
+        if (v.credentials.some((c) => c.id === name)) throw new CredctlError('NAME_TAKEN', `"${name}" is the id of another credential`)
         rec.name = name
         changed.push('name')
       }
@@ -205,14 +225,14 @@ export class CredentialsApi {
         const value = checkValue(rec.type, input.value, rec.schema_type ?? undefined)
         // The previous ciphertext is overwritten in this write; no copy of the old value is kept.
         rec.secret = seal(key, value, aadFor(v.vault_id, rec.id, 'value'))
-        rec.masked_content = mask(rec.schema_type ?? rec.type, value)
+        rec.masked_content = maskedContent(rec.schema_type ?? rec.type, value)
         rec.is_valid = null
         rec.validated_at = null
         rec.validation_message = null
         changed.push('value')
       }
-      if (input.description !== undefined) {
-        rec.description = input.description?.trim() ? input.description : null
+      if (description !== undefined) {
+        rec.description = description
         changed.push('description')
       }
       if (base_url !== undefined) {
@@ -250,7 +270,7 @@ export class CredentialsApi {
 
   async restore(idOrName: string): Promise<Credential> {
     return this.vault.mutate(async (v, _key, now) => {
-      const rec = find(v, idOrName, { deleted: true, preferDeleted: true })
+      const rec = find(v, idOrName, { deleted: true })
       if (rec.deleted_at === null) throw new CredctlError('USAGE', `credential "${rec.name}" is not deleted`)
       if (active(v).some((c) => c.name === rec.name)) {
         throw new CredctlError('NAME_TAKEN', `cannot restore "${rec.name}": another credential has that name`, {
@@ -266,7 +286,7 @@ export class CredentialsApi {
   /** Remove the record and its ciphertext (and its discovered schema) for good. */
   async purge(idOrName: string): Promise<Credential> {
     const out = await this.vault.mutate(async (v, _key, now) => {
-      const rec = find(v, idOrName, { deleted: true, preferDeleted: true })
+      const rec = find(v, idOrName, { deleted: true })
       v.credentials = v.credentials.filter((c) => c.id !== rec.id)
       return { result: toView(rec), history: [entryFor(rec, 'purge', 'ok', now)] }
     })
@@ -352,11 +372,13 @@ export class CredentialsApi {
           }
           result = failureOf(e, signal, timeoutMs, value)
         }
+        if (result.newValue !== undefined) result = await acceptNewValue(rec, result)
         results[i] = {
           id: rec.id,
           checkedSecret: rec.secret,
           status: result.status,
-          message: redact(result.message, [value]).replace(/\s+/g, ' ').slice(0, 500),
+          // The remote-text boundary: redacted first (a value never survives), then normalised.
+          message: remoteText(redact(String(result.message), [value]), MESSAGE_MAX),
           duration_ms: Date.now() - started,
           ...(result.newValue !== undefined ? { newValue: result.newValue } : {}),
         }
@@ -387,7 +409,7 @@ export class CredentialsApi {
         rec.validation_message = `${r.status}: ${r.message}`
         if (r.newValue !== undefined) {
           rec.secret = seal(key, r.newValue, aadFor(v.vault_id, rec.id, 'value'))
-          rec.masked_content = mask(rec.schema_type ?? rec.type, r.newValue)
+          rec.masked_content = maskedContent(rec.schema_type ?? rec.type, r.newValue)
           rec.updated_at = now
         }
         out.push(toView(rec))
@@ -411,7 +433,8 @@ export class CredentialsApi {
     const signal = AbortSignal.timeout(timeoutMs)
     let tables: DiscoveredTable[]
     try {
-      tables = (await check.discoverSchema(input, { signal, timeoutMs, fetch: this.vault.fetch, now: this.vault.now, options: opts })).tables
+      const { normaliseSchema } = await import('./schema-text.js')
+      tables = normaliseSchema((await check.discoverSchema(input, { signal, timeoutMs, fetch: this.vault.fetch, now: this.vault.now, options: opts })).tables)
     } catch (e) {
       const { status, message: msg } = failureOf(e, signal, timeoutMs, value)
       await this.vault.history([entryFor(rec, 'discover', status, this.vault.now().toISOString())])
@@ -489,6 +512,22 @@ export class CredentialsApi {
     const now = this.vault.now().toISOString()
     await this.vault.history(items.map(({ rec }) => entryFor(rec, 'export', 'ok', now, detail)), { required: true })
     return items.map(({ rec, value }) => ({ credential: toView(rec), settings: { ...rec.settings }, value }))
+  }
+
+  /**
+   * Every value that still decrypts in a vault that no longer opens, for an export bundle; see
+   * recover.ts. Reads only; each recovered credential is recorded in history before it is returned.
+   */
+  async recover(detail: string): Promise<import('./recover.js').RecoverReport> {
+    const file = await this.vault.file()
+    const { recoverVault } = await import('./recover.js')
+    const report = await recoverVault(file, (h) => this.vault.keyForHeader(h))
+    const now = this.vault.now().toISOString()
+    await this.vault.history(
+      report.entries.map((e, i) => entryFor({ id: report.recovered[i]!.id, name: e.name, type: e.type }, 'recover', 'ok', now, detail)),
+      { required: true },
+    )
+    return report
   }
 
   async history(filter: { name?: string; limit?: number } = {}): Promise<HistoryEntry[]> {

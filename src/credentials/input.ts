@@ -24,6 +24,9 @@ function uri(value: string, protocols: string[]): URL | undefined {
   return u
 }
 
+/** RFC 6749 appendix A.12 and A.17: access-token and refresh-token = 1*VSCHAR (%x20-7E). */
+const VSCHAR = /^[\x20-\x7e]+$/
+
 const CHECKS: Record<Exclude<ValueKind, 'database'>, { expected: string; ok: (v: string) => boolean }> = {
   api_key: { expected: 'a non-empty key without whitespace', ok: (v) => v.length > 0 && !/\s/.test(v) },
   postgres_uri: {
@@ -70,10 +73,11 @@ const CHECKS: Record<Exclude<ValueKind, 'database'>, { expected: string; ok: (v:
   oauth: {
     expected: 'an access token, or a JSON object with access_token (and optionally refresh_token, token_url, client_id, client_secret)',
     ok: (v) => {
-      if (!v.startsWith('{')) return v.length > 0 && !/\s/.test(v)
+      if (!v.startsWith('{')) return v.length > 0 && !/\s/.test(v) && VSCHAR.test(v)
       try {
         const o = JSON.parse(v) as Record<string, unknown>
-        if (typeof o !== 'object' || o === null || typeof o.access_token !== 'string' || o.access_token.length === 0) return false
+        if (typeof o !== 'object' || o === null || typeof o.access_token !== 'string' || !VSCHAR.test(o.access_token)) return false
+        if (o.refresh_token !== undefined && (typeof o.refresh_token !== 'string' || !VSCHAR.test(o.refresh_token))) return false
         // The refresh grant sends the refresh token and client secret there: https (or this machine) only.
         if (o.token_url !== undefined) checkServiceUrl(String(o.token_url), 'token_url in the oauth value')
         return true

@@ -1,13 +1,22 @@
 import type { CredentialRecord, VaultFile } from '../vault/format.js'
 import { CredctlError } from '../errors.js'
+import { isWellFormed } from '../lib/text.js'
+import { fitField, FIELD_MAX, textProblem, type TextField } from '../vault/record-schema.js'
 import { CATEGORIES, isCategory, typeInfo, typesOf } from './catalogue.js'
+import { mask } from './mask.js'
 import { checkServiceUrl } from './urls.js'
 
 /**
  * The rules every credential obeys whichever way it arrives (create, update, import): names, base
  * URLs, expiry dates, category/type pairs; and how a name or id finds its record.
  */
-const NAME_MAX = 200
+const NAME_MAX = FIELD_MAX.name
+
+/**
+ * What an id looks like: a UUID, as credctl makes them. A name of that shape is refused, and an
+ * imported record whose id is not one gets a fresh id, so no string is ever both a name and an id.
+ */
+export const ID_SHAPE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
 export function checkName(name: unknown): string {
   if (typeof name !== 'string' || name.trim() === '') throw new CredctlError('INVALID_INPUT', 'a name is required (--name)')
@@ -16,11 +25,40 @@ export function checkName(name: unknown): string {
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f\u0080-\u009f]/.test(name)) throw new CredctlError('INVALID_INPUT', 'name contains control characters (newline, tab or escape)')
   if (name !== name.trim()) throw new CredctlError('INVALID_INPUT', 'name starts or ends with whitespace')
+  if (!isWellFormed(name)) throw new CredctlError('INVALID_INPUT', 'name is not valid Unicode (a lone surrogate)')
+  if (ID_SHAPE.test(name)) {
+    throw new CredctlError('INVALID_INPUT', `name "${name}" looks like a credential id`, { hint: 'ids and names must never be confused: choose a name that is not a UUID' })
+  }
   return name
+}
+
+/**
+ * Free text a user gives for a stored field (description, setting values): refused with exit 2 when
+ * the record schema would refuse it, before anything is written. `label` names the flag.
+ */
+export function checkText(field: TextField, value: string, label: string): string {
+  const why = textProblem(field, value) ?? (isWellFormed(value) ? undefined : 'is not valid Unicode (a lone surrogate)')
+  if (why) throw new CredctlError('INVALID_INPUT', `${label} ${why}`)
+  return value
+}
+
+/** A description as stored: blank means none. */
+export function checkDescription(d: string | null | undefined): string | null {
+  if (d === undefined || d === null || !d.trim()) return null
+  return checkText('description', d, '--description')
+}
+
+/**
+ * The masked form as stored: the type's mask, cut to the record schema's limit (a 60 KiB connection
+ * string masks to more than a field may hold; cutting only ever hides more).
+ */
+export function maskedContent(type: string, value: string): string {
+  return fitField('masked_content', mask(type, value))
 }
 
 export function checkBaseUrl(u: string | null | undefined): string | null {
   if (u === undefined || u === null || u === '') return null
+  checkText('base_url', u, '--base-url')
   return checkServiceUrl(u, '--base-url').replace(/\/+$/, '')
 }
 
@@ -55,17 +93,26 @@ export function findById(v: VaultFile, id: string): CredentialRecord {
   return r
 }
 
-/** A record by id, or by name (an active one first; with `deleted`, a deleted one too). */
-export function find(v: VaultFile | undefined, idOrName: string, opts: { deleted?: boolean; preferDeleted?: boolean } = {}): CredentialRecord {
+/**
+ * The one record a name or id means. Ids and names never collide (checkName, import ids), but a vault
+ * may still hold an active and a deleted credential of one name, two deleted ones, or (written by an
+ * older credctl) a name equal to another record's id: every record the string could mean is a
+ * candidate, and more than one is an AMBIGUOUS error (exit 2) listing them by id. Never a silent pick.
+ * `deleted`: deleted records are candidates too (get, restore, purge, schema); otherwise only active ones.
+ */
+export function find(v: VaultFile | undefined, idOrName: string, opts: { deleted?: boolean } = {}): CredentialRecord {
   if (typeof idOrName !== 'string' || idOrName === '') throw new CredctlError('USAGE', 'a credential name or id is required')
   const all = v?.credentials ?? []
-  const byId = all.find((c) => c.id === idOrName)
-  if (byId && (byId.deleted_at === null || opts.deleted)) return byId
-  const live = all.find((c) => c.deleted_at === null && c.name === idOrName)
-  const gone = opts.deleted ? all.filter((c) => c.deleted_at !== null && c.name === idOrName).pop() : undefined
-  const hit = opts.preferDeleted ? (gone ?? live) : (live ?? gone)
-  if (hit) return hit
-  const deletedOnly = !opts.deleted && all.some((c) => c.deleted_at !== null && (c.name === idOrName || c.id === idOrName))
+  const matches = all.filter((c) => c.id === idOrName || c.name === idOrName)
+  const candidates = opts.deleted ? matches : matches.filter((c) => c.deleted_at === null)
+  if (candidates.length === 1) return candidates[0]!
+  if (candidates.length > 1) {
+    const list = candidates.map((c) => `${c.id} (${c.name === idOrName ? `"${c.name}"` : `id; named "${c.name}"`}${c.deleted_at ? ', deleted' : ''})`).join(', ')
+    throw new CredctlError('AMBIGUOUS', `"${idOrName}" matches ${candidates.length} credentials: ${list}`, {
+      hint: 'name the one you mean by its id',
+    })
+  }
+  const deletedOnly = matches.length > 0
   throw new CredctlError('NOT_FOUND', `no credential named "${idOrName}"${deletedOnly ? ' (it is deleted; `credctl restore` brings it back)' : ''}`, {
     hint: 'see `credctl list`',
   })

@@ -1,4 +1,6 @@
 import { CredctlError } from '../errors.js'
+import { isWellFormed } from '../lib/text.js'
+import { textProblem } from '../vault/record-schema.js'
 import { checkServiceUrl } from './urls.js'
 
 /**
@@ -54,6 +56,9 @@ export function checkSettings(type: string, schemaType: string | null | undefine
     if (value === null || value === '') continue
     if (typeof value !== 'string') throw new CredctlError('INVALID_INPUT', `setting ${key} must be a string`)
     if (!rule.applies(type, schemaType)) throw new CredctlError('USAGE', `${rule.flag} does not apply to ${type} credentials`)
+    // The record schema's limit, before the rule's own parse (a 5,000-character URL is refused here).
+    const why = textProblem('setting', value) ?? (isWellFormed(value) ? undefined : 'is not valid Unicode')
+    if (why) throw new CredctlError('INVALID_INPUT', `${rule.flag} ${why}`)
     rule.check(value)
   }
 }

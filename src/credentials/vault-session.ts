@@ -78,6 +78,11 @@ export class Vault {
     return (await readVault(this.resolved))?.vault
   }
 
+  /** The key for a vault header alone, without the MAC (only `recover`: the MAC is what failed). */
+  async keyForHeader(h: Pick<VaultFile, 'vault_id' | 'key'>): Promise<Buffer> {
+    return loadVaultKey(h as VaultFile, await this.file(), this.keyContext())
+  }
+
   /** Load the key of an existing vault and check the metadata MAC before anything acts on the file. */
   private async unlock(v: VaultFile, file: string, ctx: KeyContext = this.keyContext()): Promise<Buffer> {
     const key = await loadVaultKey(v, file, ctx)
@@ -88,7 +93,7 @@ export class Vault {
   private checkMac(v: VaultFile, file: string, key: Buffer): void {
     if (hmac(macKey(key), macInput(v)) !== v.mac) {
       throw new CredctlError('VAULT_DAMAGED', `vault ${file} was changed outside credctl (its integrity check fails)`, {
-        hint: 'credctl will not use it; restore the file from a backup',
+        hint: 'credctl will not use it; `credctl recover --output FILE` saves every value that still decrypts, or restore the file from a backup',
       })
     }
   }

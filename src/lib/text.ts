@@ -37,6 +37,11 @@ function escapeChar(c: string): string {
   return n <= 0xff ? `\\x${n.toString(16).padStart(2, '0')}` : `\\u${n.toString(16).padStart(4, '0')}`
 }
 
+/** No lone surrogate (String.prototype.isWellFormed, Node 20+; TypeScript's ES2022 lib lacks it). */
+export function isWellFormed(s: string): boolean {
+  return (s as string & { isWellFormed(): boolean }).isWellFormed()
+}
+
 /** Lone surrogates become U+FFFD (String.prototype.toWellFormed, Node 20+). */
 export function wellFormed(s: string): string {
   return (s as string & { toWellFormed(): string }).toWellFormed()

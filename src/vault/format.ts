@@ -1,4 +1,5 @@
 import { decodeB64, isSealed } from './cipher.js'
+import { isSettingKey, textProblem, type TextField } from './record-schema.js'
 
 /**
  * The vault file format, parsed strictly. Anything unexpected (unknown version, a field of the wrong
@@ -84,8 +85,16 @@ function str(o: Record<string, Json>, k: string, where: string, max = 1 << 20): 
   if (v.includes('\0')) throw new FormatError(`${where}: "${k}" contains a NUL character`)
   return v
 }
-function strOrNull(o: Record<string, Json>, k: string, where: string, max = 1 << 20): string | null {
-  return o[k] === null ? null : str(o, k, where, max)
+/** A record's text field, by the one record schema (record-schema.ts). */
+function field(o: Record<string, Json>, k: TextField, where: string): string {
+  const v = o[k]
+  if (typeof v !== 'string') throw new FormatError(`${where}: "${k}" must be a string`)
+  const why = textProblem(k, v)
+  if (why) throw new FormatError(`${where}: "${k}" ${why}`)
+  return v
+}
+function fieldOrNull(o: Record<string, Json>, k: TextField, where: string): string | null {
+  return o[k] === null ? null : field(o, k, where)
 }
 function time(o: Record<string, Json>, k: string, where: string): string {
   const v = str(o, k, where, 40)
@@ -117,7 +126,8 @@ export const SCRYPT_BOUNDS = { N: [1 << 14, 1 << 20], r: [8, 16], p: [1, 4] } as
 export const SCRYPT_MAX_MEMORY = 1 << 30
 export const SCRYPT_MAX_WORK = (1 << 20) * 8
 
-function parseKey(x: Json): KeyHeader {
+/** The key header alone (also for `recover`, which reads what is left of a damaged file). */
+export function parseKeyHeader(x: Json): KeyHeader {
   const w = 'key header'
   if (!isObj(x)) throw new FormatError(`${w} missing`)
   only(x, ['source', 'check', 'scrypt', 'file', 'account'], w)
@@ -167,35 +177,35 @@ function parseRecord(x: Json, i: number): CredentialRecord {
   const w = `credential #${i + 1}`
   if (!isObj(x)) throw new FormatError(`${w} is not an object`)
   only(x, RECORD_FIELDS, w)
-  const id = str(x, 'id', w, 64)
+  const id = field(x, 'id', w)
   if (!UUIDISH.test(id)) throw new FormatError(`${w}: malformed id`)
   const settingsRaw = x.settings
   if (!isObj(settingsRaw)) throw new FormatError(`${w}: "settings" must be an object`)
   const settings: Record<string, string> = Object.create(null) as Record<string, string>
   for (const [k, v] of Object.entries(settingsRaw)) {
     // `__proto__` matches [a-z_]: refused by name, like constructor/prototype, so no odd key ever reaches an object.
-    if (!/^[a-z_]{1,40}$/.test(k) || k === '__proto__' || k === 'constructor' || k === 'prototype' || typeof v !== 'string' || v.length > 4096) {
+    if (!isSettingKey(k) || typeof v !== 'string' || textProblem('setting', v)) {
       throw new FormatError(`${w}: malformed setting`)
     }
     settings[k] = v
   }
   if (x.is_valid !== null && typeof x.is_valid !== 'boolean') throw new FormatError(`${w}: "is_valid" must be true, false or null`)
-  const secret = str(x, 'secret', w, 200_000)
+  const secret = field(x, 'secret', w)
   if (!isSealed(secret)) throw new FormatError(`${w}: malformed ciphertext`)
   return {
     id,
-    name: str(x, 'name', w, 200),
-    type: str(x, 'type', w, 40),
-    category: str(x, 'category', w, 40),
-    description: strOrNull(x, 'description', w, 4096),
-    schema_type: strOrNull(x, 'schema_type', w, 40),
-    base_url: strOrNull(x, 'base_url', w, 4096),
+    name: field(x, 'name', w),
+    type: field(x, 'type', w),
+    category: field(x, 'category', w),
+    description: fieldOrNull(x, 'description', w),
+    schema_type: fieldOrNull(x, 'schema_type', w),
+    base_url: fieldOrNull(x, 'base_url', w),
     settings: { ...settings },
-    masked_content: str(x, 'masked_content', w, 4096),
+    masked_content: field(x, 'masked_content', w),
     is_default: bool(x, 'is_default', w),
     is_valid: x.is_valid,
     validated_at: timeOrNull(x, 'validated_at', w),
-    validation_message: strOrNull(x, 'validation_message', w, 4096),
+    validation_message: fieldOrNull(x, 'validation_message', w),
     has_schema: bool(x, 'has_schema', w),
     schema_updated_at: timeOrNull(x, 'schema_updated_at', w),
     expires_at: timeOrNull(x, 'expires_at', w),
@@ -214,6 +224,28 @@ export function parseVault(text: string): VaultFile {
   } catch {
     throw new FormatError(text.trim() === '' ? 'the file is empty' : 'the file is not valid JSON (damaged or truncated)')
   }
+  return parseVaultObject(raw)
+}
+
+/**
+ * The writer's side of the one record schema: the text about to be written is read back with the
+ * reader's own rules (the exact bytes, not an in-memory copy), so a write the reader would refuse never
+ * reaches the disk. Input that breaks a rule is refused earlier with exit 2 (records.ts) and remote
+ * text is normalised at its boundary (src/lib/text.ts); failing here is a bug, and the vault on disk
+ * stays as it was.
+ */
+export function serializeWritable(v: VaultFile): string {
+  const text = serializeVault(v)
+  try {
+    parseVault(text)
+  } catch (e) {
+    if (e instanceof FormatError) throw new FormatError(`refusing to write a vault the reader would refuse: ${e.message}`)
+    throw e
+  }
+  return text
+}
+
+function parseVaultObject(raw: Json): VaultFile {
   if (!isObj(raw)) throw new FormatError('the file is not a credctl vault')
   if (raw.format !== 'credctl-vault') throw new FormatError('the file is not a credctl vault (no "format": "credctl-vault")')
   if (raw.version !== FORMAT_VERSION) {
@@ -232,7 +264,7 @@ export function parseVault(text: string): VaultFile {
     ids.add(c.id)
   }
   const mac = str(raw, 'mac', 'vault', 100)
-  const key = parseKey(raw.key)
+  const key = parseKeyHeader(raw.key)
   if (key.account !== undefined && !key.account.startsWith(`${vault_id}:`)) throw new FormatError('key header: keychain account of another vault')
   return { version: FORMAT_VERSION, vault_id, created_at: time(raw, 'created_at', 'vault'), key, credentials, mac }
 }

@@ -2,7 +2,7 @@ import { crypto } from '../lazy-crypto.js'
 import { constants as C, promises as fsp } from 'node:fs'
 import * as path from 'node:path'
 import { CredctlError } from '../errors.js'
-import { FormatError, parseVault, serializeVault, type VaultFile } from './format.js'
+import { FormatError, parseVault, serializeWritable, type VaultFile } from './format.js'
 
 /**
  * The vault file on disk. Readers never lock: they read the whole file once and parse it, and because
@@ -32,7 +32,7 @@ export async function ensureDir(dir: string): Promise<void> {
 
 function damaged(file: string, why: string): CredctlError {
   return new CredctlError('VAULT_DAMAGED', `vault ${file} is unreadable: ${why}`, {
-    hint: 'credctl has not changed the file; restore it from a backup or point --vault at another vault',
+    hint: 'credctl has not changed the file; `credctl recover --output FILE` saves every value that still decrypts, or restore it from a backup',
   })
 }
 
@@ -89,7 +89,16 @@ export async function removeDeadTemps(dir: string, base: string): Promise<void> 
 
 /** Write atomically: temp file in the same dir (0600), fsync, rename over, fsync the directory. */
 export async function writeVaultFile(file: string, vault: VaultFile): Promise<void> {
-  await writeFileAtomic(file, serializeVault(vault))
+  let text: string
+  try {
+    text = serializeWritable(vault)
+  } catch (e) {
+    if (!(e instanceof FormatError)) throw e
+    throw new CredctlError('INTERNAL', `${e.message} (nothing was written; vault ${file} is unchanged)`, {
+      hint: 'this is a bug in credctl; please report it with the command you ran (never the value)',
+    })
+  }
+  await writeFileAtomic(file, text)
 }
 
 /**

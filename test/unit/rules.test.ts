@@ -182,22 +182,51 @@ describe('expiry dates', () => {
   })
 })
 
-describe('purge picks the deleted credential when a name is both active and deleted', () => {
-  it('get(name, { preferDeleted }) and purge(name) agree, and the active one survives', async () => {
+describe('a name several records have is never resolved silently (issue 10 kind 4)', () => {
+  it('active + deleted: get, purge and restore by name are AMBIGUOUS listing both ids; by id they act; update acts on the active one', async () => {
     const dir2 = mkdtempSync(path.join(tmpdir(), 'credctl-purge-'))
     const c = createClient({ vault: path.join(dir2, 'v.json'), env: KEY_ONLY_ENV() })
     try {
-      await c.credentials.create({ name: 'OpenAI', type: 'openai', value: 'sk-old-11111111111111111111' })
+      const old = await c.credentials.create({ name: 'OpenAI', type: 'openai', value: 'sk-old-11111111111111111111' })
       await c.credentials.delete('OpenAI')
-      await c.credentials.create({ name: 'OpenAI', type: 'openai', value: 'sk-new-22222222222222222222' })
-      const target = await c.credentials.get('OpenAI', { preferDeleted: true })
-      expect(target.deleted_at).toBeTruthy()
-      const gone = await c.credentials.purge('OpenAI')
-      expect(gone.id).toBe(target.id)
+      const cur = await c.credentials.create({ name: 'OpenAI', type: 'openai', value: 'sk-new-22222222222222222222' })
+      for (const op of [() => c.credentials.get('OpenAI'), () => c.credentials.purge('OpenAI'), () => c.credentials.restore('OpenAI')]) {
+        const e = await op().then(() => undefined, (x: unknown) => x as CredctlError)
+        expect(e?.code).toBe('AMBIGUOUS')
+        expect(e?.exitCode).toBe(2)
+        expect(e?.message).toContain(old.id)
+        expect(e?.message).toContain(cur.id)
+      }
+      // Commands that only act on active credentials have one candidate.
       expect(await c.credentials.reveal('OpenAI')).toBe('sk-new-22222222222222222222')
+      const gone = await c.credentials.purge(old.id)
+      expect(gone.id).toBe(old.id)
+      expect((await c.credentials.get('OpenAI')).id).toBe(cur.id)
     } finally {
       rmSync(dir2, { recursive: true, force: true })
     }
+  })
+
+  it('two deleted ones: restore by name is AMBIGUOUS, by id restores that one', async () => {
+    const dir2 = mkdtempSync(path.join(tmpdir(), 'credctl-restore-'))
+    const c = createClient({ vault: path.join(dir2, 'v.json'), env: KEY_ONLY_ENV() })
+    try {
+      const a = await c.credentials.create({ name: 'X', type: 'openai', value: 'sk-aaa-11111111111111111111' })
+      await c.credentials.delete('X')
+      await c.credentials.create({ name: 'X', type: 'openai', value: 'sk-bbb-22222222222222222222' })
+      await c.credentials.delete('X')
+      expect(await code(c.credentials.restore('X'))).toBe('AMBIGUOUS')
+      expect((await c.credentials.restore(a.id)).id).toBe(a.id)
+      expect(await c.credentials.reveal('X')).toBe('sk-aaa-11111111111111111111')
+    } finally {
+      rmSync(dir2, { recursive: true, force: true })
+    }
+  })
+
+  it('a name shaped like an id is refused; a name equal to an existing id is refused', async () => {
+    const a = await client.credentials.create({ name: 'a', type: 'openai', value: SECRET })
+    expect(await code(client.credentials.create({ name: '0f8fad5b-d9cb-469f-a165-70867728950e', type: 'openai', value: SECRET }))).toBe('INVALID_INPUT')
+    expect(await code(client.credentials.update('a', { name: a.id }))).toBe('INVALID_INPUT')
   })
 })
 

@@ -33,7 +33,7 @@ export async function exportPassphrase(f: Pick<Factory, 'env' | 'io' | 'prompter
 }
 
 /** Write the bundle atomically (temp file in the same directory, 0600, fsync, rename). */
-async function writeBundle(file: string, text: string, force: boolean): Promise<void> {
+export async function writeBundle(file: string, text: string, force: boolean): Promise<void> {
   const dir = path.dirname(file)
   const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`)
   let fh

@@ -21,8 +21,8 @@ export async function runSetDefault(f: Factory, name: string): Promise<Output> {
 
 export async function runPurge(f: Factory, name: string, o: { yes?: boolean }): Promise<Output> {
   const client = await f.client()
-  // The same credential the SDK's purge(name) picks: a deleted one before an active one of that name.
-  const c = await client.credentials.get(name, { preferDeleted: true })
+  // Shown, then purged by id: what the user confirmed is what goes (an ambiguous name stops at get).
+  const c = await client.credentials.get(name)
   if (!o.yes) {
     if (!f.io.canPrompt) throw new CredctlError('USAGE', 'purge removes the credential for good: pass --yes to confirm (no terminal to ask on)')
     const state = c.deleted_at ? 'deleted' : 'active'
