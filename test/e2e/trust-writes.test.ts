@@ -1,4 +1,5 @@
 import { readFileSync, writeFileSync } from 'node:fs'
+import fc from 'fast-check'
 import * as path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { sealBundle, type BundleEntry } from '../../src/credentials/bundle.js'
@@ -123,6 +124,41 @@ describe('no write may produce a vault the reader refuses', () => {
     await readable()
     expect((await cli(['reveal', 'o'])).stdout).toBe(value)
   })
+})
+
+describe('random CLI sequences with hostile argv and .env content (kind 1, through the CLI)', () => {
+  // argv cannot carry NUL; everything else can: controls, bidi, lone surrogates (as U+FFFD after
+  // the OS's UTF-8), and lengths past every field's limit.
+  const arg = fc.oneof(
+    fc.string({ unit: 'binary', maxLength: 30 }).map((x) => x.replaceAll('\u0000', '')),
+    fc.constantFrom('\u001b]52;c;aGk=\u0007', '\u202e', 'x'.repeat(5000)),
+  )
+  const step = fc.oneof(
+    fc.tuple(fc.constant('create'), arg, arg),
+    fc.tuple(fc.constant('update'), arg, arg),
+    fc.tuple(fc.constant('env'), arg, arg),
+  )
+  it('every reading command succeeds afterwards', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 3 }), async (steps) => {
+        await cli(['create', '--name', 'fixed', '--type', 'api_key', '--value-stdin'], 'k-fixed-0123456789') // 0 once, then 2 (taken)
+        for (const [what, a, b] of steps) {
+          let r
+          if (what === 'create') r = await cli(['create', '--name', `n${a}`.slice(0, 300), '--type', 'api_key', '--description', b, '--value-stdin'], `k-${a.length}-0123456789`)
+          else if (what === 'update') r = await cli(['update', 'fixed', '--description', a, '--base-url', `https://gw.example/${b}`])
+          else {
+            const env = path.join(v.dir, 'x.env')
+            writeFileSync(env, `OPENAI_API_KEY=sk-${encodeURIComponent(a)}\nDATABASE_URL=postgresql://u:p@h:5432/d?x=${encodeURIComponent(b)}\n# ${a}\n`)
+            r = await cli(['import', '--from-env', env, '--rename'])
+          }
+          expect([0, 2, 3], `${what}: ${r.stderr}`).toContain(r.code)
+          expect(r.stderr).not.toMatch(/internal error|\n {4}at /)
+        }
+        await readable()
+      }),
+      { numRuns: 8 },
+    )
+  }, 240_000)
 })
 
 describe('credctl recover', () => {
