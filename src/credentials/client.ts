@@ -116,7 +116,7 @@ async function acceptNewValue(rec: CredentialRecord, result: CheckResult): Promi
 /** A check that threw: timeout, unreachable or error, with a message that never holds the value. */
 function failureOf(e: unknown, signal: AbortSignal, timeoutMs: number, value: string): CheckResult {
   const status = statusOfError(e, signal)
-  return { status, message: status === 'timeout' ? `no answer within ${Math.round(timeoutMs / 100) / 10} s` : redactError(e, [value]) }
+  return { status, message: status === 'timeout' ? `no answer within ${Math.round(timeoutMs / 100) / 10} s` : remoteText(redactError(e, [value]), MESSAGE_MAX) }
 }
 
 export class CredentialsApi {
