@@ -100,7 +100,7 @@ export function checkValue(type: string, raw: string, schemaType?: string): stri
     throw new CredctlError('INVALID_INPUT', `value too large: at most ${MAX_VALUE_BYTES} bytes (64 KiB)`)
   }
   if (value.trim().length === 0) throw new CredctlError('INVALID_INPUT', 'value is empty', { hint: 'pass a non-empty value' })
-  if (value.includes('\0')) throw new CredctlError('INVALID_INPUT', 'value contains a NUL byte')
+  if (value.includes('\0')) throw new CredctlError('INVALID_INPUT', `value contains a NUL byte (character ${[...value].indexOf('\0') + 1})`)
   const info = typeInfo(type)
   if (!info) throw new CredctlError('INVALID_INPUT', `unknown type: ${type}`)
   let kind = info.value
