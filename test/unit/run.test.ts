@@ -209,6 +209,30 @@ describe('run command (fake exec, real SDK on a temp vault)', () => {
     expect(process.listenerCount('SIGTERM')).toBe(before)
   })
 
+  it('keeps its signal handlers until the key file is removed (a second signal during cleanup cannot leave it behind)', async () => {
+    const SA = JSON.stringify({ type: 'service_account', client_email: 'ci@p.iam.gserviceaccount.com', private_key: '-----BEGIN PRIVATE KEY-----\nx\n-----END PRIVATE KEY-----\n' })
+    await client.credentials.create({ name: 'bq', type: 'bigquery', value: SA })
+    let gac = ''
+    const exec: Exec = (_f, _a, env) => {
+      gac = env.GOOGLE_APPLICATION_CREDENTIALS!
+      return { kill: () => {}, done: Promise.resolve({ signal: 'SIGINT' }) }
+    }
+    // Whether the key file still existed at the moment each handler went away.
+    const atRemoval: boolean[] = []
+    const spy = (name: string | symbol) => {
+      if (['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'].includes(String(name))) atRemoval.push(existsSync(gac))
+    }
+    process.on('removeListener', spy)
+    try {
+      expect((await run(factory({}), ['x'], {}, exec)).exitCode).toBe(130)
+    } finally {
+      process.off('removeListener', spy)
+    }
+    expect(gac).toMatch(/credctl-run-\d+-/)
+    expect(atRemoval).toEqual([false, false, false, false])
+    expect(existsSync(path.dirname(gac))).toBe(false)
+  })
+
   it('reports a missing command as 127 and a usage error without a command', async () => {
     const exec: Exec = () => ({ kill: () => {}, done: Promise.resolve({ code: 'ENOENT' }) })
     const out = await run(factory({}), ['no-such-cmd'], {}, exec)
