@@ -39,6 +39,9 @@ describe('values: byte for byte or refused', () => {
     for (const [bytes, at] of [[[0x61, 0xc0, 0x80], 2], [[0x61, 0x62, 0xed, 0xa0, 0x80], 3], [[0xe2, 0x82], 1], [[0x61, 0xf4, 0x90, 0x80, 0x80], 2]] as const) {
       expect((await errorOf(fromStdin(Uint8Array.from(bytes))))?.message).toContain(`at byte ${at} of ${bytes.length}`)
     }
+    // argv is decoded by Node before credctl sees it: a U+FFFD there stands for bytes that were not UTF-8.
+    const argv = await errorOf(readValue({ io: {} as IOStreams, prompter: () => Promise.reject(new Error('unexpected prompt')), warn: () => {} }, { value: 'sk-\ufffdabc' }))
+    expect(argv?.message).toMatch(/^--value: character 4 is U\+FFFD REPLACEMENT CHARACTER/)
     const ok = Buffer.from('  idée 日本 😀\n', 'utf8')
     expect(await fromStdin(ok)).toBe(ok.toString('utf8'))
   })
