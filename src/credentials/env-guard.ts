@@ -12,7 +12,7 @@
  *   the runtimes' (NODE_OPTIONS, PYTHONPATH, PERL5OPT, RUBYOPT, JAVA_TOOL_OPTIONS, ...).
  * Names are compared upper-cased: Windows treats `Path` and `PATH` as one variable.
  */
-const PREFIXES = ['CREDCTL_', 'LD_', 'DYLD_'] as const
+const PREFIXES = ['LD_', 'DYLD_'] as const
 
 const LOADER = new Set([
   // search paths and shell start-up
@@ -28,10 +28,13 @@ const LOADER = new Set([
   'LUA_PATH', 'LUA_CPATH', 'TCLLIBPATH', 'R_PROFILE', 'R_PROFILE_USER', 'ELECTRON_RUN_AS_NODE',
 ])
 
+/** credctl's own settings: never set by `run`, and scrubbed from the environment the child inherits. */
+export const isCredctlSetting = (name: string) => name.toUpperCase().startsWith('CREDCTL_')
+
 /** Why credctl run must not set `name` (a phrase for a message), or undefined when it may. */
 export function forbiddenVariable(name: string): string | undefined {
   const n = name.toUpperCase()
-  if (n.startsWith('CREDCTL_')) return 'is a credctl setting (CREDCTL_*), never passed to the command'
+  if (isCredctlSetting(n)) return 'is a credctl setting (CREDCTL_*), never passed to the command'
   if (PREFIXES.some((p) => n.startsWith(p)) || LOADER.has(n)) return 'changes how programs are loaded or found, so credctl never sets it'
   return undefined
 }

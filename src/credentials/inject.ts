@@ -1,6 +1,6 @@
 import { CredctlError } from '../errors.js'
 import { TYPES, typeInfo } from './catalogue.js'
-import { forbiddenVariable } from './env-guard.js'
+import { forbiddenVariable, isCredctlSetting } from './env-guard.js'
 import type { Credential } from './view.js'
 
 /**
@@ -194,7 +194,7 @@ export function planRun(all: Credential[], opts: { only?: string[]; env?: EnvRef
 export function childEnv(parent: NodeJS.ProcessEnv, vars: Record<string, string>): Record<string, string> {
   const out: Record<string, string> = {}
   for (const [k, v] of Object.entries(parent)) {
-    if (v === undefined || /^CREDCTL_/i.test(k)) continue
+    if (v === undefined || isCredctlSetting(k)) continue
     out[k] = v
   }
   for (const k of Object.keys(vars)) {

@@ -94,6 +94,7 @@ function dryRun(plan: RunPlan): Output {
     file: p.file,
   }))
   const shadowed = plan.shadowed.map((s) => ({ variable: s.variable, name: s.credential.name, id: s.credential.id, type: s.credential.type, set_by: s.by.name }))
+  const refused = plan.refused.map((r) => ({ variable: r.variable, name: r.credential.name, id: r.credential.id, type: r.credential.type, reason: r.reason }))
   const notes = plan.shadowed.map(
     (s) =>
       `${s.variable}: not from the default ${s.credential.type} "${s.credential.name}": ${s.source === 'env' ? '--env' : `the ${s.by.type} default`} "${s.by.name}" sets it (choose with --env ${s.variable}=NAME)`,
@@ -101,7 +102,7 @@ function dryRun(plan: RunPlan): Output {
   notes.push(...refusedNotes(plan))
   if (variables.length === 0) notes.push('no variables would be set: no type has a default credential (see `credctl list`, `credctl set-default`)')
   return {
-    json: { variables, shadowed },
+    json: { variables, shadowed, refused },
     table: {
       head: ['VARIABLE', 'NAME', 'TYPE', 'VALUE', 'SOURCE'],
       rows: variables.map((v) => [v.variable, v.name, v.type, v.file ? `path of a temporary 0600 file: ${v.masked_content}` : v.masked_content, v.source]),
