@@ -49,7 +49,8 @@ export const execaExec: Exec = (file, args, env) => {
 // terminal and from us). npm's run-script makes the same trade-off: a `kill -INT <credctl pid>` from a
 // supervisor must reach CMD, and credctl cannot tell the two apart. SIGHUP and SIGQUIT (Ctrl-\) are
 // forwarded too: their default action would end credctl before it removes its temporary files.
-const FORWARDED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT']
+// (Windows has no SIGQUIT, and listening for a signal libuv does not know there throws.)
+const FORWARDED: NodeJS.Signals[] = process.platform === 'win32' ? ['SIGINT', 'SIGTERM', 'SIGHUP'] : ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT']
 
 /**
  * Hold the forwarded signals from before the first temporary file is written until after the last one
