@@ -1,4 +1,6 @@
+import { writeSync } from 'node:fs'
 import { CredctlError, EXIT } from '../errors.js'
+import { describeErrno, errnoOf } from '../lib/errno.js'
 import { createFactory } from './factory.js'
 import { systemIO, type IOStreams } from './io.js'
 import type { Output } from './output.js'
@@ -11,8 +13,30 @@ import { commandOf, createProgram } from './program.js'
 function write(stream: NodeJS.WritableStream, text: string): Promise<void> {
   return new Promise((resolve) => {
     if (!text) return resolve()
-    stream.write(text, () => resolve())
+    try {
+      stream.write(text, (e) => (e ? outputFailed(stream, e) : resolve()))
+    } catch (e) {
+      // A file as stdout (`> /dev/full`) writes synchronously and throws here.
+      outputFailed(stream, e)
+    }
   })
+}
+
+/**
+ * stdout or stderr cannot be written. A closed pipe (`credctl list | head -1`) is not an error: exit
+ * with the code so far. Anything else (a full disk, an I/O error) is one line on stderr and exit 1,
+ * never a stack trace. process.exit, because nothing else can usefully run: the output is gone.
+ * writeSync, because stderr may be the broken one, and then there is nothing left to tell.
+ */
+function outputFailed(stream: NodeJS.WritableStream, e: unknown): never {
+  if (errnoOf(e) === 'EPIPE') process.exit(process.exitCode ?? EXIT.ok)
+  const which = stream === process.stderr ? 'standard error' : 'standard output'
+  try {
+    writeSync(2, `credctl: cannot write to ${which}: ${describeErrno(e)}\n`)
+  } catch {
+    /* stderr is broken too */
+  }
+  process.exit(1)
 }
 
 async function render(out: Output, io: IOStreams, json: boolean): Promise<void> {
@@ -34,13 +58,8 @@ function errorLine(e: CredctlError): string {
 export async function main(argv: string[] = process.argv.slice(2)): Promise<number> {
   const env = process.env
   const io = systemIO(env)
-  // A closed pipe (`credctl list | head -1`) is not an error.
-  for (const s of [process.stdout, process.stderr]) {
-    s.on('error', (e: NodeJS.ErrnoException) => {
-      if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0)
-      throw e
-    })
-  }
+  // Asynchronous write errors (pipes) arrive here: a closed pipe exits 0, anything else one line.
+  for (const s of [process.stdout, process.stderr]) s.on('error', (e) => outputFailed(s, e))
   const warnings: string[] = []
   const f = createFactory(io, env, (m) => warnings.push(m))
   // Warnings collected during the run go to stderr before the result or the error, once.

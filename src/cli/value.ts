@@ -1,25 +1,12 @@
-import { promises as fsp } from 'node:fs'
 import { CredctlError } from '../errors.js'
 import { MAX_VALUE_BYTES } from '../credentials/input.js'
 import type { Factory } from './factory.js'
+import { readInput } from './read-input.js'
 
 export interface ValueFlags {
   valueStdin?: boolean
   valueFile?: string
   value?: string
-}
-
-async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
-  const chunks: Buffer[] = []
-  let size = 0
-  for await (const c of stream as AsyncIterable<Buffer | string>) {
-    const b = typeof c === 'string' ? Buffer.from(c) : c
-    size += b.length
-    // Stop reading early: a runaway pipe must not fill memory before the size check.
-    if (size > MAX_VALUE_BYTES + 2) throw new CredctlError('INVALID_INPUT', `value too large: at most ${MAX_VALUE_BYTES} bytes (64 KiB)`)
-    chunks.push(b)
-  }
-  return Buffer.concat(chunks).toString('utf8')
 }
 
 /**
@@ -30,19 +17,19 @@ async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
 export async function readValue(f: Pick<Factory, 'io' | 'prompter' | 'warn'>, flags: ValueFlags, opts: { optional?: boolean; prompt?: string } = {}): Promise<string | undefined> {
   const given = [flags.valueStdin, flags.valueFile !== undefined, flags.value !== undefined].filter(Boolean).length
   if (given > 1) throw new CredctlError('USAGE', 'use only one of --value-stdin, --value-file and --value')
-  if (flags.valueStdin) return readAll(f.io.stdin)
-  if (flags.valueFile !== undefined) {
-    try {
-      const st = await fsp.stat(flags.valueFile)
-      if (st.size > MAX_VALUE_BYTES + 2) throw new CredctlError('INVALID_INPUT', `value too large: ${flags.valueFile} is over 64 KiB`)
-      return await fsp.readFile(flags.valueFile, 'utf8')
-    } catch (e) {
-      if (e instanceof CredctlError) throw e
-      throw new CredctlError('INVALID_INPUT', `cannot read --value-file ${flags.valueFile}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`)
-    }
-  }
+  // Bytes in, the same bytes stored: invalid UTF-8 is refused naming the byte (read-input.ts). The
+  // cap leaves room for the trailing newline that checkValue drops.
+  if (flags.valueStdin) return readInput('-', '--value-stdin', MAX_VALUE_BYTES + 2, f.io.stdin)
+  if (flags.valueFile !== undefined) return readInput(flags.valueFile, '--value-file', MAX_VALUE_BYTES + 2)
   if (flags.value !== undefined) {
     f.warn('warning: --value puts the secret in argv, visible to other processes (ps) and in shell history; prefer --value-stdin or --value-file')
+    // Node decodes argv lossily: U+FFFD here most likely stands for bytes that were not UTF-8.
+    const bad = [...flags.value].indexOf('\ufffd')
+    if (bad >= 0) {
+      throw new CredctlError('INVALID_INPUT', `--value: character ${bad + 1} is U+FFFD REPLACEMENT CHARACTER, which stands for bytes that were not valid UTF-8; credctl stores values byte for byte`, {
+        hint: 'pass the value with --value-stdin or --value-file',
+      })
+    }
     return flags.value
   }
   if (opts.optional) return undefined

@@ -1,7 +1,8 @@
 import type { CredentialRecord } from '../vault/format.js'
-import { createCipheriv, createDecipheriv, createHmac, randomBytes, scrypt as scryptCb, timingSafeEqual } from 'node:crypto'
+import { createCipheriv, createDecipheriv, createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
 import { CredctlError } from '../errors.js'
 import { decodeB64 } from '../vault/cipher.js'
+import { scrypt, SCRYPT_BOUNDS, SCRYPT_MAX_WORK, scryptTooCostly } from '../vault/scrypt.js'
 import type { DiscoveredColumn, DiscoveredTable, TableKind } from '../checks/types.js'
 
 /**
@@ -26,7 +27,6 @@ import type { DiscoveredColumn, DiscoveredTable, TableKind } from '../checks/typ
  */
 export const BUNDLE_MAGIC = 'credctl-bundle/1'
 export const BUNDLE_SCRYPT = { N: 1 << 17, r: 8, p: 1 } as const
-const BOUNDS = { N: [1 << 14, 1 << 20], r: [8, 16], p: [1, 4] } as const
 export const MAX_BUNDLE_BYTES = 32 * 1024 * 1024
 export const MIN_PASSPHRASE = 8
 const CHECK_LABEL = 'credctl-bundle/1 passphrase check'
@@ -55,12 +55,9 @@ interface Header {
 const damaged = (why: string) =>
   new CredctlError('INVALID_INPUT', `not a valid credctl bundle: ${why}`, { hint: 'the file is damaged, truncated or not a credctl export; nothing was imported' })
 
-function derive(passphrase: string, salt: Buffer, p: { N: number; r: number; p: number }): Promise<{ key: Buffer; checkKey: Buffer }> {
-  return new Promise((resolve, reject) =>
-    scryptCb(passphrase.normalize('NFC'), salt, 64, { N: p.N, r: p.r, p: p.p, maxmem: 128 * p.N * p.r * p.p + (8 << 20) }, (e, k) =>
-      e ? reject(e) : resolve({ key: k.subarray(0, 32), checkKey: k.subarray(32) }),
-    ),
-  )
+async function derive(passphrase: string, salt: Buffer, p: { N: number; r: number; p: number }): Promise<{ key: Buffer; checkKey: Buffer }> {
+  const k = await scrypt(passphrase, salt, 64, p)
+  return { key: k.subarray(0, 32), checkKey: k.subarray(32) }
 }
 
 const checkOf = (checkKey: Buffer) => createHmac('sha256', checkKey).update(CHECK_LABEL).digest()
@@ -133,10 +130,12 @@ export function parseBundle(text: string): { header: Header; head: string; body:
   if (!isObj(kdf)) throw damaged('header: kdf')
   exactKeys(kdf, ['name', 'salt', 'N', 'r', 'p'], [], 'header kdf')
   if (kdf.name !== 'scrypt') throw damaged('header: unknown kdf')
-  const N = intIn(kdf.N, BOUNDS.N, 'scrypt N')
+  const N = intIn(kdf.N, SCRYPT_BOUNDS.N, 'scrypt N')
   if ((N & (N - 1)) !== 0) throw damaged('scrypt N is not a power of two')
-  const r = intIn(kdf.r, BOUNDS.r, 'scrypt r')
-  const p = intIn(kdf.p, BOUNDS.p, 'scrypt p')
+  const r = intIn(kdf.r, SCRYPT_BOUNDS.r, 'scrypt r')
+  const p = intIn(kdf.p, SCRYPT_BOUNDS.p, 'scrypt p')
+  // Jointly too, before any derivation: N=2^20, r=16, p=4 are each in range but cost 2 GiB and ~36 s.
+  if (scryptTooCostly({ N, r, p })) throw damaged(`scrypt parameters too costly (N*r*p above ${SCRYPT_MAX_WORK})`)
   b64(kdf.salt, [16, 64], 'salt')
   if (raw.cipher !== 'aes-256-gcm') throw damaged('header: unknown cipher')
   b64(raw.nonce, 12, 'nonce')

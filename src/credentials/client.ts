@@ -489,6 +489,9 @@ export class CredentialsApi {
    * non-secret `detail`); with no credential at all, one entry without a credential. For `run` only.
    */
   async resolveMany(idsOrNames: string[], record: { action: string; detail: (c: Credential | undefined) => string }): Promise<{ credential: Credential; value: string }[]> {
+    // No vault at all (a new CI job): nothing to hand out and no history to keep; writing one would
+    // create the vault's directory as a side effect of `run`.
+    if (idsOrNames.length === 0 && !(await this.vault.read())) return []
     const items = await this.vault.decryptMany(idsOrNames)
     const now = this.vault.now().toISOString()
     await this.vault.history(

@@ -1,5 +1,6 @@
 import { CredctlError } from '../errors.js'
-import { constants as C, promises as fsp } from 'node:fs'
+import { constants as C } from 'node:fs'
+import { openBesideVault } from '../vault/private-file.js'
 import type { CredentialRecord } from '../vault/format.js'
 
 /**
@@ -20,7 +21,8 @@ export async function appendHistory(file: string, entries: HistoryEntry[]): Prom
   if (entries.length === 0) return
   const text = entries.map((e) => JSON.stringify(e)).join('\n') + '\n'
   // O_APPEND writes of a few hundred bytes land whole even with several writers.
-  const fh = await fsp.open(file, C.O_WRONLY | C.O_CREAT | C.O_APPEND, 0o600)
+  // Never through a link (an attacker's link would make credctl append to, and chmod, its target).
+  const fh = await openBesideVault(file, C.O_WRONLY | C.O_CREAT | C.O_APPEND, 'history file', 0o600)
   try {
     await fh.chmod(0o600)
     await fh.write(text)
@@ -32,8 +34,14 @@ export async function appendHistory(file: string, entries: HistoryEntry[]): Prom
 export async function readHistory(file: string): Promise<HistoryEntry[]> {
   let text: string
   try {
-    text = await fsp.readFile(file, 'utf8')
+    const fh = await openBesideVault(file, C.O_RDONLY, 'history file')
+    try {
+      text = await fh.readFile('utf8')
+    } finally {
+      await fh.close()
+    }
   } catch (e) {
+    if (e instanceof CredctlError) throw e
     const code = (e as NodeJS.ErrnoException).code
     if (code === 'ENOENT') return []
     throw new CredctlError('VAULT_IO', `cannot read the history file ${file}: ${code ?? 'error'}`)

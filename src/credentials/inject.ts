@@ -1,8 +1,6 @@
-import { promises as fsp } from 'node:fs'
-import { tmpdir } from 'node:os'
-import * as path from 'node:path'
 import { CredctlError } from '../errors.js'
 import { TYPES, typeInfo } from './catalogue.js'
+import { forbiddenVariable, isCredctlSetting } from './env-guard.js'
 import type { Credential } from './view.js'
 
 /**
@@ -25,7 +23,9 @@ import type { Credential } from './view.js'
  *   reported by --dry-run and reachable with `--env VAR=NAME`.
  * - `--env VAR=NAME` injects a named credential under VAR and overrides any default for VAR.
  * - Soft-deleted credentials are never candidates, not even by id through --env.
- * - Nothing named CREDCTL_* is ever set or passed on (see childEnv).
+ * - Nothing named CREDCTL_* is ever set or passed on, and no variable that changes how programs load or
+ *   are found (PATH, LD_*, NODE_OPTIONS, ...) is ever set: see env-guard.ts. A derived name that is
+ *   one of them is not injected and reported in `refused`.
  */
 
 export interface EnvRef {
@@ -49,9 +49,17 @@ export interface ShadowedVar {
   source: 'default' | 'env'
 }
 
+/** A default whose derived variable env-guard refuses (an api_key named "credctl master key"). */
+export interface RefusedVar {
+  variable: string
+  credential: Credential
+  reason: string
+}
+
 export interface RunPlan {
   vars: PlannedVar[]
   shadowed: ShadowedVar[]
+  refused: RefusedVar[]
 }
 
 const VAR_RE = /^[A-Za-z_][A-Za-z0-9_]*$/
@@ -113,7 +121,8 @@ export function parseEnvRefs(flags: string[] | undefined): EnvRef[] {
         hint: eq < 0 ? 'the command goes after --: credctl run --env VAR=NAME -- CMD ARGS' : undefined,
       })
     }
-    if (/^CREDCTL_/i.test(variable)) throw new CredctlError('USAGE', `--env ${variable}: credctl settings (CREDCTL_*) are never passed to the command`)
+    const why = forbiddenVariable(variable)
+    if (why) throw new CredctlError('USAGE', `--env ${variable}: ${variable} ${why}`, { hint: 'choose another variable name' })
     if (out.some((o) => o.variable === variable)) throw new CredctlError('USAGE', `--env ${variable} is given twice`)
     out.push({ variable, ref })
   }
@@ -144,6 +153,7 @@ export function planRun(all: Credential[], opts: { only?: string[]; env?: EnvRef
   }
   const claimed = new Map<string, PlannedVar>()
   const shadowed: ShadowedVar[] = []
+  const refused: RefusedVar[] = []
   const explicit = new Map<string, Credential>()
   for (const e of opts.env ?? []) {
     const c = live.find((x) => x.id === e.ref) ?? live.find((x) => x.name === e.ref)
@@ -158,6 +168,11 @@ export function planRun(all: Credential[], opts: { only?: string[]; env?: EnvRef
   }
   for (const c of defaults) {
     for (const variable of variablesFor(c)) {
+      const reason = forbiddenVariable(variable)
+      if (reason) {
+        refused.push({ variable, credential: c, reason })
+        continue
+      }
       const held = claimed.get(variable)
       if (held) {
         if (held.credential.id !== c.id) shadowed.push({ variable, credential: c, by: held.credential, source: held.source })
@@ -166,67 +181,25 @@ export function planRun(all: Credential[], opts: { only?: string[]; env?: EnvRef
       claimed.set(variable, { variable, credential: c, source: 'default', file: injectsAsFile(c) })
     }
   }
-  return { vars: [...claimed.values()], shadowed }
+  return { vars: [...claimed.values()], shadowed, refused }
 }
 
 /**
  * The child's environment: the parent's, minus every CREDCTL_* setting (master key, passphrase, vault
  * path, export passphrase, ...), plus the planned variables. A variable already set by the parent is
- * replaced: the vault is the source of truth inside `credctl run`.
+ * replaced: the vault is the source of truth inside `credctl run`. The parent's PATH, LD_* ... are the
+ * user's own and pass unchanged; credctl itself never sets one (a planned one is a bug: refused here
+ * rather than handed to the command).
  */
 export function childEnv(parent: NodeJS.ProcessEnv, vars: Record<string, string>): Record<string, string> {
   const out: Record<string, string> = {}
   for (const [k, v] of Object.entries(parent)) {
-    if (v === undefined || /^CREDCTL_/i.test(k)) continue
+    if (v === undefined || isCredctlSetting(k)) continue
     out[k] = v
   }
+  for (const k of Object.keys(vars)) {
+    const why = forbiddenVariable(k)
+    if (why) throw new Error(`internal: the run plan sets ${k}, which ${why}`)
+  }
   return { ...out, ...vars }
-}
-
-export interface Materialized {
-  vars: Record<string, string>
-  /** Removes the temporary files; safe to call twice. */
-  cleanup(): Promise<void>
-}
-
-/**
- * Turn a plan and its decrypted values into variables, writing service-account JSON to 0600 files in a
- * private 0700 directory under the OS temp dir. The caller must call cleanup() when the command ends.
- */
-export async function materialize(plan: RunPlan, values: Map<string, string>): Promise<Materialized> {
-  const vars: Record<string, string> = {}
-  let dir: string | undefined
-  const files = new Map<string, string>()
-  const cleanup = async () => {
-    if (dir) await fsp.rm(dir, { recursive: true, force: true })
-  }
-  try {
-    for (const p of plan.vars) {
-      const value = values.get(p.credential.id)
-      if (value === undefined) throw new Error(`internal: no value for ${p.credential.id}`)
-      if (!p.file) {
-        vars[p.variable] = injectedValue(p.credential, value)
-        continue
-      }
-      let file = files.get(p.credential.id)
-      if (!file) {
-        dir ??= await fsp.mkdtemp(path.join(tmpdir(), 'credctl-run-'))
-        await fsp.chmod(dir, 0o700)
-        file = path.join(dir, `${envName(p.credential.name).toLowerCase() || 'credential'}-${files.size + 1}.json`)
-        const fh = await fsp.open(file, 'wx', 0o600)
-        try {
-          await fh.chmod(0o600)
-          await fh.writeFile(value, 'utf8')
-        } finally {
-          await fh.close()
-        }
-        files.set(p.credential.id, file)
-      }
-      vars[p.variable] = file
-    }
-  } catch (e) {
-    await cleanup()
-    throw e
-  }
-  return { vars, cleanup }
 }

@@ -2,6 +2,7 @@ import { CredctlError } from '../errors.js'
 import { checkServiceUrl } from './urls.js'
 import { dbValueProblem } from '../checks/databases/values.js'
 import { typeInfo, WAREHOUSE_TYPES, type ValueKind } from './catalogue.js'
+import { checkKeyChars } from './key-chars.js'
 
 /** Any value is at most 64 KiB: far above any key or service-account JSON, far below a mistake. */
 export const MAX_VALUE_BYTES = 64 * 1024
@@ -103,7 +104,7 @@ export function checkValue(type: string, raw: string, schemaType?: string): stri
     throw new CredctlError('INVALID_INPUT', `value too large: at most ${MAX_VALUE_BYTES} bytes (64 KiB)`)
   }
   if (value.trim().length === 0) throw new CredctlError('INVALID_INPUT', 'value is empty', { hint: 'pass a non-empty value' })
-  if (value.includes('\0')) throw new CredctlError('INVALID_INPUT', 'value contains a NUL byte')
+  if (value.includes('\0')) throw new CredctlError('INVALID_INPUT', `value contains a NUL byte (character ${[...value].indexOf('\0') + 1})`)
   const info = typeInfo(type)
   if (!info) throw new CredctlError('INVALID_INPUT', `unknown type: ${type}`)
   let kind = info.value
@@ -117,6 +118,7 @@ export function checkValue(type: string, raw: string, schemaType?: string): stri
   }
   const check = CHECKS[kind as Exclude<ValueKind, 'database'>]
   const trimmed = kind === 'service_account_json' || kind === 'oauth' ? value.trim() : value
+  checkKeyChars(kind, trimmed, label)
   if (!check.ok(trimmed)) fail(label, check.expected)
   // Warehouse values: the check's own parser (ssl-mode values, ADO keys, account names...).
   const why = dbValueProblem(kind, trimmed)

@@ -132,6 +132,7 @@ export class Vault {
       await appendHistory(this.paths().history, entries)
     } catch (e) {
       if (!opts.required) return
+      if (e instanceof CredctlError) throw e // a link or an unsafe directory: its own message says which
       throw new CredctlError('VAULT_IO', `cannot record this in the history file ${this.paths().history}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`, {
         hint: 'nothing was revealed; fix the history file (it must be a writable file beside the vault)',
       })
@@ -141,7 +142,7 @@ export class Vault {
   async writeSchema(id: string, doc: SchemaDoc): Promise<void> {
     const file = this.schemaFile(id)
     await ensureDir(path.dirname(file))
-    await writeFileAtomic(file, JSON.stringify(doc))
+    await writeFileAtomic(file, JSON.stringify(doc), 'schema file')
   }
 
   /**

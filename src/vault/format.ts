@@ -1,5 +1,6 @@
 import { decodeB64, isSealed } from './cipher.js'
 import { isSettingKey, textProblem, type TextField } from './record-schema.js'
+import { SCRYPT_BOUNDS, SCRYPT_MAX_WORK, scryptTooCostly } from './scrypt.js'
 
 /**
  * The vault file format, parsed strictly. Anything unexpected (unknown version, a field of the wrong
@@ -116,15 +117,8 @@ function boundedInt(o: Record<string, Json>, k: string, where: string, min: numb
   return v
 }
 
-/** scrypt bounds: generous for real use, small enough that a hostile file cannot exhaust memory or time. */
-export const SCRYPT_BOUNDS = { N: [1 << 14, 1 << 20], r: [8, 16], p: [1, 4] } as const
-/**
- * Each bound alone still allows N=2^20 with r=16 and p=4: 2 GiB of memory and ~30 s of CPU from a
- * hostile header. The combined cost is bounded too: memory (128*N*r bytes) at most 1 GiB, work (N*r*p)
- * at most that of N=2^20, r=8, p=1.
- */
-export const SCRYPT_MAX_MEMORY = 1 << 30
-export const SCRYPT_MAX_WORK = (1 << 20) * 8
+// The bounds live with the one scrypt() every derivation goes through; re-exported for the parser's users.
+export { SCRYPT_BOUNDS, SCRYPT_MAX_MEMORY, SCRYPT_MAX_WORK } from './scrypt.js'
 
 /** The key header alone (also for `recover`, which reads what is left of a damaged file). */
 export function parseKeyHeader(x: Json): KeyHeader {
@@ -151,7 +145,7 @@ export function parseKeyHeader(x: Json): KeyHeader {
       r: boundedInt(s, 'r', `${w} scrypt`, SCRYPT_BOUNDS.r[0], SCRYPT_BOUNDS.r[1]),
       p: boundedInt(s, 'p', `${w} scrypt`, SCRYPT_BOUNDS.p[0], SCRYPT_BOUNDS.p[1]),
     }
-    if (128 * N * out.scrypt.r > SCRYPT_MAX_MEMORY || N * out.scrypt.r * out.scrypt.p > SCRYPT_MAX_WORK) {
+    if (scryptTooCostly(out.scrypt)) {
       throw new FormatError(`${w} scrypt: parameters too costly (N*r*p above ${SCRYPT_MAX_WORK} or over 1 GiB of memory)`)
     }
   } else if (x.scrypt !== undefined) throw new FormatError(`${w}: scrypt parameters on a ${source} vault`)

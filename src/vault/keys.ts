@@ -5,6 +5,7 @@ import { CredctlError } from '../errors.js'
 import { KEY_BYTES, TagMismatch, decodeB64, open, seal } from './cipher.js'
 import { KEY_SOURCES, type KeyHeader, type KeySource, type ScryptParams, type VaultFile } from './format.js'
 import { probeKeychain, type Keychain } from './keychain.js'
+import { scrypt } from './scrypt.js'
 
 /**
  * Where the vault key lives (DESIGN section 6). The source is chosen once, when the vault is created,
@@ -50,11 +51,7 @@ export function envKey(env: NodeJS.ProcessEnv): Buffer {
 }
 
 function scryptAsync(pass: string, salt: Buffer, p: Omit<ScryptParams, 'salt'>): Promise<Buffer> {
-  return new Promise((resolve, reject) =>
-    crypto().scrypt(pass.normalize('NFC'), salt, KEY_BYTES, { N: p.N, r: p.r, p: p.p, maxmem: 128 * p.N * p.r * p.p + (1 << 20) }, (e, k) =>
-      e ? reject(e) : resolve(k),
-    ),
-  )
+  return scrypt(pass, salt, KEY_BYTES, p)
 }
 
 async function passphrase(ctx: KeyContext, confirm: boolean): Promise<string> {

@@ -134,8 +134,8 @@ async function stage(v: VaultFile, oldKey: Buffer, file: string, deps: RotateDep
           // The current key may be in <file>.next (an earlier rotation stopped between its renames):
           // put it in place first, so overwriting .next below never loses the key the vault needs now.
           const inPlace = decodeB64((await fsp.readFile(keyFile, 'utf8').catch(() => '')).trim())
-          if (!inPlace || !inPlace.equals(oldKey)) await writeFileAtomic(keyFile, line(oldKey))
-          await writeFileAtomic(next, line(key))
+          if (!inPlace || !inPlace.equals(oldKey)) await writeFileAtomic(keyFile, line(oldKey), 'key file')
+          await writeFileAtomic(next, line(key), 'key file')
         },
         undo: async () => {
           await fsp.unlink(next).catch(() => {})

@@ -2,6 +2,9 @@ import { crypto } from '../lazy-crypto.js'
 import { constants as C, promises as fsp } from 'node:fs'
 import * as path from 'node:path'
 import { CredctlError } from '../errors.js'
+import { describeErrno, errnoOf } from '../lib/errno.js'
+import { pidAlive } from '../lib/pid.js'
+import { openBesideVault } from './private-file.js'
 import { FormatError, parseVault, serializeWritable, type VaultFile } from './format.js'
 
 /**
@@ -19,7 +22,9 @@ const MAX_VAULT_BYTES = 256 * 1024 * 1024
 const DIR_MODE = 0o700
 
 export async function ensureDir(dir: string): Promise<void> {
-  const first = await fsp.mkdir(dir, { recursive: true, mode: DIR_MODE })
+  const first = await fsp.mkdir(dir, { recursive: true, mode: DIR_MODE }).catch((e: unknown) => {
+    throw errnoOf(e) ? new CredctlError('VAULT_IO', `cannot create the directory ${dir}: ${describeErrno(e)} (nothing was changed)`, { cause: e }) : e
+  })
   // mkdir's mode is filtered by the umask: set it explicitly on every directory credctl created. A
   // directory that already existed keeps its mode: `--vault /tmp/v.json` must not chmod /tmp (or the
   // user's project directory) to 0700.
@@ -47,11 +52,18 @@ export async function readVault(
 ): Promise<{ vault: VaultFile; text: string } | undefined> {
   let text: string
   try {
-    // A vault of 100,000 credentials is about 70 MiB; anything far larger is not one, and reading it
-    // whole would only exhaust memory.
-    const st = await fsp.stat(file)
-    if (st.isFile() && st.size > MAX_VAULT_BYTES) throw damaged(file, `it is ${st.size} bytes, more than any vault (${MAX_VAULT_BYTES})`)
-    text = await fsp.readFile(file, 'utf8')
+    // Not through a link, not in a directory others can write: see private-file.ts.
+    const fh = await openBesideVault(file, C.O_RDONLY, 'vault')
+    try {
+      // A vault of 100,000 credentials is about 70 MiB; anything far larger is not one, and reading it
+      // whole would only exhaust memory.
+      const st = await fh.stat()
+      if (st.isDirectory()) throw damaged(file, 'it is a directory')
+      if (st.isFile() && st.size > MAX_VAULT_BYTES) throw damaged(file, `it is ${st.size} bytes, more than any vault (${MAX_VAULT_BYTES})`)
+      text = await fh.readFile('utf8')
+    } finally {
+      await fh.close()
+    }
   } catch (e) {
     if (e instanceof CredctlError) throw e
     const code = (e as NodeJS.ErrnoException).code
@@ -98,35 +110,53 @@ export async function writeVaultFile(file: string, vault: VaultFile): Promise<vo
       hint: 'this is a bug in credctl; please report it with the command you ran (never the value)',
     })
   }
-  await writeFileAtomic(file, text)
+  await writeFileAtomic(file, text, 'vault')
+}
+
+/**
+ * A failed write as a typed error: a full disk, a quota, an I/O error or a read-only mount is the vault's
+ * I/O error (exit 4) in one line, never "internal error" with a stack. Other errors pass unchanged.
+ */
+function writeFailed(e: unknown, what: string, file: string, outcome: string): unknown {
+  if (e instanceof CredctlError || !errnoOf(e)) return e
+  return new CredctlError('VAULT_IO', `${what} ${file} could not be written: ${describeErrno(e)} (${outcome})`, {
+    hint: errnoOf(e) === 'ENOSPC' || errnoOf(e) === 'EDQUOT' ? 'free some space and run the command again' : undefined,
+    cause: e,
+  })
 }
 
 /**
  * Temp file in the same directory (0600, O_EXCL), write, fsync, rename over, fsync the directory:
- * a crash leaves the old file or the new one. Temp files of dead writers are removed first.
+ * a crash or a full disk leaves the old file or the new one, and no temp file. Temp files of dead
+ * writers are removed first. `what` names the file in messages ("vault", "key file").
  */
-export async function writeFileAtomic(file: string, text: string): Promise<void> {
+export async function writeFileAtomic(file: string, text: string, what = 'file'): Promise<void> {
   const dir = path.dirname(file)
-  await removeDeadTemps(dir, path.basename(file))
   const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${crypto().randomBytes(4).toString('hex')}.tmp`)
-  const fh = await fsp.open(tmp, C.O_WRONLY | C.O_CREAT | C.O_EXCL, FILE_MODE)
+  let fh: fsp.FileHandle | undefined
+  let created = false
   try {
+    await removeDeadTemps(dir, path.basename(file))
+    fh = await fsp.open(tmp, C.O_WRONLY | C.O_CREAT | C.O_EXCL, FILE_MODE)
+    created = true
     await fh.chmod(FILE_MODE) // explicit: whatever the umask
     await fh.writeFile(text, 'utf8')
     await fh.sync()
-  } catch (e) {
-    await fh.close().catch(() => {})
-    await fsp.unlink(tmp).catch(() => {})
-    throw e
-  }
-  await fh.close()
-  try {
+    const h = fh
+    fh = undefined
+    await h.close() // NFS reports a full disk as late as close()
     await fsp.rename(tmp, file)
+    created = false
   } catch (e) {
-    await fsp.unlink(tmp).catch(() => {})
-    throw e
+    await fh?.close().catch(() => {})
+    if (created) await fsp.unlink(tmp).catch(() => {})
+    throw writeFailed(e, what, file, 'nothing was changed')
   }
-  await fsyncDir(dir)
+  try {
+    await fsyncDir(dir)
+  } catch (e) {
+    throw writeFailed(e, what, file, 'the new content is in place but may not survive a crash')
+  }
 }
 
 export async function fsyncDir(dir: string): Promise<void> {
@@ -135,15 +165,6 @@ export async function fsyncDir(dir: string): Promise<void> {
     await d.sync()
   } finally {
     await d.close()
-  }
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM'
   }
 }
 
@@ -231,7 +252,8 @@ export async function withLock<T>(file: string, fn: () => Promise<T>, opts: Stor
     try {
       if (await createLock(file, lock, token)) break
     } catch (e) {
-      throw new CredctlError('VAULT_IO', `cannot create lock ${lock}: ${(e as Error).message}`)
+      const typed = writeFailed(e, 'vault', file, `nothing was changed; its lock ${path.basename(lock)} could not be created`)
+      throw typed instanceof CredctlError ? typed : new CredctlError('VAULT_IO', `cannot create lock ${lock}: ${(e as Error).message}`)
     }
     const seen = await lockIdentity(lock)
     if (!seen) continue // released meanwhile: try again at once

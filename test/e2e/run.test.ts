@@ -123,6 +123,9 @@ describe('credctl run (built CLI, no TTY)', () => {
       [['run'], /missing the command to run/],
       [['run', '--env', 'NOEQUALS', '--', 'true'], /invalid --env "NOEQUALS"/],
       [['run', '--env', 'CREDCTL_MASTER_KEY=OpenAI Prod', '--', 'true'], /never passed to the command/],
+      [['run', '--env', 'PATH=OpenAI Prod', '--', 'true'], /--env PATH: PATH changes how programs are loaded or found/],
+      [['run', '--env', 'LD_PRELOAD=OpenAI Prod', '--', 'true'], /--env LD_PRELOAD: .*loaded or found/],
+      [['run', '--env', 'NODE_OPTIONS=OpenAI Prod', '--', 'true'], /--env NODE_OPTIONS: .*loaded or found/],
       [['run', '--only', 'nope', '--', 'true'], /Allowed choices/],
     ]
     for (const [args, re] of cases) {
@@ -140,13 +143,20 @@ describe('credctl run: signals', () => {
     new Promise<{ code: number | null; stdout: string }>((resolve, reject) => {
       const child = spawn(process.execPath, [BIN, 'run', '--', process.execPath, '-e', script], { env: t.env, stdio: ['ignore', 'pipe', 'pipe'] })
       let stdout = ''
+      let sent = false
       const timer = setTimeout(() => {
         child.kill('SIGKILL')
         reject(new Error(`no exit; stdout: ${stdout}`))
       }, 20_000)
       child.stdout.on('data', (d: Buffer) => {
         stdout += d
-        if (stdout.includes('ready')) child.kill(signal)
+        // Once: this used to signal again on every later chunk ("got SIGTERM" included), and a second
+        // signal landing after credctl had dropped its handlers killed it (the flake, and the bug that
+        // left key files behind; see run-leftovers.test.ts).
+        if (!sent && stdout.includes('ready')) {
+          sent = true
+          child.kill(signal)
+        }
       })
       child.on('close', (code) => {
         clearTimeout(timer)

@@ -6,7 +6,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { run, exitCodeOf, type Exec } from '../../src/cli/commands/run.js'
 import type { Factory } from '../../src/cli/factory.js'
 import type { IOStreams } from '../../src/cli/io.js'
-import { childEnv, envName, injectedValue, materialize, parseEnvRefs, planRun, variablesFor } from '../../src/credentials/inject.js'
+import { childEnv, envName, injectedValue, parseEnvRefs, planRun, variablesFor } from '../../src/credentials/inject.js'
+import { materialize } from '../../src/credentials/run-files.js'
 import { expiryLabel, expiryNotes, expiryOf } from '../../src/credentials/expiry.js'
 import type { Credential } from '../../src/credentials/view.js'
 import { createClient, CredctlError, TYPES, type Client } from '../../src/index.js'
@@ -206,6 +207,30 @@ describe('run command (fake exec, real SDK on a temp vault)', () => {
     expect((await p).exitCode).toBe(143)
     expect(killed).toEqual(['SIGTERM', 'SIGINT'])
     expect(process.listenerCount('SIGTERM')).toBe(before)
+  })
+
+  it('keeps its signal handlers until the key file is removed (a second signal during cleanup cannot leave it behind)', async () => {
+    const SA = JSON.stringify({ type: 'service_account', client_email: 'ci@p.iam.gserviceaccount.com', private_key: '-----BEGIN PRIVATE KEY-----\nx\n-----END PRIVATE KEY-----\n' })
+    await client.credentials.create({ name: 'bq', type: 'bigquery', value: SA })
+    let gac = ''
+    const exec: Exec = (_f, _a, env) => {
+      gac = env.GOOGLE_APPLICATION_CREDENTIALS!
+      return { kill: () => {}, done: Promise.resolve({ signal: 'SIGINT' }) }
+    }
+    // Whether the key file still existed at the moment each handler went away.
+    const atRemoval: boolean[] = []
+    const spy = (name: string | symbol) => {
+      if (['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'].includes(String(name))) atRemoval.push(existsSync(gac))
+    }
+    process.on('removeListener', spy)
+    try {
+      expect((await run(factory({}), ['x'], {}, exec)).exitCode).toBe(130)
+    } finally {
+      process.off('removeListener', spy)
+    }
+    expect(gac).toMatch(/credctl-run-\d+-/)
+    expect(atRemoval).toEqual([false, false, false, false])
+    expect(existsSync(path.dirname(gac))).toBe(false)
   })
 
   it('reports a missing command as 127 and a usage error without a command', async () => {

@@ -1,9 +1,9 @@
-import { promises as fsp } from 'node:fs'
 import * as path from 'node:path'
 import { CredctlError } from '../../errors.js'
 import type { ImportItem, ImportReport } from '../../credentials/bulk.js'
 import type { Factory } from '../factory.js'
 import type { Output, Table } from '../output.js'
+import { readInput } from '../read-input.js'
 import { exportPassphrase } from './export.js'
 
 export interface ImportOptions {
@@ -15,44 +15,6 @@ export interface ImportOptions {
 }
 
 const MAX_ENV_BYTES = 1024 * 1024
-
-/**
- * Read a whole input with a size cap: a file, a pipe or /dev/stdin, or `-` for stdin. The cap is
- * enforced while reading, so a runaway pipe cannot fill memory. A missing or unreadable input is one
- * clear line (exit 2).
- */
-export async function readInput(file: string, flag: string, max: number, stdin?: NodeJS.ReadableStream): Promise<string> {
-  const tooLarge = () => new CredctlError('INVALID_INPUT', `${flag} ${file}: too large (at most ${Math.round(max / 1024)} KiB)`)
-  const drain = async (stream: AsyncIterable<Buffer | string>) => {
-    const chunks: Buffer[] = []
-    let size = 0
-    for await (const c of stream) {
-      const b = typeof c === 'string' ? Buffer.from(c) : c
-      size += b.length
-      if (size > max) throw tooLarge()
-      chunks.push(b)
-    }
-    return Buffer.concat(chunks).toString('utf8')
-  }
-  try {
-    if (file === '-') {
-      if (!stdin) throw new CredctlError('USAGE', `${flag} -: stdin is not available here`)
-      return await drain(stdin as AsyncIterable<Buffer>)
-    }
-    const st = await fsp.stat(file)
-    if (st.isDirectory()) throw new CredctlError('INVALID_INPUT', `${flag} ${file}: is a directory`)
-    if (st.isFile() && st.size > max) throw tooLarge()
-    const fh = await fsp.open(file, 'r')
-    try {
-      return await drain(fh.createReadStream())
-    } finally {
-      await fh.close().catch(() => {})
-    }
-  } catch (e) {
-    if (e instanceof CredctlError) throw e
-    throw new CredctlError('INVALID_INPUT', `cannot read ${flag} ${file}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`)
-  }
-}
 
 function render(report: ImportReport, kind: string): Output {
   const rows: Table['rows'] = [

@@ -1,0 +1,88 @@
+import { promises as fsp } from 'node:fs'
+import { tmpdir } from 'node:os'
+import * as path from 'node:path'
+import { pidAlive } from '../lib/pid.js'
+import { envName, injectedValue, type RunPlan } from './inject.js'
+
+/**
+ * The temporary files of `credctl run`: a service-account JSON (bigquery) goes to a 0600 file in a
+ * private 0700 directory under the OS temp dir, because GOOGLE_APPLICATION_CREDENTIALS is a path by
+ * definition. The directory is `credctl-run-<pid>-XXXXXX`, named after the credctl that owns it.
+ *
+ * Leftovers are ruled out in two layers:
+ * - run.ts keeps its signal handlers until cleanup() has finished, so a second Ctrl-C or a supervisor's
+ *   repeated SIGTERM during cleanup cannot kill credctl between "command ended" and "file removed".
+ * - SIGKILL (and anything else no handler sees: OOM killer, power loss) cannot be caught, so every
+ *   `credctl run` first sweeps the run directories of dead credctl processes of the same user.
+ *
+ * Rejected: handing the file over an inherited descriptor (/dev/fd/N of an unlinked file). Nothing
+ * would ever be left on disk, but the path breaks as soon as the command starts a program that closes
+ * inherited descriptors (Python's subprocess does by default), and /dev/fd/N reopens the file on Linux
+ * but dup()s it on macOS, so a second read there sees EOF.
+ * Known limit of the sweep: a credctl in another PID namespace sharing this /tmp (two containers with one
+ * tmpfs) looks dead from here; sharing /tmp across containers under one uid is unusual.
+ */
+const PREFIX = 'credctl-run-'
+const RUN_DIR = new RegExp(`^${PREFIX}(\\d+)-[A-Za-z0-9]{6}$`)
+
+export interface Materialized {
+  vars: Record<string, string>
+  /** Removes the temporary files; safe to call twice. */
+  cleanup(): Promise<void>
+}
+
+/** Remove the run directories of dead credctl processes of this user (see above); errors are ignored. */
+export async function sweepRunDirs(root: string = tmpdir()): Promise<void> {
+  const names = await fsp.readdir(root).catch(() => [] as string[])
+  const uid = process.getuid?.()
+  for (const name of names) {
+    const pid = Number(RUN_DIR.exec(name)?.[1])
+    if (!pid || pid === process.pid || pidAlive(pid)) continue
+    const dir = path.join(root, name)
+    const st = await fsp.lstat(dir).catch(() => undefined)
+    if (!st?.isDirectory() || (uid !== undefined && st.uid !== uid)) continue
+    await fsp.rm(dir, { recursive: true, force: true }).catch(() => {})
+  }
+}
+
+/**
+ * Turn a plan and its decrypted values into variables, writing service-account JSON to 0600 files in a
+ * private 0700 directory under the OS temp dir. The caller must call cleanup() when the command ends.
+ */
+export async function materialize(plan: RunPlan, values: Map<string, string>): Promise<Materialized> {
+  const vars: Record<string, string> = {}
+  let dir: string | undefined
+  const files = new Map<string, string>()
+  const cleanup = async () => {
+    if (dir) await fsp.rm(dir, { recursive: true, force: true })
+  }
+  try {
+    for (const p of plan.vars) {
+      const value = values.get(p.credential.id)
+      if (value === undefined) throw new Error(`internal: no value for ${p.credential.id}`)
+      if (!p.file) {
+        vars[p.variable] = injectedValue(p.credential, value)
+        continue
+      }
+      let file = files.get(p.credential.id)
+      if (!file) {
+        dir ??= await fsp.mkdtemp(path.join(tmpdir(), `${PREFIX}${process.pid}-`))
+        await fsp.chmod(dir, 0o700)
+        file = path.join(dir, `${envName(p.credential.name).toLowerCase() || 'credential'}-${files.size + 1}.json`)
+        const fh = await fsp.open(file, 'wx', 0o600)
+        try {
+          await fh.chmod(0o600)
+          await fh.writeFile(value, 'utf8')
+        } finally {
+          await fh.close()
+        }
+        files.set(p.credential.id, file)
+      }
+      vars[p.variable] = file
+    }
+  } catch (e) {
+    await cleanup()
+    throw e
+  }
+  return { vars, cleanup }
+}
