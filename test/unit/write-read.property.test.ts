@@ -64,7 +64,7 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
 function valueFor(type: string, s: string): string {
   switch (type) {
     case 'postgresql':
-      return `postgresql://u:p@db.example:5432/db?application_name=${encodeURIComponent(s)}`
+      return `postgresql://u:p@db.example:5432/db?application_name=${encodeURIComponent((s as string & { toWellFormed(): string }).toWellFormed())}`
     case 'oauth':
       return JSON.stringify({ access_token: `at-${s}`, refresh_token: 'rt-0123456789', token_url: 'https://auth.example/token' })
     default:
