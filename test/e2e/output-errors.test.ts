@@ -75,7 +75,7 @@ describe('a full disk while writing the vault', () => {
       }
       truncateSync(fill, Math.max(0, readFileSync(fill).length - 4096))
       const before = createHash('sha256').update(readFileSync(vault)).digest('hex')
-      const r = await runCli(['update', 'k', '--description', 'e'.repeat(6000)], { env })
+      const r = await runCli(['update', 'k', '--description', 'e'.repeat(4000)], { env })
       expect(r.code).toBe(4)
       expect(r.stderr).toBe(`credctl: vault ${vault} could not be written: no space left on device (nothing was changed) (free some space and run the command again)\n`)
       expect(createHash('sha256').update(readFileSync(vault)).digest('hex')).toBe(before)
@@ -83,7 +83,7 @@ describe('a full disk while writing the vault', () => {
       expect((await runCli(['reveal', 'k'], { env })).stdout).toBe(KEY)
       // Space again: the same command succeeds.
       truncateSync(fill, 0)
-      expect((await runCli(['update', 'k', '--description', 'e'.repeat(6000)], { env })).code).toBe(0)
+      expect((await runCli(['update', 'k', '--description', 'e'.repeat(4000)], { env })).code).toBe(0)
     } finally {
       execFileSync('umount', [mnt])
       rmdirSync(mnt)
