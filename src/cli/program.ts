@@ -200,7 +200,7 @@ export function createProgram(f: Factory, onResult: (o: Output) => void, only?: 
         .option('--all', 'every credential (with --category/--type to narrow)')
         .addOption(catOpt('with --all: only this category'))
         .addOption(typeOpt('with --all: only this type'))
-        .option('--timeout <seconds>', 'per-check timeout in seconds', '10')
+        .option('--timeout <seconds>', 'per-check timeout in seconds, 0.1 to 600', '10')
         .option('--concurrency <n>', 'checks run at once', '8')
         .addOption(json())
         .action(act(() => import('./commands/validate.js'))),
@@ -216,7 +216,7 @@ export function createProgram(f: Factory, onResult: (o: Output) => void, only?: 
         .description('discover the tables and columns behind a warehouse credential')
         .option('--schemas <list>', 'comma-separated schemas to read (default: all visible)')
         .option('--max-tables <n>', 'stop after this many tables')
-        .option('--timeout <seconds>', 'timeout in seconds', '30')
+        .option('--timeout <seconds>', 'timeout in seconds, 0.1 to 600', '30')
         .addOption(json())
         .action(act(() => import('./commands/discover.js').then((m) => ({ run: m.runDiscover as Runner })))),
       ['credctl discover analytics --schemas public,sales'],

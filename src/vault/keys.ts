@@ -2,6 +2,7 @@ import { crypto } from '../lazy-crypto.js'
 import { constants as C, promises as fsp } from 'node:fs'
 import * as path from 'node:path'
 import { CredctlError } from '../errors.js'
+import { NotRegularFile, readRegularFile } from '../lib/regular-file.js'
 import { KEY_BYTES, TagMismatch, decodeB64, open, seal } from './cipher.js'
 import { KEY_SOURCES, type KeyHeader, type KeySource, type ScryptParams, type VaultFile } from './format.js'
 import { probeKeychain, type Keychain } from './keychain.js'
@@ -87,7 +88,11 @@ async function readKeyFile(file: string): Promise<Buffer> {
       hint: `chmod 600 ${file}`,
     })
   }
-  const key = decodeB64((await fsp.readFile(file, 'utf8')).trim())
+  // Only a regular file: a FIFO there would block the read for ever.
+  const text = await readRegularFile(file).catch((e: unknown) => {
+    throw new CredctlError('KEY_INVALID', `cannot read key file ${file}: ${e instanceof NotRegularFile ? `it is ${e.kind}` : (e as NodeJS.ErrnoException).code ?? 'error'}`)
+  })
+  const key = decodeB64(text.trim())
   if (!key || key.length !== KEY_BYTES) throw new CredctlError('KEY_INVALID', `key file ${file} does not hold the base64 of 32 bytes`)
   return key
 }
@@ -120,11 +125,16 @@ async function chooseSource(ctx: KeyContext): Promise<KeySource> {
 }
 
 export interface NewKey {
+  vaultId: string
   key: Buffer
   header: KeyHeader
-  /** Stores the key where it lives (keychain entry, key file) — called just before the vault is first written. */
+  /**
+   * Writes the key file (file source), under the vault lock just before the vault is first written.
+   * A keychain key is already stored when createVaultKey returns: that happens before the lock is
+   * taken (a keychain call may wait up to its timeout, and must not hold other writers up).
+   */
   persist: () => Promise<void>
-  /** Undoes persist() if the vault write failed. */
+  /** Removes what createVaultKey and persist() stored, when the vault was not written (call it after the lock is released). */
   rollback: () => Promise<void>
 }
 
@@ -135,13 +145,14 @@ export async function createVaultKey(vaultId: string, vaultFile: string, ctx: Ke
   switch (source) {
     case 'env': {
       const key = envKey(ctx.env)
-      return { key, header: { source, check: check(key) }, persist: noop, rollback: noop }
+      return { vaultId, key, header: { source, check: check(key) }, persist: noop, rollback: noop }
     }
     case 'passphrase': {
       const pass = await passphrase(ctx, true)
       const salt = crypto().randomBytes(16)
       const key = await scryptAsync(pass, salt, DEFAULT_SCRYPT)
       return {
+        vaultId,
         key,
         header: { source, check: check(key), scrypt: { salt: salt.toString('base64'), ...DEFAULT_SCRYPT } },
         persist: noop,
@@ -154,6 +165,7 @@ export async function createVaultKey(vaultId: string, vaultFile: string, ctx: Ke
       await fsp.access(file).catch(() => (exists = false))
       const key = exists ? await readKeyFile(file) : crypto().randomBytes(KEY_BYTES)
       return {
+        vaultId,
         key,
         header: { source, check: check(key), file },
         persist: async () => {
@@ -182,14 +194,14 @@ export async function createVaultKey(vaultId: string, vaultFile: string, ctx: Ke
         throw new CredctlError('KEY_UNAVAILABLE', `no usable OS keychain (${why})`, { hint: `to keep the key elsewhere, ${OTHER_SOURCES}` })
       }
       const key = crypto().randomBytes(KEY_BYTES)
+      await kc.set(vaultId, key.toString('base64')).catch((e: Error) => {
+        throw new CredctlError('KEY_UNAVAILABLE', `cannot store the vault key in the keychain: ${e.message}`, { hint: OTHER_SOURCES })
+      })
       return {
+        vaultId,
         key,
         header: { source, check: check(key) },
-        persist: async () => {
-          await kc.set(vaultId, key.toString('base64')).catch((e: Error) => {
-            throw new CredctlError('KEY_UNAVAILABLE', `cannot store the vault key in the keychain: ${e.message}`, { hint: OTHER_SOURCES })
-          })
-        },
+        persist: noop,
         rollback: async () => {
           await kc.delete(vaultId).catch(() => false)
         },
