@@ -28,13 +28,15 @@ import { fsyncDir, readVault, removeDeadTemps, withLock, writeFileAtomic, writeV
  * - env: the new key is given in CREDCTL_NEW_MASTER_KEY; the caller must switch CREDCTL_MASTER_KEY.
  * - passphrase: a new passphrase (CREDCTL_NEW_PASSPHRASE or a prompt) with a fresh salt and the current
  *   default scrypt parameters.
- * - keychain: a random key stored under a new account `<vault id>:<n>-<random>` (recorded in the
- *   header) before the vault is written; the old entry is deleted only once the new vault is on disk.
- *   The random part keeps two rotations that race from overwriting each other's new entry.
+ * - keychain: a random key stored under a new account `<vault id>:<n>` (recorded in the header) before
+ *   the vault is written; the old entry is deleted only once the new vault is on disk.
  *
- * Keychain calls (and prompts) happen outside the vault lock: reading the old key, storing the new one
- * and, once committed, deleting the old one. Under the lock the vault is re-read; if another process
- * changed it meanwhile, nothing is written, the new entry is removed and the rotation starts again.
+ * Keychain calls (and prompts) happen outside the vault lock, so a slow or frozen keychain never holds
+ * up other writers: reading the old key, storing the new one and, once committed, deleting the old one.
+ * Under the vault lock the vault is re-read; if another process changed it meanwhile, nothing is
+ * written, the new entry is removed and the rotation starts again. Rotations of one vault take turns
+ * through a lock of their own (`<vault>.rotate.lock`): two at once would pick the same new account and
+ * overwrite each other's key.
  * - file: a random key written (temp file, fsync, rename) to `<key file>.next`, the vault committed, then
  *   `.next` renamed over the key file. A crash between the two renames is recovered by loadVaultKey,
  *   which tries `.next` when the key file does not open the vault.
@@ -173,8 +175,8 @@ async function stage(v: VaultFile, oldKey: Buffer, file: string, deps: RotateDep
     case 'keychain': {
       const kc = ctx.keychain()
       const oldAccount = keychainAccount(v)
-      const n = Number(/:(\d+)(?:-[0-9a-f]+)?$/.exec(oldAccount)?.[1] ?? 0) + 1
-      const account = `${v.vault_id}:${n}-${randomBytes(4).toString('hex')}`
+      const n = Number(/:(\d+)$/.exec(oldAccount)?.[1] ?? 0) + 1
+      const account = `${v.vault_id}:${n}`
       const key = randomBytes(KEY_BYTES)
       try {
         await kc.set(account, key.toString('base64'))
@@ -215,15 +217,24 @@ async function stage(v: VaultFile, oldKey: Buffer, file: string, deps: RotateDep
 }
 
 export async function rotateVaultKey(file: string, deps: RotateDeps, opts: RotateOptions = {}): Promise<RotateResult> {
-  for (let attempt = 1; ; attempt++) {
-    const r = await rotateOnce(file, deps, opts)
-    if (r) return r
-    if (attempt === MAX_ATTEMPTS) {
-      throw new CredctlError('VAULT_LOCKED', `vault ${file} kept changing while rotate-key prepared the new key; nothing was re-keyed`, {
-        hint: 'retry once the other credctl has finished',
-      })
-    }
+  if (!(await readVault(file))) {
+    throw new CredctlError('NOT_FOUND', `no vault to re-key: ${file} does not exist`, { hint: 'create a credential first' })
   }
+  return withLock(
+    `${file}.rotate`,
+    async () => {
+      for (let attempt = 1; ; attempt++) {
+        const r = await rotateOnce(file, deps, opts)
+        if (r) return r
+        if (attempt === MAX_ATTEMPTS) {
+          throw new CredctlError('VAULT_LOCKED', `vault ${file} kept changing while rotate-key prepared the new key; nothing was re-keyed`, {
+            hint: 'retry once the other credctl has finished',
+          })
+        }
+      }
+    },
+    { lockTimeoutMs: deps.lockTimeoutMs },
+  )
 }
 
 /** One attempt: undefined when the vault changed between the key work and the lock (nothing written). */
