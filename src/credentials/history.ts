@@ -1,5 +1,6 @@
 import { CredctlError } from '../errors.js'
 import { constants as C, promises as fsp } from 'node:fs'
+import { kindOf, NotRegularFile, readRegularFile } from '../lib/regular-file.js'
 import type { CredentialRecord } from '../vault/format.js'
 
 /**
@@ -19,9 +20,12 @@ export interface HistoryEntry {
 export async function appendHistory(file: string, entries: HistoryEntry[]): Promise<void> {
   if (entries.length === 0) return
   const text = entries.map((e) => JSON.stringify(e)).join('\n') + '\n'
-  // O_APPEND writes of a few hundred bytes land whole even with several writers.
-  const fh = await fsp.open(file, C.O_WRONLY | C.O_CREAT | C.O_APPEND, 0o600)
+  // O_APPEND writes of a few hundred bytes land whole even with several writers. O_NONBLOCK and the
+  // fstat: a FIFO put where the history file goes must not block the command (see lib/regular-file).
+  const fh = await fsp.open(file, C.O_WRONLY | C.O_CREAT | C.O_APPEND | C.O_NONBLOCK, 0o600)
   try {
+    const st = await fh.stat()
+    if (!st.isFile()) throw new NotRegularFile(file, kindOf(st))
     await fh.chmod(0o600)
     await fh.write(text)
   } finally {
@@ -32,8 +36,9 @@ export async function appendHistory(file: string, entries: HistoryEntry[]): Prom
 export async function readHistory(file: string): Promise<HistoryEntry[]> {
   let text: string
   try {
-    text = await fsp.readFile(file, 'utf8')
+    text = await readRegularFile(file)
   } catch (e) {
+    if (e instanceof NotRegularFile) throw new CredctlError('VAULT_IO', `cannot read the history file ${file}: it is ${e.kind}`)
     const code = (e as NodeJS.ErrnoException).code
     if (code === 'ENOENT') return []
     throw new CredctlError('VAULT_IO', `cannot read the history file ${file}: ${code ?? 'error'}`)

@@ -183,3 +183,45 @@ describe('--timeout is bounded', () => {
     })
   }
 })
+
+describe('a FIFO where credctl keeps its own files', () => {
+  const env = () => ({ ...t.env })
+  const run = (args: string[], input?: string) => runCli(args, { env: env(), timeoutMs: 15_000, ...(input !== undefined ? { input } : {}) })
+  const side = (name: string) => path.join(path.dirname(t.vault), name)
+
+  it('the history file: changes still land, reveal refuses (exit 4), history says what it is', async () => {
+    expect((await run(['create', '--name', 'prod', '--type', 'openai', '--value-stdin'], VALUE)).code).toBe(0)
+    const hist = side('vault.history.jsonl')
+    spawnSync('rm', ['-f', hist])
+    mkfifo(hist)
+    expect((await run(['update', 'prod', '--description', 'x'])).code).toBe(0)
+    const r = await run(['reveal', 'prod'])
+    expect(r.code, r.stderr).toBe(4)
+    expect(r.stdout).not.toContain(VALUE)
+    const h = await run(['history'])
+    expect(h.code, h.stderr).toBe(4)
+    expect(h.stderr).toMatch(/a FIFO/)
+  })
+
+  it('the vault file itself: exit 4, it is named as a FIFO', async () => {
+    mkdirSync(path.dirname(t.vault), { recursive: true })
+    mkfifo(t.vault)
+    for (const args of [['list'], ['reveal', 'prod']]) {
+      const r = await run(args)
+      expect(r.code, r.stderr).toBe(4)
+      expect(r.stderr).toMatch(/a FIFO/)
+    }
+  })
+
+  it('the key file of a file-source vault: exit 4', async () => {
+    const keyFile = path.join(t.dir, 'keys', 'vault.key')
+    const fenv = { ...t.env, CREDCTL_MASTER_KEY: undefined, CREDCTL_KEY_FILE: keyFile }
+    expect((await runCli(['create', '--name', 'prod', '--type', 'openai', '--value-stdin'], { env: fenv, input: VALUE })).code).toBe(0)
+    spawnSync('rm', ['-f', keyFile])
+    mkfifo(keyFile)
+    spawnSync('chmod', ['600', keyFile])
+    const r = await runCli(['reveal', 'prod'], { env: fenv, timeoutMs: 15_000 })
+    expect(r.code, r.stderr).toBe(4)
+    expect(r.stderr).toMatch(/a FIFO/)
+  })
+})
