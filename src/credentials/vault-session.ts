@@ -221,15 +221,20 @@ export class Vault {
           const out = await fn(fresh, nk.key, now)
           fresh.mac = hmac(macKey(nk.key), macInput(fresh))
           await nk.persist()
-          await writeVaultFile(file, fresh)
+          try {
+            await writeVaultFile(file, fresh)
+          } catch (e) {
+            await nk.unpersist()
+            throw e
+          }
           written = true
           return { done: true as const, result: out.result, history: out.history ?? [] }
         },
         { lockTimeoutMs },
       )
     } finally {
-      // After the lock is released: a new key the vault did not end up using is removed again.
-      if (nk && !written) await nk.rollback()
+      // After the lock is released: a keychain entry the vault did not end up using is removed again.
+      if (nk && !written) await nk.discard()
     }
   }
 

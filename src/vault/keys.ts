@@ -134,8 +134,10 @@ export interface NewKey {
    * taken (a keychain call may wait up to its timeout, and must not hold other writers up).
    */
   persist: () => Promise<void>
-  /** Removes what createVaultKey and persist() stored, when the vault was not written (call it after the lock is released). */
-  rollback: () => Promise<void>
+  /** Under the lock: undoes persist() when the vault write failed. */
+  unpersist: () => Promise<void>
+  /** After the lock is released, when the vault was not written: removes the keychain entry createVaultKey stored. */
+  discard: () => Promise<void>
 }
 
 export async function createVaultKey(vaultId: string, vaultFile: string, ctx: KeyContext): Promise<NewKey> {
@@ -145,7 +147,7 @@ export async function createVaultKey(vaultId: string, vaultFile: string, ctx: Ke
   switch (source) {
     case 'env': {
       const key = envKey(ctx.env)
-      return { vaultId, key, header: { source, check: check(key) }, persist: noop, rollback: noop }
+      return { vaultId, key, header: { source, check: check(key) }, persist: noop, unpersist: noop, discard: noop }
     }
     case 'passphrase': {
       const pass = await passphrase(ctx, true)
@@ -156,7 +158,8 @@ export async function createVaultKey(vaultId: string, vaultFile: string, ctx: Ke
         key,
         header: { source, check: check(key), scrypt: { salt: salt.toString('base64'), ...DEFAULT_SCRYPT } },
         persist: noop,
-        rollback: noop,
+        unpersist: noop,
+        discard: noop,
       }
     }
     case 'file': {
@@ -177,9 +180,10 @@ export async function createVaultKey(vaultId: string, vaultFile: string, ctx: Ke
           await fh.sync()
           await fh.close()
         },
-        rollback: async () => {
+        unpersist: async () => {
           if (!exists) await fsp.unlink(file).catch(() => {})
         },
+        discard: noop,
       }
     }
     case 'keychain': {
@@ -202,7 +206,8 @@ export async function createVaultKey(vaultId: string, vaultFile: string, ctx: Ke
         key,
         header: { source, check: check(key) },
         persist: noop,
-        rollback: async () => {
+        unpersist: noop,
+        discard: async () => {
           await kc.delete(vaultId).catch(() => false)
         },
       }
