@@ -22,8 +22,8 @@ Environment:
   CREDCTL_PASSPHRASE     passphrase, for the passphrase source (otherwise a hidden prompt)
   CREDCTL_KEY_FILE       path of a 0600 key file outside the vault's directory, for the file source
   CREDCTL_NEW_MASTER_KEY, CREDCTL_NEW_PASSPHRASE  the new key or passphrase, for rotate-key
-  CREDCTL_KEYCHAIN_TIMEOUT_MS  how long a keychain call may take (default 5000)
-  CREDCTL_LOCK_TIMEOUT_MS     how long a writer waits for the vault lock (default 10000)
+  CREDCTL_KEYCHAIN_TIMEOUT_MS  how long a keychain call may take, in ms (default 5000, at most 600000)
+  CREDCTL_LOCK_TIMEOUT_MS     how long a writer waits for the vault lock, in ms (default 10000, at most 600000)
   CREDCTL_NO_PROMPT      never prompt, even on a terminal
   CREDCTL_EXPORT_PASSPHRASE  passphrase of export bundles (export, import --bundle; otherwise a hidden prompt)
   NO_COLOR, FORCE_COLOR, CLICOLOR  turn colour off or on

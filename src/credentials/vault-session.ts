@@ -15,6 +15,20 @@ import { find } from './records.js'
 /** How often a change is retried when the vault is created or re-keyed under it (see mutate). */
 const MAX_ATTEMPTS = 5
 
+/** The most any wait setting may say: 10 minutes. Past 2^31 ms a Node timer would fire at once. */
+const MAX_WAIT_MS = 600_000
+
+/** A wait in ms from the environment: unset means the default; anything but 1..MAX_WAIT_MS is a usage error, not a silent default. */
+function envMs(env: NodeJS.ProcessEnv, name: string, dflt: number): number {
+  const raw = env[name]
+  if (raw === undefined || raw === '') return dflt
+  const n = /^\s*\d+\s*$/.test(raw) ? Number(raw) : NaN
+  if (!(n >= 1 && n <= MAX_WAIT_MS)) {
+    throw new CredctlError('USAGE', `${name} must be a whole number of milliseconds from 1 to ${MAX_WAIT_MS}`, { hint: `unset it for the default (${dflt})` })
+  }
+  return n
+}
+
 export type Mutation<T> = (v: VaultFile, key: Buffer, now: string) => Promise<{ result: T; history?: HistoryEntry[] }>
 
 /** The vault as the SDK sees it: one file, read without the key, changed only under the lock with the key. */
@@ -59,7 +73,11 @@ export class Vault {
   }
 
   keychainTimeoutMs(): number {
-    return this.opts.keychainTimeoutMs ?? (Number(this.env.CREDCTL_KEYCHAIN_TIMEOUT_MS) || 5000)
+    return this.opts.keychainTimeoutMs ?? envMs(this.env, 'CREDCTL_KEYCHAIN_TIMEOUT_MS', 5000)
+  }
+
+  lockTimeoutMs(): number {
+    return this.opts.lockTimeoutMs ?? envMs(this.env, 'CREDCTL_LOCK_TIMEOUT_MS', 10_000)
   }
 
   keychain(): Keychain {
@@ -154,7 +172,7 @@ export class Vault {
   async mutate<T>(fn: Mutation<T>, opts: { create?: boolean } = {}): Promise<T> {
     const file = await this.file()
     this.resolved = file
-    const lockTimeoutMs = this.opts.lockTimeoutMs ?? (Number(this.env.CREDCTL_LOCK_TIMEOUT_MS) || 10_000)
+    const lockTimeoutMs = this.lockTimeoutMs()
     for (let attempt = 1; ; attempt++) {
       const out = await this.mutateOnce(file, fn, opts, lockTimeoutMs)
       if (out.done) {
@@ -243,7 +261,7 @@ export class Vault {
     this.resolved = file
     const { rotateVaultKey } = await import('../vault/rotate.js')
     const now = this.now().toISOString()
-    const lockTimeoutMs = this.opts.lockTimeoutMs ?? (Number(this.env.CREDCTL_LOCK_TIMEOUT_MS) || 10_000)
+    const lockTimeoutMs = this.lockTimeoutMs()
     const r = await rotateVaultKey(file, { ctx: this.keyContext(), now, lockTimeoutMs }, opts)
     await this.history([entryFor(undefined, 'rotate-key', 'ok', now, `${r.re_encrypted} values re-encrypted`)])
     return r

@@ -101,6 +101,8 @@ async function runIsolated(op: Op, timeoutMs: number, service: string): Promise<
 }
 
 export function osKeychain(timeoutMs = 5000, service = SERVICE): Keychain {
+  // A Node timer past 2^31 - 1 ms fires at once; below 1 ms is no wait at all.
+  timeoutMs = Math.min(Math.max(1, Math.trunc(timeoutMs) || 5000), 2 ** 31 - 1)
   return {
     get: async (account) => (await runIsolated({ op: 'get', account }, timeoutMs, service)) as string | null,
     set: async (account, secret) => void (await runIsolated({ op: 'set', account, secret }, timeoutMs, service)),

@@ -225,3 +225,15 @@ describe('a FIFO where credctl keeps its own files', () => {
     expect(r.stderr).toMatch(/a FIFO/)
   })
 })
+
+describe('the wait settings are bounded', () => {
+  it('CREDCTL_KEYCHAIN_TIMEOUT_MS and CREDCTL_LOCK_TIMEOUT_MS outside 1..600000 ms, or not a whole number: exit 2', async () => {
+    for (const name of ['CREDCTL_KEYCHAIN_TIMEOUT_MS', 'CREDCTL_LOCK_TIMEOUT_MS']) {
+      for (const bad of ['0', '-5', '600001', '1e12', 'abc', '1.5']) {
+        const r = await runCli(['create', '--name', 'a', '--type', 'openai', '--value-stdin'], { env: { ...t.env, CREDCTL_MASTER_KEY: name === 'CREDCTL_LOCK_TIMEOUT_MS' ? t.env.CREDCTL_MASTER_KEY : undefined, [name]: bad }, input: VALUE })
+        expect(r.code, `${name}=${bad}: ${r.stderr}`).toBe(2)
+        expect(r.stderr).toContain(`${name} must be a whole number of milliseconds from 1 to 600000`)
+      }
+    }
+  })
+})
