@@ -80,4 +80,18 @@ describe('no keychain call while the vault lock is held', () => {
     expect(await c.credentials.reveal('a')).toBe('sk-proj-AAAAAAAAAAAAAAAAAAAAAAAAAAAA')
     expect(underLock).toEqual([])
   })
+
+  it('two rotations at once take turns: both re-key, the vault opens, one entry is left', async () => {
+    const { kc, store, underLock } = watchedKeychain(() => new Promise((r) => setTimeout(r, 5)))
+    const setup = createClient({ vault, env: {}, keychain: kc, keySource: 'keychain' })
+    await setup.credentials.create({ name: 'a', type: 'openai', value: 'sk-proj-AAAAAAAAAAAAAAAAAAAAAAAAAAAA' })
+    const [r1, r2] = await Promise.all([createClient({ vault, env: {}, keychain: kc }).rotateKey(), createClient({ vault, env: {}, keychain: kc }).rotateKey()])
+    expect(new Set([r1.keychain_account, r2.keychain_account]).size).toBe(2)
+    const account = parseVault(readFileSync(vault, 'utf8')).key.account
+    expect(account).toMatch(/:2$/)
+    expect([...store.keys()].filter((k) => !k.startsWith('probe-'))).toEqual([account])
+    expect(await setup.credentials.reveal('a')).toBe('sk-proj-AAAAAAAAAAAAAAAAAAAAAAAAAAAA')
+    expect(existsSync(`${vault}.rotate.lock`)).toBe(false)
+    expect(underLock).toEqual([])
+  })
 })
