@@ -157,7 +157,8 @@ async function lockIdentity(lock: string): Promise<LockSeen | undefined> {
     const fh = await openRegular(lock, { follow: false })
     try {
       const st = await fh.stat({ bigint: true })
-      const content = (await fh.readFile('utf8')).slice(0, 200)
+      // A lock is one short line; anything large is not one (never stale, so the deadline applies).
+      const content = st.size <= 200n ? await fh.readFile('utf8') : 'not a lock'
       return { id: `${st.ino}:${st.ctimeNs}:${content}`, content, mtimeMs: Number(st.mtimeMs) }
     } finally {
       await fh.close().catch(() => {})

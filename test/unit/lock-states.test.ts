@@ -23,6 +23,7 @@ type LockState =
   | 'live-pid'
   | 'dead-pid'
   | 'garbage'
+  | 'huge'
   | 'empty-fresh'
   | 'empty-old'
   | 'symlink-dangling'
@@ -40,6 +41,7 @@ function makeLock(lock: string, s: LockState): void {
   if (s === 'live-pid') writeFileSync(lock, `${LIVE_PID} 1 live`)
   if (s === 'dead-pid') writeFileSync(lock, `${DEAD_PID} 1 dead`)
   if (s === 'garbage') writeFileSync(lock, '\u0000garbage 12 x')
+  if (s === 'huge') writeFileSync(lock, `${DEAD_PID} `.padEnd(1 << 20, 'x'))
   if (s === 'empty-fresh') writeFileSync(lock, '')
   if (s === 'empty-old') (writeFileSync(lock, ''), age(lock))
   if (s === 'symlink-dangling') symlinkSync(path.join(dir, 'nowhere'), lock)
@@ -66,7 +68,7 @@ describe('withLock against generated lock-path states', () => {
     let n = 0
     await fc.assert(
       fc.asyncProperty(
-        fc.constantFrom<LockState>('missing', 'live-pid', 'dead-pid', 'garbage', 'empty-fresh', 'empty-old', 'symlink-dangling', 'symlink-to-dir', 'symlink-to-dead-lock', 'directory', 'fifo'),
+        fc.constantFrom<LockState>('missing', 'live-pid', 'dead-pid', 'garbage', 'huge', 'empty-fresh', 'empty-old', 'symlink-dangling', 'symlink-to-dir', 'symlink-to-dead-lock', 'directory', 'fifo'),
         fc.constantFrom<GuardState>('none', 'file-fresh', 'file-old', 'dir-empty-old', 'dir-nonempty', 'symlink-dangling', 'fifo'),
         async (lockState, guardState) => {
           const dir = path.join(root, `case${n++}`)
@@ -100,7 +102,7 @@ describe('withLock against generated lock-path states', () => {
           // Never the lock of a live process removed (or rewritten).
           if (liveBefore !== undefined) expect(readFileSync(lock, 'utf8')).toBe(liveBefore)
           // Nothing credctl does not own is removed: symlinks, directories and FIFOs at the lock path stay.
-          if (!['missing', 'live-pid', 'dead-pid', 'garbage', 'empty-fresh', 'empty-old'].includes(lockState)) expect(() => lstatSync(lock)).not.toThrow()
+          if (!['missing', 'live-pid', 'dead-pid', 'garbage', 'huge', 'empty-fresh', 'empty-old'].includes(lockState)) expect(() => lstatSync(lock)).not.toThrow()
         },
       ),
       { numRuns: 60 },
