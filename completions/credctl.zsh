@@ -179,7 +179,7 @@ _credctl() {
         '--all[every credential (with --category/--type to narrow)]' \
         '--category=[with --all\: only this category]:value:(llm speech image video data_warehouse tools)' \
         '--type=[with --all\: only this type]:value:(openai anthropic gemini deepseek fireworks xai openrouter together_ai mistral cohere groq perplexity elevenlabs deepgram openai_audio fal replicate stability openai_image runway pika luma postgresql mysql bigquery snowflake redshift mssql clickhouse static_file api_key oauth database smtp)' \
-        '--timeout=[per-check timeout in seconds]:value: ' \
+        '--timeout=[per-check timeout in seconds, 0.1 to 600]:value: ' \
         '--concurrency=[checks run at once]:value: ' \
         '--json[print JSON (never a value)]' \
         '(--help -h)'{--help,-h}'[display help for command]' \
@@ -193,7 +193,7 @@ _credctl() {
         _arguments -s \
         '--schemas=[comma-separated schemas to read (default\: all visible)]:value: ' \
         '--max-tables=[stop after this many tables]:value: ' \
-        '--timeout=[timeout in seconds]:value: ' \
+        '--timeout=[timeout in seconds, 0.1 to 600]:value: ' \
         '--json[print JSON (never a value)]' \
         '(--help -h)'{--help,-h}'[display help for command]' \
         '(--version -V)'{--version,-V}'[output the version number]' \

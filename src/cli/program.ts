@@ -22,8 +22,8 @@ Environment:
   CREDCTL_PASSPHRASE     passphrase, for the passphrase source (otherwise a hidden prompt)
   CREDCTL_KEY_FILE       path of a 0600 key file outside the vault's directory, for the file source
   CREDCTL_NEW_MASTER_KEY, CREDCTL_NEW_PASSPHRASE  the new key or passphrase, for rotate-key
-  CREDCTL_KEYCHAIN_TIMEOUT_MS  how long a keychain call may take (default 5000)
-  CREDCTL_LOCK_TIMEOUT_MS     how long a writer waits for the vault lock (default 10000)
+  CREDCTL_KEYCHAIN_TIMEOUT_MS  how long a keychain call may take, in ms (default 5000, at most 600000)
+  CREDCTL_LOCK_TIMEOUT_MS     how long a writer waits for the vault lock, in ms (default 10000, at most 600000)
   CREDCTL_NO_PROMPT      never prompt, even on a terminal
   CREDCTL_EXPORT_PASSPHRASE  passphrase of export bundles (export, import --bundle; otherwise a hidden prompt)
   NO_COLOR, FORCE_COLOR, CLICOLOR  turn colour off or on
@@ -200,7 +200,7 @@ export function createProgram(f: Factory, onResult: (o: Output) => void, only?: 
         .option('--all', 'every credential (with --category/--type to narrow)')
         .addOption(catOpt('with --all: only this category'))
         .addOption(typeOpt('with --all: only this type'))
-        .option('--timeout <seconds>', 'per-check timeout in seconds', '10')
+        .option('--timeout <seconds>', 'per-check timeout in seconds, 0.1 to 600', '10')
         .option('--concurrency <n>', 'checks run at once', '8')
         .addOption(json())
         .action(act(() => import('./commands/validate.js'))),
@@ -216,7 +216,7 @@ export function createProgram(f: Factory, onResult: (o: Output) => void, only?: 
         .description('discover the tables and columns behind a warehouse credential')
         .option('--schemas <list>', 'comma-separated schemas to read (default: all visible)')
         .option('--max-tables <n>', 'stop after this many tables')
-        .option('--timeout <seconds>', 'timeout in seconds', '30')
+        .option('--timeout <seconds>', 'timeout in seconds, 0.1 to 600', '30')
         .addOption(json())
         .action(act(() => import('./commands/discover.js').then((m) => ({ run: m.runDiscover as Runner })))),
       ['credctl discover analytics --schemas public,sales'],

@@ -4,6 +4,7 @@ import { statusOfError } from '../checks/classify.js'
 import { redact, redactError } from '../checks/redact.js'
 import type { Check, CheckInput, CheckResult, CheckStatus, DiscoverOptions, DiscoveredTable } from '../checks/types.js'
 import { CredctlError } from '../errors.js'
+import { readRegularFile } from '../lib/regular-file.js'
 import { aadFor, seal } from '../vault/cipher.js'
 import type { CredentialRecord } from '../vault/format.js'
 import type { Keychain } from '../vault/keychain.js'
@@ -461,7 +462,7 @@ export class CredentialsApi {
       throw new CredctlError('NOT_FOUND', `no schema discovered yet for "${rec.name}"`, { hint: `run: credctl discover ${JSON.stringify(rec.name)}` })
     }
     try {
-      return JSON.parse(await fsp.readFile(this.vault.schemaFile(rec.id), 'utf8')) as SchemaDoc
+      return JSON.parse(await readRegularFile(this.vault.schemaFile(rec.id))) as SchemaDoc
     } catch {
       throw new CredctlError('NOT_FOUND', `the schema file of "${rec.name}" is missing or damaged`, { hint: `run: credctl discover ${JSON.stringify(rec.name)}` })
     }

@@ -1,5 +1,6 @@
 import { CredctlError } from '../errors.js'
 import { constants as C } from 'node:fs'
+import { NotRegularFile } from '../lib/regular-file.js'
 import { openBesideVault } from '../vault/private-file.js'
 import type { CredentialRecord } from '../vault/format.js'
 
@@ -42,6 +43,7 @@ export async function readHistory(file: string): Promise<HistoryEntry[]> {
     }
   } catch (e) {
     if (e instanceof CredctlError) throw e
+    if (e instanceof NotRegularFile) throw new CredctlError('VAULT_IO', `cannot read the history file ${file}: it is ${e.kind}`)
     const code = (e as NodeJS.ErrnoException).code
     if (code === 'ENOENT') return []
     throw new CredctlError('VAULT_IO', `cannot read the history file ${file}: ${code ?? 'error'}`)

@@ -3,7 +3,7 @@ import * as path from 'node:path'
 import { CredctlError } from '../errors.js'
 import { aadFor, hmac, macKey, open, TagMismatch } from '../vault/cipher.js'
 import { macInput, type CredentialRecord, type VaultFile } from '../vault/format.js'
-import { osKeychain, probeKeychain, probeOsKeychainIsolated, type Keychain } from '../vault/keychain.js'
+import { osKeychain, probeKeychain, type Keychain } from '../vault/keychain.js'
 import { createVaultKey, loadVaultKey, type KeyContext } from '../vault/keys.js'
 import { defaultVaultPath, sidePaths } from '../vault/paths.js'
 import type { RotateOptions, RotateResult } from '../vault/rotate.js'
@@ -11,6 +11,23 @@ import { ensureDir, readVault, withLock, writeFileAtomic, writeVaultFile } from 
 import type { ClientOptions, SchemaDoc, VaultStatus } from './client.js'
 import { appendHistory, entryFor, type HistoryEntry } from './history.js'
 import { find } from './records.js'
+
+/** How often a change is retried when the vault is created or re-keyed under it (see mutate). */
+const MAX_ATTEMPTS = 5
+
+/** The most any wait setting may say: 10 minutes. Past 2^31 ms a Node timer would fire at once. */
+const MAX_WAIT_MS = 600_000
+
+/** A wait in ms from the environment: unset means the default; anything but 1..MAX_WAIT_MS is a usage error, not a silent default. */
+function envMs(env: NodeJS.ProcessEnv, name: string, dflt: number): number {
+  const raw = env[name]
+  if (raw === undefined || raw === '') return dflt
+  const n = /^\s*\d+\s*$/.test(raw) ? Number(raw) : NaN
+  if (!(n >= 1 && n <= MAX_WAIT_MS)) {
+    throw new CredctlError('USAGE', `${name} must be a whole number of milliseconds from 1 to ${MAX_WAIT_MS}`, { hint: `unset it for the default (${dflt})` })
+  }
+  return n
+}
 
 export type Mutation<T> = (v: VaultFile, key: Buffer, now: string) => Promise<{ result: T; history?: HistoryEntry[] }>
 
@@ -56,7 +73,11 @@ export class Vault {
   }
 
   keychainTimeoutMs(): number {
-    return this.opts.keychainTimeoutMs ?? (Number(this.env.CREDCTL_KEYCHAIN_TIMEOUT_MS) || 5000)
+    return this.opts.keychainTimeoutMs ?? envMs(this.env, 'CREDCTL_KEYCHAIN_TIMEOUT_MS', 5000)
+  }
+
+  lockTimeoutMs(): number {
+    return this.opts.lockTimeoutMs ?? envMs(this.env, 'CREDCTL_LOCK_TIMEOUT_MS', 10_000)
   }
 
   keychain(): Keychain {
@@ -146,13 +167,38 @@ export class Vault {
   }
 
   /**
-   * Apply a change: lock, re-read, unlock with the key (or create the vault and its key), apply, seal
-   * the MAC, write atomically, release. A failing mutation writes nothing.
+   * Apply a change: get the key (or create the vault's key), lock, re-read, apply, seal the MAC, write
+   * atomically, release. A failing mutation writes nothing.
+   *
+   * The key is always obtained OUTSIDE the lock: a passphrase prompt, or a keychain that is slow or
+   * frozen, must not hold up other writers (they give up after the lock timeout). If the vault was
+   * created or re-keyed between our read and the lock, the lock is released, the key got again, and
+   * the change retried.
    */
   async mutate<T>(fn: Mutation<T>, opts: { create?: boolean } = {}): Promise<T> {
     const file = await this.file()
     this.resolved = file
-    const dir = path.dirname(file)
+    const lockTimeoutMs = this.lockTimeoutMs()
+    for (let attempt = 1; ; attempt++) {
+      const out = await this.mutateOnce(file, fn, opts, lockTimeoutMs)
+      if (out.done) {
+        await this.history(out.history)
+        return out.result
+      }
+      if (attempt === MAX_ATTEMPTS) {
+        throw new CredctlError('VAULT_LOCKED', `vault ${file} kept being created or re-keyed by another process while this change waited`, {
+          hint: 'retry once the other credctl has finished',
+        })
+      }
+    }
+  }
+
+  private async mutateOnce<T>(
+    file: string,
+    fn: Mutation<T>,
+    opts: { create?: boolean },
+    lockTimeoutMs: number,
+  ): Promise<{ done: true; result: T; history: HistoryEntry[] } | { done: false }> {
     const read = await readVault(file)
     const before = read?.vault
     // Fail fast (and without creating directories or lock files) when there is nothing to change.
@@ -164,50 +210,56 @@ export class Vault {
         hint: 'to move credentials to a vault with another key source: credctl export, then credctl --vault NEW --key-source SOURCE import --bundle',
       })
     }
-    // Get the key before taking the lock: a passphrase prompt or a slow keychain must not hold up
-    // other writers (they give up after the lock timeout).
+    // Outside the lock: the key of the vault, or a new vault's key, already stored where it lives (a
+    // keychain entry under the fresh vault id, which nothing else refers to until the vault is written).
     const earlyKey = before ? await this.unlock(before, file) : undefined
-    await ensureDir(dir)
-    let history: HistoryEntry[] = []
-    const result = await withLock(
-      file,
-      async () => {
-        const again = await readVault(file, read)
-        const current = again?.vault
-        const now = this.now().toISOString()
-        if (current) {
-          // Same vault and key check as before the lock (the usual case): the key is known good, only
-          // the MAC of what we re-read needs checking. Otherwise (created or rotated meanwhile) load it.
-          const sameKey = earlyKey && before && current.vault_id === before.vault_id && current.key.check === before.key.check
-          const key = sameKey ? earlyKey : await this.unlock(current, file)
-          // Unchanged since the early read (the usual case): its MAC was checked by unlock() already.
-          if (sameKey && again !== read) this.checkMac(current, file, key)
-          const out = await fn(current, key, now)
-          current.mac = hmac(macKey(key), macInput(current))
-          await writeVaultFile(file, current)
-          history = out.history ?? []
-          return out.result
-        }
-        if (!opts.create) throw new CredctlError('NOT_FOUND', `vault ${file} does not exist`)
-        const vault_id = crypto().randomUUID()
-        const nk = await createVaultKey(vault_id, file, this.keyContext())
-        const fresh: VaultFile = { version: 1, vault_id, created_at: now, key: nk.header, credentials: [], mac: '' }
-        const out = await fn(fresh, nk.key, now)
-        fresh.mac = hmac(macKey(nk.key), macInput(fresh))
-        await nk.persist()
-        try {
-          await writeVaultFile(file, fresh)
-        } catch (e) {
-          await nk.rollback()
-          throw e
-        }
-        history = out.history ?? []
-        return out.result
-      },
-      { lockTimeoutMs: this.opts.lockTimeoutMs ?? (Number(this.env.CREDCTL_LOCK_TIMEOUT_MS) || 10_000) },
-    )
-    await this.history(history)
-    return result
+    const nk = before ? undefined : await createVaultKey(crypto().randomUUID(), file, this.keyContext())
+    let written = false
+    try {
+      await ensureDir(path.dirname(file))
+      return await withLock(
+        file,
+        async () => {
+          const again = await readVault(file, read)
+          const current = again?.vault
+          const now = this.now().toISOString()
+          if (current) {
+            // Same vault and key check as before the lock (the usual case): the key is known good, only
+            // the MAC of what we re-read needs checking. Otherwise (created or re-keyed meanwhile):
+            // release the lock and start again, so the key is never fetched while holding it.
+            const sameKey = earlyKey && before && current.vault_id === before.vault_id && current.key.check === before.key.check
+            if (!sameKey) return { done: false as const }
+            // Unchanged since the early read (the usual case): its MAC was checked by unlock() already.
+            if (again !== read) this.checkMac(current, file, earlyKey)
+            const out = await fn(current, earlyKey, now)
+            current.mac = hmac(macKey(earlyKey), macInput(current))
+            await writeVaultFile(file, current)
+            return { done: true as const, result: out.result, history: out.history ?? [] }
+          }
+          if (!nk) {
+            // Deleted meanwhile: creating it is for `create` only, and that needs a new key.
+            if (!opts.create) throw new CredctlError('NOT_FOUND', `vault ${file} does not exist`)
+            return { done: false as const }
+          }
+          const fresh: VaultFile = { version: 1, vault_id: nk.vaultId, created_at: now, key: nk.header, credentials: [], mac: '' }
+          const out = await fn(fresh, nk.key, now)
+          fresh.mac = hmac(macKey(nk.key), macInput(fresh))
+          await nk.persist()
+          try {
+            await writeVaultFile(file, fresh)
+          } catch (e) {
+            await nk.unpersist()
+            throw e
+          }
+          written = true
+          return { done: true as const, result: out.result, history: out.history ?? [] }
+        },
+        { lockTimeoutMs },
+      )
+    } finally {
+      // After the lock is released: a keychain entry the vault did not end up using is removed again.
+      if (nk && !written) await nk.discard()
+    }
   }
 
   async rotateKey(opts: RotateOptions = {}): Promise<RotateResult> {
@@ -215,7 +267,7 @@ export class Vault {
     this.resolved = file
     const { rotateVaultKey } = await import('../vault/rotate.js')
     const now = this.now().toISOString()
-    const lockTimeoutMs = this.opts.lockTimeoutMs ?? (Number(this.env.CREDCTL_LOCK_TIMEOUT_MS) || 10_000)
+    const lockTimeoutMs = this.lockTimeoutMs()
     const r = await rotateVaultKey(file, { ctx: this.keyContext(), now, lockTimeoutMs }, opts)
     await this.history([entryFor(undefined, 'rotate-key', 'ok', now, `${r.re_encrypted} values re-encrypted`)])
     return r
@@ -259,9 +311,8 @@ export class Vault {
       out.exists = true
       out.error = { code: e.code, message: e.message }
     }
-    // An injected keychain (tests, embedders) is probed as is; the OS one in a child process that can
-    // be killed, so a frozen session bus cannot hang `status`.
-    const why = this.opts.keychain ? await probeKeychain(this.opts.keychain) : await probeOsKeychainIsolated(this.keychainTimeoutMs())
+    // The OS keychain is probed in a child process that is killed when it overruns (see keychain.ts).
+    const why = await probeKeychain(this.keychain())
     out.keychain = { reachable: !why, reason: why ?? null }
     return out
   }

@@ -1,51 +1,119 @@
 /**
- * The OS keychain behind a tiny interface, every call under a timeout (a locked GNOME Keyring can wait
- * forever for a password dialog nobody sees). On Linux the entry is pinned to the Secret Service: the
- * library's default would quietly fall back to the kernel keyring, whose entries vanish on reboot and
- * would take the vault key with them.
+ * The OS keychain behind a tiny interface. Every native call runs in a child process that is killed
+ * when it overruns CREDCTL_KEYCHAIN_TIMEOUT_MS: the native library (@napi-rs/keyring) talks to D-Bus
+ * synchronously, so a session bus that accepts and never answers (or a locked GNOME Keyring waiting for
+ * a password dialog nobody sees) would block whichever thread made the call. A promise race cannot
+ * end that; nor can a worker thread (Node joins it at exit, so the process would hang there instead).
+ * A killed child always ends. On Linux the entry is pinned to the Secret Service: the library's default
+ * would quietly fall back to the kernel keyring, whose entries vanish on reboot and would take the
+ * vault key with them.
  */
 export interface Keychain {
   get(account: string): Promise<string | null>
   set(account: string, secret: string): Promise<void>
   delete(account: string): Promise<boolean>
+  /** Optional: the whole probe (see probeKeychain) in one go; the OS keychain runs it in one child. */
+  probe?(): Promise<string | undefined>
 }
 
 export const SERVICE = 'credctl'
 
 export class KeychainError extends Error {}
 
-async function withTimeout<T>(ms: number, what: string, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  const ac = new AbortController()
-  let timer: NodeJS.Timeout | undefined
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      ac.abort()
-      reject(new KeychainError(`keychain did not answer within ${ms} ms (${what})`))
-    }, ms)
-    timer.unref?.()
-  })
+type Op = { op: 'get'; account: string } | { op: 'set'; account: string; secret: string } | { op: 'delete'; account: string } | { op: 'probe' }
+
+/**
+ * The child: reads one request (JSON) on stdin — never argv, which other users can read — runs it with
+ * the synchronous API and writes one JSON answer on stdout. `probe` writes, reads back and deletes a
+ * throwaway entry, and removes it again if it failed half-way.
+ */
+const CHILD = `
+let input = ''
+process.stdin.on('data', (d) => (input += d)).on('end', () => {
+  const req = JSON.parse(input)
+  const out = (o) => process.stdout.write(JSON.stringify(o))
+  let entry
+  const at = (account) => (entry = new (require(req.mod).Entry)(req.service, account, { linux: { store: 'secret-service' } }))
+  let written = false
   try {
-    return await Promise.race([fn(ac.signal), timeout])
+    const o = req.op
+    if (o.op === 'get') return out({ value: at(o.account).getPassword() ?? null })
+    if (o.op === 'set') return out({ value: (at(o.account).setPassword(o.secret), null) })
+    if (o.op === 'delete') return out({ value: at(o.account).deleteCredential() })
+    const secret = 'probe-' + Math.random().toString(36).slice(2)
+    at('probe-' + process.pid + '-' + Date.now()).setPassword(secret)
+    written = true
+    const back = entry.getPassword()
+    entry.deleteCredential()
+    written = false
+    out({ value: back === secret ? null : 'the keychain did not return what was written' })
   } catch (e) {
-    if (e instanceof KeychainError) throw e
-    throw new KeychainError(`keychain ${what} failed: ${(e as Error)?.message ?? String(e)}`)
-  } finally {
-    clearTimeout(timer)
+    if (written) try { entry.deleteCredential() } catch {}
+    out({ error: String((e && e.message) || e).slice(0, 300) })
   }
+})`
+
+const WHAT = { get: 'read', set: 'write', delete: 'delete', probe: 'probe' } as const
+
+/** Run one keychain operation in a child process, killed (SIGKILL) after timeoutMs. */
+async function runIsolated(op: Op, timeoutMs: number, service: string): Promise<unknown> {
+  const [{ spawn }, { createRequire }] = await Promise.all([import('node:child_process'), import('node:module')])
+  let mod: string
+  try {
+    mod = createRequire(import.meta.url).resolve('@napi-rs/keyring')
+  } catch {
+    throw new KeychainError('the @napi-rs/keyring package is not installed')
+  }
+  const what = WHAT[op.op]
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['-e', CHILD], { stdio: ['pipe', 'pipe', 'ignore'] })
+    let out = ''
+    let done = false
+    const finish = (fn: () => void) => {
+      if (done) return
+      done = true
+      clearTimeout(timer)
+      fn()
+    }
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL')
+      finish(() =>
+        reject(new KeychainError(`keychain did not answer within ${timeoutMs} ms (${what}); if it is just slow, raise CREDCTL_KEYCHAIN_TIMEOUT_MS`)),
+      )
+    }, timeoutMs)
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()))
+    child.on('error', (e) => finish(() => reject(new KeychainError(`keychain ${what} failed: ${e.message}`))))
+    child.on('close', () =>
+      finish(() => {
+        let answer: { value?: unknown; error?: string }
+        try {
+          answer = JSON.parse(out) as typeof answer
+        } catch {
+          return reject(new KeychainError(`keychain ${what} failed: the keychain helper process ended without an answer`))
+        }
+        if (answer.error !== undefined) reject(new KeychainError(`keychain ${what} failed: ${answer.error}`))
+        else resolve(answer.value)
+      }),
+    )
+    child.stdin.on('error', () => {}) // a child that died early: 'close' reports it
+    child.stdin.end(JSON.stringify({ mod, service, op }))
+  })
 }
 
 export function osKeychain(timeoutMs = 5000, service = SERVICE): Keychain {
-  type Mod = typeof import('@napi-rs/keyring')
-  let mod: Promise<Mod> | undefined
-  const load = () => (mod ??= import('@napi-rs/keyring'))
-  const entry = async (account: string) => {
-    const { AsyncEntry } = await load()
-    return new AsyncEntry(service, account, { linux: { store: 'secret-service' } })
-  }
+  // A Node timer past 2^31 - 1 ms fires at once; below 1 ms is no wait at all.
+  timeoutMs = Math.min(Math.max(1, Math.trunc(timeoutMs) || 5000), 2 ** 31 - 1)
   return {
-    get: (account) => withTimeout(timeoutMs, 'read', async (signal) => (await entry(account)).getPassword(signal)),
-    set: (account, secret) => withTimeout(timeoutMs, 'write', async (signal) => (await entry(account)).setPassword(secret, signal)),
-    delete: (account) => withTimeout(timeoutMs, 'delete', async (signal) => (await entry(account)).deleteCredential(signal)),
+    get: async (account) => (await runIsolated({ op: 'get', account }, timeoutMs, service)) as string | null,
+    set: async (account, secret) => void (await runIsolated({ op: 'set', account, secret }, timeoutMs, service)),
+    delete: async (account) => (await runIsolated({ op: 'delete', account }, timeoutMs, service)) as boolean,
+    probe: async () => {
+      try {
+        return ((await runIsolated({ op: 'probe' }, timeoutMs, service)) as string | null) ?? undefined
+      } catch (e) {
+        return (e as Error).message
+      }
+    },
   }
 }
 
@@ -54,6 +122,7 @@ export function osKeychain(timeoutMs = 5000, service = SERVICE): Keychain {
  * Returns undefined when it works, or the reason it does not.
  */
 export async function probeKeychain(kc: Keychain): Promise<string | undefined> {
+  if (kc.probe) return kc.probe()
   const account = `probe-${process.pid}-${Date.now()}`
   const secret = `probe-${Math.random().toString(36).slice(2)}`
   let written = false
@@ -71,53 +140,4 @@ export async function probeKeychain(kc: Keychain): Promise<string | undefined> {
     // A probe that failed half-way must not leave its entry behind.
     if (written) await kc.delete(account).catch(() => false)
   }
-}
-
-/**
- * The same probe against the OS keychain, in a child process that is killed when it overruns. The
- * native library connects to D-Bus synchronously when an entry is created, so a frozen session bus
- * would block this process past any timeout; `credctl status` must answer regardless.
- */
-export async function probeOsKeychainIsolated(timeoutMs: number): Promise<string | undefined> {
-  const [{ spawn }, { createRequire }] = await Promise.all([import('node:child_process'), import('node:module')])
-  let modPath: string
-  try {
-    modPath = createRequire(import.meta.url).resolve('@napi-rs/keyring')
-  } catch {
-    return 'the @napi-rs/keyring package is not installed'
-  }
-  const script = `
-    const secret = 'probe-' + Math.random().toString(36).slice(2)
-    ;(async () => {
-      let written = false
-      let e
-      try {
-        const { AsyncEntry } = require(${JSON.stringify(modPath)})
-        e = new AsyncEntry(${JSON.stringify(SERVICE)}, 'probe-' + process.pid + '-' + Date.now(), { linux: { store: 'secret-service' } })
-        await e.setPassword(secret); written = true
-        const back = await e.getPassword()
-        await e.deleteCredential(); written = false
-        process.stdout.write(back === secret ? 'ok' : 'the keychain did not return what was written')
-      } catch (err) {
-        if (written) await e.deleteCredential().catch(() => {})
-        process.stdout.write(String(err && err.message || err).slice(0, 300))
-      }
-    })()`
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'ignore'] })
-    let out = ''
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()))
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL')
-      resolve(`keychain did not answer within ${timeoutMs} ms`)
-    }, timeoutMs)
-    child.on('error', (e) => {
-      clearTimeout(timer)
-      resolve(e.message)
-    })
-    child.on('close', () => {
-      clearTimeout(timer)
-      resolve(out === 'ok' ? undefined : out || 'the keychain probe failed')
-    })
-  })
 }

@@ -2,6 +2,7 @@ import { crypto } from '../lazy-crypto.js'
 import { constants as C, promises as fsp } from 'node:fs'
 import * as path from 'node:path'
 import { CredctlError } from '../errors.js'
+import { NotRegularFile, readRegularFile } from '../lib/regular-file.js'
 import { KEY_BYTES, TagMismatch, decodeB64, open, seal } from './cipher.js'
 import { KEY_SOURCES, type KeyHeader, type KeySource, type ScryptParams, type VaultFile } from './format.js'
 import { probeKeychain, type Keychain } from './keychain.js'
@@ -84,7 +85,11 @@ async function readKeyFile(file: string): Promise<Buffer> {
       hint: `chmod 600 ${file}`,
     })
   }
-  const key = decodeB64((await fsp.readFile(file, 'utf8')).trim())
+  // Only a regular file: a FIFO there would block the read for ever.
+  const text = await readRegularFile(file).catch((e: unknown) => {
+    throw new CredctlError('KEY_INVALID', `cannot read key file ${file}: ${e instanceof NotRegularFile ? `it is ${e.kind}` : (e as NodeJS.ErrnoException).code ?? 'error'}`)
+  })
+  const key = decodeB64(text.trim())
   if (!key || key.length !== KEY_BYTES) throw new CredctlError('KEY_INVALID', `key file ${file} does not hold the base64 of 32 bytes`)
   return key
 }
@@ -117,12 +122,19 @@ async function chooseSource(ctx: KeyContext): Promise<KeySource> {
 }
 
 export interface NewKey {
+  vaultId: string
   key: Buffer
   header: KeyHeader
-  /** Stores the key where it lives (keychain entry, key file) — called just before the vault is first written. */
+  /**
+   * Writes the key file (file source), under the vault lock just before the vault is first written.
+   * A keychain key is already stored when createVaultKey returns: that happens before the lock is
+   * taken (a keychain call may wait up to its timeout, and must not hold other writers up).
+   */
   persist: () => Promise<void>
-  /** Undoes persist() if the vault write failed. */
-  rollback: () => Promise<void>
+  /** Under the lock: undoes persist() when the vault write failed. */
+  unpersist: () => Promise<void>
+  /** After the lock is released, when the vault was not written: removes the keychain entry createVaultKey stored. */
+  discard: () => Promise<void>
 }
 
 export async function createVaultKey(vaultId: string, vaultFile: string, ctx: KeyContext): Promise<NewKey> {
@@ -132,17 +144,19 @@ export async function createVaultKey(vaultId: string, vaultFile: string, ctx: Ke
   switch (source) {
     case 'env': {
       const key = envKey(ctx.env)
-      return { key, header: { source, check: check(key) }, persist: noop, rollback: noop }
+      return { vaultId, key, header: { source, check: check(key) }, persist: noop, unpersist: noop, discard: noop }
     }
     case 'passphrase': {
       const pass = await passphrase(ctx, true)
       const salt = crypto().randomBytes(16)
       const key = await scryptAsync(pass, salt, DEFAULT_SCRYPT)
       return {
+        vaultId,
         key,
         header: { source, check: check(key), scrypt: { salt: salt.toString('base64'), ...DEFAULT_SCRYPT } },
         persist: noop,
-        rollback: noop,
+        unpersist: noop,
+        discard: noop,
       }
     }
     case 'file': {
@@ -151,6 +165,7 @@ export async function createVaultKey(vaultId: string, vaultFile: string, ctx: Ke
       await fsp.access(file).catch(() => (exists = false))
       const key = exists ? await readKeyFile(file) : crypto().randomBytes(KEY_BYTES)
       return {
+        vaultId,
         key,
         header: { source, check: check(key), file },
         persist: async () => {
@@ -162,9 +177,10 @@ export async function createVaultKey(vaultId: string, vaultFile: string, ctx: Ke
           await fh.sync()
           await fh.close()
         },
-        rollback: async () => {
+        unpersist: async () => {
           if (!exists) await fsp.unlink(file).catch(() => {})
         },
+        discard: noop,
       }
     }
     case 'keychain': {
@@ -179,15 +195,16 @@ export async function createVaultKey(vaultId: string, vaultFile: string, ctx: Ke
         throw new CredctlError('KEY_UNAVAILABLE', `no usable OS keychain (${why})`, { hint: `to keep the key elsewhere, ${OTHER_SOURCES}` })
       }
       const key = crypto().randomBytes(KEY_BYTES)
+      await kc.set(vaultId, key.toString('base64')).catch((e: Error) => {
+        throw new CredctlError('KEY_UNAVAILABLE', `cannot store the vault key in the keychain: ${e.message}`, { hint: OTHER_SOURCES })
+      })
       return {
+        vaultId,
         key,
         header: { source, check: check(key) },
-        persist: async () => {
-          await kc.set(vaultId, key.toString('base64')).catch((e: Error) => {
-            throw new CredctlError('KEY_UNAVAILABLE', `cannot store the vault key in the keychain: ${e.message}`, { hint: OTHER_SOURCES })
-          })
-        },
-        rollback: async () => {
+        persist: noop,
+        unpersist: noop,
+        discard: async () => {
           await kc.delete(vaultId).catch(() => false)
         },
       }

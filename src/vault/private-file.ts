@@ -1,6 +1,7 @@
 import { constants as C, promises as fsp } from 'node:fs'
 import * as path from 'node:path'
 import { CredctlError } from '../errors.js'
+import { kindOf, NotRegularFile } from '../lib/regular-file.js'
 
 /**
  * How credctl opens the files that live beside the vault (the vault itself, its history): never through
@@ -35,12 +36,16 @@ export async function checkVaultDir(dir: string): Promise<void> {
 
 /**
  * Open a file beside the vault without following a link at its path, after checking its directory.
- * `what` names it in messages ("vault", "history file"). Other errors are the caller's to describe.
+ * `what` names it in messages ("vault", "history file"). Anything but a regular file (a directory, a
+ * FIFO) is NotRegularFile; other errors are the caller's to describe.
  */
 export async function openBesideVault(file: string, flags: number, what: string, mode?: number): Promise<fsp.FileHandle> {
   await checkVaultDir(path.dirname(file))
+  let fh: fsp.FileHandle
   try {
-    return await fsp.open(file, flags | NOFOLLOW, mode)
+    // O_NONBLOCK: a FIFO put at the path opens at once (instead of waiting for a writer for ever) and is
+    // then refused by the type check below (see lib/regular-file.ts).
+    fh = await fsp.open(file, flags | NOFOLLOW | C.O_NONBLOCK, mode)
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ELOOP') {
       throw new CredctlError('VAULT_IO', `${what} ${file} is a symbolic link: credctl neither follows nor replaces it`, {
@@ -49,4 +54,13 @@ export async function openBesideVault(file: string, flags: number, what: string,
     }
     throw e
   }
+  const st = await fh.stat().catch(async (e: unknown) => {
+    await fh.close().catch(() => {})
+    throw e
+  })
+  if (!st.isFile()) {
+    await fh.close().catch(() => {})
+    throw new NotRegularFile(file, kindOf(st)) // the caller words it (the vault: damaged; history: I/O)
+  }
+  return fh
 }

@@ -2,6 +2,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto'
 import { promises as fsp } from 'node:fs'
 import * as path from 'node:path'
 import { CredctlError } from '../errors.js'
+import { readRegularFile } from '../lib/regular-file.js'
 import { KEY_BYTES, TagMismatch, aadFor, decodeB64, hmac, macKey, open, seal } from './cipher.js'
 import { macInput, type KeyHeader, type VaultFile } from './format.js'
 import {
@@ -29,6 +30,13 @@ import { fsyncDir, readVault, removeDeadTemps, withLock, writeFileAtomic, writeV
  *   default scrypt parameters.
  * - keychain: a random key stored under a new account `<vault id>:<n>` (recorded in the header) before
  *   the vault is written; the old entry is deleted only once the new vault is on disk.
+ *
+ * Keychain calls (and prompts) happen outside the vault lock, so a slow or frozen keychain never holds
+ * up other writers: reading the old key, storing the new one and, once committed, deleting the old one.
+ * Under the vault lock the vault is re-read; if another process changed it meanwhile, nothing is
+ * written, the new entry is removed and the rotation starts again. Rotations of one vault take turns
+ * through a lock of their own (`<vault>.rotate.lock`): two at once would pick the same new account and
+ * overwrite each other's key.
  * - file: a random key written (temp file, fsync, rename) to `<key file>.next`, the vault committed, then
  *   `.next` renamed over the key file. A crash between the two renames is recovered by loadVaultKey,
  *   which tries `.next` when the key file does not open the vault.
@@ -57,18 +65,28 @@ interface RotateDeps {
   lockTimeoutMs: number
 }
 
-/** The staged new key: its bytes, its header, and the steps around the commit. */
+/**
+ * The staged new key: its bytes, its header, and the steps around the commit. A keychain key is
+ * already stored when stage() returns (outside the lock); the file steps run under the lock.
+ */
 interface Staged {
   key: Buffer
   header: KeyHeader
-  /** Put the new key where it lives, before the vault is written (must not disturb the old key). */
+  /** Under the lock: put the new key where it lives, before the vault is written (must not disturb the old key). */
   before: () => Promise<void>
-  /** Undo `before` when the vault write failed. */
+  /** Under the lock: undo `before` when the vault write failed. */
   undo: () => Promise<void>
-  /** After the vault is on disk: retire the old key. Returns notes for the user. */
+  /** Under the lock, after the vault is on disk: tidy up locally. Returns notes for the user. */
   after: () => Promise<string[]>
+  /** After the lock is released, when nothing was committed: remove the new key stage() stored. */
+  discard: () => Promise<void>
+  /** After the lock is released, once committed: retire the old key. Returns notes for the user. */
+  retire: () => Promise<string[]>
   result?: Partial<RotateResult>
 }
+
+/** How often a rotation starts again when another process changes the vault while it prepares. */
+const MAX_ATTEMPTS = 5
 
 function macOk(key: Buffer, v: VaultFile): boolean {
   const want = Buffer.from(hmac(macKey(key), macInput(v)), 'utf8')
@@ -80,6 +98,7 @@ async function stage(v: VaultFile, oldKey: Buffer, file: string, deps: RotateDep
   const { ctx } = deps
   const check = (key: Buffer) => seal(key, KEY_CHECK_PLAINTEXT, checkAad(v.vault_id))
   const noop = async () => {}
+  const none = async () => [] as string[]
   switch (v.key.source) {
     case 'env': {
       const raw = ctx.env.CREDCTL_NEW_MASTER_KEY
@@ -99,6 +118,8 @@ async function stage(v: VaultFile, oldKey: Buffer, file: string, deps: RotateDep
         before: noop,
         undo: noop,
         after: async () => ['the vault now opens only with the new key: set CREDCTL_MASTER_KEY to the value of CREDCTL_NEW_MASTER_KEY everywhere it is used'],
+        discard: noop,
+        retire: none,
       }
     }
     case 'passphrase': {
@@ -118,6 +139,8 @@ async function stage(v: VaultFile, oldKey: Buffer, file: string, deps: RotateDep
         before: noop,
         undo: noop,
         after: async () => ['the vault now opens only with the new passphrase'],
+        discard: noop,
+        retire: none,
       }
     }
     case 'file': {
@@ -133,7 +156,7 @@ async function stage(v: VaultFile, oldKey: Buffer, file: string, deps: RotateDep
           for (const f of [keyFile, next]) await removeDeadTemps(path.dirname(f), path.basename(f))
           // The current key may be in <file>.next (an earlier rotation stopped between its renames):
           // put it in place first, so overwriting .next below never loses the key the vault needs now.
-          const inPlace = decodeB64((await fsp.readFile(keyFile, 'utf8').catch(() => '')).trim())
+          const inPlace = decodeB64((await readRegularFile(keyFile).catch(() => '')).trim())
           if (!inPlace || !inPlace.equals(oldKey)) await writeFileAtomic(keyFile, line(oldKey), 'key file')
           await writeFileAtomic(next, line(key), 'key file')
         },
@@ -145,6 +168,8 @@ async function stage(v: VaultFile, oldKey: Buffer, file: string, deps: RotateDep
           await fsyncDir(path.dirname(keyFile))
           return [`the new key replaced the old one in ${keyFile}; back it up again if you keep a copy`]
         },
+        discard: noop,
+        retire: none,
       }
     }
     case 'keychain': {
@@ -153,25 +178,26 @@ async function stage(v: VaultFile, oldKey: Buffer, file: string, deps: RotateDep
       const n = Number(/:(\d+)$/.exec(oldAccount)?.[1] ?? 0) + 1
       const account = `${v.vault_id}:${n}`
       const key = randomBytes(KEY_BYTES)
+      try {
+        await kc.set(account, key.toString('base64'))
+        // Read it back: a store that drops writes must fail here, while the old key still works.
+        if ((await kc.get(account)) !== key.toString('base64')) throw new Error('the keychain did not return the new key')
+      } catch (e) {
+        await kc.delete(account).catch(() => false)
+        throw new CredctlError('KEY_UNAVAILABLE', `cannot store the new vault key in the OS keychain: ${(e as Error).message}`, {
+          hint: 'nothing was changed; the vault still opens with its current key',
+        })
+      }
       const staged: Staged = {
         key,
         header: { source: 'keychain', check: check(key), account },
-        before: async () => {
-          try {
-            await kc.set(account, key.toString('base64'))
-            // Read it back: a store that drops writes must fail here, while the old key still works.
-            if ((await kc.get(account)) !== key.toString('base64')) throw new Error('the keychain did not return the new key')
-          } catch (e) {
-            await kc.delete(account).catch(() => false)
-            throw new CredctlError('KEY_UNAVAILABLE', `cannot store the new vault key in the OS keychain: ${(e as Error).message}`, {
-              hint: 'nothing was changed; the vault still opens with its current key',
-            })
-          }
-        },
-        undo: async () => {
+        before: noop,
+        undo: noop,
+        after: none,
+        discard: async () => {
           await kc.delete(account).catch(() => false)
         },
-        after: async () => {
+        retire: async () => {
           let removed = false
           try {
             removed = (await kc.delete(oldAccount)) || (await kc.get(oldAccount)) === null
@@ -195,54 +221,86 @@ export async function rotateVaultKey(file: string, deps: RotateDeps, opts: Rotat
     throw new CredctlError('NOT_FOUND', `no vault to re-key: ${file} does not exist`, { hint: 'create a credential first' })
   }
   return withLock(
-    file,
+    `${file}.rotate`,
     async () => {
-      const current = (await readVault(file))?.vault
-      if (!current) throw new CredctlError('NOT_FOUND', `vault ${file} does not exist`)
-      const oldKey = await loadVaultKey(current, file, deps.ctx)
-      if (!macOk(oldKey, current)) {
-        throw new CredctlError('VAULT_DAMAGED', `vault ${file} was changed outside credctl (its integrity check fails)`, {
-          hint: 'credctl will not re-key it; restore the file from a backup',
-        })
-      }
-      const staged = await stage(current, oldKey, file, deps, opts)
-      // Re-seal every value before anything is written: a record that does not open aborts the rotation.
-      const credentials = current.credentials.map((rec) => {
-        const aad = aadFor(current.vault_id, rec.id, 'value')
-        let plain: Buffer
-        try {
-          plain = open(oldKey, rec.secret, aad)
-        } catch (e) {
-          if (e instanceof TagMismatch) {
-            throw new CredctlError('VAULT_DAMAGED', `the value of "${rec.name}" in ${file} does not decrypt; nothing was re-keyed`)
-          }
-          throw e
+      for (let attempt = 1; ; attempt++) {
+        const r = await rotateOnce(file, deps, opts)
+        if (r) return r
+        if (attempt === MAX_ATTEMPTS) {
+          throw new CredctlError('VAULT_LOCKED', `vault ${file} kept changing while rotate-key prepared the new key; nothing was re-keyed`, {
+            hint: 'retry once the other credctl has finished',
+          })
         }
-        try {
-          return { ...rec, settings: { ...rec.settings }, secret: seal(staged.key, plain, aad) }
-        } finally {
-          plain.fill(0)
-        }
-      })
-      const next: VaultFile = { ...current, key: staged.header, credentials, mac: '' }
-      next.mac = hmac(macKey(staged.key), macInput(next))
-      await staged.before()
-      try {
-        await writeVaultFile(file, next) // the commit point: one rename
-      } catch (e) {
-        await staged.undo()
-        throw e
-      }
-      const notes = await staged.after().catch((e: Error) => [`the vault was re-keyed, but retiring the old key failed: ${e.message}`])
-      oldKey.fill(0)
-      return {
-        vault: file,
-        key_source: current.key.source,
-        re_encrypted: credentials.length,
-        ...(staged.result ?? {}),
-        notes,
       }
     },
     { lockTimeoutMs: deps.lockTimeoutMs },
   )
+}
+
+/** One attempt: undefined when the vault changed between the key work and the lock (nothing written). */
+async function rotateOnce(file: string, deps: RotateDeps, opts: RotateOptions): Promise<RotateResult | undefined> {
+  const read = await readVault(file)
+  if (!read) throw new CredctlError('NOT_FOUND', `no vault to re-key: ${file} does not exist`, { hint: 'create a credential first' })
+  const current = read.vault
+  // Outside the lock: the old key, the new one (prompt, keychain entry). See the header comment.
+  const oldKey = await loadVaultKey(current, file, deps.ctx)
+  if (!macOk(oldKey, current)) {
+    throw new CredctlError('VAULT_DAMAGED', `vault ${file} was changed outside credctl (its integrity check fails)`, {
+      hint: 'credctl will not re-key it; restore the file from a backup',
+    })
+  }
+  const staged = await stage(current, oldKey, file, deps, opts)
+  let committed = false
+  let notes: string[] | undefined
+  try {
+    notes = await withLock(
+      file,
+      async () => {
+        if ((await readVault(file, read)) !== read) return undefined // changed meanwhile: start again
+        // Re-seal every value before anything is written: a record that does not open aborts the rotation.
+        const credentials = current.credentials.map((rec) => {
+          const aad = aadFor(current.vault_id, rec.id, 'value')
+          let plain: Buffer
+          try {
+            plain = open(oldKey, rec.secret, aad)
+          } catch (e) {
+            if (e instanceof TagMismatch) {
+              throw new CredctlError('VAULT_DAMAGED', `the value of "${rec.name}" in ${file} does not decrypt; nothing was re-keyed`)
+            }
+            throw e
+          }
+          try {
+            return { ...rec, settings: { ...rec.settings }, secret: seal(staged.key, plain, aad) }
+          } finally {
+            plain.fill(0)
+          }
+        })
+        const next: VaultFile = { ...current, key: staged.header, credentials, mac: '' }
+        next.mac = hmac(macKey(staged.key), macInput(next))
+        await staged.before()
+        try {
+          await writeVaultFile(file, next) // the commit point: one rename
+        } catch (e) {
+          await staged.undo()
+          throw e
+        }
+        committed = true
+        return staged.after().catch((e: Error) => [`the vault was re-keyed, but retiring the old key failed: ${e.message}`])
+      },
+      { lockTimeoutMs: deps.lockTimeoutMs },
+    )
+  } finally {
+    // After the lock is released: a new key the vault did not take is removed again.
+    if (!committed) await staged.discard()
+  }
+  if (notes === undefined) return undefined
+  notes.push(...(await staged.retire().catch((e: Error) => [`the vault was re-keyed, but retiring the old key failed: ${e.message}`])))
+  oldKey.fill(0)
+  return {
+    vault: file,
+    key_source: current.key.source,
+    re_encrypted: current.credentials.length,
+    ...(staged.result ?? {}),
+    notes,
+  }
 }

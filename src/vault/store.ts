@@ -4,6 +4,7 @@ import * as path from 'node:path'
 import { CredctlError } from '../errors.js'
 import { describeErrno, errnoOf } from '../lib/errno.js'
 import { pidAlive } from '../lib/pid.js'
+import { NotRegularFile, openRegular, readRegularFile } from '../lib/regular-file.js'
 import { openBesideVault } from './private-file.js'
 import { FormatError, parseVault, serializeWritable, type VaultFile } from './format.js'
 
@@ -58,17 +59,16 @@ export async function readVault(
       // A vault of 100,000 credentials is about 70 MiB; anything far larger is not one, and reading it
       // whole would only exhaust memory.
       const st = await fh.stat()
-      if (st.isDirectory()) throw damaged(file, 'it is a directory')
-      if (st.isFile() && st.size > MAX_VAULT_BYTES) throw damaged(file, `it is ${st.size} bytes, more than any vault (${MAX_VAULT_BYTES})`)
+      if (st.size > MAX_VAULT_BYTES) throw damaged(file, `it is ${st.size} bytes, more than any vault (${MAX_VAULT_BYTES})`)
       text = await fh.readFile('utf8')
     } finally {
       await fh.close()
     }
   } catch (e) {
     if (e instanceof CredctlError) throw e
+    if (e instanceof NotRegularFile) throw damaged(file, `it is ${e.kind}`)
     const code = (e as NodeJS.ErrnoException).code
     if (code === 'ENOENT') return undefined
-    if (code === 'EISDIR') throw damaged(file, 'it is a directory')
     throw new CredctlError('VAULT_IO', `cannot read vault ${file}: ${(e as Error).message}`)
   }
   try {
@@ -168,15 +168,28 @@ export async function fsyncDir(dir: string): Promise<void> {
   }
 }
 
-/** What a lock file is (inode, change time, content): a lock re-created by someone else never matches. */
-async function lockIdentity(lock: string): Promise<{ id: string; content: string; mtimeMs: number } | undefined> {
+/**
+ * What a lock file is (inode, change time, content): a lock re-created by someone else never matches.
+ * `foreign` when the path is not a regular file (a symlink, dangling or not, a directory, a FIFO...):
+ * credctl never makes one, so it is never released by waiting. Read without following links and with
+ * O_NONBLOCK, so neither a symlink nor a FIFO can redirect or block the read.
+ */
+type LockSeen = { id: string; content: string; mtimeMs: number; foreign?: string }
+async function lockIdentity(lock: string): Promise<LockSeen | undefined> {
   try {
-    const st = await fsp.stat(lock, { bigint: true })
-    const content = await fsp.readFile(lock, 'utf8')
-    return { id: `${st.ino}:${st.ctimeNs}:${content}`, content, mtimeMs: Number(st.mtimeMs) }
+    const fh = await openRegular(lock, { follow: false })
+    try {
+      const st = await fh.stat({ bigint: true })
+      // A lock is one short line; anything large is not one (never stale, so the deadline applies).
+      const content = st.size <= 200n ? await fh.readFile('utf8') : 'not a lock'
+      return { id: `${st.ino}:${st.ctimeNs}:${content}`, content, mtimeMs: Number(st.mtimeMs) }
+    } finally {
+      await fh.close().catch(() => {})
+    }
   } catch (e) {
+    if (e instanceof NotRegularFile) return { id: 'foreign', content: '', mtimeMs: Date.now(), foreign: e.kind }
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined
-    // Unreadable (permissions): never judged stale, so the deadline applies instead of a busy loop.
+    // Unreadable (permissions): never judged stale; the deadline applies.
     return { id: 'unreadable', content: '', mtimeMs: Date.now() }
   }
 }
@@ -185,17 +198,18 @@ async function lockIdentity(lock: string): Promise<{ id: string; content: string
  * Remove a stale lock, one reclaimer at a time. Two waiters that both saw the same dead holder must not
  * both unlink: the second would delete the fresh lock the first has just taken, and two writers would
  * run at once. So reclaiming takes a second O_EXCL file, re-checks that the lock is still the very file
- * judged stale, and only then removes it. A guard left by a reclaimer that died is stale after 2 s.
+ * judged stale, and only then removes it. A guard left by a reclaimer that died (whatever it is: file,
+ * symlink, empty directory) is removed once it is 2 s old. Returns without waiting: the caller's loop
+ * sleeps and checks the deadline, whatever happened here.
  */
 async function reclaim(lock: string, staleId: string): Promise<void> {
   const guard = `${lock}.reclaim`
   try {
-    await (await fsp.open(guard, C.O_WRONLY | C.O_CREAT | C.O_EXCL, FILE_MODE)).close()
+    await (await fsp.open(guard, C.O_WRONLY | C.O_CREAT | C.O_EXCL | C.O_NOFOLLOW, FILE_MODE)).close()
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'EEXIST') return
-    const st = await fsp.stat(guard).catch(() => undefined)
-    if (st && Date.now() - st.mtimeMs > 2000) await fsp.unlink(guard).catch(() => {})
-    await new Promise((r) => setTimeout(r, 5))
+    const st = await fsp.lstat(guard).catch(() => undefined)
+    if (st && Date.now() - st.mtimeMs > 2000) await fsp.unlink(guard).catch(() => fsp.rmdir(guard)).catch(() => {})
     return
   }
   try {
@@ -241,13 +255,16 @@ async function createLock(file: string, lock: string, token: string): Promise<bo
 /**
  * Exclusive lock: a `<vault>.lock` file holding "pid timestamp token" (see createLock). A lock whose
  * process is gone (killed writer) is stale and reclaimed; a live holder is waited for, up to
- * lockTimeoutMs, then it is a clear error rather than a hang.
+ * lockTimeoutMs, then it is a clear error rather than a hang. Every pass of the loop that does not take
+ * the lock sleeps and checks the deadline, whatever it found (released meanwhile, stale, reclaim
+ * failed): no path can spin. Something at the lock path that credctl never creates (a symlink, a
+ * directory, a FIFO) is an error at once: no amount of waiting removes it.
  */
 export async function withLock<T>(file: string, fn: () => Promise<T>, opts: StoreOptions = {}): Promise<T> {
   const lock = `${file}.lock`
   const deadline = Date.now() + (opts.lockTimeoutMs ?? 10_000)
   const token = `${process.pid} ${Date.now()} ${crypto().randomBytes(6).toString('hex')}`
-  let delay = 2
+  let delay = 1
   for (;;) {
     try {
       if (await createLock(file, lock, token)) break
@@ -256,16 +273,16 @@ export async function withLock<T>(file: string, fn: () => Promise<T>, opts: Stor
       throw typed instanceof CredctlError ? typed : new CredctlError('VAULT_IO', `cannot create lock ${lock}: ${(e as Error).message}`)
     }
     const seen = await lockIdentity(lock)
-    if (!seen) continue // released meanwhile: try again at once
-    const held = seen.content
-    const pid = Number(held.split(' ')[0])
-    // A lock file without content is a writer between create and write, or one that died there:
-    // stale once it is older than 5 s.
-    const stale = held ? Number.isInteger(pid) && pid > 0 && !pidAlive(pid) : Date.now() - seen.mtimeMs > 5000
-    if (stale) {
-      await reclaim(lock, seen.id)
-      continue
+    if (seen?.foreign) {
+      throw new CredctlError('VAULT_IO', `lock ${lock} is ${seen.foreign}, not a credctl lock file`, {
+        hint: `credctl never creates that; if no credctl is running, remove ${lock}`,
+      })
     }
+    const pid = Number(seen?.content.split(' ')[0])
+    // A lock file without content is a writer between create and write, or one that died there:
+    // stale once it is older than 5 s. (undefined: released meanwhile, the next pass tries again.)
+    const stale = seen && (seen.content ? Number.isInteger(pid) && pid > 0 && !pidAlive(pid) : Date.now() - seen.mtimeMs > 5000)
+    if (stale) await reclaim(lock, seen.id)
     if (Date.now() > deadline) {
       throw new CredctlError('VAULT_LOCKED', `vault ${file} is locked by process ${pid || 'unknown'}`, {
         hint: `wait for it to finish; if no credctl is running, remove ${lock}`,
@@ -277,7 +294,7 @@ export async function withLock<T>(file: string, fn: () => Promise<T>, opts: Stor
   try {
     return await fn()
   } finally {
-    const mine = await fsp.readFile(lock, 'utf8').catch(() => '')
+    const mine = await readRegularFile(lock, { follow: false }).catch(() => '')
     if (mine === token) await fsp.unlink(lock).catch(() => {})
   }
 }

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs'
+import { readRegularFileSync } from '../../lib/regular-file.js'
 import type { CheckContext, CheckInput, CheckResult, DiscoveredSchema } from '../types.js'
 import { DriverTimeout, groupRows, nonEmpty, refused, schemaFilter, watchdog, type CatalogRow, type DiscoverCtx } from './common.js'
 
@@ -17,7 +17,7 @@ type ConnOptions = import('mysql2/promise').ConnectionOptions
 /** MySQL's client semantics: REQUIRED encrypts without verifying, VERIFY_CA skips the host name check. */
 function tls(t: MysqlTarget, mode: MysqlSslMode): ConnOptions['ssl'] | undefined {
   if (mode === 'DISABLED') return undefined
-  const ca = t.sslCa ? { ca: readFileSync(t.sslCa, 'utf8') } : {}
+  const ca = t.sslCa ? { ca: readRegularFileSync(t.sslCa) } : {}
   if (mode === 'VERIFY_IDENTITY') return { rejectUnauthorized: true, verifyIdentity: true, ...ca }
   if (mode === 'VERIFY_CA') return { rejectUnauthorized: true, ...ca, verifyIdentity: false }
   return { rejectUnauthorized: false, ...ca }

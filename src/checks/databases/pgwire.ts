@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs'
+import { readRegularFileSync } from '../../lib/regular-file.js'
 import type { CheckContext, CheckInput, CheckResult, DiscoveredSchema } from '../types.js'
 import { DriverTimeout, groupRows, refused, schemaFilter, watchdog, type DiscoverCtx } from './common.js'
 import { parsePgUri, type PgTarget, type SslMode } from './pg-uri.js'
@@ -21,9 +21,9 @@ type PgConfig = import('pg').ClientConfig
 function tlsFor(t: PgTarget, mode: SslMode): PgConfig['ssl'] {
   if (mode === 'disable' || mode === 'allow') return false
   const files = {
-    ...(t.sslrootcert ? { ca: readFileSync(t.sslrootcert, 'utf8') } : {}),
-    ...(t.sslcert ? { cert: readFileSync(t.sslcert, 'utf8') } : {}),
-    ...(t.sslkey ? { key: readFileSync(t.sslkey, 'utf8') } : {}),
+    ...(t.sslrootcert ? { ca: readRegularFileSync(t.sslrootcert) } : {}),
+    ...(t.sslcert ? { cert: readRegularFileSync(t.sslcert) } : {}),
+    ...(t.sslkey ? { key: readRegularFileSync(t.sslkey) } : {}),
   }
   if (mode === 'verify-full') return { rejectUnauthorized: true, ...files }
   if (mode === 'verify-ca') return { rejectUnauthorized: true, checkServerIdentity: () => undefined, ...files }

@@ -13,6 +13,7 @@ import { DriverTimeout, groupRows, loadDriver, refused, watchdog, type CatalogRo
  * DuckDB runs with extension autoloading off: a remote path (s3://, https://) would otherwise make it
  * download httpfs at run time, and static_file is for local files only.
  */
+import { kindOf, NotRegularFile } from '../../lib/regular-file.js'
 import { checkPath, formatOf, GLOB, type FileFormat } from './file-path.js'
 
 type Conn = import('@duckdb/node-api').DuckDBConnection
@@ -49,23 +50,33 @@ async function rows<T>(conn: Conn, ctx: CheckContext, sql: string): Promise<T[]>
   }
 }
 
-/** The data files the value names, sorted; a glob is expanded by DuckDB (it understands **). */
+/**
+ * The data files the value names, sorted; a glob is expanded by DuckDB (it understands **). Every file
+ * must be a regular file (symlinks followed): DuckDB opening a FIFO would wait for a writer for ever,
+ * past --timeout, so a FIFO, socket or device is refused before DuckDB sees it.
+ */
 export async function listFiles(value: string, conn: Conn | undefined, ctx: CheckContext): Promise<string[]> {
   const p = checkPath(value)
+  let files: string[]
   if (GLOB.test(p)) {
     if (!conn) throw new Error('a glob needs DuckDB')
     const found = await rows<{ file: string }>(conn, ctx, `SELECT file FROM glob(${sqlString(p)}) ORDER BY file`)
-    return found.map((r) => r.file).filter((f) => formatOf(f))
+    files = found.map((r) => r.file).filter((f) => formatOf(f))
+  } else if ((await fsp.stat(p)).isDirectory()) {
+    files = (await fsp.readdir(p))
+      .filter((n) => formatOf(n))
+      .sort()
+      .map((n) => path.join(p, n))
+  } else files = [p]
+  for (const f of files) {
+    const st = await fsp.stat(f)
+    if (!st.isFile()) throw new NotRegularFile(f, kindOf(st))
   }
-  const st = await fsp.stat(p)
-  if (st.isDirectory()) {
-    const names = (await fsp.readdir(p)).filter((n) => formatOf(n)).sort()
-    return names.map((n) => path.join(p, n))
-  }
-  return [p]
+  return files
 }
 
 function problem(e: unknown): string | undefined {
+  if (e instanceof NotRegularFile) return `not a regular file (${e.kind})`
   const code = (e as { code?: string }).code
   if (code === 'ENOENT') return 'no such file or directory'
   if (code === 'EACCES' || code === 'EPERM') return 'permission denied'
@@ -83,7 +94,7 @@ export async function validate(input: CheckInput, ctx: CheckContext): Promise<Ch
       files = await listFiles(input.value, db.conn, ctx)
     } catch (e) {
       const why = problem(e)
-      if (why) return refused(`${why}: ${checkPath(input.value)}`)
+      if (why) return refused(`${why}: ${e instanceof NotRegularFile ? e.file : checkPath(input.value)}`)
       throw e
     }
     if (files.length === 0) return refused(`no CSV, JSON or Parquet files at ${checkPath(input.value)}`)

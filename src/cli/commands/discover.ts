@@ -2,6 +2,7 @@ import { CredctlError } from '../../errors.js'
 import type { SchemaDoc } from '../../credentials/client.js'
 import type { Factory } from '../factory.js'
 import type { Output } from '../output.js'
+import { timeoutMs } from '../timeout.js'
 
 export async function runDiscover(f: Factory, name: string, o: { schemas?: string; maxTables?: string; timeout?: string }): Promise<Output> {
   let maxTables: number | undefined
@@ -9,14 +10,13 @@ export async function runDiscover(f: Factory, name: string, o: { schemas?: strin
     maxTables = Number(o.maxTables)
     if (!Number.isInteger(maxTables) || maxTables < 1) throw new CredctlError('USAGE', '--max-tables must be a positive integer')
   }
-  const timeout = Number(o.timeout ?? 30)
-  if (!Number.isFinite(timeout) || timeout <= 0) throw new CredctlError('USAGE', '--timeout must be a positive number of seconds')
+  const timeout = timeoutMs(o.timeout, 30)
   const schemas = o.schemas?.split(',').map((s) => s.trim()).filter(Boolean)
   if (f.io.isStderrTTY) f.io.stderr.write(`discovering the schema of ${name}...\r`)
   const c = await (await f.client()).credentials.discoverSchema(name, {
     ...(schemas?.length ? { schemas } : {}),
     ...(maxTables ? { maxTables } : {}),
-    timeoutMs: timeout * 1000,
+    timeoutMs: timeout,
   })
   if (f.io.isStderrTTY) f.io.stderr.write('\x1b[K')
   const capped = maxTables !== undefined && c.tables >= maxTables ? ` (stopped at --max-tables ${maxTables})` : ''

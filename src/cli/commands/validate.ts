@@ -2,6 +2,7 @@ import { CredctlError, EXIT } from '../../errors.js'
 import type { ValidationResult } from '../../credentials/client.js'
 import type { Factory } from '../factory.js'
 import type { Output } from '../output.js'
+import { timeoutMs } from '../timeout.js'
 
 export interface ValidateOptions {
   all?: boolean
@@ -29,7 +30,7 @@ export function exitCodeFor(results: Pick<ValidationResult, 'status'>[]): number
 }
 
 export async function run(f: Factory, names: string[], o: ValidateOptions): Promise<Output> {
-  const timeoutMs = positive('--timeout', o.timeout, 10, 600) * 1000
+  const timeout = timeoutMs(o.timeout, 10)
   const concurrency = positive('--concurrency', o.concurrency, 8, 256, true)
   if (names.length && o.all) throw new CredctlError('USAGE', 'give credential names or --all, not both')
   if (!names.length && !o.all) throw new CredctlError('USAGE', 'name the credentials to validate, or pass --all')
@@ -47,7 +48,7 @@ export async function run(f: Factory, names: string[], o: ValidateOptions): Prom
   // Several credentials: one with nothing to check is skipped and reported, not a reason to check none.
   const skipped: string[] = []
   const onSkip = ids.length > 1 ? (c: { name: string }, reason: string) => void skipped.push(`skipped ${c.name}: ${reason}`) : undefined
-  const results = await client.credentials.validateMany(ids, { timeoutMs, concurrency, ...(progress ? { onProgress: progress } : {}), ...(onSkip ? { onSkip } : {}) })
+  const results = await client.credentials.validateMany(ids, { timeoutMs: timeout, concurrency, ...(progress ? { onProgress: progress } : {}), ...(onSkip ? { onSkip } : {}) })
   if (results.length === 0) throw new CredctlError('NO_CHECK', `nothing to validate: none of the ${ids.length} credentials has a check`)
   for (const line of skipped) f.warn(line)
   return {
