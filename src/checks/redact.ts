@@ -41,14 +41,16 @@ function secretAtoms(value: string): string[] {
   const v = value.trim()
   const atoms = new Set<string>()
   const rs = readings(v)
+  // No structure at all (a key, a token, a value stored before the input check was strict): the whole
+  // value is one secret.
+  if (rs.length === 0 && v) atoms.add(v)
   for (const parts of rs) {
     for (const p of parts) {
       if (!p.secret || !p.text) continue
-      for (const t of [p.text, decoded(p.text)]) {
+      // Raw, as the driver sees it (unquoted ADO value, decoded password), and percent-decoded.
+      for (const t of [p.text, p.plain, decoded(p.text)]) {
         if (!t) continue
         atoms.add(t)
-        // A quoted/braced ADO value: the driver prints it unquoted.
-        if (/^(["'{]).*(["'}])$/s.test(t)) atoms.add(t.slice(1, -1).replace(/""|''|\}\}/g, (d) => d[0]!))
         for (const line of t.split(/\\n|\n/)) if (line.length >= 16 && !line.startsWith('-----')) atoms.add(line)
       }
     }
@@ -139,18 +141,17 @@ function maskRanges(text: string, ranges: [number, number][]): string {
 /** Remove every known secret and every secret-shaped fragment (URI passwords, auth headers, key params). */
 export function redact(text: string, secrets: readonly string[] = []): string {
   let out = String(text)
-  for (const s of secrets) for (const piece of secretPieces(s)) out = out.split(piece).join(MASK)
-  // Also the JSON-escaped form of each piece (error bodies that quote the value inside JSON).
-  for (const s of secrets)
-    for (const piece of secretPieces(s)) {
-      const j = JSON.stringify(piece).slice(1, -1)
-      if (j !== piece) out = out.split(j).join(MASK)
-    }
-  // Partial echoes of each secret part (and their JSON-escaped forms).
+  // Every occurrence of a piece (raw or JSON-escaped, as error bodies quote it) and every partial echo
+  // of a secret part is found on the same text first and masked in one pass, so masking one piece can
+  // never break up a longer one that contains it.
   const ranges: [number, number][] = []
-  for (const s of secrets)
-    for (const atom of secretAtoms(s))
-      for (const form of new Set([atom, JSON.stringify(atom).slice(1, -1)])) partialRanges(out, form, ranges)
+  const json = (x: string) => JSON.stringify(x).slice(1, -1)
+  for (const s of secrets) {
+    for (const piece of secretPieces(s))
+      for (const form of new Set([piece, json(piece)]))
+        for (let i = out.indexOf(form); i >= 0; i = out.indexOf(form, i + 1)) ranges.push([i, i + form.length])
+    for (const atom of secretAtoms(s)) for (const form of new Set([atom, json(atom)])) partialRanges(out, form, ranges)
+  }
   out = maskRanges(out, ranges)
   out = out
     // scheme://user:password@host -> scheme://user:****@host

@@ -17,6 +17,8 @@ import { KV_HINT, tokenizeKeyValues } from './keyvalues.js'
 export interface Part {
   text: string
   secret: boolean
+  /** The part as a driver sees it (percent-decoded, unquoted), when that differs: what it would echo. */
+  plain?: string
 }
 
 /** A value whose structure cannot be read one way only. `hint` says how to write it unambiguously. */
@@ -87,6 +89,14 @@ const PUBLIC_PARAMS = new Set(
 const SECRET_PARAM = /pass|pwd|secret|token|key|auth|cred|sig/i
 const norm = (name: string) => name.toLowerCase().replace(/-/g, '_')
 
+function pctDecode(raw: string): string {
+  try {
+    return decodeURIComponent(raw)
+  } catch {
+    return raw
+  }
+}
+
 function paramName(raw: string): string {
   try {
     return decodeURIComponent(raw.replace(/\+/g, ' '))
@@ -107,8 +117,8 @@ function queryParts(search: string): Part[] {
       const eq = param.indexOf('=')
       const name = norm(paramName(eq < 0 ? param : param.slice(0, eq)))
       if (eq >= 0 && PUBLIC_PARAMS.has(name)) out.push(pub(param))
-      else if (eq >= 0 && SECRET_PARAM.test(name) && /^[a-z0-9_.]+$/.test(name)) out.push(pub(param.slice(0, eq + 1)), sec(param.slice(eq + 1)))
-      else out.push(sec(param))
+      else if (eq >= 0 && SECRET_PARAM.test(name) && /^[a-z0-9_.]+$/.test(name)) out.push(pub(param.slice(0, eq + 1)), { ...sec(param.slice(eq + 1)), plain: paramName(param.slice(eq + 1)) })
+      else out.push({ ...sec(param), plain: paramName(param) })
     })
   return out
 }
@@ -118,12 +128,12 @@ function uriParts(u: URL, pathParts: (path: string) => Part[] = (p) => [pub(p)])
   const parts: Part[] = [pub(`${u.protocol}//`)]
   if (u.username || u.password) {
     parts.push(pub(u.username))
-    if (u.password) parts.push(pub(':'), sec(u.password))
+    if (u.password) parts.push(pub(':'), { ...sec(u.password), plain: pctDecode(u.password) })
     parts.push(pub('@'))
   }
   parts.push(pub(u.host), ...pathParts(u.pathname), ...queryParts(u.search))
   // No driver reads a fragment; whatever is there was not meant to be shown.
-  if (u.hash) parts.push(pub('#'), sec(u.hash.slice(1)))
+  if (u.hash) parts.push(pub('#'), { ...sec(u.hash.slice(1)), plain: pctDecode(u.hash.slice(1)) })
   return parts
 }
 
@@ -164,7 +174,7 @@ export function adoParts(s: string): Part[] {
     if (!secret && !PUBLIC_KEYS.has(t.key)) {
       throw new ValueShapeError('an unknown keyword in the connection string (not shown: it may be part of a password)', KV_HINT)
     }
-    out.push(pub(s.slice(at, t.valueStart)), { text: s.slice(t.valueStart, t.valueEnd), secret })
+    out.push(pub(s.slice(at, t.valueStart)), { text: s.slice(t.valueStart, t.valueEnd), secret, plain: t.value })
     at = t.valueEnd
   }
   if (at < s.length) out.push(pub(s.slice(at)))
