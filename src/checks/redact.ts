@@ -138,8 +138,11 @@ function maskRanges(text: string, ranges: [number, number][]): string {
   return out + text.slice(pos)
 }
 
-/** Remove every known secret and every secret-shaped fragment (URI passwords, auth headers, key params). */
-export function redact(text: string, secrets: readonly string[] = []): string {
+/**
+ * Remove the given secrets from text credctl wrote itself (an input error, an import skip reason): each
+ * secret part and its partial echoes, and nothing else, so the text keeps its examples of a format.
+ */
+export function redactSecrets(text: string, secrets: readonly string[]): string {
   let out = String(text)
   // Every occurrence of a piece (raw or JSON-escaped, as error bodies quote it) and every partial echo
   // of a secret part is found on the same text first and masked in one pass, so masking one piece can
@@ -153,6 +156,12 @@ export function redact(text: string, secrets: readonly string[] = []): string {
     for (const atom of secretAtoms(s)) for (const form of new Set([atom, json(atom)])) partialRanges(out, form, ranges)
   }
   out = maskRanges(out, ranges)
+  return out
+}
+
+/** Remove every known secret and every secret-shaped fragment (URI passwords, auth headers, key params). */
+export function redact(text: string, secrets: readonly string[] = []): string {
+  let out = redactSecrets(text, secrets)
   out = out
     // scheme://user:password@host -> scheme://user:****@host
     .replace(/([a-z][a-z0-9+.-]*:\/\/[^\s:/?#@]*:)[^\s@/]+@/gi, `$1${MASK}@`)

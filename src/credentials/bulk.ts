@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { redact } from '../checks/redact.js'
+import { redactSecrets } from '../checks/redact.js'
 import { CredctlError } from '../errors.js'
 import { aadFor, seal } from '../vault/cipher.js'
 import type { CredentialRecord, VaultFile } from '../vault/format.js'
@@ -166,7 +166,7 @@ export async function importItems(vault: Vault, items: ImportItem[], opts: Impor
       if (!(e instanceof CredctlError)) throw e
       // Input errors are written not to quote the value; the one redaction function makes sure, partial
       // echoes included (a reason is printed and may be kept in CI logs).
-      skipped.push({ source: item.source, name: String(item.name), reason: redact(e.message, [String(item.value ?? '')]) })
+      skipped.push({ source: item.source, name: String(item.name), reason: redactSecrets(e.message, [String(item.value ?? '')]) })
     }
   }
   const rename = !!opts.rename
