@@ -118,7 +118,7 @@ export function checkValue(type: string, raw: string, schemaType?: string): stri
   // secret parts one way only is refused here, with how to write it, rather than masked by a guess.
   let shapeProblem: ValueShapeError | undefined
   try {
-    valueParts(shapeOf(typeInfo(schemaType ?? type)!.mask, trimmed), trimmed)
+    valueParts(shapeOf(typeInfo(info.value === 'database' ? schemaType! : type)!.mask, trimmed), trimmed)
   } catch (e) {
     if (!(e instanceof ValueShapeError)) throw e
     shapeProblem = e

@@ -158,6 +158,13 @@ const PUBLIC_KEYS = new Set([
   'sockettimeout', 'locktimeout', 'selectmethod', 'responsebuffering', 'truststore', 'truststoretype', 'keystorelocation',
   'keystoreauthentication', 'keystoreprincipalid', 'msiclientid', 'serverspn', 'trustmanagerclass', 'clientcertificate', 'clientkey',
   'asynchronous processing', 'async', 'tdsversion', 'tds version',
+  // ODBC and OLE DB spellings
+  'driver', 'dsn', 'provider', 'mars_connection', 'trusted connection',
+  // more JDBC properties
+  'sslprotocol', 'disablestatementpooling', 'cancelquerytimeout', 'querytimeout', 'sendtimeasdatetime', 'lastupdatecount',
+  'xopenstates', 'preparemethod', 'usebulkcopyforbatchinsert', 'enableprepareonfirstpreparedstatementcall',
+  'serverpreparedstatementdiscardthreshold', 'statementpoolingcachesize', 'maxresultbuffer', 'delayloadinglobs',
+  'datetimeparametertype', 'usefmtonly', 'realm', 'jaasconfigurationname', 'ipaddresspreference', 'replication',
 ])
 
 export function adoParts(s: string): Part[] {
