@@ -74,3 +74,15 @@ export function mask(type: string, value: string): string {
     return schemeAndHost(value) ?? FULL
   }
 }
+
+/**
+ * A stored masked form, shown: masked again by the current parse. Every mask this version writes is
+ * unchanged by it (test/unit/mask-canary.test.ts checks that), while a record written by an older
+ * credctl, whose mask could fail open (`postgresql://analytics:2024/Spring-Rain@db…`), is shown safely
+ * without needing the key. Keys, JSON and paths are left as stored: their masks are not values of the type.
+ */
+export function remask(type: string, masked: string): string {
+  const kind = typeInfo(type)?.mask
+  const structured = kind === 'uri' || kind === 'ado' || (kind === 'any' && (guessShape(masked) === 'uri' || guessShape(masked) === 'mssql'))
+  return structured ? mask(type, masked) : masked
+}

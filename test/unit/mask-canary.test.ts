@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { redact, secretPieces } from '../../src/checks/redact.js'
 import { TYPES, WAREHOUSE_TYPES } from '../../src/credentials/catalogue.js'
 import { checkValue } from '../../src/credentials/input.js'
-import { mask } from '../../src/credentials/mask.js'
+import { mask, remask } from '../../src/credentials/mask.js'
 import { CredctlError } from '../../src/errors.js'
 import { canaryArb, CASES, pieces, valuesOf } from '../helpers/canary-values.js'
 
@@ -46,6 +46,8 @@ describe('no secret reaches the masked form (issue 10, section 2)', () => {
           if (stored === undefined) continue
           const m = mask(schemaType ?? type, stored)
           for (const p of pieces(c)) expect(m, `${type}: mask ${m} shows a piece of the secret`).not.toContain(p)
+          // Showing a stored mask masks it again: a no-op on every mask written today.
+          expect(remask(schemaType ?? type, m)).toBe(m)
           // Redaction, where the canary is a secret part on its own (a password, a token; not a fragment
           // of a PEM line): raw and JSON-quoted in a driver's message, and a partial echo, the secret minus
           // its last characters, as a server that cuts what it quotes would print it.
@@ -113,6 +115,13 @@ describe('the examples of issue 10, section 2', () => {
     expect(() => checkValue('mssql', 'Server=h;User Id=sa;Password=ab;cdSecretTail;Database=x')).toThrow(/key=value/)
     expect(() => checkValue('mssql', 'Server=h;User Id=sa;Password=ab;cdSecretTail=x')).toThrow(/unknown keyword/)
     expect(mask('mssql', 'Server=h;User Id=sa;Password=ab;cdSecretTail=x')).toBe('********')
+  })
+
+  it('a mask that failed open in an older version is shown safely (remask, applied by the safe view)', () => {
+    expect(remask('postgresql', 'postgresql://analytics:2024/Spring-Rain@db.internal:5432/warehouse')).toBe('postgresql://****@db.internal:5432/****')
+    expect(remask('mssql', 'sqlserver://db.internal:1433;databaseName=sales;user=sa;password=Hunter2-Secret')).toBe('sqlserver://db.internal:1433;databaseName=sales;user=sa;password=****')
+    expect(remask('openai', 'sk-pr...abcd')).toBe('sk-pr...abcd')
+    expect(remask('bigquery', 'service account bot@p.iam.gserviceaccount.com')).toBe('service account bot@p.iam.gserviceaccount.com')
   })
 
   it('unknown query parameters and fragments are masked whole; listed ones are shown', () => {
