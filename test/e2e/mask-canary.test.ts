@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import * as path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { filesUnder, runCli, tempVault, type CliResult } from '../helpers/cli.js'
+import { startServer } from '../helpers/http-server.js'
 import { CASES, pieces, VALUES, valuesOf } from '../helpers/canary-values.js'
 
 // Issue 10, section 2, through the built CLI: credentials of every type are created with a canary
@@ -115,6 +116,34 @@ describe('the examples of issue 10, section 2, through the CLI', () => {
         for (const p of [...pieces(token), ...pieces('2024/Spring-Rain')]) expect(r.stdout + r.stderr, args.join(' ')).not.toContain(p)
       }
     } finally {
+      v.cleanup()
+    }
+  })
+
+  it('a provider that echoes the key minus its last characters: validate prints and stores none of it', async () => {
+    const v = tempVault('credctl-mask-echo')
+    // Dots keep every run short of the 24-character "token-shaped" rule of the HTTP checker, so only
+    // the partial-echo rule of redact() stands between this echo and the terminal.
+    const key = 'sk-proj.Kq7Zt.9Wv3X.y5Lm1.Np8Rs.4Tu6V'
+    const server = await startServer((req) => {
+      const sent = String(req.headers.authorization ?? '').replace(/^Bearer /, '')
+      return { status: 401, body: { error: { message: `Incorrect API key provided: ${sent.slice(0, -5)}; and again ${sent.slice(3, -3)}`, type: 'invalid_request_error', code: 'invalid_api_key' } } }
+    })
+    try {
+      const c = await runCli(['create', '--name', 'oa', '--type', 'openai', '--value-stdin', '--base-url', server.url], { env: v.env, input: key })
+      expect(c.code, c.stderr).toBe(0)
+      const r = await runCli(['validate', 'oa', '--json'], { env: v.env })
+      expect(server.requests.length).toBe(1)
+      const g = await runCli(['get', 'oa', '--json'], { env: v.env })
+      const h = await runCli(['history', '--json'], { env: v.env })
+      const half = key.slice(0, Math.ceil(key.length / 2))
+      for (const text of [r.stdout, r.stderr, g.stdout, h.stdout, ...filesUnder(v.dir).map((f) => readFileSync(f.file).toString('latin1'))]) {
+        expect(text).not.toContain(half)
+        expect(text).not.toContain(key.slice(-Math.ceil(key.length / 2) - 3, -3))
+      }
+      expect(r.stdout).toMatch(/Incorrect API key provided: \*{4}/)
+    } finally {
+      await server.close()
       v.cleanup()
     }
   })
