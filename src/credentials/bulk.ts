@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import { redactSecrets } from '../checks/redact.js'
 import { CredctlError } from '../errors.js'
 import { aadFor, seal } from '../vault/cipher.js'
 import type { CredentialRecord, VaultFile } from '../vault/format.js'
@@ -186,8 +187,9 @@ export async function importItems(vault: Vault, items: ImportItem[], opts: Impor
       checked.push(check(item))
     } catch (e) {
       if (!(e instanceof CredctlError)) throw e
-      // The SDK's input errors never contain the value; keep only the first clause.
-      skipped.push({ source: item.source, name: String(item.name), reason: e.message })
+      // Input errors are written not to quote the value; the one redaction function makes sure, partial
+      // echoes included (a reason is printed and may be kept in CI logs).
+      skipped.push({ source: item.source, name: String(item.name), reason: redactSecrets(e.message, [String(item.value ?? '')]) })
     }
   }
   const rename = !!opts.rename

@@ -21,8 +21,11 @@ export type ValueKind =
   | 'smtp_url'
   | 'database'
 
-/** How a value is masked (see mask.ts). */
-export type MaskKind = 'key' | 'uri' | 'service_account' | 'path' | 'oauth' | 'ado'
+/**
+ * How a value is cut into public and secret parts, for the input check, the mask and redaction alike
+ * (see mask.ts and src/lib/value-parts.ts). `any` (tools/database) reads the value's shape.
+ */
+export type MaskKind = 'key' | 'uri' | 'service_account' | 'path' | 'oauth' | 'ado' | 'any'
 
 export interface TypeInfo {
   type: string
@@ -82,7 +85,7 @@ export const TYPES: readonly TypeInfo[] = [
   t('data_warehouse', 'static_file', 'Static File', 'File-based data access', 'path', 'path', ['STATIC_FILE_PATH']),
   t('tools', 'api_key', 'API Key', 'Generic API key authentication', 'api_key', 'key', []),
   t('tools', 'oauth', 'OAuth', 'OAuth token-based authentication', 'oauth', 'oauth', []),
-  t('tools', 'database', 'Database', 'Generic database connection (with schema_type required)', 'database', 'uri', []),
+  t('tools', 'database', 'Database', 'Generic database connection (with schema_type required)', 'database', 'any', []),
   t('tools', 'smtp', 'SMTP', 'SMTP server credentials', 'smtp_url', 'uri', ['SMTP_URL']),
 ]
 

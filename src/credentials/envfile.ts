@@ -1,3 +1,4 @@
+import { redactSecrets } from '../checks/redact.js'
 import { CredctlError } from '../errors.js'
 import { TYPES } from './catalogue.js'
 
@@ -168,8 +169,9 @@ export async function planEnvImport(entries: EnvEntry[], readFile: (p: string) =
       try {
         value = await readFile(value.trim())
       } catch (err) {
+        // The read error names the path, and the "path" may be a token pasted into the wrong variable.
         const why = err instanceof CredctlError ? err.message : ((err as NodeJS.ErrnoException).code ?? 'error')
-        plan.skipped.push({ source: e.name, name: e.name, reason: `it names a service-account file that cannot be used (${why})` })
+        plan.skipped.push({ source: e.name, name: e.name, reason: redactSecrets(`it names a service-account file that cannot be used (${why})`, [value]) })
         continue
       }
     }

@@ -1,23 +1,24 @@
 import { CredctlError } from '../errors.js'
 import { checkServiceUrl } from './urls.js'
 import { dbValueProblem } from '../checks/databases/values.js'
+import { parseUri, valueParts, ValueShapeError } from '../lib/value-parts.js'
 import { typeInfo, WAREHOUSE_TYPES, type ValueKind } from './catalogue.js'
 import { checkKeyChars } from './key-chars.js'
+import { shapeOf } from './mask.js'
 
 /** Any value is at most 64 KiB: far above any key or service-account JSON, far below a mistake. */
 export const MAX_VALUE_BYTES = 64 * 1024
 
-const fail = (type: string, expected: string): never => {
-  throw new CredctlError('INVALID_INPUT', `invalid value for type ${type}: expected ${expected}`, {
-    hint: 'pass the value with --value-stdin or --value-file',
-  })
+const fail = (type: string, expected: string, hint = 'pass the value with --value-stdin or --value-file'): never => {
+  throw new CredctlError('INVALID_INPUT', `invalid value for type ${type}: expected ${expected}`, { hint })
 }
 
+/** The one URI parse (src/lib/value-parts.ts), which also refuses URIs with two readings. */
 function uri(value: string, protocols: string[]): URL | undefined {
   if (/\s/.test(value)) return undefined
   let u: URL
   try {
-    u = new URL(value)
+    u = parseUri(value)
   } catch {
     return undefined
   }
@@ -119,7 +120,20 @@ export function checkValue(type: string, raw: string, schemaType?: string): stri
   const check = CHECKS[kind as Exclude<ValueKind, 'database'>]
   const trimmed = kind === 'service_account_json' || kind === 'oauth' ? value.trim() : value
   checkKeyChars(kind, trimmed, label)
-  if (!check.ok(trimmed)) fail(label, check.expected)
+  // The parse the mask and redaction use (DESIGN section 2): a value it cannot cut into public and
+  // secret parts one way only is refused here, with how to write it, rather than masked by a guess.
+  let shapeProblem: ValueShapeError | undefined
+  try {
+    valueParts(shapeOf(typeInfo(info.value === 'database' ? schemaType! : type)!.mask, trimmed), trimmed)
+  } catch (e) {
+    if (!(e instanceof ValueShapeError)) throw e
+    shapeProblem = e
+  }
+  // A problem the parse can explain (an ambiguous URI, an unquoted ";") says so; else the expected form.
+  if (!check.ok(trimmed) && !shapeProblem?.hint) fail(label, check.expected)
+  if (shapeProblem) {
+    throw new CredctlError('INVALID_INPUT', `invalid value for type ${label}: ${shapeProblem.message}`, { hint: shapeProblem.hint ?? `expected ${check.expected}` })
+  }
   // Warehouse values: the check's own parser (ssl-mode values, ADO keys, account names...).
   const why = dbValueProblem(kind, trimmed)
   if (why) fail(label, `${check.expected}; ${why}`)

@@ -1,9 +1,14 @@
+import { guessShape, schemeAndHost, showParts, valueParts, type Part, type Shape } from '../lib/value-parts.js'
 import { typeInfo, type MaskKind } from './catalogue.js'
 
 /**
  * Type-aware masking (DESIGN section 2). The masked form is computed when a value is written and stored
- * beside the ciphertext, so listing never needs the key. A secret never shows more than a quarter of its
- * characters; short secrets (12 characters or fewer) are fully masked.
+ * beside the ciphertext, in the clear, so listing never needs the key: a mask that fails open writes
+ * the secret to disk. So the mask is built from the same parse that checked the value at input
+ * (src/lib/value-parts.ts), and fails closed: it shows only the parts that parse placed as public
+ * (scheme, user, host, port, database, listed parameters) and `****` for everything else; a value the
+ * parse cannot read shows its scheme and host at most. A key never shows more than a quarter of its
+ * characters; short keys (12 characters or fewer) are fully masked.
  */
 const FULL = '********'
 
@@ -16,90 +21,68 @@ export function maskKey(value: string): string {
   return `${v.slice(0, prefix)}...${v.slice(v.length - suffix)}`
 }
 
-/** Query parameters that may hold a secret: any name containing one of these words. */
-const SECRET_PARAM = /([?&][^=&#]*(?:pass|pwd|secret|token|key|auth|cred)[^=&#]*=)[^&#]*/gi
-
-/** Split `scheme://userinfo@host...` the way URL parsers do: userinfo ends at the LAST "@" of the authority. */
-export function splitUri(value: string): { scheme: string; user?: string; password?: string; rest: string } | undefined {
-  const m = /^([a-z][a-z0-9+.-]*:\/\/)([^/?#]*)(.*)$/is.exec(value)
-  if (!m) return undefined
-  const [, scheme, authority, tail] = m as unknown as [string, string, string, string]
-  const at = authority.lastIndexOf('@')
-  if (at < 0) return { scheme, rest: authority + tail }
-  const userinfo = authority.slice(0, at)
-  const colon = userinfo.indexOf(':')
-  return {
-    scheme,
-    user: colon < 0 ? userinfo : userinfo.slice(0, colon),
-    ...(colon < 0 ? {} : { password: userinfo.slice(colon + 1) }),
-    rest: authority.slice(at + 1) + tail,
+/** The parse a type's values get: the catalogue's mask kind names it (`any`: tools/database, by shape). */
+export function shapeOf(kind: MaskKind, value: string): Shape {
+  switch (kind) {
+    case 'key':
+      return 'token'
+    case 'uri':
+      return 'uri'
+    case 'ado':
+      return 'mssql'
+    case 'service_account':
+      return 'json'
+    case 'oauth':
+      return value.trim().startsWith('{') ? 'json' : 'token'
+    case 'path':
+      return 'path'
+    case 'any':
+      return guessShape(value)
   }
 }
 
-/** scheme://user:****@host:port/db — everything but the password (and secret-looking query params). */
-export function maskUri(value: string): string {
+/** A JSON value's string at `key`, if the parse placed it as public (never a secret part). */
+function publicJsonString(value: string, parts: readonly Part[], key: string): string | undefined {
+  const o = JSON.parse(value.trim()) as Record<string, unknown>
+  const x = o[key]
+  return typeof x === 'string' && x && parts.some((p) => !p.secret && p.text === x) && !parts.some((p) => p.secret && p.text === x) ? x : undefined
+}
+
+function render(kind: MaskKind, shape: Shape, parts: readonly Part[], value: string): string {
+  if (shape === 'path') return showParts(parts)
+  if (shape === 'token') return maskKey(value)
+  if (shape !== 'json') return showParts(parts)
   const v = value.trim()
-  const u = splitUri(v)
-  if (!u) return maskKey(v)
-  const auth = u.user !== undefined ? `${u.user}${u.password !== undefined ? ':****' : ''}@` : ''
-  return `${u.scheme}${auth}${u.rest.replace(SECRET_PARAM, '$1****')}`
-}
-
-/**
- * ADO-style `Server=…;User Id=…;Password=…`: keep everything but the password, whose value may be
- * quoted ("…", '…') or braced ({…}) and then contain ";".
- */
-export function maskAdo(value: string): string {
-  return value
-    .trim()
-    .replace(/((?:^|;)\s*(?:password|pwd)\s*=\s*)("(?:[^"]|"")*"|'(?:[^']|'')*'|\{(?:[^}]|\}\})*\}|[^;]*)/gi, '$1****')
-}
-
-export function maskServiceAccount(value: string): string {
-  try {
-    const o = JSON.parse(value) as { client_email?: unknown }
-    if (typeof o.client_email === 'string') return `service account ${o.client_email}`
-  } catch {
-    /* fall through */
+  if (kind === 'oauth') {
+    const o = JSON.parse(v) as { access_token?: unknown; refresh_token?: unknown }
+    const at = typeof o.access_token === 'string' ? maskKey(o.access_token) : FULL
+    return typeof o.refresh_token === 'string' ? `${at} (+refresh token)` : at
   }
-  return FULL
-}
-
-export function maskOauth(value: string): string {
-  const v = value.trim()
-  if (v.startsWith('{')) {
-    try {
-      const o = JSON.parse(v) as { access_token?: unknown; refresh_token?: unknown }
-      const at = typeof o.access_token === 'string' ? maskKey(o.access_token) : FULL
-      return typeof o.refresh_token === 'string' ? `${at} (+refresh token)` : at
-    } catch {
-      return FULL
-    }
-  }
-  return maskKey(v)
-}
-
-/** Guess the shape of a generic value (tools/database): URI, ADO string, JSON or plain key. */
-function maskByShape(value: string): string {
-  const v = value.trim()
-  if (v.startsWith('{')) return maskServiceAccount(v)
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(v)) return maskUri(v)
-  if (v.includes('=') && v.includes(';')) return maskAdo(v)
-  // A path is not a secret, but a generic value might be: mask it like a key.
-  return maskKey(v)
-}
-
-const BY_KIND: Record<MaskKind, (v: string) => string> = {
-  key: maskKey,
-  uri: maskByShape,
-  ado: maskByShape,
-  service_account: maskServiceAccount,
-  oauth: maskOauth,
-  // A static_file value is a local path or glob: not a secret, and the user needs to see which files.
-  path: (v) => v.trim(),
+  // A service account shows only its client_email (an identity, not a secret).
+  const email = publicJsonString(v, parts, 'client_email')
+  return email ? `service account ${email}` : FULL
 }
 
 export function mask(type: string, value: string): string {
-  const info = typeInfo(type)
-  return (info ? BY_KIND[info.mask] : maskKey)(value)
+  const kind = typeInfo(type)?.mask ?? 'key'
+  const shape = shapeOf(kind, value)
+  try {
+    return render(kind, shape, valueParts(shape, value), value)
+  } catch {
+    // Refused at input today; a value stored before the parse was strict, or one given straight to
+    // the SDK's mask(): scheme and host, never a guess at where the password ends.
+    return schemeAndHost(value) ?? FULL
+  }
+}
+
+/**
+ * A stored masked form, shown: masked again by the current parse. Every mask this version writes is
+ * unchanged by it (test/unit/mask-canary.test.ts checks that), while a record written by an older
+ * credctl, whose mask could fail open (`postgresql://analytics:2024/Spring-Rain@db…`), is shown safely
+ * without needing the key. Keys, JSON and paths are left as stored: their masks are not values of the type.
+ */
+export function remask(type: string, masked: string): string {
+  const kind = typeInfo(type)?.mask
+  const structured = kind === 'uri' || kind === 'ado' || (kind === 'any' && (guessShape(masked) === 'uri' || guessShape(masked) === 'mssql'))
+  return structured ? mask(type, masked) : masked
 }

@@ -1,4 +1,5 @@
 import type { CredentialRecord } from '../vault/format.js'
+import { remask } from './mask.js'
 
 /**
  * The safe representation (DESIGN section 2): the only shape in which a credential leaves the SDK.
@@ -39,7 +40,8 @@ export function toView(r: CredentialRecord): Credential {
     type: r.type,
     category: r.category,
     description: r.description,
-    masked_content: r.masked_content,
+    // Masked again on the way out: a record stored by an older version may hold a mask that failed open.
+    masked_content: remask(r.schema_type ?? r.type, r.masked_content),
     is_default: r.is_default,
     is_valid: r.is_valid,
     has_schema: r.has_schema,

@@ -50,7 +50,7 @@ describe('mssql: the real driver against local sockets', () => {
     try {
       const c = ctx(1000)
       const t0 = Date.now()
-      const value = `Server=127.0.0.1,${s.port};Database=db;User Id=sa;Password=${PW};TrustServerCertificate=true`
+      const value = `Server=127.0.0.1,${s.port};Database=db;User Id=sa;Password={${PW.replace("}", "}}")}};TrustServerCertificate=true`
       const e = await ms.validate(input('mssql', value), c).catch((x: unknown) => x)
       expect(Date.now() - t0).toBeLessThan(3000)
       expect(statusOfError(e, c.signal)).toBe('timeout')

@@ -1,3 +1,4 @@
+import { parseUri } from '../../lib/value-parts.js'
 import { decode } from './common.js'
 
 /** ClickHouse URLs (http(s)://, clickhouse://). Pure: the input check at create time uses it too. */
@@ -10,12 +11,8 @@ export interface ClickhouseTarget {
 
 /** http(s)://user:pass@host:8123/db, or clickhouse://… (native ports mapped to the HTTP ones). */
 export function parseClickhouseUrl(value: string): ClickhouseTarget {
-  let u: URL
-  try {
-    u = new URL(value.trim())
-  } catch {
-    throw new Error('not a valid URL (percent-encode / # ? @ % in the password)')
-  }
+  // The one URI parse (src/lib/value-parts.ts): the mask and redaction read the value the same way.
+  const u = parseUri(value.trim())
   if (!['http:', 'https:', 'clickhouse:', 'clickhouses:'].includes(u.protocol)) throw new Error('expected an http(s):// or clickhouse:// URL')
   if (!u.hostname) throw new Error('the URL has no host')
   const q = u.searchParams

@@ -1,3 +1,5 @@
+import { tokenizeKeyValues } from '../../lib/keyvalues.js'
+import { mssqlForm, parseUri } from '../../lib/value-parts.js'
 import { decode } from './common.js'
 
 /**
@@ -29,46 +31,7 @@ function bool(v: string | undefined, dflt: boolean): boolean {
 
 /** Split `k=v;k2={v;with;semicolons};k3="quoted"` (ADO rules: {…}, '…' and "…" may hold ';'). */
 export function splitKeyValues(s: string): Map<string, string> {
-  const out = new Map<string, string>()
-  let i = 0
-  while (i < s.length) {
-    while (i < s.length && (s[i] === ';' || s[i] === ' ')) i++
-    const eq = s.indexOf('=', i)
-    if (eq < 0) {
-      if (s.slice(i).trim()) throw new Error('expected key=value pairs separated by ;')
-      break
-    }
-    const key = s.slice(i, eq).trim().toLowerCase()
-    i = eq + 1
-    while (s[i] === ' ') i++
-    let val = ''
-    const open = s[i]
-    const close = open === '{' ? '}' : open === '"' || open === "'" ? open : undefined
-    if (close) {
-      i++
-      for (;;) {
-        if (i >= s.length) throw new Error('unterminated quoted value')
-        if (s[i] === close) {
-          // A doubled closing character is an escaped one.
-          if (s[i + 1] === close) {
-            val += close
-            i += 2
-            continue
-          }
-          i++
-          break
-        }
-        val += s[i++]
-      }
-      while (i < s.length && s[i] !== ';') i++
-    } else {
-      const end = s.indexOf(';', i)
-      val = (end < 0 ? s.slice(i) : s.slice(i, end)).trim()
-      i = end < 0 ? s.length : end
-    }
-    if (key) out.set(key, val)
-  }
-  return out
+  return new Map(tokenizeKeyValues(s).map((t) => [t.key, t.value]))
 }
 
 const pick = (m: Map<string, string>, ...keys: string[]) => {
@@ -122,13 +85,7 @@ function fromPairs(m: Map<string, string>): MssqlTarget {
 
 /** mssql://user:pass@host:1433/db?encrypt=true&trustServerCertificate=true (sqlserver:// alike). */
 function fromUri(value: string): MssqlTarget {
-  let u: URL
-  try {
-    u = new URL(value)
-  } catch {
-    throw new Error('not a valid URI (percent-encode / # ? @ % in the password)')
-  }
-  if (!u.hostname) throw new Error('the URI has no host')
+  const u = parseUri(value)
   // sqlserver://host:1433;databaseName=db;user=u (JDBC style after the authority) is accepted too.
   const [path = '', ...rest] = decode(u.pathname).replace(/^\//, '').split(';')
   const m = splitKeyValues(rest.join(';'))
@@ -158,10 +115,10 @@ function fromJdbc(value: string): MssqlTarget {
 
 export function parseMssql(value: string): MssqlTarget {
   const v = value.trim()
-  if (/^jdbc:sqlserver:\/\//i.test(v)) return fromJdbc(v)
-  // sqlserver://host:1433;databaseName=db;… is the JDBC form without its jdbc: prefix.
-  if (/^(mssql|sqlserver):\/\/[^/?@]*;/i.test(v)) return fromJdbc(v.replace(/^\w+:\/\//, 'jdbc:sqlserver://'))
-  if (/^(mssql|sqlserver):\/\//i.test(v)) return fromUri(v)
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(v)) throw new Error('expected mssql://, sqlserver://, jdbc:sqlserver:// or an ADO string')
-  return fromPairs(splitKeyValues(v))
+  // The same dispatch as the masking parse (value-parts.ts): both read a value as the same form.
+  const form = mssqlForm(v)
+  if (form === 'jdbc') return fromJdbc(v.replace(/^(jdbc:)?\w+:\/\//i, 'jdbc:sqlserver://'))
+  if (form === 'uri') return fromUri(v)
+  if (form === 'ado') return fromPairs(splitKeyValues(v))
+  throw new Error('expected mssql://, sqlserver://, jdbc:sqlserver:// or an ADO string')
 }

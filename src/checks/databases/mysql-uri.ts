@@ -1,3 +1,4 @@
+import { parseUri } from '../../lib/value-parts.js'
 import { decode } from './common.js'
 
 /**
@@ -27,12 +28,8 @@ export interface MysqlTarget {
 
 /** Parse mysql:// and mariadb:// URIs (ssl-mode, sslmode or ssl=true). Errors never quote the value. */
 export function parseMysqlUri(value: string): MysqlTarget {
-  let u: URL
-  try {
-    u = new URL(value.trim())
-  } catch {
-    throw new Error('not a valid URI (percent-encode / # ? @ % in the password)')
-  }
+  // The one URI parse (src/lib/value-parts.ts): the mask and redaction read the value the same way.
+  const u = parseUri(value.trim())
   if (u.protocol !== 'mysql:' && u.protocol !== 'mariadb:') throw new Error('expected a mysql:// or mariadb:// URI')
   if (!u.hostname) throw new Error('the URI has no host')
   const q = u.searchParams

@@ -1,3 +1,4 @@
+import { parseUri } from '../../lib/value-parts.js'
 import { decode } from './common.js'
 
 /**
@@ -23,12 +24,8 @@ export interface PgTarget {
 
 /** Parse postgresql://, postgres:// and redshift:// URIs. Throws a message that never quotes the value. */
 export function parsePgUri(value: string): PgTarget {
-  let u: URL
-  try {
-    u = new URL(value.trim())
-  } catch {
-    throw new Error('not a valid URI (percent-encode / # ? @ % in the password)')
-  }
+  // The one URI parse (src/lib/value-parts.ts): the mask and redaction read the value the same way.
+  const u = parseUri(value.trim())
   const redshift = u.protocol === 'redshift:'
   if (!['postgresql:', 'postgres:', 'redshift:'].includes(u.protocol)) throw new Error('expected a postgresql://, postgres:// or redshift:// URI')
   const q = u.searchParams

@@ -1,3 +1,4 @@
+import { parseUri } from '../../lib/value-parts.js'
 import { decode } from './common.js'
 
 /** snowflake:// URIs. Pure: the input check at create time uses it too. Errors never quote the value. */
@@ -13,12 +14,8 @@ export interface SnowflakeTarget {
 
 /** snowflake://user:pass@account/db/schema?warehouse=…&role=… (account may be a full host name). */
 export function parseSnowflakeUri(value: string): SnowflakeTarget {
-  let u: URL
-  try {
-    u = new URL(value.trim())
-  } catch {
-    throw new Error('not a valid URI (percent-encode / # ? @ % in the password)')
-  }
+  // The one URI parse (src/lib/value-parts.ts): the mask and redaction read the value the same way.
+  const u = parseUri(value.trim())
   if (u.protocol !== 'snowflake:') throw new Error('expected a snowflake:// URI')
   let account = decode(u.hostname).replace(/\.snowflakecomputing\.com$/i, '')
   if (!account) throw new Error('the URI has no account')

@@ -1,3 +1,4 @@
+import { parseUri } from '../../lib/value-parts.js'
 import type { CheckContext, CheckInput, CheckResult, CheckStatus } from '../types.js'
 
 /**
@@ -22,7 +23,7 @@ const BY_CODE: Record<string, CheckStatus> = {
 }
 
 export function transportOptions(value: string, timeoutMs: number) {
-  const u = new URL(value)
+  const u = parseUri(value.trim())
   const q = u.searchParams
   const flag = (k: string) => (q.has(k) ? q.get(k) !== 'false' && q.get(k) !== '0' : undefined)
   const auth = u.username || u.password ? { user: decodeURIComponent(u.username), pass: decodeURIComponent(u.password) } : undefined
