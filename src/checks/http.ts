@@ -157,8 +157,9 @@ function providerMessage(json: unknown, secrets: readonly string[]): string {
   return redact(msg, secrets)
     .replace(TOKENISH, (t) => (/\d/.test(t) && /[A-Za-z]/.test(t) ? '****' : t))
     .replace(/\s+/g, ' ')
-    .trim()
     .slice(0, 200)
+    .replace(/[\s.]+$/, '')
+    .trim()
 }
 
 /** What the provider said about the answer, redacted and shortened ('' when nothing useful). */
