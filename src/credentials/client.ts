@@ -113,6 +113,11 @@ async function acceptNewValue(rec: CredentialRecord, result: CheckResult): Promi
   }
 }
 
+/** A name as one shell word, for the command a verdict message suggests (`credctl update 'My key' ...`). */
+function shellWord(name: string): string {
+  return /^[\w.@%+-]+$/.test(name) ? name : `'${name.replace(/'/g, `'\\''`)}'`
+}
+
 /** Settings a check learned (oauth's token_auth) are kept only if they pass the settings rules. */
 function acceptSettings(rec: CredentialRecord, settings: Record<string, string>): Record<string, string> | undefined {
   try {
@@ -412,7 +417,7 @@ export class CredentialsApi {
           checkedSecret: rec.secret,
           status: result.status,
           // The remote-text boundary: redacted first (a value never survives), then normalised.
-          message: remoteText(redact(String(result.message), [value]), MESSAGE_MAX),
+          message: remoteText(redact(String(result.message), [value]).replaceAll('credctl update NAME', `credctl update ${shellWord(rec.name)}`), MESSAGE_MAX),
           duration_ms: Date.now() - started,
           ...(result.newValue !== undefined ? { newValue: result.newValue } : {}),
           ...(learned ? { settings: learned } : {}),

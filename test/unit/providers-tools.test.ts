@@ -87,6 +87,17 @@ describe('api_key', () => {
     if (verdict !== 'valid') expect(r.message).toMatch(/Next: /)
   })
 
+  it("a refusal's next step names the credential as one shell word", async () => {
+    const key = secret('key')
+    secrets.push(key)
+    const name = "team's key"
+    await client.credentials.create({ name, type: 'api_key', value: key, settings: { check_url: `${server.url}/me` } })
+    server.reply({ status: 401, body: { message: 'bad key' } }, null)
+    const r = await validate(name)
+    expect(r.status).toBe('invalid')
+    expect(r.message).toContain("Next: rotate it: create a new key at the provider and store it with `credctl update 'team'\\''s key' --value-stdin`")
+  })
+
   it('--expect is checked when stored: FIELD=VALUE only, and only for api_key/oauth', async () => {
     await expect(make('api_key', secret('key'), { check_url: `${server.url}/me`, expect: 'no equals sign' })).rejects.toMatchObject({ code: 'INVALID_INPUT' })
     await expect(make('openai', secret('key'), { expect: 'ok=true' })).rejects.toMatchObject({ code: 'USAGE' })

@@ -79,7 +79,8 @@ describe.each(REF.map((r) => [r.type, r] as const))('%s', (type, ref) => {
   it('refusal: the documented error is invalid, says to rotate, and never quotes the key', async () => {
     const [r] = await replay(refused)
     expect(r).toMatchObject({ status: 'invalid', is_valid: false })
-    expect(r!.message).toMatch(/Next: rotate/)
+    // The command to run names this credential.
+    expect(r!.message).toMatch(new RegExp(`Next: rotate it: .*\`credctl update ${type}-\\d+ --value-stdin\``))
   })
 
   it.each((DOCUMENTED[type] ?? []).map((c) => [c.name, c] as const))('documented: %s', async (_name, c) => {
