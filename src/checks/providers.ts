@@ -89,7 +89,7 @@ const openai: Omit<ProviderRow, 'type'> = {
   rules: [
     { status: [401, 403], when: [{ path: 'error.message', match: 'Missing scopes?:' }], verdict: 'restricted', reason: 'key is real but lacks a scope', next: GRANT },
     { status: [401, 403], when: [{ path: 'error.code', in: ['missing_scope'] }], verdict: 'restricted', reason: 'key is real but lacks a scope (missing_scope)', next: GRANT },
-    { status: [401, 403], when: [{ path: 'error.message', match: '\\bIP\\b.*not (authorized|allowed)|not (authorized|allowed).*\\bIP\\b|IP (address )?allowlist' }], verdict: 'restricted', reason: 'key is real but not allowed from this IP address', next: ALLOW_IP },
+    { status: [401, 403], when: [{ path: 'error.message', match: '\\bIP\\b.*not (authori[sz]ed|allowed)|not (authori[sz]ed|allowed).*\\bIP\\b|unauthori[sz]ed IP|IP (address )?allowlist' }], verdict: 'restricted', reason: 'key is real but not allowed from this IP address', next: ALLOW_IP },
     { status: [403], when: [{ path: 'error.code', in: ['unsupported_country_region_territory'] }], verdict: 'restricted', reason: 'key is real but OpenAI does not serve this country or region', next: 'check from a supported country or region' },
     { status: [429], when: [{ path: 'error.code', in: ['insufficient_quota'] }], verdict: 'exhausted', reason: 'the account has no quota left (insufficient_quota)', next: TOP_UP },
     { status: [429], when: [{ path: 'error.type', in: ['insufficient_quota'] }], verdict: 'exhausted', reason: 'the account has no quota left (insufficient_quota)', next: TOP_UP },

@@ -107,6 +107,7 @@ const openaiCases: DocumentedAnswer[] = [
     verdict: 'restricted',
     says: /not allowed from this IP address.*Next: allow this machine's IP address/,
   },
+  { name: '401 "Your request is from an unauthorized IP address" (error-codes guide wording)', status: 401, body: () => ERROR.openai!('IP not authorized: your request is from an unauthorized IP address.'), verdict: 'restricted', says: /Next: allow this machine's IP/ },
   {
     name: '429 insufficient_quota (exhausted, not rate limited)',
     status: 429,
