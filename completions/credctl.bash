@@ -39,13 +39,15 @@ _credctl_cmd_create() {
       --expires) return ;;
       --check-url) return ;;
       --auth-header) return ;;
+      --expect) return ;;
+      --token-auth) COMPREPLY=($(compgen -W 'client_secret_basic client_secret_post' -- "$cur")); return ;;
       --project) return ;;
       --location) return ;;
       --vault) _credctl_files; return ;;
       --key-source) COMPREPLY=($(compgen -W 'keychain env passphrase file' -- "$cur")); return ;;
   esac
   if [[ $cur == -* ]]; then
-    COMPREPLY=($(compgen -W '--name --type --category --description --value-stdin --value-file --value --base-url --schema-type --default --expires --check-url --auth-header --project --location --json --help -h --version -V --vault --key-source --debug' -- "$cur"))
+    COMPREPLY=($(compgen -W '--name --type --category --description --value-stdin --value-file --value --base-url --schema-type --default --expires --check-url --auth-header --expect --token-auth --project --location --json --help -h --version -V --vault --key-source --debug' -- "$cur"))
     return
   fi
   case $npos in
@@ -93,13 +95,15 @@ _credctl_cmd_update() {
       --expires) return ;;
       --check-url) return ;;
       --auth-header) return ;;
+      --expect) return ;;
+      --token-auth) COMPREPLY=($(compgen -W 'client_secret_basic client_secret_post ' -- "$cur")); return ;;
       --project) return ;;
       --location) return ;;
       --vault) _credctl_files; return ;;
       --key-source) COMPREPLY=($(compgen -W 'keychain env passphrase file' -- "$cur")); return ;;
   esac
   if [[ $cur == -* ]]; then
-    COMPREPLY=($(compgen -W '--name --description --value-stdin --value-file --value --base-url --expires --check-url --auth-header --project --location --json --help -h --version -V --vault --key-source --debug' -- "$cur"))
+    COMPREPLY=($(compgen -W '--name --description --value-stdin --value-file --value --base-url --expires --check-url --auth-header --expect --token-auth --project --location --json --help -h --version -V --vault --key-source --debug' -- "$cur"))
     return
   fi
   case $npos in
@@ -404,10 +408,10 @@ _credctl() {
     if [[ -z $cmd ]]; then
       cmd=$w
       case $cmd in
-    create) vopts=' --name --type --category --description --value-file --value --base-url --schema-type --expires --check-url --auth-header --project --location --vault --key-source ' ;;
+    create) vopts=' --name --type --category --description --value-file --value --base-url --schema-type --expires --check-url --auth-header --expect --token-auth --project --location --vault --key-source ' ;;
     list|ls) vopts=' --category --type --vault --key-source ' ;;
     get) vopts=' --vault --key-source ' ;;
-    update) vopts=' --name --description --value-file --value --base-url --expires --check-url --auth-header --project --location --vault --key-source ' ;;
+    update) vopts=' --name --description --value-file --value --base-url --expires --check-url --auth-header --expect --token-auth --project --location --vault --key-source ' ;;
     delete) vopts=' --vault --key-source ' ;;
     restore) vopts=' --vault --key-source ' ;;
     set-default) vopts=' --vault --key-source ' ;;

@@ -81,6 +81,8 @@ _credctl() {
         '--expires=[expiry date, YYYY-MM-DD]:value: ' \
         '--check-url=[api_key/oauth\: URL that validate sends a GET to]:value: ' \
         '--auth-header=[api_key\: header template, e.g. '\''Authorization\: Bearer {value}'\'']:value: ' \
+        '--expect=[api_key/oauth\: a JSON field and the value a good answer has there, e.g. '\''ok=true'\'']:value: ' \
+        '--token-auth=[oauth\: client authentication at the token endpoint (default\: Basic, then the body form)]:value:(client_secret_basic client_secret_post)' \
         '--project=[bigquery\: project that runs the queries (default\: the key'\''s project_id)]:value: ' \
         '--location=[bigquery\: region of datasets whose listing does not say (US, EU, europe-west1)]:value: ' \
         '--json[print JSON (never a value)]' \
@@ -123,6 +125,8 @@ _credctl() {
         '--expires=[expiry date, YYYY-MM-DD ('\'''\'' to clear)]:value: ' \
         '--check-url=[api_key/oauth\: URL that validate sends a GET to]:value: ' \
         '--auth-header=[api_key\: header template with {value}]:value: ' \
+        '--expect=[api_key/oauth\: a JSON field and the value a good answer has there ('\'''\'' to clear)]:value: ' \
+        '--token-auth=[oauth\: client authentication at the token endpoint ('\'''\'' to clear)]:value:(client_secret_basic client_secret_post )' \
         '--project=[bigquery\: project that runs the queries ('\'''\'' to clear)]:value: ' \
         '--location=[bigquery\: default dataset region ('\'''\'' to clear)]:value: ' \
         '--json[print JSON (never a value)]' \

@@ -1,6 +1,6 @@
 /** credctl SDK: `import { createClient } from 'credctl'`. */
 export { createClient, CredentialsApi, resolveCategory } from './credentials/client.js'
-export type { Client, ClientOptions, CreateInput, UpdateInput, ListFilter, ValidationResult, SchemaDoc, VaultStatus } from './credentials/client.js'
+export type { Client, ClientOptions, CreateInput, UpdateInput, ListFilter, ValidationResult, ValidateProgress, SchemaDoc, VaultStatus } from './credentials/client.js'
 export type { Credential } from './credentials/view.js'
 export { VIEW_FIELDS } from './credentials/view.js'
 export { CATEGORIES, TYPES, typeInfo } from './credentials/catalogue.js'

@@ -1,4 +1,4 @@
-import { PROVIDERS, type BodyRule, type ProviderRow } from './providers.js'
+import { PROVIDERS, type BodyTest, type ProviderRow, type Scalar, type Verdict } from './providers.js'
 import { CredctlError } from '../errors.js'
 import { checkServiceUrl } from '../credentials/urls.js'
 import { redact } from './redact.js'
@@ -6,7 +6,7 @@ import type { CheckContext, CheckInput, CheckResult } from './types.js'
 
 /**
  * The one table-driven checker for every HTTP provider: build the row's request, send it once, classify
- * the answer by the row's rules. The body is read only to classify (restricted keys, refused keys) and to
+ * the answer by the row's rules (status and body, see classify). The body is read only to classify and to
  * quote the provider's own one-line error message, redacted and shortened; nothing else of it is kept.
  * The api_key and oauth checks reuse send() and classify() with rules of their own.
  */
@@ -75,28 +75,66 @@ export async function send(url: string, init: RequestInit, ctx: CheckContext): P
   return { status: res.status, body, headers: res.headers, host: new URL(url).host }
 }
 
-function parseJson(body: string): unknown {
+/** Only a body the server labels as JSON (or does not label) is read as the provider's JSON. */
+function jsonOf(a: HttpAnswer): unknown {
+  const type = a.headers.get('content-type') ?? ''
+  if (type && !/json/i.test(type)) return undefined
   try {
-    return JSON.parse(body) as unknown
+    return JSON.parse(a.body) as unknown
   } catch {
     return undefined
   }
 }
 
-/** The value at a dotted path ('error.code', 'accounts.0.suspendState'); undefined when absent. */
-function at(json: unknown, path: string): unknown {
-  let o: unknown = json
-  for (const k of path.split('.')) o = o !== null && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined
-  return o
+/** An HTML page (a portal, a CDN's error page, a login form): never an API's own answer. */
+function isHtml(a: HttpAnswer): boolean {
+  return /html/i.test(a.headers.get('content-type') ?? '') || /^\s*</.test(a.body)
 }
 
-function matches(rule: BodyRule, status: number, json: unknown): boolean {
-  if (!rule.status.includes(status)) return false
-  if (!rule.path) return true
-  const v = at(json, rule.path) as string | number | boolean | undefined | null
-  if (rule.in) return v !== undefined && v !== null && rule.in.includes(v)
-  if (rule.notIn) return v !== undefined && v !== null && !rule.notIn.includes(v)
-  return v !== undefined
+/** Every value at a dotted path; '*' stands for each element of an array ('error.details.*.reason'). */
+function valuesAt(json: unknown, path: string): unknown[] {
+  let cur: unknown[] = [json]
+  for (const k of path ? path.split('.') : []) {
+    const next: unknown[] = []
+    for (const o of cur) {
+      if (o === null || typeof o !== 'object') continue
+      if (k === '*') {
+        if (Array.isArray(o)) next.push(...(o as unknown[]))
+      } else if (Object.hasOwn(o, k)) next.push((o as Record<string, unknown>)[k])
+    }
+    cur = next
+  }
+  return cur
+}
+
+const same = (want: Scalar, v: unknown) => want === v || (typeof want === 'string' && v !== null && typeof v !== 'object' && want === String(v))
+
+function holds(t: BodyTest, v: unknown): boolean {
+  if (v === undefined) return false
+  switch (t.is) {
+    case 'array':
+      if (!Array.isArray(v)) return false
+      break
+    case 'object':
+      if (v === null || typeof v !== 'object' || Array.isArray(v)) return false
+      break
+    case 'truthy':
+      if (v === null || v === false || v === 0 || v === '') return false
+      break
+    case undefined:
+      break
+    default:
+      if (typeof v !== t.is) return false
+  }
+  if (t.in && !t.in.some((w) => same(w, v))) return false
+  if (t.notIn && (v === null || t.notIn.some((w) => same(w, v)))) return false
+  if (t.match !== undefined && !(typeof v !== 'object' && v !== null && new RegExp(t.match, 'i').test(String(v)))) return false
+  return true
+}
+
+/** A test holds when some value at its path passes it. */
+export function passes(t: BodyTest, json: unknown): boolean {
+  return valuesAt(json, t.path).some((v) => holds(t, v))
 }
 
 /** Long token-shaped runs (other keys, partial echoes, request signatures) say nothing a user needs. */
@@ -105,9 +143,9 @@ const TOKENISH = /[A-Za-z0-9_\-+/=]{24,}/g
 /** The provider's own error message, if any, on one short line, without the key or anything key-shaped. */
 function providerMessage(json: unknown, secrets: readonly string[]): string {
   let msg = ''
-  if (json && typeof json === 'object') {
+  if (json && typeof json === 'object' && !Array.isArray(json)) {
     const j = json as Record<string, unknown>
-    const e = j.error_description ?? j.error ?? j.detail ?? j.message ?? j.errors
+    const e = j.error_description ?? j.error ?? j.detail ?? j.message ?? j.err_msg ?? j.errors
     if (typeof e === 'string') msg = e
     else if (e && typeof e === 'object') {
       const o = (Array.isArray(e) ? e[0] : e) as Record<string, unknown> | undefined
@@ -119,38 +157,78 @@ function providerMessage(json: unknown, secrets: readonly string[]): string {
   return redact(msg, secrets)
     .replace(TOKENISH, (t) => (/\d/.test(t) && /[A-Za-z]/.test(t) ? '****' : t))
     .replace(/\s+/g, ' ')
-    .trim()
     .slice(0, 200)
+    .replace(/[\s.]+$/, '')
+    .trim()
 }
 
 /** What the provider said about the answer, redacted and shortened ('' when nothing useful). */
 export function providerSaid(a: HttpAnswer, secrets: readonly string[]): string {
-  return providerMessage(parseJson(a.body), secrets)
+  return providerMessage(jsonOf(a), secrets)
 }
 
-export type Rules = Pick<ProviderRow, 'valid' | 'invalid' | 'restricted' | 'refused'>
+/** What to do next, by verdict, when a rule does not say it better. */
+export const NEXT: Record<Verdict, string> = {
+  valid: '',
+  invalid: 'rotate it: create a new key at the provider and store it with `credctl update NAME --value-stdin`',
+  restricted: 'the key works; grant it the permission named above if credctl should be able to check it',
+  exhausted: 'top up the account (credits or billing) at the provider; the key itself is fine, do not rotate it',
+  unreachable: 'try again later; if it persists, check the base URL, proxy and network',
+  error: 'check the base URL; if it is right, try again later: the stored verdict was not changed',
+}
+
+/** Statuses an edge, gateway or WAF answers with on its own (Cloudflare's 52x included). */
+const EDGE = new Set([403, 429, 502, 503, 504, 520, 521, 522, 523, 524, 525, 526, 527, 530])
+/** A provider-shaped answer with these says the provider is overloaded or down, not that the key is bad. */
+const OVERLOAD = new Set([502, 503, 504, 529])
 
 /**
- * Status and body -> verdict, in this order: restricted (a real key lacking a permission), refused (a
- * success status whose body says the key is unusable), valid, 429 (rate limiting happens after
- * authentication: the key is real), invalid, and anything else an error that leaves is_valid alone.
+ * How to read one service's answers: the provider table's row, or the rules of a tools check (api_key,
+ * oauth). `own: 'not-html'` is for a check URL with no documented body: any non-HTML answer is the
+ * service's own.
+ */
+export type Rules = Pick<ProviderRow, 'name' | 'valid' | 'success' | 'error' | 'rules'> & { own?: 'shape' | 'not-html' }
+
+/** The verdict, its one-line message with the provider's own words and what to do next. */
+function result(status: Verdict, headline: string, said: string, next: string, http: number): CheckResult {
+  const quote = said ? `: ${said}` : ''
+  const todo = next ? `. Next: ${next}` : ''
+  return { status, message: `${headline}${quote}${todo}`, details: { http_status: http } }
+}
+
+/**
+ * Status and body -> verdict, one mechanism for every HTTP check:
+ * 1. Is it the provider's own answer? A success status with the documented success body, or another status
+ *    with the documented error body (for a tools check: anything but an HTML page).
+ * 2. The row's rules, in order (each names statuses and body tests; a `text` rule reads a documented page).
+ * 3. The provider's own answer that no rule names: its success body is valid, a 429 is a real key that is
+ *    rate limited, a 502/503/504/529 is overload (unreachable), anything else an error.
+ * 4. An answer that is not the provider's says nothing about the key: an edge's or gateway's (403, 429,
+ *    5xx) is unreachable, a redirect or anything else an error. Neither changes a stored verdict.
  */
 export function classify(rules: Rules, a: HttpAnswer, secrets: readonly string[]): CheckResult {
   const { status, host } = a
-  const json = parseJson(a.body)
+  const json = jsonOf(a)
+  const html = isHtml(a)
+  const ok = rules.valid.includes(status)
+  const own =
+    rules.own === 'not-html'
+      ? !html
+      : json !== undefined && (ok ? rules.success.every((t) => passes(t, json)) : rules.error.some((t) => passes(t, json)))
   const said = providerMessage(json, secrets)
-  const suffix = said ? `: ${said}` : ''
-  const details = { http_status: status }
-  const restricted = rules.restricted?.find((r) => matches(r, status, json))
-  if (restricted) return { status: 'restricted', message: `${restricted.reason} (HTTP ${status} from ${host})${suffix}`, details }
-  const refused = rules.refused?.find((r) => matches(r, status, json))
-  if (refused) {
-    const found = refused.path ? ` (${refused.path}: ${JSON.stringify(at(json, refused.path))})` : ''
-    return { status: 'invalid', message: `key refused: ${refused.reason}${found} (HTTP ${status} from ${host})`, details }
+  const at = `(HTTP ${status} from ${host})`
+  for (const r of rules.rules) {
+    if (!r.status.includes(status)) continue
+    const applies = r.text !== undefined ? json === undefined && new RegExp(r.text, 'i').test(a.body) : own && (r.when ?? []).every((t) => passes(t, json))
+    if (applies) return result(r.verdict, `${r.reason} ${at}`, said, r.next ?? NEXT[r.verdict], status)
   }
-  if (rules.valid.includes(status)) return { status: 'valid', message: `accepted by ${host} (HTTP ${status})`, details }
-  if (status === 429) return { status: 'valid', message: `accepted by ${host} but rate limited (HTTP 429)${suffix}`, details }
-  if (rules.invalid.includes(status)) return { status: 'invalid', message: `refused by ${host} (HTTP ${status})${suffix}`, details }
+  if (own) {
+    if (ok && rules.success.every((t) => passes(t, json))) return result('valid', `accepted by ${host} (HTTP ${status})`, '', '', status)
+    if (ok) return result('error', `the answer ${at} lacks the expected field`, '', 'check the check URL and the expectation (--expect)', status)
+    if (status === 429) return result('valid', `accepted by ${host} but rate limited (HTTP 429)`, said, 'the key works; check again later for a fresh answer', status)
+    if (OVERLOAD.has(status)) return result('unreachable', `${rules.name} is overloaded or unavailable ${at}`, said, NEXT.unreachable, status)
+    return result('error', `unexpected answer ${at}`, said, NEXT.error, status)
+  }
   if (status >= 300 && status < 400) {
     let to = ''
     try {
@@ -158,9 +236,27 @@ export function classify(rules: Rules, a: HttpAnswer, secrets: readonly string[]
     } catch {
       /* no usable Location */
     }
-    return { status: 'error', message: `${host} redirects${to} (HTTP ${status}); not followed, so the key is not sent elsewhere: check the base URL`, details }
+    return result('error', `${host} redirects${to} (HTTP ${status}); not followed, so the key is not sent elsewhere`, '', 'check the base URL', status)
   }
-  return { status: 'error', message: `unexpected answer from ${host} (HTTP ${status})${suffix}`, details }
+  const server = (a.headers.get('server') ?? '').replace(/[^\w. /-]/g, '').slice(0, 30)
+  const what = `${html ? 'an HTML page' : json === undefined ? 'a non-JSON answer' : `a JSON answer not shaped like ${rules.name}'s`}${server ? ` (server: ${server})` : ''}`
+  if (EDGE.has(status) || status >= 500) {
+    const unreachable = EDGE.has(status)
+    return result(
+      unreachable ? 'unreachable' : 'error',
+      `not ${rules.name}'s answer: ${what} ${at}, likely a gateway, CDN or proxy; the key was not judged`,
+      '',
+      unreachable ? NEXT.unreachable : NEXT.error,
+      status,
+    )
+  }
+  return result(
+    'error',
+    `not ${rules.name}'s answer: ${what} ${at}; the key was not judged`,
+    '',
+    ok ? 'a captive portal, proxy or wrong base URL answered: sign in to the network or check the base URL, then validate again' : NEXT.error,
+    status,
+  )
 }
 
 export async function validate(input: CheckInput, ctx: CheckContext): Promise<CheckResult> {

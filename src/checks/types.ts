@@ -2,7 +2,8 @@
  * The contract every check module exports (DESIGN section 7). The registry verifies it when a module
  * loads, so a broken module is a programmer error at load time, not a silent "valid".
  */
-export type CheckStatus = 'valid' | 'invalid' | 'restricted' | 'unreachable' | 'timeout' | 'error'
+/** DESIGN section 7: only valid and restricted set is_valid true; invalid and exhausted set it false; the rest leave it. */
+export type CheckStatus = 'valid' | 'invalid' | 'restricted' | 'exhausted' | 'unreachable' | 'timeout' | 'error'
 
 /** What a check gets: the decrypted value and the non-secret settings of one credential. */
 export interface CheckInput {
@@ -33,6 +34,11 @@ export interface CheckResult {
    * printed.
    */
   newValue?: string
+  /**
+   * Non-secret settings the check learned and wants kept with the credential (oauth: which client
+   * authentication the token endpoint accepted). Checked against the settings rules before they are stored.
+   */
+  settings?: Record<string, string>
 }
 
 export interface DiscoveredColumn {

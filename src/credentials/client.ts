@@ -114,10 +114,40 @@ async function acceptNewValue(rec: CredentialRecord, result: CheckResult): Promi
   }
 }
 
+/** A name as one shell word, for the command a verdict message suggests (`credctl update 'My key' ...`). */
+function shellWord(name: string): string {
+  return /^[\w.@%+-]+$/.test(name) ? name : `'${name.replace(/'/g, `'\\''`)}'`
+}
+
+/** Settings a check learned (oauth's token_auth) are kept only if they pass the settings rules. */
+function acceptSettings(rec: CredentialRecord, settings: Record<string, string>): Record<string, string> | undefined {
+  try {
+    checkSettings(rec.type, rec.schema_type, settings)
+    return settings
+  } catch {
+    return undefined
+  }
+}
+
+/** Progress of validateMany, for a terminal's progress line. */
+export interface ValidateProgress {
+  done: number
+  total: number
+  running: { name: string; started: number }[]
+}
+
+/** What to do after a check that threw, by status: a driver's code alone tells the user nothing. */
+const THROWN_NEXT: Partial<Record<CheckStatus, string>> = {
+  timeout: 'try again, or allow more time with --timeout',
+  unreachable: 'check the host or base URL, the network and any proxy or firewall, then try again',
+}
+
 /** A check that threw: timeout, unreachable or error, with a message that never holds the value. */
 function failureOf(e: unknown, signal: AbortSignal, timeoutMs: number, value: string): CheckResult {
   const status = statusOfError(e, signal)
-  return { status, message: status === 'timeout' ? `no answer within ${Math.round(timeoutMs / 100) / 10} s` : remoteText(redactError(e, [value]), MESSAGE_MAX) }
+  const said = status === 'timeout' ? `no answer within ${Math.round(timeoutMs / 100) / 10} s` : redactError(e, [value])
+  const next = THROWN_NEXT[status]
+  return { status, message: remoteText(next ? `${said}. Next: ${next}` : said, MESSAGE_MAX) }
 }
 
 export class CredentialsApi {
@@ -323,7 +353,8 @@ export class CredentialsApi {
     opts: {
       timeoutMs?: number
       concurrency?: number
-      onProgress?: (done: number, total: number) => void
+      /** Called when a check starts or ends: how many are done, of how many, and which are running since when. */
+      onProgress?: (p: ValidateProgress) => void
       /**
        * Several credentials (`validate --all`): one with nothing to check (no check for its type, an
        * api_key without a check URL) is reported here and skipped instead of stopping the others.
@@ -346,7 +377,10 @@ export class CredentialsApi {
     }
     items = items.filter(({ rec }) => checks.get(rec.schema_type ?? rec.type))
     const timeoutMs = opts.timeoutMs ?? this.vault.timeoutMs
-    const results: { id: string; checkedSecret: string; status: CheckStatus; message: string; duration_ms: number; newValue?: string }[] = new Array(items.length)
+    const results: { id: string; checkedSecret: string; status: CheckStatus; message: string; duration_ms: number; newValue?: string; settings?: Record<string, string> }[] = new Array(items.length)
+    // What is running now, for progress: name and start time of each check in flight.
+    const running = new Map<string, { name: string; started: number }>()
+    const progress = () => opts.onProgress?.({ done, total: items.length, running: [...running.values()] })
     let next = 0
     let done = 0
     const worker = async () => {
@@ -354,6 +388,8 @@ export class CredentialsApi {
         const i = next++
         const { rec, value } = items[i]!
         const started = Date.now()
+        running.set(rec.id, { name: rec.name, started })
+        progress()
         const signal = AbortSignal.timeout(timeoutMs)
         let result: CheckResult
         try {
@@ -368,22 +404,28 @@ export class CredentialsApi {
               throw new CredctlError('NO_CHECK', `${e.message} (credential "${rec.name}")`, e.hint ? { hint: e.hint } : {})
             }
             opts.onSkip(toView(rec), e.message)
-            opts.onProgress?.(++done, items.length)
+            running.delete(rec.id)
+            done++
+            progress()
             continue
           }
           result = failureOf(e, signal, timeoutMs, value)
         }
         if (result.newValue !== undefined) result = await acceptNewValue(rec, result)
+        const learned = result.settings ? acceptSettings(rec, result.settings) : undefined
         results[i] = {
           id: rec.id,
           checkedSecret: rec.secret,
           status: result.status,
           // The remote-text boundary: redacted first (a value never survives), then normalised.
-          message: remoteText(redact(String(result.message), [value]), MESSAGE_MAX),
+          message: remoteText(redact(String(result.message), [value]).replaceAll('credctl update NAME', `credctl update ${shellWord(rec.name)}`), MESSAGE_MAX),
           duration_ms: Date.now() - started,
           ...(result.newValue !== undefined ? { newValue: result.newValue } : {}),
+          ...(learned ? { settings: learned } : {}),
         }
-        opts.onProgress?.(++done, items.length)
+        running.delete(rec.id)
+        done++
+        progress()
       }
     }
     await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.concurrency ?? 8, items.length)) }, worker))
@@ -404,8 +446,9 @@ export class CredentialsApi {
           continue
         }
         if (r.status === 'valid' || r.status === 'restricted') rec.is_valid = true
-        else if (r.status === 'invalid') rec.is_valid = false
+        else if (r.status === 'invalid' || r.status === 'exhausted') rec.is_valid = false
         // unreachable, timeout and error say nothing about the credential: the earlier verdict stands.
+        if (r.settings) Object.assign(rec.settings, r.settings)
         rec.validated_at = now
         rec.validation_message = `${r.status}: ${r.message}`
         if (r.newValue !== undefined) {

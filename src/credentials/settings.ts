@@ -32,6 +32,26 @@ const RULES: Record<string, Rule> = {
       }
     },
   },
+  expect: {
+    flag: '--expect',
+    applies: (t) => t === 'api_key' || t === 'oauth',
+    // FIELD=VALUE: a dotted JSON path ('ok', 'data.status', 'items.0.state') and the value a good answer has there.
+    check: (v) => {
+      if (!/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*=[^\r\n]*$/.test(v)) {
+        throw new CredctlError('INVALID_INPUT', "invalid --expect: expected FIELD=VALUE, a dotted JSON field and the value a good answer has there, e.g. 'ok=true' or 'data.status=active'")
+      }
+    },
+  },
+  token_auth: {
+    flag: '--token-auth',
+    applies: (t) => t === 'oauth',
+    // RFC 6749 2.3.1: how the client authenticates at the token endpoint. Learned by validate, or set by hand.
+    check: (v) => {
+      if (v !== 'client_secret_basic' && v !== 'client_secret_post') {
+        throw new CredctlError('INVALID_INPUT', 'invalid --token-auth: one of client_secret_basic (HTTP Basic, the default) or client_secret_post (in the body)')
+      }
+    },
+  },
   project: {
     flag: '--project',
     applies: isBigquery,

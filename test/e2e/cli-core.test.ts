@@ -176,7 +176,7 @@ describe('core checks end to end', () => {
     server = createServer((req, res) => {
       seen.push(req)
       if (answer === 200) {
-        res.writeHead(200, { 'content-type': 'application/json' }).end('{"data":[]}')
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{"object":"list","data":[]}')
       } else {
         // OpenAI echoes part of a wrong key: the echo must never reach our output.
         res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: `Incorrect API key provided: ${OPENAI}`, code: 'invalid_api_key' } }))

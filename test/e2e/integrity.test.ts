@@ -25,8 +25,8 @@ const cli = (args: string[], input?: string, env: Record<string, string> = {}): 
 beforeAll(async () => {
   t = tempVault('credctl-integrity')
   newKey = Buffer.alloc(32, 7).toString('base64')
-  legit = await startServer({ status: 200, body: { data: [] } })
-  attacker = await startServer({ status: 200, body: { data: [] } })
+  legit = await startServer({ status: 200, body: { object: 'list', data: [] } })
+  attacker = await startServer({ status: 200, body: { object: 'list', data: [] } })
   const made = await Promise.all([
     cli(['create', '--name', 'prod', '--type', 'openai', '--value-stdin', '--base-url', legit.url], OPENAI),
   ])

@@ -58,7 +58,8 @@ beforeAll(async () => {
   // A provider that echoes everything back in its error: the key, the auth header, the URL.
   echo = await startServer((req) => ({
     status: 401,
-    body: { error: { message: `Incorrect API key provided: ${req.headers.authorization ?? req.headers['x-api-key'] ?? ''}; you sent ${JSON.stringify(req.headers)} to ${req.path}` } },
+    // Shaped like both OpenAI's and Anthropic's errors, so each reads it as its own refusal.
+    body: { type: 'error', error: { type: 'authentication_error', message: `Incorrect API key provided: ${req.headers.authorization ?? req.headers['x-api-key'] ?? ''}; you sent ${JSON.stringify(req.headers)} to ${req.path}` } },
   }))
 })
 afterAll(async () => {

@@ -20,7 +20,8 @@ describe(`validate --all over ${COUNT} credentials answering after ${DELAY} ms`,
   let server: TestServer
 
   beforeAll(async () => {
-    server = await startServer({ status: 200, body: { data: [] }, delayMs: DELAY })
+    // A model list every one of the five providers documents as its success body ({object:'list',data} or {data}).
+    server = await startServer({ status: 200, body: { object: 'list', data: [] }, delayMs: DELAY })
     // Created through the SDK (same vault, same env key): 100 CLI spawns would only measure spawning.
     const client = createClient({ vault: v.vault, env: { CREDCTL_MASTER_KEY: v.key } })
     for (let i = 0; i < COUNT; i++) {

@@ -33,8 +33,11 @@ describe('credctl validate: api_key, oauth, smtp (built CLI)', () => {
     server = await startServer((req) => {
       if (req.path === '/api/me') return req.headers['x-service-key'] === `Token ${APIKEY}` ? { status: 200, body: { ok: true } } : { status: 403, body: { message: 'forbidden' } }
       if (req.path === '/token') {
+        // RFC 6749 2.3.1: the client authenticates with HTTP Basic (this server accepts nothing else).
         const f = new URLSearchParams(req.body)
-        return f.get('grant_type') === 'refresh_token' && f.get('refresh_token') === RT && f.get('client_secret') === CS
+        const basic = Buffer.from((req.headers.authorization ?? '').replace(/^Basic /, ''), 'base64').toString('utf8')
+        if (basic !== `app:${CS}`) return { status: 401, body: { error: 'invalid_client' } }
+        return f.get('grant_type') === 'refresh_token' && f.get('refresh_token') === RT && !f.has('client_secret')
           ? { status: 200, body: { access_token: FRESH, refresh_token: RT2, expires_in: 3600 } }
           : { status: 400, body: { error: 'invalid_grant' } }
       }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { SUCCESS } from '../helpers/provider-answers.js'
 import { ref } from '../helpers/reference.js'
 import { assertNoLeak, runCli, tempVault } from '../helpers/cli.js'
 import { closedPort, shapeMismatches, startServer, type RecordedRequest, type TestServer } from '../helpers/http-server.js'
@@ -11,13 +12,15 @@ import { closedPort, shapeMismatches, startServer, type RecordedRequest, type Te
  */
 
 /** The route (first path segment of the base URL) decides the answer; the rest is the provider's path. */
-const ANSWERS: Record<string, (req: RecordedRequest) => { status: number; body?: unknown } | 'hang'> = {
-  ok: () => ({ status: 200, body: { data: [] } }),
+const ANSWERS: Record<string, (req: RecordedRequest, type: string) => { status: number; body?: unknown } | 'hang'> = {
+  // Each provider's own documented success body (test/helpers/provider-answers.ts).
+  ok: (_req, type) => ({ status: 200, body: SUCCESS[type] }),
   // OpenAI echoes the key it refuses.
   bad: (req) => ({ status: 401, body: { error: { message: `Incorrect API key provided: ${(req.headers.authorization ?? req.headers['x-api-key'] ?? '').replace(/^\w+ /, '')}.`, code: 'invalid_api_key' } } }),
   scope: () => ({ status: 401, body: { error: { message: 'You have insufficient permissions for this operation. Missing scopes: api.model.read.', code: 'missing_scope' } } }),
-  limited: () => ({ status: 429, body: { error: { message: 'Rate limit reached' } } }),
-  boom: () => ({ status: 500, body: { error: { message: 'internal' } } }),
+  // Deepgram's and Mistral's own error shapes.
+  limited: () => ({ status: 429, body: { err_code: 'TOO_MANY_REQUESTS', err_msg: 'Rate limit reached', request_id: 'r1' } }),
+  boom: () => ({ status: 500, body: { message: 'internal', request_id: 'r2' } }),
   slow: () => 'hang',
 }
 
@@ -45,7 +48,8 @@ describe('credctl validate (built CLI)', () => {
   beforeAll(async () => {
     server = await startServer((req) => {
       const route = req.path.split('/')[1] ?? ''
-      return (ANSWERS[route] ?? (() => ({ status: 404 })))(req)
+      const type = [...keys.values()].find((k) => Object.values(req.headers).some((h) => h.endsWith(k.key)))?.type ?? ''
+      return (ANSWERS[route] ?? (() => ({ status: 404 })))(req, type)
     })
     deadPort = await closedPort()
     await create('openai-ok', 'openai', 'ok')
@@ -102,15 +106,15 @@ describe('credctl validate (built CLI)', () => {
     expect(r.code).toBe(1)
     const j = JSON.parse(r.stdout) as { status: string; is_valid: boolean; message: string }
     expect(j).toMatchObject({ status: 'invalid', is_valid: false })
-    expect(j.message).toMatch(/refused by 127\.0\.0\.1:\d+ \(HTTP 401\): Incorrect API key provided: \*\*\*\*\./)
+    expect(j.message).toMatch(/^key refused \(HTTP 401 from 127\.0\.0\.1:\d+\): Incorrect API key provided: \*\*\*\*\. Next: rotate it/)
     const got = await cli(['get', 'openai-bad', '--json'])
-    expect((JSON.parse(got.stdout) as { validation_message: string }).validation_message).toMatch(/^invalid: refused/)
+    expect((JSON.parse(got.stdout) as { validation_message: string }).validation_message).toMatch(/^invalid: key refused/)
   })
 
   it('a restricted key is exit 0, is_valid true, with the reason', async () => {
     const r = await cli(['validate', 'openai-scoped', '--json'])
     expect(r.code).toBe(0)
-    expect(JSON.parse(r.stdout)).toMatchObject({ status: 'restricted', is_valid: true, message: expect.stringMatching(/missing_scope.*Missing scopes: api\.model\.read/) })
+    expect(JSON.parse(r.stdout)).toMatchObject({ status: 'restricted', is_valid: true, message: expect.stringMatching(/lacks a scope.*Missing scopes: api\.model\.read/) })
   })
 
   it('429 is a real key: exit 0', async () => {
@@ -123,7 +127,7 @@ describe('credctl validate (built CLI)', () => {
     const started = Date.now()
     const slow = await cli(['validate', 'groq-slow', '--timeout', '1', '--json'])
     expect(slow.code).toBe(5)
-    expect(JSON.parse(slow.stdout)).toMatchObject({ status: 'timeout', message: 'no answer within 1 s', is_valid: null })
+    expect(JSON.parse(slow.stdout)).toMatchObject({ status: 'timeout', message: 'no answer within 1 s. Next: try again, or allow more time with --timeout', is_valid: null })
     expect(Date.now() - started).toBeLessThan(5000)
     const dead = await cli(['validate', 'xai-dead', '--json'])
     expect(dead.code).toBe(5)

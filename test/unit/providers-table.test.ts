@@ -33,7 +33,14 @@ describe('the provider table against reference/providers.json', () => {
     expect(row.auth_prefix).toBe(ref.auth.scheme_prefix)
     expect(row.headers ?? {}).toEqual(ref.extra_headers ?? {})
     expect(row.valid).toEqual([ref.valid_status])
-    expect([...row.invalid].sort()).toEqual([...ref.invalid_status, ...(NOTED_EXTRA_INVALID[type] ?? [])].sort())
+    // The error statuses the reference calls invalid are exactly those of the row's invalid rules (a 200 whose body
+    // refuses the key, xAI api_key_blocked or Cohere valid:false, is a rule on the success status).
+    const invalid = [...new Set(row.rules.filter((r) => r.verdict === 'invalid').flatMap((r) => r.status).filter((s) => s >= 300))].sort()
+    expect(invalid).toEqual([...ref.invalid_status, ...(NOTED_EXTRA_INVALID[type] ?? [])].sort())
+    // Every row says what its success body looks like, what its errors look like, and where that was read.
+    expect(row.success.length).toBeGreaterThan(0)
+    expect(row.error.length).toBeGreaterThan(0)
+    expect(row.source.length).toBeGreaterThan(40)
     // The default request, built from the row, is the reference's URL.
     const u = new URL(requestUrl(row))
     expect(`${u.origin}${u.pathname}`).toBe(ref.base_url + ref.path)
@@ -88,7 +95,7 @@ describe('answers', () => {
     const a = await send(`${server.url}/models`, requestInit(rowFor('openai'), 'sk-x'), ctx())
     expect(server.requests.map((r) => r.path)).toEqual(['/models'])
     const r = classify(rowFor('openai'), a, ['sk-x'])
-    expect(r).toMatchObject({ status: 'error', message: expect.stringMatching(/^127\.0\.0\.1:\d+ redirects to evil\.example\.com \(HTTP 302\); not followed/) })
+    expect(r).toMatchObject({ status: 'error', message: expect.stringMatching(/^127\.0\.0\.1:\d+ redirects to evil\.example\.com \(HTTP 302\); not followed.*Next: check the base URL/) })
     expect(r.message).not.toContain('sk-x')
   })
 
@@ -103,18 +110,23 @@ describe('answers', () => {
     server.reply({ status: 200, body: 'x'.repeat(5 * 1024 * 1024) })
     const a = await send(`${server.url}/models`, requestInit(rowFor('openai'), 'sk-x'), ctx())
     expect(a.body.length).toBe(64 * 1024)
-    expect(classify(rowFor('openai'), a, ['sk-x']).status).toBe('valid')
+    // 5 MiB of text is not OpenAI's model list: cut, it says nothing about the key.
+    expect(classify(rowFor('openai'), a, ['sk-x']).status).toBe('error')
   })
 
   it("quotes the provider's message on one line without the key, key fragments or other token-shaped strings", () => {
     const key = 'sk-proj-abcdefghijklmnop1234567890'
     const body = JSON.stringify({ error: { message: `Incorrect API key provided: ${key}.\nOther: tok_9f8e7d6c5b4a39281716aabb. Partial sk-proj-ab****7890` } })
-    const r = classify(rowFor('openai'), { status: 401, body, headers: new Headers(), host: 'h' }, [key])
-    expect(r.message).toBe('refused by h (HTTP 401): Incorrect API key provided: ****. Other: ****. Partial sk-proj-ab****7890')
+    const r = classify(rowFor('openai'), { status: 401, body, headers: new Headers({ 'content-type': 'application/json' }), host: 'h' }, [key])
+    expect(r.message).toBe(
+      'key refused (HTTP 401 from h): Incorrect API key provided: ****. Other: ****. Partial sk-proj-ab****7890. Next: rotate it: create a new key at the provider and store it with `credctl update NAME --value-stdin`',
+    )
   })
 
   it('never quotes a non-JSON body', () => {
-    const r = classify(rowFor('openai'), { status: 500, body: '<html>stack trace with secrets</html>', headers: new Headers(), host: 'h' }, [])
-    expect(r.message).toBe('unexpected answer from h (HTTP 500)')
+    const r = classify(rowFor('openai'), { status: 500, body: '<html>stack trace with secrets</html>', headers: new Headers({ 'content-type': 'text/html' }), host: 'h' }, [])
+    expect(r.status).toBe('error')
+    expect(r.message).toMatch(/^not OpenAI's answer: an HTML page \(HTTP 500 from h\)/)
+    expect(r.message).not.toContain('stack trace')
   })
 })

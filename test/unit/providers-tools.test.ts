@@ -62,6 +62,48 @@ describe('api_key', () => {
     expect(r.is_valid).toBe(isValid)
   })
 
+  // Issue 11, rule 2: a check URL has no documented body, but an answer saying it failed is not valid, an
+  // HTML page is not the service's answer, and an expectation (--expect FIELD=VALUE) must hold.
+  it.each([
+    ['200 {"ok": false, "error": "invalid_auth"} (Slack style)', 200, { ok: false, error: 'invalid_auth' }, undefined, 'invalid', false],
+    ['200 {"error": {...}}', 200, { error: { message: 'token revoked' } }, undefined, 'invalid', false],
+    ['200 {"error": null} is fine', 200, { error: null, data: 1 }, undefined, 'valid', true],
+    ['200 HTML captive portal', 200, '<html><title>Sign in to the guest network</title></html>', undefined, 'error', null],
+    ['HTML 503 from an edge', 503, '<html><body>cloudflare</body></html>', undefined, 'unreachable', null],
+    ['HTML 403 from a WAF', 403, '<html><body>Access denied</body></html>', undefined, 'unreachable', null],
+    ['expectation met: ok=true', 200, { ok: true, user: 'u' }, 'ok=true', 'valid', true],
+    ['expectation met on a nested field', 200, { data: { status: 'active' } }, 'data.status=active', 'valid', true],
+    ['expectation not met', 200, { data: { status: 'suspended' } }, 'data.status=active', 'invalid', false],
+    ['expectation field absent: not the expected answer', 200, { hello: 'world' }, 'data.status=active', 'error', null],
+    ['expectation and an HTML 200', 200, '<html>portal</html>', 'ok=true', 'error', null],
+  ] as const)('%s -> %s', async (_name, status, body, expect_, verdict, isValid) => {
+    const key = secret('key')
+    secrets.push(key)
+    const name = await make('api_key', key, { check_url: `${server.url}/me`, ...(expect_ ? { expect: expect_ } : {}) })
+    server.reply({ status, body }, { method: 'GET', path: '/me', headers: { Authorization: `Bearer ${key}` } })
+    const r = await validate(name)
+    expect(r.status, r.message).toBe(verdict)
+    expect(r.is_valid).toBe(isValid)
+    if (verdict !== 'valid') expect(r.message).toMatch(/Next: /)
+  })
+
+  it("a refusal's next step names the credential as one shell word", async () => {
+    const key = secret('key')
+    secrets.push(key)
+    const name = "team's key"
+    await client.credentials.create({ name, type: 'api_key', value: key, settings: { check_url: `${server.url}/me` } })
+    server.reply({ status: 401, body: { message: 'bad key' } }, null)
+    const r = await validate(name)
+    expect(r.status).toBe('invalid')
+    expect(r.message).toContain("Next: rotate it: create a new key at the provider and store it with `credctl update 'team'\\''s key' --value-stdin`")
+  })
+
+  it('--expect is checked when stored: FIELD=VALUE only, and only for api_key/oauth', async () => {
+    await expect(make('api_key', secret('key'), { check_url: `${server.url}/me`, expect: 'no equals sign' })).rejects.toMatchObject({ code: 'INVALID_INPUT' })
+    await expect(make('openai', secret('key'), { expect: 'ok=true' })).rejects.toMatchObject({ code: 'USAGE' })
+    await expect(make('oauth', secret('at'), { token_auth: 'client_secret_jwt' })).rejects.toMatchObject({ code: 'INVALID_INPUT' })
+  })
+
   it('sends the auth header template, {value} replaced literally (no $ patterns)', async () => {
     const key = `k$&$1$$-${randomBytes(8).toString('hex')}`
     secrets.push(key)
@@ -122,8 +164,17 @@ describe('oauth', () => {
     expect(await validate(name)).toMatchObject({ status: 'restricted', is_valid: true })
   })
 
-  /** A check URL that accepts only `good`, and a token endpoint that checks the exact grant. */
-  function oauthServer(good: () => string, grant: { refresh: string; id: string; secret: string }, answer: () => { status: number; body: unknown }) {
+  /**
+   * A check URL that accepts only `good`, and a token endpoint that checks the exact grant and authenticates
+   * the client as RFC 6749 section 2.3.1 says: HTTP Basic with the form-urlencoded id and secret (Appendix B),
+   * and, if `accepts` allows it, the body form. A client it cannot authenticate gets 401 invalid_client.
+   */
+  function oauthServer(
+    good: () => string,
+    grant: { refresh: string; id: string; secret: string },
+    answer: () => { status: number; body: unknown },
+    accepts: 'basic' | 'post' | 'both' = 'basic',
+  ) {
     server.reply((req) => {
       if (req.path === '/token') {
         const form = new URLSearchParams(req.body)
@@ -131,11 +182,17 @@ describe('oauth', () => {
           req.method === 'POST' &&
           req.headers['content-type'] === 'application/x-www-form-urlencoded' &&
           form.get('grant_type') === 'refresh_token' &&
-          form.get('refresh_token') === grant.refresh &&
-          form.get('client_id') === grant.id &&
-          form.get('client_secret') === grant.secret &&
-          [...form.keys()].length === 4
-        return shapeOk ? answer() : { status: 418, body: { error: 'bad_shape' } }
+          form.get('refresh_token') === grant.refresh
+        if (!shapeOk) return { status: 418, body: { error: 'bad_shape' } }
+        const basic = /^Basic (.+)$/.exec(req.headers.authorization ?? '')
+        let authed = false
+        if (basic && accepts !== 'post') {
+          const [id, secret] = Buffer.from(basic[1]!, 'base64').toString('utf8').split(':').map((x) => decodeURIComponent(x.replace(/\+/g, ' ')))
+          authed = id === grant.id && secret === grant.secret && !form.has('client_secret') && [...form.keys()].length === 2
+        } else if (!basic && accepts !== 'basic') {
+          authed = form.get('client_id') === grant.id && form.get('client_secret') === grant.secret && [...form.keys()].length === 4
+        }
+        return authed ? answer() : { status: 401, headers: { 'www-authenticate': 'Basic realm="token"' }, body: { error: 'invalid_client', error_description: 'Client authentication failed' } }
       }
       return req.headers.authorization === `Bearer ${good()}` ? { status: 200, body: { sub: '1' } } : { status: 401, body: { error: 'invalid_token' } }
     }, null)
@@ -166,7 +223,7 @@ describe('oauth', () => {
     oauthServer(() => 'never', { refresh: rt, id: 'app', secret: cs }, () => ({ status: 400, body: { error: 'invalid_grant', error_description: `Token ${rt} has been expired or revoked.` } }))
     const r = await validate(name)
     expect(r.status).toBe('invalid')
-    expect(r.message).toMatch(/refresh at 127\.0\.0\.1:\d+ failed \(HTTP 400, invalid_grant\): Token \*\*\*\* has been expired or revoked/)
+    expect(r.message).toMatch(/refresh at 127\.0\.0\.1:\d+ failed \(HTTP 400\): the refresh token is expired or revoked \(invalid_grant\): Token \*\*\*\* has been expired or revoked\. Next: re-authorise/)
     expect(await client.credentials.reveal(name)).toBe(value)
   })
 
@@ -179,6 +236,71 @@ describe('oauth', () => {
     expect(r.status).toBe('invalid')
     expect(r.message).toMatch(/^refreshed .*check: refused/)
     expect(JSON.parse(await client.credentials.reveal(name))).toMatchObject({ access_token: fresh, refresh_token: rt2 })
+  })
+
+  it('RFC 6749 2.3.1: a token endpoint that requires HTTP Basic refreshes a good token (issue 11, rule 5)', async () => {
+    const [old, fresh, rt] = [token(), token(), token()]
+    // Characters that form-urlencoding changes before Basic encoding: ':' in the id, '+', ' ', '%' and '/' in the secret.
+    const [id, cs] = ['app:web', `s3cr+t /%${randomBytes(6).toString('hex')}`]
+    secrets.push(cs, encodeURIComponent(cs))
+    const value = JSON.stringify({ access_token: old, refresh_token: rt, token_url: `${server.url}/token`, client_id: id, client_secret: cs })
+    const name = await make('oauth', value, { check_url: `${server.url}/userinfo` })
+    oauthServer(() => fresh, { refresh: rt, id, secret: cs }, () => ({ status: 200, body: { access_token: fresh, token_type: 'Bearer' } }), 'basic')
+    const r = await validate(name)
+    expect(r, r.message).toMatchObject({ status: 'valid', is_valid: true })
+    const tokenReqs = server.requests.filter((q) => q.path === '/token')
+    expect(tokenReqs).toHaveLength(1)
+    expect(tokenReqs[0]!.headers.authorization).toBe(`Basic ${Buffer.from('app%3Aweb:' + new URLSearchParams([['', cs]]).toString().slice(1)).toString('base64')}`)
+    expect(tokenReqs[0]!.body).not.toContain('client_secret')
+  })
+
+  it('a server that takes client credentials only in the body: Basic gets invalid_client, the body form works and is remembered', async () => {
+    const [old, fresh, fresher, rt, rt2, cs] = [token(), token(), token(), token(), token(), token()]
+    const value = JSON.stringify({ access_token: old, refresh_token: rt, token_url: `${server.url}/token`, client_id: 'app', client_secret: cs })
+    const name = await make('oauth', value, { check_url: `${server.url}/userinfo` })
+    let good = fresh
+    oauthServer(() => good, { refresh: rt, id: 'app', secret: cs }, () => ({ status: 200, body: { access_token: good } }), 'post')
+    const r = await validate(name)
+    expect(r, r.message).toMatchObject({ status: 'valid', is_valid: true })
+    expect(server.requests.filter((q) => q.path === '/token').map((q) => (q.headers.authorization ? 'basic' : 'post'))).toEqual(['basic', 'post'])
+    // The next refresh starts with the form that worked: one token request, in the body.
+    server.reset()
+    good = fresher
+    void rt2
+    const again = await validate(name)
+    expect(again, again.message).toMatchObject({ status: 'valid' })
+    expect(server.requests.filter((q) => q.path === '/token').map((q) => (q.headers.authorization ? 'basic' : 'post'))).toEqual(['post'])
+  })
+
+  it('client credentials refused in both forms is invalid_client: invalid, with what to check', async () => {
+    const [old, rt, cs] = [token(), token(), token()]
+    const value = JSON.stringify({ access_token: old, refresh_token: rt, token_url: `${server.url}/token`, client_id: 'app', client_secret: cs })
+    const name = await make('oauth', value, { check_url: `${server.url}/userinfo` })
+    oauthServer(() => 'never', { refresh: rt, id: 'app', secret: 'another-secret' }, () => ({ status: 200, body: {} }), 'both')
+    const r = await validate(name)
+    expect(r).toMatchObject({ status: 'invalid', is_valid: false })
+    expect(r.message).toMatch(/invalid_client.*Next: check client_id and client_secret/)
+    expect(server.requests.filter((q) => q.path === '/token')).toHaveLength(2)
+  })
+
+  it('unsupported_grant_type is a configuration error, not an invalid credential', async () => {
+    const [old, rt, cs] = [token(), token(), token()]
+    const value = JSON.stringify({ access_token: old, refresh_token: rt, token_url: `${server.url}/token`, client_id: 'app', client_secret: cs })
+    const name = await make('oauth', value, { check_url: `${server.url}/userinfo` })
+    oauthServer(() => 'never', { refresh: rt, id: 'app', secret: cs }, () => ({ status: 400, body: { error: 'unsupported_grant_type', error_description: 'refresh_token grant is not enabled' } }))
+    const r = await validate(name)
+    expect(r).toMatchObject({ status: 'error', is_valid: null })
+    expect(r.message).toMatch(/unsupported_grant_type.*configuration error.*Next: check token_url/)
+    expect(await client.credentials.reveal(name)).toBe(value)
+  })
+
+  it("a token endpoint behind an edge answering HTML 503 is unreachable, and the stored verdict stands", async () => {
+    const [old, rt, cs] = [token(), token(), token()]
+    const value = JSON.stringify({ access_token: old, refresh_token: rt, token_url: `${server.url}/token`, client_id: 'app', client_secret: cs })
+    const name = await make('oauth', value, { check_url: `${server.url}/userinfo` })
+    server.reply((req) => (req.path === '/token' ? { status: 503, body: '<html><body>503 Service Temporarily Unavailable</body></html>', headers: { server: 'cloudflare' } } : { status: 401, body: { error: 'invalid_token' } }), null)
+    const r = await validate(name)
+    expect(r).toMatchObject({ status: 'unreachable', is_valid: null })
   })
 
   it('a retry that times out after a successful refresh still keeps the rotated tokens', async () => {

@@ -7,6 +7,7 @@ import { REF, type RefRow } from '../helpers/reference.js'
 import { createClient, type Client } from '../../src/index.js'
 import { assertNoLeak } from '../helpers/cli.js'
 import { closedPort, startServer, type ExpectedShape, type Reply, type TestServer } from '../helpers/http-server.js'
+import { ERROR, refusal, SUCCESS } from '../helpers/provider-answers.js'
 
 /**
  * Every HTTP provider type against a real local server, through the SDK. The expected request comes from
@@ -14,80 +15,10 @@ import { closedPort, startServer, type ExpectedShape, type Reply, type TestServe
  * table sends what the reference says. Each answer a provider gives is played back, with bodies shaped
  * like the provider's own (from the reference's notes), and every one of them echoes the key.
  */
-type Verdict = 'valid' | 'invalid' | 'restricted' | 'error'
-/** One answer and the verdict it must give; `says` is a non-secret piece of the message to expect. */
-interface Case {
-  name: string
-  status: number
-  body: (key: string) => unknown
-  verdict: Verdict
-  says?: RegExp
-}
-
-const openaiEcho = (key: string) => ({
-  error: { message: `Incorrect API key provided: ${key}. You can find your API key at https://platform.openai.com/account/api-keys.`, type: 'invalid_request_error', code: 'invalid_api_key' },
-})
-const openaiScope = (key: string) => ({
-  error: { message: `You have insufficient permissions for this operation (key ${key}). Missing scopes: api.model.read.`, type: 'invalid_request_error', code: 'missing_scope' },
-})
-const openaiCases: Case[] = [{ name: '401 missing_scope (restricted key)', status: 401, body: openaiScope, verdict: 'restricted', says: /Missing scopes: api\.model\.read/ }]
-const falCases: Case[] = [{ name: '403 user is locked', status: 403, body: () => ({ detail: 'User is locked. Reason: billing' }), verdict: 'invalid', says: /User is locked/ }]
-
-/** The quirks of each provider (its reference notes), as answers and verdicts. */
-const QUIRKS: Record<string, Case[]> = {
-  openai: openaiCases,
-  openai_audio: openaiCases,
-  openai_image: openaiCases,
-  anthropic: [{ name: '400 is not a bad-key signal', status: 400, body: () => ({ type: 'error', error: { type: 'invalid_request_error', message: 'bad request' } }), verdict: 'error' }],
-  gemini: [
-    {
-      name: '403 PERMISSION_DENIED (real key, no Gemini access)',
-      status: 403,
-      body: (key) => ({ error: { code: 403, message: `Method doesn't allow unregistered callers (key ${key}).`, status: 'PERMISSION_DENIED' } }),
-      verdict: 'restricted',
-      says: /Gemini access/,
-    },
-  ],
-  xai: [
-    { name: '200 with api_key_blocked', status: 200, body: () => ({ api_key_blocked: true, api_key_disabled: false, team_blocked: false }), verdict: 'invalid', says: /blocked/ },
-    { name: '200 with team_blocked', status: 200, body: () => ({ api_key_blocked: false, api_key_disabled: false, team_blocked: true }), verdict: 'invalid', says: /team is blocked/ },
-  ],
-  cohere: [
-    { name: '200 with valid:false', status: 200, body: () => ({ valid: false }), verdict: 'invalid', says: /not valid/ },
-    { name: '498 invalid token', status: 498, body: (key) => ({ message: `invalid api token ${key}` }), verdict: 'invalid' },
-  ],
-  fireworks: [{ name: '200 with a suspended account', status: 200, body: () => ({ accounts: [{ name: 'accounts/x', suspendState: 'CREDIT_DEPLETED' }] }), verdict: 'invalid', says: /suspended.*CREDIT_DEPLETED/ }],
-  elevenlabs: [
-    {
-      name: '401 missing_permissions (scoped key)',
-      status: 401,
-      body: (key) => ({ detail: { status: 'missing_permissions', message: `The API key you used (${key}) is missing the permission user_read to execute this operation.` } }),
-      verdict: 'restricted',
-      says: /missing the permission user_read/,
-    },
-  ],
-  mistral: [{ name: '401 {"detail":"Unauthorized"}', status: 401, body: () => ({ detail: 'Unauthorized' }), verdict: 'invalid', says: /Unauthorized/ }],
-  perplexity: [{ name: '401 HTML page (openresty)', status: 401, body: (key) => `<html><body>401 Authorization Required ${key}</body></html>`, verdict: 'invalid' }],
-  fal: falCases,
-  pika: falCases,
-  luma: [{ name: '403 (undocumented invalid)', status: 403, body: () => ({ detail: 'Invalid API key' }), verdict: 'invalid' }],
-}
-
-/** A valid answer shaped like the provider's (xAI and Cohere bodies are read on 200). */
-const VALID_BODY: Record<string, unknown> = {
-  xai: { api_key_blocked: false, api_key_disabled: false, team_blocked: false },
-  cohere: { valid: true, organization_id: 'org' },
-  fireworks: { accounts: [{ name: 'accounts/x', suspendState: 'UNSUSPENDED' }] },
-  together_ai: [{ id: 'm' }],
-}
-
-/** An invalid answer that echoes the whole key, in the provider's error shape. */
-function invalidBody(type: string, status: number, key: string): unknown {
-  if (type === 'elevenlabs') return { detail: { status: 'invalid_api_key', message: `Invalid API key: ${key}` } }
-  if (type === 'gemini') return { error: { code: status, message: `API key not valid (${key}). Please pass a valid API key.`, status: 'INVALID_ARGUMENT' } }
-  if (type === 'perplexity') return `<html><body>${key}</body></html>`
-  return openaiEcho(key)
-}
+/*
+ * The documented answers of each provider (quota, billing, permissions, overload, edge pages) are replayed in
+ * providers-verdicts.test.ts from the same table of answers (test/helpers/provider-answers.ts).
+ */
 
 function expectedShape(ref: RefRow, key: string): ExpectedShape {
   const basePath = new URL(ref.base_url).pathname.replace(/\/+$/, '')
@@ -140,7 +71,7 @@ describe.each(REF.map((r) => [r.type, r] as const))('%s', (type, ref) => {
   }
 
   it('sends exactly the reference request and reads a valid answer', async () => {
-    const { r, stored } = await check({ status: ref.valid_status, body: VALID_BODY[type] ?? { data: [] } })
+    const { r, stored } = await check({ status: ref.valid_status, body: SUCCESS[type] })
     expect(server.requests).toHaveLength(1)
     expect(r.status).toBe('valid')
     expect(stored.is_valid).toBe(true)
@@ -148,33 +79,27 @@ describe.each(REF.map((r) => [r.type, r] as const))('%s', (type, ref) => {
     expect(stored.validated_at).toMatch(/^\d{4}-\d\d-\d\dT/)
   })
 
-  it.each(ref.invalid_status.filter((s) => !(type === 'gemini' && s === 403)))('answers invalid on HTTP %i, with the echoed key redacted', async (status) => {
-    const { r, stored, key } = await check((k) => ({ status, body: invalidBody(type, status, k) }))
+  it.each(ref.invalid_status)('answers invalid on HTTP %i in the provider\'s error shape, with the echoed key redacted', async (status) => {
+    const { r, stored, key } = await check((k) => ({ status, body: refusal(type, status, k) }))
     expect(r.status).toBe('invalid')
     expect(stored.is_valid).toBe(false)
     expect(r.message).toContain(`HTTP ${status}`)
     expect(r.message).not.toContain(key)
-    if (type !== 'perplexity') expect(r.message).toContain('****')
+    expect(r.message).toContain('****')
   })
 
-  it.each((QUIRKS[type] ?? []).map((c) => [c.name, c] as const))('quirk: %s', async (_name, c) => {
-    const { r, stored } = await check((k) => ({ status: c.status, body: c.body(k) }))
-    expect(r.status).toBe(c.verdict)
-    if (c.says) expect(r.message).toMatch(c.says)
-    expect(stored.is_valid).toBe(c.verdict === 'valid' || c.verdict === 'restricted' ? true : c.verdict === 'invalid' ? false : null)
-  })
-
-  it('429 means a real key that is rate limited', async () => {
-    const { r, stored } = await check({ status: 429, body: { error: { message: 'Rate limit reached' } } })
+  it('a provider-shaped 429 means a real key that is rate limited', async () => {
+    const body = type === 'anthropic' ? ERROR.anthropic!('Rate limit reached', 'rate_limit_error') : type === 'gemini' ? ERROR.gemini!('Rate limit reached', 'RESOURCE_EXHAUSTED') : ERROR[type]!('Rate limit reached', 'rate_limit_exceeded')
+    const { r, stored } = await check({ status: 429, body })
     expect(r.status).toBe('valid')
-    expect(r.message).toMatch(/rate limited \(HTTP 429\): Rate limit reached/)
+    expect(r.message).toMatch(/rate limited.*\(HTTP 429.*Rate limit reached/)
     expect(stored.is_valid).toBe(true)
   })
 
-  it('500 is an error that leaves is_valid alone', async () => {
-    const { r, stored } = await check((k) => ({ status: 500, body: { error: { message: `internal error for ${k}` } } }))
+  it('a provider-shaped 500 is an error that leaves is_valid alone', async () => {
+    const { r, stored } = await check((k) => ({ status: 500, body: ERROR[type]!(`internal error for ${k}`) }))
     expect(r.status).toBe('error')
-    expect(r.message).toMatch(/unexpected answer from 127\.0\.0\.1:\d+ \(HTTP 500\): internal error for \*\*\*\*/)
+    expect(r.message).toMatch(/unexpected answer \(HTTP 500 from 127\.0\.0\.1:\d+\): internal error for \*\*\*\*\. Next: /)
     expect(stored.is_valid).toBeNull()
   })
 
@@ -182,7 +107,7 @@ describe.each(REF.map((r) => [r.type, r] as const))('%s', (type, ref) => {
     const started = Date.now()
     const { r, stored } = await check('hang', { timeoutMs: 300 })
     expect(r.status).toBe('timeout')
-    expect(r.message).toBe('no answer within 0.3 s')
+    expect(r.message).toBe('no answer within 0.3 s. Next: try again, or allow more time with --timeout')
     expect(Date.now() - started).toBeLessThan(3000)
     expect(stored.is_valid).toBeNull()
   })
@@ -193,13 +118,13 @@ describe.each(REF.map((r) => [r.type, r] as const))('%s', (type, ref) => {
     keys.push(key)
     const name = `${type}-unreachable`
     await client.credentials.create({ name, type, value: key, base_url: base })
-    server.reply({ status: ref.valid_status, body: VALID_BODY[type] ?? {} }, expectedShape(ref, key))
+    server.reply({ status: ref.valid_status, body: SUCCESS[type] }, expectedShape(ref, key))
     expect((await client.credentials.validate(name)).status).toBe('valid')
     await client.credentials.update(name, { base_url: `http://127.0.0.1:${port}` })
     const r = await client.credentials.validate(name)
     outputs.push(JSON.stringify(r))
     expect(r.status).toBe('unreachable')
-    expect(r.message).toMatch(/ECONNREFUSED/)
+    expect(r.message).toMatch(/ECONNREFUSED.*Next: check the host or base URL/)
     expect(r.is_valid).toBe(true)
   })
 })

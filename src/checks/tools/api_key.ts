@@ -1,17 +1,17 @@
 import { CredctlError } from '../../errors.js'
-import { classify, configuredCheckUrl, send, type Rules } from '../http.js'
+import { classify, configuredCheckUrl, send } from '../http.js'
+import { toolRules } from './rules.js'
 import type { CheckContext, CheckInput, CheckResult } from '../types.js'
 
 /**
  * A generic API key: a GET on the credential's own check URL with its auth header template (non-secret
  * settings set by --check-url / --auth-header). Without a check URL there is nothing to verify, and saying
  * "valid" would be a lie: the check throws NO_CHECK, which the SDK passes through (is_valid stays null,
- * the CLI exits 2).
+ * the CLI exits 2). How the answer is read (an HTML page is never valid; `"ok": false` is not valid; an
+ * expectation set with --expect must hold): tools/rules.ts.
  */
 export const DEFAULT_AUTH_HEADER = 'Authorization: Bearer {value}'
 
-const TWO_XX = Array.from({ length: 100 }, (_, i) => 200 + i)
-const RULES: Rules = { valid: TWO_XX, invalid: [401, 403] }
 
 /** 'Name: text with {value}' -> [name, header value]; every {value} is replaced (split/join: no `$` patterns). */
 export function authHeader(template: string, value: string): [string, string] {
@@ -26,5 +26,5 @@ export async function validate(input: CheckInput, ctx: CheckContext): Promise<Ch
   const url = configuredCheckUrl(input, "set one with `credctl update NAME --check-url URL [--auth-header 'Header: Bearer {value}']`")
   const [name, header] = authHeader(input.settings.auth_header || DEFAULT_AUTH_HEADER, input.value)
   const answer = await send(url, { method: 'GET', headers: { accept: 'application/json', 'user-agent': 'credctl', [name]: header } }, ctx)
-  return classify(RULES, answer, [input.value])
+  return classify(toolRules('the check URL', input.settings.expect), answer, [input.value])
 }

@@ -16,6 +16,8 @@ export interface CreateOptions extends ValueFlags {
   expires?: string
   checkUrl?: string
   authHeader?: string
+  expect?: string
+  tokenAuth?: string
   json?: boolean
 }
 

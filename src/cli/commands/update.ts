@@ -12,6 +12,8 @@ export interface UpdateOptions extends ValueFlags {
   expires?: string
   checkUrl?: string
   authHeader?: string
+  expect?: string
+  tokenAuth?: string
   json?: boolean
 }
 
@@ -31,7 +33,7 @@ export async function run(f: Factory, target: string | undefined, o: UpdateOptio
     ...(Object.keys(settingsPatch).length ? { settings: settingsPatch } : {}),
   }
   if (Object.keys(patch).length === 0) {
-    throw new CredctlError('USAGE', 'nothing to update: pass --value-stdin or --value-file, or one of --name, --description, --base-url, --expires, --check-url, --auth-header, --project, --location')
+    throw new CredctlError('USAGE', 'nothing to update: pass --value-stdin or --value-file, or one of --name, --description, --base-url, --expires, --check-url, --auth-header, --expect, --token-auth, --project, --location')
   }
   const c = await client.credentials.update(current.id, patch)
   return { json: c, notes: [`Updated ${c.name}`] }

@@ -1,5 +1,6 @@
 import { CredctlError, EXIT } from '../../errors.js'
-import type { ValidationResult } from '../../credentials/client.js'
+import type { ValidationResult, ValidateProgress } from '../../credentials/client.js'
+import { terminalSafe } from '../../lib/text.js'
 import type { Factory } from '../factory.js'
 import type { Output } from '../output.js'
 import { timeoutMs } from '../timeout.js'
@@ -22,9 +23,12 @@ function positive(flag: string, raw: string | undefined, dflt: number, max: numb
   return n
 }
 
-/** 0 all valid/restricted, 1 any invalid (or a check error), 5 none invalid but some unreachable/timed out. */
+/**
+ * 0 all valid/restricted, 1 any invalid or exhausted (or a check error), 5 none of those but some
+ * unreachable/timed out.
+ */
 export function exitCodeFor(results: Pick<ValidationResult, 'status'>[]): number {
-  if (results.some((r) => r.status === 'invalid' || r.status === 'error')) return EXIT.checkFailed
+  if (results.some((r) => r.status === 'invalid' || r.status === 'exhausted' || r.status === 'error')) return EXIT.checkFailed
   if (results.some((r) => r.status === 'unreachable' || r.status === 'timeout')) return EXIT.unreachable
   return EXIT.ok
 }
@@ -41,14 +45,17 @@ export async function run(f: Factory, names: string[], o: ValidateOptions): Prom
     ids = (await client.credentials.list({ ...(o.category ? { category: o.category } : {}), ...(o.type ? { type: o.type } : {}) })).map((c) => c.id)
     if (ids.length === 0) throw new CredctlError('NO_CHECK', 'nothing to validate: no credentials match')
   }
-  const progress =
-    f.io.isStderrTTY && ids.length > 1
-      ? (done: number, total: number) => f.io.stderr.write(`\rvalidating ${done}/${total}${done === total ? '\r\x1b[K' : ''}`)
-      : undefined
+  // On a terminal only: without one (CI logs, pipes) nothing is printed until the results.
+  const progress = f.io.isStderrTTY && ids.length > 1 ? progressLine(f.io.stderr, Date.now) : undefined
   // Several credentials: one with nothing to check is skipped and reported, not a reason to check none.
   const skipped: string[] = []
   const onSkip = ids.length > 1 ? (c: { name: string }, reason: string) => void skipped.push(`skipped ${c.name}: ${reason}`) : undefined
-  const results = await client.credentials.validateMany(ids, { timeoutMs: timeout, concurrency, ...(progress ? { onProgress: progress } : {}), ...(onSkip ? { onSkip } : {}) })
+  let results: ValidationResult[]
+  try {
+    results = await client.credentials.validateMany(ids, { timeoutMs: timeout, concurrency, ...(progress ? { onProgress: progress.update } : {}), ...(onSkip ? { onSkip } : {}) })
+  } finally {
+    progress?.stop()
+  }
   if (results.length === 0) throw new CredctlError('NO_CHECK', `nothing to validate: none of the ${ids.length} credentials has a check`)
   for (const line of skipped) f.warn(line)
   return {
@@ -58,5 +65,32 @@ export async function run(f: Factory, names: string[], o: ValidateOptions): Prom
       rows: results.map((r) => [r.name, r.type, r.status, r.message, `${(r.duration_ms / 1000).toFixed(2)}s`]),
     },
     exitCode: exitCodeFor(results),
+  }
+}
+
+/**
+ * One line on stderr, rewritten in place: done/total and the check running longest (the one a user waits
+ * for), redrawn when a check starts or ends and every second in between so its time keeps counting.
+ */
+export function progressLine(stderr: NodeJS.WritableStream, now: () => number): { update: (p: ValidateProgress) => void; stop: () => void } {
+  let last: ValidateProgress | undefined
+  const draw = () => {
+    if (!last) return
+    const slowest = last.running.reduce<ValidateProgress['running'][number] | undefined>((a, r) => (!a || r.started < a.started ? r : a), undefined)
+    const name = slowest ? terminalSafe(slowest.name.length > 40 ? `${slowest.name.slice(0, 39)}…` : slowest.name) : ''
+    const wait = slowest ? `, slowest: ${name} (${((now() - slowest.started) / 1000).toFixed(1)} s)` : ''
+    stderr.write(`\r\x1b[Kvalidating ${last.done}/${last.total}${wait}`)
+  }
+  const timer = setInterval(draw, 1000)
+  timer.unref()
+  return {
+    update(p) {
+      last = p
+      draw()
+    },
+    stop() {
+      clearInterval(timer)
+      if (last) stderr.write('\r\x1b[K')
+    },
   }
 }
