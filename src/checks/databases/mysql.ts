@@ -54,12 +54,17 @@ async function connectOnce(t: MysqlTarget, ctx: CheckContext, mode: MysqlSslMode
   // The core connection (not mysql2/promise's createConnection) keeps the handshake's server version
   // visible when the login fails.
   const core = mysql.createConnection(connectionOptions(t, ctx.timeoutMs, mode))
+  let fail: (e: unknown) => void = () => {}
   const stop = watchdog(ctx.signal, () => {
     dead = true
     core.destroy()
+    // destroy() emits nothing: settle the wait here.
+    fail(new DriverTimeout('the server did not answer', ctx.timeoutMs))
   })
   try {
     await new Promise<void>((resolve, reject) => {
+      fail = reject
+      if (dead) reject(new DriverTimeout('the server did not answer', ctx.timeoutMs))
       core.once('connect', () => resolve())
       core.once('error', (e) => reject(withFlavour(e, core as unknown as { _isMariaDB?: boolean })))
     })
