@@ -118,3 +118,26 @@ describe('keys survive grouping and the stored-text boundary', () => {
     )
   })
 })
+
+describe('the stored-schema boundary keeps the optional facts only in their shape', () => {
+  it('malformed keys and marks (an edited file, a hostile bundle) are dropped, not stored', () => {
+    fc.assert(
+      fc.property(fc.jsonValue({ maxDepth: 3 }), fc.jsonValue({ maxDepth: 2 }), fc.jsonValue({ maxDepth: 1 }), (fks, pk, readable) => {
+        const t = { schema: 's', name: 't', kind: 'table', comment: null, columns: [{ name: 'c', data_type: 'int', nullable: true, default: null, comment: null, position: 1, primary_key: pk, identity: pk }], readable, foreign_keys: fks } as unknown as DiscoveredTable
+        const [n] = normaliseSchema([t])
+        if (n!.readable !== undefined) expect(typeof n!.readable).toBe('boolean')
+        if (n!.columns[0]!.primary_key !== undefined) expect(typeof n!.columns[0]!.primary_key).toBe('boolean')
+        if (n!.columns[0]!.identity !== undefined) expect(n!.columns[0]!.identity).toBe(true)
+        if (n!.foreign_keys !== undefined) {
+          expect(Array.isArray(n!.foreign_keys)).toBe(true)
+          for (const k of n!.foreign_keys) {
+            expect(k.columns.every((x) => typeof x === 'string')).toBe(true)
+            expect(k.columns.length).toBe(k.references.columns.length)
+            expect(typeof k.references.table).toBe('string')
+          }
+        }
+      }),
+      { numRuns: 300 },
+    )
+  })
+})

@@ -46,6 +46,7 @@ describe('postgresql: sslmode=require with sslrootcert verifies the chain, as li
         const e = await pgcheck.validate(input('postgresql', at(`sslmode=${mode}&sslrootcert=${s.otherCa}`)), c).catch((x: unknown) => x)
         expect(e, mode).toBeInstanceOf(Error)
         expect(statusOfError(e, c.signal)).toBe('unreachable')
+        expect((e as Error).message).toMatch(/TLS certificate was refused .*does not verify against the CA file in sslrootcert; check sslrootcert/)
       }
     } finally {
       await s.close()

@@ -59,6 +59,18 @@ export function clientConfig(t: PgTarget, timeoutMs: number, mode: SslMode = t.s
   }
 }
 
+const CERT_REFUSED = /^(SELF_SIGNED_CERT_IN_CHAIN|DEPTH_ZERO_SELF_SIGNED_CERT|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT(_LOCALLY)?|CERT_HAS_EXPIRED|CERT_NOT_YET_VALID|ERR_TLS_CERT_ALTNAME_INVALID)$/
+
+/** A refused server certificate, said in words with what to check (the code stays: it classifies as unreachable). */
+function certRefused(e: unknown, t: PgTarget): unknown {
+  const code = (e as { code?: string }).code ?? ''
+  if (!CERT_REFUSED.test(code)) return e
+  const which = t.sslrootcert && t.sslrootcert !== 'system' ? 'the CA file in sslrootcert' : "the system's CAs"
+  const err = new Error(`the server's TLS certificate was refused (${code}): it does not verify against ${which}${code === 'ERR_TLS_CERT_ALTNAME_INVALID' ? ' for this host name' : ''}; check sslrootcert and the host`)
+  ;(err as { code?: string }).code = code
+  return err
+}
+
 /** pg's own connect timeout says only "timeout expired" / "connection timeout": name it a timeout. */
 function asTimeout(e: unknown, ms: number): unknown {
   const m = e instanceof Error ? e.message : ''
@@ -83,7 +95,7 @@ async function connectOnce(t: PgTarget, ctx: CheckContext, mode: SslMode): Promi
   } catch (e) {
     stop()
     await client.end().catch(() => {})
-    throw asTimeout(e, ctx.timeoutMs)
+    throw certRefused(asTimeout(e, ctx.timeoutMs), t)
   }
   // Keep the watchdog for the queries; the caller's close() disposes it.
   ;(client as unknown as { __credctlStop?: () => void }).__credctlStop = stop
