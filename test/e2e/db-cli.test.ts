@@ -93,6 +93,9 @@ describe('postgresql from the CLI', () => {
     expect(one.tables.map((t) => t.name)).toEqual(['orders'])
     const tree = await cli(['schema', 'pg'])
     expect(tree.stdout).toContain('sales.customers (table) -- one row per customer')
+    // Keys for joins, in the tree too.
+    expect(tree.stdout).toMatch(/├─ id bigint primary key identity not null\n/)
+    expect(tree.stdout).toContain('└─ foreign key (customer_id) -> sales.customers (id)')
   })
 
   it('a wrong --schemas or a --max-tables cut does not silently replace a fuller stored schema (issue 11)', async () => {

@@ -89,6 +89,13 @@ describe('mssql: catalog rows', () => {
     expect(c[0]).toMatchObject({ nullable: false, comment: 'order id', identity: true })
     expect(c[2]!.nullable).toBe(true)
   })
+  it('readable from HAS_PERMS_BY_NAME, partial without VIEW DEFINITION (issue 11, rule 7)', () => {
+    const fks = new Map([['dbo\0Orders', [{ name: 'fk', columns: ['Customer'], references: { schema: 'dbo', table: 'Customers', columns: ['Name'] } }]]])
+    expect(ms.mssqlFacts({ ...rows[0]!, can_select: 0 }, fks)).toEqual({ readable: false, foreign_keys: fks.get('dbo\0Orders') })
+    expect(ms.mssqlFacts({ ...rows[0]!, can_select: null }, new Map())).toEqual({ foreign_keys: [] })
+    expect(ms.mssqlPartial([{ ...rows[0]!, sees_all: 0 }])[0]).toMatch(/VIEW DEFINITION/)
+    expect(ms.mssqlPartial([{ ...rows[0]!, sees_all: 1 }])).toEqual([])
+  })
   it('the catalog SQL is one query, filtered by schema parameters when asked', () => {
     expect(ms.catalogSql(0)).not.toContain('@s0')
     expect(ms.catalogSql(2)).toContain('AND s.name IN (@s0, @s1)')

@@ -1,4 +1,4 @@
-import type { CheckContext, CheckInput, CheckResult, DiscoveredSchema } from '../types.js'
+import type { CheckContext, CheckInput, CheckResult, DiscoveredSchema, ForeignKey } from '../types.js'
 import { abortable, DriverTimeout, foreignKeys, groupRows, loadDriver, schemaFilter, tableKey, watchdog, type CatalogRow, type DiscoverCtx, type FkRow, type TableFacts } from './common.js'
 import { loginVerdict, MSSQL, VerdictError } from './login-errors.js'
 import { parseMssql, type MssqlTarget } from './mssql-config.js'
@@ -106,7 +106,9 @@ SELECT s.name AS table_schema, o.name AS table_name, o.type AS object_type,
        c.is_nullable, c.is_identity, dc.definition AS column_default, cc.definition AS computed_definition,
        cc.is_persisted, CAST(cep.value AS nvarchar(max)) AS column_comment,
        CAST(CASE WHEN EXISTS (SELECT 1 FROM sys.indexes i WITH (NOLOCK) JOIN sys.index_columns ic WITH (NOLOCK) ON ic.object_id = i.object_id AND ic.index_id = i.index_id
-                              WHERE i.object_id = o.object_id AND i.is_primary_key = 1 AND ic.column_id = c.column_id) THEN 1 ELSE 0 END AS bit) AS is_primary_key
+                              WHERE i.object_id = o.object_id AND i.is_primary_key = 1 AND ic.column_id = c.column_id) THEN 1 ELSE 0 END AS bit) AS is_primary_key,
+       HAS_PERMS_BY_NAME(QUOTENAME(s.name) + '.' + QUOTENAME(o.name), 'OBJECT', 'SELECT') AS can_select,
+       HAS_PERMS_BY_NAME(DB_NAME(), 'DATABASE', 'VIEW DEFINITION') AS sees_all
 FROM sys.objects o WITH (NOLOCK)
 JOIN sys.schemas s WITH (NOLOCK) ON s.schema_id = o.schema_id
 JOIN sys.columns c WITH (NOLOCK) ON c.object_id = o.object_id
@@ -136,6 +138,9 @@ export interface MssqlRow {
   is_persisted: boolean | null
   column_comment: string | null
   is_primary_key?: boolean
+  /** HAS_PERMS_BY_NAME: 1, 0, or NULL when it cannot tell. */
+  can_select?: number | null
+  sees_all?: number | null
 }
 
 /** Foreign keys of the same objects, one row per column pair in key order. */
@@ -211,6 +216,21 @@ export function mssqlRow(r: MssqlRow): CatalogRow {
   }
 }
 
+/** Readable: SELECT on the object (HAS_PERMS_BY_NAME); NULL (cannot tell) leaves it unsaid. */
+export function mssqlFacts(r: MssqlRow, fks: Map<string, ForeignKey[]>): TableFacts {
+  const k = tableKey(r.table_schema, r.table_name)
+  return { ...(r.can_select === 0 || r.can_select === 1 ? { readable: r.can_select === 1 } : {}), foreign_keys: fks.get(k) ?? [] }
+}
+
+/**
+ * SQL Server shows a user only the objects it holds some permission on, unless it has VIEW
+ * DEFINITION on the database (https://learn.microsoft.com/sql/relational-databases/security/metadata-visibility-configuration).
+ */
+export function mssqlPartial(rows: MssqlRow[]): string[] {
+  const sees = rows[0]?.sees_all
+  return rows.length && sees === 0 ? ['SQL Server shows only the objects this login holds a permission on (no VIEW DEFINITION on the database): more tables may exist'] : []
+}
+
 export async function discoverSchema(input: CheckInput, ctx: DiscoverCtx): Promise<DiscoveredSchema> {
   const c = await connectOrRefuse(input, ctx)
   if ('status' in c) throw new VerdictError(c)
@@ -223,8 +243,8 @@ export async function discoverSchema(input: CheckInput, ctx: DiscoverCtx): Promi
     schemas.forEach((s, i) => fkReq.input(`s${i}`, s))
     const fkRows = (await fkReq.query<{ table_schema: string; table_name: string; name: string; column_name: string; ref_schema: string; ref_table: string; ref_column: string }>(foreignKeySql(schemas.length))).recordset
     const fks = foreignKeys(fkRows.map((x): FkRow => ({ schema: x.table_schema, table: x.table_name, name: x.name, column: x.column_name, ref_schema: x.ref_schema, ref_table: x.ref_table, ref_column: x.ref_column })))
-    const facts = new Map<string, TableFacts>(r.recordset.map((x) => [tableKey(x.table_schema, x.table_name), { foreign_keys: fks.get(tableKey(x.table_schema, x.table_name)) ?? [] }]))
-    return { tables: groupRows(r.recordset.map(mssqlRow), ctx.options?.maxTables, facts), details: { queries: 2 } }
+    const facts = new Map<string, TableFacts>(r.recordset.map((x) => [tableKey(x.table_schema, x.table_name), mssqlFacts(x, fks)]))
+    return { tables: groupRows(r.recordset.map(mssqlRow), ctx.options?.maxTables, facts), partial: mssqlPartial(r.recordset), details: { queries: 2 } }
   } catch (e) {
     if ((e as { code?: string }).code === 'ETIMEOUT') throw new DriverTimeout('the catalog query', ctx.timeoutMs)
     throw e
