@@ -7,7 +7,7 @@ import { pgTables } from '../../src/checks/databases/pg-catalog.js'
 import { groupRows } from '../../src/checks/databases/common.js'
 import { ctx, input } from '../fixtures/db/ctx.js'
 import { closedPort, freshPgDb, pgAdmin, pgRole, silentServer } from '../fixtures/db/servers.js'
-import { pgTlsStandin } from '../fixtures/db/pg-tls-standin.js'
+import { pgRefusingStandin, pgTlsStandin } from '../fixtures/db/pg-tls-standin.js'
 
 // Real PostgreSQL on 127.0.0.1:5432 (trust auth for 127.0.0.1 here, see the wrong-credential tests).
 const DB = 'credctl_unit_pg'
@@ -31,6 +31,29 @@ describe('postgresql: verdicts by SQLSTATE (issue 11, rule 6)', () => {
     const e = await pgcheck.discoverSchema(input('postgresql', `postgresql://credctl_nolimit:x-secret-x@127.0.0.1:5432/${DB}`), c).catch((x: unknown) => x)
     expect(statusOfError(e, c.signal)).toBe('unreachable')
   })
+})
+
+describe('postgresql: refusals the trusting shared server cannot give, from a server that answers with the SQLSTATE', () => {
+  const cases: [string, string, string, RegExp][] = [
+    ['28P01', 'password authentication failed for user "app"', 'invalid', /wrong password \(or the role's password has expired: VALID UNTIL\).*rotate/],
+    ['28000', 'no pg_hba.conf entry for host "10.0.0.7", user "app", database "app", no encryption', 'invalid', /no pg_hba\.conf entry/],
+    ['53300', 'sorry, too many clients already', 'unreachable', /try again later/],
+    ['57P03', 'the database system is starting up', 'unreachable', /starting up/],
+  ]
+  for (const [code, text, status, message] of cases) {
+    it(`${code} is ${status}`, async () => {
+      const s = await pgRefusingStandin(code, text)
+      try {
+        const r = await pgcheck.validate(input('postgresql', `postgresql://app:${PW}@127.0.0.1:${s.port}/app?sslmode=disable`), ctx())
+        expect(r).toMatchObject({ status, details: { code } })
+        expect(r.message).toMatch(message)
+        expect(r.message).toContain(`SQLSTATE ${code}`)
+        expect(r.message).not.toContain(PW)
+      } finally {
+        await s.close()
+      }
+    })
+  }
 })
 
 describe('postgresql: sslmode=require with sslrootcert verifies the chain, as libpq does (issue 11, rule 6)', () => {
