@@ -26,7 +26,9 @@ export function pgCatalogQuery(versionNum: number, schemas: string[] | null, max
   // Listed is not readable: the catalog shows every table of a schema the role may use.
   // A schema without USAGE is listed too (its tables marked unreadable) rather than left out unsaid.
   const readable = "(pg_catalog.has_schema_privilege(n.oid, 'USAGE') AND pg_catalog.has_table_privilege(c.oid, 'SELECT'))"
-  const pk = "COALESCE(a.attnum = ANY ((SELECT pc.conkey FROM pg_catalog.pg_constraint pc WHERE pc.conrelid = c.oid AND pc.contype = 'p')::int2[]), false)"
+  // The primary key is joined once per table (pk), not looked up per column.
+  const pk = 'COALESCE(a.attnum = ANY (pk.conkey), false)'
+  const pkJoin = "LEFT JOIN pg_catalog.pg_constraint pk ON pk.conrelid = c.oid AND pk.contype = 'p'"
   // Each foreign key: name, referenced schema and table, then both column lists in key order.
   const keyNames = (rel: string, keys: string) =>
     `(SELECT json_agg(ka.attname ORDER BY k.i) FROM unnest(${keys}) WITH ORDINALITY AS k(attnum, i) JOIN pg_catalog.pg_attribute ka ON ka.attrelid = ${rel} AND ka.attnum = k.attnum)`
@@ -56,6 +58,7 @@ SELECT n.nspname AS table_schema, c.relname AS table_name, ${kind} AS table_kind
 FROM pg_catalog.pg_class c
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_catalog.pg_description td ON td.objoid = c.oid AND td.classoid = 'pg_catalog.pg_class'::regclass AND td.objsubid = 0
+${pkJoin}
 ${where}
 ORDER BY n.nspname, c.relname
 LIMIT $2::bigint`
@@ -70,6 +73,7 @@ JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.
 LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = c.oid AND d.adnum = a.attnum
 LEFT JOIN pg_catalog.pg_description td ON td.objoid = c.oid AND td.classoid = 'pg_catalog.pg_class'::regclass AND td.objsubid = 0
 LEFT JOIN pg_catalog.pg_description cd ON cd.objoid = c.oid AND cd.classoid = 'pg_catalog.pg_class'::regclass AND cd.objsubid = a.attnum
+${pkJoin}
 ${where}
 ORDER BY n.nspname, c.relname, a.attnum`
   // A row per table: --max-tables is a LIMIT (NULL: none). The row shape is capped while grouping.
