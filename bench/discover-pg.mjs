@@ -182,7 +182,7 @@ async function main() {
     const s0 = process.hrtime.bigint()
     const r = await client.credentials.discoverSchema('big', { timeoutMs: 120_000 })
     sdkMs.push(Number(process.hrtime.bigint() - s0) / 1e6)
-    if (r.tables !== TABLES + Math.ceil(TABLES / 100)) throw new Error(`expected ${TABLES + Math.ceil(TABLES / 100)} tables, got ${r.tables}`)
+    if (r.discovered !== TABLES + Math.ceil(TABLES / 100)) throw new Error(`expected ${TABLES + Math.ceil(TABLES / 100)} tables, got ${r.discovered}`)
   }
 
   proxy.take()

@@ -7,6 +7,8 @@ const UNREACHABLE = new Set([
   'ERR_TLS_CERT_ALTNAME_INVALID', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'EPROTO',
   // Database drivers: tedious (socket, instance lookup), mysql2 (server gone, TLS required but absent).
   'ESOCKET', 'EINSTLOOKUP', 'ECONNABORTED', 'PROTOCOL_CONNECTION_LOST', 'HANDSHAKE_NO_SSL_SUPPORT',
+  // A database that answered but takes no session now (databases/login-errors.ts, VerdictError).
+  'ESERVERUNAVAILABLE',
 ])
 
 /**

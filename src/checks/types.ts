@@ -48,6 +48,20 @@ export interface DiscoveredColumn {
   default: string | null
   comment: string | null
   position: number
+  /** Part of the table's primary key. Absent where the engine's catalog has no keys (see README). */
+  primary_key?: boolean
+  /**
+   * Filled by the engine, not by a default: MySQL/MariaDB AUTO_INCREMENT, PostgreSQL identity, SQL
+   * Server IDENTITY. Such a column's `default` is null (AUTO_INCREMENT is not a default).
+   */
+  identity?: boolean
+}
+
+/** A foreign key: these columns (in order) reference those columns of another table. */
+export interface ForeignKey {
+  name: string | null
+  columns: string[]
+  references: { schema: string; table: string; columns: string[] }
 }
 
 export type TableKind = 'table' | 'view' | 'materialized_view' | 'external'
@@ -58,10 +72,22 @@ export interface DiscoveredTable {
   kind: TableKind
   comment: string | null
   columns: DiscoveredColumn[]
+  /**
+   * false when the role may not SELECT the table (it is listed, but a query on it fails). Absent where
+   * the engine cannot tell cheaply.
+   */
+  readable?: boolean
+  /** Foreign keys, where the engine's catalog has them (absent otherwise; [] means "none"). */
+  foreign_keys?: ForeignKey[]
 }
 
 export interface DiscoveredSchema {
   tables: DiscoveredTable[]
+  /**
+   * Why this is not the whole catalog, in words (e.g. MariaDB lists only the tables the user holds a
+   * privilege on). Absent or empty: the engine showed everything the options asked for.
+   */
+  partial?: string[]
   /** Free-form facts (engine version, query count) for --debug and benchmarks. */
   details?: Record<string, unknown>
 }

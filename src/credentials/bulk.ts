@@ -7,7 +7,7 @@ import type { CreateInput, SchemaDoc } from './client.js'
 import { checkBaseUrl, checkDescription, checkExpiry, checkName, ID_SHAPE, maskedContent, resolveCategory } from './records.js'
 import { isSettingKey } from '../vault/record-schema.js'
 import { remoteText } from '../lib/text.js'
-import { normaliseSchema } from './schema-text.js'
+import { normalisePartial, normaliseSchema } from './schema-text.js'
 import type { Vault } from './vault-session.js'
 import { WAREHOUSE_TYPES } from './catalogue.js'
 import { entryFor, type HistoryEntry } from './history.js'
@@ -72,7 +72,8 @@ interface Checked {
 function bundleSchema(doc: SchemaDoc | undefined): SchemaDoc | undefined {
   if (!doc || typeof doc.updated_at !== 'string' || !ISO.test(doc.updated_at) || !Array.isArray(doc.tables)) return undefined
   try {
-    return { updated_at: doc.updated_at, tables: normaliseSchema(doc.tables) }
+    const partial = normalisePartial(doc.partial)
+    return { updated_at: doc.updated_at, tables: normaliseSchema(doc.tables), ...(partial ? { partial } : {}) }
   } catch {
     return undefined // not a schema: dropped (has_schema false), `credctl discover` rebuilds it
   }

@@ -210,7 +210,7 @@ function parseEntry(x: Json, i: number): BundleEntry {
   if (x.schema !== undefined) {
     const s = x.schema
     if (!isObj(s) || typeof s.updated_at !== 'string' || !ISO.test(s.updated_at) || !Array.isArray(s.tables)) throw damaged(`${w}: schema`)
-    e.schema = { updated_at: s.updated_at, tables: s.tables.map((t) => parseTable(t, `${w} schema`)) }
+    e.schema = { updated_at: s.updated_at, tables: s.tables.map((t) => parseTable(t, `${w} schema`)), ...(Array.isArray(s.partial) ? { partial: s.partial as string[] } : {}) }
   }
   return e
 }
@@ -229,9 +229,20 @@ function parseTable(t: Json, w: string): DiscoveredTable {
       default: strOrNull(c, 'default', 4096, w),
       comment: strOrNull(c, 'comment', 4096, w),
       position: c.position,
+      // Optional facts: their shape is checked by normaliseSchema (schema-text.ts), the one boundary.
+      ...(c.primary_key !== undefined ? { primary_key: c.primary_key as boolean } : {}),
+      ...(c.identity !== undefined ? { identity: c.identity as boolean } : {}),
     }
   })
-  return { schema: str(t, 'schema', 1024, w), name: str(t, 'name', 1024, w), kind: t.kind as TableKind, comment: strOrNull(t, 'comment', 4096, w), columns }
+  return {
+    schema: str(t, 'schema', 1024, w),
+    name: str(t, 'name', 1024, w),
+    kind: t.kind as TableKind,
+    comment: strOrNull(t, 'comment', 4096, w),
+    columns,
+    ...(t.readable !== undefined ? { readable: t.readable as boolean } : {}),
+    ...(t.foreign_keys !== undefined ? { foreign_keys: t.foreign_keys as unknown as DiscoveredTable['foreign_keys'] } : {}),
+  }
 }
 
 /** Open a bundle: strict parse, derive, check the passphrase, decrypt, parse the payload strictly. */

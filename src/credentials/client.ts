@@ -77,6 +77,8 @@ export type ValidationResult = Credential & { status: CheckStatus; message: stri
 export interface SchemaDoc {
   updated_at: string
   tables: DiscoveredTable[]
+  /** Why this is not the whole catalog (see schema-merge.ts, DiscoveredSchema.partial); absent when it is. */
+  partial?: string[]
 }
 
 export interface VaultStatus {
@@ -465,7 +467,7 @@ export class CredentialsApi {
   }
 
   /** Discover tables and columns behind a warehouse credential; a failed discovery keeps the old schema. */
-  async discoverSchema(idOrName: string, opts: DiscoverOptions & { timeoutMs?: number } = {}): Promise<Credential & { tables: number }> {
+  async discoverSchema(idOrName: string, opts: DiscoverOptions & { timeoutMs?: number } = {}): Promise<Credential & SchemaDoc & { discovered: number }> {
     const { rec, value } = await this.vault.decrypt(idOrName)
     const input = checkInputOf(rec, value)
     const { loadCheck } = await import('../checks/registry.js')
@@ -476,9 +478,12 @@ export class CredentialsApi {
     const timeoutMs = opts.timeoutMs ?? Math.max(this.vault.timeoutMs, 30_000)
     const signal = AbortSignal.timeout(timeoutMs)
     let tables: DiscoveredTable[]
+    let enginePartial: string[]
     try {
-      const { normaliseSchema } = await import('./schema-text.js')
-      tables = normaliseSchema((await check.discoverSchema(input, { signal, timeoutMs, fetch: this.vault.fetch, now: this.vault.now, options: opts })).tables)
+      const { normaliseSchema, normalisePartial } = await import('./schema-text.js')
+      const found = await check.discoverSchema(input, { signal, timeoutMs, fetch: this.vault.fetch, now: this.vault.now, options: opts })
+      tables = normaliseSchema(found.tables)
+      enginePartial = normalisePartial(found.partial) ?? []
     } catch (e) {
       const { status, message: msg } = failureOf(e, signal, timeoutMs, value)
       await this.vault.history([entryFor(rec, 'discover', status, this.vault.now().toISOString())])
@@ -486,15 +491,26 @@ export class CredentialsApi {
         hint: 'the previously discovered schema, if any, is kept',
       })
     }
+    // A narrowed discovery (--schemas, a --max-tables cut) replaces only what it read.
+    if (opts.schemas?.length && tables.length === 0) {
+      throw new CredctlError('NOT_FOUND', `no tables found in ${opts.schemas.length === 1 ? 'schema' : 'schemas'} ${opts.schemas.join(', ')} of "${rec.name}"`, {
+        hint: 'schema names are exact (case included): run discover without --schemas to see them; the stored schema, if any, is kept',
+      })
+    }
+    const { mergeDiscovery } = await import('./schema-merge.js')
+    const stored = rec.has_schema ? await this.getSchema(rec.id).catch(() => undefined) : undefined
+    const merged = mergeDiscovery(stored, tables, enginePartial, opts)
     const updated_at = this.vault.now().toISOString()
-    await this.vault.writeSchema(rec.id, { updated_at, tables })
+    const doc: SchemaDoc = { updated_at, tables: merged.tables, ...(merged.partial.length ? { partial: merged.partial } : {}) }
+    await this.vault.writeSchema(rec.id, doc)
     const view = await this.vault.mutate(async (v, _key, now) => {
       const r = findById(v, rec.id)
       r.has_schema = true
       r.schema_updated_at = updated_at
-      return { result: toView(r), history: [entryFor(r, 'discover', 'ok', now, `${tables.length} tables`)] }
+      return { result: toView(r), history: [entryFor(r, 'discover', 'ok', now, `${tables.length} tables${merged.kept ? ` (+${merged.kept} kept)` : ''}`)] }
     })
-    return { ...view, tables: tables.length }
+    // `tables` means the same as in getSchema / `schema --json`: the stored list.
+    return { ...view, ...doc, discovered: tables.length }
   }
 
   /** The stored schema: { updated_at, tables: [...] }. */

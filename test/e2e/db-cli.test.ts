@@ -79,17 +79,48 @@ describe('postgresql from the CLI', () => {
     expect(json(val.stdout)).toMatchObject({ status: 'valid', is_valid: true })
     const d = await cli(['discover', 'pg', '--schemas', 'sales,public', '--json'])
     expect(d.code).toBe(0)
-    expect(json(d.stdout)).toMatchObject({ has_schema: true, tables: 7 })
+    // discover --json: the credential plus the stored schema, `tables` a list as in `schema --json`.
+    expect(json(d.stdout)).toMatchObject({ has_schema: true, discovered: 7 })
+    expect((json(d.stdout) as { tables: unknown[] }).tables).toHaveLength(7)
     const s = await cli(['schema', 'pg', '--json'])
     const doc = json(s.stdout) as { updated_at: string; tables: { schema: string; name: string; kind: string; comment: string | null; columns: Record<string, unknown>[] }[] }
     expect(Object.keys(doc)).toEqual(['updated_at', 'tables'])
-    expect(Object.keys(doc.tables[0]!)).toEqual(['schema', 'name', 'kind', 'comment', 'columns'])
-    expect(Object.keys(doc.tables[0]!.columns[0]!)).toEqual(['name', 'data_type', 'nullable', 'default', 'comment', 'position'])
+    // The documented fields, then the optional facts PostgreSQL's catalog has (issue 11).
+    expect(Object.keys(doc.tables[0]!)).toEqual(['schema', 'name', 'kind', 'comment', 'columns', 'readable', 'foreign_keys'])
+    expect(Object.keys(doc.tables[0]!.columns[0]!)).toEqual(['name', 'data_type', 'nullable', 'default', 'comment', 'position', 'primary_key'])
     expect(doc.tables.find((t) => t.name === 'daily_totals')).toMatchObject({ schema: 'sales', kind: 'materialized_view', comment: 'refreshed nightly' })
     const one = json((await cli(['schema', 'pg', '--table', 'sales.ord*', '--json'])).stdout) as { tables: { name: string }[] }
     expect(one.tables.map((t) => t.name)).toEqual(['orders'])
     const tree = await cli(['schema', 'pg'])
     expect(tree.stdout).toContain('sales.customers (table) -- one row per customer')
+    // Keys for joins, in the tree too.
+    expect(tree.stdout).toMatch(/├─ id bigint primary key identity not null\n/)
+    expect(tree.stdout).toContain('└─ foreign key (customer_id) -> sales.customers (id)')
+  })
+
+  it('a wrong --schemas or a --max-tables cut does not silently replace a fuller stored schema (issue 11)', async () => {
+    const before = json((await cli(['schema', 'pg', '--json'])).stdout) as { tables: unknown[] }
+    expect(before.tables).toHaveLength(7)
+    // Schema names are exact: "Sales" finds nothing, exits 3, and the stored schema stays as it was.
+    const wrong = await cli(['discover', 'pg', '--schemas', 'Sales'])
+    expect(wrong.code).toBe(3)
+    expect(wrong.stderr).toMatch(/no tables found in schema Sales of "pg"/)
+    expect(wrong.stderr.trim().split('\n').length).toBeLessThanOrEqual(2)
+    expect((json((await cli(['schema', 'pg', '--json'])).stdout) as { tables: unknown[] }).tables).toHaveLength(7)
+    // A cut reads one table, replaces that one, keeps the other six and says so.
+    const cut = await cli(['discover', 'pg', '--schemas', 'sales,public', '--max-tables', '1', '--json'])
+    expect(cut.code).toBe(0)
+    const doc = json(cut.stdout) as { discovered: number; tables: unknown[]; partial: string[] }
+    expect(doc.discovered).toBe(1)
+    expect(doc.tables).toHaveLength(7)
+    expect(doc.partial.join(' ')).toMatch(/--max-tables 1.*6 tables are kept from the discovery of/)
+    const after = json((await cli(['schema', 'pg', '--json'])).stdout) as { tables: unknown[]; partial: string[] }
+    expect(after.tables).toHaveLength(7)
+    expect(after.partial).toEqual(doc.partial)
+    expect((await cli(['schema', 'pg'])).stdout).toMatch(/# partial: stopped at --max-tables 1/)
+    // A full discovery again: complete, no partial note.
+    const full = json((await cli(['discover', 'pg', '--schemas', 'sales,public', '--json'])).stdout) as { partial?: string[] }
+    expect(full.partial).toBeUndefined()
   })
 
   it('a failed discovery keeps the previous schema', async () => {
@@ -125,7 +156,7 @@ describe('postgresql from the CLI', () => {
   it('tools/database with schema_type postgresql uses the same check', async () => {
     expect((await create('generic-db', 'database', `postgresql://credctl_e2e:${PG_PW}@127.0.0.1:5432/${PG_DB}`, ['--schema-type', 'postgresql'])).code).toBe(0)
     expect((await cli(['validate', 'generic-db'])).code).toBe(0)
-    expect((await cli(['discover', 'generic-db', '--max-tables', '2', '--json'])).stdout).toMatch(/"tables": 2/)
+    expect((await cli(['discover', 'generic-db', '--max-tables', '2', '--json'])).stdout).toMatch(/"discovered": 2/)
   })
 
   it('redshift (stand-in svv_columns, detected by version())', async () => {
@@ -177,7 +208,7 @@ describe('clickhouse, snowflake, bigquery: protocol stand-ins through the real c
     const bad = await cli(['validate', 'sf-bad', '--json'])
     expect(bad.code).toBe(1)
     expect(json(bad.stdout).message).toMatch(/390100/)
-    expect((await cli(['discover', 'sf', '--json'])).stdout).toMatch(/"tables": 6/)
+    expect((await cli(['discover', 'sf', '--json'])).stdout).toMatch(/"discovered": 6/)
   })
 
   it('bigquery: key JSON + --project/--location settings; valid, discover per region', async () => {
@@ -185,7 +216,7 @@ describe('clickhouse, snowflake, bigquery: protocol stand-ins through the real c
     expect(r.code).toBe(0)
     expect(json((await cli(['get', 'bq', '--json'])).stdout).masked_content).toBe('service account reader@acme-data.iam.gserviceaccount.com')
     expect((await cli(['validate', 'bq'])).code).toBe(0)
-    expect((await cli(['discover', 'bq', '--json'])).stdout).toMatch(/"tables": 4/)
+    expect((await cli(['discover', 'bq', '--json'])).stdout).toMatch(/"discovered": 4/)
     const other = await create('bq-other', 'bigquery', bqKey.json, ['--base-url', bq.url, '--project', 'someone-else'])
     expect(other.code).toBe(0)
     expect((await cli(['validate', 'bq-other'])).code).toBe(1)
@@ -211,7 +242,7 @@ describe('mssql and static_file from the CLI', () => {
   it('static_file: a directory of CSV, NDJSON and Parquet; a missing path is invalid', async () => {
     await create('files', 'static_file', dataDir)
     expect((await cli(['validate', 'files'])).code).toBe(0)
-    expect((await cli(['discover', 'files', '--json'])).stdout).toMatch(/"tables": 3/)
+    expect((await cli(['discover', 'files', '--json'])).stdout).toMatch(/"discovered": 3/)
     const doc = json((await cli(['schema', 'files', '--table', '*.parquet', '--json'])).stdout) as { tables: { name: string; columns: { name: string }[] }[] }
     expect(doc.tables[0]!.columns.map((c) => c.name)).toEqual(['id', 'email', 'score', 'tags'])
     await create('files-gone', 'static_file', path.join(dataDir, 'nothing-here', '*.csv'))

@@ -8,6 +8,7 @@ import { parseMssql, splitKeyValues } from '../../src/checks/databases/mssql-con
 import { redactError } from '../../src/checks/redact.js'
 import { ctx, input } from '../fixtures/db/ctx.js'
 import { closedPort, FIXTURES, silentServer } from '../fixtures/db/servers.js'
+import { tdsStandin } from '../fixtures/db/tds-standin.js'
 
 // No SQL Server can run here: parsing, the real driver (tedious) against a silent TCP server and a
 // closed port, and the catalog query's row mapping on hand-written fixtures.
@@ -77,7 +78,7 @@ describe('mssql: catalog rows', () => {
     ])
     const c = tables[0]!.columns
     expect(c.map((x) => [x.name, x.data_type, x.default, x.position])).toEqual([
-      ['Id', 'int', 'IDENTITY', 1],
+      ['Id', 'int', null, 1],
       ['Customer', 'nvarchar(100)', "N'anonymous'", 2],
       ['Notes', 'nvarchar(max)', null, 3],
       ['Total', 'decimal(12,2)', '0', 4],
@@ -85,14 +86,21 @@ describe('mssql: catalog rows', () => {
       ['Doubled', 'int', 'AS ([Id]*(2)) PERSISTED', 6],
       ['Code', 'varchar(10)', '(1)+(2)', 8],
     ])
-    expect(c[0]).toMatchObject({ nullable: false, comment: 'order id' })
+    expect(c[0]).toMatchObject({ nullable: false, comment: 'order id', identity: true })
     expect(c[2]!.nullable).toBe(true)
+  })
+  it('readable from HAS_PERMS_BY_NAME, partial without VIEW DEFINITION (issue 11, rule 7)', () => {
+    const fks = new Map([['dbo\0Orders', [{ name: 'fk', columns: ['Customer'], references: { schema: 'dbo', table: 'Customers', columns: ['Name'] } }]]])
+    expect(ms.mssqlFacts({ ...rows[0]!, can_select: 0 }, fks)).toEqual({ readable: false, foreign_keys: fks.get('dbo\0Orders') })
+    expect(ms.mssqlFacts({ ...rows[0]!, can_select: null }, new Map())).toEqual({ foreign_keys: [] })
+    expect(ms.mssqlPartial([{ ...rows[0]!, sees_all: 0 }])[0]).toMatch(/VIEW DEFINITION/)
+    expect(ms.mssqlPartial([{ ...rows[0]!, sees_all: 1 }])).toEqual([])
   })
   it('the catalog SQL is one query, filtered by schema parameters when asked', () => {
     expect(ms.catalogSql(0)).not.toContain('@s0')
     expect(ms.catalogSql(2)).toContain('AND s.name IN (@s0, @s1)')
     expect(ms.catalogSql(0)).toMatch(/MS_Description/)
-    expect(ms.catalogSql(0).match(/WITH \(NOLOCK\)/g)!.length).toBe(7)
+    expect(ms.catalogSql(0).match(/WITH \(NOLOCK\)/g)!.length).toBe(9)
   })
 })
 
@@ -102,4 +110,28 @@ describe('optional drivers', () => {
     const e = await loadDriver('credctl-no-such-driver', 'mssql', () => import('credctl-no-such-driver')).catch((x: unknown) => x)
     expect(e).toMatchObject({ code: 'NO_CHECK', message: expect.stringMatching(/credctl-no-such-driver driver is not installed: install it to check mssql credentials \(npm install credctl-no-such-driver\)/) })
   })
+})
+
+describe('mssql: login refusals read by the server\'s error number, through the real driver (issue 11, rule 6)', () => {
+  const cases: [number, string, string, RegExp][] = [
+    [18456, "Login failed for user 'app'.", 'invalid', /login failed.*rotate/],
+    [18487, "Login failed for user 'app'. Reason: The password of the account has expired.", 'invalid', /password expired/],
+    [18486, "Login failed for user 'app' because the account is currently locked out. The system administrator can unlock it.", 'invalid', /locked out.*unlock/],
+    [40615, "Cannot open server 'credctl' requested by the login. Client with IP address '203.0.113.7' is not allowed to access the server.", 'restricted', /allow this IP in the server's firewall/],
+    [40914, "Cannot open server 'credctl' requested by the login. Client is not allowed to access the server.", 'restricted', /virtual network rule/],
+  ]
+  for (const [number, text, status, message] of cases) {
+    it(`${number} is ${status}`, async () => {
+      const s = await tdsStandin(number, text)
+      try {
+        const r = await ms.validate(input('mssql', `Server=127.0.0.1,${s.port};Database=app;User ID=app;Password=pw-CANARY-ms;Encrypt=false`), ctx(5000))
+        expect(r).toMatchObject({ status, details: { code: String(number) } })
+        expect(r.message).toMatch(message)
+        expect(r.message).toContain(`SQL Server error ${number}`)
+        expect(s.logins()).toBeGreaterThan(0)
+      } finally {
+        await s.close()
+      }
+    })
+  }
 })

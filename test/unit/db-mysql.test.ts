@@ -22,6 +22,67 @@ beforeAll(async () => {
 })
 afterAll(async () => {
   await myAdmin(`DROP DATABASE IF EXISTS ${DB}`)
+  for (const u of ['credctl_my_locked', 'credctl_my_expired', 'credctl_my_part']) {
+    for (const host of ['%', 'localhost', '127.0.0.1']) await myAdmin(`DROP USER IF EXISTS '${u}'@'${host}'`)
+  }
+  await myAdmin(`DROP DATABASE IF EXISTS ${DB}_fk`)
+})
+
+/** A user on every host form the server may match 127.0.0.1 to. */
+async function myUser(name: string, create: string, grant: string): Promise<void> {
+  for (const host of ['%', 'localhost', '127.0.0.1']) {
+    await myAdmin(`DROP USER IF EXISTS '${name}'@'${host}'; CREATE USER '${name}'@'${host}' ${create}; ${grant.replace(/TO \?/g, `TO '${name}'@'${host}'`)}`)
+  }
+}
+
+describe('mysql/mariadb: refusals read by MariaDB\'s own numbers (issue 11, rule 6)', () => {
+  it('a locked account is invalid (MariaDB 4151; mysql2 names that number after a MySQL bulk-load error)', async () => {
+    await myUser('credctl_my_locked', `IDENTIFIED BY '${PW}' ACCOUNT LOCK`, `GRANT SELECT ON ${DB}.* TO ?`)
+    const r = await my.validate(input('mysql', `mysql://credctl_my_locked:${PW}@127.0.0.1:3306/${DB}`), ctx())
+    expect(r).toMatchObject({ status: 'invalid', details: { code: '4151' } })
+    expect(r.message).toMatch(/account locked.*MariaDB error 4151.*unlock/)
+    expect(r.message).not.toMatch(/BULK_PARSER/)
+    // Discovery says the same, as a failed discovery (exit 1), not a crash.
+    await expect(my.discoverSchema(input('mysql', `mysql://credctl_my_locked:${PW}@127.0.0.1:3306/${DB}`), ctx())).rejects.toThrow(/account locked/)
+  })
+  it('an expired password is invalid (the sandbox answers SELECT 1 with 1820), not an error', async () => {
+    await myUser('credctl_my_expired', `IDENTIFIED BY '${PW}' PASSWORD EXPIRE`, `GRANT SELECT ON ${DB}.* TO ?`)
+    const r = await my.validate(input('mysql', `mysql://credctl_my_expired:${PW}@127.0.0.1:3306/${DB}`), ctx())
+    expect(r.status).toBe('invalid')
+    expect(['1820', '1862']).toContain((r.details as { code: string }).code)
+    expect(r.message).toMatch(/password expired.*set a new password/)
+  })
+  it('the verdict table is per flavour: 4151 is "locked" only on MariaDB, 3118 only on MySQL', () => {
+    expect(my.mysqlVerdict(Object.assign(new Error('x'), { errno: 4151, mariadb: true }))?.status).toBe('invalid')
+    expect(my.mysqlVerdict(Object.assign(new Error('x'), { errno: 4151, mariadb: false }))).toBeUndefined()
+    expect(my.mysqlVerdict(Object.assign(new Error('x'), { errno: 3118, mariadb: false }))?.message).toMatch(/account locked/)
+    expect(my.mysqlVerdict(Object.assign(new Error('x'), { errno: 1040, mariadb: true }))?.status).toBe('unreachable')
+  })
+})
+
+describe('mysql/mariadb: discovery tells what it saw (issue 11, rule 7)', () => {
+  it('foreign keys; a user with single-table grants sees a partial listing, and says so', async () => {
+    const db = `${DB}_fk`
+    await myAdmin(`DROP DATABASE IF EXISTS ${db}; CREATE DATABASE ${db}`)
+    await myAdmin(
+      `CREATE TABLE parent (a INT, b INT, PRIMARY KEY (a, b)) ENGINE=InnoDB;
+       CREATE TABLE child (id INT PRIMARY KEY, pa INT, pb INT, CONSTRAINT child_parent FOREIGN KEY (pa, pb) REFERENCES parent (a, b)) ENGINE=InnoDB;
+       CREATE TABLE secret (id INT PRIMARY KEY);`,
+      db,
+    )
+    const root = await my.discoverSchema(input('mysql', `mysql://root@127.0.0.1:3306/${db}`), ctx(10_000))
+    expect(root.partial).toEqual([])
+    const t = Object.fromEntries(root.tables.map((x) => [x.name, x]))
+    expect(t.child!.foreign_keys).toEqual([{ name: 'child_parent', columns: ['pa', 'pb'], references: { schema: db, table: 'parent', columns: ['a', 'b'] } }])
+    expect(t.parent!.columns.map((c) => c.primary_key)).toEqual([true, true])
+    expect(t.parent!.foreign_keys).toEqual([])
+    expect(t.secret!.readable).toBe(true)
+    // Column-only SELECT on child: listed, but SELECT * fails: not readable.
+    await myUser('credctl_my_part', `IDENTIFIED BY '${PW}'`, `GRANT SELECT ON ${db}.parent TO ?; GRANT SELECT (id) ON ${db}.child TO ?`)
+    const part = await my.discoverSchema(input('mysql', `mysql://credctl_my_part:${PW}@127.0.0.1:3306/${db}`), ctx(10_000))
+    expect(part.tables.map((x) => [x.name, x.readable])).toEqual([['child', false], ['parent', true]])
+    expect(part.partial).toEqual([expect.stringMatching(new RegExp(`MariaDB lists only the tables this user holds a privilege on: ${db} may have more`))])
+  })
 })
 
 describe('mysql/mariadb: validate against the real server', () => {
@@ -32,13 +93,13 @@ describe('mysql/mariadb: validate against the real server', () => {
   })
   it('wrong password is invalid, and the message never holds it', async () => {
     const r = await my.validate(input('mysql', `mysql://credctl_my:not-the-${PW}@127.0.0.1:3306/${DB}`), ctx())
-    expect(r).toMatchObject({ status: 'invalid', details: { code: 'ER_ACCESS_DENIED_ERROR' } })
+    expect(r).toMatchObject({ status: 'invalid', details: { code: '1045' } })
     expect(r.message).not.toContain(PW)
   })
   it('a database the user may not see is invalid; an unknown one too (root)', async () => {
     expect((await my.validate(input('mysql', `mysql://credctl_my:${PW}@127.0.0.1:3306/credctl_nope`), ctx())).status).toBe('invalid')
     const r = await my.validate(input('mysql', 'mariadb://root@127.0.0.1:3306/credctl_nope'), ctx())
-    expect(r).toMatchObject({ status: 'invalid', details: { code: 'ER_BAD_DB_ERROR' } })
+    expect(r).toMatchObject({ status: 'invalid', details: { code: '1049' } })
   })
   it('a silent server times out within the budget', async () => {
     const s = await silentServer()
@@ -72,13 +133,17 @@ describe('mysql/mariadb: validate against the real server', () => {
 describe('mysql/mariadb: discovery', () => {
   it('reads the fixture with two catalog queries per database (plus version and timeout set-up) and normalises the quirks', async () => {
     const s = await my.discoverSchema(input('mysql', URI), ctx(10_000))
-    expect(s.details).toMatchObject({ queries: 4 })
+    // version + timeout set-up, SHOW GRANTS, then COLUMNS, TABLES and foreign keys for the database.
+    expect(s.details).toMatchObject({ queries: 6 })
     const t = Object.fromEntries(s.tables.map((x) => [x.name, x]))
     expect(Object.keys(t)).toEqual(['Mixed Case', 'customers', 'mixed case', 'paid'])
     expect(t.customers).toMatchObject({ schema: DB, kind: 'table', comment: 'one row per customer' })
     const cols = Object.fromEntries(t.customers!.columns.map((c) => [c.name, c]))
     expect(t.customers!.columns.map((c) => c.position)).toEqual([1, 2, 3, 4, 5, 6, 7])
-    expect(cols.id).toMatchObject({ data_type: 'int(11)', nullable: false, default: 'AUTO_INCREMENT', comment: 'customer id' })
+    // AUTO_INCREMENT is not a default: identity, and the primary key.
+    expect(cols.id).toMatchObject({ data_type: 'int(11)', nullable: false, default: null, identity: true, primary_key: true, comment: 'customer id' })
+    expect(cols.email).toMatchObject({ primary_key: false })
+    expect(cols.email!.identity).toBeUndefined()
     expect(cols.email).toMatchObject({ data_type: 'varchar(200)', nullable: false, default: null, comment: 'login e-mail' })
     expect(cols.status).toMatchObject({ data_type: "enum('new','paid')", default: "'new'" })
     // MariaDB's "no default" is the string NULL: normalised to null.
@@ -93,7 +158,7 @@ describe('mysql/mariadb: discovery', () => {
   })
   it('without a database in the URI: every visible database, one pair of queries each', async () => {
     const s = await my.discoverSchema(input('mysql', `mysql://credctl_my:${PW}@127.0.0.1:3306`), ctx(10_000))
-    expect(s.details).toMatchObject({ queries: 5 })
+    expect(s.details).toMatchObject({ queries: 7 })
     expect(new Set(s.tables.map((x) => x.schema))).toEqual(new Set([DB]))
     const only = await my.discoverSchema(input('mysql', `mysql://credctl_my:${PW}@127.0.0.1:3306`), ctx(10_000, { schemas: [DB], maxTables: 1 }))
     expect(only.tables).toHaveLength(1)

@@ -91,3 +91,10 @@ describe('snowflake: URIs', () => {
     expect(sf.quoteIdent('a"b')).toBe('"a""b"')
   })
 })
+
+describe('snowflake: a SHOW answer at its 10,000-row cap is marked partial (issue 11, rule 7)', () => {
+  it('names the statement and says to narrow', () => {
+    expect(sf.showCapped([])).toEqual([])
+    expect(sf.showCapped(['SHOW COLUMNS IN SCHEMA "DB"."S"'])[0]).toMatch(/stops at 10,000 rows and "SHOW COLUMNS IN SCHEMA \"DB\"\.\"S\"" reached it: more may exist \(narrow with --schemas\)/)
+  })
+})

@@ -1,5 +1,6 @@
 import type { CheckContext, CheckInput, CheckResult, DiscoveredSchema } from '../types.js'
-import { DriverTimeout, groupRows, loadDriver, nonEmpty, refused, schemaFilter, watchdog, type CatalogRow, type DiscoverCtx } from './common.js'
+import { DriverTimeout, groupRows, loadDriver, nonEmpty, schemaFilter, watchdog, type CatalogRow, type DiscoverCtx } from './common.js'
+import { CLICKHOUSE, loginVerdict, VerdictError } from './login-errors.js'
 
 /**
  * ClickHouse over its HTTP interface with @clickhouse/client (optional, zero dependencies). The URL is
@@ -32,15 +33,6 @@ async function connect(t: ClickhouseTarget, ctx: CheckContext): Promise<Client> 
   return client
 }
 
-/** Error codes: 516 AUTHENTICATION_FAILED (192/193/194 on old servers), 81 UNKNOWN_DATABASE. */
-const REFUSED: Record<string, string> = {
-  '516': 'authentication failed',
-  '192': 'unknown user',
-  '193': 'wrong password',
-  '194': 'password required',
-  '81': 'database does not exist',
-}
-
 export function errorCode(e: unknown): string | undefined {
   const code = (e as { code?: unknown }).code
   if (typeof code === 'string' && /^\d+$/.test(code)) return code
@@ -66,7 +58,8 @@ async function withClient<T>(input: CheckInput, ctx: CheckContext, fn: (c: Clien
     return await fn(client)
   } catch (e) {
     const code = errorCode(e)
-    if (code && REFUSED[code]) return refused(`server refused the credentials: ${REFUSED[code]} (code ${code})`, { code })
+    const verdict = loginVerdict(CLICKHOUSE, code, `ClickHouse code ${code}`)
+    if (verdict) return verdict
     throw asTimeout(e, ctx.timeoutMs)
   } finally {
     stop()
@@ -92,7 +85,8 @@ export function catalogQueries(major: number, dbs: string[] | null): { columns: 
   const modern = major >= 21
   const where = (col: string) => (dbs ? `${col} IN (${dbs.map(chQuote).join(', ')})` : `${col} NOT IN (${SYSTEM_DBS.map(chQuote).join(', ')})`)
   return {
-    columns: `SELECT database, table, name, type, default_kind, default_expression, comment${modern ? ', position' : ''}
+    // is_in_primary_key: since 18.x (verified on 18.16.1).
+    columns: `SELECT database, table, name, type, default_kind, default_expression, comment, is_in_primary_key${modern ? ', position' : ''}
 FROM system.columns WHERE ${where('database')}${modern ? ' ORDER BY database, table, position' : ''}`,
     tables: `SELECT database, name, engine${modern ? ', comment' : ''} FROM system.tables WHERE ${where('database')}`,
   }
@@ -106,6 +100,7 @@ export interface ChColumnRow {
   default_kind: string
   default_expression: string
   comment: string
+  is_in_primary_key?: number | string
   position?: number | string
 }
 export interface ChTableRow {
@@ -158,6 +153,8 @@ export function chRows(cols: ChColumnRow[], tables: ChTableRow[]): CatalogRow[] 
       nullable,
       default: dflt,
       comment: nonEmpty(c.comment),
+      // ClickHouse's primary key is the sparse index (not unique): still what its catalog calls the key.
+      ...(c.is_in_primary_key !== undefined ? { primary_key: Number(c.is_in_primary_key) === 1 } : {}),
     })
   }
   const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)
@@ -174,6 +171,6 @@ export async function discoverSchema(input: CheckInput, ctx: DiscoverCtx): Promi
     const tables = await query<ChTableRow>(c, ctx, sql.tables)
     return { tables: groupRows(chRows(cols, tables), ctx.options?.maxTables), details: { queries: 3, version: `ClickHouse ${version}` } }
   })
-  if ('status' in r) throw new Error(r.message)
+  if ('status' in r) throw new VerdictError(r)
   return r
 }

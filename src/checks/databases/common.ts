@@ -1,5 +1,5 @@
 import { CredctlError } from '../../errors.js'
-import type { CheckContext, CheckResult, DiscoverOptions, DiscoveredTable, TableKind } from '../types.js'
+import type { CheckContext, CheckResult, DiscoverOptions, DiscoveredColumn, DiscoveredTable, ForeignKey, TableKind } from '../types.js'
 
 /**
  * What every database check shares: loading an optional driver with a clear message, a watchdog that
@@ -85,7 +85,17 @@ export interface CatalogRow {
   nullable: boolean
   default: string | null
   comment: string | null
+  primary_key?: boolean
+  identity?: boolean
 }
+
+/** What an engine knows about a whole table beyond its columns. */
+export interface TableFacts {
+  readable?: boolean
+  foreign_keys?: ForeignKey[]
+}
+
+export const tableKey = (schema: string, table: string) => `${schema}\0${table}`
 
 /** Empty strings are "no comment" in every catalog that has no NULL for it (MySQL, ClickHouse, Snowflake). */
 export const nonEmpty = (s: unknown): string | null => (s === null || s === undefined || s === '' ? null : String(s))
@@ -94,18 +104,60 @@ export const nonEmpty = (s: unknown): string | null => (s === null || s === unde
  * Group rows (already ordered by schema, table, position) into tables; stop after maxTables tables.
  * Rows of one table must be contiguous: every catalog query orders by schema and table for this.
  */
-export function groupRows(rows: Iterable<CatalogRow>, maxTables?: number): DiscoveredTable[] {
+export function groupRows(rows: Iterable<CatalogRow>, maxTables?: number, facts?: Map<string, TableFacts>): DiscoveredTable[] {
   const tables: DiscoveredTable[] = []
   let cur: DiscoveredTable | undefined
   for (const r of rows) {
     if (!cur || cur.schema !== r.schema || cur.name !== r.table) {
       if (maxTables !== undefined && tables.length >= maxTables) break
-      cur = { schema: r.schema, name: r.table, kind: r.kind, comment: r.table_comment, columns: [] }
+      cur = { schema: r.schema, name: r.table, kind: r.kind, comment: r.table_comment, columns: [], ...facts?.get(tableKey(r.schema, r.table)) }
       tables.push(cur)
     }
-    cur.columns.push({ name: r.column, data_type: r.data_type, nullable: r.nullable, default: r.default, comment: r.comment, position: r.position })
+    cur.columns.push(column(r))
   }
   return tables
+}
+
+/** A catalog row's column; the key and identity flags only where the engine reported them. */
+export function column(r: CatalogRow): DiscoveredColumn {
+  return {
+    name: r.column,
+    data_type: r.data_type,
+    nullable: r.nullable,
+    default: r.default,
+    comment: r.comment,
+    position: r.position,
+    ...(r.primary_key !== undefined ? { primary_key: r.primary_key } : {}),
+    ...(r.identity ? { identity: true } : {}),
+  }
+}
+
+/** Foreign-key rows (one per column pair, in key order) -> keys per table. */
+export interface FkRow {
+  schema: string
+  table: string
+  name: string
+  column: string
+  ref_schema: string
+  ref_table: string
+  ref_column: string
+}
+export function foreignKeys(rows: FkRow[]): Map<string, ForeignKey[]> {
+  const out = new Map<string, ForeignKey[]>()
+  const byName = new Map<string, ForeignKey>()
+  for (const r of rows) {
+    const k = tableKey(r.schema, r.table)
+    const id = `${k}\0${r.name}`
+    let fk = byName.get(id)
+    if (!fk) {
+      fk = { name: r.name || null, columns: [], references: { schema: r.ref_schema, table: r.ref_table, columns: [] } }
+      byName.set(id, fk)
+      out.set(k, [...(out.get(k) ?? []), fk])
+    }
+    fk.columns.push(r.column)
+    fk.references.columns.push(r.ref_column)
+  }
+  return out
 }
 
 export const schemaFilter = (o?: DiscoverOptions): string[] | null => (o?.schemas?.length ? o.schemas : null)

@@ -12,6 +12,8 @@ declare module 'mssql' {
     connectionTimeout?: number
     requestTimeout?: number
     pool?: { max?: number; min?: number }
+    /** Called with each new tedious Connection before it connects (mssql's tedious pool). */
+    beforeConnect?: (connection: unknown) => void
     options?: {
       encrypt?: boolean
       trustServerCertificate?: boolean

@@ -1,5 +1,6 @@
-import type { CheckContext, CheckInput, CheckResult, DiscoveredSchema } from '../types.js'
-import { abortable, DriverTimeout, groupRows, loadDriver, refused, schemaFilter, watchdog, type CatalogRow, type DiscoverCtx } from './common.js'
+import type { CheckContext, CheckInput, CheckResult, DiscoveredSchema, ForeignKey } from '../types.js'
+import { abortable, DriverTimeout, foreignKeys, groupRows, loadDriver, schemaFilter, tableKey, watchdog, type CatalogRow, type DiscoverCtx, type FkRow, type TableFacts } from './common.js'
+import { loginVerdict, MSSQL, VerdictError } from './login-errors.js'
 import { parseMssql, type MssqlTarget } from './mssql-config.js'
 
 /**
@@ -11,8 +12,21 @@ import { parseMssql, type MssqlTarget } from './mssql-config.js'
  */
 type Pool = import('mssql').ConnectionPool
 
-export function poolConfig(t: MssqlTarget, timeoutMs: number): import('mssql').config {
+/**
+ * tedious turns the server's login ERROR token into a bare "ELOGIN" with only its text: the number
+ * (18456, 40615, …) is on the token, seen through the connection's errorMessage event.
+ */
+interface LoginErrors {
+  last?: number
+}
+
+export function poolConfig(t: MssqlTarget, timeoutMs: number, seen: LoginErrors = {}): import('mssql').config {
   return {
+    beforeConnect: (conn: unknown) => {
+      ;(conn as { on(e: 'errorMessage', f: (tok: { number?: number }) => void): void }).on('errorMessage', (tok) => {
+        if (typeof tok.number === 'number') seen.last = tok.number
+      })
+    },
     server: t.server,
     ...(t.port !== undefined ? { port: t.port } : {}),
     ...(t.database ? { database: t.database } : {}),
@@ -31,9 +45,9 @@ export function poolConfig(t: MssqlTarget, timeoutMs: number): import('mssql').c
   }
 }
 
-async function connect(t: MssqlTarget, ctx: CheckContext): Promise<Pool> {
+async function connect(t: MssqlTarget, ctx: CheckContext, seen: LoginErrors = {}): Promise<Pool> {
   const mssql = await loadDriver('mssql', 'mssql', () => import('mssql'))
-  const pool = new (mssql.default?.ConnectionPool ?? mssql.ConnectionPool)(poolConfig(t, ctx.timeoutMs))
+  const pool = new (mssql.default?.ConnectionPool ?? mssql.ConnectionPool)(poolConfig(t, ctx.timeoutMs, seen))
   pool.on('error', () => {})
   const stop = watchdog(ctx.signal, () => void pool.close().catch(() => {}))
   try {
@@ -54,18 +68,18 @@ async function close(pool: Pool): Promise<void> {
   await pool.close().catch(() => {})
 }
 
-/** Login errors: 18456 login failed, 4060 cannot open database, 18486/18487/18488 locked or expired. */
+/** Login errors by the server's number (login-errors.ts): refused, locked, expired, Azure's firewall. */
 async function connectOrRefuse(input: CheckInput, ctx: CheckContext): Promise<Pool | CheckResult> {
   const t = parseMssql(input.value)
+  const seen: LoginErrors = {}
   try {
-    return await connect(t, ctx)
+    return await connect(t, ctx, seen)
   } catch (e) {
     const code = (e as { code?: string }).code
-    if (code === 'ELOGIN') {
-      const number = (e as { originalError?: { number?: number } }).originalError?.number
-      const why = number === 4060 ? 'cannot open the database' : 'login failed'
-      return refused(`server refused the credentials: ${why} (ELOGIN${number ? ` ${number}` : ''})`, { code, number })
-    }
+    const number = seen.last
+    const verdict = loginVerdict(MSSQL, number, `SQL Server error ${number}`)
+    if (verdict) return verdict
+    if (code === 'ELOGIN') return { status: 'invalid', message: 'server refused the credentials: login failed (ELOGIN); check the user and password, or rotate the credential', details: { code } }
     throw e
   }
 }
@@ -90,7 +104,11 @@ SELECT s.name AS table_schema, o.name AS table_name, o.type AS object_type,
        c.column_id AS position, c.name AS column_name,
        TYPE_NAME(c.user_type_id) AS type_name, c.max_length, c.precision, c.scale,
        c.is_nullable, c.is_identity, dc.definition AS column_default, cc.definition AS computed_definition,
-       cc.is_persisted, CAST(cep.value AS nvarchar(max)) AS column_comment
+       cc.is_persisted, CAST(cep.value AS nvarchar(max)) AS column_comment,
+       CAST(CASE WHEN EXISTS (SELECT 1 FROM sys.indexes i WITH (NOLOCK) JOIN sys.index_columns ic WITH (NOLOCK) ON ic.object_id = i.object_id AND ic.index_id = i.index_id
+                              WHERE i.object_id = o.object_id AND i.is_primary_key = 1 AND ic.column_id = c.column_id) THEN 1 ELSE 0 END AS bit) AS is_primary_key,
+       HAS_PERMS_BY_NAME(QUOTENAME(s.name) + '.' + QUOTENAME(o.name), 'OBJECT', 'SELECT') AS can_select,
+       HAS_PERMS_BY_NAME(DB_NAME(), 'DATABASE', 'VIEW DEFINITION') AS sees_all
 FROM sys.objects o WITH (NOLOCK)
 JOIN sys.schemas s WITH (NOLOCK) ON s.schema_id = o.schema_id
 JOIN sys.columns c WITH (NOLOCK) ON c.object_id = o.object_id
@@ -119,6 +137,28 @@ export interface MssqlRow {
   computed_definition: string | null
   is_persisted: boolean | null
   column_comment: string | null
+  is_primary_key?: boolean
+  /** HAS_PERMS_BY_NAME: 1, 0, or NULL when it cannot tell. */
+  can_select?: number | null
+  sees_all?: number | null
+}
+
+/** Foreign keys of the same objects, one row per column pair in key order. */
+export function foreignKeySql(schemaCount: number): string {
+  const filter = schemaCount ? `AND s.name IN (${Array.from({ length: schemaCount }, (_, i) => `@s${i}`).join(', ')})` : ''
+  return `
+SELECT s.name AS table_schema, o.name AS table_name, fk.name AS name, pc.name AS column_name,
+       rs.name AS ref_schema, ro.name AS ref_table, rc.name AS ref_column
+FROM sys.foreign_keys fk WITH (NOLOCK)
+JOIN sys.foreign_key_columns fkc WITH (NOLOCK) ON fkc.constraint_object_id = fk.object_id
+JOIN sys.objects o WITH (NOLOCK) ON o.object_id = fk.parent_object_id
+JOIN sys.schemas s WITH (NOLOCK) ON s.schema_id = o.schema_id
+JOIN sys.columns pc WITH (NOLOCK) ON pc.object_id = fkc.parent_object_id AND pc.column_id = fkc.parent_column_id
+JOIN sys.objects ro WITH (NOLOCK) ON ro.object_id = fk.referenced_object_id
+JOIN sys.schemas rs WITH (NOLOCK) ON rs.schema_id = ro.schema_id
+JOIN sys.columns rc WITH (NOLOCK) ON rc.object_id = fkc.referenced_object_id AND rc.column_id = fkc.referenced_column_id
+WHERE o.is_ms_shipped = 0 ${filter}
+ORDER BY s.name, o.name, fk.name, fkc.constraint_column_id`
 }
 
 /** sys.columns.max_length is in bytes (nvarchar/nchar: 2 per character) and -1 for (max). */
@@ -159,7 +199,7 @@ const KIND: Record<string, CatalogRow['kind']> = { U: 'table', V: 'view', ET: 'e
 export function mssqlRow(r: MssqlRow): CatalogRow {
   let dflt: string | null = r.column_default === null ? null : unwrapParens(r.column_default)
   if (r.computed_definition) dflt = `AS ${r.computed_definition}${r.is_persisted ? ' PERSISTED' : ''}`
-  else if (r.is_identity) dflt = 'IDENTITY'
+  // IDENTITY is not a default: the column says identity: true.
   return {
     schema: r.table_schema,
     table: r.table_name,
@@ -171,18 +211,40 @@ export function mssqlRow(r: MssqlRow): CatalogRow {
     nullable: !!r.is_nullable,
     default: dflt,
     comment: r.column_comment ?? null,
+    primary_key: !!r.is_primary_key,
+    identity: !!r.is_identity,
   }
+}
+
+/** Readable: SELECT on the object (HAS_PERMS_BY_NAME); NULL (cannot tell) leaves it unsaid. */
+export function mssqlFacts(r: MssqlRow, fks: Map<string, ForeignKey[]>): TableFacts {
+  const k = tableKey(r.table_schema, r.table_name)
+  return { ...(r.can_select === 0 || r.can_select === 1 ? { readable: r.can_select === 1 } : {}), foreign_keys: fks.get(k) ?? [] }
+}
+
+/**
+ * SQL Server shows a user only the objects it holds some permission on, unless it has VIEW
+ * DEFINITION on the database (https://learn.microsoft.com/sql/relational-databases/security/metadata-visibility-configuration).
+ */
+export function mssqlPartial(rows: MssqlRow[]): string[] {
+  const sees = rows[0]?.sees_all
+  return rows.length && sees === 0 ? ['SQL Server shows only the objects this login holds a permission on (no VIEW DEFINITION on the database): more tables may exist'] : []
 }
 
 export async function discoverSchema(input: CheckInput, ctx: DiscoverCtx): Promise<DiscoveredSchema> {
   const c = await connectOrRefuse(input, ctx)
-  if ('status' in c) throw new Error(c.message)
+  if ('status' in c) throw new VerdictError(c)
   try {
     const schemas = schemaFilter(ctx.options) ?? []
     const req = c.request()
     schemas.forEach((s, i) => req.input(`s${i}`, s))
     const r = await req.query<MssqlRow>(catalogSql(schemas.length))
-    return { tables: groupRows(r.recordset.map(mssqlRow), ctx.options?.maxTables), details: { queries: 1 } }
+    const fkReq = c.request()
+    schemas.forEach((s, i) => fkReq.input(`s${i}`, s))
+    const fkRows = (await fkReq.query<{ table_schema: string; table_name: string; name: string; column_name: string; ref_schema: string; ref_table: string; ref_column: string }>(foreignKeySql(schemas.length))).recordset
+    const fks = foreignKeys(fkRows.map((x): FkRow => ({ schema: x.table_schema, table: x.table_name, name: x.name, column: x.column_name, ref_schema: x.ref_schema, ref_table: x.ref_table, ref_column: x.ref_column })))
+    const facts = new Map<string, TableFacts>(r.recordset.map((x) => [tableKey(x.table_schema, x.table_name), mssqlFacts(x, fks)]))
+    return { tables: groupRows(r.recordset.map(mssqlRow), ctx.options?.maxTables, facts), partial: mssqlPartial(r.recordset), details: { queries: 2 } }
   } catch (e) {
     if ((e as { code?: string }).code === 'ETIMEOUT') throw new DriverTimeout('the catalog query', ctx.timeoutMs)
     throw e

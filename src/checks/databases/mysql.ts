@@ -1,6 +1,8 @@
 import { readRegularFileSync } from '../../lib/regular-file.js'
 import type { CheckContext, CheckInput, CheckResult, DiscoveredSchema } from '../types.js'
-import { DriverTimeout, groupRows, nonEmpty, refused, schemaFilter, watchdog, type CatalogRow, type DiscoverCtx } from './common.js'
+import { DriverTimeout, foreignKeys, groupRows, nonEmpty, schemaFilter, tableKey, watchdog, type CatalogRow, type DiscoverCtx, type FkRow, type TableFacts } from './common.js'
+import { loginVerdict, MARIADB, MYSQL, VerdictError } from './login-errors.js'
+import { access } from './mysql-grants.js'
 
 /**
  * MySQL and MariaDB with mysql2. The URI is parsed here, never handed to mysql2: mysql2 silently ignores
@@ -39,18 +41,37 @@ export function connectionOptions(t: MysqlTarget, timeoutMs: number, mode: Mysql
   }
 }
 
+/** A refusal at login, with the server's flavour from its handshake: MySQL and MariaDB number errors differently. */
+function withFlavour(e: unknown, core: { _isMariaDB?: boolean }): unknown {
+  if (e && typeof e === 'object') (e as { mariadb?: boolean }).mariadb = core._isMariaDB === true
+  return e
+}
+
 async function connectOnce(t: MysqlTarget, ctx: CheckContext, mode: MysqlSslMode): Promise<Conn> {
-  const mysql = await import('mysql2/promise')
+  const mysql = await import('mysql2')
   let conn: Conn | undefined
   let dead = false
+  // The core connection (not mysql2/promise's createConnection) keeps the handshake's server version
+  // visible when the login fails.
+  const core = mysql.createConnection(connectionOptions(t, ctx.timeoutMs, mode))
+  let fail: (e: unknown) => void = () => {}
   const stop = watchdog(ctx.signal, () => {
     dead = true
-    conn?.destroy()
+    core.destroy()
+    // destroy() emits nothing: settle the wait here.
+    fail(new DriverTimeout('the server did not answer', ctx.timeoutMs))
   })
   try {
-    conn = await mysql.createConnection(connectionOptions(t, ctx.timeoutMs, mode))
+    await new Promise<void>((resolve, reject) => {
+      fail = reject
+      if (dead) reject(new DriverTimeout('the server did not answer', ctx.timeoutMs))
+      core.once('connect', () => resolve())
+      core.once('error', (e) => reject(withFlavour(e, core as unknown as { _isMariaDB?: boolean })))
+    })
+    conn = core.promise()
   } catch (e) {
     stop()
+    core.destroy()
     if (dead) throw new DriverTimeout('the server did not answer', ctx.timeoutMs)
     throw e
   }
@@ -79,14 +100,11 @@ async function close(conn: Conn): Promise<void> {
   await conn.end().catch(() => conn.destroy())
 }
 
-/** Errors that mean "the server refused these credentials". */
-const REFUSED: Record<string, string> = {
-  ER_ACCESS_DENIED_ERROR: 'access denied (wrong user or password)',
-  ER_ACCESS_DENIED_NO_PASSWORD_ERROR: 'access denied',
-  ER_DBACCESS_DENIED_ERROR: 'no access to the database',
-  ER_BAD_DB_ERROR: 'database does not exist',
-  ER_ACCOUNT_HAS_BEEN_LOCKED: 'account locked',
-  ER_MUST_CHANGE_PASSWORD_LOGIN: 'password expired',
+/** A login or session refusal by its number, read in the server's own table (login-errors.ts). */
+export function mysqlVerdict(e: unknown): CheckResult | undefined {
+  const x = e as { errno?: number; code?: string; mariadb?: boolean }
+  if (typeof x.errno !== 'number') return undefined
+  return loginVerdict(x.mariadb ? MARIADB : MYSQL, x.errno, `${x.mariadb ? 'MariaDB' : 'MySQL'} error ${x.errno}`)
 }
 
 async function connectOrRefuse(input: CheckInput, ctx: CheckContext): Promise<Conn | CheckResult> {
@@ -94,8 +112,8 @@ async function connectOrRefuse(input: CheckInput, ctx: CheckContext): Promise<Co
   try {
     return await connect(t, ctx)
   } catch (e) {
-    const code = (e as { code?: string }).code ?? ''
-    if (REFUSED[code]) return refused(`server refused the credentials: ${REFUSED[code]} (${code})`, { code })
+    const verdict = mysqlVerdict(e)
+    if (verdict) return verdict
     throw e
   }
 }
@@ -122,6 +140,11 @@ async function prepare(conn: Conn, ctx: CheckContext): Promise<Server> {
   return { version: `${mariadb ? 'MariaDB' : 'MySQL'} ${v.replace(/-MariaDB.*$/i, '')}`, mariadb, database: row?.d ?? null }
 }
 
+/** A refusal after login (MariaDB's expired-password sandbox answers every statement with 1820). */
+function sessionVerdict(e: unknown, c: Conn): CheckResult | undefined {
+  return mysqlVerdict(withFlavour(e, (c as unknown as { connection: { _isMariaDB?: boolean } }).connection))
+}
+
 export async function validate(input: CheckInput, ctx: CheckContext): Promise<CheckResult> {
   const c = await connectOrRefuse(input, ctx)
   if ('status' in c) return c
@@ -129,6 +152,10 @@ export async function validate(input: CheckInput, ctx: CheckContext): Promise<Ch
     await q(c, ctx, 'SELECT 1')
     const s = await prepare(c, ctx)
     return { status: 'valid', message: `connected; SELECT 1 ok (${s.version})`, details: { version: s.version } }
+  } catch (e) {
+    const verdict = sessionVerdict(e, c)
+    if (verdict) return verdict
+    throw e
   } finally {
     await close(c)
   }
@@ -136,10 +163,15 @@ export async function validate(input: CheckInput, ctx: CheckContext): Promise<Ch
 
 export const COLUMNS_SQL = `SELECT TABLE_NAME AS table_name, ORDINAL_POSITION AS position, COLUMN_NAME AS column_name,
        COLUMN_TYPE AS column_type, IS_NULLABLE AS is_nullable, COLUMN_DEFAULT AS column_default,
-       GENERATION_EXPRESSION AS generation_expression, EXTRA AS extra, COLUMN_COMMENT AS column_comment
+       GENERATION_EXPRESSION AS generation_expression, EXTRA AS extra, COLUMN_COMMENT AS column_comment,
+       COLUMN_KEY AS column_key
 FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? ORDER BY TABLE_NAME, ORDINAL_POSITION`
 export const TABLES_SQL = `SELECT TABLE_NAME AS table_name, TABLE_TYPE AS table_type, TABLE_COMMENT AS table_comment
 FROM information_schema.TABLES WHERE TABLE_SCHEMA = ?`
+export const FKS_SQL = `SELECT TABLE_NAME AS table_name, CONSTRAINT_NAME AS name, COLUMN_NAME AS column_name,
+       REFERENCED_TABLE_SCHEMA AS ref_schema, REFERENCED_TABLE_NAME AS ref_table, REFERENCED_COLUMN_NAME AS ref_column
+FROM information_schema.KEY_COLUMN_USAGE WHERE TABLE_SCHEMA = ? AND REFERENCED_TABLE_NAME IS NOT NULL
+ORDER BY TABLE_NAME, CONSTRAINT_NAME, ORDINAL_POSITION`
 const SYSTEM_DBS = ['information_schema', 'mysql', 'performance_schema', 'sys']
 
 export interface MysqlColumnRow {
@@ -152,6 +184,7 @@ export interface MysqlColumnRow {
   generation_expression: string | null
   extra: string | null
   column_comment: string | null
+  column_key?: string | null
 }
 export interface MysqlTableRow {
   table_name: string
@@ -169,7 +202,8 @@ const NUMERIC = /^(tinyint|smallint|mediumint|int|integer|bigint|decimal|numeric
 export function mysqlDefault(r: MysqlColumnRow, mariadb: boolean): string | null {
   const extra = (r.extra ?? '').toUpperCase()
   if (r.generation_expression) return `GENERATED ALWAYS AS (${r.generation_expression}) ${extra.includes('STORED') ? 'STORED' : 'VIRTUAL'}`
-  if (extra.includes('AUTO_INCREMENT')) return 'AUTO_INCREMENT'
+  // AUTO_INCREMENT is not a default (the column says identity: true); MariaDB reports no default for it.
+  if (extra.includes('AUTO_INCREMENT')) return null
   const d = r.column_default
   if (d === null || d === undefined) return null
   if (mariadb) return d.toUpperCase() === 'NULL' ? null : d
@@ -199,6 +233,8 @@ export function mysqlRows(database: string, cols: MysqlColumnRow[], tables: Mysq
       nullable: r.is_nullable === 'YES',
       default: mysqlDefault(r, mariadb),
       comment: nonEmpty(r.column_comment),
+      primary_key: r.column_key === 'PRI',
+      identity: (r.extra ?? '').toUpperCase().includes('AUTO_INCREMENT'),
     })
   }
   // information_schema sorts case-insensitively: "Foo" and "foo" (distinct tables on Linux) would
@@ -206,10 +242,13 @@ export function mysqlRows(database: string, cols: MysqlColumnRow[], tables: Mysq
   return out.sort((a, b) => (a.table < b.table ? -1 : a.table > b.table ? 1 : a.position - b.position))
 }
 
-/** One COLUMNS and one TABLES query per database: the URI's, --schemas', or every non-system one. */
+/**
+ * Per database: COLUMNS, TABLES and the foreign keys (KEY_COLUMN_USAGE); once: SHOW GRANTS, to mark
+ * unreadable tables and to say when information_schema hid tables (mysql-grants.ts).
+ */
 export async function discoverSchema(input: CheckInput, ctx: DiscoverCtx): Promise<DiscoveredSchema> {
   const c = await connectOrRefuse(input, ctx)
-  if ('status' in c) throw new Error(c.message)
+  if ('status' in c) throw new VerdictError(c)
   try {
     const s = await prepare(c, ctx)
     let queries = 2
@@ -218,15 +257,33 @@ export async function discoverSchema(input: CheckInput, ctx: DiscoverCtx): Promi
       queries++
       dbs = (await q<{ d: string }>(c, ctx, 'SELECT SCHEMA_NAME AS d FROM information_schema.SCHEMATA WHERE SCHEMA_NAME NOT IN (?) ORDER BY SCHEMA_NAME', [SYSTEM_DBS])).map((r) => r.d)
     }
+    const grants = access((await q<Record<string, string>>(c, ctx, 'SHOW GRANTS')).map((r) => String(Object.values(r)[0] ?? '')), s.mariadb)
+    queries++
     const rows: CatalogRow[] = []
+    const facts = new Map<string, TableFacts>()
+    const hidden: string[] = []
     for (const db of dbs) {
       const cols = await q<MysqlColumnRow>(c, ctx, COLUMNS_SQL, [db])
       const tables = await q<MysqlTableRow>(c, ctx, TABLES_SQL, [db])
-      queries += 2
+      const fkRows = await q<{ table_name: string; name: string; column_name: string; ref_schema: string; ref_table: string; ref_column: string }>(c, ctx, FKS_SQL, [db])
+      queries += 3
+      const fks = foreignKeys(fkRows.map((r): FkRow => ({ schema: db, table: r.table_name, name: r.name, column: r.column_name, ref_schema: r.ref_schema, ref_table: r.ref_table, ref_column: r.ref_column })))
+      for (const t of tables) {
+        const readable = grants.readable(db, t.table_name)
+        facts.set(tableKey(db, t.table_name), { ...(readable !== undefined ? { readable } : {}), foreign_keys: fks.get(tableKey(db, t.table_name)) ?? [] })
+      }
+      if (!grants.listsAll(db)) hidden.push(db)
       rows.push(...mysqlRows(db, cols, tables, s.mariadb))
       if (ctx.options?.maxTables !== undefined && new Set(rows.map((r) => r.table + '\0' + r.schema)).size >= ctx.options.maxTables) break
     }
-    return { tables: groupRows(rows, ctx.options?.maxTables), details: { queries, version: s.version } }
+    const partial = hidden.length
+      ? [`${s.mariadb ? 'MariaDB' : 'MySQL'} lists only the tables this user holds a privilege on: ${hidden.join(', ')} may have more tables than shown`]
+      : []
+    return { tables: groupRows(rows, ctx.options?.maxTables, facts), partial, details: { queries, version: s.version } }
+  } catch (e) {
+    const verdict = sessionVerdict(e, c)
+    if (verdict) throw new VerdictError(verdict)
+    throw e
   } finally {
     await close(c)
   }

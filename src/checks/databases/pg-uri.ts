@@ -50,6 +50,11 @@ export function parsePgUri(value: string): PgTarget {
     const v = q.get(k)
     if (v) t[k] = v
   }
+  // libpq 16+: sslrootcert=system (the system's CAs) defaults to verify-full and refuses weaker modes.
+  if (t.sslrootcert === 'system') {
+    if (!q.get('sslmode')) t.sslmode = 'verify-full'
+    else if (t.sslmode !== 'verify-full') throw new Error('sslrootcert=system needs sslmode=verify-full (as in libpq)')
+  }
   return t
 }
 

@@ -1,6 +1,7 @@
 import { readRegularFileSync } from '../../lib/regular-file.js'
 import type { CheckContext, CheckInput, CheckResult, DiscoveredSchema } from '../types.js'
-import { DriverTimeout, groupRows, refused, schemaFilter, watchdog, type DiscoverCtx } from './common.js'
+import { DriverTimeout, groupRows, schemaFilter, tableKey, watchdog, type DiscoverCtx } from './common.js'
+import { loginVerdict, POSTGRESQL, VerdictError } from './login-errors.js'
 import { parsePgUri, type PgTarget, type SslMode } from './pg-uri.js'
 import { pgCatalogQuery, pgRow, pgTables as pgJsonTables, type PgCatalogRow, type PgTableRow } from './pg-catalog.js'
 import { redshiftCatalogQuery, redshiftRow, type RedshiftRow } from './redshift-catalog.js'
@@ -17,11 +18,19 @@ import { redshiftCatalogQuery, redshiftRow, type RedshiftRow } from './redshift-
 type PgClient = import('pg').Client
 type PgConfig = import('pg').ClientConfig
 
-/** libpq semantics: require = encrypted, unverified; verify-ca = chain only; verify-full = chain + host. */
-function tlsFor(t: PgTarget, mode: SslMode): PgConfig['ssl'] {
-  if (mode === 'disable' || mode === 'allow') return false
+/**
+ * libpq semantics: require = encrypted, unverified; verify-ca = chain only; verify-full = chain + host.
+ * And, as in libpq, a root CA file makes every TLS attempt verify the chain: "if a root CA file
+ * exists, the behavior of sslmode=require will be the same as that of verify-ca"
+ * (https://www.postgresql.org/docs/current/libpq-ssl.html). Only the URI's sslrootcert counts, not
+ * ~/.postgresql/root.crt: the user's home must not change what a stored credential means.
+ * sslrootcert=system means the system's CAs (no file) and verify-full (pg-uri.ts enforces the mode).
+ */
+function tlsFor(t: PgTarget, requested: SslMode): PgConfig['ssl'] {
+  if (requested === 'disable' || requested === 'allow') return false
+  const mode: SslMode = requested === 'require' && t.sslrootcert ? 'verify-ca' : requested
   const files = {
-    ...(t.sslrootcert ? { ca: readRegularFileSync(t.sslrootcert) } : {}),
+    ...(t.sslrootcert && t.sslrootcert !== 'system' ? { ca: readRegularFileSync(t.sslrootcert) } : {}),
     ...(t.sslcert ? { cert: readRegularFileSync(t.sslcert) } : {}),
     ...(t.sslkey ? { key: readRegularFileSync(t.sslkey) } : {}),
   }
@@ -50,6 +59,18 @@ export function clientConfig(t: PgTarget, timeoutMs: number, mode: SslMode = t.s
   }
 }
 
+const CERT_REFUSED = /^(SELF_SIGNED_CERT_IN_CHAIN|DEPTH_ZERO_SELF_SIGNED_CERT|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT(_LOCALLY)?|CERT_HAS_EXPIRED|CERT_NOT_YET_VALID|ERR_TLS_CERT_ALTNAME_INVALID)$/
+
+/** A refused server certificate, said in words with what to check (the code stays: it classifies as unreachable). */
+function certRefused(e: unknown, t: PgTarget): unknown {
+  const code = (e as { code?: string }).code ?? ''
+  if (!CERT_REFUSED.test(code)) return e
+  const which = t.sslrootcert && t.sslrootcert !== 'system' ? 'the CA file in sslrootcert' : "the system's CAs"
+  const err = new Error(`the server's TLS certificate was refused (${code}): it does not verify against ${which}${code === 'ERR_TLS_CERT_ALTNAME_INVALID' ? ' for this host name' : ''}; check sslrootcert and the host`)
+  ;(err as { code?: string }).code = code
+  return err
+}
+
 /** pg's own connect timeout says only "timeout expired" / "connection timeout": name it a timeout. */
 function asTimeout(e: unknown, ms: number): unknown {
   const m = e instanceof Error ? e.message : ''
@@ -74,7 +95,7 @@ async function connectOnce(t: PgTarget, ctx: CheckContext, mode: SslMode): Promi
   } catch (e) {
     stop()
     await client.end().catch(() => {})
-    throw asTimeout(e, ctx.timeoutMs)
+    throw certRefused(asTimeout(e, ctx.timeoutMs), t)
   }
   // Keep the watchdog for the queries; the caller's close() disposes it.
   ;(client as unknown as { __credctlStop?: () => void }).__credctlStop = stop
@@ -100,26 +121,14 @@ export async function close(client: PgClient): Promise<void> {
   await client.end().catch(() => {})
 }
 
-/**
- * SQLSTATEs that mean "the server refused these credentials": 28xxx (wrong password, unknown role, role
- * without LOGIN, no pg_hba entry), 3D000 (no such database), 42501 (no CONNECT privilege on it).
- */
-export const REFUSED = /^(28|3D000$|42501$)/
-
-const WHY: Record<string, string> = {
-  '28P01': 'wrong password',
-  '28000': 'role refused (unknown role, no LOGIN, or no pg_hba.conf entry)',
-  '3D000': 'database does not exist',
-  '42501': 'no CONNECT privilege on the database',
-}
-
 export async function connectOrRefuse(input: CheckInput, ctx: CheckContext): Promise<PgClient | CheckResult> {
   const t = parsePgUri(input.value)
   try {
     return await connect(t, ctx)
   } catch (e) {
-    const code = (e as { code?: string }).code ?? ''
-    if (REFUSED.test(code)) return refused(`server refused the credentials: ${WHY[code] ?? 'authentication failed'} (SQLSTATE ${code})`, { sqlstate: code })
+    const code = (e as { code?: string }).code
+    const verdict = loginVerdict(POSTGRESQL, code, `SQLSTATE ${code}`)
+    if (verdict) return verdict
     throw e
   }
 }
@@ -177,12 +186,14 @@ export async function validate(input: CheckInput, ctx: CheckContext): Promise<Ch
 async function pgTables(c: PgClient, versionNum: number, schemas: string[] | null, maxTables?: number) {
   const q = pgCatalogQuery(versionNum, schemas, maxTables)
   if (q.json) return pgJsonTables((await c.query<PgTableRow>(q)).rows)
-  return groupRows((await c.query<PgCatalogRow>(q)).rows.map(pgRow), maxTables)
+  const rows = (await c.query<PgCatalogRow>(q)).rows
+  const facts = new Map(rows.map((r) => [tableKey(r.table_schema, r.table_name), { readable: r.readable }]))
+  return groupRows(rows.map(pgRow), maxTables, facts)
 }
 
 export async function discoverSchema(input: CheckInput, ctx: DiscoverCtx): Promise<DiscoveredSchema> {
   const c = await connectOrRefuse(input, ctx)
-  if ('status' in c) throw new Error(c.message)
+  if ('status' in c) throw new VerdictError(c)
   try {
     // A redshift credential is always asked version(): Redshift proxies may announce another version.
     const info = await serverInfo(c, input.type === 'redshift')

@@ -240,6 +240,15 @@ export function columnRows(r: Result, infos: Map<string, TableInfo>): CatalogRow
   return out
 }
 
+/**
+ * SHOW returns at most 10,000 rows and says nothing when it stops there
+ * (https://docs.snowflake.com/en/sql-reference/sql/show-columns): an answer that long is marked partial.
+ */
+export const SHOW_CAP = 10_000
+export function showCapped(statements: string[]): string[] {
+  return statements.map((sql) => `Snowflake's SHOW stops at ${SHOW_CAP.toLocaleString('en-US')} rows and "${sql}" reached it: more may exist (narrow with --schemas)`)
+}
+
 export async function discoverSchema(input: CheckInput, ctx: DiscoverCtx): Promise<DiscoveredSchema> {
   const t = parseSnowflakeUri(input.value)
   const s = await openOrRefuse(input, ctx)
@@ -250,8 +259,14 @@ export async function discoverSchema(input: CheckInput, ctx: DiscoverCtx): Promi
     const wanted = schemaFilter(ctx.options) ?? (t.schema ? [t.schema] : null)
     // One schema: SHOW … IN SCHEMA; otherwise IN DATABASE. Two statements either way.
     const scope = wanted?.length === 1 ? `SCHEMA ${db}.${userIdent(wanted[0]!)}` : `DATABASE ${db}`
-    const tables = await query(s, `SHOW TABLES IN ${scope}`)
-    const views = await query(s, `SHOW VIEWS IN ${scope}`)
+    const capped: string[] = []
+    const show = async (sql: string) => {
+      const r = await query(s, sql)
+      if (r.rows.length >= SHOW_CAP) capped.push(sql)
+      return r
+    }
+    const tables = await show(`SHOW TABLES IN ${scope}`)
+    const views = await show(`SHOW VIEWS IN ${scope}`)
     const infos = tableInfos(tables, views)
     const schemas = [...new Set([...infos.keys()].map((k) => k.split('\0')[0]!))]
       .filter((x) => x !== 'INFORMATION_SCHEMA')
@@ -259,12 +274,12 @@ export async function discoverSchema(input: CheckInput, ctx: DiscoverCtx): Promi
       .sort()
     const rows: CatalogRow[] = []
     for (const schema of schemas) {
-      rows.push(...columnRows(await query(s, `SHOW COLUMNS IN SCHEMA ${db}.${quoteIdent(schema)}`), infos))
+      rows.push(...columnRows(await show(`SHOW COLUMNS IN SCHEMA ${db}.${quoteIdent(schema)}`), infos))
       if (ctx.options?.maxTables !== undefined && new Set(rows.map((r) => `${r.schema}\0${r.table}`)).size >= ctx.options.maxTables) break
     }
     const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)
     rows.sort((a, b) => cmp(a.schema, b.schema) || cmp(a.table, b.table) || a.position - b.position)
-    return { tables: groupRows(rows, ctx.options?.maxTables), details: { queries: 2 + schemas.length, schemas: schemas.length } }
+    return { tables: groupRows(rows, ctx.options?.maxTables), partial: showCapped(capped), details: { queries: 2 + schemas.length, schemas: schemas.length } }
   } finally {
     await logout(s)
   }

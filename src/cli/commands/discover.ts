@@ -19,8 +19,12 @@ export async function runDiscover(f: Factory, name: string, o: { schemas?: strin
     timeoutMs: timeout,
   })
   if (f.io.isStderrTTY) f.io.stderr.write('\x1b[K')
-  const capped = maxTables !== undefined && c.tables >= maxTables ? ` (stopped at --max-tables ${maxTables})` : ''
-  return { json: c, notes: [`Discovered ${tablesWord(c.tables)} for ${c.name}${capped}; see: credctl schema ${JSON.stringify(c.name)}`] }
+  // The same `tables` as `schema --json` (the stored list): one meaning for the word.
+  const notes = [`Discovered ${tablesWord(c.discovered)} for ${c.name}; see: credctl schema ${JSON.stringify(c.name)}`]
+  for (const p of c.partial ?? []) notes.push(`partial: ${p}`)
+  const unreadable = c.tables.filter((t) => t.readable === false).length
+  if (unreadable) notes.push(`${tablesWord(unreadable)} listed but not readable by this role (marked "readable": false)`)
+  return { json: c, notes }
 }
 
 const tablesWord = (n: number) => `${n} ${n === 1 ? 'table' : 'tables'}`
@@ -34,14 +38,19 @@ export async function runSchema(f: Factory, name: string, o: { table?: string })
   const doc = await (await f.client()).credentials.getSchema(name)
   const re = o.table ? globRe(o.table) : undefined
   const tables = re ? doc.tables.filter((t) => re.test(t.name) || re.test(`${t.schema}.${t.name}`)) : doc.tables
-  const out: SchemaDoc = { updated_at: doc.updated_at, tables }
+  const out: SchemaDoc = { updated_at: doc.updated_at, tables, ...(doc.partial?.length ? { partial: doc.partial } : {}) }
   const lines: string[] = [`# schema discovered ${doc.updated_at}: ${tablesWord(tables.length)}`]
+  for (const p of doc.partial ?? []) lines.push(`# partial: ${p}`)
   for (const t of tables) {
-    lines.push(`${t.schema}.${t.name} (${t.kind})${t.comment ? ` -- ${t.comment}` : ''}`)
+    lines.push(`${t.schema}.${t.name} (${t.kind}${t.readable === false ? ', not readable' : ''})${t.comment ? ` -- ${t.comment}` : ''}`)
     t.columns.forEach((c, i) => {
-      const branch = i === t.columns.length - 1 ? '└─' : '├─'
-      const extra = [c.nullable ? '' : 'not null', c.default !== null ? `default ${c.default}` : '', c.comment ? `-- ${c.comment}` : ''].filter(Boolean).join(' ')
+      const branch = i === t.columns.length - 1 && !t.foreign_keys?.length ? '└─' : '├─'
+      const extra = [c.primary_key ? 'primary key' : '', c.identity ? 'identity' : '', c.nullable ? '' : 'not null', c.default !== null ? `default ${c.default}` : '', c.comment ? `-- ${c.comment}` : ''].filter(Boolean).join(' ')
       lines.push(`  ${branch} ${c.name} ${c.data_type}${extra ? ` ${extra}` : ''}`)
+    })
+    t.foreign_keys?.forEach((k, i) => {
+      const branch = i === t.foreign_keys!.length - 1 ? '└─' : '├─'
+      lines.push(`  ${branch} foreign key (${k.columns.join(', ')}) -> ${k.references.schema}.${k.references.table} (${k.references.columns.join(', ')})`)
     })
   }
   const { clean } = await import('../render.js')
