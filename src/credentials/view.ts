@@ -1,4 +1,5 @@
 import type { CredentialRecord } from '../vault/format.js'
+import { fitField } from '../vault/record-schema.js'
 import { remask } from './mask.js'
 
 /**
@@ -41,7 +42,8 @@ export function toView(r: CredentialRecord): Credential {
     category: r.category,
     description: r.description,
     // Masked again on the way out: a record stored by an older version may hold a mask that failed open.
-    masked_content: remask(r.schema_type ?? r.type, r.masked_content),
+    // Bounded like the stored form (re-masking a cut mask percent-encodes its "…").
+    masked_content: fitField('masked_content', remask(r.schema_type ?? r.type, r.masked_content)),
     is_default: r.is_default,
     is_valid: r.is_valid,
     has_schema: r.has_schema,
