@@ -12,13 +12,14 @@ export async function runDiscover(f: Factory, name: string, o: { schemas?: strin
   const timeout = Number(o.timeout ?? 30)
   if (!Number.isFinite(timeout) || timeout <= 0) throw new CredctlError('USAGE', '--timeout must be a positive number of seconds')
   const schemas = o.schemas?.split(',').map((s) => s.trim()).filter(Boolean)
-  if (f.io.isStderrTTY) f.io.stderr.write(`discovering the schema of ${name}...\r`)
-  const c = await (await f.client()).credentials.discoverSchema(name, {
-    ...(schemas?.length ? { schemas } : {}),
-    ...(maxTables ? { maxTables } : {}),
-    timeoutMs: timeout * 1000,
-  })
-  if (f.io.isStderrTTY) f.io.stderr.write('\x1b[K')
+  if (f.io.isStderrTTY) f.io.term.progress(`discovering the schema of ${name}...`)
+  const c = await (await f.client()).credentials
+    .discoverSchema(name, {
+      ...(schemas?.length ? { schemas } : {}),
+      ...(maxTables ? { maxTables } : {}),
+      timeoutMs: timeout * 1000,
+    })
+    .finally(() => f.io.term.progress(null))
   const capped = maxTables !== undefined && c.tables >= maxTables ? ` (stopped at --max-tables ${maxTables})` : ''
   return { json: c, notes: [`Discovered ${tablesWord(c.tables)} for ${c.name}${capped}; see: credctl schema ${JSON.stringify(c.name)}`] }
 }
@@ -44,6 +45,6 @@ export async function runSchema(f: Factory, name: string, o: { table?: string })
       lines.push(`  ${branch} ${c.name} ${c.data_type}${extra ? ` ${extra}` : ''}`)
     })
   }
-  const { clean } = await import('../render.js')
-  return { json: out, text: lines.map(clean).join('\n') + '\n' }
+  // The writer escapes each line (comments and defaults come from the database).
+  return { json: out, text: lines.join('\n') + '\n' }
 }

@@ -42,7 +42,7 @@ export async function run(f: Factory, names: string[], o: ValidateOptions): Prom
   }
   const progress =
     f.io.isStderrTTY && ids.length > 1
-      ? (done: number, total: number) => f.io.stderr.write(`\rvalidating ${done}/${total}${done === total ? '\r\x1b[K' : ''}`)
+      ? (done: number, total: number) => f.io.term.progress(done === total ? null : `validating ${done}/${total}`)
       : undefined
   // Several credentials: one with nothing to check is skipped and reported, not a reason to check none.
   const skipped: string[] = []

@@ -1,0 +1,152 @@
+import { execFileSync, spawnSync } from 'node:child_process'
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import * as path from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { BIN, ROOT, runCli, tempVault } from '../helpers/cli.js'
+import { mustRun } from '../helpers/keyring.js'
+
+/**
+ * Hostile names through Tab in REAL interactive shells (bash with readline, zsh's line editor, fish),
+ * each in tmux: type `credctl get ` + an opening (none, ' or ") + the first letters of a name, press
+ * Tab, press Enter. The `credctl` on PATH is a stand-in that records its argv (and passes `__names`
+ * to the built CLI), so the test sees exactly what the shell made of the completed line: it must be
+ * the name itself, and the canary file that `$(touch ...)` or backquotes would create must not exist.
+ * A line left with an open quote never reaches Enter's command: the shell waits for more input, and
+ * the test fails for want of an argv.
+ */
+const has = (cmd: string, args = ['--version']) => spawnSync(cmd, args).status === 0
+const hasTmux = has('tmux', ['-V'])
+const shells = { bash: has('bash') && hasTmux, zsh: has('zsh') && hasTmux, fish: has('fish') && hasTmux }
+if (mustRun && !Object.values(shells).every(Boolean)) throw new Error('bash, zsh, fish and tmux are required in CI for the completion tests')
+
+let t: ReturnType<typeof tempVault>
+let canary: string
+let names: string[]
+let binDir: string
+let argvFile: string
+
+beforeAll(async () => {
+  t = tempVault('credctl-compq')
+  canary = path.join(t.dir, 'pwned')
+  // Distinct two-letter prefixes, so two typed letters and Tab pick one name.
+  names = [
+    "it's mine",
+    `su $(touch ${canary}) b`,
+    `bq \`touch ${canary}\` q`,
+    'dq "quoted" x',
+    'bs \\ back\\slash',
+    'ba!ng !! x',
+    'mi\'x"ed $HOME `id` \\n',
+    'sp  two  spaces',
+  ]
+  for (const name of names) {
+    const r = await runCli(['create', '--name', name, '--type', 'openai', '--value-stdin'], { env: t.env, input: 'sk-proj-0123456789abcdefghij' })
+    expect(r.code, r.stderr).toBe(0)
+  }
+  binDir = path.join(t.dir, 'bin')
+  mkdirSync(binDir)
+  argvFile = path.join(t.dir, 'argv.json')
+  // The stand-in: names from the real CLI, any other command line recorded as JSON.
+  writeFileSync(
+    path.join(binDir, 'credctl'),
+    `#!${process.execPath}
+const args = process.argv.slice(2)
+if (args.includes('__names')) require('node:child_process').execFileSync(process.execPath, [${JSON.stringify(BIN)}, ...args], { stdio: 'inherit' })
+else require('node:fs').writeFileSync(${JSON.stringify(argvFile)}, JSON.stringify(args))
+`,
+  )
+  chmodSync(path.join(binDir, 'credctl'), 0o755)
+})
+afterAll(() => t?.cleanup())
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+/** One interactive shell in tmux, kept for all the lines of a test. */
+function shellSession(shell: 'bash' | 'zsh' | 'fish') {
+  const dir = path.join(t.dir, `sh-${shell}`)
+  mkdirSync(dir, { recursive: true })
+  const sock = path.join(dir, 'sock')
+  const file = path.join(ROOT, 'completions', `credctl.${shell}`)
+  const env: Record<string, string> = { ...t.env, PATH: `${binDir}:${process.env.PATH ?? ''}`, TERM: 'xterm-256color', LANG: 'C.UTF-8', HOME: dir }
+  delete env.CREDCTL_MASTER_KEY // completion never needs the key
+  let argv: string[]
+  if (shell === 'bash') {
+    writeFileSync(path.join(dir, 'rc'), `PS1='% '\nsource ${JSON.stringify(file)}\n`)
+    argv = ['bash', '--noprofile', '--rcfile', path.join(dir, 'rc'), '-i']
+  } else if (shell === 'zsh') {
+    mkdirSync(path.join(dir, 'functions'), { recursive: true })
+    writeFileSync(path.join(dir, 'functions', '_credctl'), readFileSync(file))
+    writeFileSync(path.join(dir, '.zshrc'), `PS1='%% '\nfpath=(${dir}/functions $fpath)\nautoload -U compinit && compinit -u -d ${dir}/.zcompdump\n`)
+    env.ZDOTDIR = dir
+    argv = ['zsh', '-i']
+  } else {
+    mkdirSync(path.join(dir, 'fish', 'completions'), { recursive: true })
+    writeFileSync(path.join(dir, 'fish', 'completions', 'credctl.fish'), readFileSync(file))
+    writeFileSync(path.join(dir, 'fish', 'config.fish'), `set -g fish_greeting ''\nfunction fish_prompt; echo -n '% '; end\n`)
+    env.XDG_CONFIG_HOME = dir
+    argv = ['fish', '-i']
+  }
+  const tmux = (...a: string[]) => execFileSync('tmux', ['-S', sock, ...a], { encoding: 'utf8', env })
+  tmux('new-session', '-d', '-x', '200', '-y', '50', ...argv)
+  const screen = () => tmux('capture-pane', '-p')
+  const waitFor = async (ok: () => boolean, what: string, ms = 15000) => {
+    for (let waited = 0; waited < ms; waited += 100) {
+      if (ok()) return
+      await sleep(100)
+    }
+    throw new Error(`${shell}: timed out waiting for ${what}:\n${screen()}`)
+  }
+  return {
+    ready: () => waitFor(() => /^%/m.test(screen()), 'the prompt'),
+    /** Type `line`, Tab, wait until the line changes, Enter; the argv the stand-in received. */
+    async complete(line: string): Promise<string[]> {
+      rmSync(argvFile, { force: true })
+      tmux('send-keys', '-l', line)
+      await waitFor(() => screen().includes(line), 'the typed line')
+      const before = screen()
+      tmux('send-keys', 'Tab')
+      await waitFor(() => screen() !== before, 'the completion', 8000).catch(() => {})
+      await sleep(300) // let the shell finish redrawing
+      tmux('send-keys', 'Enter')
+      try {
+        await waitFor(() => existsSync(argvFile), 'the command to run', 8000)
+      } catch (e) {
+        tmux('send-keys', 'C-c') // an unbalanced line waits for more input: abandon it
+        throw e
+      }
+      await sleep(100)
+      return JSON.parse(readFileSync(argvFile, 'utf8')) as string[]
+    },
+    close: () => {
+      try {
+        tmux('kill-server')
+      } catch {
+        /* already gone */
+      }
+    },
+  }
+}
+
+for (const shell of ['bash', 'zsh', 'fish'] as const) {
+  describe.skipIf(!shells[shell])(`${shell}: Tab on hostile names runs nothing and completes the exact name`, () => {
+    for (const [label, open] of [
+      ['bare', ''],
+      ["after an opening '", "'"],
+      ['after an opening "', '"'],
+    ] as const) {
+      it(label, async () => {
+        const s = shellSession(shell)
+        try {
+          await s.ready()
+          for (const name of names) {
+            const got = await s.complete(`credctl get ${open}${name.slice(0, 2)}`)
+            expect(got, `${shell} ${label}: ${name}`).toEqual(['get', name])
+          }
+          expect(existsSync(canary), 'a completed name ran a command').toBe(false)
+        } finally {
+          s.close()
+        }
+      }, 120_000)
+    }
+  })
+}
