@@ -16,8 +16,7 @@ export interface IOStreams {
 }
 
 export function systemIO(env: NodeJS.ProcessEnv = process.env): IOStreams {
-  const stdout = process.stdout
-  const isStdoutTTY = !!stdout.isTTY
+  const isStdoutTTY = !!process.stdout.isTTY
   const isStderrTTY = !!process.stderr.isTTY
   let colorEnabled = isStdoutTTY
   if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') colorEnabled = false
@@ -27,7 +26,7 @@ export function systemIO(env: NodeJS.ProcessEnv = process.env): IOStreams {
   const neverPrompt = !!env.CREDCTL_NO_PROMPT && env.CREDCTL_NO_PROMPT !== '0'
   return {
     stdin: process.stdin,
-    term: createTerminal(stdout, process.stderr),
+    term: createTerminal(),
     isStdoutTTY,
     isStderrTTY,
     colorEnabled,

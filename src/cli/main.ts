@@ -1,6 +1,7 @@
 import { CredctlError, EXIT } from '../errors.js'
 import { createFactory } from './factory.js'
 import { systemIO, type IOStreams } from './io.js'
+import { exitQuietlyOnClosedPipe } from './terminal.js'
 import type { Output } from './output.js'
 import { commandOf, createProgram } from './program.js'
 
@@ -30,13 +31,7 @@ function errorLine(e: CredctlError): string {
 export async function main(argv: string[] = process.argv.slice(2)): Promise<number> {
   const env = process.env
   const io = systemIO(env)
-  // A closed pipe (`credctl list | head -1`) is not an error.
-  for (const s of [process.stdout, process.stderr]) {
-    s.on('error', (e: NodeJS.ErrnoException) => {
-      if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0)
-      throw e
-    })
-  }
+  exitQuietlyOnClosedPipe()
   const warnings: string[] = []
   const f = createFactory(io, env, (m) => warnings.push(m))
   // Warnings collected during the run go to stderr before the result or the error, once.

@@ -96,5 +96,15 @@ export function createTerminal(stdout: Stream = process.stdout, stderr: Stream =
   }
 }
 
+/** A closed pipe (`credctl list | head -1`) is not an error: exit quietly. */
+export function exitQuietlyOnClosedPipe(): void {
+  for (const s of [process.stdout, process.stderr]) {
+    s.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0)
+      throw e
+    })
+  }
+}
+
 /** The stream @inquirer/prompts draws on: stderr, so stdout stays data only (see the header). */
 export const promptStream = (): Stream => process.stderr
