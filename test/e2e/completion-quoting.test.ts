@@ -1,6 +1,7 @@
 import { execFileSync, spawnSync } from 'node:child_process'
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import * as path from 'node:path'
+import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { BIN, ROOT, runCli, tempVault } from '../helpers/cli.js'
 import { mustRun } from '../helpers/keyring.js'
@@ -24,6 +25,7 @@ let canary: string
 let names: string[]
 let binDir: string
 let argvFile: string
+let servedFile: string
 
 beforeAll(async () => {
   t = tempVault('credctl-compq')
@@ -46,13 +48,17 @@ beforeAll(async () => {
   binDir = path.join(t.dir, 'bin')
   mkdirSync(binDir)
   argvFile = path.join(t.dir, 'argv.json')
+  servedFile = path.join(t.dir, 'names-served')
   // The stand-in: names from the real CLI, any other command line recorded as JSON.
   writeFileSync(
     path.join(binDir, 'credctl'),
     `#!${process.execPath}
 const args = process.argv.slice(2)
-if (args.includes('__names')) require('node:child_process').execFileSync(process.execPath, [${JSON.stringify(BIN)}, ...args], { stdio: 'inherit' })
-else require('node:fs').writeFileSync(${JSON.stringify(argvFile)}, JSON.stringify(args))
+if (args.includes('__names')) {
+  require('node:fs').appendFileSync(${JSON.stringify(servedFile)}, 's')
+  require('node:child_process').execFileSync(process.execPath, [${JSON.stringify(BIN)}, ...args], { stdio: 'inherit' })
+  require('node:fs').appendFileSync(${JSON.stringify(servedFile)}, 'e')
+} else require('node:fs').writeFileSync(${JSON.stringify(argvFile)}, JSON.stringify(args))
 `,
   )
   chmodSync(path.join(binDir, 'credctl'), 0o755)
@@ -82,7 +88,7 @@ function shellSession(shell: 'bash' | 'zsh' | 'fish') {
   } else {
     mkdirSync(path.join(dir, 'fish', 'completions'), { recursive: true })
     writeFileSync(path.join(dir, 'fish', 'completions', 'credctl.fish'), readFileSync(file))
-    writeFileSync(path.join(dir, 'fish', 'config.fish'), `set -g fish_greeting ''\nfunction fish_prompt; echo -n '% '; end\n`)
+    writeFileSync(path.join(dir, 'fish', 'config.fish'), `set -g fish_greeting ''\nset -g fish_autosuggestion_enabled 0\nfunction fish_prompt; echo -n '% '; end\n`)
     env.XDG_CONFIG_HOME = dir
     argv = ['fish', '-i']
   }
@@ -96,17 +102,30 @@ function shellSession(shell: 'bash' | 'zsh' | 'fish') {
     }
     throw new Error(`${shell}: timed out waiting for ${what}:\n${screen()}`)
   }
+  let last = ''
   return {
+    /** The screen just before Enter, for failure messages. */
+    lastScreen: () => last,
     ready: () => waitFor(() => /^%/m.test(screen()), 'the prompt'),
-    /** Type `line`, Tab, wait until the line changes, Enter; the argv the stand-in received. */
-    async complete(line: string): Promise<string[]> {
+    /** Type `line`, Tab, type `after` (if any), Enter; the argv the stand-in received. */
+    async complete(line: string, after = ''): Promise<string[]> {
       rmSync(argvFile, { force: true })
+      rmSync(servedFile, { force: true })
       tmux('send-keys', '-l', line)
       await waitFor(() => screen().includes(line), 'the typed line')
-      const before = screen()
       tmux('send-keys', 'Tab')
-      await waitFor(() => screen() !== before, 'the completion', 8000).catch(() => {})
-      await sleep(300) // let the shell finish redrawing
+      // The stand-in marks each request for names (s) and its end (e): wait until every request has
+      // been served and none followed for a while, then give the shell a moment to insert the match.
+      const served = () => (existsSync(servedFile) ? readFileSync(servedFile, 'utf8') : '')
+      await waitFor(() => served().length > 0, 'the shell to ask for names')
+      for (let quiet = 0; quiet < 8; ) {
+        const was = served()
+        await sleep(100)
+        quiet = served() === was && !was.endsWith('s') ? quiet + 1 : 0
+      }
+      await sleep(300)
+      if (after) tmux('send-keys', '-l', after)
+      last = screen()
       tmux('send-keys', 'Enter')
       try {
         await waitFor(() => existsSync(argvFile), 'the command to run', 8000)
@@ -150,3 +169,71 @@ for (const shell of ['bash', 'zsh', 'fish'] as const) {
     }
   })
 }
+
+// Printable names credctl accepts (no controls, trimmed), dense in what shells treat specially.
+const shellChar = fc.oneof(
+  fc.constantFrom("'", '"', '$', '`', '\\', ' ', '!', '(', ')', '{', '}', '*', '?', '[', ']', '~', '#', '&', ';', '|', '<', '>', '%', '^', '=', ':', ',', '$(', '${'),
+  fc.string({ unit: 'grapheme', minLength: 1, maxLength: 2 }).filter((c) => !/[\u0000-\u001f\u007f-\u009f]/.test(c)),
+)
+const nameTail = fc.array(shellChar, { minLength: 1, maxLength: 10 }).map((a) => a.join('').trimEnd()).filter((s) => s.length > 0)
+
+describe('generated names', () => {
+  it('bash: the generated quoting, read back by bash as readline leaves the line, is the exact name (bare, after \' and ")', () => {
+    // _credctl_names with a stand-in for `credctl __names`, then the line readline would leave: the
+    // opening quote, the one match, the closing quote. bash itself reads that word back (eval in a
+    // child bash, with a canary for anything that would run).
+    const script = `
+source ${JSON.stringify(path.join(ROOT, 'completions', 'credctl.bash'))}
+names() { cat "$NAMES"; }
+_credctl_bin=names
+while IFS= read -r -d '' open && IFS= read -r -d '' prefix; do
+  COMPREPLY=()
+  _credctl_names "$open$prefix"
+  [[ \${#COMPREPLY[@]} -eq 1 ]] || { printf 'MATCHES:%s\\0' "\${#COMPREPLY[@]}"; continue; }
+  close=$open
+  eval "set -- $open\${COMPREPLY[0]}$close"
+  printf '%s\\0' "$1"
+done`
+    fc.assert(
+      fc.property(fc.array(nameTail, { minLength: 1, maxLength: 8 }), (tails) => {
+        const names = [...new Set(tails.map((x, i) => `k${String.fromCharCode(97 + i)}${x}`))]
+        const file = path.join(t.dir, 'names.txt')
+        writeFileSync(file, names.map((n) => `${n}\n`).join(''))
+        const cases = names.flatMap((n) => ['', "'", '"'].map((open) => ({ n, open })))
+        const input = cases.map((c) => `${c.open}\0${c.n.slice(0, 2)}\0`).join('')
+        const out = execFileSync('bash', ['--norc', '--noprofile', '-c', script], { input, encoding: 'utf8', cwd: t.dir, env: { PATH: process.env.PATH ?? '', NAMES: file, CANARY: canary } })
+        expect(out.split('\0').slice(0, -1)).toEqual(cases.map((c) => c.n))
+        expect(existsSync(canary)).toBe(false)
+      }),
+      { numRuns: 60 },
+    )
+  })
+
+  for (const shell of ['bash', 'zsh', 'fish'] as const) {
+    it.skipIf(!shells[shell])(`${shell}: random names typed in the real shell complete to exactly themselves`, async () => {
+      const s = shellSession(shell)
+      let run = 0
+      try {
+        await s.ready()
+        await fc.assert(
+          fc.asyncProperty(nameTail, fc.constantFrom('', "'", '"'), async (tail, open) => {
+            // Unique per shell and run: the three shells share the vault.
+            const prefix = `q${shell[0]}${String.fromCharCode(97 + (run % 26))}${String.fromCharCode(97 + Math.floor(run / 26))}`
+            run++
+            const name = `${prefix}${tail}`
+            const r = await runCli(['create', '--name', name, '--type', 'openai', '--value-stdin'], { env: t.env, input: 'sk-proj-0123456789abcdefghij' })
+            expect(r.code, r.stderr).toBe(0)
+            // fish's own rule: after a match ending in / = @ : . , - it adds no space and leaves a quote
+            // open, expecting more (safe: the line waits for the quote). The user closes it.
+            const after = shell === 'fish' && open && /[/=@:.,-]$/.test(name) ? open : ''
+            expect(await s.complete(`credctl get ${open}${prefix}`, after), s.lastScreen()).toEqual(['get', name])
+            expect(existsSync(canary)).toBe(false)
+          }),
+          { numRuns: 8 },
+        )
+      } finally {
+        s.close()
+      }
+    }, 180_000)
+  }
+})

@@ -14,7 +14,10 @@ import type { Output } from '../output.js'
  * file names for flags whose value is a <path> or <file>; credential names for arguments called
  * `name`/`names` (active credentials) or `deleted-name` (deleted ones); and after `run ... --`, a
  * command line. Names come from the hidden `credctl __names` command, which reads only the vault file
- * (no key, no keychain), so Tab stays fast and never prompts. Names with spaces are quoted for the shell.
+ * (no key, no keychain), so Tab stays fast and never prompts. A name is quoted for the shell and for
+ * the quote the user opened (bash: our own quoting; zsh: compadd; fish: complete), so a name holding
+ * quotes, `$(...)`, backquotes, backslashes or spaces completes to exactly itself and runs nothing
+ * (test/e2e/completion-quoting.test.ts types them in real shells).
  */
 
 export const SHELLS = ['bash', 'zsh', 'fish'] as const
