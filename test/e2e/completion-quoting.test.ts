@@ -26,6 +26,7 @@ let names: string[]
 let binDir: string
 let argvFile: string
 let servedFile: string
+let sessions = 0
 
 beforeAll(async () => {
   t = tempVault('credctl-compq')
@@ -71,7 +72,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 function shellSession(shell: 'bash' | 'zsh' | 'fish') {
   const dir = path.join(t.dir, `sh-${shell}`)
   mkdirSync(dir, { recursive: true })
-  const sock = path.join(dir, 'sock')
+  // A fresh socket per session: reusing one right after kill-server races with the old server.
+  const sock = path.join(dir, `sock${++sessions}`)
   const file = path.join(ROOT, 'completions', `credctl.${shell}`)
   const env: Record<string, string> = { ...t.env, PATH: `${binDir}:${process.env.PATH ?? ''}`, TERM: 'xterm-256color', LANG: 'C.UTF-8', HOME: dir }
   delete env.CREDCTL_MASTER_KEY // completion never needs the key

@@ -47,7 +47,9 @@ export async function run(f: Factory, names: string[], o: ValidateOptions): Prom
   // Several credentials: one with nothing to check is skipped and reported, not a reason to check none.
   const skipped: string[] = []
   const onSkip = ids.length > 1 ? (c: { name: string }, reason: string) => void skipped.push(`skipped ${c.name}: ${reason}`) : undefined
-  const results = await client.credentials.validateMany(ids, { timeoutMs, concurrency, ...(progress ? { onProgress: progress } : {}), ...(onSkip ? { onSkip } : {}) })
+  const results = await client.credentials
+    .validateMany(ids, { timeoutMs, concurrency, ...(progress ? { onProgress: progress } : {}), ...(onSkip ? { onSkip } : {}) })
+    .finally(() => progress && f.io.term.progress(null)) // never leave a half line behind an error
   if (results.length === 0) throw new CredctlError('NO_CHECK', `nothing to validate: none of the ${ids.length} credentials has a check`)
   for (const line of skipped) f.warn(line)
   return {
