@@ -59,7 +59,11 @@ if (args.includes('__names')) {
   require('node:fs').appendFileSync(${JSON.stringify(servedFile)}, 's')
   require('node:child_process').execFileSync(process.execPath, [${JSON.stringify(BIN)}, ...args], { stdio: 'inherit' })
   require('node:fs').appendFileSync(${JSON.stringify(servedFile)}, 'e')
-} else require('node:fs').writeFileSync(${JSON.stringify(argvFile)}, JSON.stringify(args))
+} else {
+  // Written whole, then renamed: the test never reads half a file.
+  require('node:fs').writeFileSync(${JSON.stringify(argvFile + '.tmp')}, JSON.stringify(args))
+  require('node:fs').renameSync(${JSON.stringify(argvFile + '.tmp')}, ${JSON.stringify(argvFile)})
+}
 `,
   )
   chmodSync(path.join(binDir, 'credctl'), 0o755)
@@ -135,7 +139,6 @@ function shellSession(shell: 'bash' | 'zsh' | 'fish') {
         tmux('send-keys', 'C-c') // an unbalanced line waits for more input: abandon it
         throw e
       }
-      await sleep(100)
       return JSON.parse(readFileSync(argvFile, 'utf8')) as string[]
     },
     close: () => {

@@ -65,6 +65,9 @@ describe('examples: hostile text from every source arrives escaped', () => {
     expect(JSON.parse(j.stdout)[0]).toMatchObject({ name, description: `d${OSC52}` })
     await cli(['status'])
     expect((await cli(['get', name])).stdout).toContain('d\\x1b]52;c;cHduZWQ=\\x07')
+    // Completion does not offer it: escaped it would complete to another name, raw it would reorder
+    // the shell's list of matches.
+    expect((await cli(['__names'])).stdout).toBe('')
   })
 
   it("a provider's message after validation (create, validate, table and JSON)", async () => {
