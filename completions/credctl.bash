@@ -39,6 +39,9 @@ _credctl_names() {
       \") n=${n//\\/\\\\}; n=${n//\$/\\\$}; n=${n//\`/\\\`}; n=${n//\"/\\\"}; n=${n//!/\"\'!\'\"} ;;
       *) printf -v n '%q' "$n" ;;
     esac
+    # readline closes the quote after the one match, unless the match ends with that quote character:
+    # then close it here (it'\'' -> it'\''' reads back as it').
+    [[ -n $q && $n == *"$q" ]] && n+=$q
     COMPREPLY+=("$n")
   done < <("$_credctl_bin" "${args[@]}" __names "${@:2}" 2>/dev/null)
 }

@@ -41,6 +41,10 @@ beforeAll(async () => {
     'ba!ng !! x',
     'mi\'x"ed $HOME `id` \\n',
     'sp  two  spaces',
+    // Ending with a quote or !: readline does not close a quote after a match ending in that quote.
+    "en'd'",
+    'eq "x"',
+    'ex!',
   ]
   for (const name of names) {
     const r = await runCli(['create', '--name', name, '--type', 'openai', '--value-stdin'], { env: t.env, input: 'sk-proj-0123456789abcdefghij' })
@@ -195,7 +199,8 @@ while IFS= read -r -d '' open && IFS= read -r -d '' prefix; do
   COMPREPLY=()
   _credctl_names "$open$prefix"
   [[ \${#COMPREPLY[@]} -eq 1 ]] || { printf 'MATCHES:%s\\0' "\${#COMPREPLY[@]}"; continue; }
-  close=$open
+  # readline adds the closing quote unless the match already ends with that character
+  close=$open; [[ \${COMPREPLY[0]} == *"$open" ]] && close=
   eval "set -- $open\${COMPREPLY[0]}$close"
   printf '%s\\0' "$1"
 done`

@@ -212,6 +212,9 @@ ${fn}_names() {
       \\") n=\${n//\\\\/\\\\\\\\}; n=\${n//\\$/\\\\\\$}; n=\${n//\\\`/\\\\\\\`}; n=\${n//\\"/\\\\\\"}; n=\${n//!/\\"\\'!\\'\\"} ;;
       *) printf -v n '%q' "$n" ;;
     esac
+    # readline closes the quote after the one match, unless the match ends with that quote character:
+    # then close it here (it'\\'' -> it'\\''' reads back as it').
+    [[ -n $q && $n == *"$q" ]] && n+=$q
     COMPREPLY+=("$n")
   done < <("$${fn}_bin" "\${args[@]}" __names "\${@:2}" 2>/dev/null)
 }
