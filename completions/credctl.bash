@@ -9,20 +9,40 @@ _credctl_files() {
   compopt -o default 2>/dev/null || COMPREPLY=($(compgen -f -- "$cur"))
 }
 
-# Credential names from `credctl __names` (reads only the vault file). A word typed with an opening
-# quote gets raw names (readline closes the quote); otherwise names are backslash-escaped.
+# Credential names from `credctl __names` (reads only the vault file). The word typed so far is read
+# the way bash will read it (bare with backslash escapes, or after an opening ' or "), and each match
+# is quoted for that context, so a name holding $(...), backquotes, quotes, backslashes, spaces or !
+# completes to exactly that name: nothing runs, and the quote readline closes stays balanced. A word
+# mixing quotes (ab'c'd) gets no names rather than a wrong guess.
 _credctl_names() {
-  local cur=$1 q= n
+  local cur=$1 val= q= i c n sq="'\\''"
   local -a args=()
   [[ -n $_credctl_vault ]] && args=(--vault "$_credctl_vault")
   case $cur in
-    \'*) q=1; cur=${cur#\'} ;;
-    \"*) q=1; cur=${cur#\"} ;;
-    *) cur=${cur//\\/} ;;
+    [\'\"]*) q=${cur:0:1}; cur=${cur:1} ;;
   esac
+  for ((i = 0; i < ${#cur}; i++)); do
+    c=${cur:i:1}
+    if [[ $q == \' ]]; then
+      [[ $c == \' ]] && return
+    elif [[ $c == \\ ]] && [[ -z $q || ${cur:i+1:1} == [\$\`\"\\] ]]; then
+      i=$((i + 1)); c=${cur:i:1}
+    elif [[ $c == [\'\"] ]]; then
+      return
+    fi
+    val+=$c
+  done
   while IFS= read -r n; do
-    [[ -n $n && $n == "$cur"* ]] || continue
-    if [[ -n $q ]]; then COMPREPLY+=("$n"); else COMPREPLY+=("$(printf '%q' "$n")"); fi
+    [[ -n $n && $n == "$val"* ]] || continue
+    case $q in
+      \') n=${n//\'/$sq} ;;
+      \") n=${n//\\/\\\\}; n=${n//\$/\\\$}; n=${n//\`/\\\`}; n=${n//\"/\\\"}; n=${n//!/\"\'!\'\"} ;;
+      *) printf -v n '%q' "$n" ;;
+    esac
+    # readline closes the quote after the one match, unless the match ends with that quote character:
+    # then close it here (it'\'' -> it'\''' reads back as it').
+    [[ -n $q && $n == *"$q" ]] && n+=$q
+    COMPREPLY+=("$n")
   done < <("$_credctl_bin" "${args[@]}" __names "${@:2}" 2>/dev/null)
 }
 

@@ -23,7 +23,7 @@ export interface Factory {
 async function chooseKeySource(f: Factory, reason: string) {
   const { CredctlError } = await import('../errors.js')
   const p = await f.prompter()
-  f.io.stderr.write(`No usable OS keychain (${reason}).\n`)
+  await f.io.term.err(`No usable OS keychain (${reason}).\n`)
   const source = await p.select('Where should the vault key live?', [
     { value: 'passphrase' as const, name: 'passphrase', description: 'derived from a passphrase you type each time (or CREDCTL_PASSPHRASE)' },
     { value: 'file' as const, name: 'key file', description: 'a 0600 file outside the vault directory: anyone who can read it can open the vault' },

@@ -1,12 +1,14 @@
+import { createTerminal, type Terminal } from './terminal.js'
+
 /**
  * Terminal facts, decided once (STYLE 6): whether stdout is a TTY (tables vs tab-separated lines),
  * whether colour is on (NO_COLOR, FORCE_COLOR, CLICOLOR), and whether we may prompt (both stdin and
- * stdout are TTYs and CREDCTL_NO_PROMPT is unset).
+ * stdout are TTYs and CREDCTL_NO_PROMPT is unset), and the one writer every byte of output goes through.
  */
 export interface IOStreams {
   stdin: NodeJS.ReadableStream & { isTTY?: boolean }
-  stdout: NodeJS.WritableStream & { isTTY?: boolean; columns?: number }
-  stderr: NodeJS.WritableStream & { isTTY?: boolean }
+  /** Output goes through this writer only (terminal.ts): it escapes what may not reach a terminal. */
+  term: Terminal
   isStdoutTTY: boolean
   isStderrTTY: boolean
   colorEnabled: boolean
@@ -14,8 +16,7 @@ export interface IOStreams {
 }
 
 export function systemIO(env: NodeJS.ProcessEnv = process.env): IOStreams {
-  const stdout = process.stdout
-  const isStdoutTTY = !!stdout.isTTY
+  const isStdoutTTY = !!process.stdout.isTTY
   const isStderrTTY = !!process.stderr.isTTY
   let colorEnabled = isStdoutTTY
   if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') colorEnabled = false
@@ -25,8 +26,7 @@ export function systemIO(env: NodeJS.ProcessEnv = process.env): IOStreams {
   const neverPrompt = !!env.CREDCTL_NO_PROMPT && env.CREDCTL_NO_PROMPT !== '0'
   return {
     stdin: process.stdin,
-    stdout,
-    stderr: process.stderr,
+    term: createTerminal(),
     isStdoutTTY,
     isStderrTTY,
     colorEnabled,

@@ -56,9 +56,10 @@ export function createProgram(f: Factory, onResult: (o: Output) => void, only?: 
   const program = new Command('credctl')
   // Set before any subcommand is added: commander copies these settings into each subcommand.
   program.exitOverride().configureOutput({
-    writeOut: (s) => f.io.stdout.write(s),
+    // Through the one writer: commander's errors quote what the user typed (an unknown option, a bad choice).
+    writeOut: (s) => void f.io.term.out(s),
     // commander's own usage errors, as one line prefixed like ours
-    writeErr: (s) => f.io.stderr.write(s.startsWith('error: ') ? `credctl: ${s.slice(7)}` : s),
+    writeErr: (s) => void f.io.term.err(s.startsWith('error: ') ? `credctl: ${s.slice(7)}` : s),
   })
   program
     .description('Credentials for LLM and data work: encrypted at rest, shown masked, checked against the real service.')

@@ -1,4 +1,6 @@
 import { CredctlError } from '../errors.js'
+import { terminalSafe } from '../lib/text.js'
+import { promptStream } from './terminal.js'
 
 /** The prompts credctl shows, behind an interface so tests and non-TTY runs never touch a terminal. */
 export interface Prompter {
@@ -16,13 +18,41 @@ function cancelled(e: unknown): never {
   throw e
 }
 
+/** A validation message is shown by the prompt library: escaped like every other line. */
+function safeValidate(v?: (s: string) => true | string) {
+  if (!v) return {}
+  return {
+    validate: (s: string) => {
+      const r = v(s)
+      return r === true ? true : terminalSafe(r)
+    },
+  }
+}
+
+/**
+ * @inquirer/prompts draws on stderr itself (its cursor moves are its own), so everything credctl hands
+ * it goes through terminalSafe here: messages (which may name a credential), the names and descriptions
+ * of choices (credential names in pickers), validation messages and defaults. What the user types is
+ * the user's own. A choice's `value` is returned, never shown, and stays exact.
+ */
 export async function inquirerPrompter(): Promise<Prompter> {
   const p = await import('@inquirer/prompts')
-  const out = { output: process.stderr } // prompts go to stderr so stdout stays data-only
+  const out = { output: promptStream() } // prompts go to stderr so stdout stays data only
   return {
-    input: (message, opts = {}) => p.input({ message, ...(opts.default ? { default: opts.default } : {}), ...(opts.validate ? { validate: opts.validate } : {}) }, out).catch(cancelled),
-    password: (message, opts = {}) => p.password({ message, mask: '*', ...(opts.validate ? { validate: opts.validate } : {}) }, out).catch(cancelled),
-    select: (message, choices) => p.select({ message, choices, pageSize: 12 }, out).catch(cancelled) as never,
-    confirm: (message, opts = {}) => p.confirm({ message, default: opts.default ?? false }, out).catch(cancelled),
+    input: (message, opts = {}) =>
+      p.input({ message: terminalSafe(message), ...(opts.default ? { default: terminalSafe(opts.default) } : {}), ...safeValidate(opts.validate) }, out).catch(cancelled),
+    password: (message, opts = {}) => p.password({ message: terminalSafe(message), mask: '*', ...safeValidate(opts.validate) }, out).catch(cancelled),
+    select: (message, choices) =>
+      p
+        .select(
+          {
+            message: terminalSafe(message),
+            choices: choices.map((c) => ({ value: c.value, name: terminalSafe(c.name ?? c.value), ...(c.description !== undefined ? { description: terminalSafe(c.description) } : {}) })),
+            pageSize: 12,
+          },
+          out,
+        )
+        .catch(cancelled) as never,
+    confirm: (message, opts = {}) => p.confirm({ message: terminalSafe(message), default: opts.default ?? false }, out).catch(cancelled),
   }
 }

@@ -1,13 +1,14 @@
+import { terminalSafe } from '../lib/text.js'
 import type { Credential } from '../credentials/view.js'
 import type { IOStreams } from './io.js'
 import type { Table } from './output.js'
 
-/** Control characters never reach the terminal raw: a hostile description cannot forge lines or colours. */
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g
-export const clean = (s: string) => s.replace(CONTROL, (c) => (c === '\t' ? ' ' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`))
-
-const cell = (v: Table['rows'][number][number]) => (v === null || v === undefined ? '' : clean(String(v)))
+/**
+ * Each cell is escaped before layout (terminal.ts escapes the whole table again, keeping only the
+ * heading colour): a newline in a cell would otherwise become two table rows, and an escape sequence
+ * would be counted as width.
+ */
+const cell = (v: Table['rows'][number][number]) => (v === null || v === undefined ? '' : terminalSafe(String(v)))
 
 export async function renderTable(t: Table, io: IOStreams): Promise<string> {
   if (!io.isStdoutTTY) {
@@ -17,7 +18,7 @@ export async function renderTable(t: Table, io: IOStreams): Promise<string> {
   const [{ default: Table3 }, { Chalk }] = await Promise.all([import('cli-table3'), import('chalk')])
   const chalk = new Chalk({ level: io.colorEnabled ? 1 : 0 })
   const table = new Table3({
-    head: t.head.map((h) => chalk.bold(h)),
+    head: t.head.map((h) => chalk.bold(terminalSafe(h))),
     style: { head: [], border: [], compact: true },
     chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
   })

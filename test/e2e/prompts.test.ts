@@ -1,5 +1,7 @@
 import { execFileSync, spawnSync } from 'node:child_process'
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import * as path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -29,8 +31,12 @@ class Term {
     this.t = t
   }
 
-  /** Run `credctl ...args` in a fresh 120x40 terminal; the pane prints EXIT:<code> when it ends. */
-  start(args: string[], extraEnv: Record<string, string> = {}): void {
+  /**
+   * Run `credctl ...args` in a fresh 120x40 terminal; the pane prints EXIT:<code> when it ends. With
+   * `rawFile`, every byte the program writes to the terminal is also appended there (tmux pipe-pane),
+   * from its first byte: the script waits for a key until the pipe is in place.
+   */
+  start(args: string[], extraEnv: Record<string, string> = {}, rawFile?: string): void {
     const script = path.join(this.t.dir, `term-${Date.now()}.sh`)
     const env = { ...this.t.env, TERM: 'xterm-256color', ...extraEnv }
     const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`
@@ -38,6 +44,7 @@ class Term {
       script,
       [
         '#!/bin/sh',
+        ...(rawFile ? ['read _go'] : []),
         ...Object.entries(env).map(([k, v]) => `export ${k}=${q(v)}`),
         `${q(process.execPath)} ${q(BIN)} ${args.map(q).join(' ')}`,
         'echo "EXIT:$?"',
@@ -49,6 +56,10 @@ class Term {
     this.sock = path.join(this.sockDir, `s${++this.starts}`)
     this.socks.push(this.sock)
     this.tmux(['new-session', '-d', '-s', this.session, '-x', '120', '-y', '40', script])
+    if (rawFile) {
+      this.tmux(['pipe-pane', '-t', this.session, '-o', `cat >> ${q(rawFile)}`])
+      this.keys('Enter')
+    }
   }
 
   keys(...keys: string[]): void {
@@ -237,6 +248,50 @@ describe.skipIf(!hasTmux)('interactive prompts in a real terminal (tmux)', () =>
       expect(r.stdout).toBe(SECRET)
     } finally {
       other.cleanup()
+    }
+  })
+
+  it("a provider's message after \"validate now\" and names in a picker reach the terminal escaped", async () => {
+    // The raw bytes on the terminal, not the rendered screen: an OSC 52 clipboard write is invisible
+    // on the screen and would only show in the bytes.
+    const OSC52 = '\u001b]52;c;cHduZWQ=\u0007'
+    const server = createServer((_req, res) => res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: `bad key${OSC52}\r\u001b[2Kall good` } })))
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+    try {
+      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`
+      const raw = path.join(t.dir, 'create.raw')
+      term.start(['create', '--type', 'openai', '--base-url', base], {}, raw)
+      await term.waitFor(/Name/)
+      term.type('o')
+      term.keys('Enter')
+      await term.waitFor(/Value for o/)
+      term.type(SECRET)
+      term.keys('Enter')
+      await term.waitFor(/Description \(optional\)/)
+      term.keys('Enter')
+      await term.waitFor(/Validate it now/)
+      term.keys('Enter') // yes
+      expect(await term.exitCode()).toBe(0)
+      expect(term.screen()).toContain('Validation: invalid: ')
+      const bytes = readFileSync(raw, 'latin1')
+      // (the provider check folds the \r into a space; the prompt library's own line erases are its UI)
+      expect(bytes).toContain('bad key\\x1b]52;c;cHduZWQ=\\x07 \\x1b[2Kall good')
+      expect(bytes).not.toContain('\u001b]52')
+      expect(bytes).not.toContain('\u001b[2Kall good')
+
+      // A picker lists names: a bidi override in one must not reorder the line it is shown on.
+      const evil = 'gpj\u202Eexe.txt'
+      expect((await runCli(['create', '--name', evil, '--type', 'anthropic', '--value-stdin'], { env: t.env, input: 'sk-ant-0123456789abcdefghij' })).code).toBe(0)
+      const rawPick = path.join(t.dir, 'pick.raw')
+      term.start(['delete'], {}, rawPick)
+      await term.waitFor(/gpj\\u202eexe\.txt/)
+      term.keys('C-c')
+      expect(await term.exitCode()).toBe(130)
+      const pick = readFileSync(rawPick, 'utf8')
+      expect(pick).toContain('gpj\\u202eexe.txt')
+      expect(pick).not.toContain('\u202e')
+    } finally {
+      await new Promise<void>((r) => server.close(() => r()))
     }
   })
 })

@@ -12,13 +12,14 @@ export async function runDiscover(f: Factory, name: string, o: { schemas?: strin
   }
   const timeout = timeoutMs(o.timeout, 30)
   const schemas = o.schemas?.split(',').map((s) => s.trim()).filter(Boolean)
-  if (f.io.isStderrTTY) f.io.stderr.write(`discovering the schema of ${name}...\r`)
-  const c = await (await f.client()).credentials.discoverSchema(name, {
-    ...(schemas?.length ? { schemas } : {}),
-    ...(maxTables ? { maxTables } : {}),
-    timeoutMs: timeout,
-  })
-  if (f.io.isStderrTTY) f.io.stderr.write('\x1b[K')
+  if (f.io.isStderrTTY) f.io.term.progress(`discovering the schema of ${name}...`)
+  const c = await (await f.client()).credentials
+    .discoverSchema(name, {
+      ...(schemas?.length ? { schemas } : {}),
+      ...(maxTables ? { maxTables } : {}),
+      timeoutMs: timeout,
+    })
+    .finally(() => f.io.term.progress(null))
   // The same `tables` as `schema --json` (the stored list): one meaning for the word.
   const notes = [`Discovered ${tablesWord(c.discovered)} for ${c.name}; see: credctl schema ${JSON.stringify(c.name)}`]
   for (const p of c.partial ?? []) notes.push(`partial: ${p}`)
@@ -53,6 +54,6 @@ export async function runSchema(f: Factory, name: string, o: { table?: string })
       lines.push(`  ${branch} foreign key (${k.columns.join(', ')}) -> ${k.references.schema}.${k.references.table} (${k.references.columns.join(', ')})`)
     })
   }
-  const { clean } = await import('../render.js')
-  return { json: out, text: lines.map(clean).join('\n') + '\n' }
+  // The writer escapes each line (comments and defaults come from the database).
+  return { json: out, text: lines.join('\n') + '\n' }
 }

@@ -5,5 +5,7 @@ import type { Output } from '../output.js'
 export async function run(f: Factory, name: string): Promise<Output> {
   const value = await (await f.client()).credentials.reveal(name)
   if (f.io.isStdoutTTY) f.warn('warning: printing a secret to the terminal (it may stay in scrollback); pipe it instead')
-  return { text: f.io.isStdoutTTY ? `${value}\n` : value }
+  // Exempt from escaping: the value is the user's own data, and `credctl reveal X | tool` must get it
+  // byte for byte. The warning above is the protection on a terminal.
+  return { exempt: { text: f.io.isStdoutTTY ? `${value}\n` : value, why: 'reveal: the raw value, for pipes' } }
 }

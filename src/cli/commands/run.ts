@@ -29,7 +29,8 @@ export const execaExec: Exec = (file, args, env) => {
   const pending: NodeJS.Signals[] = []
   const done = import('execa').then(async ({ execa }) => {
     // extendEnv: false, so the scrubbed env is the whole env; stdio inherited, so CMD talks to the
-    // terminal (or the pipes) directly and credctl never sees its output.
+    // terminal (or the pipes) directly and credctl never sees its output. That output is exempt from
+    // terminal.ts's escaping on purpose: it is the child's, not credctl's (`run -- cat file` must be cat).
     const sub = execa(file, args, { env, extendEnv: false, stdio: 'inherit', reject: false, windowsHide: false })
     child = sub
     for (const s of pending.splice(0)) sub.kill(s)

@@ -1,6 +1,5 @@
 import { CredctlError, EXIT } from '../../errors.js'
 import type { ValidationResult, ValidateProgress } from '../../credentials/client.js'
-import { terminalSafe } from '../../lib/text.js'
 import type { Factory } from '../factory.js'
 import type { Output } from '../output.js'
 import { timeoutMs } from '../timeout.js'
@@ -46,7 +45,7 @@ export async function run(f: Factory, names: string[], o: ValidateOptions): Prom
     if (ids.length === 0) throw new CredctlError('NO_CHECK', 'nothing to validate: no credentials match')
   }
   // On a terminal only: without one (CI logs, pipes) nothing is printed until the results.
-  const progress = f.io.isStderrTTY && ids.length > 1 ? progressLine(f.io.stderr, Date.now) : undefined
+  const progress = f.io.isStderrTTY && ids.length > 1 ? progressLine(f.io.term.progress, Date.now) : undefined
   // Several credentials: one with nothing to check is skipped and reported, not a reason to check none.
   const skipped: string[] = []
   const onSkip = ids.length > 1 ? (c: { name: string }, reason: string) => void skipped.push(`skipped ${c.name}: ${reason}`) : undefined
@@ -72,14 +71,15 @@ export async function run(f: Factory, names: string[], o: ValidateOptions): Prom
  * One line on stderr, rewritten in place: done/total and the check running longest (the one a user waits
  * for), redrawn when a check starts or ends and every second in between so its time keeps counting.
  */
-export function progressLine(stderr: NodeJS.WritableStream, now: () => number): { update: (p: ValidateProgress) => void; stop: () => void } {
+export function progressLine(show: (line: string | null) => void, now: () => number): { update: (p: ValidateProgress) => void; stop: () => void } {
   let last: ValidateProgress | undefined
   const draw = () => {
     if (!last) return
     const slowest = last.running.reduce<ValidateProgress['running'][number] | undefined>((a, r) => (!a || r.started < a.started ? r : a), undefined)
-    const name = slowest ? terminalSafe(slowest.name.length > 40 ? `${slowest.name.slice(0, 39)}…` : slowest.name) : ''
+    const name = slowest ? (slowest.name.length > 40 ? `${slowest.name.slice(0, 39)}…` : slowest.name) : ''
     const wait = slowest ? `, slowest: ${name} (${((now() - slowest.started) / 1000).toFixed(1)} s)` : ''
-    stderr.write(`\r\x1b[Kvalidating ${last.done}/${last.total}${wait}`)
+    // The terminal writer escapes the line and owns the carriage return and line erase.
+    show(`validating ${last.done}/${last.total}${wait}`)
   }
   const timer = setInterval(draw, 1000)
   timer.unref()
@@ -90,7 +90,7 @@ export function progressLine(stderr: NodeJS.WritableStream, now: () => number): 
     },
     stop() {
       clearInterval(timer)
-      if (last) stderr.write('\r\x1b[K')
+      if (last) show(null)
     },
   }
 }
