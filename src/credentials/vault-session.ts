@@ -11,6 +11,8 @@ import { ensureDir, readVault, withLock, writeFileAtomic, writeVaultFile } from 
 import type { ClientOptions, SchemaDoc, VaultStatus } from './client.js'
 import { appendHistory, entryFor, type HistoryEntry } from './history.js'
 import { find } from './records.js'
+import { remask } from './mask.js'
+import { fitField } from '../vault/record-schema.js'
 
 /** How often a change is retried when the vault is created or re-keyed under it (see mutate). */
 const MAX_ATTEMPTS = 5
@@ -232,6 +234,7 @@ export class Vault {
             // Unchanged since the early read (the usual case): its MAC was checked by unlock() already.
             if (again !== read) this.checkMac(current, file, earlyKey)
             const out = await fn(current, earlyKey, now)
+            scrubMasks(current)
             current.mac = hmac(macKey(earlyKey), macInput(current))
             await writeVaultFile(file, current)
             return { done: true as const, result: out.result, history: out.history ?? [] }
@@ -315,5 +318,18 @@ export class Vault {
     const why = await probeKeychain(this.keychain())
     out.keychain = { reachable: !why, reason: why ?? null }
     return out
+  }
+}
+
+/**
+ * A mask stored by an older credctl may have failed open (a password in `masked_content`, in the clear).
+ * Every write re-masks every stored mask through today's rule (idempotent for masks written today), so
+ * the first write after an upgrade removes such a leak from the file; the safe view does the same on
+ * display until then. Needs no key: the mask of a mask.
+ */
+function scrubMasks(v: VaultFile): void {
+  for (const r of v.credentials) {
+    const m = fitField('masked_content', remask(r.schema_type ?? r.type, r.masked_content))
+    if (m !== r.masked_content) r.masked_content = m
   }
 }
