@@ -82,15 +82,18 @@ describe('examples: hostile text from every source arrives escaped', () => {
       expect(v.code).toBe(1)
       expect(v.stdout).toContain('bad key\\x1b]52')
       const j = await cli(['validate', 'o', '--json'])
-      expect(JSON.parse(j.stdout).message).toContain(`bad key${OSC52}`)
+      // Stored and returned normalised (the remote-text boundary, src/lib/text.ts): escaped, never raw.
+      expect(JSON.parse(j.stdout).message).toContain('bad key\\x1b]52')
+      expect(JSON.parse(j.stdout).message).not.toContain(OSC52)
     } finally {
       await new Promise<void>((r) => server.close(() => r()))
     }
   })
 
   it("a PostgreSQL server's error message in discover (a real TCP server speaking the protocol)", async () => {
-    // Answers SSLRequest with "no" and the startup message with an ErrorResponse, as a server does
-    // when it is full (53300); the message carries a clipboard write and a line erase.
+    // Answers SSLRequest with "no" and the startup message with an ErrorResponse of a SQLSTATE credctl
+    // has no words of its own for (XX000, internal error), so the server's message is shown; it carries
+    // a clipboard write and a line erase.
     const message = `sorry, too many clients already${OSC52}${ERASE}ok`
     const server: TcpServer = createTcpServer((sock) => {
       sock.on('error', () => {})
@@ -104,7 +107,7 @@ describe('examples: hostile text from every source arrives escaped', () => {
           buf = buf.subarray(len)
           if (code === 80877103) sock.write('N') // SSLRequest: no TLS
           else {
-            const fields = Buffer.concat([...(['SFATAL', 'VFATAL', 'C53300', `M${message}`] as const).map((f) => Buffer.from(`${f}\0`)), Buffer.from([0])])
+            const fields = Buffer.concat([...(['SFATAL', 'VFATAL', 'CXX000', `M${message}`] as const).map((f) => Buffer.from(`${f}\0`)), Buffer.from([0])])
             const head = Buffer.alloc(5)
             head.write('E', 0)
             head.writeInt32BE(4 + fields.length, 1)
