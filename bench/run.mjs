@@ -125,7 +125,7 @@ if (want('peers')) {
 
 if (want('validate')) {
   // 100 credentials whose service answers after 200 ms.
-  const server = createServer((req, res) => setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end('{"data":[]}'), 200))
+  const server = createServer((req, res) => setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end('{"object":"list","data":[]}'), 200))
   await new Promise((r) => server.listen(0, '127.0.0.1', r))
   const base = `http://127.0.0.1:${server.address().port}/v1`
   const vault = path.join(work, 'vval', 'vault.json')
