@@ -59,7 +59,8 @@ export function createProgram(f: Factory, onResult: (o: Output) => void, only?: 
     // Through the one writer: commander's errors quote what the user typed (an unknown option, a bad choice).
     writeOut: (s) => void f.io.term.out(s),
     // commander's own usage errors, as one line prefixed like ours
-    writeErr: (s) => void f.io.term.err(s.startsWith('error: ') ? `credctl: ${s.slice(7)}` : s),
+    // A mistyped value flag (`--vaule=sk-...`) must not echo what follows "=": only the option's name.
+    writeErr: (s) => void f.io.term.err((s.startsWith('error: ') ? `credctl: ${s.slice(7)}` : s).replace(/(unknown option '[^'=]*)=[^']*'/g, "$1=…'")),
   })
   program
     .description('Credentials for LLM and data work: encrypted at rest, shown masked, checked against the real service.')
@@ -365,7 +366,8 @@ be executed); SIGINT, SIGTERM and SIGHUP are forwarded.`,
   credctl that today's reader refuses): with the vault's key, every record whose sealed value still
   authenticates goes into a bundle, and the ones that do not are listed. Names, types and settings come
   from the damaged file and are not authenticated: check them after importing. Soft-deleted records are
-  left out, as export leaves them out. Exit 0 when every record was recovered, 1 when some were not.
+  left out, as export leaves them out. Exit 0 when every record was recovered; 1 when some were not, two
+  shared an id, or the file was cut short. --output never names the vault or a file beside it.
   Then: move the damaged vault aside and \`credctl import --bundle FILE\` into a new one.`,
         )
         .action(act(() => import('./commands/recover.js'))),

@@ -126,7 +126,8 @@ function decide(v: VaultFile | undefined, checked: Checked[], rename: boolean, s
   const taken = new Set(live.map((c) => c.name))
   const ids = new Set((v?.credentials ?? []).map((c) => c.id))
   // No id may equal a name and no name an id (DESIGN 2): an imported id must be a UUID no record here
-  // uses as id or name; anything else gets a fresh one. A name equal to an existing id is skipped.
+  // uses as id or name (in any letter case: a UUID is case-insensitive), lowercase as credctl writes
+  // them; anything else gets a fresh one. A name equal to an existing id is skipped.
   const allNames = new Set((v?.credentials ?? []).map((c) => c.name))
   const hasDefault = new Set(live.filter((c) => c.is_default).map((c) => c.type))
   const out: Decision[] = []
@@ -142,7 +143,7 @@ function decide(v: VaultFile | undefined, checked: Checked[], rename: boolean, s
     }
     taken.add(name)
     const wanted = c.item.id
-    const id = wanted && ID_SHAPE.test(wanted) && !ids.has(wanted) && !allNames.has(wanted) && !checked.some((o) => o.name === wanted) ? wanted : randomUUID()
+    const id = wanted && ID_SHAPE.test(wanted) && wanted === wanted.toLowerCase() && ![...ids].some((x) => x.toLowerCase() === wanted) && !allNames.has(wanted) && !checked.some((o) => o.name === wanted) ? wanted : randomUUID()
     ids.add(id)
     const is_default = c.item.is_default !== false && !hasDefault.has(c.type)
     if (is_default) hasDefault.add(c.type)

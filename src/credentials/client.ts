@@ -584,7 +584,7 @@ export class CredentialsApi {
   async recover(detail: string): Promise<import('./recover.js').RecoverReport> {
     const file = await this.vault.file()
     const { recoverVault } = await import('./recover.js')
-    const report = await recoverVault(file, (h) => this.vault.keyForHeader(h))
+    const report = await recoverVault(file, (h) => this.vault.keyForHeader(h), this.vault.env)
     const now = this.vault.now().toISOString()
     await this.vault.history(
       report.entries.map((e, i) => entryFor({ id: report.recovered[i]!.id, name: e.name, type: e.type }, 'recover', 'ok', now, detail)),
@@ -598,8 +598,12 @@ export class CredentialsApi {
     let entries = await readHistory(this.vault.paths().history)
     if (filter.name !== undefined) {
       const v = await this.vault.read()
-      const ids = new Set(v?.credentials.filter((c) => c.id === filter.name || c.name === filter.name).map((c) => c.id))
-      entries = entries.filter((e) => e.name === filter.name || e.credential_id === filter.name || (e.credential_id !== null && ids.has(e.credential_id)))
+      // A name or id of a record in the vault means that one record (AMBIGUOUS when several records have
+      // it, like every other lookup); a purged credential is found by the name or id its entries carry.
+      const rec = v?.credentials.some((c) => c.id === filter.name || c.name === filter.name) ? find(v, filter.name, { deleted: true }) : undefined
+      entries = rec
+        ? entries.filter((e) => e.credential_id === rec.id || (e.credential_id === null && e.name === rec.name))
+        : entries.filter((e) => e.name === filter.name || e.credential_id === filter.name)
     }
     if (filter.limit !== undefined) entries = entries.slice(-filter.limit)
     return entries

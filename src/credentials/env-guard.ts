@@ -9,10 +9,13 @@
  * - Variables that change how programs are loaded or where they are found: a credential's value there
  *   (or a mistyped --env) would run other code than the command asked for. The dynamic loader's
  *   (LD_*, DYLD_*, glibc's unsecure-environment list), the shells' (PATH, BASH_ENV, ENV, IFS, ...), and
- *   the runtimes' (NODE_OPTIONS, PYTHONPATH, PERL5OPT, RUBYOPT, JAVA_TOOL_OPTIONS, ...).
+ *   the runtimes' (NODE_OPTIONS, PYTHONPATH, PERL5OPT, RUBYOPT, JAVA_TOOL_OPTIONS, ...), the programs tools
+ *   start for the user (EDITOR, PAGER, LESSOPEN, *_ASKPASS) and TLS trust/engines (OPENSSL_CONF, SSL_CERT_FILE).
+ *   Proxies (HTTPS_PROXY) are allowed: a proxy URL with credentials is a credential a user may inject.
  * Names are compared upper-cased: Windows treats `Path` and `PATH` as one variable.
  */
-const PREFIXES = ['LD_', 'DYLD_'] as const
+// Whole families: the loaders', the allocators' (MALLOC_CONF, MALLOC_ARENA_MAX, ...), git's config overrides.
+const PREFIXES = ['LD_', 'DYLD_', 'MALLOC_', 'GIT_CONFIG'] as const
 
 const LOADER = new Set([
   // search paths and shell start-up
@@ -26,6 +29,10 @@ const LOADER = new Set([
   'PERL5LIB', 'PERLLIB', 'PERL5OPT', 'PERL5DB', 'RUBYLIB', 'RUBYOPT', 'GEM_PATH', 'GEM_HOME', 'BUNDLE_GEMFILE',
   'JAVA_TOOL_OPTIONS', '_JAVA_OPTIONS', 'JDK_JAVA_OPTIONS', 'CLASSPATH', 'GIT_EXEC_PATH', 'GIT_SSH', 'GIT_SSH_COMMAND',
   'LUA_PATH', 'LUA_CPATH', 'TCLLIBPATH', 'R_PROFILE', 'R_PROFILE_USER', 'ELECTRON_RUN_AS_NODE',
+  // programs a tool runs on the user's behalf, and the TLS trust and engine configuration of OpenSSL
+  // (OPENSSL_CONF can load an engine: code)
+  'EDITOR', 'VISUAL', 'PAGER', 'MANPAGER', 'GIT_PAGER', 'GIT_EDITOR', 'GIT_ASKPASS', 'SSH_ASKPASS', 'SUDO_ASKPASS', 'BROWSER', 'LESSOPEN', 'LESSCLOSE',
+  'OPENSSL_CONF', 'OPENSSL_ENGINES', 'OPENSSL_MODULES', 'SSL_CERT_FILE', 'SSL_CERT_DIR', 'CURL_CA_BUNDLE', 'REQUESTS_CA_BUNDLE',
 ])
 
 /** credctl's own settings: never set by `run`, and scrubbed from the environment the child inherits. */

@@ -18,15 +18,26 @@ const NAME_MAX = FIELD_MAX.name
  */
 export const ID_SHAPE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
-export function checkName(name: unknown): string {
-  if (typeof name !== 'string' || name.trim() === '') throw new CredctlError('INVALID_INPUT', 'a name is required (--name)')
+export function checkName(input: unknown): string {
+  if (typeof input !== 'string' || input.trim() === '') throw new CredctlError('INVALID_INPUT', 'a name is required (--name)')
+  let name: string = input
   if (name.length > NAME_MAX) throw new CredctlError('INVALID_INPUT', `name too long: at most ${NAME_MAX} characters`)
   // Control characters (newlines, escapes) would forge lines in tables, TSV and history.
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f\u0080-\u009f]/.test(name)) throw new CredctlError('INVALID_INPUT', 'name contains control characters (newline, tab or escape)')
   if (name !== name.trim()) throw new CredctlError('INVALID_INPUT', 'name starts or ends with whitespace')
   if (!isWellFormed(name)) throw new CredctlError('INVALID_INPUT', 'name is not valid Unicode (a lone surrogate)')
-  if (ID_SHAPE.test(name)) {
+  // Invisible characters (zero-width spaces, bidi marks: Unicode's Cf class) make two names look alike;
+  // U+FFFD is what the OS left of invalid UTF-8 in argv. Both are refused, naming the position.
+  const bad = /[\p{Cf}\uFFFD]/u.exec(name)
+  if (bad) {
+    const cp = bad[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')
+    throw new CredctlError('INVALID_INPUT', `name contains an invisible or replacement character (U+${cp}) at position ${[...name.slice(0, bad.index)].length + 1}`, { hint: 'retype the name' })
+  }
+  // One spelling per name: "é" typed as one code point or as e + combining accent is the same name.
+  name = name.normalize('NFC')
+  // Dash look-alikes (U+2010, U+2212, ...) must not make a name that reads as an id either.
+  if (ID_SHAPE.test(name) || ID_SHAPE.test(name.replace(/[\p{Pd}\u2212]/gu, '-'))) {
     throw new CredctlError('INVALID_INPUT', `name "${name}" looks like a credential id`, { hint: 'ids and names must never be confused: choose a name that is not a UUID' })
   }
   return name
@@ -103,7 +114,8 @@ export function findById(v: VaultFile, id: string): CredentialRecord {
 export function find(v: VaultFile | undefined, idOrName: string, opts: { deleted?: boolean } = {}): CredentialRecord {
   if (typeof idOrName !== 'string' || idOrName === '') throw new CredctlError('USAGE', 'a credential name or id is required')
   const all = v?.credentials ?? []
-  const matches = all.filter((c) => c.id === idOrName || c.name === idOrName)
+  const nfc = idOrName.normalize('NFC') // names are stored NFC (checkName)
+  const matches = all.filter((c) => c.id === idOrName || c.name === idOrName || c.name === nfc)
   const candidates = opts.deleted ? matches : matches.filter((c) => c.deleted_at === null)
   if (candidates.length === 1) return candidates[0]!
   if (candidates.length > 1) {

@@ -2,6 +2,7 @@ import { promises as fsp } from 'node:fs'
 import { CredctlError } from '../errors.js'
 import { aadFor, open } from '../vault/cipher.js'
 import { FormatError, parseKeyHeader, type VaultFile } from '../vault/format.js'
+import { opensCheck } from '../vault/keys.js'
 import { isSettingKey } from '../vault/record-schema.js'
 import type { BundleEntry } from './bundle.js'
 import { typeInfo, WAREHOUSE_TYPES } from './catalogue.js'
@@ -24,6 +25,8 @@ export interface RecoverReport {
   failed: { id: string; name: string; reason: string }[]
   /** Records whose value authenticates but that were soft-deleted: left out, like export does. */
   deleted: { id: string; name: string }[]
+  /** What is wrong with the file beyond single records (cut short, key check damaged): said, never silent. */
+  warnings: string[]
 }
 
 type Obj = Record<string, unknown>
@@ -64,7 +67,7 @@ function candidateRecords(raw: unknown, text: string): Obj[] {
   return salvageObjects(text).filter((o) => typeof o.id === 'string' && typeof o.secret === 'string')
 }
 
-function header(raw: unknown, text: string): Pick<VaultFile, 'vault_id' | 'key'> {
+function header(raw: unknown, text: string, env: NodeJS.ProcessEnv): Pick<VaultFile, 'vault_id' | 'key'> {
   let vaultId: unknown = isObj(raw) ? raw.vault_id : undefined
   let key: unknown = isObj(raw) ? raw.key : undefined
   if (vaultId === undefined) vaultId = /"vault_id"\s*:\s*"([A-Za-z0-9_-]{8,64})"/.exec(text)?.[1]
@@ -75,8 +78,13 @@ function header(raw: unknown, text: string): Pick<VaultFile, 'vault_id' | 'key'>
   try {
     return { vault_id: vaultId, key: parseKeyHeader(key) }
   } catch (e) {
-    if (e instanceof FormatError) throw new CredctlError('VAULT_DAMAGED', `cannot recover: the key header is damaged (${e.message}), so the key cannot be found`)
-    throw e
+    if (!(e instanceof FormatError)) throw e
+    // A damaged header no longer says where the key is. With CREDCTL_MASTER_KEY set, try that key on the
+    // records (each still authenticates or not on its own); the other sources need the header's data.
+    if (env.CREDCTL_MASTER_KEY) return { vault_id: vaultId, key: { source: 'env', check: '' } }
+    throw new CredctlError('VAULT_DAMAGED', `cannot recover: the key header is damaged (${e.message}), so the key cannot be found`, {
+      hint: 'if you have the key as base64, set CREDCTL_MASTER_KEY and run recover again',
+    })
   }
 }
 
@@ -144,6 +152,7 @@ function entryOf(o: Obj, id: string, value: string): { entry: BundleEntry; notes
 export async function recoverVault(
   file: string,
   loadKey: (h: Pick<VaultFile, 'vault_id' | 'key'>) => Promise<Buffer>,
+  env: NodeJS.ProcessEnv = process.env,
 ): Promise<RecoverReport> {
   let text: string
   try {
@@ -159,9 +168,10 @@ export async function recoverVault(
   } catch {
     raw = undefined // broken JSON: salvage what still parses
   }
-  const h = header(raw, text)
+  const h = header(raw, text, env)
   const key = await loadKey(h)
-  const report: RecoverReport = { entries: [], recovered: [], failed: [], deleted: [] }
+  const report: RecoverReport = { entries: [], recovered: [], failed: [], deleted: [], warnings: [] }
+  if (raw === undefined) report.warnings.push('the file is not whole JSON (cut short or garbled): records after the damage may be missing from this report')
   const seen = new Set<string>()
   for (const o of candidateRecords(raw, text)) {
     const id = typeof o.id === 'string' ? o.id : ''
@@ -170,7 +180,10 @@ export async function recoverVault(
       report.failed.push({ id: id.slice(0, 64) || '(no id)', name: label, reason: 'no id or no sealed value' })
       continue
     }
-    if (seen.has(id)) continue
+    if (seen.has(id)) {
+      report.failed.push({ id: id.slice(0, 64), name: label, reason: 'another record has the same id (only the first that authenticates is recovered)' })
+      continue
+    }
     let value: string
     try {
       value = new TextDecoder('utf-8', { fatal: true }).decode(open(key, o.secret, aadFor(h.vault_id, id, 'value')))
@@ -191,6 +204,16 @@ export async function recoverVault(
     }
     report.entries.push(entry)
     report.recovered.push({ id, name: entry.name, notes })
+  }
+  const keyCheck = h.key.check !== '' && opensCheck(h, key)
+  if (!keyCheck) {
+    const opened = report.entries.length + report.deleted.length
+    if (opened === 0) {
+      throw new CredctlError('KEY_WRONG', `cannot recover ${file}: the key opens neither the vault's key check nor any record`, {
+        hint: 'the key is not this vault\'s, or the vault id in the file was changed (every value is bound to it)',
+      })
+    }
+    report.warnings.push(`the vault's key check is damaged, but the key opened ${opened} record${opened === 1 ? '' : 's'}`)
   }
   return report
 }

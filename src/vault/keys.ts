@@ -213,7 +213,11 @@ export async function createVaultKey(vaultId: string, vaultFile: string, ctx: Ke
 }
 
 /** Get and verify the key of an existing vault. Never creates one. */
-export async function loadVaultKey(vault: VaultFile, vaultFile: string, ctx: KeyContext): Promise<Buffer> {
+/**
+ * `verify: false` is for `recover` only: a damaged key check must not hide a key that still opens the
+ * records (recover tries it on each record and says which). Everything else verifies.
+ */
+export async function loadVaultKey(vault: VaultFile, vaultFile: string, ctx: KeyContext, opts: { verify?: boolean } = {}): Promise<Buffer> {
   const h = vault.key
   let key: Buffer
   switch (h.source) {
@@ -257,7 +261,7 @@ export async function loadVaultKey(vault: VaultFile, vaultFile: string, ctx: Key
       break
     }
   }
-  verifyKey(vault, vaultFile, key)
+  if (opts.verify !== false) verifyKey(vault, vaultFile, key)
   return key
 }
 
@@ -267,7 +271,7 @@ export const keychainAccount = (vault: Pick<VaultFile, 'vault_id' | 'key'>): str
 /** Where rotate-key stages a file-source vault's new key (same directory: the final rename is atomic). */
 export const nextKeyFile = (file: string): string => `${file}.next`
 
-function opensCheck(vault: VaultFile, key: Buffer): boolean {
+export function opensCheck(vault: Pick<VaultFile, 'vault_id' | 'key'>, key: Buffer): boolean {
   try {
     open(key, vault.key.check, checkAad(vault.vault_id))
     return true

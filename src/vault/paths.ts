@@ -20,3 +20,24 @@ export function sidePaths(vaultFile: string) {
     schemas: path.join(dir, `${base}.schemas`),
   }
 }
+
+/**
+ * Is `file` one of the files credctl keeps for the vault (the vault, its lock, temp and reclaim files,
+ * history, schemas, rotation files)? Compared after resolving links in the directories, so
+ * `--output ./v.json` from the vault's directory or through a symlinked directory is caught too. An
+ * output flag (export, recover) must never replace one of them: `--force` is for the user's own files.
+ */
+export async function isVaultFile(file: string, vaultFile: string): Promise<boolean> {
+  const { realpath } = await import('node:fs/promises')
+  const real = async (p: string) => {
+    const dir = await realpath(path.dirname(path.resolve(p))).catch(() => path.dirname(path.resolve(p)))
+    return path.join(dir, path.basename(p))
+  }
+  const out = await real(file)
+  const vault = await real(vaultFile)
+  if (path.dirname(out) !== path.dirname(vault)) return false
+  const name = path.basename(out)
+  const vbase = path.basename(vault)
+  const base = vbase.replace(/\.json$/i, '')
+  return name === vbase || name.startsWith(`${vbase}.`) || name.startsWith(`.${vbase}.`) || name === `${base}.history.jsonl` || name === `${base}.schemas`
+}

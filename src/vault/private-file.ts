@@ -24,13 +24,19 @@ const NOFOLLOW = C.O_NOFOLLOW ?? 0
 
 /** Refuse a directory other users can write (see above). A directory that does not exist yet is fine. */
 export async function checkVaultDir(dir: string): Promise<void> {
-  const st = await fsp.stat(dir).catch(() => undefined)
-  if (!st || process.platform === 'win32') return
-  if ((st.mode & 0o022) !== 0 && (st.mode & 0o1000) === 0) {
-    const mode = (st.mode & 0o777).toString(8)
-    throw new CredctlError('VAULT_IO', `vault directory ${dir} is writable by other users (mode ${mode}): they could replace the vault`, {
-      hint: `chmod go-w ${dir}, or keep the vault in a private directory`,
-    })
+  if (process.platform === 'win32') return
+  // Every ancestor too, as ssh does: whoever may rename a directory above the vault can put another
+  // directory, and another vault, in its place.
+  for (let d = path.resolve(dir); ; d = path.dirname(d)) {
+    const st = await fsp.stat(d).catch(() => undefined)
+    if (st && (st.mode & 0o022) !== 0 && (st.mode & 0o1000) === 0) {
+      const mode = (st.mode & 0o777).toString(8)
+      const which = d === path.resolve(dir) ? 'vault directory' : 'a directory above the vault,'
+      throw new CredctlError('VAULT_IO', `${which} ${d} is writable by other users (mode ${mode}): they could replace the vault`, {
+        hint: `chmod go-w ${d}, or keep the vault in a private directory`,
+      })
+    }
+    if (d === path.dirname(d)) return
   }
 }
 

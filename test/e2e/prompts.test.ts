@@ -280,8 +280,12 @@ describe.skipIf(!hasTmux)('interactive prompts in a real terminal (tmux)', () =>
       expect(bytes).not.toContain('\u001b[2Kall good')
 
       // A picker lists names: a bidi override in one must not reorder the line it is shown on.
+      // Such a name is refused at input now (exit 2); a vault written by an older credctl may still hold
+      // one, so it is planted in the file (list and the picker read names without the key).
       const evil = 'gpj\u202Eexe.txt'
-      expect((await runCli(['create', '--name', evil, '--type', 'anthropic', '--value-stdin'], { env: t.env, input: 'sk-ant-0123456789abcdefghij' })).code).toBe(0)
+      expect((await runCli(['create', '--name', evil, '--type', 'anthropic', '--value-stdin'], { env: t.env, input: 'sk-ant-0123456789abcdefghij' })).code).toBe(2)
+      expect((await runCli(['create', '--name', 'plain-name', '--type', 'anthropic', '--value-stdin'], { env: t.env, input: 'sk-ant-0123456789abcdefghij' })).code).toBe(0)
+      writeFileSync(t.vault, readFileSync(t.vault, 'utf8').replace('"plain-name"', JSON.stringify(evil)))
       const rawPick = path.join(t.dir, 'pick.raw')
       term.start(['delete'], {}, rawPick)
       await term.waitFor(/gpj\\u202eexe\.txt/)

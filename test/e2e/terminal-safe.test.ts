@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http'
 import { createServer as createTcpServer, type Server as TcpServer } from 'node:net'
 import type { AddressInfo } from 'node:net'
-import { writeFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import * as path from 'node:path'
 import fc from 'fast-check'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
@@ -55,7 +55,13 @@ describe('examples: hostile text from every source arrives escaped', () => {
 
   it("names in list's expiry warnings (a bidi override), in TSV, JSON and get", async () => {
     const name = 'invoice\u202Etxt.exe'
-    expect((await cli(['create', '--name', name, '--type', 'openai', '--value-stdin', '--expires', '2020-01-01', '--description', `d${OSC52}`], KEY)).code).toBe(0)
+    // Refused at input now (exit 2, naming the position); an older credctl's vault may still hold such a
+    // name, so it is planted in the file: everything that shows names reads them without the key.
+    const refused = await cli(['create', '--name', name, '--type', 'openai', '--value-stdin'], KEY)
+    expect(refused.code).toBe(2)
+    expect(refused.stderr).toContain('U+202E')
+    expect((await cli(['create', '--name', 'plain-name', '--type', 'openai', '--value-stdin', '--expires', '2020-01-01', '--description', `d${OSC52}`], KEY)).code).toBe(0)
+    writeFileSync(t.vault, readFileSync(t.vault, 'utf8').replace('"plain-name"', JSON.stringify(name)))
     const l = await cli(['list'])
     expect(l.stderr).toMatch(/invoice\\u202etxt\.exe/)
     expect(l.stdout).toContain('invoice\\u202etxt.exe')

@@ -1,4 +1,5 @@
-import { readFileSync, writeFileSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import fc from 'fast-check'
 import * as path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -268,5 +269,97 @@ describe('no lookup may be ambiguous', () => {
     // Commands that act only on active credentials have exactly one candidate.
     const run = await cli(['run', '--only', 'openai', '--env', 'X=dup', '--', process.execPath, '-e', 'process.exit(process.env.X.endsWith("2") ? 0 : 9)'])
     expect(run.code).toBe(0)
+  })
+})
+
+describe('review findings (a fresh reviewer tried to break the above)', () => {
+  it('export and recover never replace the vault or a file beside it, even with --force', async () => {
+    await cli(['create', '--name', 'a', '--type', 'openai', '--value-stdin'], KEY)
+    const before = readFileSync(v.vault)
+    const history = v.vault.replace(/\.json$/, '.history.jsonl')
+    for (const args of [['export', '--output', v.vault, '--force'], ['recover', '--output', v.vault, '--force'], ['export', '--output', history, '--force'], ['export', '--output', `${path.dirname(v.vault)}/./vault.json`, '--force']]) {
+      const r = await cli(args)
+      expect(r.code, args.join(' ')).toBe(2)
+      expect(r.stderr).toMatch(/one of the vault's own files/)
+    }
+    expect(readFileSync(v.vault).equals(before)).toBe(true)
+  })
+
+  it('recover: a damaged key check still recovers with the right key; a duplicate id and a cut file are reported, exit 1', async () => {
+    for (const n of ['a', 'b']) await cli(['create', '--name', n, '--type', 'openai', '--value-stdin'], `${KEY}${n}`)
+    const good = readFileSync(v.vault, 'utf8')
+    const j = JSON.parse(good)
+    j.key.check = `${String(j.key.check).slice(0, -6)}AAAAAA`
+    writeFileSync(v.vault, JSON.stringify(j))
+    const r = await cli(['recover', '--output', path.join(v.dir, 'r1.credctl'), '--json'])
+    expect(r.code).toBe(1)
+    expect(JSON.parse(r.stdout).recovered).toHaveLength(2)
+    expect(JSON.parse(r.stdout).warnings.join()).toMatch(/key check is damaged/)
+    const d = JSON.parse(good)
+    d.credentials[1].id = d.credentials[0].id
+    writeFileSync(v.vault, JSON.stringify(d))
+    const dup = await cli(['recover', '--output', path.join(v.dir, 'r2.credctl'), '--json'])
+    expect(dup.code).toBe(1)
+    expect(JSON.parse(dup.stdout).failed[0].reason).toMatch(/same id/)
+    writeFileSync(v.vault, good.slice(0, good.lastIndexOf('"secret"') + 40))
+    const cut = await cli(['recover', '--output', path.join(v.dir, 'r3.credctl')])
+    expect(cut.code).toBe(1)
+    expect(cut.stderr).toMatch(/not whole JSON/)
+    // A key that opens nothing: exit 4, nothing written.
+    writeFileSync(v.vault, good)
+    const wrong = await cli(['recover', '--output', path.join(v.dir, 'r4.credctl')], undefined, { CREDCTL_MASTER_KEY: Buffer.alloc(32, 9).toString('base64') })
+    expect(wrong.code).toBe(4)
+  })
+
+  it('a bundle id that is an existing id in other letter case is replaced', async () => {
+    const mine = JSON.parse((await cli(['create', '--name', 'prod', '--type', 'openai', '--value-stdin', '--json'], KEY)).stdout).id as string
+    const e: BundleEntry = {
+      id: mine.toUpperCase(), name: 'p4', type: 'openai', category: 'llm', description: null, schema_type: null, base_url: null, settings: {}, expires_at: null,
+      is_default: false, is_valid: null, validated_at: null, validation_message: null, created_at: '2026-01-01T00:00:00.000Z', updated_at: '2026-01-01T00:00:00.000Z', value: 'sk-other-0123456789abcdef',
+    }
+    const file = path.join(v.dir, 'case.credctl')
+    writeFileSync(file, await sealBundle([e], PASS))
+    const r = await cli(['import', '--bundle', file, '--json'])
+    expect(r.code).toBe(0)
+    expect(JSON.parse(r.stdout).imported[0].credential.id.toLowerCase()).not.toBe(mine)
+  })
+
+  it('names: invisible characters and dash look-alike UUIDs are refused; NFC spellings are one name; history of a shared name is exit 2', async () => {
+    for (const name of ['a\u200bb', '29474104\u2010a281\u20104935\u20108d49\u20108a3ce9069119', 'x\ufffdy']) {
+      const r = await cli(['create', '--name', name, '--type', 'openai', '--value-stdin'], KEY)
+      expect(r.code, JSON.stringify(name)).toBe(2)
+    }
+    expect((await cli(['create', '--name', 'caf\u00e9', '--type', 'openai', '--value-stdin'], KEY)).code).toBe(0)
+    expect((await cli(['create', '--name', 'cafe\u0301', '--type', 'openai', '--value-stdin'], KEY)).code).toBe(2) // the same name
+    expect((await cli(['get', 'cafe\u0301'])).code).toBe(0)
+    await cli(['delete', 'caf\u00e9'])
+    await cli(['create', '--name', 'caf\u00e9', '--type', 'openai', '--value-stdin'], KEY)
+    expect((await cli(['history', 'caf\u00e9'])).code).toBe(2)
+  })
+
+  it('a mistyped value flag does not echo what follows "="', async () => {
+    const r = await cli(['create', '--name', 'q', '--type', 'openai', `--vaule=${KEY}`])
+    expect(r.code).toBe(2)
+    expect(r.stderr).toContain("unknown option '--vaule=…'")
+  })
+
+  it('a FIFO nobody writes to, named as an input, is read as empty, not waited for', async () => {
+    const fifo = path.join(v.dir, 'fifo')
+    execFileSync('mkfifo', [fifo])
+    for (const args of [['create', '--name', 'f', '--type', 'openai', '--value-file', fifo], ['import', '--from-env', fifo], ['import', '--bundle', fifo]]) {
+      // runCli fails the test if the command is still running after 15 s.
+      const r = await runCli(args, { env: { ...v.env, CREDCTL_EXPORT_PASSPHRASE: PASS }, timeoutMs: 15_000 })
+      // An empty value or bundle is refused; an empty .env imports nothing.
+      expect(r.code, args.join(' ')).toBe(args[1] === '--from-env' ? 0 : 2)
+    }
+  })
+
+  it('a vault below a directory others can write (not sticky) is refused', async () => {
+    const ww = path.join(v.dir, 'ww')
+    mkdirSync(path.join(ww, 'sub'), { recursive: true })
+    chmodSync(ww, 0o777)
+    const r = await cli(['create', '--name', 'w', '--type', 'openai', '--value-stdin'], KEY, { CREDCTL_VAULT: path.join(ww, 'sub', 'v.json') })
+    expect(r.code).toBe(4)
+    expect(r.stderr).toMatch(/writable by other users/)
   })
 })

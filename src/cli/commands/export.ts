@@ -33,7 +33,13 @@ export async function exportPassphrase(f: Pick<Factory, 'env' | 'io' | 'prompter
 }
 
 /** Write the bundle atomically (temp file in the same directory, 0600, fsync, rename). */
-export async function writeBundle(file: string, text: string, force: boolean): Promise<void> {
+export async function writeBundle(file: string, text: string, force: boolean, vaultFile: string): Promise<void> {
+  const { isVaultFile } = await import('../../vault/paths.js')
+  if (await isVaultFile(file, vaultFile)) {
+    throw new CredctlError('USAGE', `--output ${file} is one of the vault's own files (${path.basename(vaultFile)} and what lies beside it): credctl never replaces them`, {
+      hint: 'write the bundle somewhere else',
+    })
+  }
   const dir = path.dirname(file)
   const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`)
   let fh
@@ -107,6 +113,6 @@ export async function run(f: Factory, o: ExportOptions): Promise<Output> {
   const credentials = items.map((i) => i.credential)
   const note = `Exported ${credentials.length} credential${credentials.length === 1 ? '' : 's'}${toStdout ? '' : ` to ${out}`}, encrypted with the passphrase; restore with: credctl import --bundle ${toStdout ? 'FILE' : JSON.stringify(out)}`
   if (toStdout) return { text, notes: [note] }
-  await writeBundle(path.resolve(out), text, !!o.force)
+  await writeBundle(path.resolve(out), text, !!o.force, await client.vaultPath())
   return { json: { file: path.resolve(out), count: credentials.length, credentials }, notes: [note] }
 }

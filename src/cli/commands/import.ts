@@ -43,7 +43,7 @@ export async function run(f: Factory, o: ImportOptions): Promise<Output> {
     const { parseEnvFile, planEnvImport } = await import('../../credentials/envfile.js')
     const entries = parseEnvFile(text, o.fromEnv)
     const base = o.fromEnv === '-' ? process.cwd() : path.dirname(path.resolve(o.fromEnv))
-    const plan = await planEnvImport(entries, (p) => readInput(path.resolve(base, p), 'GOOGLE_APPLICATION_CREDENTIALS', 64 * 1024))
+    const plan = await planEnvImport(entries, (p) => readInput(path.resolve(base, p), 'GOOGLE_APPLICATION_CREDENTIALS', 64 * 1024, undefined, { regularOnly: true }))
     const client = await f.client()
     const items: ImportItem[] = plan.items.map((i) => ({ source: i.source, name: i.name, type: i.type, value: i.value }))
     const report = await client.credentials.importMany(items, { rename: !!o.rename, dryRun: !!o.dryRun, detail: `.env ${o.fromEnv === '-' ? 'stdin' : path.basename(o.fromEnv)}` })

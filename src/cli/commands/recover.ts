@@ -23,6 +23,8 @@ export async function run(f: Factory, o: RecoverOptions): Promise<Output> {
   const report = await client.credentials.recover(toStdout ? 'to stdout' : `to ${path.basename(out)}`)
   const lost = report.failed.map((x) => `Not recovered: ${x.name} (${x.id}): ${x.reason}`)
   if (report.entries.length === 0) {
+    // The error is one line; which records failed goes first, as warnings.
+    for (const line of [...report.warnings, ...lost]) f.warn(line)
     const why = report.failed.length ? `all ${report.failed.length} records are damaged` : report.deleted.length ? 'every readable record is soft-deleted' : 'no credential record could be read from it'
     throw new CredctlError('VAULT_DAMAGED', `nothing to recover: ${why}; nothing was written`)
   }
@@ -32,19 +34,21 @@ export async function run(f: Factory, o: RecoverOptions): Promise<Output> {
   const text = await sealBundle(report.entries, passphrase, f.now())
   const n = report.entries.length
   const notes = [
+    ...report.warnings,
     ...report.recovered.filter((r) => r.notes.length).map((r) => `Recovered ${r.name}: ${r.notes.join('; ')}`),
     ...lost,
     ...(report.deleted.length ? [`Left out ${report.deleted.length} soft-deleted credential${report.deleted.length === 1 ? '' : 's'}`] : []),
     `Recovered ${n} credential${n === 1 ? '' : 's'}${toStdout ? '' : ` to ${out}`}; names and types come from the damaged file and are unauthenticated: check them. Next: move the vault aside, then credctl import --bundle ${toStdout ? 'FILE' : JSON.stringify(out)}`,
   ]
-  const exitCode = report.failed.length ? 1 : 0
+  const exitCode = report.failed.length || report.warnings.length ? 1 : 0
   if (toStdout) return { text, notes, exitCode }
-  await writeBundle(path.resolve(out), text, !!o.force)
+  await writeBundle(path.resolve(out), text, !!o.force, await client.vaultPath())
   const json = {
     file: path.resolve(out),
     recovered: report.recovered,
     failed: report.failed,
     deleted: report.deleted,
+    warnings: report.warnings,
   }
   return { json, notes, exitCode }
 }
