@@ -182,9 +182,10 @@ for (const shell of ['bash', 'zsh', 'fish'] as const) {
 // Printable names credctl accepts (no controls, trimmed), dense in what shells treat specially.
 const shellChar = fc.oneof(
   fc.constantFrom("'", '"', '$', '`', '\\', ' ', '!', '(', ')', '{', '}', '*', '?', '[', ']', '~', '#', '&', ';', '|', '<', '>', '%', '^', '=', ':', ',', '$(', '${'),
-  fc.string({ unit: 'grapheme', minLength: 1, maxLength: 2 }).filter((c) => !/[\u0000-\u001f\u007f-\u009f]/.test(c)),
+  // Names may not hold controls, invisible (Cf) characters or U+FFFD, and are stored NFC (checkName).
+  fc.string({ unit: 'grapheme', minLength: 1, maxLength: 2 }).filter((c) => !/[\u0000-\u001f\u007f-\u009f\p{Cf}\uFFFD]/u.test(c)).map((c) => c.normalize('NFC')),
 )
-const nameTail = fc.array(shellChar, { minLength: 1, maxLength: 10 }).map((a) => a.join('').trimEnd()).filter((s) => s.length > 0)
+const nameTail = fc.array(shellChar, { minLength: 1, maxLength: 10 }).map((a) => a.join('').normalize('NFC').trimEnd()).filter((s) => s.length > 0)
 
 describe('generated names', () => {
   it('bash: the generated quoting, read back by bash as readline leaves the line, is the exact name (bare, after \' and ")', () => {
