@@ -96,6 +96,7 @@ export function secretPieces(value: string): string[] {
  *      today's floor was 8 too), and
  *   2. when the marked characters of one secret part reach more than a quarter of it, or 12, every
  *      marked run is masked: the message is echoing the secret, and its short pieces go with it.
+ * A marked run of 3 characters inside a longer word counts for neither (see below).
  * So at most a quarter of a secret part (and fewer than 12 characters, and no 8 in a row) can remain,
  * which is what a mask shows of a key at most. Why q = 3: a piece of 3 characters is the smallest the
  * bound has to see (a 12-character password in 4 pieces); marked characters count in the message's
@@ -194,12 +195,17 @@ function partialRanges(text: string, views: Reading[], atom: string, ranges: [nu
       if (grams.has(v.text.slice(i, i + q))) covered.fill(1, v.from[i], v.to[i + q - 1])
   const runs: [number, number][] = []
   let total = 0
+  const inWord = (c: string | undefined) => c !== undefined && /[A-Za-z0-9]/.test(c)
   for (let i = 0; i < text.length; i++) {
     if (!covered[i]) continue
     let j = i
     while (j < text.length && covered[j]) j++
-    runs.push([i, j])
-    total += j - i
+    // Three characters glued to a longer word are part of that word ("pro" of "provided" against a
+    // key "sk-proj-…"), not an echo: an echoed piece stands apart from the words around it.
+    if (!(j - i < 4 && (inWord(text[i - 1]) || inWord(text[j])))) {
+      runs.push([i, j])
+      total += j - i
+    }
     i = j
   }
   const echoed = atom.length >= TOTAL_MIN_PART && (4 * total > atom.length || total >= TOTAL_CAP)

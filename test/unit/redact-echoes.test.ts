@@ -53,6 +53,11 @@ describe('redaction bounds the total of a secret that survives (review finding 1
     expect(redact(`Basic ${Buffer.from(`u:${KEY}`).toString('base64')} refused`, [KEY])).toBe('Basic dT****== refused')
   })
 
+  it('a word holding three characters of the key is kept beside a whole echo ("pro" of "provided", "sk-proj-…")', () => {
+    const key = 'sk-proj-Zx81QmTq0123456789abcdefPLMN'
+    expect(redact(`Incorrect API key provided: ${key}. Partial sk-proj-Zx...PLMN`, [key])).toBe('Incorrect API key provided: ****. Partial ****...****')
+  })
+
   it('ordinary words are kept when the secret is random', () => {
     const said = 'Incorrect API key provided. You can find your API key at https://platform.example.com/account/api-keys'
     expect(redact(said, [KEY])).toBe(said)
