@@ -96,7 +96,7 @@ export function secretPieces(value: string): string[] {
  *      today's floor was 8 too), and
  *   2. when the marked characters of one secret part reach more than a quarter of it, or 12, every
  *      marked run is masked: the message is echoing the secret, and its short pieces go with it.
- * A marked run of 3 characters inside a longer word counts for neither (see below).
+ * A marked run of fewer than 8 characters glued to a longer word counts for neither (see below).
  * So at most a quarter of a secret part (and fewer than 12 characters, and no 8 in a row) can remain,
  * which is what a mask shows of a key at most. Why q = 3: a piece of 3 characters is the smallest the
  * bound has to see (a 12-character password in 4 pieces); marked characters count in the message's
@@ -200,9 +200,10 @@ function partialRanges(text: string, views: Reading[], atom: string, ranges: [nu
     if (!covered[i]) continue
     let j = i
     while (j < text.length && covered[j]) j++
-    // Three characters glued to a longer word are part of that word ("pro" of "provided" against a
-    // key "sk-proj-…"), not an echo: an echoed piece stands apart from the words around it.
-    if (!(j - i < 4 && (inWord(text[i - 1]) || inWord(text[j])))) {
+    // A short match glued to a longer word is part of that word ("pro" of "provided" against a key
+    // "sk-proj-…", "space" of "whitespace" against a password of words), not an echo: an echoed piece
+    // stands apart from the words around it (quotes, spaces, "...", "****"). 8 or more go regardless.
+    if (!(j - i < RUN_MAX && (inWord(text[i - 1]) || inWord(text[j])))) {
       runs.push([i, j])
       total += j - i
     }
