@@ -97,8 +97,8 @@ export function secretPieces(value: string): string[] {
  *   2. when the marked characters of one secret part reach more than a quarter of it, or 12, every
  *      marked run is masked: the message is echoing the secret, and its short pieces go with it.
  * A marked run of fewer than 8 characters glued to a longer word counts for neither (see below).
- * So at most a quarter of a secret part (and fewer than 12 characters, and no 8 in a row) can remain,
- * which is what a mask shows of a key at most. Why q = 3: a piece of 3 characters is the smallest the
+ * So, of a secret part of 12 or more characters, at most a quarter (and fewer than 12 characters, and
+ * no 8 in a row) can remain in pieces that stand apart, which is what a mask shows of a key at most. Why q = 3: a piece of 3 characters is the smallest the
  * bound has to see (a 12-character password in 4 pieces); marked characters count in the message's
  * own units, so an encoded echo is counted about three times over (masking more, never less).
  * Rule 2 is for parts of at least 12 characters: below that a quarter is under one gram, and a 3-gram
