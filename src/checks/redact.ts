@@ -83,41 +83,134 @@ export function secretPieces(value: string): string[] {
 }
 
 /**
- * Partial echoes: a server that quotes the key minus its last characters ("sk-proj-abc…"), a log that
- * cuts a password in two. Any run of a secret's characters of at least PARTIAL_MIN characters AND at
- * least half the secret is masked, wherever it sits (prefixes, suffixes and middles alike).
+ * Echoes of a secret, whole or in pieces: a server that quotes the key minus its last characters, one
+ * that quotes it in two halves ("bad key kAbC… … …xyzW"), percent-encoded (%6b%41…), JSON-escaped, hex
+ * or base64. What is bounded is the TOTAL of a secret part that survives in a message, not its longest
+ * single run: a bound on single runs lets a secret through in two runs just under it.
  *
- * Why these numbers: below 8 characters a run matches ordinary words and ids ("postgres", a hex
- * prefix) too often, and reveals at most ~48 bits of a random secret; a run shorter than half leaves
- * the larger part unknown, which is what the mask itself shows of a key (a quarter). At half, an echo
- * would identify the secret and halve the work to guess it, so it goes. Only the secret parts are
- * hunted this way, never a whole connection string, whose public parts (host, database) a message
- * must keep.
+ * How: every position of the message covered by one of the secret's q-grams (q = 3; 4 for parts longer
+ * than 256 characters, whose 3-grams would cover ordinary words) is marked, in the message as written
+ * and in its percent-, hex- and base64-decoded readings (a decoded character marks the characters it
+ * was written with). Then
+ *   1. every marked run of 8 or more characters is masked (a run that long identifies the secret, and
+ *      today's floor was 8 too), and
+ *   2. when the marked characters of one secret part reach more than a quarter of it, or 12, every
+ *      marked run is masked: the message is echoing the secret, and its short pieces go with it.
+ * A marked run of fewer than 8 characters glued to a longer word counts for neither (see below).
+ * So, of a secret part of 12 or more characters, at most a quarter (and fewer than 12 characters, and
+ * no 8 in a row) can remain in pieces that stand apart, which is what a mask shows of a key at most. Why q = 3: a piece of 3 characters is the smallest the
+ * bound has to see (a 12-character password in 4 pieces); marked characters count in the message's
+ * own units, so an encoded echo is counted about three times over (masking more, never less).
+ * Rule 2 is for parts of at least 12 characters: below that a quarter is under one gram, and a 3-gram
+ * of a short password matches ordinary words; those keep rule 1 and the exact matches.
+ * Only the secret parts are hunted this way, never a whole connection string, whose public parts (host,
+ * database) a message must keep.
  */
-const PARTIAL_MIN = 8
+const RUN_MAX = 8
+const TOTAL_MIN_PART = 12
+const TOTAL_CAP = 12
 
-function partialRanges(text: string, atom: string, ranges: [number, number][]): void {
-  const need = Math.max(PARTIAL_MIN, Math.ceil(atom.length / 2))
-  if (atom.length < PARTIAL_MIN || text.length < need) return
-  // Index the atom by its 8-character grams; every run of >= need characters starts with one.
-  const at = new Map<string, number[]>()
-  for (let j = 0; j + PARTIAL_MIN <= atom.length; j++) {
-    const g = atom.slice(j, j + PARTIAL_MIN)
-    const l = at.get(g)
-    if (l) l.push(j)
-    else at.set(g, [j])
+/** A reading of the message: its text, and for each character the source range it was written with. */
+interface Reading {
+  text: string
+  from: number[]
+  to: number[]
+}
+
+function asIs(text: string): Reading {
+  const from = Array.from({ length: text.length }, (_, i) => i)
+  return { text, from, to: from.map((i) => i + 1) }
+}
+
+/** %XX decoded byte by byte (upper or lower hex, mixed with raw characters). */
+function percentReading(text: string): Reading | undefined {
+  if (!/%[0-9a-f]{2}/i.test(text)) return undefined
+  const r: Reading = { text: '', from: [], to: [] }
+  for (let i = 0; i < text.length; ) {
+    const n = /^%[0-9a-f]{2}/i.test(text.slice(i, i + 3)) ? 3 : 1
+    r.text += n === 3 ? String.fromCharCode(parseInt(text.slice(i + 1, i + 3), 16)) : text[i]
+    r.from.push(i)
+    r.to.push(i + n)
+    i += n
   }
-  for (let i = 0; i + need <= text.length; i++) {
-    const js = at.get(text.slice(i, i + PARTIAL_MIN))
-    if (!js) continue
-    let best = 0
-    for (const j of js) {
-      let k = PARTIAL_MIN
-      while (i + k < text.length && j + k < atom.length && text[i + k] === atom[j + k]) k++
-      if (k > best) best = k
+  return r
+}
+
+/** Hex and base64 runs of the message, decoded, one after another (a NUL between them, which no gram holds). */
+function encodedReading(text: string, re: RegExp, decode: (t: string) => Buffer, width: (k: number, len: number) => [number, number]): Reading | undefined {
+  const r: Reading = { text: '', from: [], to: [] }
+  for (const m of text.matchAll(re)) {
+    const bytes = decode(m[0])
+    for (let k = 0; k < bytes.length; k++) {
+      const [a, b] = width(k, m[0].length)
+      r.text += String.fromCharCode(bytes[k]!)
+      r.from.push(m.index + a)
+      r.to.push(m.index + b)
     }
-    if (best >= need) ranges.push([i, i + best])
+    r.text += '\0'
+    r.from.push(m.index)
+    r.to.push(m.index)
   }
+  return r.text ? r : undefined
+}
+
+function messageReadings(text: string): Reading[] {
+  const out = [asIs(text)]
+  const pct = percentReading(text)
+  if (pct) out.push(pct)
+  const hex = encodedReading(text, /(?:[0-9a-f]{2}){6,}|(?:[0-9A-F]{2}){6,}/g, (t) => Buffer.from(t, 'hex'), (k) => [2 * k, 2 * k + 2])
+  if (hex) out.push(hex)
+  const b64 = encodedReading(
+    text,
+    /[A-Za-z0-9+/_-]{8,}={0,2}/g,
+    (t) => Buffer.from(t, 'base64'),
+    (k, len) => [Math.floor((4 * k) / 3), Math.min(len, Math.ceil((4 * (k + 1)) / 3))],
+  )
+  if (b64) out.push(b64)
+  return out
+}
+
+/** The q-grams of a secret's forms (as written, JSON-escaped, and its UTF-8 bytes for decoded readings). */
+const gramCache = new Map<string, Set<string>>()
+function gramsOf(atom: string, q: number): Set<string> {
+  const key = `${q}\0${atom}`
+  let set = gramCache.get(key)
+  if (set) return set
+  set = new Set<string>()
+  const json = JSON.stringify(atom).slice(1, -1)
+  for (const form of new Set([atom, json, Buffer.from(atom, 'utf8').toString('latin1')]))
+    for (let j = 0; j + q <= form.length; j++) set.add(form.slice(j, j + q))
+  if (gramCache.size > 64) gramCache.clear()
+  gramCache.set(key, set)
+  return set
+}
+
+function partialRanges(text: string, views: Reading[], atom: string, ranges: [number, number][]): void {
+  if (atom.length < RUN_MAX) return
+  const q = atom.length > 256 ? 4 : 3
+  const grams = gramsOf(atom, q)
+  const covered = new Uint8Array(text.length)
+  for (const v of views)
+    for (let i = 0; i + q <= v.text.length; i++)
+      if (grams.has(v.text.slice(i, i + q))) covered.fill(1, v.from[i], v.to[i + q - 1])
+  const runs: [number, number][] = []
+  let total = 0
+  const inWord = (c: string | undefined) => c !== undefined && /[A-Za-z0-9]/.test(c)
+  for (let i = 0; i < text.length; i++) {
+    if (!covered[i]) continue
+    let j = i
+    while (j < text.length && covered[j]) j++
+    // A short match glued to a longer word is part of that word ("pro" of "provided" against a key
+    // "sk-proj-…", "space" of "whitespace" against a password of words), not an echo: an echoed piece
+    // stands apart from the words around it (quotes, spaces, "...", "****"). 8 or more go regardless.
+    if (!(j - i < RUN_MAX && (inWord(text[i - 1]) || inWord(text[j])))) {
+      runs.push([i, j])
+      total += j - i
+    }
+    i = j
+  }
+  const echoed = atom.length >= TOTAL_MIN_PART && (4 * total > atom.length || total >= TOTAL_CAP)
+  for (const r of runs) if (echoed || r[1] - r[0] >= RUN_MAX) ranges.push(r)
 }
 
 function maskRanges(text: string, ranges: [number, number][]): string {
@@ -149,11 +242,12 @@ export function redactSecrets(text: string, secrets: readonly string[]): string 
   // never break up a longer one that contains it.
   const ranges: [number, number][] = []
   const json = (x: string) => JSON.stringify(x).slice(1, -1)
+  const views = secrets.length ? messageReadings(out) : []
   for (const s of secrets) {
     for (const piece of secretPieces(s))
       for (const form of new Set([piece, json(piece)]))
         for (let i = out.indexOf(form); i >= 0; i = out.indexOf(form, i + 1)) ranges.push([i, i + form.length])
-    for (const atom of secretAtoms(s)) for (const form of new Set([atom, json(atom)])) partialRanges(out, form, ranges)
+    for (const atom of secretAtoms(s)) partialRanges(out, views, atom, ranges)
   }
   out = maskRanges(out, ranges)
   return out

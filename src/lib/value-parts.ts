@@ -69,23 +69,66 @@ export function parseUri(value: string): URL {
 }
 
 /**
- * Query parameters whose values are shown. Names are compared lower-cased, `_` and `-` alike. Secret
- * parameters (below) show their name and hide the value; any other parameter is hidden whole: it may
- * be the tail of a secret that held an unencoded "&".
+ * Query parameters whose values are shown, each with the grammar its value must match to be shown.
+ * Names are compared lower-cased, `_` and `-` alike. A listed name says only that the parameter is
+ * public in principle; the value itself must be harmless too, or it is masked (name shown, value
+ * `****`): mysql2 reads `ssl` as JSON that can carry a passphrase, libpq's `options` can set
+ * `password=`, and a PEM can be pasted where a path is expected. Secret parameters (below) show their
+ * name and hide the value; any other parameter is hidden whole: it may be the tail of a secret that
+ * held an unencoded "&".
  */
-const PUBLIC_PARAMS = new Set(
-  [
-    // libpq / pg
-    'host', 'hostaddr', 'port', 'user', 'dbname', 'sslmode', 'ssl', 'sslrootcert', 'sslcert', 'sslkey', 'sslcrl',
-    'sslnegotiation', 'application_name', 'connect_timeout', 'target_session_attrs', 'gssencmode', 'channel_binding',
-    'client_encoding', 'keepalives', 'replication', 'search_path', 'schema', 'currentschema', 'options',
-    // mysql, mariadb
-    'ssl_mode', 'ssl_ca', 'ssl_cert', 'ssl_key', 'charset', 'timezone', 'database', 'db',
-    // clickhouse, snowflake, mssql
-    'secure', 'warehouse', 'role', 'account', 'region', 'authenticator', 'encrypt', 'trustservercertificate',
-    'databasename', 'instancename', 'applicationname', 'logintimeout', 'compression',
-  ].map((n) => n.replace(/-/g, '_')),
-)
+const FLAG = /^(?:true|false|0|1|yes|no|on|off)$/i
+const NUMBER = /^\d{1,10}$/
+/** Host names, database/user/role names, paths, time zones, lists: as written, no encoding, no quotes, braces, "=", "+" or spaces. */
+const NAME = /^[A-Za-z0-9_.\-/:,~$]{1,255}$/
+const oneOf = (...words: string[]) => new RegExp(`^(?:${words.join('|')})$`, 'i')
+const SSL_MODES = oneOf('disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full', 'no-verify', 'disabled', 'preferred', 'required', 'verify_ca', 'verify_identity')
+const PUBLIC_PARAMS = new Map<string, RegExp | ((raw: string) => boolean)>([
+  // libpq / pg
+  ...['host', 'hostaddr', 'user', 'dbname', 'sslrootcert', 'sslcert', 'sslkey', 'sslcrl', 'application_name', 'client_encoding', 'search_path', 'schema', 'currentschema'].map((n): [string, RegExp] => [n, NAME]),
+  ['port', NUMBER], ['connect_timeout', NUMBER], ['keepalives', FLAG],
+  ['sslmode', SSL_MODES],
+  // pg's ssl=true; mysql2's ssl={"…"} (JSON, never shown) or its one profile name
+  ['ssl', (v) => FLAG.test(v) || SSL_MODES.test(v) || /^Amazon(?:%20|\+)RDS$/i.test(v)],
+  ['sslnegotiation', oneOf('postgres', 'direct')],
+  ['gssencmode', oneOf('disable', 'prefer', 'require')],
+  ['channel_binding', oneOf('disable', 'prefer', 'require')],
+  ['target_session_attrs', oneOf('any', 'read-write', 'read-only', 'primary', 'standby', 'prefer-standby')],
+  ['replication', (v) => FLAG.test(v) || /^database$/i.test(v)],
+  ['options', safeOptions],
+  // mysql, mariadb
+  ['ssl_mode', SSL_MODES],
+  ...['ssl_ca', 'ssl_cert', 'ssl_key', 'charset', 'timezone', 'database', 'db'].map((n): [string, RegExp] => [n, NAME]),
+  // clickhouse, snowflake, mssql
+  ...['secure', 'encrypt', 'trustservercertificate'].map((n): [string, RegExp] => [n, FLAG]),
+  ...['warehouse', 'role', 'account', 'region', 'databasename', 'instancename', 'applicationname'].map((n): [string, RegExp] => [n, NAME]),
+  ['authenticator', oneOf('snowflake', 'externalbrowser', 'oauth', 'snowflake_jwt', 'username_password_mfa', 'programmatic_access_token')],
+  ['logintimeout', NUMBER],
+  ['compression', (v) => FLAG.test(v) || oneOf('none', 'lz4', 'zstd', 'gzip', 'deflate', 'br').test(v)],
+])
+
+/**
+ * libpq `options` (command-line options for the server): shown only when it is a list of
+ * `-c name=value` / `--name=value` settings, none of whose names looks secret and whose values are
+ * names. Anything else (`-c password=…`, free text) is masked.
+ */
+function safeOptions(raw: string): boolean {
+  const v = pctDecode(raw.replace(/\+/g, ' ')).trim()
+  if (!v) return true
+  const words = v.split(/\s+/)
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i] === '-c' ? words[++i] : /^-c./.test(words[i]!) ? words[i]!.slice(2) : /^--./.test(words[i]!) ? words[i]!.slice(2) : undefined
+    const m = w === undefined ? null : /^([a-z_.]+)=(.*)$/i.exec(w)
+    if (!m || SECRET_PARAM.test(m[1]!) || !NAME.test(m[2]!)) return false
+  }
+  return true
+}
+
+function shownParam(name: string, value: string): boolean {
+  const rule = PUBLIC_PARAMS.get(name)
+  if (!rule) return false
+  return typeof rule === 'function' ? rule(value) : rule.test(value)
+}
 const SECRET_PARAM = /pass|pwd|secret|token|key|auth|cred|sig/i
 const norm = (name: string) => name.toLowerCase().replace(/-/g, '_')
 
@@ -116,7 +159,12 @@ function queryParts(search: string): Part[] {
       if (!param) return
       const eq = param.indexOf('=')
       const name = norm(paramName(eq < 0 ? param : param.slice(0, eq)))
-      if (eq >= 0 && PUBLIC_PARAMS.has(name)) out.push(pub(param))
+      if (eq >= 0 && PUBLIC_PARAMS.has(name)) {
+        const value = param.slice(eq + 1)
+        if (shownParam(name, value)) out.push(pub(param))
+        // A public name with a value that is not plainly harmless: the name stays, the value goes.
+        else out.push(pub(param.slice(0, eq + 1)), { ...sec(value), plain: paramName(value) })
+      }
       else if (eq >= 0 && SECRET_PARAM.test(name) && /^[a-z0-9_.]+$/.test(name)) out.push(pub(param.slice(0, eq + 1)), { ...sec(param.slice(eq + 1)), plain: paramName(param.slice(eq + 1)) })
       else out.push({ ...sec(param), plain: paramName(param) })
     })

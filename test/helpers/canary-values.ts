@@ -35,6 +35,11 @@ function uriValues(base: (auth: string) => string, c: string): string[] {
     `${base('analytics@')}?x_extra=${c}`,
     `${base('analytics@')}?${c}`,
     `${base('analytics:pw@')}#${c}`,
+    // Parameters on the public list whose value must be harmless to be shown (flags, modes, numbers,
+    // libpq options without secret settings): mysql2's ssl JSON, a password set through options.
+    `${base('analytics:pw@')}?ssl=${enc(JSON.stringify({ passphrase: c }))}`,
+    `${base('analytics:pw@')}?options=${enc(`-c password=${c}`)}&sslmode=${enc(c)}`,
+    `${base('analytics@')}?ssl=${enc(c)}&connect_timeout=${enc(c)}&ssl_mode=${enc(c)}`,
   ]
 }
 

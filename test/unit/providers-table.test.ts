@@ -118,8 +118,10 @@ describe('answers', () => {
     const key = 'sk-proj-abcdefghijklmnop1234567890'
     const body = JSON.stringify({ error: { message: `Incorrect API key provided: ${key}.\nOther: tok_9f8e7d6c5b4a39281716aabb. Partial sk-proj-ab****7890` } })
     const r = classify(rowFor('openai'), { status: 401, body, headers: new Headers({ 'content-type': 'application/json' }), host: 'h' }, [key])
+    // The provider's own partial echo went too: with the whole key quoted beside it, it was 14 more of
+    // its characters (redaction bounds the total that survives, src/checks/redact.ts).
     expect(r.message).toBe(
-      'key refused (HTTP 401 from h): Incorrect API key provided: ****. Other: ****. Partial sk-proj-ab****7890. Next: rotate it: create a new key at the provider and store it with `credctl update NAME --value-stdin`',
+      'key refused (HTTP 401 from h): Incorrect API key provided: ****. Other: ****. Partial ************. Next: rotate it: create a new key at the provider and store it with `credctl update NAME --value-stdin`',
     )
   })
 
