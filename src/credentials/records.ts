@@ -26,6 +26,9 @@ export function checkName(input: unknown): string {
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f\u0080-\u009f]/.test(name)) throw new CredctlError('INVALID_INPUT', 'name contains control characters (newline, tab or escape)')
   if (name !== name.trim()) throw new CredctlError('INVALID_INPUT', 'name starts or ends with whitespace')
+  // Every command takes the name as an argument: one starting with "-" would be read as an option
+  // (`credctl get -rf`), and shell completion would offer exactly that.
+  if (name.startsWith('-')) throw new CredctlError('INVALID_INPUT', 'name starts with "-", which every command would read as an option', { hint: 'choose a name that starts with another character' })
   if (!isWellFormed(name)) throw new CredctlError('INVALID_INPUT', 'name is not valid Unicode (a lone surrogate)')
   // Invisible characters (zero-width spaces, bidi marks: Unicode's Cf class) make two names look alike;
   // U+FFFD is what the OS left of invalid UTF-8 in argv. Both are refused, naming the position.

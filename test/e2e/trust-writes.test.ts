@@ -324,8 +324,8 @@ describe('review findings (a fresh reviewer tried to break the above)', () => {
     expect(JSON.parse(r.stdout).imported[0].credential.id.toLowerCase()).not.toBe(mine)
   })
 
-  it('names: invisible characters and dash look-alike UUIDs are refused; NFC spellings are one name; history of a shared name is exit 2', async () => {
-    for (const name of ['a\u200bb', '29474104\u2010a281\u20104935\u20108d49\u20108a3ce9069119', 'x\ufffdy']) {
+  it('names: invisible characters, a leading "-" and dash look-alike UUIDs are refused; NFC spellings are one name; history of a shared name is exit 2', async () => {
+    for (const name of ['a\u200bb', '29474104\u2010a281\u20104935\u20108d49\u20108a3ce9069119', 'x\ufffdy', '-rf']) {
       const r = await cli(['create', '--name', name, '--type', 'openai', '--value-stdin'], KEY)
       expect(r.code, JSON.stringify(name)).toBe(2)
     }
