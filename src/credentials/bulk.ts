@@ -5,7 +5,7 @@ import { aadFor, seal } from '../vault/cipher.js'
 import type { CredentialRecord, VaultFile } from '../vault/format.js'
 import type { CreateInput, SchemaDoc } from './client.js'
 import { checkBaseUrl, checkDescription, checkExpiry, checkName, ID_SHAPE, maskedContent, resolveCategory } from './records.js'
-import { isSettingKey } from '../vault/record-schema.js'
+import { isSettingKey, ISO_TIME } from '../vault/record-schema.js'
 import { remoteText } from '../lib/text.js'
 import { normalisePartial, normaliseSchema } from './schema-text.js'
 import type { Vault } from './vault-session.js'
@@ -52,7 +52,7 @@ export interface ImportReport {
   dry_run: boolean
 }
 
-const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/
+const ISO = ISO_TIME
 
 interface Checked {
   item: ImportItem

@@ -4,6 +4,7 @@ import { CredctlError } from '../errors.js'
 import { decodeB64 } from '../vault/cipher.js'
 import { scrypt, SCRYPT_BOUNDS, SCRYPT_MAX_WORK, scryptTooCostly } from '../vault/scrypt.js'
 import type { DiscoveredColumn, DiscoveredTable, TableKind } from '../checks/types.js'
+import { isJsonObject, ISO_TIME } from '../vault/record-schema.js'
 
 /**
  * The encrypted export bundle (`credctl export` / `credctl import --bundle`): every credential's value
@@ -87,8 +88,8 @@ export async function sealBundle(entries: BundleEntry[], passphrase: string, now
 }
 
 type Json = unknown
-const isObj = (x: Json): x is Record<string, Json> => typeof x === 'object' && x !== null && !Array.isArray(x)
-const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/
+const isObj = isJsonObject
+const ISO = ISO_TIME
 
 function exactKeys(o: Record<string, Json>, keys: readonly string[], optional: readonly string[], where: string): void {
   for (const k of Object.keys(o)) if (!keys.includes(k) && !optional.includes(k)) throw damaged(`${where}: unknown field "${k.slice(0, 40)}"`)

@@ -3,7 +3,7 @@ import { CredctlError } from '../errors.js'
 import { aadFor, open } from '../vault/cipher.js'
 import { FormatError, parseKeyHeader, type VaultFile } from '../vault/format.js'
 import { opensCheck } from '../vault/keys.js'
-import { isSettingKey } from '../vault/record-schema.js'
+import { isJsonObject, isSettingKey, ISO_TIME, STORED_ID } from '../vault/record-schema.js'
 import type { BundleEntry } from './bundle.js'
 import { typeInfo, WAREHOUSE_TYPES } from './catalogue.js'
 import { checkBaseUrl, checkDescription, checkName, ID_SHAPE } from './records.js'
@@ -30,8 +30,7 @@ export interface RecoverReport {
 }
 
 type Obj = Record<string, unknown>
-const isObj = (x: unknown): x is Obj => typeof x === 'object' && x !== null && !Array.isArray(x)
-const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/
+const isObj = isJsonObject
 
 /**
  * Every JSON object in `text` that parses on its own, outermost first: what is left of a file whose
@@ -72,7 +71,7 @@ function header(raw: unknown, text: string, env: NodeJS.ProcessEnv): Pick<VaultF
   let key: unknown = isObj(raw) ? raw.key : undefined
   if (vaultId === undefined) vaultId = /"vault_id"\s*:\s*"([A-Za-z0-9_-]{8,64})"/.exec(text)?.[1]
   if (key === undefined) key = salvageObjects(text).find((o) => typeof o.source === 'string' && typeof o.check === 'string')
-  if (typeof vaultId !== 'string' || !/^[A-Za-z0-9_-]{8,64}$/.test(vaultId)) {
+  if (typeof vaultId !== 'string' || !STORED_ID.test(vaultId)) {
     throw new CredctlError('VAULT_DAMAGED', 'cannot recover: the vault id is missing or damaged, and every value is bound to it')
   }
   try {
@@ -118,7 +117,7 @@ function entryOf(o: Obj, id: string, value: string): { entry: BundleEntry; notes
       }, undefined)
     }
   }
-  const time = (x: unknown) => (typeof x === 'string' && ISO.test(x) ? x : null)
+  const time = (x: unknown) => (typeof x === 'string' && ISO_TIME.test(x) ? x : null)
   const now = new Date().toISOString()
   return {
     entry: {

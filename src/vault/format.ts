@@ -1,5 +1,5 @@
 import { decodeB64, isSealed } from './cipher.js'
-import { isSettingKey, textProblem, type TextField } from './record-schema.js'
+import { isJsonObject, isSettingKey, ISO_TIME, STORED_ID, textProblem, type TextField } from './record-schema.js'
 import { SCRYPT_BOUNDS, SCRYPT_MAX_WORK, scryptTooCostly } from './scrypt.js'
 
 /**
@@ -72,9 +72,9 @@ export interface VaultFile {
 export class FormatError extends Error {}
 
 type Json = unknown
-const isObj = (x: Json): x is Record<string, Json> => typeof x === 'object' && x !== null && !Array.isArray(x)
-const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/
-const UUIDISH = /^[A-Za-z0-9_-]{8,64}$/
+const isObj = isJsonObject
+const ISO = ISO_TIME
+const UUIDISH = STORED_ID
 
 function only(o: Record<string, Json>, allowed: readonly string[], where: string) {
   for (const k of Object.keys(o)) if (!allowed.includes(k)) throw new FormatError(`${where}: unknown field "${k.slice(0, 40)}"`)
