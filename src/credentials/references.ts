@@ -1,0 +1,40 @@
+/**
+ * `credctl://NAME` references (issue 12): a stand-in for a credential's value in an env file
+ * (`run --env-file`), a template (`inject`) or a migrated .env (`import --template`).
+ *
+ * NAME is the credential's name or id, percent-encoded (RFC 3986 section 2.1), so `OpenAI Prod` is
+ * `credctl://OpenAI%20Prod`. Where the reference sits inside quotes, a raw space is accepted too
+ * (`allowSpaces`); no other raw character outside RFC 3986's unreserved set and the sub-delims is read
+ * as part of a name, so `{{ credctl://x }}` ends at the blank before `}}`.
+ *
+ * The one writer is `formatReference`, the one reader `parseReference`; both sides of a template
+ * round trip use them.
+ */
+export const SCHEME = 'credctl://'
+
+/** The reference for a credential name or id: `credctl://` + its percent-encoding (encodeURIComponent). */
+export function formatReference(name: string): string {
+  return SCHEME + encodeURIComponent(name)
+}
+
+/**
+ * The name a whole value refers to, or undefined when the value is not a reference at all.
+ * Throws `Error` with a reason (for the caller to wrap with file and line) when the value starts with
+ * the scheme but is not a well-formed reference: an empty name, a bad percent sequence, or characters a
+ * reference cannot hold. A value that merely mentions the scheme later on is not a reference.
+ */
+export function parseReference(value: string, opts: { allowSpaces?: boolean } = {}): string | undefined {
+  if (!value.startsWith(SCHEME)) return undefined
+  const body = value.slice(SCHEME.length)
+  if (body === '') throw new Error('the reference names no credential')
+  const allowed = opts.allowSpaces ? /^[A-Za-z0-9\-._~!$&'()*+,;=:@%/ ]+$/ : /^[A-Za-z0-9\-._~!$&'()*+,;=:@%/]+$/
+  if (!allowed.test(body)) throw new Error('a reference holds only percent-encoded names (encode spaces as %20)')
+  let name: string
+  try {
+    name = decodeURIComponent(body)
+  } catch {
+    throw new Error('the reference has a malformed percent-encoding')
+  }
+  if (name.trim() === '') throw new Error('the reference names no credential')
+  return name
+}
