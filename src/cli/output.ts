@@ -15,8 +15,8 @@ export interface Output {
   /** Text for stdout (schema trees, an export bundle), escaped line by line like everything else. */
   text?: string
   /**
-   * Bytes for stdout that are NOT escaped; only the two exemptions terminal.ts names (reveal's value,
-   * completion scripts). Anything else belongs in `text`.
+   * Bytes for stdout that are NOT escaped; only the exemptions terminal.ts names (reveal's value, inject's
+   * template, completion scripts). Anything else belongs in `text`.
    */
   exempt?: { text: string; why: Parameters<Terminal['exempt']>[1] }
   /** Lines for stderr (confirmations like "Created ..."), shown when stdout is not --json. */

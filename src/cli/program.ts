@@ -298,7 +298,9 @@ export function createProgram(f: Factory, onResult: (o: Output) => void, only?: 
         .argument('[command...]', 'the command to run, after --')
         .description("run a command with each type's default credential in its conventional variables (OPENAI_API_KEY, DATABASE_URL, ...)")
         .addOption(new Option('--only <types...>', 'inject only the defaults of these types').choices(TYPE_NAMES))
-        .option('--env <var=name...>', 'also inject credential NAME under VAR (repeatable; overrides a default)')
+        .option('--env <var=name...>', 'also inject credential NAME under VAR (repeatable; overrides a default and the env files)')
+        .option('--env-file <file...>', 'set every variable of a dotenv file, credctl://NAME values from the vault (repeatable; later files win)')
+        .option('--no-defaults', "inject no type's default: only the env files' variables and --env")
         .option('--dry-run', 'show which variables would be set (names and masked values), run nothing')
         .addOption(json())
         .addHelpText(
@@ -310,6 +312,12 @@ export function createProgram(f: Factory, onResult: (o: Output) => void, only?: 
   command ends, whose path is in GOOGLE_APPLICATION_CREDENTIALS. When several defaults want one variable, the
   type listed first by \`credctl types\` wins (openai over openai_audio and openai_image for OPENAI_API_KEY);
   --env picks another. Soft-deleted credentials are never injected; CREDCTL_* variables are never passed on.
+  Env files (dotenv syntax): a value credctl://NAME (the name or id, percent-encoded: credctl://OpenAI%20Prod;
+  in quotes a raw space is accepted too) is replaced by that credential's value (a service account: the path
+  of a 0600 temporary file), every other value is passed as written. Precedence: --env, then the env files
+  (the later file wins), then the defaults. A reference to a missing or deleted credential is exit 3 naming
+  FILE:LINE, and nothing is run. CREDCTL_*, PATH, LD_*, NODE_OPTIONS and the other variables credctl never
+  sets are refused in an env file (exit 2): set your own in the shell, it reaches the command unchanged.
   The exit code is the command's (128+N when a signal N ends it, 127 when it is not found, 126 when it cannot
 be executed); SIGINT, SIGTERM and SIGHUP are forwarded.`,
         )
@@ -318,7 +326,36 @@ be executed); SIGINT, SIGTERM and SIGHUP are forwarded.`,
         'credctl run -- python train.py',
         'credctl run --only openai anthropic -- node agent.js',
         "credctl run --env OPENAI_API_KEY='OpenAI Audio' -- python tts.py",
+        'credctl run --env-file .env.credctl --no-defaults -- npm start',
+        'credctl run --env-file .env.credctl --env-file .env.local --dry-run',
         'credctl run --dry-run',
+      ],
+    )
+  )
+
+  define(['inject'], () =>
+    examples(
+      program
+        .command('inject')
+        .description('fill in the {{ credctl://NAME }} placeholders of a template (YAML, JSON, TOML, any text) with credential values')
+        .option('-i, --input <file>', 'the template (- for stdin)')
+        .option('-o, --output <file>', 'write here, mode 0600, atomically (default: stdout)')
+        .option('--force', 'replace an existing --output file')
+        .addOption(json())
+        .addHelpText(
+          'after',
+          `
+  A placeholder is {{ credctl://NAME }}: NAME is a credential's name or id, percent-encoded (a raw space is
+  accepted between the braces); blanks next to the braces are optional. Other {{ ... }} (Helm, Jinja) and
+  everything else is kept byte for byte. An oauth credential gives its access token, a service account its
+  JSON. Every placeholder is checked first: a malformed one is exit 2, one naming a missing or deleted
+  credential exit 3 (naming FILE:LINE), and then nothing is written. Recorded in \`credctl history\`.`,
+        )
+        .action(act(() => import('./commands/inject.js'))),
+      [
+        'credctl inject -i config.yaml.tpl -o config.yaml',
+        'credctl inject -i settings.toml.tpl -o settings.toml --force',
+        'credctl inject -i secrets.json.tpl | jq .',
       ],
     )
   )

@@ -561,6 +561,71 @@ export class CredentialsApi {
     return items.map(({ rec, value }) => ({ credential: toView(rec), value }))
   }
 
+  /**
+   * The values a run plan (inject.ts planRun) needs, decrypted with one key load and recorded as
+   * `resolveMany` records them; id -> value. VAULT_DAMAGED when the vault changed since the plan was
+   * made in a way that would route a value elsewhere (inject.ts routingOf): nothing is handed out.
+   */
+  async resolvePlan(plan: { vars: { credential: Credential }[] }, record: { action: string; detail: (c: Credential | undefined) => string }): Promise<Map<string, string>> {
+    const { routingOf } = await import('./inject.js')
+    const planned = new Map(plan.vars.map((v) => [v.credential.id, routingOf(v.credential)]))
+    const resolved = await this.resolveMany([...planned.keys()], record)
+    if (resolved.length !== planned.size || resolved.some((r) => planned.get(r.credential.id) !== routingOf(r.credential))) {
+      throw new CredctlError('VAULT_DAMAGED', 'the vault changed while the command was being prepared; no value was handed out', { hint: 'run it again' })
+    }
+    return new Map(resolved.map((r) => [r.credential.id, r.value]))
+  }
+
+  /**
+   * The environment an env file describes (`credctl run --env-file`, for SDK users): every variable of
+   * the files, a `credctl://NAME` value replaced by that credential's value, others as written; later
+   * files win; type defaults under their variables too unless `defaults: false`. A service-account
+   * JSON becomes a 0600 temporary file whose path is the value: call `cleanup()` when done with it.
+   * One history entry per credential today (action `run`), naming the files and variables.
+   * Errors: INVALID_INPUT (exit 2) for bad syntax or a variable env-guard.ts refuses, NOT_FOUND (exit 3)
+   * for a reference to a missing or deleted credential, both naming FILE:LINE; nothing is decrypted then.
+   * @example
+   * const { vars, cleanup } = await client.credentials.resolveEnv([{ file: '.env.credctl', text }], { defaults: false })
+   */
+  async resolveEnv(
+    files: import('./env-resolve.js').TextSource[],
+    opts: { defaults?: boolean; program?: string } = {},
+  ): Promise<{ vars: Record<string, string>; plan: import('./inject.js').RunPlan; cleanup(): Promise<void> }> {
+    const { readEnvFiles } = await import('./env-resolve.js')
+    const { planRun, runDetail } = await import('./inject.js')
+    const plan = planRun(await this.list({ includeDeleted: true }), { files: readEnvFiles(files), noDefaults: opts.defaults === false })
+    const names = files.map((x) => x.file)
+    const values = await this.resolvePlan(plan, {
+      action: 'run',
+      detail: (c) => runDetail(c ? plan.vars.filter((p) => p.credential.id === c.id).map((p) => p.variable) : [], opts.program, names),
+    })
+    const { materialize } = await import('./run-files.js')
+    const m = await materialize(plan, values)
+    return { vars: m.vars, plan, cleanup: m.cleanup }
+  }
+
+  /**
+   * A template (`credctl inject`) with every `{{ credctl://NAME }}` replaced by that credential's value
+   * (references.ts scanTemplate); the rest byte for byte. All placeholders are checked before anything
+   * is decrypted: a malformed one is INVALID_INPUT (exit 2), one naming a missing or deleted credential
+   * NOT_FOUND (exit 3), both naming FILE:LINE. Recorded in history (action `inject`, detail naming the
+   * file and `detail`); a template without placeholders decrypts nothing and records nothing.
+   * @example
+   * const { text } = await client.credentials.renderTemplate({ file: 'config.yaml.tpl', text: tpl })
+   */
+  async renderTemplate(src: import('./env-resolve.js').TextSource, opts: { detail?: string } = {}): Promise<{ text: string; credentials: Credential[] }> {
+    const { planTemplate, renderTemplate } = await import('./env-resolve.js')
+    const slots = planTemplate(await this.list({ includeDeleted: true }), src)
+    if (slots.length === 0) return { text: src.text, credentials: [] }
+    const plan = { vars: slots.map((s) => ({ credential: s.credential })) }
+    const values = await this.resolvePlan(plan, {
+      action: 'inject',
+      detail: (c) => `${slots.filter((s) => s.credential.id === c?.id).length}x in ${src.file}${opts.detail ? ` ${opts.detail}` : ''}`,
+    })
+    const credentials = [...new Map(slots.map((s) => [s.credential.id, s.credential])).values()]
+    return { text: renderTemplate(src.text, slots, values), credentials }
+  }
+
   /** Import credentials in one write (a .env file or an export bundle); see bulk.ts. */
   async importMany(items: import('./bulk.js').ImportItem[], opts: import('./bulk.js').ImportOptions = {}): Promise<import('./bulk.js').ImportReport> {
     const { importItems } = await import('./bulk.js')

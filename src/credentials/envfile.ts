@@ -15,6 +15,8 @@ export interface EnvEntry {
   name: string
   value: string
   line: number
+  /** The value was written in quotes (a `credctl://` reference there may hold a raw space: references.ts). */
+  quoted: boolean
 }
 
 const KEY = /^[A-Za-z_][A-Za-z0-9_.-]*$/
@@ -46,6 +48,7 @@ export function parseEnvFile(text: string, label = '.env'): EnvEntry[] {
     if (!KEY.test(key)) fail('invalid variable name (not shown: a malformed line may be part of a secret)')
     let j = i + m![0].length
     let value: string
+    let quoted = false
     const q = src[j]
     if (q === '"' || q === "'") {
       j++
@@ -78,6 +81,7 @@ export function parseEnvFile(text: string, label = '.env'): EnvEntry[] {
       const rest = src.slice(j, k)
       if (rest.trim() !== '' && !/^\s+#/.test(rest) && !rest.trim().startsWith('#')) fail(`unexpected text after the closing quote of ${key}`)
       value = buf
+      quoted = true
       i = k + 1
     } else {
       let rest = raw.slice(m![0].length)
@@ -89,7 +93,7 @@ export function parseEnvFile(text: string, label = '.env'): EnvEntry[] {
       i = end + 1
     }
     out.delete(key) // keep the order of the last definition
-    out.set(key, { name: key, value, line: startLine })
+    out.set(key, { name: key, value, line: startLine, quoted })
     line++
   }
   return [...out.values()]

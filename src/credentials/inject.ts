@@ -1,6 +1,7 @@
 import { CredctlError } from '../errors.js'
 import { TYPES, typeInfo } from './catalogue.js'
 import { forbiddenVariable, isCredctlSetting } from './env-guard.js'
+import type { FileVar } from './env-resolve.js'
 import type { Credential } from './view.js'
 
 /**
@@ -21,7 +22,12 @@ import type { Credential } from './view.js'
  * - Several defaults wanting one variable: the type listed first in the catalogue wins (openai before
  *   openai_audio and openai_image for OPENAI_API_KEY, fal before pika for FAL_KEY); the others are
  *   reported by --dry-run and reachable with `--env VAR=NAME`.
- * - `--env VAR=NAME` injects a named credential under VAR and overrides any default for VAR.
+ * - `--env-file FILE` (env-resolve.ts): each variable of the files is set, a `credctl://NAME` value to
+ *   that credential's value (a service-account JSON as a 0600 file's path, as above: the same credential
+ *   gets the same treatment whichever way it is named), any other value as it is. The files' variables
+ *   override the defaults (what a file names is a choice, a default is not); `noDefaults` leaves the
+ *   defaults out altogether.
+ * - `--env VAR=NAME` injects a named credential under VAR and overrides any default or file for VAR.
  * - Soft-deleted credentials are never candidates, not even by id through --env.
  * - Nothing named CREDCTL_* is ever set or passed on, and no variable that changes how programs load or
  *   are found (PATH, LD_*, NODE_OPTIONS, ...) is ever set: see env-guard.ts. A derived name that is
@@ -36,17 +42,29 @@ export interface EnvRef {
 export interface PlannedVar {
   variable: string
   credential: Credential
-  source: 'default' | 'env'
+  source: 'default' | 'env' | 'file'
   /** The value goes into a 0600 temporary file and the variable holds its path. */
   file: boolean
+  /** FILE:LINE of an env file's reference (source 'file'). */
+  origin?: string
+}
+
+/** An env file's variable with a literal value, passed as it is. */
+export interface LiteralVar {
+  variable: string
+  value: string
+  /** FILE:LINE */
+  origin: string
 }
 
 export interface ShadowedVar {
   variable: string
   credential: Credential
-  /** What set the variable instead. */
-  by: Credential
-  source: 'default' | 'env'
+  /** The credential that set the variable instead; absent when an env file's literal value did. */
+  by?: Credential
+  source: 'default' | 'env' | 'file'
+  /** FILE:LINE when an env file set it. */
+  origin?: string
 }
 
 /** A default whose derived variable env-guard refuses (an api_key named "credctl master key"). */
@@ -58,8 +76,12 @@ export interface RefusedVar {
 
 export interface RunPlan {
   vars: PlannedVar[]
+  /** Env files' literal values (their variables are in no PlannedVar). */
+  literals: LiteralVar[]
   shadowed: ShadowedVar[]
   refused: RefusedVar[]
+  /** Env files' variables that --env set instead (FILE:LINE each). */
+  overridden: { variable: string; origin: string }[]
 }
 
 const VAR_RE = /^[A-Za-z_][A-Za-z0-9_]*$/
@@ -129,6 +151,22 @@ export function parseEnvRefs(flags: string[] | undefined): EnvRef[] {
   return out
 }
 
+/**
+ * The live credential a name or id means, as --env and references name them (names compared in NFC,
+ * as they are stored). Missing or deleted: NOT_FOUND (exit 3) prefixed with `where` (`--env VAR`,
+ * `FILE:LINE: credctl://NAME`), so the message names what the user wrote and where.
+ */
+export function findLive(all: Credential[], ref: string, where: string): Credential {
+  const nfc = ref.normalize('NFC')
+  const live = all.filter((c) => !c.deleted_at)
+  const c = live.find((x) => x.id === ref) ?? live.find((x) => x.name === ref || x.name === nfc)
+  if (c) return c
+  const gone = all.some((x) => x.deleted_at && (x.id === ref || x.name === ref || x.name === nfc))
+  throw new CredctlError('NOT_FOUND', `${where}: no credential named "${ref}"${gone ? ' (it is deleted, and deleted credentials are never injected)' : ''}`, {
+    hint: 'see `credctl list`; nothing was run',
+  })
+}
+
 const ORDER = new Map(TYPES.map((t, i) => [t.type, i]))
 // tools/database yields to every dedicated type for the variables it borrows from its schema_type.
 const rank = (c: Credential) => (c.type === 'database' ? TYPES.length : (ORDER.get(c.type) ?? TYPES.length))
@@ -137,13 +175,14 @@ const rank = (c: Credential) => (c.type === 'database' ? TYPES.length : (ORDER.g
  * Plan a run from the vault's credentials (deleted ones included, so that a reference to one gets a
  * clear message): which variable each credential fills and which defaults lost a variable to another.
  */
-export function planRun(all: Credential[], opts: { only?: string[]; env?: EnvRef[] } = {}): RunPlan {
+export function planRun(all: Credential[], opts: { only?: string[]; env?: EnvRef[]; files?: FileVar[]; noDefaults?: boolean } = {}): RunPlan {
   const live = all.filter((c) => !c.deleted_at)
+  if (opts.noDefaults && opts.only?.length) throw new CredctlError('USAGE', '--only picks defaults and --no-defaults leaves them out: give one of them')
   const only = opts.only?.length ? new Set(opts.only) : undefined
   for (const t of only ?? []) {
     if (!typeInfo(t)) throw new CredctlError('INVALID_INPUT', `unknown type "${t}" in --only; see \`credctl types\``)
   }
-  const defaults = live.filter((c) => c.is_default && (!only || only.has(c.type))).sort((a, b) => rank(a) - rank(b) || a.name.localeCompare(b.name))
+  const defaults = opts.noDefaults ? [] : live.filter((c) => c.is_default && (!only || only.has(c.type))).sort((a, b) => rank(a) - rank(b) || a.name.localeCompare(b.name))
   for (const t of only ?? []) {
     if (!defaults.some((c) => c.type === t)) {
       throw new CredctlError('NOT_FOUND', `--only ${t}: there is no default ${t} credential`, {
@@ -156,15 +195,23 @@ export function planRun(all: Credential[], opts: { only?: string[]; env?: EnvRef
   const refused: RefusedVar[] = []
   const explicit = new Map<string, Credential>()
   for (const e of opts.env ?? []) {
-    const c = live.find((x) => x.id === e.ref) ?? live.find((x) => x.name === e.ref)
-    if (!c) {
-      const gone = all.some((x) => x.deleted_at && (x.id === e.ref || x.name === e.ref))
-      throw new CredctlError('NOT_FOUND', `--env ${e.variable}: no credential named "${e.ref}"${gone ? ' (it is deleted, and deleted credentials are never injected)' : ''}`, {
-        hint: 'see `credctl list`',
-      })
-    }
+    const c = findLive(all, e.ref, `--env ${e.variable}`)
     explicit.set(e.variable, c)
     claimed.set(e.variable, { variable: e.variable, credential: c, source: 'env', file: injectsAsFile(c) })
+  }
+  // Every reference of the files is checked, even one --env overrides: a stale file is an error now,
+  // not on the day the --env goes away.
+  const literals = new Map<string, LiteralVar>()
+  const overridden: RunPlan['overridden'] = []
+  for (const v of opts.files ?? []) {
+    const origin = `${v.file}:${v.line}`
+    const c = v.ref !== undefined ? findLive(all, v.ref, `${origin}: ${v.raw ?? v.ref}`) : undefined
+    if (claimed.has(v.variable)) {
+      overridden.push({ variable: v.variable, origin })
+      continue
+    }
+    if (c) claimed.set(v.variable, { variable: v.variable, credential: c, source: 'file', file: injectsAsFile(c), origin })
+    else literals.set(v.variable, { variable: v.variable, value: v.value ?? '', origin })
   }
   for (const c of defaults) {
     for (const variable of variablesFor(c)) {
@@ -175,13 +222,39 @@ export function planRun(all: Credential[], opts: { only?: string[]; env?: EnvRef
       }
       const held = claimed.get(variable)
       if (held) {
-        if (held.credential.id !== c.id) shadowed.push({ variable, credential: c, by: held.credential, source: held.source })
+        if (held.credential.id !== c.id) shadowed.push({ variable, credential: c, by: held.credential, source: held.source, ...(held.origin ? { origin: held.origin } : {}) })
+        continue
+      }
+      const literal = literals.get(variable)
+      if (literal) {
+        shadowed.push({ variable, credential: c, source: 'file', origin: literal.origin })
         continue
       }
       claimed.set(variable, { variable, credential: c, source: 'default', file: injectsAsFile(c) })
     }
   }
-  return { vars: [...claimed.values()], shadowed, refused }
+  return { vars: [...claimed.values()], literals: [...literals.values()], shadowed, refused, overridden }
+}
+
+/**
+ * The history detail of a run (one credential's variables, or none: `nothing injected`), the program and
+ * the env files it came from: `OPENAI_API_KEY,DB_URL for node (env files .env, .env.local)`. Names only,
+ * never a value (an env file's literal values are not recorded either).
+ */
+export function runDetail(variables: string[], program: string | undefined, files: string[]): string {
+  const what = variables.length ? variables.join(',') : 'nothing injected,'
+  const from = files.length ? ` (env file${files.length === 1 ? '' : 's'} ${files.join(', ')})` : ''
+  return `${what}${program ? ` for ${program}` : ''}${from}`
+}
+
+/**
+ * What decides where a credential's value goes: name, type, schema_type, default flag, deletion. A plan
+ * is made from a read without the key and the values come from a later read whose integrity was
+ * checked; were the file changed in between, the plan could route a secret to the wrong variable (or
+ * placeholder), so both reads must agree on this for every credential used.
+ */
+export function routingOf(c: Pick<Credential, 'name' | 'type' | 'schema_type' | 'is_default' | 'deleted_at'>): string {
+  return JSON.stringify([c.name, c.type, c.schema_type ?? null, c.is_default, c.deleted_at ?? null])
 }
 
 /**

@@ -42,9 +42,10 @@ describe('.env parsing', () => {
   it('keeps the last definition, with its line number', () => {
     const e = parseEnvFile('A=1\nB=2\nA=3\n')
     expect(e).toEqual([
-      { name: 'B', value: '2', line: 2 },
-      { name: 'A', value: '3', line: 3 },
+      { name: 'B', value: '2', line: 2, quoted: false },
+      { name: 'A', value: '3', line: 3, quoted: false },
     ])
+    expect(parseEnvFile(`A='x'\nB="y"\nC=z`).map((x) => x.quoted)).toEqual([true, true, false])
     expect(parseEnvFile('X="a\nb"\nY=1').find((x) => x.name === 'Y')?.line).toBe(3)
   })
 

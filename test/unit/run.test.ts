@@ -46,7 +46,7 @@ describe('run plan: which variables, from which credentials', () => {
     const main = cred('openai', { name: 'main' })
     const plan = planRun([audio, image, main])
     expect(vars(plan)).toEqual({ OPENAI_API_KEY: 'main' })
-    expect(plan.shadowed.map((s) => [s.variable, s.credential.name, s.by.name])).toEqual([
+    expect(plan.shadowed.map((s) => [s.variable, s.credential.name, s.by?.name])).toEqual([
       ['OPENAI_API_KEY', 'audio', 'main'],
       ['OPENAI_API_KEY', 'image', 'main'],
     ])

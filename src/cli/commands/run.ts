@@ -2,17 +2,24 @@ import { promises as fsp } from 'node:fs'
 import { constants as osConstants } from 'node:os'
 import * as path from 'node:path'
 import { CredctlError } from '../../errors.js'
-import { childEnv, parseEnvRefs, planRun, type RunPlan } from '../../credentials/inject.js'
+import { childEnv, parseEnvRefs, planRun, runDetail, type RunPlan } from '../../credentials/inject.js'
 import { materialize, sweepRunDirs, type Materialized } from '../../credentials/run-files.js'
 import type { Factory } from '../factory.js'
 import type { Output } from '../output.js'
+import { readInput } from '../read-input.js'
 
 export interface RunOptions {
   only?: string[]
   env?: string[]
+  envFile?: string[]
+  /** false with --no-defaults */
+  defaults?: boolean
   dryRun?: boolean
   json?: boolean
 }
+
+/** An env file is configuration: 1 MiB is far beyond any real one and keeps a runaway pipe bounded. */
+const MAX_ENV_FILE_BYTES = 1024 * 1024
 
 /** What happened to the child: an exit code, a signal, or a spawn error code (ENOENT, EACCES). */
 export interface ExecResult {
@@ -85,29 +92,36 @@ export function exitCodeOf(r: ExecResult): number {
   return r.exitCode ?? 1
 }
 
-function dryRun(plan: RunPlan): Output {
-  const variables = plan.vars.map((p) => ({
-    variable: p.variable,
-    name: p.credential.name,
-    id: p.credential.id,
-    type: p.credential.type,
-    masked_content: p.credential.masked_content,
-    source: p.source === 'env' ? '--env' : 'default',
-    file: p.file,
-  }))
-  const shadowed = plan.shadowed.map((s) => ({ variable: s.variable, name: s.credential.name, id: s.credential.id, type: s.credential.type, set_by: s.by.name }))
+async function dryRun(plan: RunPlan): Promise<Output> {
+  const { mask } = await import('../../credentials/mask.js')
+  const variables = [
+    ...plan.vars.map((p) => ({
+      variable: p.variable,
+      name: p.credential.name,
+      id: p.credential.id,
+      type: p.credential.type,
+      masked_content: p.credential.masked_content,
+      source: p.source === 'env' ? '--env' : p.source === 'file' ? p.origin! : 'default',
+      file: p.file,
+    })),
+    // A literal may be a secret nobody moved to the vault yet: masked as a value of unknown shape
+    // (tools/database's mask: scheme and host of a URL, at most a quarter of a long token).
+    ...plan.literals.map((l) => ({ variable: l.variable, name: null, id: null, type: null, masked_content: mask('database', l.value), source: l.origin, file: false })),
+  ]
+  const shadowed = plan.shadowed.map((s) => ({ variable: s.variable, name: s.credential.name, id: s.credential.id, type: s.credential.type, set_by: s.by?.name ?? s.origin }))
   const refused = plan.refused.map((r) => ({ variable: r.variable, name: r.credential.name, id: r.credential.id, type: r.credential.type, reason: r.reason }))
   const notes = plan.shadowed.map(
     (s) =>
-      `${s.variable}: not from the default ${s.credential.type} "${s.credential.name}": ${s.source === 'env' ? '--env' : `the ${s.by.type} default`} "${s.by.name}" sets it (choose with --env ${s.variable}=NAME)`,
+      `${s.variable}: not from the default ${s.credential.type} "${s.credential.name}": ${s.source === 'env' ? '--env' : s.source === 'file' ? `${s.origin}` : `the ${s.by!.type} default`}${s.by ? ` "${s.by.name}"` : ''} sets it (choose with --env ${s.variable}=NAME)`,
   )
+  notes.push(...plan.overridden.map((o) => `${o.variable}: ${o.origin} is overridden by --env ${o.variable}`))
   notes.push(...refusedNotes(plan))
   if (variables.length === 0) notes.push('no variables would be set: no type has a default credential (see `credctl list`, `credctl set-default`)')
   return {
     json: { variables, shadowed, refused },
     table: {
       head: ['VARIABLE', 'NAME', 'TYPE', 'VALUE', 'SOURCE'],
-      rows: variables.map((v) => [v.variable, v.name, v.type, v.file ? `path of a temporary 0600 file: ${v.masked_content}` : v.masked_content, v.source]),
+      rows: variables.map((v) => [v.variable, v.name ?? '', v.type ?? '(literal)', v.file ? `path of a temporary 0600 file: ${v.masked_content}` : v.masked_content, v.source]),
     },
     notes,
   }
@@ -121,20 +135,34 @@ const refusedNotes = (plan: RunPlan) =>
 
 export async function run(f: Factory, command: string[], o: RunOptions, exec: Exec = execaExec): Promise<Output> {
   const refs = parseEnvRefs(o.env)
-  if (!o.dryRun && command.length === 0) throw new CredctlError('USAGE', 'missing the command to run: credctl run [--only TYPE...] [--env VAR=NAME...] -- CMD ARGS')
+  if (!o.dryRun && command.length === 0) throw new CredctlError('USAGE', 'missing the command to run: credctl run [--only TYPE...] [--env VAR=NAME...] [--env-file FILE...] -- CMD ARGS')
+  // Every file is read and checked (syntax, env-guard) before the vault is opened.
+  const fileNames = (o.envFile ?? []).map((x) => (x === '-' ? 'stdin' : x))
+  let files: import('../../credentials/env-resolve.js').FileVar[] | undefined
+  if (o.envFile?.length) {
+    const { readEnvFiles } = await import('../../credentials/env-resolve.js')
+    const sources = []
+    for (const x of o.envFile) sources.push({ file: x === '-' ? 'stdin' : x, text: await readInput(x, '--env-file', MAX_ENV_FILE_BYTES, f.io.stdin) })
+    files = readEnvFiles(sources)
+  }
   const client = await f.client()
-  const plan = planRun(await client.credentials.list({ includeDeleted: true }), { ...(o.only ? { only: o.only } : {}), env: refs })
+  const plan = planRun(await client.credentials.list({ includeDeleted: true }), {
+    ...(o.only ? { only: o.only } : {}),
+    env: refs,
+    ...(files ? { files } : {}),
+    ...(o.defaults === false ? { noDefaults: true } : {}),
+  })
   if (o.dryRun) return dryRun(plan)
 
   const [file, ...args] = command as [string, ...string[]]
   const program = path.basename(file)
   const ids = [...new Set(plan.vars.map((p) => p.credential.id))]
-  const resolved = await client.credentials.resolveMany(ids, {
+  const values = await client.credentials.resolvePlan(plan, {
     action: 'run',
-    detail: (c) => (c ? `${plan.vars.filter((p) => p.credential.id === c.id).map((p) => p.variable).join(',')} for ${program}` : `nothing injected, for ${program}`),
+    detail: (c) => runDetail(c ? plan.vars.filter((p) => p.credential.id === c.id).map((p) => p.variable) : [], program, fileNames),
   })
   for (const n of refusedNotes(plan)) f.warn(n)
-  if (ids.length === 0) {
+  if (ids.length === 0 && plan.literals.length === 0 && o.defaults !== false) {
     // A new CI job runs before anyone created a vault: run the command, say so once, create nothing.
     const vault = await client.vaultPath()
     const exists = await fsp.lstat(vault).then(() => true, () => false)
@@ -144,16 +172,6 @@ export async function run(f: Factory, command: string[], o: RunOptions, exec: Ex
         : `notice: no vault yet at ${vault}: ${program} runs with nothing injected (add credentials with \`credctl create\`)`,
     )
   }
-  // The plan was made from a read without the key; the values come from a read whose integrity was
-  // checked. Were the file changed in between, the plan could route a secret to the wrong variable:
-  // what decides the routing must be the same in both.
-  const routing = (c: { name: string; type: string; schema_type?: string; is_default: boolean; deleted_at?: string }) =>
-    JSON.stringify([c.name, c.type, c.schema_type ?? null, c.is_default, c.deleted_at ?? null])
-  const planned = new Map(plan.vars.map((v) => [v.credential.id, routing(v.credential)]))
-  if (resolved.length !== ids.length || resolved.some((r) => planned.get(r.credential.id) !== routing(r.credential))) {
-    throw new CredctlError('VAULT_DAMAGED', 'the vault changed while the command was being prepared; nothing was run', { hint: 'run it again' })
-  }
-  const values = new Map(resolved.map((r) => [r.credential.id, r.value]))
   const signals = holdSignals()
   let m: Materialized | undefined
   try {
