@@ -2,7 +2,7 @@
 # Install: credctl completion bash > ~/.local/share/bash-completion/completions/credctl
 #      or: echo 'source <(credctl completion bash)' >> ~/.bashrc
 
-_credctl_commands='create list ls get update delete restore set-default purge validate discover schema types reveal history rotate-key status run import export recover completion help'
+_credctl_commands='create list ls get update delete restore set-default purge validate discover schema types reveal history rotate-key status run inject import export recover completion help'
 
 _credctl_files() {
   # Let readline complete file names (quoting them itself); outside a completion run (tests), list them.
@@ -313,16 +313,33 @@ _credctl_cmd_run() {
   case $prev in
       --only) COMPREPLY=($(compgen -W 'openai anthropic gemini deepseek fireworks xai openrouter together_ai mistral cohere groq perplexity elevenlabs deepgram openai_audio fal replicate stability openai_image runway pika luma postgresql mysql bigquery snowflake redshift mssql clickhouse static_file api_key oauth database smtp' -- "$cur")); return ;;
       --env) return ;;
+      --env-file) _credctl_files; return ;;
       --vault) _credctl_files; return ;;
       --key-source) COMPREPLY=($(compgen -W 'keychain env passphrase file' -- "$cur")); return ;;
   esac
   if [[ $cur == -* ]]; then
-    COMPREPLY=($(compgen -W '--only --env --dry-run --json --help -h --version -V --vault --key-source --debug' -- "$cur"))
+    COMPREPLY=($(compgen -W '--only --env --env-file --no-defaults --dry-run --json --help -h --version -V --vault --key-source --debug' -- "$cur"))
     return
   fi
   case $npos in
         0) COMPREPLY=($(compgen -c -- "$cur")) ;;
         *) _credctl_files ;;
+  esac
+}
+
+_credctl_cmd_inject() {
+  case $prev in
+      --input|-i) _credctl_files; return ;;
+      --output|-o) _credctl_files; return ;;
+      --vault) _credctl_files; return ;;
+      --key-source) COMPREPLY=($(compgen -W 'keychain env passphrase file' -- "$cur")); return ;;
+  esac
+  if [[ $cur == -* ]]; then
+    COMPREPLY=($(compgen -W '--input -i --output -o --force --json --help -h --version -V --vault --key-source --debug' -- "$cur"))
+    return
+  fi
+  case $npos in
+
   esac
 }
 
@@ -444,7 +461,8 @@ _credctl() {
     history) vopts=' --limit --vault --key-source ' ;;
     rotate-key) vopts=' --vault --key-source ' ;;
     status) vopts=' --vault --key-source ' ;;
-    run) vopts=' --only --env --vault --key-source ' varopts=' --only --env ' ;;
+    run) vopts=' --only --env --env-file --vault --key-source ' varopts=' --only --env --env-file ' ;;
+    inject) vopts=' --input -i --output -o --vault --key-source ' ;;
     import) vopts=' --from-env --bundle --vault --key-source ' ;;
     export) vopts=' --output --vault --key-source ' ;;
     recover) vopts=' --output --vault --key-source ' ;;
@@ -491,6 +509,7 @@ _credctl() {
     rotate-key) _credctl_cmd_rotate_key ;;
     status) _credctl_cmd_status ;;
     run) _credctl_cmd_run ;;
+    inject) _credctl_cmd_inject ;;
     import) _credctl_cmd_import ;;
     export) _credctl_cmd_export ;;
     recover) _credctl_cmd_recover ;;

@@ -24,6 +24,7 @@ _credctl_commands() {
     'rotate-key:replace the vault key: every value re-encrypted, one atomic write; the old key opens nothing after'
     'status:vault path, key source, keychain reachability, integrity, counts, expiry'
     'run:run a command with each type'\''s default credential in its conventional variables (OPENAI_API_KEY, DATABASE_URL, ...)'
+    'inject:fill in the {{ credctl://NAME }} placeholders of a template (YAML, JSON, TOML, any text) with credential values'
     'import:import credentials from a .env file or an encrypted export bundle'
     'export:write every credential (values and metadata) to a passphrase-encrypted bundle (scrypt, AES-256-GCM)'
     'recover:save every value that still decrypts from a vault that no longer opens (exit 4) into an export bundle; never changes the vault'
@@ -268,7 +269,9 @@ _credctl() {
       (run)
         _arguments -s -S \
         '*--only=[inject only the defaults of these types]:value:(openai anthropic gemini deepseek fireworks xai openrouter together_ai mistral cohere groq perplexity elevenlabs deepgram openai_audio fal replicate stability openai_image runway pika luma postgresql mysql bigquery snowflake redshift mssql clickhouse static_file api_key oauth database smtp)' \
-        '*--env=[also inject credential NAME under VAR (repeatable; overrides a default)]:value: ' \
+        '*--env=[also inject credential NAME under VAR (repeatable; overrides a default and the env files)]:value: ' \
+        '*--env-file=[set every variable of a dotenv file, credctl\://NAME values from the vault (repeatable; later files win)]:file:_files' \
+        '--no-defaults[inject no type'\''s default\: only the env files'\'' variables and --env]' \
         '--dry-run[show which variables would be set (names and masked values), run nothing]' \
         '--json[print JSON (never a value)]' \
         '(--help -h)'{--help,-h}'[display help for command]' \
@@ -277,6 +280,18 @@ _credctl() {
         '--key-source=[key source for a new vault (env\: CREDCTL_KEY_SOURCE)]:value:(keychain env passphrase file)' \
         '--debug[more detail on errors (never a secret)]' \
         '*:: :_normal' && ret=0
+        ;;
+      (inject)
+        _arguments -s \
+        '(--input -i)'{--input=,-i}'[the template (- for stdin)]:file:_files' \
+        '(--output -o)'{--output=,-o}'[write here, mode 0600, atomically (default\: stdout)]:file:_files' \
+        '--force[replace an existing --output file]' \
+        '--json[print JSON (never a value)]' \
+        '(--help -h)'{--help,-h}'[display help for command]' \
+        '(--version -V)'{--version,-V}'[output the version number]' \
+        '--vault=[vault file (env\: CREDCTL_VAULT)]:file:_files' \
+        '--key-source=[key source for a new vault (env\: CREDCTL_KEY_SOURCE)]:value:(keychain env passphrase file)' \
+        '--debug[more detail on errors (never a secret)]' && ret=0
         ;;
       (import)
         _arguments -s \

@@ -609,7 +609,7 @@ export class CredentialsApi {
    * (references.ts scanTemplate); the rest byte for byte. All placeholders are checked before anything
    * is decrypted: a malformed one is INVALID_INPUT (exit 2), one naming a missing or deleted credential
    * NOT_FOUND (exit 3), both naming FILE:LINE. Recorded in history (action `inject`, detail naming the
-   * file and `detail`); a template without placeholders decrypts nothing and records nothing.
+   * file, the lines of each credential's placeholders and `detail`); a template without placeholders decrypts nothing and records nothing.
    * @example
    * const { text } = await client.credentials.renderTemplate({ file: 'config.yaml.tpl', text: tpl })
    */
@@ -620,7 +620,8 @@ export class CredentialsApi {
     const plan = { vars: slots.map((s) => ({ credential: s.credential })) }
     const values = await this.resolvePlan(plan, {
       action: 'inject',
-      detail: (c) => `${slots.filter((s) => s.credential.id === c?.id).length}x in ${src.file}${opts.detail ? ` ${opts.detail}` : ''}`,
+      // Where each credential went: the template's lines (`config.yaml.tpl:3,9 to config.yaml`), never a value.
+      detail: (c) => `${src.file}:${[...new Set(slots.filter((s) => s.credential.id === c?.id).map((s) => s.line))].join(',')}${opts.detail ? ` ${opts.detail}` : ''}`,
     })
     const credentials = [...new Map(slots.map((s) => [s.credential.id, s.credential])).values()]
     return { text: renderTemplate(src.text, slots, values), credentials }
