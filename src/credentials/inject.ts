@@ -163,7 +163,7 @@ export function findLive(all: Credential[], ref: string, where: string): Credent
   if (c) return c
   const gone = all.some((x) => x.deleted_at && (x.id === ref || x.name === ref || x.name === nfc))
   throw new CredctlError('NOT_FOUND', `${where}: no credential named "${ref}"${gone ? ' (it is deleted, and deleted credentials are never injected)' : ''}`, {
-    hint: 'see `credctl list`; nothing was run',
+    hint: 'see `credctl list`',
   })
 }
 
