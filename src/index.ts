@@ -3,6 +3,8 @@ export { createClient, CredentialsApi, resolveCategory } from './credentials/cli
 export type { Client, ClientOptions, CreateInput, UpdateInput, ListFilter, ValidationResult, ValidateProgress, SchemaDoc, VaultStatus } from './credentials/client.js'
 export type { Credential } from './credentials/view.js'
 export { VIEW_FIELDS } from './credentials/view.js'
+export { formatReference, parseReference, SCHEME } from './credentials/references.js'
+export type { TextSource } from './credentials/env-resolve.js'
 export { CATEGORIES, TYPES, typeInfo } from './credentials/catalogue.js'
 export type { Category, TypeInfo } from './credentials/catalogue.js'
 export { mask } from './credentials/mask.js'
