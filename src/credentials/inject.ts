@@ -242,9 +242,9 @@ export function planRun(all: Credential[], opts: { only?: string[]; env?: EnvRef
  * never a value (an env file's literal values are not recorded either).
  */
 export function runDetail(variables: string[], program: string | undefined, files: string[]): string {
-  const what = variables.length ? variables.join(',') : 'nothing injected,'
+  const what = variables.length ? variables.join(',') : 'nothing injected'
   const from = files.length ? ` (env file${files.length === 1 ? '' : 's'} ${files.join(', ')})` : ''
-  return `${what}${program ? ` for ${program}` : ''}${from}`
+  return `${what}${program ? `${variables.length ? '' : ','} for ${program}` : ''}${from}`
 }
 
 /**

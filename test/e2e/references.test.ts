@@ -149,6 +149,19 @@ describe('run --env-file and inject (built CLI)', () => {
     expect((await history()).length).toBe(before)
   })
 
+  it('with no vault yet, a file of literals runs as it is and creates nothing; a reference is exit 3', async () => {
+    const f = path.join(scratch, 'ci.env')
+    writeFileSync(f, 'CI=true\nREGION="eu west"\n')
+    const dump = path.join(scratch, 'env.json')
+    const r = await cli(['run', '--env-file', f, '--', process.execPath, '-e', DUMP, dump])
+    expect(r).toMatchObject({ code: 0, stdout: '', stderr: '' })
+    expect(received(dump)).toEqual({ CI: 'true', REGION: 'eu west' })
+    expect(existsSync(path.dirname(t.vault))).toBe(false)
+    writeFileSync(f, 'CI=true\nKEY=credctl://OpenAI%20Prod\n')
+    expect(await cli(['run', '--env-file', f, '--', process.execPath, '-e', DUMP, dump])).toMatchObject({ code: 3, stderr: `credctl: ${f}:2: credctl://OpenAI%20Prod: no credential named "OpenAI Prod" (see \`credctl list\`)\n` })
+    expect(existsSync(dump)).toBe(false)
+  })
+
   it('inject writes 0600 atomically, refuses to overwrite without --force, writes nothing on a missing reference', async () => {
     await create('OpenAI Prod', 'openai', OPENAI)
     await create('analytics db', 'postgresql', PG)

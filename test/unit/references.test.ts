@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import * as path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { planTemplate, readEnvFiles, renderTemplate } from '../../src/credentials/env-resolve.js'
-import { parseEnvRefs, planRun } from '../../src/credentials/inject.js'
+import { parseEnvRefs, planRun, runDetail } from '../../src/credentials/inject.js'
 import { formatReference, parseReference, scanTemplate } from '../../src/credentials/references.js'
 import { materialize } from '../../src/credentials/run-files.js'
 import type { Credential } from '../../src/credentials/view.js'
@@ -167,6 +167,15 @@ describe('run plan with env files (inject.ts planRun)', () => {
     } finally {
       await m.cleanup()
     }
+  })
+})
+
+describe('history detail of a run (inject.ts runDetail)', () => {
+  it('names the variables, the program and the files, never a value', () => {
+    expect(runDetail(['A', 'B'], 'node', ['.env', '.env.local'])).toBe('A,B for node (env files .env, .env.local)')
+    expect(runDetail([], 'node', ['.env'])).toBe('nothing injected, for node (env file .env)')
+    expect(runDetail(['A'], 'python3', [])).toBe('A for python3')
+    expect(runDetail([], undefined, [])).toBe('nothing injected')
   })
 })
 
