@@ -300,18 +300,24 @@ export function createProgram(f: Factory, onResult: (o: Output) => void, only?: 
         .addOption(new Option('--only <types...>', 'inject only the defaults of these types').choices(TYPE_NAMES))
         .option('--env <var=name...>', 'also inject credential NAME under VAR (repeatable; overrides a default)')
         .option('--dry-run', 'show which variables would be set (names and masked values), run nothing')
+        .option('--mask', "conceal injected values in the command's output on a terminal too")
+        .option('--no-masking', "never conceal injected values in the command's output")
         .addOption(json())
         .addHelpText(
           'after',
           `
-  Variables: each type's default fills the variables listed by \`credctl types\` (ENV column); tools/database
+  Variables: each type's default fills the variables listed by \`credctl types\` (ENV column), and a credential
+  with a base URL also sets its SDK's base-URL variable (BASE URL ENV column: OPENAI_BASE_URL, ...); tools/database
   fills its schema_type's; api_key/oauth get one derived from the name ('Stripe Prod' -> STRIPE_PROD_API_KEY,
   'github' oauth -> GITHUB_TOKEN); a BigQuery service account goes to a 0600 temporary file, removed when the
   command ends, whose path is in GOOGLE_APPLICATION_CREDENTIALS. When several defaults want one variable, the
   type listed first by \`credctl types\` wins (openai over openai_audio and openai_image for OPENAI_API_KEY);
   --env picks another. Soft-deleted credentials are never injected; CREDCTL_* variables are never passed on.
-  The exit code is the command's (128+N when a signal N ends it, 127 when it is not found, 126 when it cannot
-be executed); SIGINT, SIGTERM and SIGHUP are forwarded.`,
+  Output: when stdout or stderr is not a terminal (a pipe, a file, a CI log), the command's output on it
+  passes through a filter that replaces every injected secret with <concealed by credctl>; a terminal gets it
+  directly unless --mask. The exit code is the command's (128+N when a signal N ends it, 127 when it is not
+  found, 126 when it cannot be executed). SIGTERM and SIGHUP are forwarded; SIGINT and SIGQUIT too, except
+  on a terminal, which already sent them to the command (one Ctrl-C reaches it once).`,
         )
         .action(act(() => import('./commands/run.js'))),
       [
