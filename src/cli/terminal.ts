@@ -135,11 +135,12 @@ export function handleOutputErrors(): void {
 /**
  * `credctl run`'s masked output: the child's pipe through `filter` to our stdout or stderr, with
  * back-pressure (a slow reader slows the child, nothing piles up in memory). When our side is a closed
- * pipe (`credctl run -- cmd | head -1`), the child's pipe is closed too, so the child meets the closed
- * pipe as it would without credctl (SIGPIPE or EPIPE), and credctl still waits for its exit code.
+ * pipe (`credctl run -- cmd | head -1`), `readerGone` is called first (run.ts sends the child the
+ * SIGPIPE the kernel would have sent it: the child's side is a socket pair, whose reset would read
+ * as an error instead), then the child's side is closed, and credctl still waits for its exit code.
  * Resolves when the child's side has ended and everything was written.
  */
-export async function relayChildOutput(from: NodeJS.ReadableStream, which: 'stdout' | 'stderr', filter: NodeJS.ReadWriteStream): Promise<void> {
+export async function relayChildOutput(from: NodeJS.ReadableStream, which: 'stdout' | 'stderr', filter: NodeJS.ReadWriteStream, readerGone: () => void): Promise<void> {
   const to = which === 'stdout' ? process.stdout : process.stderr
   const { pipeline } = await import('node:stream/promises')
   relaying.add(to)
@@ -147,6 +148,7 @@ export async function relayChildOutput(from: NodeJS.ReadableStream, which: 'stdo
     await pipeline(from, filter, to, { end: false })
   } catch (e) {
     if (errnoOf(e) !== 'EPIPE' && errnoOf(e) !== 'ERR_STREAM_PREMATURE_CLOSE') outputFailed(to, e)
+    readerGone()
     ;(from as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.()
   } finally {
     relaying.delete(to)

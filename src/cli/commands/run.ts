@@ -61,8 +61,9 @@ export const nodeExec: Exec = (file, args, env, conceal) => {
       const sub = spawn(file, args, { env, stdio: ['inherit', conceal.stdout ? 'pipe' : 'inherit', conceal.stderr ? 'pipe' : 'inherit'], windowsHide: false })
       child = sub
       const relays: Promise<void>[] = []
-      if (sub.stdout) relays.push(relayChildOutput(sub.stdout, 'stdout', concealStream!(conceal.secrets)))
-      if (sub.stderr) relays.push(relayChildOutput(sub.stderr, 'stderr', concealStream!(conceal.secrets)))
+      const readerGone = () => void (process.platform === 'win32' || sub.kill('SIGPIPE'))
+      if (sub.stdout) relays.push(relayChildOutput(sub.stdout, 'stdout', concealStream!(conceal.secrets), readerGone))
+      if (sub.stderr) relays.push(relayChildOutput(sub.stderr, 'stderr', concealStream!(conceal.secrets), readerGone))
       // A spawn failure (ENOENT, EACCES) is an 'error' without an 'exit'.
       sub.once('error', (e) => void Promise.all(relays).then(() => resolve({ code: (e as NodeJS.ErrnoException).code })))
       sub.once('exit', (exitCode, signal) => void Promise.all(relays).then(() => resolve({ exitCode: exitCode ?? undefined, signal: signal ?? undefined })))
