@@ -144,13 +144,16 @@ export async function relayChildOutput(from: NodeJS.ReadableStream, which: 'stdo
   const to = which === 'stdout' ? process.stdout : process.stderr
   const { pipeline } = await import('node:stream/promises')
   relaying.add(to)
+  // Before pipeline's own listener, which closes the child's side at once: the signal must come first.
+  const gone = (e: unknown) => void (errnoOf(e) === 'EPIPE' && readerGone())
+  to.once('error', gone)
   try {
     await pipeline(from, filter, to, { end: false })
   } catch (e) {
     if (errnoOf(e) !== 'EPIPE' && errnoOf(e) !== 'ERR_STREAM_PREMATURE_CLOSE') outputFailed(to, e)
-    readerGone()
     ;(from as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.()
   } finally {
+    to.off('error', gone)
     relaying.delete(to)
   }
 }
