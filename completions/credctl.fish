@@ -134,6 +134,8 @@ complete -c credctl -n '__fish_seen_subcommand_from status; and not __credctl_af
 complete -c credctl -n '__fish_seen_subcommand_from run; and not __credctl_after_dashdash' -l only -x -a 'openai anthropic gemini deepseek fireworks xai openrouter together_ai mistral cohere groq perplexity elevenlabs deepgram openai_audio fal replicate stability openai_image runway pika luma postgresql mysql bigquery snowflake redshift mssql clickhouse static_file api_key oauth database smtp' -d 'inject only the defaults of these types'
 complete -c credctl -n '__fish_seen_subcommand_from run; and not __credctl_after_dashdash' -l env -x -d 'also inject credential NAME under VAR (repeatable; overrides a default)'
 complete -c credctl -n '__fish_seen_subcommand_from run; and not __credctl_after_dashdash' -l dry-run -d 'show which variables would be set (names and masked values), run nothing'
+complete -c credctl -n '__fish_seen_subcommand_from run; and not __credctl_after_dashdash' -l mask -d 'conceal injected values in the command\'s output on a terminal too'
+complete -c credctl -n '__fish_seen_subcommand_from run; and not __credctl_after_dashdash' -l no-masking -d 'never conceal injected values in the command\'s output'
 complete -c credctl -n '__fish_seen_subcommand_from run; and not __credctl_after_dashdash' -l json -d 'print JSON (never a value)'
 complete -c credctl -n '__fish_seen_subcommand_from run; and __credctl_after_dashdash' -a '(__credctl_complete_command)'
 complete -c credctl -n '__fish_seen_subcommand_from import; and not __credctl_after_dashdash' -l from-env -r -F -d 'a .env file (- for stdin): known variables become credentials named after them'

@@ -270,6 +270,8 @@ _credctl() {
         '*--only=[inject only the defaults of these types]:value:(openai anthropic gemini deepseek fireworks xai openrouter together_ai mistral cohere groq perplexity elevenlabs deepgram openai_audio fal replicate stability openai_image runway pika luma postgresql mysql bigquery snowflake redshift mssql clickhouse static_file api_key oauth database smtp)' \
         '*--env=[also inject credential NAME under VAR (repeatable; overrides a default)]:value: ' \
         '--dry-run[show which variables would be set (names and masked values), run nothing]' \
+        '--mask[conceal injected values in the command'\''s output on a terminal too]' \
+        '--no-masking[never conceal injected values in the command'\''s output]' \
         '--json[print JSON (never a value)]' \
         '(--help -h)'{--help,-h}'[display help for command]' \
         '(--version -V)'{--version,-V}'[output the version number]' \
