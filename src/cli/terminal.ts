@@ -145,12 +145,18 @@ export async function relayChildOutput(from: NodeJS.ReadableStream, which: 'stdo
   const { pipeline } = await import('node:stream/promises')
   relaying.add(to)
   // Before pipeline's own listener, which closes the child's side at once: the signal must come first.
-  const gone = (e: unknown) => void (errnoOf(e) === 'EPIPE' && readerGone())
+  let failed: unknown
+  const gone = (e: unknown) => {
+    failed = e
+    if (errnoOf(e) === 'EPIPE') readerGone()
+  }
   to.once('error', gone)
   try {
     await pipeline(from, filter, to, { end: false })
-  } catch (e) {
-    if (errnoOf(e) !== 'EPIPE' && errnoOf(e) !== 'ERR_STREAM_PREMATURE_CLOSE') outputFailed(to, e)
+  } catch {
+    // Our output failed otherwise (a full disk): one line and exit 1, as for credctl's own output. An
+    // error on the child's side only ends the relay: the child's exit code still decides.
+    if (failed !== undefined && errnoOf(failed) !== 'EPIPE') outputFailed(to, failed)
     ;(from as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.()
   } finally {
     to.off('error', gone)
