@@ -65,7 +65,7 @@ export const nodeExec: Exec = (file, args, env, conceal) => {
       if (sub.stdout) relays.push(relayChildOutput(sub.stdout, 'stdout', concealStream!(conceal.secrets), readerGone))
       if (sub.stderr) relays.push(relayChildOutput(sub.stderr, 'stderr', concealStream!(conceal.secrets), readerGone))
       // A spawn failure (ENOENT, EACCES) is an 'error' without an 'exit'.
-      sub.once('error', (e) => void Promise.all(relays).then(() => resolve({ code: (e as NodeJS.ErrnoException).code })))
+      sub.on('error', (e) => void Promise.all(relays).then(() => resolve({ code: (e as NodeJS.ErrnoException).code })))
       sub.once('exit', (exitCode, signal) => void Promise.all(relays).then(() => resolve({ exitCode: exitCode ?? undefined, signal: signal ?? undefined })))
       for (const s of pending.splice(0)) sub.kill(s)
     })
