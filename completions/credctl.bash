@@ -318,7 +318,7 @@ _credctl_cmd_run() {
       --key-source) COMPREPLY=($(compgen -W 'keychain env passphrase file' -- "$cur")); return ;;
   esac
   if [[ $cur == -* ]]; then
-    COMPREPLY=($(compgen -W '--only --env --env-file --no-defaults --dry-run --json --help -h --version -V --vault --key-source --debug' -- "$cur"))
+    COMPREPLY=($(compgen -W '--only --env --env-file --no-defaults --dry-run --mask --no-masking --json --help -h --version -V --vault --key-source --debug' -- "$cur"))
     return
   fi
   case $npos in

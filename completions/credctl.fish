@@ -137,6 +137,8 @@ complete -c credctl -n '__fish_seen_subcommand_from run; and not __credctl_after
 complete -c credctl -n '__fish_seen_subcommand_from run; and not __credctl_after_dashdash' -l env-file -r -F -d 'set every variable of a dotenv file, credctl://NAME values from the vault (repeatable; later files win)'
 complete -c credctl -n '__fish_seen_subcommand_from run; and not __credctl_after_dashdash' -l no-defaults -d 'inject no type\'s default: only the env files\' variables and --env'
 complete -c credctl -n '__fish_seen_subcommand_from run; and not __credctl_after_dashdash' -l dry-run -d 'show which variables would be set (names and masked values), run nothing'
+complete -c credctl -n '__fish_seen_subcommand_from run; and not __credctl_after_dashdash' -l mask -d 'conceal injected values in the command\'s output on a terminal too'
+complete -c credctl -n '__fish_seen_subcommand_from run; and not __credctl_after_dashdash' -l no-masking -d 'never conceal injected values in the command\'s output'
 complete -c credctl -n '__fish_seen_subcommand_from run; and not __credctl_after_dashdash' -l json -d 'print JSON (never a value)'
 complete -c credctl -n '__fish_seen_subcommand_from run; and __credctl_after_dashdash' -a '(__credctl_complete_command)'
 complete -c credctl -n '__fish_seen_subcommand_from inject; and not __credctl_after_dashdash' -l input -s i -r -F -d 'the template (- for stdin)'

@@ -273,6 +273,8 @@ _credctl() {
         '*--env-file=[set every variable of a dotenv file, credctl\://NAME values from the vault (repeatable; later files win)]:file:_files' \
         '--no-defaults[inject no type'\''s default\: only the env files'\'' variables and --env]' \
         '--dry-run[show which variables would be set (names and masked values), run nothing]' \
+        '--mask[conceal injected values in the command'\''s output on a terminal too]' \
+        '--no-masking[never conceal injected values in the command'\''s output]' \
         '--json[print JSON (never a value)]' \
         '(--help -h)'{--help,-h}'[display help for command]' \
         '(--version -V)'{--version,-V}'[output the version number]' \

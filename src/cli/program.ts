@@ -302,11 +302,14 @@ export function createProgram(f: Factory, onResult: (o: Output) => void, only?: 
         .option('--env-file <file...>', 'set every variable of a dotenv file, credctl://NAME values from the vault (repeatable; later files win)')
         .option('--no-defaults', "inject no type's default: only the env files' variables and --env")
         .option('--dry-run', 'show which variables would be set (names and masked values), run nothing')
+        .option('--mask', "conceal injected values in the command's output on a terminal too")
+        .option('--no-masking', "never conceal injected values in the command's output")
         .addOption(json())
         .addHelpText(
           'after',
           `
-  Variables: each type's default fills the variables listed by \`credctl types\` (ENV column); tools/database
+  Variables: each type's default fills the variables listed by \`credctl types\` (ENV column), and a credential
+  with a base URL also sets its SDK's base-URL variable (BASE URL ENV column: OPENAI_BASE_URL, ...); tools/database
   fills its schema_type's; api_key/oauth get one derived from the name ('Stripe Prod' -> STRIPE_PROD_API_KEY,
   'github' oauth -> GITHUB_TOKEN); a BigQuery service account goes to a 0600 temporary file, removed when the
   command ends, whose path is in GOOGLE_APPLICATION_CREDENTIALS. When several defaults want one variable, the
@@ -318,8 +321,11 @@ export function createProgram(f: Factory, onResult: (o: Output) => void, only?: 
   (the later file wins), then the defaults. A reference to a missing or deleted credential is exit 3 naming
   FILE:LINE, and nothing is run. CREDCTL_*, PATH, LD_*, NODE_OPTIONS and the other variables credctl never
   sets are refused in an env file (exit 2): set your own in the shell, it reaches the command unchanged.
-  The exit code is the command's (128+N when a signal N ends it, 127 when it is not found, 126 when it cannot
-be executed); SIGINT, SIGTERM and SIGHUP are forwarded.`,
+  Output: when stdout or stderr is not a terminal (a pipe, a file, a CI log), the command's output on it
+  passes through a filter that replaces every injected secret with <concealed by credctl>; a terminal gets it
+  directly unless --mask. The exit code is the command's (128+N when a signal N ends it, 127 when it is not
+  found, 126 when it cannot be executed). SIGTERM and SIGHUP are forwarded; SIGINT and SIGQUIT too, except
+  on a terminal, which already sent them to the command (one Ctrl-C reaches it once).`,
         )
         .action(act(() => import('./commands/run.js'))),
       [

@@ -19,7 +19,10 @@ import { terminalSafe, UNSAFE_CHARS } from '../lib/text.js'
  *   carriage return / line erase of a progress line.
  * - the prompt library draws its own UI on `promptStream`; what credctl gives it (messages, choices,
  *   validation messages) goes through terminalSafe in prompter.ts.
- * - `run`'s child inherits the real stdio: its output is its own and never passes through credctl.
+ * - `run`'s child output: on a terminal the child inherits the real stdio and its output never passes
+ *   through credctl; masked (piped output, or --mask) it goes through `relayChildOutput` below, which
+ *   changes nothing but the injected secrets (src/lib/conceal.ts): its bytes are the child's own, and
+ *   escaping them would make `credctl run -- cat file` something else than cat.
  */
 export interface Terminal {
   /** Text on stdout, escaped line by line. */
@@ -122,9 +125,44 @@ export function createTerminal(stdout: Stream = process.stdout, stderr: Stream =
   }
 }
 
+/** Streams whose closed pipe a relay handles (below) instead of the exit of outputFailed. */
+const relaying = new Set<Stream>()
+
 /** Asynchronous write errors (pipes) arrive as stream events: handled like the synchronous ones. */
 export function handleOutputErrors(): void {
-  for (const s of [process.stdout, process.stderr]) s.on('error', (e) => outputFailed(s, e))
+  for (const s of [process.stdout, process.stderr]) s.on('error', (e) => (relaying.has(s) && errnoOf(e) === 'EPIPE' ? undefined : outputFailed(s, e)))
+}
+
+/**
+ * `credctl run`'s masked output: the child's pipe through `filter` to our stdout or stderr, with
+ * back-pressure (a slow reader slows the child, nothing piles up in memory). When our side is a closed
+ * pipe (`credctl run -- cmd | head -1`), `readerGone` is called first (run.ts sends the child the
+ * SIGPIPE the kernel would have sent it: the child's side is a socket pair, whose reset would read
+ * as an error instead), then the child's side is closed, and credctl still waits for its exit code.
+ * Resolves when the child's side has ended and everything was written.
+ */
+export async function relayChildOutput(from: NodeJS.ReadableStream, which: 'stdout' | 'stderr', filter: NodeJS.ReadWriteStream, readerGone: () => void): Promise<void> {
+  const to = which === 'stdout' ? process.stdout : process.stderr
+  const { pipeline } = await import('node:stream/promises')
+  relaying.add(to)
+  // Before pipeline's own listener, which closes the child's side at once: the signal must come first.
+  let failed: unknown
+  const gone = (e: unknown) => {
+    failed = e
+    if (errnoOf(e) === 'EPIPE') readerGone()
+  }
+  to.once('error', gone)
+  try {
+    await pipeline(from, filter, to, { end: false })
+  } catch {
+    // Our output failed otherwise (a full disk): one line and exit 1, as for credctl's own output. An
+    // error on the child's side only ends the relay: the child's exit code still decides.
+    if (failed !== undefined && errnoOf(failed) !== 'EPIPE') outputFailed(to, failed)
+    ;(from as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.()
+  } finally {
+    to.off('error', gone)
+    relaying.delete(to)
+  }
 }
 
 /** The stream @inquirer/prompts draws on: stderr, so stdout stays data only (see the header). */

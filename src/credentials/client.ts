@@ -566,14 +566,18 @@ export class CredentialsApi {
    * `resolveMany` records them; id -> value. VAULT_DAMAGED when the vault changed since the plan was
    * made in a way that would route a value elsewhere (inject.ts routingOf): nothing is handed out.
    */
-  async resolvePlan(plan: { vars: { credential: Credential }[] }, record: { action: string; detail: (c: Credential | undefined) => string }): Promise<Map<string, string>> {
+  async resolvePlan(
+    plan: { vars: { credential: Credential }[] },
+    record: { action: string; detail: (c: Credential | undefined) => string },
+  ): Promise<Map<string, string> & { credentials: Credential[] }> {
     const { routingOf } = await import('./inject.js')
     const planned = new Map(plan.vars.map((v) => [v.credential.id, routingOf(v.credential)]))
     const resolved = await this.resolveMany([...planned.keys()], record)
     if (resolved.length !== planned.size || resolved.some((r) => planned.get(r.credential.id) !== routingOf(r.credential))) {
       throw new CredctlError('VAULT_DAMAGED', 'the vault changed while the command was being prepared; no value was handed out', { hint: 'run it again' })
     }
-    return new Map(resolved.map((r) => [r.credential.id, r.value]))
+    // The values by id, and the credentials as read with the key (for expiry warnings and masking).
+    return Object.assign(new Map(resolved.map((r) => [r.credential.id, r.value])), { credentials: resolved.map((r) => r.credential) })
   }
 
   /**

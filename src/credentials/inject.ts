@@ -2,6 +2,7 @@ import { CredctlError } from '../errors.js'
 import { TYPES, typeInfo } from './catalogue.js'
 import { forbiddenVariable, isCredctlSetting } from './env-guard.js'
 import type { FileVar } from './env-resolve.js'
+import { checkServiceUrl } from './urls.js'
 import type { Credential } from './view.js'
 
 /**
@@ -28,6 +29,15 @@ import type { Credential } from './view.js'
  *   override the defaults (what a file names is a choice, a default is not); `noDefaults` leaves the
  *   defaults out altogether.
  * - `--env VAR=NAME` injects a named credential under VAR and overrides any default or file for VAR.
+ * - Base URLs travel with their keys: an injected credential with a base URL also sets its SDK's
+ *   base-URL variable (the catalogue's `base_url_env`: OPENAI_BASE_URL, ANTHROPIC_BASE_URL, ...). A
+ *   base-URL variable belongs to the credential whose key the SDK reads: the holders of the type's own
+ *   key variables claim it first (in the order above: --env, then catalogue order), then credentials
+ *   injected under other --env names. A holder without a base URL claims it too (and leaves it unset),
+ *   so another credential's gateway never receives this one's key. Losers are reported in `shadowed`;
+ *   `--env OPENAI_BASE_URL=...` is an explicit claim and wins. A stored base URL that a key must not be
+ *   sent to (a user or password in it, plain http to another host: urls.ts) is never injected, and
+ *   neither is its credential's key: a default is reported in `refused`, an --env name is an error.
  * - Soft-deleted credentials are never candidates, not even by id through --env.
  * - Nothing named CREDCTL_* is ever set or passed on, and no variable that changes how programs load or
  *   are found (PATH, LD_*, NODE_OPTIONS, ...) is ever set: see env-guard.ts. A derived name that is
@@ -65,23 +75,50 @@ export interface ShadowedVar {
   source: 'default' | 'env' | 'file'
   /** FILE:LINE when an env file set it. */
   origin?: string
+  /** The variable is a base-URL variable the credential's base URL lost (see the rules above). */
+  base_url?: true
 }
 
-/** A default whose derived variable env-guard refuses (an api_key named "credctl master key"). */
+/** A base-URL variable set from a credential's base URL (public: shown by --dry-run as it is). */
+export interface PlannedBaseUrl {
+  variable: string
+  credential: Credential
+  url: string
+}
+
+/**
+ * A default not injected: env-guard refuses its derived variable (an api_key named "credctl master
+ * key": `reason` completes "its variable VAR ..."), or its stored base URL is not one a key may be sent
+ * to (`base_url` set: `reason` is urls.ts's message).
+ */
 export interface RefusedVar {
   variable: string
   credential: Credential
   reason: string
+  base_url?: true
 }
 
 export interface RunPlan {
   vars: PlannedVar[]
   /** Env files' literal values (their variables are in no PlannedVar). */
   literals: LiteralVar[]
+  /** Base-URL variables, set beside `vars` (plain text, not secrets). */
+  baseUrls: PlannedBaseUrl[]
   shadowed: ShadowedVar[]
   refused: RefusedVar[]
   /** Env files' variables that --env set instead (FILE:LINE each). */
   overridden: { variable: string; origin: string }[]
+}
+
+/** Why a credential's stored base URL must not be handed to its SDK, or undefined when it may. */
+export function baseUrlProblem(c: Pick<Credential, 'type' | 'schema_type' | 'base_url'>): string | undefined {
+  if (!c.base_url || !(typeInfo(effectiveType(c))?.base_url_env.length)) return undefined
+  try {
+    checkServiceUrl(c.base_url, 'stored base URL')
+    return undefined
+  } catch (e) {
+    return (e as Error).message
+  }
 }
 
 const VAR_RE = /^[A-Za-z_][A-Za-z0-9_]*$/
@@ -196,6 +233,8 @@ export function planRun(all: Credential[], opts: { only?: string[]; env?: EnvRef
   const explicit = new Map<string, Credential>()
   for (const e of opts.env ?? []) {
     const c = findLive(all, e.ref, `--env ${e.variable}`)
+    const bad = baseUrlProblem(c)
+    if (bad) throw new CredctlError('INVALID_INPUT', `--env ${e.variable}: "${c.name}" is not injected: ${bad}`, { hint: `fix it with \`credctl update ${JSON.stringify(c.name)} --base-url URL\`` })
     explicit.set(e.variable, c)
     claimed.set(e.variable, { variable: e.variable, credential: c, source: 'env', file: injectsAsFile(c) })
   }
@@ -214,6 +253,11 @@ export function planRun(all: Credential[], opts: { only?: string[]; env?: EnvRef
     else literals.set(v.variable, { variable: v.variable, value: v.value ?? '', origin })
   }
   for (const c of defaults) {
+    const bad = baseUrlProblem(c)
+    if (bad) {
+      refused.push({ variable: typeInfo(effectiveType(c))!.base_url_env[0]!, credential: c, reason: bad, base_url: true })
+      continue
+    }
     for (const variable of variablesFor(c)) {
       const reason = forbiddenVariable(variable)
       if (reason) {
@@ -233,7 +277,9 @@ export function planRun(all: Credential[], opts: { only?: string[]; env?: EnvRef
       claimed.set(variable, { variable, credential: c, source: 'default', file: injectsAsFile(c) })
     }
   }
-  return { vars: [...claimed.values()], literals: [...literals.values()], shadowed, refused, overridden }
+  const vars = [...claimed.values()]
+  const lits = [...literals.values()]
+  return { vars, literals: lits, baseUrls: planBaseUrls(vars, lits, shadowed), shadowed, refused, overridden }
 }
 
 /**
@@ -248,13 +294,46 @@ export function runDetail(variables: string[], program: string | undefined, file
 }
 
 /**
- * What decides where a credential's value goes: name, type, schema_type, default flag, deletion. A plan
+ * What decides where a credential's value goes: name, type, schema_type, default flag, deletion, and
+ * the base URL its key travels with. A plan
  * is made from a read without the key and the values come from a later read whose integrity was
  * checked; were the file changed in between, the plan could route a secret to the wrong variable (or
  * placeholder), so both reads must agree on this for every credential used.
  */
-export function routingOf(c: Pick<Credential, 'name' | 'type' | 'schema_type' | 'is_default' | 'deleted_at'>): string {
-  return JSON.stringify([c.name, c.type, c.schema_type ?? null, c.is_default, c.deleted_at ?? null])
+export function routingOf(c: Pick<Credential, 'name' | 'type' | 'schema_type' | 'is_default' | 'deleted_at' | 'base_url'>): string {
+  return JSON.stringify([c.name, c.type, c.schema_type ?? null, c.is_default, c.deleted_at ?? null, c.base_url ?? null])
+}
+
+/** The base-URL variables of the planned credentials, by the rules above; losers go to `shadowed`. */
+function planBaseUrls(vars: PlannedVar[], literals: LiteralVar[], shadowed: ShadowedVar[]): PlannedBaseUrl[] {
+  const literal = new Map(literals.map((l) => [l.variable, l]))
+  const ownKey = (p: PlannedVar) => typeInfo(effectiveType(p.credential))?.env.includes(p.variable) ?? false
+  const set = new Set(vars.map((p) => p.variable))
+  const held = new Map<string, { credential: Credential; source: PlannedVar['source']; url: string | undefined }>()
+  const seen = new Set<string>()
+  for (const p of [...vars.filter(ownKey), ...vars.filter((x) => !ownKey(x))]) {
+    const c = p.credential
+    if (seen.has(c.id)) continue
+    seen.add(c.id)
+    for (const variable of typeInfo(effectiveType(c))?.base_url_env ?? []) {
+      // An env file's literal `OPENAI_BASE_URL=...` is the file's choice: it stays, and says so.
+      const lit = literal.get(variable)
+      if (lit) {
+        if (c.base_url && c.base_url !== lit.value) shadowed.push({ variable, credential: c, source: 'file', origin: lit.origin, base_url: true })
+        continue
+      }
+      // `--env OPENAI_BASE_URL=NAME` (or a key variable of that name) is a claim of its own.
+      const explicit = set.has(variable) ? vars.find((x) => x.variable === variable) : undefined
+      const h = explicit ? { ...explicit, url: undefined } : held.get(variable)
+      if (h) {
+        // Another credential's base URL (or the vendor's default) is where this key would go: say so.
+        if (h.credential.id !== c.id && c.base_url !== h.url) shadowed.push({ variable, credential: c, by: h.credential, source: h.source, base_url: true })
+        continue
+      }
+      held.set(variable, { credential: c, source: p.source, url: c.base_url })
+    }
+  }
+  return [...held].flatMap(([variable, h]) => (h.url ? [{ variable, credential: h.credential, url: h.url }] : []))
 }
 
 /**

@@ -82,6 +82,9 @@ export async function materialize(plan: RunPlan, values: Map<string, string>): P
       }
       vars[p.variable] = file
     }
+    // Base URLs are public (the input check refused any with a user or password in them), and planRun
+    // re-checks stored ones: set as they are.
+    for (const b of plan.baseUrls) vars[b.variable] = b.url
   } catch (e) {
     await cleanup()
     throw e
