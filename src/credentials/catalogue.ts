@@ -38,6 +38,13 @@ export interface TypeInfo {
   env: readonly string[]
   /** Extra line shown by `credctl types`. */
   note?: string
+  /**
+   * Whether a `--base-url` means anything for this type: its check sends the key there instead of the
+   * provider's default (src/checks/http.ts for the HTTP providers; bigquery.ts and snowflake.ts for
+   * private endpoints and stand-ins). Every other type refuses one (records.ts, checkBaseUrlFor): a
+   * base URL that nothing reads would look like configuration while changing nothing.
+   */
+  uses_base_url: boolean
 }
 
 const t = (
@@ -49,7 +56,12 @@ const t = (
   mask: MaskKind,
   env: readonly string[],
   note?: string,
-): TypeInfo => ({ type, category, display_name, description, value, mask, env, ...(note ? { note } : {}) })
+): TypeInfo => ({ type, category, display_name, description, value, mask, env, uses_base_url: BASE_URL_CATEGORIES.has(category) || BASE_URL_WAREHOUSES.has(type), ...(note ? { note } : {}) })
+
+/** Every llm, speech, image and video type is an HTTP provider checked at `{base}{path}` (providers.ts). */
+const BASE_URL_CATEGORIES = new Set<Category>(['llm', 'speech', 'image', 'video'])
+/** The warehouses reached over HTTPS at an endpoint of their own; the others connect with a driver to the value's host. */
+const BASE_URL_WAREHOUSES = new Set(['bigquery', 'snowflake'])
 
 export const TYPES: readonly TypeInfo[] = [
   t('llm', 'openai', 'OpenAI', 'GPT-4, GPT-4o, GPT-3.5, etc.', 'api_key', 'key', ['OPENAI_API_KEY']),

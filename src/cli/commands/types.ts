@@ -12,6 +12,7 @@ export async function run(_f: Factory, o: { category?: string }): Promise<Output
     display_name: t.display_name,
     description: t.description,
     env: [...t.env],
+    uses_base_url: t.uses_base_url,
     ...(t.note ? { note: t.note } : {}),
   }))
   return {
