@@ -92,6 +92,17 @@ describe.skipIf(!hasSocket)('a libpq URI with no host: the real local PostgreSQL
     const sj = JSON.parse((await cli(['schema', 'local', '--json'])).stdout) as { stale_since?: string }
     expect(sj.stale_since).toMatch(/^\d{4}-/)
     expect(JSON.parse((await cli(['get', 'local', '--json'])).stdout).schema_stale_since).toBe(sj.stale_since)
+    // An export bundle carries the mark: imported elsewhere, the schema is still stale.
+    const bundle = path.join(t.dir, 'b.credctl')
+    const pass = { CREDCTL_EXPORT_PASSPHRASE: 'small-things-bundle-pass' }
+    expect((await runCli(['export', '--output', bundle], { env: { ...t.env, ...pass } })).code).toBe(0)
+    const other = tempVault('credctl-small-dst')
+    try {
+      expect((await runCli(['import', '--bundle', bundle], { env: { ...other.env, ...pass } })).code).toBe(0)
+      expect(JSON.parse((await runCli(['schema', 'local', '--json'], { env: other.env })).stdout).stale_since).toBe(sj.stale_since)
+    } finally {
+      other.cleanup()
+    }
     expect((await cli(['discover', 'local'])).code).toBe(0)
     expect(JSON.parse((await cli(['schema', 'local', '--json'])).stdout).stale_since).toBeUndefined()
     expect((await cli(['schema', 'local'])).stdout).not.toMatch(/# stale/)
