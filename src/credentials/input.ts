@@ -150,10 +150,12 @@ export function checkValue(type: string, raw: string, schemaType?: string): stri
  * user storing it (as the check reads them, file-path.ts); anything else is resolved against the
  * current directory at create/update time. `~user/…` is not expanded (a shell does that before credctl
  * sees it; quoted, it is a relative name like any other). Globs stay globs: only the directory part is
- * anchored. Throws nothing: every string is a relative or absolute path.
+ * anchored. Surrounding whitespace is dropped, as the check drops it. Throws nothing.
  */
-export function absolutePath(p: string): string {
+export function absolutePath(raw: string): string {
+  // The check reads the path trimmed (file-path.ts checkPath): stored as it is read.
+  const p = raw.trim()
   if (p === '~') return os.homedir()
-  if (p.startsWith('~/')) return path.join(os.homedir(), p.slice(2))
+  if (p.startsWith('~/')) return path.resolve(path.join(os.homedir(), p.slice(2)))
   return path.resolve(p)
 }

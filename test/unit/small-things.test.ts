@@ -136,6 +136,26 @@ describe('static_file paths: stored absolute, shown as paths in messages', () =>
     expect(c.masked_content).toBe(path.resolve('some/where'))
   })
 
+  it('property: any accepted path is stored absolute, once (checking the stored form again changes nothing), and masks to itself', () => {
+    const seg = fc.stringMatching(/^[A-Za-z0-9 ._*?\[\]{}-]{1,12}$/)
+    fc.assert(
+      fc.property(fc.array(seg, { minLength: 1, maxLength: 4 }), fc.constantFrom('', './', '../', '~/', '/'), (segs, lead) => {
+        const raw = lead + segs.join('/')
+        let stored: string
+        try {
+          stored = checkValue('static_file', raw)
+        } catch {
+          return // refused values (whitespace only, ...) are not stored at all
+        }
+        expect(path.isAbsolute(stored), raw).toBe(true)
+        expect(checkValue('static_file', stored)).toBe(stored)
+        expect(mask('static_file', stored)).toBe(stored)
+        if (!lead.startsWith('~')) expect(stored).toBe(path.resolve(raw.trim()))
+      }),
+      { numRuns: 300 },
+    )
+  })
+
   it('a check message names the path (it is no secret: the mask shows it too)', async () => {
     const missing = path.join(dir, 'nope', 'orders.csv')
     await client.credentials.create({ name: 'f', type: 'static_file', value: missing })
