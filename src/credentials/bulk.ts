@@ -73,7 +73,9 @@ function bundleSchema(doc: SchemaDoc | undefined): SchemaDoc | undefined {
   if (!doc || typeof doc.updated_at !== 'string' || !ISO.test(doc.updated_at) || !Array.isArray(doc.tables)) return undefined
   try {
     const partial = normalisePartial(doc.partial)
-    return { updated_at: doc.updated_at, tables: normaliseSchema(doc.tables), ...(partial ? { partial } : {}) }
+    // A schema exported stale stays stale: it describes what the value reached before a change.
+    const stale = typeof doc.stale_since === 'string' && ISO.test(doc.stale_since) ? { stale_since: doc.stale_since } : {}
+    return { updated_at: doc.updated_at, tables: normaliseSchema(doc.tables), ...(partial ? { partial } : {}), ...stale }
   } catch {
     return undefined // not a schema: dropped (has_schema false), `credctl discover` rebuilds it
   }
@@ -173,6 +175,7 @@ function record(d: Decision, vaultId: string, key: Buffer, now: string): Credent
     validation_message: keepValidation && typeof it.validation_message === 'string' ? remoteText(it.validation_message, 500) : null,
     has_schema: !!c.schema,
     schema_updated_at: c.schema?.updated_at ?? null,
+    ...(c.schema?.stale_since ? { schema_stale_since: c.schema.stale_since } : {}),
     expires_at: c.expires_at,
     created_at: it.created_at && ISO.test(it.created_at) ? it.created_at : now,
     updated_at: now,

@@ -44,6 +44,13 @@ export interface TypeInfo {
   base_url_env: readonly string[]
   /** Extra line shown by `credctl types`. */
   note?: string
+  /**
+   * Whether a `--base-url` means anything for this type: its check sends the key there instead of the
+   * provider's default (src/checks/http.ts for the HTTP providers; bigquery.ts and snowflake.ts for
+   * private endpoints and stand-ins). Every other type refuses one (records.ts, checkBaseUrlFor): a
+   * base URL that nothing reads would look like configuration while changing nothing.
+   */
+  uses_base_url: boolean
 }
 
 const t = (
@@ -55,7 +62,7 @@ const t = (
   mask: MaskKind,
   env: readonly string[],
   note?: string,
-): TypeInfo => ({ type, category, display_name, description, value, mask, env, base_url_env: BASE_URL_ENV[type] ?? [], ...(note ? { note } : {}) })
+): TypeInfo => ({ type, category, display_name, description, value, mask, env, base_url_env: BASE_URL_ENV[type] ?? [], uses_base_url: BASE_URL_CATEGORIES.has(category) || BASE_URL_WAREHOUSES.has(type), ...(note ? { note } : {}) })
 
 /**
  * Base-URL variables, only those an official SDK really reads (read in the SDK's source, commit given),
@@ -104,6 +111,11 @@ const BASE_URL_ENV: Record<string, readonly string[]> = {
   runway: ['RUNWAYML_BASE_URL'],
   luma: ['LUMAAI_BASE_URL'],
 }
+
+/** Every llm, speech, image and video type is an HTTP provider checked at `{base}{path}` (providers.ts). */
+const BASE_URL_CATEGORIES = new Set<Category>(['llm', 'speech', 'image', 'video'])
+/** The warehouses reached over HTTPS at an endpoint of their own; the others connect with a driver to the value's host. */
+const BASE_URL_WAREHOUSES = new Set(['bigquery', 'snowflake'])
 
 export const TYPES: readonly TypeInfo[] = [
   t('llm', 'openai', 'OpenAI', 'GPT-4, GPT-4o, GPT-3.5, etc.', 'api_key', 'key', ['OPENAI_API_KEY']),

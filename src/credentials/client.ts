@@ -13,12 +13,12 @@ import type { RotateOptions, RotateResult } from '../vault/rotate.js'
 import { CATEGORIES, isCategory, typeInfo, WAREHOUSE_TYPES } from './catalogue.js'
 import { entryFor, readHistory, type HistoryEntry } from './history.js'
 import { remoteText } from '../lib/text.js'
-import { active, checkBaseUrl, checkDescription, checkExpiry, checkName, find, findById, maskedContent, resolveCategory } from './records.js'
+import { active, checkBaseUrl, checkBaseUrlFor, checkDescription, checkExpiry, checkName, find, findById, maskedContent, resolveCategory } from './records.js'
 import { checkSettings } from './settings.js'
 import { toView, type Credential } from './view.js'
 import { Vault } from './vault-session.js'
 
-export { checkBaseUrl, checkExpiry, checkName, resolveCategory } from './records.js'
+export { checkBaseUrl, checkBaseUrlFor, checkExpiry, checkName, resolveCategory } from './records.js'
 export type { Vault } from './vault-session.js'
 
 /** Options of createClient(); all optional. Tests inject env, keychain, clock and fetch here. */
@@ -79,6 +79,11 @@ export interface SchemaDoc {
   tables: DiscoveredTable[]
   /** Why this is not the whole catalog (see schema-merge.ts, DiscoveredSchema.partial); absent when it is. */
   partial?: string[]
+  /**
+   * When what discovery reads (the value, base URL or settings) changed after this discovery: the
+   * schema may no longer match. Absent when it is current; `discover` clears it.
+   */
+  stale_since?: string
 }
 
 export interface VaultStatus {
@@ -96,6 +101,23 @@ export interface VaultStatus {
 /** What a check sees of a credential: a tools/database credential is checked as its schema_type. */
 function checkInputOf(rec: CredentialRecord, value: string): CheckInput {
   return { type: rec.schema_type ?? rec.type, value, base_url: rec.base_url ?? undefined, schema_type: rec.schema_type ?? undefined, settings: { ...rec.settings } }
+}
+
+/**
+ * What redaction hunts for in a check's messages: the value, except for a type whose value is a
+ * location, not a secret (static_file: a path, shown as is by the mask too), so a message can say
+ * which file it could not read.
+ */
+function secretsOf(rec: CredentialRecord, value: string): string[] {
+  return typeInfo(rec.schema_type ?? rec.type)?.mask === 'path' ? [] : [value]
+}
+
+/**
+ * Mark a stored schema stale: something discovery reads changed. The first change's time is kept
+ * (the schema is stale since then); a record without a schema has nothing to mark.
+ */
+function markSchemaStale(rec: CredentialRecord, now: string): void {
+  if (rec.has_schema && rec.schema_stale_since === undefined) rec.schema_stale_since = now
 }
 
 /** The longest check message kept (stored as `validation_message`, printed by validate). */
@@ -145,9 +167,9 @@ const THROWN_NEXT: Partial<Record<CheckStatus, string>> = {
 }
 
 /** A check that threw: timeout, unreachable or error, with a message that never holds the value. */
-function failureOf(e: unknown, signal: AbortSignal, timeoutMs: number, value: string): CheckResult {
+function failureOf(e: unknown, signal: AbortSignal, timeoutMs: number, secrets: string[]): CheckResult {
   const status = statusOfError(e, signal)
-  const said = status === 'timeout' ? `no answer within ${Math.round(timeoutMs / 100) / 10} s` : redactError(e, [value])
+  const said = status === 'timeout' ? `no answer within ${Math.round(timeoutMs / 100) / 10} s` : redactError(e, secrets)
   const next = THROWN_NEXT[status]
   return { status, message: remoteText(next ? `${said}. Next: ${next}` : said, MESSAGE_MAX) }
 }
@@ -175,7 +197,7 @@ export class CredentialsApi {
     // The value checks carry every engine's URI parser: loaded only by the commands that take a value.
     const { checkValue } = await import('./input.js')
     const value = checkValue(type, input.value, schemaType ?? undefined)
-    const base_url = checkBaseUrl(input.base_url)
+    const base_url = checkBaseUrlFor(type, schemaType, input.base_url)
     const expires_at = checkExpiry(input.expires_at)
     const description = checkDescription(input.description)
     checkSettings(type, schemaType, input.settings ?? {})
@@ -264,6 +286,8 @@ export class CredentialsApi {
         rec.validation_message = null
         changed.push('value')
       }
+      // A base URL must mean something for this type; clearing one (null, '') is always allowed.
+      if (base_url) checkBaseUrlFor(rec.type, rec.schema_type, base_url)
       if (description !== undefined) {
         rec.description = description
         changed.push('description')
@@ -285,6 +309,10 @@ export class CredentialsApi {
         changed.push('settings')
       }
       if (changed.length === 0) throw new CredctlError('USAGE', 'nothing to update: pass --value-stdin, --name, --description, --base-url or another field')
+      // The stored schema came from what discovery read (value, base URL, settings such as bigquery's
+      // project): a change to any of them may point at another database. Name and description do not.
+      // (schema_type cannot change: it is fixed at create.)
+      if (changed.some((k) => k === 'value' || k === 'base_url' || k === 'settings')) markSchemaStale(rec, now)
       rec.updated_at = now
       return { result: toView(rec), history: [entryFor(rec, 'update', 'ok', now, changed.join(','))] }
     })
@@ -411,7 +439,7 @@ export class CredentialsApi {
             progress()
             continue
           }
-          result = failureOf(e, signal, timeoutMs, value)
+          result = failureOf(e, signal, timeoutMs, secretsOf(rec, value))
         }
         if (result.newValue !== undefined) result = await acceptNewValue(rec, result)
         const learned = result.settings ? acceptSettings(rec, result.settings) : undefined
@@ -420,7 +448,7 @@ export class CredentialsApi {
           checkedSecret: rec.secret,
           status: result.status,
           // The remote-text boundary: redacted first (a value never survives), then normalised.
-          message: remoteText(redact(String(result.message), [value]).replaceAll('credctl update NAME', `credctl update ${shellWord(rec.name)}`), MESSAGE_MAX),
+          message: remoteText(redact(String(result.message), secretsOf(rec, value)).replaceAll('credctl update NAME', `credctl update ${shellWord(rec.name)}`), MESSAGE_MAX),
           duration_ms: Date.now() - started,
           ...(result.newValue !== undefined ? { newValue: result.newValue } : {}),
           ...(learned ? { settings: learned } : {}),
@@ -456,6 +484,7 @@ export class CredentialsApi {
         if (r.newValue !== undefined) {
           rec.secret = seal(key, r.newValue, aadFor(v.vault_id, rec.id, 'value'))
           rec.masked_content = maskedContent(rec.schema_type ?? rec.type, r.newValue)
+          markSchemaStale(rec, now)
           rec.updated_at = now
         }
         out.push(toView(rec))
@@ -485,7 +514,7 @@ export class CredentialsApi {
       tables = normaliseSchema(found.tables)
       enginePartial = normalisePartial(found.partial) ?? []
     } catch (e) {
-      const { status, message: msg } = failureOf(e, signal, timeoutMs, value)
+      const { status, message: msg } = failureOf(e, signal, timeoutMs, secretsOf(rec, value))
       await this.vault.history([entryFor(rec, 'discover', status, this.vault.now().toISOString())])
       throw new CredctlError(status === 'timeout' || status === 'unreachable' ? 'UNREACHABLE' : 'CHECK_FAILED', `schema discovery of "${rec.name}" failed: ${msg}`, {
         hint: 'the previously discovered schema, if any, is kept',
@@ -498,7 +527,8 @@ export class CredentialsApi {
       })
     }
     const { mergeDiscovery } = await import('./schema-merge.js')
-    const stored = rec.has_schema ? await this.getSchema(rec.id).catch(() => undefined) : undefined
+    // A stale schema describes what the old value reached: nothing of it is kept, even by a narrowed run.
+    const stored = rec.has_schema && rec.schema_stale_since === undefined ? await this.getSchema(rec.id).catch(() => undefined) : undefined
     const merged = mergeDiscovery(stored, tables, enginePartial, opts)
     const updated_at = this.vault.now().toISOString()
     const doc: SchemaDoc = { updated_at, tables: merged.tables, ...(merged.partial.length ? { partial: merged.partial } : {}) }
@@ -507,6 +537,9 @@ export class CredentialsApi {
       const r = findById(v, rec.id)
       r.has_schema = true
       r.schema_updated_at = updated_at
+      // Stale again if the value changed while this discovery ran (it read the old one).
+      if (r.secret === rec.secret) delete r.schema_stale_since
+      else r.schema_stale_since = updated_at
       return { result: toView(r), history: [entryFor(r, 'discover', 'ok', now, `${tables.length} tables${merged.kept ? ` (+${merged.kept} kept)` : ''}`)] }
     })
     // `tables` means the same as in getSchema / `schema --json`: the stored list.
@@ -520,11 +553,15 @@ export class CredentialsApi {
     if (!rec.has_schema) {
       throw new CredctlError('NOT_FOUND', `no schema discovered yet for "${rec.name}"`, { hint: `run: credctl discover ${JSON.stringify(rec.name)}` })
     }
+    let doc: SchemaDoc
     try {
-      return JSON.parse(await readRegularFile(this.vault.schemaFile(rec.id))) as SchemaDoc
+      doc = JSON.parse(await readRegularFile(this.vault.schemaFile(rec.id))) as SchemaDoc
     } catch {
       throw new CredctlError('NOT_FOUND', `the schema file of "${rec.name}" is missing or damaged`, { hint: `run: credctl discover ${JSON.stringify(rec.name)}` })
     }
+    // Staleness lives in the record (covered by the vault's MAC, set in the same write as the change).
+    const { stale_since: _fromFile, ...rest } = doc
+    return rec.schema_stale_since !== undefined ? { ...rest, stale_since: rec.schema_stale_since } : rest
   }
 
   /** The raw value, for `reveal` and pipes. Recorded in history. */

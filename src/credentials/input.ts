@@ -1,3 +1,5 @@
+import * as os from 'node:os'
+import * as path from 'node:path'
 import { CredctlError } from '../errors.js'
 import { checkServiceUrl } from './urls.js'
 import { dbValueProblem } from '../checks/databases/values.js'
@@ -31,13 +33,15 @@ const VSCHAR = /^[\x20-\x7e]+$/
 
 const CHECKS: Record<Exclude<ValueKind, 'database'>, { expected: string; ok: (v: string) => boolean }> = {
   api_key: { expected: 'a non-empty key without whitespace', ok: (v) => v.length > 0 && !/\s/.test(v) },
+  // libpq URIs may leave the authority empty (postgresql:///db?host=/var/run/postgresql: a Unix socket,
+  // or libpq's default socket): the host is then read from the query by parsePgUri, like libpq does.
   postgres_uri: {
-    expected: 'a postgresql:// or postgres:// URI (postgresql://user:password@host:5432/db)',
-    ok: (v) => !!uri(v, ['postgresql:', 'postgres:'])?.hostname,
+    expected: 'a postgresql:// or postgres:// URI (postgresql://user:password@host:5432/db, or postgresql:///db?host=/var/run/postgresql&user=app for a Unix socket)',
+    ok: (v) => !!uri(v, ['postgresql:', 'postgres:']),
   },
   redshift_uri: {
     expected: 'a redshift://, postgresql:// or postgres:// URI (redshift://user:password@cluster:5439/db)',
-    ok: (v) => !!uri(v, ['redshift:', 'postgresql:', 'postgres:'])?.hostname,
+    ok: (v) => !!uri(v, ['redshift:', 'postgresql:', 'postgres:']),
   },
   mysql_uri: {
     expected: 'a mysql:// or mariadb:// URI (mysql://user:password@host:3306/db?ssl-mode=REQUIRED)',
@@ -137,5 +141,21 @@ export function checkValue(type: string, raw: string, schemaType?: string): stri
   // Warehouse values: the check's own parser (ssl-mode values, ADO keys, account names...).
   const why = dbValueProblem(kind, trimmed)
   if (why) fail(label, `${check.expected}; ${why}`)
-  return trimmed
+  return kind === 'path' ? absolutePath(trimmed) : trimmed
+}
+
+/**
+ * A static_file path as stored: absolute, so the credential means the same files from any directory
+ * (`run`, `validate` and `discover` run elsewhere later). `~` and `~/…` are the home directory of the
+ * user storing it (as the check reads them, file-path.ts); anything else is resolved against the
+ * current directory at create/update time. `~user/…` is not expanded (a shell does that before credctl
+ * sees it; quoted, it is a relative name like any other). Globs stay globs: only the directory part is
+ * anchored. Surrounding whitespace is dropped, as the check drops it. Throws nothing.
+ */
+export function absolutePath(raw: string): string {
+  // The check reads the path trimmed (file-path.ts checkPath): stored as it is read.
+  const p = raw.trim()
+  if (p === '~') return os.homedir()
+  if (p.startsWith('~/')) return path.resolve(path.join(os.homedir(), p.slice(2)))
+  return path.resolve(p)
 }

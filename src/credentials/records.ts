@@ -76,6 +76,24 @@ export function checkBaseUrl(u: string | null | undefined): string | null {
   return checkServiceUrl(u, '--base-url').replace(/\/+$/, '')
 }
 
+/**
+ * A base URL for a credential of `type` (tools/database: of its `schemaType`): refused with exit 2 for a
+ * type whose check never reads one (the catalogue's `uses_base_url`), so a setting that changes nothing
+ * is never stored. Clearing (undefined, null, '') is always allowed: a record written by an older
+ * credctl may hold one. Returns the checked URL, or null.
+ */
+export function checkBaseUrlFor(type: string, schemaType: string | null | undefined, u: string | null | undefined): string | null {
+  const url = checkBaseUrl(u)
+  if (url === null) return null
+  const info = typeInfo(schemaType ?? type)
+  if (info && !info.uses_base_url) {
+    const which = schemaType ? `type ${type} (schema_type ${schemaType})` : `type ${type}`
+    const hint = type === 'api_key' ? 'an api_key is checked at its --check-url; drop --base-url' : `drop --base-url: the ${info.category === 'data_warehouse' ? 'host comes from the value itself' : 'check never reads one'}; \`credctl types --json\` lists the types that use one (uses_base_url)`
+    throw new CredctlError('INVALID_INPUT', `--base-url does not apply to ${which}: nothing reads it`, { hint })
+  }
+  return url
+}
+
 export function checkExpiry(x: string | null | undefined): string | null {
   if (x === undefined || x === null || x === '') return null
   const t = /^\d{4}-\d{2}-\d{2}$/.test(x) ? Date.parse(`${x}T00:00:00Z`) : NaN

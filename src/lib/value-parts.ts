@@ -55,6 +55,12 @@ export function parseUri(value: string): URL {
   try {
     u = new URL(value)
   } catch {
+    // libpq reads postgresql://app@/db and postgresql://:5433/db (no host: the default socket); WHATWG
+    // refuses a user or port without a host, and so does this parse, saying where they go instead.
+    const authority = value.slice(scheme[0].length).split(/[/?#]/)[0]!
+    if (authority && /^(?:[^@]*@)?(?::\d*)?$/.test(authority)) {
+      throw new ValueShapeError('a user or port with no host', 'name the host; a PostgreSQL URI for a Unix socket takes user and port in the query: postgresql:///db?host=/var/run/postgresql&user=app&port=5433')
+    }
     throw new ValueShapeError('not a valid URI', ENCODE_HINT)
   }
   const after = value.slice(scheme[0].length)

@@ -299,3 +299,28 @@ describe.skipIf(!hasTmux)('interactive prompts in a real terminal (tmux)', () =>
     }
   })
 })
+
+describe.skipIf(!hasTmux)('a past --expires on a terminal (issue 12, point 9)', () => {
+  it('asks before anything is read or written: "no" is a cancel (exit 130, no vault), "yes" stores it', async () => {
+    const file = path.join(t.dir, 'key.txt')
+    writeFileSync(file, SECRET, { mode: 0o600 })
+    const args = ['create', '--name', 'Late Key', '--type', 'openai', '--value-file', file, '--expires', '2020-01-01']
+    term.start(args)
+    await term.waitFor(/--expires 2020-01-01 is in the past: Late Key would show as expired at once\. Store it anyway\?/)
+    term.type('n')
+    term.keys('Enter')
+    expect(await term.exitCode()).toBe(130)
+    expect(term.screen()).toContain('not stored: --expires 2020-01-01 is in the past; nothing was written')
+    expect(existsSync(t.vault)).toBe(false)
+    noStackTrace(term.screen())
+
+    term.start(args)
+    await term.waitFor(/Store it anyway\?/)
+    term.type('y')
+    term.keys('Enter')
+    expect(await term.exitCode()).toBe(0)
+    const got = JSON.parse((await runCli(['get', 'Late Key', '--json'], { env: t.env })).stdout) as { expires_at: string }
+    expect(got.expires_at).toBe('2020-01-01T00:00:00.000Z')
+    expect(term.screen()).not.toContain(SECRET)
+  })
+})

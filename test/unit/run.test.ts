@@ -131,12 +131,12 @@ describe('run plan: which variables, from which credentials', () => {
     const audio = cred('openai_audio', { name: 'audio', base_url: 'https://gw.example.com/v1' })
     let plan = planRun([audio, main])
     expect(plan.baseUrls).toEqual([])
-    expect(plan.shadowed.map((s) => [s.variable, s.credential.name, s.by.name])).toEqual([['OPENAI_API_KEY', 'audio', 'main']])
+    expect(plan.shadowed.map((s) => [s.variable, s.credential.name, s.by?.name])).toEqual([['OPENAI_API_KEY', 'audio', 'main']])
     // A credential injected under another name with --env does not move the SDK key holder's endpoint.
     plan = planRun([main, audio], { env: parseEnvRefs(['AUDIO_KEY=audio']) })
     expect(vars(plan)).toEqual({ AUDIO_KEY: 'audio', OPENAI_API_KEY: 'main' })
     expect(plan.baseUrls).toEqual([])
-    expect(plan.shadowed.map((s) => [s.variable, s.credential.name, s.by.name, s.base_url])).toEqual([['OPENAI_API_KEY', 'audio', 'main', undefined], ['OPENAI_BASE_URL', 'audio', 'main', true]])
+    expect(plan.shadowed.map((s) => [s.variable, s.credential.name, s.by?.name, s.base_url])).toEqual([['OPENAI_API_KEY', 'audio', 'main', undefined], ['OPENAI_BASE_URL', 'audio', 'main', true]])
     // ... but with no openai key holder, it brings its base URL.
     expect(bases(planRun([audio], { only: [], env: parseEnvRefs(['AUDIO_KEY=audio']) }))).toEqual({ OPENAI_BASE_URL: 'audio https://gw.example.com/v1' })
     // --env choosing the key holder chooses the endpoint; --env on the base-URL variable itself wins.

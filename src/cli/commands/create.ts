@@ -48,10 +48,16 @@ async function fill(f: Factory, o: CreateOptions): Promise<{ name: string; type:
 export async function run(f: Factory, o: CreateOptions): Promise<Output> {
   // Check the type before asking for a secret: a typo should not cost the user a paste.
   if (o.type && !TYPES.some((t) => t.type === o.type)) throw new CredctlError('INVALID_INPUT', `unknown type "${o.type}"`)
+  // So is a base URL the type never reads, and a past expiry date (confirmed on a terminal).
+  const { checkBaseUrlFor } = await import('../../credentials/records.js')
+  if (o.type && (o.type !== 'database' || o.schemaType)) checkBaseUrlFor(o.type, o.schemaType, o.baseUrl)
+  await (await import('../past-expiry.js')).confirmPastExpiry(f, o.expires, o.name)
   // Interactive when something required is missing on a terminal: then the optional questions are
   // asked too. With every flag given, nothing is asked (scripts stay scriptable on a TTY).
   const interactive = f.io.canPrompt && (!o.type || !o.name)
   const { name, type, category, schemaType } = await fill(f, o)
+  // A type or engine chosen at the prompt: the same rule, still before the secret is asked for.
+  checkBaseUrlFor(type, schemaType, o.baseUrl)
   const value = (await readValue(f, o, { prompt: `Value for ${name} (hidden):` }))!
   let description = o.description
   let makeDefault = !!o.default

@@ -39,8 +39,9 @@ export async function runSchema(f: Factory, name: string, o: { table?: string })
   const doc = await (await f.client()).credentials.getSchema(name)
   const re = o.table ? globRe(o.table) : undefined
   const tables = re ? doc.tables.filter((t) => re.test(t.name) || re.test(`${t.schema}.${t.name}`)) : doc.tables
-  const out: SchemaDoc = { updated_at: doc.updated_at, tables, ...(doc.partial?.length ? { partial: doc.partial } : {}) }
+  const out: SchemaDoc = { updated_at: doc.updated_at, tables, ...(doc.partial?.length ? { partial: doc.partial } : {}), ...(doc.stale_since ? { stale_since: doc.stale_since } : {}) }
   const lines: string[] = [`# schema discovered ${doc.updated_at}: ${tablesWord(tables.length)}`]
+  if (doc.stale_since) lines.push(`# stale: the value, base URL or settings changed at ${doc.stale_since}, after this discovery; refresh with: credctl discover ${JSON.stringify(name)}`)
   for (const p of doc.partial ?? []) lines.push(`# partial: ${p}`)
   for (const t of tables) {
     lines.push(`${t.schema}.${t.name} (${t.kind}${t.readable === false ? ', not readable' : ''})${t.comment ? ` -- ${t.comment}` : ''}`)

@@ -13,6 +13,7 @@ export async function run(_f: Factory, o: { category?: string }): Promise<Output
     description: t.description,
     env: [...t.env],
     base_url_env: [...t.base_url_env],
+    uses_base_url: t.uses_base_url,
     ...(t.note ? { note: t.note } : {}),
   }))
   return {

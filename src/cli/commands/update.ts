@@ -21,6 +21,10 @@ export async function run(f: Factory, target: string | undefined, o: UpdateOptio
   const client = await f.client()
   const id = target ?? (await pickCredential(f, 'Credential to update'))
   const current = await client.credentials.get(id)
+  // Refused or confirmed before a new value is read: a typo should not cost the user a paste.
+  const { checkBaseUrlFor } = await import('../../credentials/records.js')
+  checkBaseUrlFor(current.type, current.schema_type, o.baseUrl)
+  await (await import('../past-expiry.js')).confirmPastExpiry(f, o.expires, current.name)
   const value = await readValue(f, o, { optional: true })
   // '' clears a setting; an absent flag leaves it alone.
   const settingsPatch = settingsFromFlags(o)
