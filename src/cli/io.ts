@@ -13,6 +13,8 @@ export interface IOStreams {
   isStderrTTY: boolean
   colorEnabled: boolean
   canPrompt: boolean
+  /** Columns of the terminal stdout is (read at each call: it may be resized); 80 when unknown. */
+  terminalWidth(): number
 }
 
 export function systemIO(env: NodeJS.ProcessEnv = process.env): IOStreams {
@@ -31,5 +33,6 @@ export function systemIO(env: NodeJS.ProcessEnv = process.env): IOStreams {
     isStderrTTY,
     colorEnabled,
     canPrompt: !neverPrompt && !!process.stdin.isTTY && isStdoutTTY,
+    terminalWidth: () => process.stdout.columns || 80,
   }
 }
