@@ -2,6 +2,7 @@ import { CredctlError } from '../errors.js'
 import { TYPES, typeInfo } from './catalogue.js'
 import { forbiddenVariable, isCredctlSetting } from './env-guard.js'
 import type { Credential } from './view.js'
+import { find } from './records.js'
 
 /**
  * Which variables `credctl run` sets, from which credentials (the rules; run.ts only executes them).
@@ -156,8 +157,12 @@ export function planRun(all: Credential[], opts: { only?: string[]; env?: EnvRef
   const refused: RefusedVar[] = []
   const explicit = new Map<string, Credential>()
   for (const e of opts.env ?? []) {
-    const c = live.find((x) => x.id === e.ref) ?? live.find((x) => x.name === e.ref)
-    if (!c) {
+    // The one lookup (records.ts find): name, id or id prefix; AMBIGUOUS when it means several.
+    let c: Credential
+    try {
+      c = find({ credentials: all }, e.ref)
+    } catch (err) {
+      if (!(err instanceof CredctlError) || err.code !== 'NOT_FOUND') throw err
       const gone = all.some((x) => x.deleted_at && (x.id === e.ref || x.name === e.ref))
       throw new CredctlError('NOT_FOUND', `--env ${e.variable}: no credential named "${e.ref}"${gone ? ' (it is deleted, and deleted credentials are never injected)' : ''}`, {
         hint: 'see `credctl list`',
