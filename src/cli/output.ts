@@ -29,6 +29,8 @@ export interface Column {
   essential?: boolean
   /** Give-way order on a narrow terminal: lower is truncated first, then dropped first. */
   priority?: number
+  /** When it is truncated, if not at `priority` (NAME: before ID and VALUE are dropped, after CATEGORY). */
+  cutPriority?: number
   /** The narrowest (in cells) this column is truncated to with "…" before it is dropped; Infinity: never cut. */
   min?: number
 }

@@ -30,7 +30,7 @@ const COLUMN_DEFAULTS: Record<string, Column> = {
   // Key/value tables (status: blank headings; get: FIELD/VALUE): nothing dropped or cut, a long value wraps.
   '': { essential: true, min: Infinity },
   FIELD: { essential: true, min: Infinity },
-  NAME: { essential: true, priority: 100, min: 12 },
+  NAME: { essential: true, priority: 100, cutPriority: 50, min: 20 },
   TYPE: { essential: true, priority: 95, min: 10 },
   VARIABLE: { essential: true, priority: 98, min: 12 },
   VALUE: { priority: 80, min: 12 },
@@ -115,14 +115,10 @@ function showColumn(kind: Column['kind'], values: Value[], now: Date): Shown[] {
   }
 }
 
-/**
- * Which columns stay and how wide each is, for `avail` cells. Columns give way lowest priority first:
- * for a given set of columns, the lowest-priority ones are truncated first (each down to its min); when
- * that is not enough, the lowest-priority non-essential column is dropped and the widths are worked out
- * again from the natural ones, so a column is never cut more than the ones kept need.
- */
 export interface Fit {
   priority: number
+  /** When it is truncated (see Column.cutPriority). */
+  cutPriority: number
   /** Narrowest width before the column is dropped (its natural width when it may not be cut). */
   min: number
   essential: boolean
@@ -130,34 +126,37 @@ export interface Fit {
   squeeze: boolean
 }
 
+/**
+ * Which columns stay and how wide each is, for `avail` cells. Columns give way one step at a time, in
+ * priority order (lowest first): a step truncates a column (down to its min, at its cutPriority) or drops
+ * it (at its priority; never an essential one). So DESCRIPTION or UPDATED goes before NAME loses a
+ * character, and a very long NAME is cut to its min before ID or VALUE are dropped. Room a drop frees
+ * goes back to the columns cut before it. When only essential columns are left and still too wide,
+ * those that may be squeezed are cut further (never below 4 cells); the terminal wraps the rest.
+ */
 export function fitColumns(natural: number[], specs: Fit[], avail: number): { keep: number[]; widths: number[] } {
-  let keep = natural.map((_, i) => i)
-  const byPriority = (ix: number[]) => [...ix].sort((a, b) => specs[a]!.priority - specs[b]!.priority || b - a)
-  for (;;) {
-    const widths = natural.slice()
-    let excess = keep.reduce((s, i) => s + natural[i]!, 0) + SEP.length * (keep.length - 1) - avail
-    for (const i of byPriority(keep)) {
-      if (excess <= 0) break
-      const cut = Math.max(0, Math.min(excess, natural[i]! - specs[i]!.min))
-      widths[i] = natural[i]! - cut
-      excess -= cut
-    }
-    if (excess <= 0) return { keep, widths }
-    const victim = byPriority(keep).find((i) => !specs[i]!.essential)
-    if (victim === undefined) {
-      // Only essential columns left and still too wide: cut them further (never below 4 cells); the
-      // terminal wraps what remains rather than losing a NAME.
-      for (const i of byPriority(keep)) {
-        if (excess <= 0) break
-        if (!specs[i]!.squeeze) continue
-        const cut = Math.max(0, Math.min(excess, widths[i]! - 4))
-        widths[i] = widths[i]! - cut
-        excess -= cut
-      }
-      return { keep, widths }
-    }
-    keep = keep.filter((i) => i !== victim)
+  const widths = natural.slice()
+  const keep = new Set(natural.map((_, i) => i))
+  const total = () => [...keep].reduce((s, i) => s + widths[i]!, 0) + SEP.length * Math.max(0, keep.size - 1)
+  const steps: { i: number; at: number; drop: boolean }[] = []
+  specs.forEach((f, i) => {
+    if (f.min < natural[i]!) steps.push({ i, at: f.cutPriority, drop: false })
+    if (!f.essential) steps.push({ i, at: f.priority, drop: true })
+  })
+  steps.sort((a, b) => a.at - b.at || Number(a.drop) - Number(b.drop) || b.i - a.i)
+  for (const { i, drop } of steps) {
+    if (total() <= avail) break
+    if (!keep.has(i)) continue
+    if (drop) keep.delete(i)
+    else widths[i] = Math.max(specs[i]!.min, widths[i]! - (total() - avail))
   }
+  const byPriority = [...keep].sort((a, b) => specs[b]!.priority - specs[a]!.priority)
+  for (const i of byPriority) widths[i] = Math.min(natural[i]!, widths[i]! + Math.max(0, avail - total()))
+  for (const i of byPriority.reverse()) {
+    if (total() <= avail) break
+    if (specs[i]!.squeeze) widths[i] = Math.min(widths[i]!, Math.max(4, widths[i]! - (total() - avail)))
+  }
+  return { keep: [...keep].sort((a, b) => a - b), widths }
 }
 
 /**
@@ -186,6 +185,7 @@ export async function renderTable(t: Table, io: Pick<IOStreams, 'isStdoutTTY' | 
   const natural = heads.map((h, c) => Math.max(textWidth(h), ...shown[c]!.map((s) => textWidth(s.text))))
   const fit: Fit[] = specs.map((s, c) => ({
     priority: s.priority ?? 50,
+    cutPriority: s.cutPriority ?? s.priority ?? 50,
     min: Math.min(natural[c]!, Math.max(s.min ?? Infinity, textWidth(heads[c]!))),
     essential: !!s.essential,
     squeeze: s.min !== undefined && s.min !== Infinity,

@@ -110,11 +110,11 @@ export const ELLIPSIS = '…'
 /**
  * `s` cut to at most `max` cells, ending in "…" when cut (the "…" counts 1). Never splits a grapheme
  * cluster, a surrogate pair or a terminalSafe escape; a wide character that would overhang is left out,
- * so the result may be one cell narrower than `max`. `max` < 1 gives "".
+ * so the result may be one cell narrower than `max`. `max` < 1 gives "" (unless `s` is 0 cells wide).
  */
 export function truncateText(s: string, max: number): string {
-  if (max < 1) return ''
   if (textWidth(s) <= max) return s
+  if (max < 1) return ''
   let out = ''
   let w = 0
   for (const u of units(s)) {
