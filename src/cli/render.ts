@@ -49,6 +49,7 @@ const COLUMN_DEFAULTS: Record<string, Column> = {
   CREATED: { kind: 'time', priority: 20 },
   TIME: { kind: 'time', priority: 90 },
   ENV: { priority: 25, min: 12 },
+  DETAIL: { priority: 15, min: 16 },
   DESCRIPTION: { priority: 10, min: 16 },
 }
 
