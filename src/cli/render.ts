@@ -172,6 +172,8 @@ export async function renderTable(t: Table, io: Pick<IOStreams, 'isStdoutTTY' | 
     const piped = (v: Value, i: number) => (kinds[i] === 'expiry' && raw(v) ? cell(expiryLabel({ expires_at: raw(v) }, now)) : cell(v))
     return t.rows.map((r) => r.map(piped).join('\t')).join('\n') + (t.rows.length ? '\n' : '')
   }
+  // Nothing to show: no lone header (the command's note says why, as gh says "no secrets found").
+  if (t.rows.length === 0) return ''
   const { Chalk } = await import('chalk')
   const chalk = new Chalk({ level: io.colorEnabled ? 1 : 0 })
   const heads = t.head.map((h) => terminalSafe(h))
