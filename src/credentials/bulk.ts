@@ -44,6 +44,8 @@ export interface ImportOptions {
   /** History action (default "import") and a non-secret detail for each entry. */
   action?: string
   detail?: string
+  /** Called as each credential is sealed: done of total (for a terminal's progress line). */
+  onProgress?: (done: number, total: number) => void
 }
 
 export interface ImportReport {
@@ -222,7 +224,11 @@ export async function importItems(vault: Vault, items: ImportItem[], opts: Impor
     async (v, key, now) => {
       const lockSkips: ImportReport['skipped'] = []
       const ds = decide(v, checked, rename, lockSkips)
-      const recs = ds.map((d) => record(d, v.vault_id, key, now))
+      const recs = ds.map((d, i) => {
+        opts.onProgress?.(i, ds.length)
+        return record(d, v.vault_id, key, now)
+      })
+      opts.onProgress?.(recs.length, recs.length)
       for (const r of recs) if (r.is_default) for (const c of v.credentials) if (c.type === r.type && c.is_default) c.is_default = false
       v.credentials.push(...recs)
       const history: HistoryEntry[] = recs.map((r, i) => entryFor(r, action, 'ok', now, [opts.detail, ds[i]!.c.item.source].filter(Boolean).join(': ')))

@@ -91,7 +91,11 @@ export interface VaultStatus {
   exists: boolean
   vault_id: string | null
   key_source: string | null
-  keychain: { reachable: boolean; reason: string | null }
+  /**
+   * The OS keychain. `used`: false when the vault's key lives elsewhere (env, passphrase, file): then it
+   * is not probed (its errors are not this vault's problem) and `reachable` is null.
+   */
+  keychain: { used: boolean; reachable: boolean | null; reason: string | null }
   counts: { total: number; active: number; deleted: number; defaults: number; by_category: Record<string, number> }
   /** Whether the key opens the vault and its MAC holds (absent when there is no readable vault). */
   integrity?: { status: 'ok' | 'failed' | 'unchecked'; reason: string | null }
@@ -153,7 +157,7 @@ function acceptSettings(rec: CredentialRecord, settings: Record<string, string>)
   }
 }
 
-/** Progress of validateMany, for a terminal's progress line. */
+/** Progress of validateMany, for a terminal's progress line (its onProgress gets done, total, running). */
 export interface ValidateProgress {
   done: number
   total: number
@@ -383,8 +387,11 @@ export class CredentialsApi {
     opts: {
       timeoutMs?: number
       concurrency?: number
-      /** Called when a check starts or ends: how many are done, of how many, and which are running since when. */
-      onProgress?: (p: ValidateProgress) => void
+      /**
+       * Called when a check starts or ends: how many are done, of how many (the `onProgress(done, total)`
+       * of every long SDK call), and which are running since when (ms since the epoch).
+       */
+      onProgress?: (done: number, total: number, running: ValidateProgress['running']) => void
       /**
        * Several credentials (`validate --all`): one with nothing to check (no check for its type, an
        * api_key without a check URL) is reported here and skipped instead of stopping the others.
@@ -410,7 +417,7 @@ export class CredentialsApi {
     const results: { id: string; checkedSecret: string; status: CheckStatus; message: string; duration_ms: number; newValue?: string; settings?: Record<string, string> }[] = new Array(items.length)
     // What is running now, for progress: name and start time of each check in flight.
     const running = new Map<string, { name: string; started: number }>()
-    const progress = () => opts.onProgress?.({ done, total: items.length, running: [...running.values()] })
+    const progress = () => opts.onProgress?.(done, items.length, [...running.values()])
     let next = 0
     let done = 0
     const worker = async () => {
@@ -707,7 +714,12 @@ export class CredentialsApi {
       const v = await this.vault.read()
       // A name or id of a record in the vault means that one record (AMBIGUOUS when several records have
       // it, like every other lookup); a purged credential is found by the name or id its entries carry.
-      const rec = v?.credentials.some((c) => c.id === filter.name || c.name === filter.name) ? find(v, filter.name, { deleted: true }) : undefined
+      let rec: CredentialRecord | undefined
+      try {
+        rec = find(v, filter.name, { deleted: true })
+      } catch (e) {
+        if (!(e instanceof CredctlError) || e.code !== 'NOT_FOUND') throw e
+      }
       entries = rec
         ? entries.filter((e) => e.credential_id === rec.id || (e.credential_id === null && e.name === rec.name))
         : entries.filter((e) => e.name === filter.name || e.credential_id === filter.name)

@@ -4,6 +4,7 @@ import { forbiddenVariable, isCredctlSetting } from './env-guard.js'
 import type { FileVar } from './env-resolve.js'
 import { checkServiceUrl } from './urls.js'
 import type { Credential } from './view.js'
+import { find } from './records.js'
 
 /**
  * Which variables `credctl run` sets, from which credentials (the rules; run.ts only executes them).
@@ -188,20 +189,32 @@ export function parseEnvRefs(flags: string[] | undefined): EnvRef[] {
   return out
 }
 
+/** Whether `ref` could mean this one record (the one lookup on a one-record list). */
+const matchesRef = (c: Credential, ref: string) => {
+  try {
+    return find({ credentials: [c] }, ref, { deleted: true }) === c
+  } catch {
+    return false
+  }
+}
+
 /**
  * The live credential a name or id means, as --env and references name them (names compared in NFC,
  * as they are stored). Missing or deleted: NOT_FOUND (exit 3) prefixed with `where` (`--env VAR`,
  * `FILE:LINE: credctl://NAME`), so the message names what the user wrote and where.
  */
 export function findLive(all: Credential[], ref: string, where: string): Credential {
-  const nfc = ref.normalize('NFC')
-  const live = all.filter((c) => !c.deleted_at)
-  const c = live.find((x) => x.id === ref) ?? live.find((x) => x.name === ref || x.name === nfc)
-  if (c) return c
-  const gone = all.some((x) => x.deleted_at && (x.id === ref || x.name === ref || x.name === nfc))
-  throw new CredctlError('NOT_FOUND', `${where}: no credential named "${ref}"${gone ? ' (it is deleted, and deleted credentials are never injected)' : ''}`, {
-    hint: 'see `credctl list`',
-  })
+  // The one lookup (records.ts find): name, id or an 8+ character id prefix, active records only;
+  // AMBIGUOUS when the string means several. Only the message is run's own (where, and "never injected").
+  try {
+    return find({ credentials: all }, ref)
+  } catch (err) {
+    if (!(err instanceof CredctlError) || err.code !== 'NOT_FOUND') throw err
+    const gone = all.some((c) => c.deleted_at && matchesRef(c, ref))
+    throw new CredctlError('NOT_FOUND', `${where}: no credential named "${ref}"${gone ? ' (it is deleted, and deleted credentials are never injected)' : ''}`, {
+      hint: 'see `credctl list`',
+    })
+  }
 }
 
 const ORDER = new Map(TYPES.map((t, i) => [t.type, i]))

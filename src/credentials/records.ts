@@ -125,22 +125,34 @@ export function findById(v: VaultFile, id: string): CredentialRecord {
   return r
 }
 
+/** The shortest id prefix accepted as an id: the length tables show (src/cli/render.ts, like git's short hashes). */
+export const ID_PREFIX_MIN = 8
+
 /**
- * The one record a name or id means. Ids and names never collide (checkName, import ids), but a vault
+ * The one record a name, id or id prefix (ID_PREFIX_MIN+ characters) means. A prefix matching several
+ * records, or one record's id prefix and another's name, is AMBIGUOUS like any other double meaning.
+ * Ids and names never collide (checkName, import ids), but a vault
  * may still hold an active and a deleted credential of one name, two deleted ones, or (written by an
  * older credctl) a name equal to another record's id: every record the string could mean is a
  * candidate, and more than one is an AMBIGUOUS error (exit 2) listing them by id. Never a silent pick.
  * `deleted`: deleted records are candidates too (get, restore, purge, schema); otherwise only active ones.
  */
-export function find(v: VaultFile | undefined, idOrName: string, opts: { deleted?: boolean } = {}): CredentialRecord {
+export function find<R extends Pick<CredentialRecord, 'id' | 'name'> & { deleted_at?: string | null | undefined } = CredentialRecord>(
+  v: { credentials: R[] } | undefined,
+  idOrName: string,
+  opts: { deleted?: boolean } = {},
+): R {
   if (typeof idOrName !== 'string' || idOrName === '') throw new CredctlError('USAGE', 'a credential name or id is required')
   const all = v?.credentials ?? []
   const nfc = idOrName.normalize('NFC') // names are stored NFC (checkName)
-  const matches = all.filter((c) => c.id === idOrName || c.name === idOrName || c.name === nfc)
-  const candidates = opts.deleted ? matches : matches.filter((c) => c.deleted_at === null)
+  // An id prefix of ID_PREFIX_MIN+ characters stands for the id (tables show ids that short); hex is
+  // case-insensitive. Shorter strings are names only, so a short name never turns into an id.
+  const prefix = idOrName.length >= ID_PREFIX_MIN ? idOrName.toLowerCase() : undefined
+  const matches = all.filter((c) => c.id === idOrName || c.name === idOrName || c.name === nfc || (prefix !== undefined && c.id.toLowerCase().startsWith(prefix)))
+  const candidates = opts.deleted ? matches : matches.filter((c) => !c.deleted_at)
   if (candidates.length === 1) return candidates[0]!
   if (candidates.length > 1) {
-    const list = candidates.map((c) => `${c.id} (${c.name === idOrName ? `"${c.name}"` : `id; named "${c.name}"`}${c.deleted_at ? ', deleted' : ''})`).join(', ')
+    const list = candidates.map((c) => `${c.id} (${c.name === idOrName || c.name === nfc ? `"${c.name}"` : `id; named "${c.name}"`}${c.deleted_at ? ', deleted' : ''})`).join(', ')
     throw new CredctlError('AMBIGUOUS', `"${idOrName}" matches ${candidates.length} credentials: ${list}`, {
       hint: 'name the one you mean by its id',
     })

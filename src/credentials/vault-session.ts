@@ -280,7 +280,7 @@ export class Vault {
     const file = await this.file()
     this.resolved = file
     const counts = { total: 0, active: 0, deleted: 0, defaults: 0, by_category: {} as Record<string, number> }
-    const out: VaultStatus = { vault: file, exists: false, vault_id: null, key_source: null, keychain: { reachable: false, reason: null }, counts }
+    const out: VaultStatus = { vault: file, exists: false, vault_id: null, key_source: null, keychain: { used: true, reachable: false, reason: null }, counts }
     try {
       const v = (await readVault(file))?.vault
       if (v) {
@@ -314,9 +314,15 @@ export class Vault {
       out.exists = true
       out.error = { code: e.code, message: e.message }
     }
-    // The OS keychain is probed in a child process that is killed when it overruns (see keychain.ts).
-    const why = await probeKeychain(this.keychain())
-    out.keychain = { reachable: !why, reason: why ?? null }
+    // A vault whose key is elsewhere does not need the keychain: not probed, so no error of it shows
+    // (issue 12). Otherwise (keychain vault, no vault yet, unreadable vault) it is probed in a child
+    // process that is killed when it overruns (see keychain.ts).
+    if (out.key_source !== null && out.key_source !== 'keychain') {
+      out.keychain = { used: false, reachable: null, reason: null }
+    } else {
+      const why = await probeKeychain(this.keychain())
+      out.keychain = { used: true, reachable: !why, reason: why ?? null }
+    }
     return out
   }
 }

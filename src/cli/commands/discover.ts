@@ -3,6 +3,7 @@ import type { SchemaDoc } from '../../credentials/client.js'
 import type { Factory } from '../factory.js'
 import type { Output } from '../output.js'
 import { timeoutMs } from '../timeout.js'
+import { startProgress } from '../progress.js'
 
 export async function runDiscover(f: Factory, name: string, o: { schemas?: string; maxTables?: string; timeout?: string }): Promise<Output> {
   let maxTables: number | undefined
@@ -12,14 +13,17 @@ export async function runDiscover(f: Factory, name: string, o: { schemas?: strin
   }
   const timeout = timeoutMs(o.timeout, 30)
   const schemas = o.schemas?.split(',').map((s) => s.trim()).filter(Boolean)
-  if (f.io.isStderrTTY) f.io.term.progress(`discovering the schema of ${name}...`)
+  // Drivers report no count: the line says what is running and for how long (progress.ts).
+  const started = Date.now()
+  const progress = startProgress(f.io, `discovering the schema of ${name}`, { detail: () => `${Math.floor((Date.now() - started) / 1000)} s` })
+  progress.update()
   const c = await (await f.client()).credentials
     .discoverSchema(name, {
       ...(schemas?.length ? { schemas } : {}),
       ...(maxTables ? { maxTables } : {}),
       timeoutMs: timeout,
     })
-    .finally(() => f.io.term.progress(null))
+    .finally(() => progress.stop())
   // The same `tables` as `schema --json` (the stored list): one meaning for the word.
   const notes = [`Discovered ${tablesWord(c.discovered)} for ${c.name}; see: credctl schema ${JSON.stringify(c.name)}`]
   for (const p of c.partial ?? []) notes.push(`partial: ${p}`)

@@ -5,6 +5,7 @@ import type { Factory } from '../factory.js'
 import type { Output, Table } from '../output.js'
 import { readInput } from '../read-input.js'
 import { exportPassphrase } from './export.js'
+import { startProgress } from '../progress.js'
 
 export interface ImportOptions {
   fromEnv?: string
@@ -36,6 +37,16 @@ function render(report: ImportReport, kind: string): Output {
   }
 }
 
+/** The import under the progress line ("importing 40/120…", terminal only; see progress.ts). */
+async function withProgress<T>(f: Factory, work: (onProgress: (done: number, total: number) => void) => Promise<T>): Promise<T> {
+  const progress = startProgress(f.io, 'importing')
+  try {
+    return await work(progress.update)
+  } finally {
+    progress.stop()
+  }
+}
+
 export async function run(f: Factory, o: ImportOptions): Promise<Output> {
   if ((o.fromEnv === undefined) === (o.bundle === undefined)) throw new CredctlError('USAGE', 'give exactly one of --from-env FILE and --bundle FILE')
   if (o.fromEnv !== undefined) {
@@ -46,7 +57,8 @@ export async function run(f: Factory, o: ImportOptions): Promise<Output> {
     const plan = await planEnvImport(entries, (p) => readInput(path.resolve(base, p), 'GOOGLE_APPLICATION_CREDENTIALS', 64 * 1024, undefined, { regularOnly: true }))
     const client = await f.client()
     const items: ImportItem[] = plan.items.map((i) => ({ source: i.source, name: i.name, type: i.type, value: i.value }))
-    const report = await client.credentials.importMany(items, { rename: !!o.rename, dryRun: !!o.dryRun, detail: `.env ${o.fromEnv === '-' ? 'stdin' : path.basename(o.fromEnv)}` })
+    const detail = `.env ${o.fromEnv === '-' ? 'stdin' : path.basename(o.fromEnv)}`
+    const report = await withProgress(f, (onProgress) => client.credentials.importMany(items, { rename: !!o.rename, dryRun: !!o.dryRun, detail, onProgress }))
     report.skipped.unshift(...plan.skipped)
     return render(report, o.fromEnv)
   }
@@ -75,6 +87,7 @@ export async function run(f: Factory, o: ImportOptions): Promise<Output> {
     created_at: e.created_at,
     ...(e.schema ? { schema: e.schema } : {}),
   }))
-  const report = await (await f.client()).credentials.importMany(items, { rename: !!o.rename, dryRun: !!o.dryRun, detail: `bundle ${file === '-' ? 'stdin' : path.basename(file)}` })
+  const client = await f.client()
+  const report = await withProgress(f, (onProgress) => client.credentials.importMany(items, { rename: !!o.rename, dryRun: !!o.dryRun, detail: `bundle ${file === '-' ? 'stdin' : path.basename(file)}`, onProgress }))
   return render(report, file)
 }

@@ -1,6 +1,7 @@
 import { CredctlError } from '../../errors.js'
 import type { Factory } from '../factory.js'
 import type { Output } from '../output.js'
+import { startProgress } from '../progress.js'
 
 export interface RotateKeyOptions {
   json?: boolean
@@ -22,7 +23,13 @@ export async function run(f: Factory, _o: RotateKeyOptions = {}): Promise<Output
         return first
       }
     : undefined
-  const r = await (await f.client()).rotateKey({ askNewPassphrase })
+  const progress = startProgress(f.io, 're-encrypting')
+  let r
+  try {
+    r = await (await f.client()).rotateKey({ askNewPassphrase, onProgress: progress.update })
+  } finally {
+    progress.stop()
+  }
   const { notes, ...json } = r
   return {
     json: { ...json, notes },
