@@ -40,7 +40,24 @@ async function fill(f: Factory, o: CreateOptions): Promise<{ name: string; type:
   }
   if (!name) {
     if (!f.io.canPrompt) throw need('--name')
-    name = await (await f.prompter()).input('Name', { validate: (v) => (v.trim() ? true : 'a name is required') })
+    // Checked as soon as it is typed, with the SDK's rules (checkName and the uniqueness rule), so a
+    // taken name is refused before the secret is asked; create checks again when it writes.
+    const client = await f.client()
+    name = await (await f.prompter()).input('Name', {
+      validate: async (v) => {
+        try {
+          await client.credentials.checkNewName(v)
+          return true
+        } catch (e) {
+          if (e instanceof CredctlError) return e.message
+          throw e
+        }
+      },
+    })
+  } else if (f.io.canPrompt || f.io.stdin.isTTY) {
+    // The value is about to be typed (a prompt, or stdin at a terminal): a name given by flag that is
+    // taken or invalid should not cost the user a paste either. Piped runs skip this read of the vault.
+    await (await f.client()).credentials.checkNewName(name)
   }
   return { name, type, ...(category ? { category } : {}), ...(schemaType ? { schemaType } : {}) }
 }
@@ -52,7 +69,7 @@ export async function run(f: Factory, o: CreateOptions): Promise<Output> {
   // asked too. With every flag given, nothing is asked (scripts stay scriptable on a TTY).
   const interactive = f.io.canPrompt && (!o.type || !o.name)
   const { name, type, category, schemaType } = await fill(f, o)
-  const value = (await readValue(f, o, { prompt: `Value for ${name} (hidden):` }))!
+  const value = (await readValue(f, o, { for: { name, type, schemaType } }))!
   let description = o.description
   let makeDefault = !!o.default
   let validateNow = false
