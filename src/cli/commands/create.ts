@@ -49,8 +49,10 @@ async function fill(f: Factory, o: CreateOptions): Promise<{ name: string; type:
           await client.credentials.checkNewName(v)
           return true
         } catch (e) {
-          if (e instanceof CredctlError) return e.message
-          throw e
+          // A refused name is asked again with the reason; anything else (an unreadable vault) is not
+          // the name's fault: accepted here, and reported by the write, which reads the vault again.
+          if (e instanceof CredctlError && (e.code === 'INVALID_INPUT' || e.code === 'NAME_TAKEN')) return e.message
+          return true
         }
       },
     })
