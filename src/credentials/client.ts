@@ -13,7 +13,7 @@ import type { RotateOptions, RotateResult } from '../vault/rotate.js'
 import { CATEGORIES, isCategory, typeInfo, WAREHOUSE_TYPES } from './catalogue.js'
 import { entryFor, readHistory, type HistoryEntry } from './history.js'
 import { remoteText } from '../lib/text.js'
-import { active, checkBaseUrl, checkBaseUrlFor, checkDescription, checkExpiry, checkName, find, findById, maskedContent, resolveCategory } from './records.js'
+import { active, checkBaseUrl, checkBaseUrlFor, checkDescription, checkExpiry, checkName, checkNameFree, find, findById, maskedContent, resolveCategory } from './records.js'
 import { checkSettings } from './settings.js'
 import { toView, type Credential } from './view.js'
 import { Vault } from './vault-session.js'
@@ -207,10 +207,7 @@ export class CredentialsApi {
     checkSettings(type, schemaType, input.settings ?? {})
     const settings = Object.fromEntries(Object.entries(input.settings ?? {}).filter(([, v]) => v !== ''))
     return this.vault.mutate(async (v, key, now) => {
-      if (active(v).some((c) => c.name === name)) {
-        throw new CredctlError('NAME_TAKEN', `a credential named "${name}" already exists`, { hint: 'choose another --name, or update it' })
-      }
-      if (v.credentials.some((c) => c.id === name)) throw new CredctlError('NAME_TAKEN', `"${name}" is the id of another credential`, { hint: 'choose another --name' })
+      checkNameFree(v, name)
       const id = crypto().randomUUID()
       const makeDefault = input.is_default === true || !active(v).some((c) => c.type === type && c.is_default)
       if (makeDefault) for (const c of v.credentials) if (c.type === type) c.is_default = false
@@ -239,6 +236,20 @@ export class CredentialsApi {
       v.credentials.push(rec)
       return { result: toView(rec), history: [entryFor(rec, 'create', 'ok', now)] }
     }, { create: true })
+  }
+
+  /**
+   * Whether `name` may name a new credential (or, with `renaming`, the credential of that name or id)
+   * now: checkName and the uniqueness rule (records.ts checkNameFree), the same rules create and update
+   * apply again under the lock at write time. Returns the name as it would be stored (NFC); throws
+   * INVALID_INPUT or NAME_TAKEN. Reads the vault without the key. For prompts that check a name as soon
+   * as it is typed, before the secret is asked.
+   */
+  async checkNewName(name: string, opts: { renaming?: string } = {}): Promise<string> {
+    const n = checkName(name)
+    const v = await this.vault.read()
+    checkNameFree(v, n, opts.renaming !== undefined ? find(v, opts.renaming).id : undefined)
+    return n
   }
 
   /** Credentials, without their values, newest last. Does not need the key. */
@@ -274,8 +285,7 @@ export class CredentialsApi {
       const rec = find(v, idOrName)
       const changed: string[] = []
       if (name !== undefined && name !== rec.name) {
-        if (active(v).some((c) => c.name === name && c.id !== rec.id)) throw new CredctlError('NAME_TAKEN', `a credential named "${name}" already exists`)
-        if (v.credentials.some((c) => c.id === name)) throw new CredctlError('NAME_TAKEN', `"${name}" is the id of another credential`)
+        checkNameFree(v, name, rec.id)
         rec.name = name
         changed.push('name')
       }

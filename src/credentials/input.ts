@@ -85,7 +85,7 @@ const CHECKS: Record<Exclude<ValueKind, 'database'>, { expected: string; ok: (v:
         if (typeof o !== 'object' || o === null || typeof o.access_token !== 'string' || !VSCHAR.test(o.access_token)) return false
         if (o.refresh_token !== undefined && (typeof o.refresh_token !== 'string' || !VSCHAR.test(o.refresh_token))) return false
         // The refresh grant sends the refresh token and client secret there: https (or this machine) only.
-        if (o.token_url !== undefined) checkServiceUrl(String(o.token_url), 'token_url in the oauth value')
+        if (o.token_url !== undefined) checkServiceUrl(String(o.token_url), 'token_url in the oauth value', { partOfSecret: true })
         return true
       } catch (e) {
         if (e instanceof CredctlError) throw e

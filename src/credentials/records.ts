@@ -119,6 +119,21 @@ export function resolveCategory(type: string | undefined, category: string | und
 
 export const active = (v: VaultFile) => v.credentials.filter((c) => c.deleted_at === null)
 
+/**
+ * The one uniqueness rule of names: no two active credentials share a name, and no name is another
+ * record's id (a vault written before ids and names were kept apart may hold such a record). `name` is
+ * checkName's result; `self` is the id of the record being renamed. Throws NAME_TAKEN (exit 2).
+ * Called at write time by create and update, under the lock, and by the interactive name prompt
+ * (CredentialsApi.checkNewName) right after the name is typed.
+ */
+export function checkNameFree(v: VaultFile | undefined, name: string, self?: string): void {
+  if (!v) return
+  if (active(v).some((c) => c.name === name && c.id !== self)) {
+    throw new CredctlError('NAME_TAKEN', `a credential named "${name}" already exists`, { hint: self ? 'choose another name' : 'choose another name, or update that one' })
+  }
+  if (v.credentials.some((c) => c.id === name && c.id !== self)) throw new CredctlError('NAME_TAKEN', `"${name}" is the id of another credential`, { hint: 'choose another name' })
+}
+
 export function findById(v: VaultFile, id: string): CredentialRecord {
   const r = v.credentials.find((c) => c.id === id)
   if (!r) throw new CredctlError('NOT_FOUND', `credential ${id} no longer exists`)

@@ -40,7 +40,26 @@ async function fill(f: Factory, o: CreateOptions): Promise<{ name: string; type:
   }
   if (!name) {
     if (!f.io.canPrompt) throw need('--name')
-    name = await (await f.prompter()).input('Name', { validate: (v) => (v.trim() ? true : 'a name is required') })
+    // Checked as soon as it is typed, with the SDK's rules (checkName and the uniqueness rule), so a
+    // taken name is refused before the secret is asked; create checks again when it writes.
+    const client = await f.client()
+    name = await (await f.prompter()).input('Name', {
+      validate: async (v) => {
+        try {
+          await client.credentials.checkNewName(v)
+          return true
+        } catch (e) {
+          // A refused name is asked again with the reason; anything else (an unreadable vault) is not
+          // the name's fault: accepted here, and reported by the write, which reads the vault again.
+          if (e instanceof CredctlError && (e.code === 'INVALID_INPUT' || e.code === 'NAME_TAKEN')) return e.message
+          return true
+        }
+      },
+    })
+  } else if (f.io.canPrompt || f.io.stdin.isTTY) {
+    // The value is about to be typed (a prompt, or stdin at a terminal): a name given by flag that is
+    // taken or invalid should not cost the user a paste either. Piped runs skip this read of the vault.
+    await (await f.client()).credentials.checkNewName(name)
   }
   return { name, type, ...(category ? { category } : {}), ...(schemaType ? { schemaType } : {}) }
 }
@@ -58,7 +77,7 @@ export async function run(f: Factory, o: CreateOptions): Promise<Output> {
   const { name, type, category, schemaType } = await fill(f, o)
   // A type or engine chosen at the prompt: the same rule, still before the secret is asked for.
   checkBaseUrlFor(type, schemaType, o.baseUrl)
-  const value = (await readValue(f, o, { prompt: `Value for ${name} (hidden):` }))!
+  const value = (await readValue(f, o, { for: { name, type, schemaType } }))!
   let description = o.description
   let makeDefault = !!o.default
   let validateNow = false

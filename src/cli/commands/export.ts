@@ -21,15 +21,11 @@ export async function exportPassphrase(f: Pick<Factory, 'env' | 'io' | 'prompter
   if (!f.io.canPrompt) {
     throw new CredctlError('USAGE', 'a bundle passphrase is required: set CREDCTL_EXPORT_PASSPHRASE (no terminal to prompt on)')
   }
-  const { MIN_PASSPHRASE } = await import('../../credentials/bundle.js')
-  const p = await f.prompter()
-  const first = await p.password(o.confirm ? `Passphrase for the bundle (at least ${MIN_PASSPHRASE} characters):` : 'Bundle passphrase:', {
-    validate: (v) => (!o.confirm || [...v].length >= MIN_PASSPHRASE ? (v ? true : 'the passphrase is empty') : `at least ${MIN_PASSPHRASE} characters`),
-  })
-  if (o.confirm && (await p.password('Repeat the passphrase:')) !== first) {
-    throw new CredctlError('INVALID_INPUT', 'the passphrases do not match; nothing was written')
+  if (o.confirm) {
+    const [{ MIN_PASSPHRASE }, { askNewPassphrase }] = await Promise.all([import('../../credentials/bundle.js'), import('../passphrase.js')])
+    return askNewPassphrase(f, { what: 'passphrase for the bundle', min: MIN_PASSPHRASE, nothing: 'nothing was written' })
   }
-  return first
+  return (await f.prompter()).password('Bundle passphrase:', { validate: (v) => (v ? true : 'the passphrase is empty') })
 }
 
 export async function run(f: Factory, o: ExportOptions): Promise<Output> {
