@@ -36,6 +36,8 @@ export interface ImportItem extends Omit<CreateInput, 'is_default'> {
   validation_message?: string | null
   created_at?: string
   schema?: SchemaDoc
+  /** Store the value byte for byte or refuse it (checkValue `exact`): a .env imported with a template. */
+  exact?: boolean
 }
 
 export interface ImportOptions {
@@ -44,6 +46,12 @@ export interface ImportOptions {
   /** History action (default "import") and a non-secret detail for each entry. */
   action?: string
   detail?: string
+  /**
+   * Write nothing unless every item is imported (`import --template`: a template whose references
+   * point at credentials that were skipped would not reproduce the .env). When anything would be
+   * skipped, the report is returned with `created` empty and nothing written, as in a dry run.
+   */
+  allOrNothing?: boolean
 }
 
 export interface ImportReport {
@@ -87,7 +95,7 @@ function check(item: ImportItem): Checked {
     if (!item.schema_type || !WAREHOUSE_TYPES.includes(item.schema_type)) throw new CredctlError('INVALID_INPUT', 'type database needs a schema_type')
     schemaType = item.schema_type
   } else if (item.schema_type) throw new CredctlError('INVALID_INPUT', 'schema_type applies only to type database')
-  const value = checkValue(type, item.value, schemaType ?? undefined)
+  const value = checkValue(type, item.value, schemaType ?? undefined, { exact: !!item.exact })
   const base_url = checkBaseUrl(item.base_url ?? null)
   const expires_at = item.expires_at && ISO.test(item.expires_at) ? item.expires_at : checkExpiry(item.expires_at ?? null)
   const settings: Record<string, string> = {}
@@ -199,7 +207,8 @@ export async function importItems(vault: Vault, items: ImportItem[], opts: Impor
   const previewSkips: ImportReport['skipped'] = []
   const preview = decide(current, checked, rename, previewSkips)
   // A dry run, or nothing to create (everything clashes or was skipped): no key, no write.
-  if (opts.dryRun || preview.length === 0) {
+  const blocked = !!opts.allOrNothing && skipped.length + previewSkips.length > 0
+  if (opts.dryRun || preview.length === 0 || blocked) {
     const ds = preview
     const now = vault.now().toISOString()
     return {
@@ -219,6 +228,11 @@ export async function importItems(vault: Vault, items: ImportItem[], opts: Impor
     async (v, key, now) => {
       const lockSkips: ImportReport['skipped'] = []
       const ds = decide(v, checked, rename, lockSkips)
+      // A name taken between the preview and the lock: all or nothing still means nothing.
+      if (opts.allOrNothing && lockSkips.length > 0) {
+        const s = lockSkips[0]!
+        throw new CredctlError('NAME_TAKEN', `${s.source}: ${s.reason}; nothing was imported`)
+      }
       const recs = ds.map((d) => record(d, v.vault_id, key, now))
       for (const r of recs) if (r.is_default) for (const c of v.credentials) if (c.type === r.type && c.is_default) c.is_default = false
       v.credentials.push(...recs)

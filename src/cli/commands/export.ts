@@ -32,24 +32,29 @@ export async function exportPassphrase(f: Pick<Factory, 'env' | 'io' | 'prompter
   return first
 }
 
-/** Write the bundle atomically (temp file in the same directory, 0600, fsync, rename). */
-export async function writeBundle(file: string, text: string, force: boolean, vaultFile: string): Promise<void> {
+/**
+ * Write the bundle atomically (temp file in the same directory, 0600, fsync, rename). Also the writer
+ * of `import --template` (`opts`: its mode, 0644 as it holds no secret, and its flag for messages).
+ */
+export async function writeBundle(file: string, text: string, force: boolean, vaultFile: string, opts: { mode?: number; flag?: string } = {}): Promise<void> {
+  const mode = opts.mode ?? 0o600
+  const flag = opts.flag ?? '--output'
   const { isVaultFile } = await import('../../vault/paths.js')
   if (await isVaultFile(file, vaultFile)) {
-    throw new CredctlError('USAGE', `--output ${file} is one of the vault's own files (${path.basename(vaultFile)} and what lies beside it): credctl never replaces them`, {
-      hint: 'write the bundle somewhere else',
+    throw new CredctlError('USAGE', `${flag} ${file} is one of the vault's own files (${path.basename(vaultFile)} and what lies beside it): credctl never replaces them`, {
+      hint: `write the ${flag === '--output' ? 'bundle' : 'file'} somewhere else`,
     })
   }
   const dir = path.dirname(file)
   const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`)
   let fh
   try {
-    fh = await fsp.open(tmp, C.O_WRONLY | C.O_CREAT | C.O_EXCL, 0o600)
+    fh = await fsp.open(tmp, C.O_WRONLY | C.O_CREAT | C.O_EXCL, mode)
   } catch (e) {
-    throw new CredctlError('INVALID_INPUT', `cannot write --output ${file}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`)
+    throw new CredctlError('INVALID_INPUT', `cannot write ${flag} ${file}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`)
   }
   try {
-    await fh.chmod(0o600)
+    await fh.chmod(mode)
     await fh.writeFile(text, 'utf8')
     await fh.sync()
     await fh.close()
@@ -63,8 +68,8 @@ export async function writeBundle(file: string, text: string, force: boolean, va
   } catch (e) {
     await fh.close().catch(() => {})
     await fsp.unlink(tmp).catch(() => {})
-    if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new CredctlError('USAGE', `--output ${file} already exists: pass --force to replace it`)
-    throw new CredctlError('INVALID_INPUT', `cannot write --output ${file}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`)
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new CredctlError('USAGE', `${flag} ${file} already exists: pass --force to replace it`)
+    throw new CredctlError('INVALID_INPUT', `cannot write ${flag} ${file}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`)
   }
 }
 
