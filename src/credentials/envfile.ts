@@ -134,7 +134,7 @@ export function scanEnvFile(text: string, label = '.env'): EnvScan {
       let k = src.indexOf('\n', j)
       if (k < 0) k = src.length
       const rest = src.slice(j, k)
-      if (rest.trim() !== '' && !rest.trim().startsWith('#')) fail(`unexpected text after the closing ${QUOTE_NAMES[q]} of ${key}`)
+      if (rest.trim() !== '' && !rest.trim().startsWith('#')) fail(`unexpected text after the closing ${q === '`' ? 'backtick' : 'quote'} of ${key}`)
       comment(j, k)
       value = buf
       i = k + 1

@@ -34,7 +34,7 @@ interface TemplateReport {
 
 function render(report: Report, kind: string, extra: { template?: TemplateReport; blocked?: boolean } = {}): Output {
   const { template, blocked } = extra
-  const done = report.dry_run ? 'would import' : blocked ? 'not imported' : 'imported'
+  const done = blocked ? 'not imported (all or nothing)' : report.dry_run ? 'would import' : 'imported'
   const rows: Table['rows'] = [
     ...report.created.map((c) => [
       c.source,
@@ -49,7 +49,7 @@ function render(report: Report, kind: string, extra: { template?: TemplateReport
   const secrets = report.skipped.filter((s) => s.secret).length
   const notes = [
     blocked
-      ? `Nothing was imported from ${kind} and no template was written: ${secrets} variable${secrets === 1 ? '' : 's'} holding a secret could not be imported (see SKIPPED above); fix them and run again`
+      ? `${report.dry_run ? 'Dry run: nothing would be imported' : 'Nothing was imported'} from ${kind} and no template ${report.dry_run ? 'would be' : 'was'} written: ${secrets} variable${secrets === 1 ? '' : 's'} holding a secret cannot be imported (the skipped rows say why); fix them and run again`
       : `${report.dry_run ? 'Dry run: would import' : 'Imported'} ${n} credential${n === 1 ? '' : 's'} from ${kind}; skipped ${report.skipped.length}${secrets ? ` (${secrets} holding a secret)` : ''}${report.dry_run ? '; nothing was written' : ''}`,
   ]
   if (template && !blocked) {
@@ -81,50 +81,28 @@ function render(report: Report, kind: string, extra: { template?: TemplateReport
  */
 async function runEnv(f: Factory, o: ImportOptions, file: string): Promise<Output> {
   const text = await readInput(file, '--from-env', MAX_ENV_BYTES, f.io.stdin)
-  const { scanEnvFile, holdsSecret, planEnvImport } = await import('../../credentials/envfile.js')
-  const scan = scanEnvFile(text, file)
-  const entries = scan.definitions.filter((d) => !d.overridden)
   const out = o.template === undefined ? undefined : path.resolve(o.template)
   if (out !== undefined) {
     if (file !== '-' && path.resolve(file) === out) throw new CredctlError('USAGE', `--template ${o.template} is the .env being imported: write the template to another file`)
     if (!o.force && (await fsp.lstat(out).then(() => true, () => false))) throw new CredctlError('USAGE', `--template ${o.template} already exists: pass --force to replace it`)
   }
   const base = file === '-' ? process.cwd() : path.dirname(path.resolve(file))
-  const plan = await planEnvImport(entries, (p) => readInput(path.resolve(base, p), 'GOOGLE_APPLICATION_CREDENTIALS', 64 * 1024, undefined, { regularOnly: true }), { exact: out !== undefined })
   const client = await f.client()
-  const items: ImportItem[] = plan.items.map((i) => ({ source: i.source, name: i.name, type: i.type, value: i.value, exact: i.exact }))
-  const planBlocks = out !== undefined && plan.skipped.some((s) => s.secret && s.same_as === undefined)
-  const report = await client.credentials.importMany(items, {
+  const r = await client.credentials.importEnv(text, {
+    label: file,
+    readFile: (p) => readInput(path.resolve(base, p), 'GOOGLE_APPLICATION_CREDENTIALS', 64 * 1024, undefined, { regularOnly: true }),
+    template: out !== undefined,
     rename: !!o.rename,
-    dryRun: !!o.dryRun || planBlocks,
-    allOrNothing: out !== undefined,
+    dryRun: !!o.dryRun,
     detail: `.env ${file === '-' ? 'stdin' : path.basename(file)}`,
   })
-  const value = new Map(entries.map((e) => [e.name, e.value]))
-  // A skipped item holds a secret by the same rule as the plan's (a service-account path does not).
-  const bulkSkips: Skip[] = report.skipped.map((s) => ({ ...s, secret: holdsSecret(s.source, value.get(s.source) ?? '') }))
-  const refs = new Map<string, string>()
-  for (const c of report.created) refs.set(c.source, c.credential.name)
-  // A variable whose value another one's credential already holds refers to that credential; if that
-  // one was not imported, neither is this one.
-  const skipped: Skip[] = [
-    ...plan.skipped.map((s) => (s.same_as === undefined ? s : refs.has(s.same_as) ? { ...s, secret: false } : { ...s, reason: `${s.reason}, but ${s.same_as} was not imported` })),
-    ...bulkSkips,
-  ]
-  for (const s of plan.skipped) if (s.same_as !== undefined && refs.has(s.same_as)) refs.set(s.source, refs.get(s.same_as)!)
-  const full: Report = { ...report, dry_run: !!o.dryRun, skipped }
-  if (out === undefined) return render(full, file)
-  const blocked = skipped.some((s) => s.secret)
-  if (blocked) return render(full, file, { template: { file: o.template!, written: false, references: 0, literals: 0 }, blocked: !o.dryRun })
-  const { renderTemplate } = await import('../../credentials/env-template.js')
-  const secrets = [...plan.items.map((i) => i.value), ...scan.definitions.filter((d) => holdsSecret(d.name, d.value)).map((d) => d.value)]
-  const rendered = renderTemplate(text, scan, refs, secrets)
-  const tpl: TemplateReport = { file: o.template!, written: !o.dryRun, references: refs.size, literals: entries.length - refs.size }
+  if (out === undefined) return render(r, file)
+  if (!r.template) return render(r, file, { template: { file: o.template!, written: false, references: 0, literals: 0 }, blocked: r.blocked })
   if (!o.dryRun) {
     const { writeBundle } = await import('./export.js')
-    await writeBundle(out, rendered, !!o.force, await client.vaultPath(), { mode: 0o644, flag: '--template' })
+    await writeBundle(out, r.template.text, !!o.force, await client.vaultPath(), { mode: 0o644, flag: '--template' })
   }
-  return render(full, file, { template: tpl })
+  return render(r, file, { template: { file: o.template!, written: !o.dryRun, references: r.template.references, literals: r.template.literals } })
 }
 
 export async function run(f: Factory, o: ImportOptions): Promise<Output> {
