@@ -49,7 +49,7 @@ export interface ImportOptions {
   /**
    * Write nothing unless every item is imported (`import --template`: a template whose references
    * point at credentials that were skipped would not reproduce the .env). When anything would be
-   * skipped, the report is returned with `created` empty and nothing written, as in a dry run.
+   * skipped, nothing is written and the report says `blocked`, listing in `created` what would have been.
    */
   allOrNothing?: boolean
 }
@@ -58,6 +58,8 @@ export interface ImportReport {
   created: { source: string; credential: Credential; renamed_from?: string }[]
   skipped: { source: string; name: string; reason: string }[]
   dry_run: boolean
+  /** allOrNothing refused (something would be skipped): nothing written; `created` lists what would have been. */
+  blocked?: boolean
 }
 
 const ISO = ISO_TIME
@@ -212,7 +214,8 @@ export async function importItems(vault: Vault, items: ImportItem[], opts: Impor
     const ds = preview
     const now = vault.now().toISOString()
     return {
-      created: opts.dryRun
+      // Blocked (all or nothing): what would have been created, for the report, as in a dry run.
+      created: opts.dryRun || blocked
         ? ds.map((d) => ({
             source: d.c.item.source,
             credential: toView({ ...record(d, 'preview', Buffer.alloc(32), now), secret: '' }),
@@ -221,6 +224,7 @@ export async function importItems(vault: Vault, items: ImportItem[], opts: Impor
         : [],
       skipped: [...skipped, ...previewSkips],
       dry_run: !!opts.dryRun,
+      ...(blocked ? { blocked: true } : {}),
     }
   }
   const action = opts.action ?? 'import'
