@@ -32,14 +32,14 @@ const VSCHAR = /^[\x20-\x7e]+$/
 /**
  * A PEM block (RFC 7468 section 2: label, base64 lines, RFC 1421 `Proc-Type:`/`DEK-Info:` headers of an
  * encrypted key), one trailing line end at most. Private keys (a GitHub App's, a JWT signing key, an APNs
- * .p8) live in .env files as such blocks and reach programs as they are, never in a header; so api_key
- * takes them (issue 12: `import --from-env` stores a multi-line PRIVATE_KEY as an api_key) while any other
- * whitespace in a key stays refused as a paste error.
+ * .p8) live in .env files as such blocks and reach programs as they are, never in a header; so the
+ * generic tools/api_key type takes them (issue 12: `import --from-env` stores a multi-line PRIVATE_KEY
+ * as an api_key), while provider keys (openai, ...) and any other whitespace stay refused as paste errors.
  */
 const PEM = /^-----BEGIN ([A-Z0-9 ]+)-----\r?\n(?:[A-Za-z0-9+/=:,. -]*\r?\n)+-----END \1-----(?:\r?\n)?$/
 
 const CHECKS: Record<Exclude<ValueKind, 'database'>, { expected: string; ok: (v: string) => boolean }> = {
-  api_key: { expected: 'a non-empty key without whitespace, or a PEM block', ok: (v) => (v.length > 0 && !/\s/.test(v)) || PEM.test(v) },
+  api_key: { expected: 'a non-empty key without whitespace', ok: (v) => v.length > 0 && !/\s/.test(v) },
   postgres_uri: {
     expected: 'a postgresql:// or postgres:// URI (postgresql://user:password@host:5432/db)',
     ok: (v) => !!uri(v, ['postgresql:', 'postgres:'])?.hostname,
@@ -128,7 +128,8 @@ export function checkValue(type: string, raw: string, schemaType?: string, opts:
     kind = typeInfo(schemaType)!.value
     label = `database (schema_type ${schemaType})`
   }
-  const check = CHECKS[kind as Exclude<ValueKind, 'database'>]
+  const base = CHECKS[kind as Exclude<ValueKind, 'database'>]
+  const check = type === 'api_key' ? { expected: `${base.expected}, or a PEM block`, ok: (v: string) => base.ok(v) || PEM.test(v) } : base
   const trimmed = kind === 'service_account_json' || kind === 'oauth' ? value.trim() : value
   if (opts.exact && trimmed !== value) throw new CredctlError('INVALID_INPUT', `invalid value for type ${label}: leading or trailing blanks, which a ${label} value does not keep`)
   checkKeyChars(kind, trimmed, label)
