@@ -48,7 +48,11 @@ export async function importEnv(importMany: (items: import('./bulk.js').ImportIt
   )
   const value = new Map(entries.map((e) => [e.name, e.value]))
   const refs = new Map<string, string>()
-  for (const c of report.created) refs.set(c.source, c.credential.name)
+  // A service account imported from the file GOOGLE_APPLICATION_CREDENTIALS names: the variable holds
+  // a path, which is no secret, and the credential the file; the template keeps the path as written,
+  // so it still gives the program the very bytes the .env gave it.
+  const fromFile = new Set(plan.items.filter((i) => template && !i.exact).map((i) => i.source))
+  for (const c of report.created) if (!fromFile.has(c.source)) refs.set(c.source, c.credential.name)
   // A variable whose value another one's credential holds refers to that credential; if that one was
   // not imported, neither is this one.
   const skipped: EnvImportSkip[] = [

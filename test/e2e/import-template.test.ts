@@ -23,7 +23,9 @@ const PRIVATE_KEY = `-----BEGIN PRIVATE KEY-----\n${PEM_BODY}\nAgEAAoIBAQC7\n---
 const OPENAI = 'sk-proj-CANARYopenai0123456789abcdefghij'
 const PG_PW = 'CANARYpgPW0123'
 const OLD_COMMENTED = 'sk_live_51HCANARYcommentedOUT0123456789'
-const SECRETS = [STRIPE, TWILIO, GITHUB_OLD, GITHUB, REDIS_PW, PEM_BODY, OPENAI, PG_PW, OLD_COMMENTED]
+const SA_KEY = 'CANARYsaPEMbody0123456789'
+const SA = JSON.stringify({ type: 'service_account', client_email: 'm@p.iam.gserviceaccount.com', private_key: `-----BEGIN PRIVATE KEY-----\n${SA_KEY}\n-----END PRIVATE KEY-----\n` })
+const SECRETS = [SA_KEY, STRIPE, TWILIO, GITHUB_OLD, GITHUB, REDIS_PW, PEM_BODY, OPENAI, PG_PW, OLD_COMMENTED]
 
 const LINES = [
   '# Application settings',
@@ -47,6 +49,7 @@ const LINES = [
   `OPENAI_API_KEY=\`${OPENAI}\``,
   `DATABASE_URL=postgres://app:${PG_PW}@db.internal:5432/app`,
   `POSTGRES_URL=postgres://app:${PG_PW}@db.internal:5432/app`,
+  'GOOGLE_APPLICATION_CREDENTIALS=./sa.json',
   'FEATURE_FLAGS="a,b # c"',
   `GITHUB_TOKEN=${GITHUB}  # rotated`,
   'EMPTY=',
@@ -71,6 +74,7 @@ const EXPECTED = `${[
   'OPENAI_API_KEY=credctl://OPENAI_API_KEY',
   'DATABASE_URL=credctl://DATABASE_URL',
   'POSTGRES_URL=credctl://DATABASE_URL',
+  'GOOGLE_APPLICATION_CREDENTIALS=./sa.json',
   'FEATURE_FLAGS="a,b # c"',
   'GITHUB_TOKEN=credctl://GITHUB_TOKEN  # rotated',
   'EMPTY=',
@@ -85,6 +89,7 @@ beforeEach(() => {
   env = path.join(t.dir, '.env')
   tpl = path.join(t.dir, '.env.credctl')
   writeFileSync(env, ENV)
+  writeFileSync(path.join(t.dir, 'sa.json'), SA)
 })
 afterEach(() => {
   assertNoLeak(SECRETS, outputs.splice(0))
@@ -113,7 +118,7 @@ async function resolveTemplate(text: string): Promise<[string, string][]> {
 describe('credctl import --from-env --template', () => {
   it('migrates a realistic CRLF .env: exact template text, no secret in it, values byte-identical in a child process', async () => {
     const r = await cli(['import', '--from-env', env, '--template', tpl])
-    expect(r.stderr).toContain(`Wrote ${tpl}: 8 references to credentials, 7 literal values; it holds no secret.`)
+    expect(r.stderr).toContain(`Wrote ${tpl}: 8 references to credentials, 8 literal values; it holds no secret.`)
     expect(r.code).toBe(0)
     const text = readFileSync(tpl, 'utf8')
     expect(text).toBe(EXPECTED)
@@ -126,6 +131,8 @@ describe('credctl import --from-env --template', () => {
       ['PRIVATE_KEY', 'api_key'],
       ['OPENAI_API_KEY', 'openai'],
       ['DATABASE_URL', 'postgresql'],
+      // The credential holds the file; the template keeps the path (no secret), so the bytes match.
+      ['GOOGLE_APPLICATION_CREDENTIALS', 'bigquery'],
       ['GITHUB_TOKEN', 'api_key'],
     ])
     const original = parseEnvFile(ENV).map((e): [string, string] => [e.name, e.value])
@@ -182,7 +189,7 @@ describe('credctl import --from-env --template', () => {
     expect((await runCli(['create', '--name', 'GITHUB_TOKEN', '--type', 'api_key', '--value-stdin'], { env: t.env, input: 'ghp_existing0123456789' })).code).toBe(0)
     const r = await cli(['import', '--from-env', env])
     expect(r.code).toBe(1)
-    expect(r.stderr).toContain('Imported 6 credentials from')
+    expect(r.stderr).toContain('Imported 7 credentials from')
     expect(r.stderr).toContain('(1 holding a secret)')
   })
 })
