@@ -166,6 +166,12 @@ describe('credctl import --from-env --template', () => {
     expect(self.code).toBe(2)
     expect(readFileSync(env, 'utf8')).toBe(ENV)
     expect((await cli(['import', '--bundle', env, '--template', tpl])).code).toBe(2)
+    // Refused before anything is imported: a directory, the vault's own file.
+    const dir = await cli(['import', '--from-env', env, '--template', t.dir, '--force'])
+    expect([dir.code, dir.stderr]).toEqual([2, `credctl: --template ${t.dir} is not a regular file: write the template to a file\n`])
+    const vaultFile = await cli(['import', '--from-env', env, '--template', t.vault, '--force'])
+    expect([vaultFile.code, vaultFile.stderr]).toEqual([2, `credctl: --template ${t.vault} is one of the vault's own files: write the template somewhere else\n`])
+    expect((JSON.parse((await cli(['list', '--json'])).stdout) as unknown[]).length).toBe(8)
   })
 
   it('a secret that cannot be imported (a name clash): exit 1, nothing imported, no template; --rename points the template at the new name', async () => {

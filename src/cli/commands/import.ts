@@ -84,10 +84,17 @@ async function runEnv(f: Factory, o: ImportOptions, file: string): Promise<Outpu
   const out = o.template === undefined ? undefined : path.resolve(o.template)
   if (out !== undefined) {
     if (file !== '-' && path.resolve(file) === out) throw new CredctlError('USAGE', `--template ${o.template} is the .env being imported: write the template to another file`)
-    if (!o.force && (await fsp.lstat(out).then(() => true, () => false))) throw new CredctlError('USAGE', `--template ${o.template} already exists: pass --force to replace it`)
+    const st = await fsp.lstat(out).catch(() => undefined)
+    if (st && !o.force) throw new CredctlError('USAGE', `--template ${o.template} already exists: pass --force to replace it`)
+    if (st && !st.isFile()) throw new CredctlError('USAGE', `--template ${o.template} is not a regular file: write the template to a file`)
   }
   const base = file === '-' ? process.cwd() : path.dirname(path.resolve(file))
   const client = await f.client()
+  // Checked before anything is imported, so a template that cannot be written leaves the vault as it was.
+  const { isVaultFile } = await import('../../vault/paths.js')
+  if (out !== undefined && (await isVaultFile(out, await client.vaultPath()))) {
+    throw new CredctlError('USAGE', `--template ${o.template} is one of the vault's own files: write the template somewhere else`)
+  }
   const r = await client.credentials.importEnv(text, {
     label: file,
     readFile: (p) => readInput(path.resolve(base, p), 'GOOGLE_APPLICATION_CREDENTIALS', 64 * 1024, undefined, { regularOnly: true }),
