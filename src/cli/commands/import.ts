@@ -43,7 +43,7 @@ function render(report: Report, kind: string, extra: { template?: TemplateReport
       c.credential.masked_content,
       `${done}${c.renamed_from ? ` (renamed from "${c.renamed_from}")` : ''}${c.credential.is_default ? ', default' : ''}`,
     ]),
-    ...report.skipped.map((s) => [s.source, s.name, '', '', template && s.secret === false ? `kept as is in the template (${s.reason})` : `skipped: ${s.reason}`]),
+    ...report.skipped.map((s) => [s.source, s.name, '', '', template && !blocked && s.secret === false ? `kept as is in the template (${s.reason})` : `skipped: ${s.reason}`]),
   ]
   const n = report.created.length
   const secrets = report.skipped.filter((s) => s.secret).length
