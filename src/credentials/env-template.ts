@@ -1,6 +1,7 @@
 import { CredctlError } from '../errors.js'
 import { holdsSecret, scanEnvFile, type EnvScan } from './envfile.js'
 import { formatReference } from './references.js'
+import { StringSet } from '../lib/string-set.js'
 import { randomToken } from './secret-rule.js'
 
 /**
@@ -38,11 +39,11 @@ export function renderTemplate(text: string, scan: EnvScan, refs: ReadonlyMap<st
     const last = lastOf.get(name)!
     return text.slice(last.span.start, last.span.end)
   }
-  const long = secrets.filter((s) => s.length >= 8)
+  const long = new StringSet(secrets)
   for (const d of scan.definitions) {
     if (!d.overridden) {
       if (refs.has(d.name)) edits.push({ ...d.span, text: finalText(d.name) })
-    } else if (holdsSecret(d.name, d.value) || long.some((s) => d.value.includes(s))) {
+    } else if (holdsSecret(d.name, d.value) || long.foundIn(d.value)) {
       edits.push({ ...d.span, text: finalText(d.name) })
     }
   }
@@ -59,14 +60,12 @@ export function renderTemplate(text: string, scan: EnvScan, refs: ReadonlyMap<st
     at = e.end
   }
   out += text.slice(at)
-  for (const s of long) {
-    if (out.includes(s)) throw new CredctlError('INTERNAL', 'the template would hold a secret value of the .env; nothing was written', { hint: 'please report this; meanwhile write the template by hand' })
-  }
+  if (long.foundIn(out)) throw new CredctlError('INTERNAL', 'the template would hold a secret value of the .env; nothing was written', { hint: 'please report this; meanwhile write the template by hand' })
   return out
 }
 
 /** A comment with its secrets replaced: a commented-out assignment's secret value, the file's secret values, random-looking tokens. */
-export function scrubComment(comment: string, secrets: readonly string[]): string {
+export function scrubComment(comment: string, secrets: StringSet): string {
   let body = comment
   // "# export STRIPE_SECRET_KEY=sk_live_..." : read the rest as a .env line of its own.
   const lead = /^#+\s*/.exec(body)![0]
@@ -77,6 +76,6 @@ export function scrubComment(comment: string, secrets: readonly string[]): strin
   } catch {
     /* prose, not an assignment */
   }
-  for (const s of secrets) body = body.split(s).join(REMOVED)
+  body = secrets.replaceIn(body, REMOVED)
   return body.replace(/[^\s"'`,;:@?#&=()[\]{}<>|\\]+/g, (t) => (randomToken(t) ? REMOVED : t))
 }

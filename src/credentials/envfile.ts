@@ -2,6 +2,7 @@ import { redactSecrets } from '../checks/redact.js'
 import { CredctlError } from '../errors.js'
 import { TYPES } from './catalogue.js'
 import { secretReason } from './secret-rule.js'
+import { StringSet } from '../lib/string-set.js'
 
 /**
  * .env files: parsing (dotenv syntax) and mapping each variable to a credential type.
@@ -291,11 +292,11 @@ export async function planEnvImport(entries: EnvEntry[], readFile: (p: string) =
   }
   // Configuration that contains a secret of the file (GREETING="... <DB_PASSWORD> ...") holds it too.
   const byName = new Map(entries.map((e) => [e.name, e.value]))
-  const secrets = [...plan.items.map((i) => i.value), ...plan.skipped.filter((s) => s.secret).map((s) => byName.get(s.source)!)].filter((v) => v.length >= 8)
-  if (secrets.length > 0) {
+  const secrets = new StringSet([...plan.items.map((i) => i.value), ...plan.skipped.filter((s) => s.secret).map((s) => byName.get(s.source)!)])
+  if (secrets.size > 0) {
     plan.skipped = plan.skipped.filter((s) => {
       const value = byName.get(s.source)!
-      if (s.secret || s.reason === 'empty value' || /^CREDCTL_/i.test(s.name) || !secrets.some((v) => value.includes(v))) return true
+      if (s.secret || s.reason === 'empty value' || /^CREDCTL_/i.test(s.name) || !secrets.foundIn(value)) return true
       plan.items.push({ source: s.source, name: s.name, type: 'api_key', value, reason: 'contains a secret value of another variable', exact: !!opts.exact })
       return false
     })
