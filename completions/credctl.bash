@@ -346,12 +346,13 @@ _credctl_cmd_inject() {
 _credctl_cmd_import() {
   case $prev in
       --from-env) _credctl_files; return ;;
+      --template) _credctl_files; return ;;
       --bundle) _credctl_files; return ;;
       --vault) _credctl_files; return ;;
       --key-source) COMPREPLY=($(compgen -W 'keychain env passphrase file' -- "$cur")); return ;;
   esac
   if [[ $cur == -* ]]; then
-    COMPREPLY=($(compgen -W '--from-env --bundle --dry-run --rename --json --help -h --version -V --vault --key-source --debug' -- "$cur"))
+    COMPREPLY=($(compgen -W '--from-env --template --force --bundle --dry-run --rename --json --help -h --version -V --vault --key-source --debug' -- "$cur"))
     return
   fi
   case $npos in
@@ -463,7 +464,7 @@ _credctl() {
     status) vopts=' --vault --key-source ' ;;
     run) vopts=' --only --env --env-file --vault --key-source ' varopts=' --only --env --env-file ' ;;
     inject) vopts=' --input -i --output -o --vault --key-source ' ;;
-    import) vopts=' --from-env --bundle --vault --key-source ' ;;
+    import) vopts=' --from-env --template --bundle --vault --key-source ' ;;
     export) vopts=' --output --vault --key-source ' ;;
     recover) vopts=' --output --vault --key-source ' ;;
     completion) vopts=' --vault --key-source ' ;;

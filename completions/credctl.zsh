@@ -297,7 +297,9 @@ _credctl() {
         ;;
       (import)
         _arguments -s \
-        '--from-env=[a .env file (- for stdin)\: known variables become credentials named after them]:file:_files' \
+        '--from-env=[a .env file (- for stdin)\: variables that hold secrets become credentials named after them]:file:_files' \
+        '--template=[with --from-env\: also write FILE, the .env with each secret replaced by credctl\://NAME (no secret\: safe to commit)]:file:_files' \
+        '--force[replace an existing --template file]' \
         '--bundle=[a bundle written by `credctl export` (- for stdin; passphrase\: CREDCTL_EXPORT_PASSPHRASE or a prompt)]:file:_files' \
         '--dry-run[show what would be imported, write nothing]' \
         '--rename[import name clashes as "NAME (2)" instead of skipping them]' \

@@ -371,13 +371,26 @@ export function createProgram(f: Factory, onResult: (o: Output) => void, only?: 
       program
         .command('import')
         .description('import credentials from a .env file or an encrypted export bundle')
-        .option('--from-env <file>', 'a .env file (- for stdin): known variables become credentials named after them')
+        .option('--from-env <file>', 'a .env file (- for stdin): variables that hold secrets become credentials named after them')
+        .option('--template <file>', 'with --from-env: also write FILE, the .env with each secret replaced by credctl://NAME (no secret: safe to commit)')
+        .option('--force', 'replace an existing --template file')
         .option('--bundle <file>', 'a bundle written by `credctl export` (- for stdin; passphrase: CREDCTL_EXPORT_PASSPHRASE or a prompt)')
         .option('--dry-run', 'show what would be imported, write nothing')
         .option('--rename', 'import name clashes as "NAME (2)" instead of skipping them')
         .addOption(json())
+        .addHelpText(
+          'after',
+          `
+  Exit code 1 when a variable that holds a secret was not imported (a name clash, a value its type refuses):
+  nothing is lost if the .env is then removed only on success. With --template it is all or nothing: either
+  every secret is imported and the template written, or nothing is written.`,
+        )
         .action(act(() => import('./commands/import.js'))),
-      ['credctl import --from-env .env --dry-run', 'credctl import --from-env .env && rm .env', 'CREDCTL_EXPORT_PASSPHRASE=... credctl import --bundle team.credctl --rename'],
+      [
+        'credctl import --from-env .env --template .env.credctl --dry-run',
+        'credctl import --from-env .env --template .env.credctl && credctl run --env-file .env.credctl -- npm start',
+        'CREDCTL_EXPORT_PASSPHRASE=... credctl import --bundle team.credctl --rename',
+      ],
     )
   )
 

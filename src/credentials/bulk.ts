@@ -36,6 +36,8 @@ export interface ImportItem extends Omit<CreateInput, 'is_default'> {
   validation_message?: string | null
   created_at?: string
   schema?: SchemaDoc
+  /** Store the value byte for byte or refuse it (checkValue `exact`): a .env imported with a template. */
+  exact?: boolean
 }
 
 export interface ImportOptions {
@@ -46,12 +48,20 @@ export interface ImportOptions {
   detail?: string
   /** Called as each credential is sealed: done of total (for a terminal's progress line). */
   onProgress?: (done: number, total: number) => void
+  /**
+   * Write nothing unless every item is imported (`import --template`: a template whose references
+   * point at credentials that were skipped would not reproduce the .env). When anything would be
+   * skipped, nothing is written and the report says `blocked`, listing in `created` what would have been.
+   */
+  allOrNothing?: boolean
 }
 
 export interface ImportReport {
   created: { source: string; credential: Credential; renamed_from?: string }[]
   skipped: { source: string; name: string; reason: string }[]
   dry_run: boolean
+  /** allOrNothing refused (something would be skipped): nothing written; `created` lists what would have been. */
+  blocked?: boolean
 }
 
 const ISO = ISO_TIME
@@ -91,7 +101,7 @@ function check(item: ImportItem): Checked {
     if (!item.schema_type || !WAREHOUSE_TYPES.includes(item.schema_type)) throw new CredctlError('INVALID_INPUT', 'type database needs a schema_type')
     schemaType = item.schema_type
   } else if (item.schema_type) throw new CredctlError('INVALID_INPUT', 'schema_type applies only to type database')
-  const value = checkValue(type, item.value, schemaType ?? undefined)
+  const value = checkValue(type, item.value, schemaType ?? undefined, { exact: !!item.exact })
   const base_url = checkBaseUrl(item.base_url ?? null)
   const expires_at = item.expires_at && ISO.test(item.expires_at) ? item.expires_at : checkExpiry(item.expires_at ?? null)
   const settings: Record<string, string> = {}
@@ -204,11 +214,13 @@ export async function importItems(vault: Vault, items: ImportItem[], opts: Impor
   const previewSkips: ImportReport['skipped'] = []
   const preview = decide(current, checked, rename, previewSkips)
   // A dry run, or nothing to create (everything clashes or was skipped): no key, no write.
-  if (opts.dryRun || preview.length === 0) {
+  const blocked = !!opts.allOrNothing && skipped.length + previewSkips.length > 0
+  if (opts.dryRun || preview.length === 0 || blocked) {
     const ds = preview
     const now = vault.now().toISOString()
     return {
-      created: opts.dryRun
+      // Blocked (all or nothing): what would have been created, for the report, as in a dry run.
+      created: opts.dryRun || blocked
         ? ds.map((d) => ({
             source: d.c.item.source,
             credential: toView({ ...record(d, 'preview', Buffer.alloc(32), now), secret: '' }),
@@ -217,6 +229,7 @@ export async function importItems(vault: Vault, items: ImportItem[], opts: Impor
         : [],
       skipped: [...skipped, ...previewSkips],
       dry_run: !!opts.dryRun,
+      ...(blocked ? { blocked: true } : {}),
     }
   }
   const action = opts.action ?? 'import'
@@ -224,6 +237,11 @@ export async function importItems(vault: Vault, items: ImportItem[], opts: Impor
     async (v, key, now) => {
       const lockSkips: ImportReport['skipped'] = []
       const ds = decide(v, checked, rename, lockSkips)
+      // A name taken between the preview and the lock: all or nothing still means nothing.
+      if (opts.allOrNothing && lockSkips.length > 0) {
+        const s = lockSkips[0]!
+        throw new CredctlError('NAME_TAKEN', `${s.source}: ${s.reason}; nothing was imported`)
+      }
       const recs = ds.map((d, i) => {
         opts.onProgress?.(i, ds.length)
         return record(d, v.vault_id, key, now)

@@ -685,6 +685,15 @@ export class CredentialsApi {
     return { text: renderTemplate(src.text, slots, values), credentials }
   }
 
+  /**
+   * Import a .env text: every variable that holds a secret becomes a credential; with `template`, also
+   * the .env rewritten with credctl:// references, all or nothing. See env-import.ts.
+   */
+  async importEnv(text: string, opts: import('./env-import.js').EnvImportOptions): Promise<import('./env-import.js').EnvImportResult> {
+    const { importEnv } = await import('./env-import.js')
+    return importEnv((items, o) => this.importMany(items, o), text, opts)
+  }
+
   /** Import credentials in one write (a .env file or an export bundle); see bulk.ts. */
   async importMany(items: import('./bulk.js').ImportItem[], opts: import('./bulk.js').ImportOptions = {}): Promise<import('./bulk.js').ImportReport> {
     const { importItems } = await import('./bulk.js')

@@ -31,6 +31,15 @@ function uri(value: string, protocols: string[]): URL | undefined {
 /** RFC 6749 appendix A.12 and A.17: access-token and refresh-token = 1*VSCHAR (%x20-7E). */
 const VSCHAR = /^[\x20-\x7e]+$/
 
+/**
+ * A PEM block (RFC 7468 section 2: label, base64 lines, RFC 1421 `Proc-Type:`/`DEK-Info:` headers of an
+ * encrypted key), one trailing line end at most. Private keys (a GitHub App's, a JWT signing key, an APNs
+ * .p8) live in .env files as such blocks and reach programs as they are, never in a header; so the
+ * generic tools/api_key type takes them (issue 12: `import --from-env` stores a multi-line PRIVATE_KEY
+ * as an api_key), while provider keys (openai, ...) and any other whitespace stay refused as paste errors.
+ */
+const PEM = /^-----BEGIN ([A-Z0-9 ]+)-----\r?\n(?:[A-Za-z0-9+/=:,. -]*\r?\n)+-----END \1-----(?:\r?\n)?$/
+
 const CHECKS: Record<Exclude<ValueKind, 'database'>, { expected: string; ok: (v: string) => boolean }> = {
   api_key: { expected: 'a non-empty key without whitespace', ok: (v) => v.length > 0 && !/\s/.test(v) },
   // libpq URIs may leave the authority empty (postgresql:///db?host=/var/run/postgresql: a Unix socket,
@@ -101,10 +110,12 @@ const CHECKS: Record<Exclude<ValueKind, 'database'>, { expected: string; ok: (v:
 
 /**
  * Normalise and check a value for its type. Returns the value to store: one trailing newline (from
- * `echo` or a file) is dropped, nothing else is changed.
+ * `echo` or a file) is dropped, nothing else is changed. With `exact` (a .env imported with a template,
+ * whose references must give back the very bytes) nothing is dropped or trimmed: a value the type would
+ * change is refused instead.
  */
-export function checkValue(type: string, raw: string, schemaType?: string): string {
-  const value = raw.replace(/\r?\n$/, '')
+export function checkValue(type: string, raw: string, schemaType?: string, opts: { exact?: boolean } = {}): string {
+  const value = opts.exact ? raw : raw.replace(/\r?\n$/, '')
   if (Buffer.byteLength(value, 'utf8') > MAX_VALUE_BYTES) {
     throw new CredctlError('INVALID_INPUT', `value too large: at most ${MAX_VALUE_BYTES} bytes (64 KiB)`)
   }
@@ -121,8 +132,10 @@ export function checkValue(type: string, raw: string, schemaType?: string): stri
     kind = typeInfo(schemaType)!.value
     label = `database (schema_type ${schemaType})`
   }
-  const check = CHECKS[kind as Exclude<ValueKind, 'database'>]
+  const base = CHECKS[kind as Exclude<ValueKind, 'database'>]
+  const check = type === 'api_key' ? { expected: `${base.expected}, or a PEM block`, ok: (v: string) => base.ok(v) || PEM.test(v) } : base
   const trimmed = kind === 'service_account_json' || kind === 'oauth' ? value.trim() : value
+  if (opts.exact && trimmed !== value) throw new CredctlError('INVALID_INPUT', `invalid value for type ${label}: leading or trailing blanks, which a ${label} value does not keep`)
   checkKeyChars(kind, trimmed, label)
   // The parse the mask and redaction use (DESIGN section 2): a value it cannot cut into public and
   // secret parts one way only is refused here, with how to write it, rather than masked by a guess.

@@ -135,7 +135,8 @@ function shownParam(name: string, value: string): boolean {
   if (!rule) return false
   return typeof rule === 'function' ? rule(value) : rule.test(value)
 }
-const SECRET_PARAM = /pass|pwd|secret|token|key|auth|cred|sig/i
+/** Query parameter (and libpq setting) names that carry a secret; also read by the .env secret rule (src/credentials/secret-rule.ts). */
+export const SECRET_PARAM = /pass|pwd|secret|token|key|auth|cred|sig/i
 const norm = (name: string) => name.toLowerCase().replace(/-/g, '_')
 
 function pctDecode(raw: string): string {

@@ -3,7 +3,7 @@ import * as path from 'node:path'
 import { CredctlError } from '../../errors.js'
 import type { Factory } from '../factory.js'
 import type { Output } from '../output.js'
-import { writePrivateOutput } from '../write-output.js'
+import { writeOutputFile } from '../write-output.js'
 
 export interface ExportOptions {
   output?: string
@@ -73,6 +73,6 @@ export async function run(f: Factory, o: ExportOptions): Promise<Output> {
   const credentials = items.map((i) => i.credential)
   const note = `Exported ${credentials.length} credential${credentials.length === 1 ? '' : 's'}${toStdout ? '' : ` to ${out}`}, encrypted with the passphrase; restore with: credctl import --bundle ${toStdout ? 'FILE' : JSON.stringify(out)}`
   if (toStdout) return { text, notes: [note] }
-  await writePrivateOutput(path.resolve(out), text, !!o.force, await client.vaultPath())
+  await writeOutputFile(path.resolve(out), text, !!o.force, await client.vaultPath())
   return { json: { file: path.resolve(out), count: credentials.length, credentials }, notes: [note] }
 }

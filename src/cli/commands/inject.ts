@@ -4,7 +4,7 @@ import { CredctlError } from '../../errors.js'
 import type { Factory } from '../factory.js'
 import type { Output } from '../output.js'
 import { readInput } from '../read-input.js'
-import { writePrivateOutput } from '../write-output.js'
+import { writeOutputFile } from '../write-output.js'
 
 export interface InjectOptions {
   input?: string
@@ -36,7 +36,7 @@ export async function run(f: Factory, o: InjectOptions): Promise<Output> {
   const n = r.credentials.length
   const summary = `${n} credential${n === 1 ? '' : 's'} filled in`
   if (!out) return { exempt: { text: r.text, why: 'inject: the filled-in template, for pipes' }, notes: [] }
-  await writePrivateOutput(out, r.text, !!o.force, await client.vaultPath())
+  await writeOutputFile(out, r.text, !!o.force, await client.vaultPath())
   return {
     json: { file: out, credentials: r.credentials.map((c) => ({ id: c.id, name: c.name, type: c.type })) },
     notes: [`Wrote ${o.output} (mode 0600): ${summary}${n ? ` (${r.credentials.map((c) => c.name).join(', ')})` : ''}`],
