@@ -169,7 +169,7 @@ describe('credctl import --from-env', () => {
     expect(rep.imported).toEqual([])
     expect(rep.skipped.map((s) => s.reason)).toEqual([
       'invalid value for type openai: expected a non-empty key without whitespace',
-      'invalid value for type postgresql: expected a postgresql:// or postgres:// URI (postgresql://user:password@host:5432/db)',
+      'invalid value for type postgresql: expected a postgresql:// or postgres:// URI (postgresql://user:password@host:5432/db, or postgresql:///db?host=/var/run/postgresql&user=app for a Unix socket)',
     ])
   })
 })
