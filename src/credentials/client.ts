@@ -11,7 +11,7 @@ import type { Keychain } from '../vault/keychain.js'
 import type { KeyContext } from '../vault/keys.js'
 import type { RotateOptions, RotateResult } from '../vault/rotate.js'
 import { CATEGORIES, isCategory, typeInfo, WAREHOUSE_TYPES } from './catalogue.js'
-import { entryFor, readHistory, type HistoryEntry } from './history.js'
+import { entryFor, filterHistory, groupEntries, readHistory, type HistoryEntry, type HistoryQuery } from './history.js'
 import { remoteText } from '../lib/text.js'
 import { active, checkBaseUrl, checkDescription, checkExpiry, checkName, find, findById, maskedContent, resolveCategory } from './records.js'
 import { checkSettings } from './settings.js'
@@ -96,6 +96,21 @@ export interface VaultStatus {
 /** What a check sees of a credential: a tools/database credential is checked as its schema_type. */
 function checkInputOf(rec: CredentialRecord, value: string): CheckInput {
   return { type: rec.schema_type ?? rec.type, value, base_url: rec.base_url ?? undefined, schema_type: rec.schema_type ?? undefined, settings: { ...rec.settings } }
+}
+
+/**
+ * Whether credctl can discover a schema behind this credential: the data_warehouse types (a tools/database
+ * credential through its schema_type), each of whose check modules exports discoverSchema (catalogue.ts,
+ * checks/registry.ts). Known from the catalogue alone, so `schema` loads no check to say no.
+ */
+const hasDiscovery = (rec: Pick<CredentialRecord, 'type' | 'schema_type'>): boolean => WAREHOUSE_TYPES.includes(rec.schema_type ?? rec.type)
+
+/** `schema`/`discover` on a credential whose type has no discovery: exit 2, and no advice to run discover. */
+function noDiscovery(rec: Pick<CredentialRecord, 'name' | 'type' | 'schema_type'>): CredctlError {
+  const type = rec.schema_type ?? rec.type
+  return new CredctlError('NO_CHECK', `${type} has no schema discovery ("${rec.name}" is a ${type} credential)`, {
+    hint: `schemas are discovered for the data_warehouse types: ${WAREHOUSE_TYPES.join(', ')}`,
+  })
 }
 
 /** The longest check message kept (stored as `validation_message`, printed by validate). */
@@ -461,7 +476,8 @@ export class CredentialsApi {
         out.push(toView(rec))
         history.push(entryFor(rec, 'validate', r.status, now))
       }
-      return { result: out, history }
+      // One validate is one action: one entry per verdict, listing the credentials that got it.
+      return { result: out, history: groupEntries(history) }
     })
     return views.map((view, i) => ({ ...view, status: checked[i]!.status, message: checked[i]!.message, duration_ms: checked[i]!.duration_ms }))
   }
@@ -472,9 +488,7 @@ export class CredentialsApi {
     const input = checkInputOf(rec, value)
     const { loadCheck } = await import('../checks/registry.js')
     const check = await loadCheck(input.type)
-    if (!check?.discoverSchema) {
-      throw new CredctlError('NO_CHECK', `schema discovery is not available for type ${input.type} (credential "${rec.name}")`)
-    }
+    if (!check?.discoverSchema) throw noDiscovery(rec)
     const timeoutMs = opts.timeoutMs ?? Math.max(this.vault.timeoutMs, 30_000)
     const signal = AbortSignal.timeout(timeoutMs)
     let tables: DiscoveredTable[]
@@ -517,6 +531,7 @@ export class CredentialsApi {
   async getSchema(idOrName: string): Promise<SchemaDoc> {
     const v = await this.vault.read()
     const rec = find(v, idOrName, { deleted: true })
+    if (!rec.has_schema && !hasDiscovery(rec)) throw noDiscovery(rec)
     if (!rec.has_schema) {
       throw new CredctlError('NOT_FOUND', `no schema discovered yet for "${rec.name}"`, { hint: `run: credctl discover ${JSON.stringify(rec.name)}` })
     }
@@ -545,19 +560,25 @@ export class CredentialsApi {
   }
 
   /**
-   * Several credentials decrypted with one key load, each use recorded in history (`action`, with a
-   * non-secret `detail`); with no credential at all, one entry without a credential. For `run` only.
+   * Several credentials decrypted with one key load, for `run`, `inject` and env files. The call is one
+   * action, so it is ONE history entry (`action`) listing every credential, written before any value is
+   * returned; with no credential at all, an entry without one. `detail` is non-secret: a string for the
+   * whole action (the program and its variables), or, as before issue 12, a function giving each
+   * credential's part (its distinct results are joined with "; "; called with undefined when there is
+   * no credential).
    */
-  async resolveMany(idsOrNames: string[], record: { action: string; detail: (c: Credential | undefined) => string }): Promise<{ credential: Credential; value: string }[]> {
+  async resolveMany(
+    idsOrNames: string[],
+    record: { action: string; detail: string | ((c: Credential | undefined) => string) },
+  ): Promise<{ credential: Credential; value: string }[]> {
     // No vault at all (a new CI job): nothing to hand out and no history to keep; writing one would
     // create the vault's directory as a side effect of `run`.
     if (idsOrNames.length === 0 && !(await this.vault.read())) return []
     const items = await this.vault.decryptMany(idsOrNames)
     const now = this.vault.now().toISOString()
-    await this.vault.history(
-      items.length ? items.map(({ rec }) => entryFor(rec, record.action, 'ok', now, record.detail(toView(rec)))) : [entryFor(undefined, record.action, 'ok', now, record.detail(undefined))],
-      { required: true },
-    )
+    const d = record.detail
+    const detail = typeof d === 'string' ? d : items.length ? [...new Set(items.map(({ rec }) => d(toView(rec))))].join('; ') : d(undefined)
+    await this.vault.history([entryFor(items.map(({ rec }) => rec), record.action, 'ok', now, detail)], { required: true })
     return items.map(({ rec, value }) => ({ credential: toView(rec), value }))
   }
 
@@ -573,7 +594,7 @@ export class CredentialsApi {
     const ids = v ? active(v).map((c) => c.id) : []
     const items = await this.vault.decryptMany(ids)
     const now = this.vault.now().toISOString()
-    await this.vault.history(items.map(({ rec }) => entryFor(rec, 'export', 'ok', now, detail)), { required: true })
+    await this.vault.history([entryFor(items.map(({ rec }) => rec), 'export', 'ok', now, detail)], { required: true })
     return items.map(({ rec, value }) => ({ credential: toView(rec), settings: { ...rec.settings }, value }))
   }
 
@@ -586,27 +607,32 @@ export class CredentialsApi {
     const { recoverVault } = await import('./recover.js')
     const report = await recoverVault(file, (h) => this.vault.keyForHeader(h), this.vault.env)
     const now = this.vault.now().toISOString()
-    await this.vault.history(
-      report.entries.map((e, i) => entryFor({ id: report.recovered[i]!.id, name: e.name, type: e.type }, 'recover', 'ok', now, detail)),
-      { required: true },
-    )
+    const recovered = report.entries.map((e, i) => ({ id: report.recovered[i]!.id, name: e.name, type: e.type }))
+    if (recovered.length) await this.vault.history([entryFor(recovered, 'recover', 'ok', now, detail)], { required: true })
     return report
   }
 
-  async history(filter: { name?: string; limit?: number } = {}): Promise<HistoryEntry[]> {
-    await this.vault.file()
-    let entries = await readHistory(this.vault.paths().history)
+  /**
+   * History entries, oldest first, from both files (see history.ts). `name`: only entries naming that
+   * credential; `since`, `actions`, `limit`: see HistoryQuery.
+   */
+  async history(filter: { name?: string } & Omit<HistoryQuery, 'credential'> = {}): Promise<HistoryEntry[]> {
+    // The key-source rule holds for reads too; a vault that does not parse still has its history to show.
+    const v = await this.vault.read().catch((e: unknown) => {
+      if (e instanceof CredctlError && e.code === 'USAGE') throw e
+      return undefined
+    })
+    const entries = await readHistory(this.vault.paths().history)
+    let credential: HistoryQuery['credential']
     if (filter.name !== undefined) {
-      const v = await this.vault.read()
+      const name = filter.name
       // A name or id of a record in the vault means that one record (AMBIGUOUS when several records have
       // it, like every other lookup); a purged credential is found by the name or id its entries carry.
-      const rec = v?.credentials.some((c) => c.id === filter.name || c.name === filter.name) ? find(v, filter.name, { deleted: true }) : undefined
-      entries = rec
-        ? entries.filter((e) => e.credential_id === rec.id || (e.credential_id === null && e.name === rec.name))
-        : entries.filter((e) => e.name === filter.name || e.credential_id === filter.name)
+      const rec = v?.credentials.some((c) => c.id === name || c.name === name) ? find(v, name, { deleted: true }) : undefined
+      credential = rec ? (c) => c.id === rec.id || (c.id === null && c.name === rec.name) : (c) => c.name === name || c.id === name
     }
-    if (filter.limit !== undefined) entries = entries.slice(-filter.limit)
-    return entries
+    const { name: _n, ...rest } = filter
+    return filterHistory(entries, { ...rest, ...(credential ? { credential } : {}) })
   }
 }
 

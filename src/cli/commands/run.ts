@@ -131,7 +131,8 @@ export async function run(f: Factory, command: string[], o: RunOptions, exec: Ex
   const ids = [...new Set(plan.vars.map((p) => p.credential.id))]
   const resolved = await client.credentials.resolveMany(ids, {
     action: 'run',
-    detail: (c) => (c ? `${plan.vars.filter((p) => p.credential.id === c.id).map((p) => p.variable).join(',')} for ${program}` : `nothing injected, for ${program}`),
+    // One entry for the whole run: the program and every variable it was given (history.ts).
+    detail: `${program}: ${plan.vars.map((p) => p.variable).join(', ') || 'nothing injected'}`,
   })
   for (const n of refusedNotes(plan)) f.warn(n)
   if (ids.length === 0) {
