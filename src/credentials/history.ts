@@ -97,9 +97,14 @@ export async function appendHistory(file: string, entries: HistoryEntry[], opts:
 /** Append to the file (created 0600) and return its size after the write. */
 async function appendText(file: string, text: string): Promise<number> {
   // Never through a link (an attacker's link would make credctl append to, and chmod, its target).
-  const fh = await openBesideVault(file, C.O_WRONLY | C.O_CREAT | C.O_APPEND, 'history file', 0o600)
+  const fh = await openBesideVault(file, C.O_RDWR | C.O_CREAT | C.O_APPEND, 'history file', 0o600)
   try {
     await fh.chmod(0o600)
+    // A line torn by a crash has no newline: without one here the new entry would be glued to it and
+    // skipped with it when read. (Under the lock, so no other writer is between the check and the write.)
+    const { size } = await fh.stat()
+    const last = Buffer.alloc(1)
+    if (size > 0 && (await fh.read(last, 0, 1, size - 1)).bytesRead === 1 && last[0] !== 0x0a) text = '\n' + text
     await fh.write(text)
     return (await fh.stat()).size
   } finally {
@@ -107,20 +112,38 @@ async function appendText(file: string, text: string): Promise<number> {
   }
 }
 
-/** Under the lock: file -> file.1 (replacing it), then record what the replaced file held. */
+/**
+ * Under the lock: file -> file.1 (replacing it), then record what the replaced file held. A
+ * `history-trimmed` entry that is itself dropped passes its count and start on to the new one, so the
+ * trimmed entries still listed always add up to everything ever dropped.
+ */
 async function rotate(file: string, time: string): Promise<void> {
   const old = await readOne(rotatedFile(file))
   await fsp.rename(file, rotatedFile(file))
   if (old.length === 0) return
-  const n = old.length
+  let n = 0
+  let from: string | undefined
+  for (const e of old) {
+    const t = e.action === 'history-trimmed' ? trimmedOf(e) : undefined
+    n += t ? t.count : 1
+    from ??= t ? t.from : e.time
+  }
+  if (n === 0) return
+  const to = old[old.length - 1]!.time
   const trimmed: HistoryEntry = {
     time,
     action: 'history-trimmed',
     outcome: 'ok',
-    detail: `${n} older ${n === 1 ? 'entry' : 'entries'} (${old[0]!.time} to ${old[n - 1]!.time}) dropped to bound the history`,
+    detail: `${n} older ${n === 1 ? 'entry' : 'entries'} (${from} to ${to}) dropped to bound the history`,
     credentials: [],
   }
   await appendText(file, JSON.stringify(trimmed) + '\n')
+}
+
+/** What a `history-trimmed` entry says was dropped: how many entries, and the time of the first. */
+export function trimmedOf(e: HistoryEntry): { count: number; from: string } | undefined {
+  const m = /^(\d+) older entr(?:y|ies) \((\S+) to \S+\)/.exec(e.detail ?? '')
+  return m ? { count: Number(m[1]), from: m[2]! } : undefined
 }
 
 /**
