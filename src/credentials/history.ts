@@ -1,8 +1,9 @@
 import { CredctlError } from '../errors.js'
 import { constants as C, promises as fsp } from 'node:fs'
+import * as path from 'node:path'
 import { NotRegularFile } from '../lib/regular-file.js'
 import { openBesideVault } from '../vault/private-file.js'
-import { withLock } from '../vault/store.js'
+import { removeDeadTemps, withLock } from '../vault/store.js'
 import type { CredentialRecord } from '../vault/format.js'
 
 /**
@@ -87,6 +88,8 @@ export async function appendHistory(file: string, entries: HistoryEntry[], opts:
   await withLock(
     file,
     async () => {
+      // The lock's temp files left by a writer killed mid-lock (see store.ts createLock), as the vault's own.
+      await removeDeadTemps(path.dirname(file), path.basename(file))
       const size = await appendText(file, text)
       if (size > maxBytes) await rotate(file, entries[entries.length - 1]!.time)
     },

@@ -167,6 +167,7 @@ export class Vault {
   async decryptMany(idsOrNames: string[]): Promise<{ rec: CredentialRecord; value: string }[]> {
     const file = await this.file()
     this.resolved = file
+    this.historyMaxBytes() // every value handed out is recorded: a bad setting stops it first
     const v = (await this.load(file))?.vault
     const recs = [...new Map(idsOrNames.map((x) => find(v, x)).map((r) => [r.id, r])).values()]
     if (recs.length === 0) return []
@@ -219,6 +220,7 @@ export class Vault {
     const file = await this.file()
     this.resolved = file
     const lockTimeoutMs = this.lockTimeoutMs()
+    this.historyMaxBytes() // a bad setting is exit 2 before the change, not a history entry lost after it
     for (let attempt = 1; ; attempt++) {
       const out = await this.mutateOnce(file, fn, opts, lockTimeoutMs)
       if (out.done) {
@@ -300,6 +302,7 @@ export class Vault {
     const file = await this.file()
     this.resolved = file
     await this.load(file) // the key-source rule, before any key work
+    this.historyMaxBytes()
     const { rotateVaultKey } = await import('../vault/rotate.js')
     const now = this.now().toISOString()
     const lockTimeoutMs = this.lockTimeoutMs()

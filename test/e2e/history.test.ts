@@ -123,7 +123,15 @@ describe('history', () => {
     expect(all.filter((e) => e.action !== 'history-trimmed').length + dropped).toBe(13)
     expect([...all.map((e) => e.time)]).toEqual([...all.map((e) => e.time)].sort())
     expect((await cli(['history'], undefined, { CREDCTL_HISTORY_MAX_BYTES: 'lots' })).code).toBe(0) // read only: no limit needed
-    expect((await cli(['set-default', 'R'], undefined, { CREDCTL_HISTORY_MAX_BYTES: 'lots' })).code).toBe(0) // a record after the change: never fails it
+    // A bad size stops a command that would record something before it acts (no entry lost after a change).
+    const vaultBefore = readFileSync(t.vault)
+    for (const args of [['set-default', 'R'], ['reveal', 'R']]) {
+      const r = await cli(args, undefined, { CREDCTL_HISTORY_MAX_BYTES: 'lots' })
+      expect(r.code).toBe(2)
+      expect(r.stdout).toBe('')
+      expect(r.stderr).toMatch(/CREDCTL_HISTORY_MAX_BYTES must be a whole number/)
+    }
+    expect(readFileSync(t.vault).equals(vaultBefore)).toBe(true)
   })
 
   it('parallel processes appending while the file rotates: no entry lost, none twice', async () => {
