@@ -132,7 +132,7 @@ export class Vault {
     const flag = this.opts.keySource ? '--key-source' : this.env.CREDCTL_KEY_SOURCE ? 'CREDCTL_KEY_SOURCE' : undefined
     const wanted = this.opts.keySource || this.env.CREDCTL_KEY_SOURCE
     if (!flag || wanted === source) return
-    throw new CredctlError('USAGE', `vault ${file} keeps its key in the ${source} source; ${flag} ${wanted} applies only to a new vault`, {
+    throw new CredctlError('USAGE', `vault ${file} keeps its key in the ${source} source; ${flag}${flag === '--key-source' ? ' ' : '='}${wanted} applies only to a new vault`, {
       hint: `leave ${flag} out (or set it to ${source}); to move credentials to another key source: credctl export, then credctl --vault NEW --key-source SOURCE import --bundle`,
     })
   }

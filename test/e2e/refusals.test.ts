@@ -32,7 +32,7 @@ describe('--key-source that contradicts the vault', () => {
         const r = how === 'flag' ? await cli(['--key-source', 'passphrase', ...args], V2) : await cli(args, V2, { CREDCTL_KEY_SOURCE: 'passphrase' })
         expect(r.code, `${how} ${args.join(' ')}: ${r.stderr}`).toBe(2)
         expect(r.stdout).toBe('')
-        expect(r.stderr).toMatch(how === 'flag' ? /keeps its key in the env source; --key-source passphrase applies only to a new vault/ : /CREDCTL_KEY_SOURCE passphrase/)
+        expect(r.stderr).toMatch(how === 'flag' ? /keeps its key in the env source; --key-source passphrase applies only to a new vault/ : /keeps its key in the env source; CREDCTL_KEY_SOURCE=passphrase applies only to a new vault/)
       }
     }
     expect(readFileSync(t.vault).equals(before)).toBe(true)
