@@ -269,11 +269,13 @@ _credctl_cmd_reveal() {
 _credctl_cmd_history() {
   case $prev in
       --limit) return ;;
+      --since) return ;;
+      --action) return ;;
       --vault) _credctl_files; return ;;
       --key-source) COMPREPLY=($(compgen -W 'keychain env passphrase file' -- "$cur")); return ;;
   esac
   if [[ $cur == -* ]]; then
-    COMPREPLY=($(compgen -W '--limit --json --help -h --version -V --vault --key-source --debug' -- "$cur"))
+    COMPREPLY=($(compgen -W '--limit --since --action --json --help -h --version -V --vault --key-source --debug' -- "$cur"))
     return
   fi
   case $npos in
@@ -459,7 +461,7 @@ _credctl() {
     schema) vopts=' --table --vault --key-source ' ;;
     types) vopts=' --category --vault --key-source ' ;;
     reveal) vopts=' --vault --key-source ' ;;
-    history) vopts=' --limit --vault --key-source ' ;;
+    history) vopts=' --limit --since --action --vault --key-source ' ;;
     rotate-key) vopts=' --vault --key-source ' ;;
     status) vopts=' --vault --key-source ' ;;
     run) vopts=' --only --env --env-file --vault --key-source ' varopts=' --only --env --env-file ' ;;

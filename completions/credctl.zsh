@@ -182,8 +182,8 @@ _credctl() {
       (validate)
         _arguments -s \
         '--all[every credential (with --category/--type to narrow)]' \
-        '--category=[with --all\: only this category]:value:(llm speech image video data_warehouse tools)' \
-        '--type=[with --all\: only this type]:value:(openai anthropic gemini deepseek fireworks xai openrouter together_ai mistral cohere groq perplexity elevenlabs deepgram openai_audio fal replicate stability openai_image runway pika luma postgresql mysql bigquery snowflake redshift mssql clickhouse static_file api_key oauth database smtp)' \
+        '--category=[every credential of this category (implies --all)]:value:(llm speech image video data_warehouse tools)' \
+        '--type=[every credential of this type (implies --all)]:value:(openai anthropic gemini deepseek fireworks xai openrouter together_ai mistral cohere groq perplexity elevenlabs deepgram openai_audio fal replicate stability openai_image runway pika luma postgresql mysql bigquery snowflake redshift mssql clickhouse static_file api_key oauth database smtp)' \
         '--timeout=[per-check timeout in seconds, 0.1 to 600]:value: ' \
         '--concurrency=[checks run at once]:value: ' \
         '--json[print JSON (never a value)]' \
@@ -240,6 +240,8 @@ _credctl() {
       (history)
         _arguments -s \
         '--limit=[last N entries]:value: ' \
+        '--since=[only entries since an ISO time or a duration back from now (2h, 7d)]:value: ' \
+        '--action=[only these actions (repeatable or comma-separated\: run,reveal)]:value: ' \
         '--json[print JSON (never a value)]' \
         '(--help -h)'{--help,-h}'[display help for command]' \
         '(--version -V)'{--version,-V}'[output the version number]' \

@@ -204,13 +204,13 @@ export function createProgram(f: Factory, onResult: (o: Output) => void, only?: 
         .argument('[names...]', 'names or ids')
         .description('check credentials against the real service')
         .option('--all', 'every credential (with --category/--type to narrow)')
-        .addOption(catOpt('with --all: only this category'))
-        .addOption(typeOpt('with --all: only this type'))
+        .addOption(catOpt('every credential of this category (implies --all)'))
+        .addOption(typeOpt('every credential of this type (implies --all)'))
         .option('--timeout <seconds>', 'per-check timeout in seconds, 0.1 to 600', '10')
         .option('--concurrency <n>', 'checks run at once', '8')
         .addOption(json())
         .action(act(() => import('./commands/validate.js'))),
-      ["credctl validate 'OpenAI Prod'", 'credctl validate --all --category llm --json'],
+      ["credctl validate 'OpenAI Prod'", 'credctl validate --category llm --json'],
     )
   )
 
@@ -263,9 +263,11 @@ export function createProgram(f: Factory, onResult: (o: Output) => void, only?: 
         .argument('[name]', 'only entries about this credential')
         .description('what was done, when, to which credential (never a value)')
         .option('--limit <n>', 'last N entries')
+        .option('--since <when>', 'only entries since an ISO time or a duration back from now (2h, 7d)')
+        .option('--action <actions>', 'only these actions (repeatable or comma-separated: run,reveal)', (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
         .addOption(json())
         .action(act(() => import('./commands/history.js'))),
-      ['credctl history --limit 20', "credctl history 'OpenAI Prod' --json"],
+      ['credctl history --limit 20', "credctl history 'OpenAI Prod' --json", 'credctl history --since 7d --action run,reveal'],
     )
   )
 

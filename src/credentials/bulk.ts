@@ -43,7 +43,7 @@ export interface ImportItem extends Omit<CreateInput, 'is_default'> {
 export interface ImportOptions {
   rename?: boolean
   dryRun?: boolean
-  /** History action (default "import") and a non-secret detail for each entry. */
+  /** History action (default "import") and a non-secret detail for its one entry (the sources are added). */
   action?: string
   detail?: string
   /** Called as each credential is sealed: done of total (for a terminal's progress line). */
@@ -249,7 +249,8 @@ export async function importItems(vault: Vault, items: ImportItem[], opts: Impor
       opts.onProgress?.(recs.length, recs.length)
       for (const r of recs) if (r.is_default) for (const c of v.credentials) if (c.type === r.type && c.is_default) c.is_default = false
       v.credentials.push(...recs)
-      const history: HistoryEntry[] = recs.map((r, i) => entryFor(r, action, 'ok', now, [opts.detail, ds[i]!.c.item.source].filter(Boolean).join(': ')))
+      // One import is one action: one entry listing every credential it created (issue 12, point 8).
+      const history: HistoryEntry[] = recs.length ? [entryFor(recs, action, 'ok', now, [opts.detail, ds.map((d) => d.c.item.source).filter(Boolean).join(', ')].filter(Boolean).join(': '))] : []
       return {
         result: {
           created: recs.map((r, i) => ({ source: ds[i]!.c.item.source, credential: toView(r), ...(r.name !== ds[i]!.c.name ? { renamed_from: ds[i]!.c.name } : {}) })),

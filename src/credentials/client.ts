@@ -11,7 +11,7 @@ import type { Keychain } from '../vault/keychain.js'
 import type { KeyContext } from '../vault/keys.js'
 import type { RotateOptions, RotateResult } from '../vault/rotate.js'
 import { CATEGORIES, isCategory, typeInfo, WAREHOUSE_TYPES } from './catalogue.js'
-import { entryFor, readHistory, type HistoryEntry } from './history.js'
+import { entryFor, filterHistory, groupEntries, readHistory, type HistoryEntry, type HistoryQuery } from './history.js'
 import { remoteText } from '../lib/text.js'
 import { active, checkBaseUrl, checkBaseUrlFor, checkDescription, checkExpiry, checkName, checkNameFree, find, findById, maskedContent, resolveCategory } from './records.js'
 import { checkSettings } from './settings.js'
@@ -122,6 +122,21 @@ function secretsOf(rec: CredentialRecord, value: string): string[] {
  */
 function markSchemaStale(rec: CredentialRecord, now: string): void {
   if (rec.has_schema && rec.schema_stale_since === undefined) rec.schema_stale_since = now
+}
+
+/**
+ * Whether credctl can discover a schema behind this credential: the data_warehouse types (a tools/database
+ * credential through its schema_type), each of whose check modules exports discoverSchema (catalogue.ts,
+ * checks/registry.ts). Known from the catalogue alone, so `schema` loads no check to say no.
+ */
+const hasDiscovery = (rec: Pick<CredentialRecord, 'type' | 'schema_type'>): boolean => WAREHOUSE_TYPES.includes(rec.schema_type ?? rec.type)
+
+/** `schema`/`discover` on a credential whose type has no discovery: exit 2, and no advice to run discover. */
+function noDiscovery(rec: Pick<CredentialRecord, 'name' | 'type' | 'schema_type'>): CredctlError {
+  const type = rec.schema_type ?? rec.type
+  return new CredctlError('NO_CHECK', `${type} has no schema discovery ("${rec.name}" is a ${type} credential)`, {
+    hint: `schemas are discovered for the data_warehouse types: ${WAREHOUSE_TYPES.join(', ')}`,
+  })
 }
 
 /** The longest check message kept (stored as `validation_message`, printed by validate). */
@@ -507,7 +522,8 @@ export class CredentialsApi {
         out.push(toView(rec))
         history.push(entryFor(rec, 'validate', r.status, now))
       }
-      return { result: out, history }
+      // One validate is one action: one entry per verdict, listing the credentials that got it.
+      return { result: out, history: groupEntries(history) }
     })
     return views.map((view, i) => ({ ...view, status: checked[i]!.status, message: checked[i]!.message, duration_ms: checked[i]!.duration_ms }))
   }
@@ -518,9 +534,7 @@ export class CredentialsApi {
     const input = checkInputOf(rec, value)
     const { loadCheck } = await import('../checks/registry.js')
     const check = await loadCheck(input.type)
-    if (!check?.discoverSchema) {
-      throw new CredctlError('NO_CHECK', `schema discovery is not available for type ${input.type} (credential "${rec.name}")`)
-    }
+    if (!check?.discoverSchema) throw noDiscovery(rec)
     const timeoutMs = opts.timeoutMs ?? Math.max(this.vault.timeoutMs, 30_000)
     const signal = AbortSignal.timeout(timeoutMs)
     let tables: DiscoveredTable[]
@@ -567,6 +581,7 @@ export class CredentialsApi {
   async getSchema(idOrName: string): Promise<SchemaDoc> {
     const v = await this.vault.read()
     const rec = find(v, idOrName, { deleted: true })
+    if (!rec.has_schema && !hasDiscovery(rec)) throw noDiscovery(rec)
     if (!rec.has_schema) {
       throw new CredctlError('NOT_FOUND', `no schema discovered yet for "${rec.name}"`, { hint: `run: credctl discover ${JSON.stringify(rec.name)}` })
     }
@@ -599,19 +614,25 @@ export class CredentialsApi {
   }
 
   /**
-   * Several credentials decrypted with one key load, each use recorded in history (`action`, with a
-   * non-secret `detail`); with no credential at all, one entry without a credential. For `run` only.
+   * Several credentials decrypted with one key load, for `run`, `inject` and env files. The call is one
+   * action, so it is ONE history entry (`action`) listing every credential, written before any value is
+   * returned; with no credential at all, an entry without one. `detail` is non-secret: a string for the
+   * whole action (the program and its variables), or, as before issue 12, a function giving each
+   * credential's part (its distinct results are joined with "; "; called with undefined when there is
+   * no credential).
    */
-  async resolveMany(idsOrNames: string[], record: { action: string; detail: (c: Credential | undefined) => string }): Promise<{ credential: Credential; value: string }[]> {
+  async resolveMany(
+    idsOrNames: string[],
+    record: { action: string; detail: string | ((c: Credential | undefined) => string) },
+  ): Promise<{ credential: Credential; value: string }[]> {
     // No vault at all (a new CI job): nothing to hand out and no history to keep; writing one would
     // create the vault's directory as a side effect of `run`.
     if (idsOrNames.length === 0 && !(await this.vault.read())) return []
     const items = await this.vault.decryptMany(idsOrNames)
     const now = this.vault.now().toISOString()
-    await this.vault.history(
-      items.length ? items.map(({ rec }) => entryFor(rec, record.action, 'ok', now, record.detail(toView(rec)))) : [entryFor(undefined, record.action, 'ok', now, record.detail(undefined))],
-      { required: true },
-    )
+    const d = record.detail
+    const detail = typeof d === 'string' ? d : items.length ? [...new Set(items.map(({ rec }) => d(toView(rec))))].join('; ') : d(undefined)
+    await this.vault.history([entryFor(items.map(({ rec }) => rec), record.action, 'ok', now, detail)], { required: true })
     return items.map(({ rec, value }) => ({ credential: toView(rec), value }))
   }
 
@@ -622,7 +643,7 @@ export class CredentialsApi {
    */
   async resolvePlan(
     plan: { vars: { credential: Credential }[] },
-    record: { action: string; detail: (c: Credential | undefined) => string },
+    record: { action: string; detail: string | ((c: Credential | undefined) => string) },
   ): Promise<Map<string, string> & { credentials: Credential[] }> {
     const { routingOf } = await import('./inject.js')
     const planned = new Map(plan.vars.map((v) => [v.credential.id, routingOf(v.credential)]))
@@ -639,7 +660,7 @@ export class CredentialsApi {
    * the files, a `credctl://NAME` value replaced by that credential's value, others as written; later
    * files win; type defaults under their variables too unless `defaults: false`. A service-account
    * JSON becomes a 0600 temporary file whose path is the value: call `cleanup()` when done with it.
-   * One history entry per credential today (action `run`), naming the files and variables.
+   * One history entry (action `run`) listing the credentials, naming the files and variables.
    * Errors: INVALID_INPUT (exit 2) for bad syntax or a variable env-guard.ts refuses, NOT_FOUND (exit 3)
    * for a reference to a missing or deleted credential, both naming FILE:LINE; nothing is decrypted then.
    * @example
@@ -655,7 +676,7 @@ export class CredentialsApi {
     const names = files.map((x) => x.file)
     const values = await this.resolvePlan(plan, {
       action: 'run',
-      detail: (c) => runDetail(c ? plan.vars.filter((p) => p.credential.id === c.id).map((p) => p.variable) : [], opts.program, names),
+      detail: runDetail([...plan.vars, ...plan.baseUrls].map((p) => p.variable), opts.program, names),
     })
     const { materialize } = await import('./run-files.js')
     const m = await materialize(plan, values)
@@ -667,7 +688,7 @@ export class CredentialsApi {
    * (references.ts scanTemplate); the rest byte for byte. All placeholders are checked before anything
    * is decrypted: a malformed one is INVALID_INPUT (exit 2), one naming a missing or deleted credential
    * NOT_FOUND (exit 3), both naming FILE:LINE. Recorded in history (action `inject`, detail naming the
-   * file, the lines of each credential's placeholders and `detail`); a template without placeholders decrypts nothing and records nothing.
+   * file, the lines of each credential's placeholders and `detail`: one entry); a template without placeholders decrypts nothing and records nothing.
    * @example
    * const { text } = await client.credentials.renderTemplate({ file: 'config.yaml.tpl', text: tpl })
    */
@@ -679,7 +700,9 @@ export class CredentialsApi {
     const values = await this.resolvePlan(plan, {
       action: 'inject',
       // Where each credential went: the template's lines (`config.yaml.tpl:3,9 to config.yaml`), never a value.
-      detail: (c) => `${src.file}:${[...new Set(slots.filter((s) => s.credential.id === c?.id).map((s) => s.line))].join(',')}${opts.detail ? ` ${opts.detail}` : ''}`,
+      detail: `${src.file}: ${[...new Map(slots.map((s) => [s.credential.id, s.credential])).values()]
+        .map((c) => `${JSON.stringify(c.name)} at line ${[...new Set(slots.filter((s) => s.credential.id === c.id).map((s) => s.line))].join(',')}`)
+        .join('; ')}${opts.detail ? ` ${opts.detail}` : ''}`,
     })
     const credentials = [...new Map(slots.map((s) => [s.credential.id, s.credential])).values()]
     return { text: renderTemplate(src.text, slots, values), credentials }
@@ -706,7 +729,7 @@ export class CredentialsApi {
     const ids = v ? active(v).map((c) => c.id) : []
     const items = await this.vault.decryptMany(ids)
     const now = this.vault.now().toISOString()
-    await this.vault.history(items.map(({ rec }) => entryFor(rec, 'export', 'ok', now, detail)), { required: true })
+    await this.vault.history([entryFor(items.map(({ rec }) => rec), 'export', 'ok', now, detail)], { required: true })
     return items.map(({ rec, value }) => ({ credential: toView(rec), settings: { ...rec.settings }, value }))
   }
 
@@ -719,32 +742,38 @@ export class CredentialsApi {
     const { recoverVault } = await import('./recover.js')
     const report = await recoverVault(file, (h) => this.vault.keyForHeader(h), this.vault.env)
     const now = this.vault.now().toISOString()
-    await this.vault.history(
-      report.entries.map((e, i) => entryFor({ id: report.recovered[i]!.id, name: e.name, type: e.type }, 'recover', 'ok', now, detail)),
-      { required: true },
-    )
+    const recovered = report.entries.map((e, i) => ({ id: report.recovered[i]!.id, name: e.name, type: e.type }))
+    if (recovered.length) await this.vault.history([entryFor(recovered, 'recover', 'ok', now, detail)], { required: true })
     return report
   }
 
-  async history(filter: { name?: string; limit?: number } = {}): Promise<HistoryEntry[]> {
-    await this.vault.file()
-    let entries = await readHistory(this.vault.paths().history)
+  /**
+   * History entries, oldest first, from both files (see history.ts). `name`: only entries naming that
+   * credential; `since`, `actions`, `limit`: see HistoryQuery.
+   */
+  async history(filter: { name?: string } & Omit<HistoryQuery, 'credential'> = {}): Promise<HistoryEntry[]> {
+    // The key-source rule holds for reads too; a vault that does not parse still has its history to show.
+    const v = await this.vault.read().catch((e: unknown) => {
+      if (e instanceof CredctlError && e.code === 'USAGE') throw e
+      return undefined
+    })
+    const entries = await readHistory(this.vault.paths().history)
+    let credential: HistoryQuery['credential']
     if (filter.name !== undefined) {
-      const v = await this.vault.read()
+      const name = filter.name
       // A name or id of a record in the vault means that one record (AMBIGUOUS when several records have
       // it, like every other lookup); a purged credential is found by the name or id its entries carry.
       let rec: CredentialRecord | undefined
       try {
-        rec = find(v, filter.name, { deleted: true })
+        rec = find(v, name, { deleted: true })
       } catch (e) {
         if (!(e instanceof CredctlError) || e.code !== 'NOT_FOUND') throw e
       }
-      entries = rec
-        ? entries.filter((e) => e.credential_id === rec.id || (e.credential_id === null && e.name === rec.name))
-        : entries.filter((e) => e.name === filter.name || e.credential_id === filter.name)
+      const r = rec
+      credential = r ? (c) => c.id === r.id || (c.id === null && c.name === r.name) : (c) => c.name === name || c.id === name
     }
-    if (filter.limit !== undefined) entries = entries.slice(-filter.limit)
-    return entries
+    const { name: _n, ...rest } = filter
+    return filterHistory(entries, { ...rest, ...(credential ? { credential } : {}) })
   }
 }
 

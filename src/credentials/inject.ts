@@ -296,14 +296,14 @@ export function planRun(all: Credential[], opts: { only?: string[]; env?: EnvRef
 }
 
 /**
- * The history detail of a run (one credential's variables, or none: `nothing injected`), the program and
- * the env files it came from: `OPENAI_API_KEY,DB_URL for node (env files .env, .env.local)`. Names only,
- * never a value (an env file's literal values are not recorded either).
+ * The history detail of a run (its one entry): the program, every variable set from a credential (or
+ * `nothing injected`) and the env files: `node: OPENAI_API_KEY, DB_URL (env files .env, .env.local)`.
+ * Names only, never a value (an env file's literal values are not recorded either).
  */
 export function runDetail(variables: string[], program: string | undefined, files: string[]): string {
-  const what = variables.length ? variables.join(',') : 'nothing injected'
+  const what = variables.length ? variables.join(', ') : 'nothing injected'
   const from = files.length ? ` (env file${files.length === 1 ? '' : 's'} ${files.join(', ')})` : ''
-  return `${what}${program ? `${variables.length ? '' : ','} for ${program}` : ''}${from}`
+  return `${program ? `${program}: ` : ''}${what}${from}`
 }
 
 /**

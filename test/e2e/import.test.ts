@@ -106,10 +106,13 @@ describe('credctl import --from-env', () => {
     expect(await reveal('OPENAI_API_KEY')).toBe(OPENAI)
     expect(await reveal('DATABASE_URL')).toBe(PG)
     expect(await reveal('GOOGLE_APPLICATION_CREDENTIALS')).toBe(SA)
-    const hist = JSON.parse((await cli(['history', '--json'])).stdout) as Record<string, unknown>[]
-    expect(hist.filter((h) => h.action === 'import')).toHaveLength(10)
+    const hist = JSON.parse((await cli(['history', '--json'])).stdout) as { action: string; detail: string; credentials: { name: string }[] }[]
+    // One import is one entry listing its ten credentials and their sources.
+    expect(hist.filter((h) => h.action === 'import')).toHaveLength(1)
+    expect(hist[0]!.credentials).toHaveLength(10)
+    expect(hist[0]).toMatchObject({ action: 'import', credentials: expect.arrayContaining([expect.objectContaining({ name: 'OPENAI_API_KEY' })]) })
+    expect(hist[0]!.detail).toMatch(/^\.env \.env: OPENAI_API_KEY, /)
     expect(await reveal('REDIS_URL')).toBe(REDIS)
-    expect(hist[0]).toMatchObject({ action: 'import', name: 'OPENAI_API_KEY', detail: '.env .env: OPENAI_API_KEY' })
     // run gives the same variables back
     const run = await cli(['run', '--dry-run', '--json'])
     const vars = (JSON.parse(run.stdout) as { variables: { variable: string }[] }).variables.map((v) => v.variable)

@@ -34,7 +34,7 @@ const cli = async (args: string[], input?: string) => {
   return r
 }
 const create = async (name: string, type: string, value: string) => expect((await cli(['create', '--name', name, '--type', type, '--value-stdin'], value)).code).toBe(0)
-const history = async () => JSON.parse((await cli(['history', '--json'])).stdout) as { action: string; name: string; detail?: string }[]
+const history = async () => JSON.parse((await cli(['history', '--json'])).stdout) as { action: string; credentials: { name: string }[]; detail?: string }[]
 
 /** CMD: writes its whole environment as JSON to argv[1]. */
 const DUMP = "require('node:fs').writeFileSync(process.argv[1], JSON.stringify(process.env))"
@@ -102,14 +102,12 @@ describe('run --env-file and inject (built CLI)', () => {
     expect(r2.code).toBe(0)
     expect(received(dump)).toMatchObject({ DATABASE_URL: OPENAI, POSTGRES_URL: PG, OPENAI_API_KEY: OPENAI, NODE_ENV: 'production' })
 
-    // One history entry per credential, naming the variables, the program and the file; never a value.
+    // One history entry for the run, listing its credentials, naming the variables, the program and the files; never a value.
     const runs = (await history()).filter((e) => e.action === 'run')
-    expect(runs.slice(0, 4).map((e) => [e.name, e.detail])).toEqual([
-      ['OpenAI Prod', `OPENAI_API_KEY for node (env files ${envFile}, ${local})`],
-      ['analytics db', `DATABASE_URL for node (env files ${envFile}, ${local})`],
-      ['Stripe 100% live', `STRIPE_SECRET_KEY for node (env files ${envFile}, ${local})`],
-      ['gh', `GITHUB_TOKEN for node (env files ${envFile}, ${local})`],
-    ])
+    expect(runs[0]!.credentials.map((c) => c.name).sort()).toEqual(['OpenAI Prod', 'Stripe 100% live', 'analytics db', 'gh'].sort())
+    expect(runs[0]!.detail).toMatch(/^node: /)
+    expect(runs[0]!.detail).toContain(`(env files ${envFile}, ${local})`)
+    for (const v of ['OPENAI_API_KEY', 'DATABASE_URL', 'STRIPE_SECRET_KEY', 'GITHUB_TOKEN']) expect(runs[0]!.detail).toContain(v)
 
     // --dry-run lists the files' variables with masked values and where each comes from, never a value.
     const dry = await cli(['run', '--no-defaults', '--env-file', envFile, '--dry-run', '--json'])
@@ -210,13 +208,12 @@ describe('run --env-file and inject (built CLI)', () => {
     expect(piped).toMatchObject({ code: 0, stdout: expected, stderr: '' })
 
     const injects = (await history()).filter((e) => e.action === 'inject')
-    expect(injects.map((e) => [e.name, e.detail])).toEqual([
-      ['OpenAI Prod', `${tpl}:2 to config.yaml`],
-      ['analytics db', `${tpl}:3 to config.yaml`],
-      ['OpenAI Prod', `${tpl}:2 to config.yaml`],
-      ['analytics db', `${tpl}:3 to config.yaml`],
-      ['OpenAI Prod', 'stdin:2 to stdout'],
-      ['analytics db', 'stdin:3 to stdout'],
+    // One entry per inject, listing its credentials and the lines of each one's placeholders.
+    const both = ['OpenAI Prod', 'analytics db']
+    expect(injects.map((e) => [e.credentials.map((c) => c.name), e.detail])).toEqual([
+      [both, `${tpl}: "OpenAI Prod" at line 2; "analytics db" at line 3 to config.yaml`],
+      [both, `${tpl}: "OpenAI Prod" at line 2; "analytics db" at line 3 to config.yaml`],
+      [both, 'stdin: "OpenAI Prod" at line 2; "analytics db" at line 3 to stdout'],
     ])
   })
 })

@@ -210,15 +210,12 @@ describe('SDK: resolveEnv and renderTemplate on a real vault', () => {
   })
   afterEach(() => rmSync(dir, { recursive: true, force: true }))
 
-  it('resolveEnv: the variables, one history entry per credential naming the files and variables, no value in history', async () => {
+  it('resolveEnv: the variables, one history entry listing the credentials, naming the files and variables, no value in history', async () => {
     const r = await client.credentials.resolveEnv([{ file: '.env.credctl', text: 'OPENAI_API_KEY="credctl://OpenAI Prod"\nANALYTICS_URL=credctl://analytics\nNODE_ENV=production\n' }], { defaults: false, program: 'node' })
     await r.cleanup()
     expect(r.vars).toEqual({ NODE_ENV: 'production', OPENAI_API_KEY: SECRET, ANALYTICS_URL: DB })
     const h = (await client.credentials.history()).filter((e) => e.action === 'run')
-    expect(h.map((e) => [e.name, e.detail])).toEqual([
-      ['OpenAI Prod', 'OPENAI_API_KEY for node (env file .env.credctl)'],
-      ['analytics', 'ANALYTICS_URL for node (env file .env.credctl)'],
-    ])
+    expect(h.map((e) => [e.credentials.map((c) => c.name), e.detail])).toEqual([[['OpenAI Prod', 'analytics'], 'node: OPENAI_API_KEY, ANALYTICS_URL (env file .env.credctl)']])
     const raw = readFileSync(path.join(dir, 'v', 'vault.history.jsonl'), 'utf8')
     expect(raw).not.toContain('CANARY')
   })
@@ -231,9 +228,6 @@ describe('SDK: resolveEnv and renderTemplate on a real vault', () => {
     expect(r.text).toBe(`a: ${DB}\nb: ${SECRET}\nc: ${DB}\n`)
     expect(r.credentials.map((c) => c.name)).toEqual(['analytics', 'OpenAI Prod'])
     const h = (await client.credentials.history()).slice(before)
-    expect(h.map((e) => [e.action, e.name, e.detail])).toEqual([
-      ['inject', 'analytics', 'c.yaml:1,3'],
-      ['inject', 'OpenAI Prod', 'c.yaml:2'],
-    ])
+    expect(h.map((e) => [e.action, e.credentials.map((c) => c.name), e.detail])).toEqual([['inject', ['analytics', 'OpenAI Prod'], 'c.yaml: "analytics" at line 1,3; "OpenAI Prod" at line 2']])
   })
 })

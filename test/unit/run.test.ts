@@ -235,7 +235,7 @@ describe('run command (fake exec, real SDK on a temp vault)', () => {
     expect(out.exitCode).toBe(7)
     expect(calls).toEqual([{ file: '/usr/bin/python3', args: ['-c', 'print(1)'], env: { PATH: '/usr/bin', HOME: '/h', OPENAI_API_KEY: SECRET } }])
     const h = await client.credentials.history()
-    expect(h.at(-1)).toMatchObject({ action: 'run', name: 'main', type: 'openai', outcome: 'ok', detail: 'OPENAI_API_KEY for python3' })
+    expect(h.at(-1)).toMatchObject({ action: 'run', credentials: [{ name: 'main', type: 'openai' }], outcome: 'ok', detail: 'python3: OPENAI_API_KEY' })
     expect(JSON.stringify(h)).not.toContain(SECRET)
   })
 

@@ -232,7 +232,8 @@ export async function run(f: Factory, command: string[], o: RunOptions, exec: Ex
   const variablesOf = (id: string) => [...plan.vars, ...plan.baseUrls].filter((p) => p.credential.id === id).map((p) => p.variable)
   const values = await client.credentials.resolvePlan(plan, {
     action: 'run',
-    detail: (c) => runDetail(c ? variablesOf(c.id) : [], program, fileNames),
+    // One entry for the whole run: the program, every variable it was given, the env files (history.ts).
+    detail: runDetail([...plan.vars, ...plan.baseUrls].map((p) => p.variable), program, fileNames),
   })
   // Said before CMD starts, not when it ends: a server started by run may run for days.
   const warnings = refusedNotes(plan)

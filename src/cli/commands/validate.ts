@@ -37,12 +37,14 @@ export function exitCodeFor(results: Pick<ValidationResult, 'status'>[]): number
 export async function run(f: Factory, names: string[], o: ValidateOptions): Promise<Output> {
   const timeout = timeoutMs(o.timeout, 10)
   const concurrency = positive('--concurrency', o.concurrency, 8, 256, true)
-  if (names.length && o.all) throw new CredctlError('USAGE', 'give credential names or --all, not both')
-  if (!names.length && !o.all) throw new CredctlError('USAGE', 'name the credentials to validate, or pass --all')
-  if ((o.category || o.type) && !o.all) throw new CredctlError('USAGE', '--category and --type narrow --all')
+  // --category/--type select a set as --all does, so either implies --all (issue 12, point 9). With names
+  // they are refused rather than used as a filter: a named credential silently left out would look checked.
+  const all = o.all || o.category !== undefined || o.type !== undefined
+  if (names.length && all) throw new CredctlError('USAGE', 'give credential names or --all/--category/--type, not both')
+  if (!names.length && !all) throw new CredctlError('USAGE', 'name the credentials to validate, or pass --all (or --category/--type)')
   const client = await f.client()
   let ids = names
-  if (o.all) {
+  if (all) {
     ids = (await client.credentials.list({ ...(o.category ? { category: o.category } : {}), ...(o.type ? { type: o.type } : {}) })).map((c) => c.id)
     if (ids.length === 0) throw new CredctlError('NO_CHECK', 'nothing to validate: no credentials match')
   }
