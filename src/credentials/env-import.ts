@@ -25,8 +25,10 @@ export interface EnvImportOptions {
   template?: boolean
   rename?: boolean
   dryRun?: boolean
-  /** History detail of each import entry (never a value). */
+  /** History detail of the import entry (never a value). */
   detail?: string
+  /** Called as each credential is sealed: done of total (bulk.ts ImportOptions.onProgress). */
+  onProgress?: (done: number, total: number) => void
 }
 
 /**
@@ -44,7 +46,7 @@ export async function importEnv(importMany: (items: import('./bulk.js').ImportIt
   const planBlocks = template && plan.skipped.some((s) => s.secret && s.same_as === undefined)
   const report = await importMany(
     plan.items.map((i) => ({ source: i.source, name: i.name, type: i.type, value: i.value, exact: i.exact })),
-    { rename: !!o.rename, dryRun: !!o.dryRun || planBlocks, allOrNothing: template, ...(o.detail ? { detail: o.detail } : {}) },
+    { rename: !!o.rename, dryRun: !!o.dryRun || planBlocks, allOrNothing: template, ...(o.detail ? { detail: o.detail } : {}), ...(o.onProgress ? { onProgress: o.onProgress } : {}) },
   )
   const value = new Map(entries.map((e) => [e.name, e.value]))
   const refs = new Map<string, string>()

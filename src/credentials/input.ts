@@ -166,9 +166,13 @@ export function checkValue(type: string, raw: string, schemaType?: string, opts:
  * anchored. Surrounding whitespace is dropped, as the check drops it. Throws nothing.
  */
 export function absolutePath(raw: string): string {
-  // The check reads the path trimmed (file-path.ts checkPath): stored as it is read.
-  const p = raw.trim()
-  if (p === '~') return os.homedir()
-  if (p.startsWith('~/')) return path.resolve(path.join(os.homedir(), p.slice(2)))
-  return path.resolve(p)
+  // The check reads the path trimmed (file-path.ts checkPath): stored as it is read. Resolving can
+  // bring blanks to an end again (`~/ / ` -> `/home/u/ `), so repeat until the form is stable: the
+  // stored path must read back as itself. Each pass only shortens it.
+  let p = raw.trim()
+  for (;;) {
+    const next = (p === '~' ? os.homedir() : p.startsWith('~/') ? path.resolve(path.join(os.homedir(), p.slice(2))) : path.resolve(p)).trim()
+    if (next === p) return p
+    p = next
+  }
 }

@@ -172,9 +172,9 @@ describe('run plan with env files (inject.ts planRun)', () => {
 
 describe('history detail of a run (inject.ts runDetail)', () => {
   it('names the variables, the program and the files, never a value', () => {
-    expect(runDetail(['A', 'B'], 'node', ['.env', '.env.local'])).toBe('A,B for node (env files .env, .env.local)')
-    expect(runDetail([], 'node', ['.env'])).toBe('nothing injected, for node (env file .env)')
-    expect(runDetail(['A'], 'python3', [])).toBe('A for python3')
+    expect(runDetail(['A', 'B'], 'node', ['.env', '.env.local'])).toBe('node: A, B (env files .env, .env.local)')
+    expect(runDetail([], 'node', ['.env'])).toBe('node: nothing injected (env file .env)')
+    expect(runDetail(['A'], 'python3', [])).toBe('python3: A')
     expect(runDetail([], undefined, [])).toBe('nothing injected')
   })
 })

@@ -96,14 +96,15 @@ async function runEnv(f: Factory, o: ImportOptions, file: string): Promise<Outpu
   if (out !== undefined && (await isVaultFile(out, await client.vaultPath()))) {
     throw new CredctlError('USAGE', `--template ${o.template} is one of the vault's own files: write the template somewhere else`)
   }
-  const r = await client.credentials.importEnv(text, {
+  const r = await withProgress(f, (onProgress) => client.credentials.importEnv(text, {
     label: file,
     readFile: (p) => readInput(path.resolve(base, p), 'GOOGLE_APPLICATION_CREDENTIALS', 64 * 1024, undefined, { regularOnly: true }),
     template: out !== undefined,
     rename: !!o.rename,
     dryRun: !!o.dryRun,
     detail: `.env ${file === '-' ? 'stdin' : path.basename(file)}`,
-  })
+    onProgress,
+  }))
   if (out === undefined) return render(r, file)
   if (!r.template) return render(r, file, { template: { file: o.template!, written: false, references: 0, literals: 0 }, blocked: r.blocked })
   if (!o.dryRun) {
