@@ -254,11 +254,12 @@ _credctl_cmd_types() {
 
 _credctl_cmd_reveal() {
   case $prev in
+      --clear-after) return ;;
       --vault) _credctl_files; return ;;
       --key-source) COMPREPLY=($(compgen -W 'keychain env passphrase file' -- "$cur")); return ;;
   esac
   if [[ $cur == -* ]]; then
-    COMPREPLY=($(compgen -W '--help -h --version -V --vault --key-source --debug' -- "$cur"))
+    COMPREPLY=($(compgen -W '--copy --clear-after --help -h --version -V --vault --key-source --debug' -- "$cur"))
     return
   fi
   case $npos in
@@ -440,7 +441,7 @@ _credctl() {
     discover) vopts=' --schemas --max-tables --timeout --vault --key-source ' ;;
     schema) vopts=' --table --vault --key-source ' ;;
     types) vopts=' --category --vault --key-source ' ;;
-    reveal) vopts=' --vault --key-source ' ;;
+    reveal) vopts=' --clear-after --vault --key-source ' ;;
     history) vopts=' --limit --vault --key-source ' ;;
     rotate-key) vopts=' --vault --key-source ' ;;
     status) vopts=' --vault --key-source ' ;;

@@ -19,7 +19,7 @@ _credctl_commands() {
     'discover:discover the tables and columns behind a warehouse credential'
     'schema:show the discovered schema'
     'types:list the credential types credctl knows'
-    'reveal:print the raw value (for pipes); recorded in history'
+    'reveal:print the raw value (for pipes), or put it on the clipboard with --copy; recorded in history'
     'history:what was done, when, to which credential (never a value)'
     'rotate-key:replace the vault key: every value re-encrypted, one atomic write; the old key opens nothing after'
     'status:vault path, key source, keychain reachability, integrity, counts, expiry'
@@ -229,6 +229,8 @@ _credctl() {
         ;;
       (reveal)
         _arguments -s \
+        '--copy[put the value on the clipboard (wl-copy, xclip or xsel, pbcopy, clip) instead of printing it; cleared after 45 s]' \
+        '--clear-after=[with --copy\: clear the clipboard after this many seconds, 0 (never) to 86400, unless something else was copied meanwhile]:value: ' \
         '(--help -h)'{--help,-h}'[display help for command]' \
         '(--version -V)'{--version,-V}'[output the version number]' \
         '--vault=[vault file (env\: CREDCTL_VAULT)]:file:_files' \

@@ -251,9 +251,24 @@ export function createProgram(f: Factory, onResult: (o: Output) => void, only?: 
 
   define(['reveal'], () =>
     examples(
-      program.command('reveal').argument('<name>', 'name or id').description('print the raw value (for pipes); recorded in history').action(act(() => import('./commands/reveal.js'))),
-      ["credctl reveal 'OpenAI Prod' | pbcopy"],
+      program
+        .command('reveal')
+        .argument('<name>', 'name or id')
+        .description('print the raw value (for pipes), or put it on the clipboard with --copy; recorded in history')
+        .option('--copy', 'put the value on the clipboard (wl-copy, xclip or xsel, pbcopy, clip) instead of printing it; cleared after 45 s')
+        .option('--clear-after <seconds>', 'with --copy: clear the clipboard after this many seconds, 0 (never) to 86400, unless something else was copied meanwhile')
+        .action(act(() => import('./commands/reveal.js'))),
+      ["psql \"$(credctl reveal analytics)\"", "credctl reveal 'OpenAI Prod' --copy", "credctl reveal 'OpenAI Prod' --copy --clear-after 10"],
     )
+  )
+
+  // Hidden: started detached by `reveal --copy`; reads the value's SHA-256 from stdin (never argv).
+  define(['__clipboard-clear'], () =>
+    program
+      .command('__clipboard-clear', { hidden: true })
+      .option('--tool <tool>', 'the clipboard tool that copied')
+      .option('--after <seconds>', 'wait this long, then clear')
+      .action(act(() => import('./commands/reveal.js').then((m) => ({ run: m.runClear as Runner })))),
   )
 
   define(['history'], () =>
