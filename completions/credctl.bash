@@ -1,6 +1,6 @@
 # credctl completion for bash. Generated from the command tree by `credctl completion bash` (scripts/gen-completions.mjs); do not edit.
-# Install: credctl completion bash > ~/.local/share/bash-completion/completions/credctl
-#      or: echo 'source <(credctl completion bash)' >> ~/.bashrc
+# Install: credctl completion bash --install   (loaded by the bash-completion package)
+#      or: echo 'source <(credctl completion bash)' >> ~/.bashrc   (without that package)
 
 _credctl_commands='create list ls get update delete restore set-default purge validate discover schema types reveal history rotate-key status run import export recover completion help'
 
@@ -379,7 +379,7 @@ _credctl_cmd_completion() {
       --key-source) COMPREPLY=($(compgen -W 'keychain env passphrase file' -- "$cur")); return ;;
   esac
   if [[ $cur == -* ]]; then
-    COMPREPLY=($(compgen -W '--help -h --version -V --vault --key-source --debug' -- "$cur"))
+    COMPREPLY=($(compgen -W '--install --force --help -h --version -V --vault --key-source --debug' -- "$cur"))
     return
   fi
   case $npos in

@@ -1,5 +1,5 @@
 # credctl completion for fish. Generated from the command tree by `credctl completion fish` (scripts/gen-completions.mjs); do not edit.
-# Install: credctl completion fish > ~/.config/fish/completions/credctl.fish
+# Install: credctl completion fish --install   (~/.config/fish/completions/credctl.fish)
 
 # Credential names from `credctl __names` (reads only the vault file); fish quotes them.
 function __credctl_names
@@ -58,7 +58,7 @@ complete -c credctl -n __fish_use_subcommand -a 'run' -d 'run a command with eac
 complete -c credctl -n __fish_use_subcommand -a 'import' -d 'import credentials from a .env file or an encrypted export bundle'
 complete -c credctl -n __fish_use_subcommand -a 'export' -d 'write every credential (values and metadata) to a passphrase-encrypted bundle (scrypt, AES-256-GCM)'
 complete -c credctl -n __fish_use_subcommand -a 'recover' -d 'save every value that still decrypts from a vault that no longer opens (exit 4) into an export bundle; never changes the vault'
-complete -c credctl -n __fish_use_subcommand -a 'completion' -d 'print the shell completion script (commands, flags, types, credential names)'
+complete -c credctl -n __fish_use_subcommand -a 'completion' -d 'print the shell completion script (commands, flags, types, credential names), or install it'
 complete -c credctl -n __fish_use_subcommand -a 'help' -d 'display help for command'
 complete -c credctl -n '__fish_seen_subcommand_from create; and not __credctl_after_dashdash' -l name -x -d 'unique name'
 complete -c credctl -n '__fish_seen_subcommand_from create; and not __credctl_after_dashdash' -l type -x -a 'openai anthropic gemini deepseek fireworks xai openrouter together_ai mistral cohere groq perplexity elevenlabs deepgram openai_audio fal replicate stability openai_image runway pika luma postgresql mysql bigquery snowflake redshift mssql clickhouse static_file api_key oauth database smtp' -d 'credential type (see `credctl types`)'
@@ -149,5 +149,7 @@ complete -c credctl -n '__fish_seen_subcommand_from export; and not __credctl_af
 complete -c credctl -n '__fish_seen_subcommand_from recover; and not __credctl_after_dashdash' -l output -r -F -d 'the bundle to write (0600); - for stdout'
 complete -c credctl -n '__fish_seen_subcommand_from recover; and not __credctl_after_dashdash' -l force -d 'replace an existing --output file'
 complete -c credctl -n '__fish_seen_subcommand_from recover; and not __credctl_after_dashdash' -l json -d 'print JSON (never a value)'
+complete -c credctl -n '__fish_seen_subcommand_from completion; and not __credctl_after_dashdash' -l install -d 'write it where the shell loads it from (creating the directory), and say what to add to the shell\'s rc file, if anything'
+complete -c credctl -n '__fish_seen_subcommand_from completion; and not __credctl_after_dashdash' -l force -d 'with --install: replace a file credctl did not write'
 complete -c credctl -n '__fish_seen_subcommand_from completion; and not __credctl_after_dashdash' -a 'bash zsh fish'
 complete -c credctl -n '__fish_seen_subcommand_from help; and not __credctl_after_dashdash' -a 'create list get update delete restore set-default purge validate discover schema types reveal history rotate-key status run import export recover completion help'

@@ -395,12 +395,15 @@ be executed); SIGINT, SIGTERM and SIGHUP are forwarded.`,
       program
         .command('completion')
         .addArgument(new Argument('<shell>', 'bash, zsh or fish').choices(['bash', 'zsh', 'fish']))
-        .description('print the shell completion script (commands, flags, types, credential names)')
+        .description('print the shell completion script (commands, flags, types, credential names), or install it')
+        .option('--install', "write it where the shell loads it from (creating the directory), and say what to add to the shell's rc file, if anything")
+        .option('--force', 'with --install: replace a file credctl did not write')
         .action(act(() => import('./commands/completion.js'))),
       [
-        'credctl completion bash > ~/.local/share/bash-completion/completions/credctl',
-        'credctl completion zsh > "${fpath[1]}/_credctl"',
-        'credctl completion fish > ~/.config/fish/completions/credctl.fish',
+        "echo 'source <(credctl completion bash)' >> ~/.bashrc",
+        'credctl completion bash --install',
+        'credctl completion zsh --install',
+        'credctl completion fish --install',
       ],
     )
   )
