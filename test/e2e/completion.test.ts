@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import * as path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -15,7 +15,8 @@ import { mustRun } from '../helpers/keyring.js'
 const has = (cmd: string, args = ['--version']) => spawnSync(cmd, args).status === 0
 const hasZsh = has('zsh') && has('tmux', ['-V'])
 const hasFish = has('fish')
-if (mustRun && (!hasZsh || !hasFish)) throw new Error('zsh, fish and tmux are required in CI for the completion tests (.ci/run installs them)')
+const hasBashCompletion = existsSync('/usr/share/bash-completion/bash_completion')
+if (mustRun && (!hasZsh || !hasFish || !hasBashCompletion)) throw new Error('zsh, fish, tmux and bash-completion are required in CI for the completion tests (.ci/run installs them)')
 
 const FILE = (shell: string) => path.join(ROOT, 'completions', `credctl.${shell}`)
 
@@ -332,6 +333,17 @@ describe.skipIf(!hasZsh || !hasFish)("the README's installation lines, in real i
       expect(one).toMatch(/^\$ credctl set-default\s*$/m)
       const list = await session(home, ['bash', '-i'], /^\$/m, typeTab('credctl ', 2))
       for (const c of ['completion', 'create', 'reveal', 'set-default', 'status']) expect(list).toMatch(new RegExp(`\\b${c}\\b`))
+    })
+  })
+
+  it.skipIf(!hasBashCompletion)('bash with the bash-completion package: `credctl completion bash --install`, nothing to add', async () => {
+    await withHome(async (home) => {
+      const r = await runCli(['completion', 'bash', '--install'], { env: { ...env, HOME: home } })
+      expect(r.stderr).toBe(`wrote the bash completion to ${home}/.local/share/bash-completion/completions/credctl\nbash-completion loads it in new shells\n`)
+      // What Debian's /etc/skel/.bashrc does to enable programmable completion.
+      writeFileSync(path.join(home, '.bashrc'), `PS1='$ '\n. /usr/share/bash-completion/bash_completion\n`)
+      const one = await session(home, ['bash', '-i'], /^\$/m, typeTab('credctl se'))
+      expect(one).toMatch(/^\$ credctl set-default\s*$/m)
     })
   })
 

@@ -485,8 +485,8 @@ const SOURCE_LINE = 'source <(credctl completion bash)'
 
 /**
  * The standard per-user location of each shell, read the way the shell reads it:
- * - bash: bash-completion (2.x `__load_completion`) looks in each directory of BASH_COMPLETION_USER_DIR
- *   (colon-separated; we take the first), else ${XDG_DATA_HOME:-~/.local/share}/bash-completion, plus
+ * - bash: bash-completion (`__load_completion`) looks in BASH_COMPLETION_USER_DIR (2.12 and later read
+ *   it as a colon-separated list; we take the first directory), else ${XDG_DATA_HOME:-~/.local/share}/bash-completion, plus
  *   /completions/credctl, when credctl is first completed. Without the bash-completion package nothing
  *   reads that directory (a fresh Debian has no package): then the line to add to ~/.bashrc.
  * - zsh: a function `_credctl` in a directory on $fpath, loaded by compinit. zsh has no per-user
@@ -518,7 +518,8 @@ export async function installTarget(shell: Shell, env: NodeJS.ProcessEnv, probe:
     const rc = (await probe.read(path.join(base, '.zshrc'))) ?? ''
     const then: string[] = []
     if (!/^[^#\n]*fpath.*\.zfunc/m.test(rc)) then.push(`add this line to ${rcShown}, before compinit runs (or before oh-my-zsh.sh is sourced): fpath=(${dirShown} $fpath)`)
-    if (!/^[^#\n]*compinit/m.test(rc)) then.push(`and this one after it (${rcShown} does not run compinit yet): autoload -Uz compinit && compinit`)
+    // oh-my-zsh runs compinit itself (in oh-my-zsh.sh)
+    if (!/^[^#\n]*(compinit|oh-my-zsh\.sh)/m.test(rc)) then.push(`and this one after it (${rcShown} does not run compinit yet): autoload -Uz compinit && compinit`)
     then.push('then open a new zsh')
     return { file: path.join(base, '.zfunc', '_credctl'), then }
   }
