@@ -100,6 +100,15 @@ if (want('startup')) {
   rows.push(measure('credctl list --json (10,000)', process.execPath, [BIN, 'list', '--json'], env(v10k)))
 }
 
+if (want('run')) {
+  // `run -- true` with five defaults (four keys and a database URL) and with their output piped: the cost
+  // credctl adds around a command, spawning and (piped) masking included.
+  const vault = await seed(5)
+  const e = env(vault)
+  rows.push(measure('credctl run -- true (5 defaults)', process.execPath, [BIN, 'run', '--', 'true'], e))
+  rows.push(measure('credctl run -- head -c 10M /dev/zero, piped (masked)', process.execPath, [BIN, 'run', '--', 'head', '-c', '10000000', '/dev/zero'], e))
+}
+
 if (want('peers')) {
   // secret-tool (libsecret) needs a Secret Service: inside scripts/with-keyring.sh there is one.
   try {

@@ -2,7 +2,7 @@
 # Install: credctl completion bash --install   (loaded by the bash-completion package)
 #      or: echo 'source <(credctl completion bash)' >> ~/.bashrc   (without that package)
 
-_credctl_commands='create list ls get update delete restore set-default purge validate discover schema types reveal history rotate-key status run import export recover completion help'
+_credctl_commands='create list ls get update delete restore set-default purge validate discover schema types reveal history rotate-key status run inject import export recover completion help'
 
 _credctl_files() {
   # Let readline complete file names (quoting them itself); outside a completion run (tests), list them.
@@ -270,11 +270,13 @@ _credctl_cmd_reveal() {
 _credctl_cmd_history() {
   case $prev in
       --limit) return ;;
+      --since) return ;;
+      --action) return ;;
       --vault) _credctl_files; return ;;
       --key-source) COMPREPLY=($(compgen -W 'keychain env passphrase file' -- "$cur")); return ;;
   esac
   if [[ $cur == -* ]]; then
-    COMPREPLY=($(compgen -W '--limit --json --help -h --version -V --vault --key-source --debug' -- "$cur"))
+    COMPREPLY=($(compgen -W '--limit --since --action --json --help -h --version -V --vault --key-source --debug' -- "$cur"))
     return
   fi
   case $npos in
@@ -314,11 +316,12 @@ _credctl_cmd_run() {
   case $prev in
       --only) COMPREPLY=($(compgen -W 'openai anthropic gemini deepseek fireworks xai openrouter together_ai mistral cohere groq perplexity elevenlabs deepgram openai_audio fal replicate stability openai_image runway pika luma postgresql mysql bigquery snowflake redshift mssql clickhouse static_file api_key oauth database smtp' -- "$cur")); return ;;
       --env) return ;;
+      --env-file) _credctl_files; return ;;
       --vault) _credctl_files; return ;;
       --key-source) COMPREPLY=($(compgen -W 'keychain env passphrase file' -- "$cur")); return ;;
   esac
   if [[ $cur == -* ]]; then
-    COMPREPLY=($(compgen -W '--only --env --dry-run --json --help -h --version -V --vault --key-source --debug' -- "$cur"))
+    COMPREPLY=($(compgen -W '--only --env --env-file --no-defaults --dry-run --mask --no-masking --json --help -h --version -V --vault --key-source --debug' -- "$cur"))
     return
   fi
   case $npos in
@@ -327,15 +330,32 @@ _credctl_cmd_run() {
   esac
 }
 
+_credctl_cmd_inject() {
+  case $prev in
+      --input|-i) _credctl_files; return ;;
+      --output|-o) _credctl_files; return ;;
+      --vault) _credctl_files; return ;;
+      --key-source) COMPREPLY=($(compgen -W 'keychain env passphrase file' -- "$cur")); return ;;
+  esac
+  if [[ $cur == -* ]]; then
+    COMPREPLY=($(compgen -W '--input -i --output -o --force --json --help -h --version -V --vault --key-source --debug' -- "$cur"))
+    return
+  fi
+  case $npos in
+
+  esac
+}
+
 _credctl_cmd_import() {
   case $prev in
       --from-env) _credctl_files; return ;;
+      --template) _credctl_files; return ;;
       --bundle) _credctl_files; return ;;
       --vault) _credctl_files; return ;;
       --key-source) COMPREPLY=($(compgen -W 'keychain env passphrase file' -- "$cur")); return ;;
   esac
   if [[ $cur == -* ]]; then
-    COMPREPLY=($(compgen -W '--from-env --bundle --dry-run --rename --json --help -h --version -V --vault --key-source --debug' -- "$cur"))
+    COMPREPLY=($(compgen -W '--from-env --template --force --bundle --dry-run --rename --json --help -h --version -V --vault --key-source --debug' -- "$cur"))
     return
   fi
   case $npos in
@@ -442,11 +462,12 @@ _credctl() {
     schema) vopts=' --table --vault --key-source ' ;;
     types) vopts=' --category --vault --key-source ' ;;
     reveal) vopts=' --clear-after --vault --key-source ' ;;
-    history) vopts=' --limit --vault --key-source ' ;;
+    history) vopts=' --limit --since --action --vault --key-source ' ;;
     rotate-key) vopts=' --vault --key-source ' ;;
     status) vopts=' --vault --key-source ' ;;
-    run) vopts=' --only --env --vault --key-source ' varopts=' --only --env ' ;;
-    import) vopts=' --from-env --bundle --vault --key-source ' ;;
+    run) vopts=' --only --env --env-file --vault --key-source ' varopts=' --only --env --env-file ' ;;
+    inject) vopts=' --input -i --output -o --vault --key-source ' ;;
+    import) vopts=' --from-env --template --bundle --vault --key-source ' ;;
     export) vopts=' --output --vault --key-source ' ;;
     recover) vopts=' --output --vault --key-source ' ;;
     completion) vopts=' --vault --key-source ' ;;
@@ -492,6 +513,7 @@ _credctl() {
     rotate-key) _credctl_cmd_rotate_key ;;
     status) _credctl_cmd_status ;;
     run) _credctl_cmd_run ;;
+    inject) _credctl_cmd_inject ;;
     import) _credctl_cmd_import ;;
     export) _credctl_cmd_export ;;
     recover) _credctl_cmd_recover ;;

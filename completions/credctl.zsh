@@ -24,6 +24,7 @@ _credctl_commands() {
     'rotate-key:replace the vault key: every value re-encrypted, one atomic write; the old key opens nothing after'
     'status:vault path, key source, keychain reachability, integrity, counts, expiry'
     'run:run a command with each type'\''s default credential in its conventional variables (OPENAI_API_KEY, DATABASE_URL, ...)'
+    'inject:fill in the {{ credctl://NAME }} placeholders of a template (YAML, JSON, TOML, any text) with credential values'
     'import:import credentials from a .env file or an encrypted export bundle'
     'export:write every credential (values and metadata) to a passphrase-encrypted bundle (scrypt, AES-256-GCM)'
     'recover:save every value that still decrypts from a vault that no longer opens (exit 4) into an export bundle; never changes the vault'
@@ -181,8 +182,8 @@ _credctl() {
       (validate)
         _arguments -s \
         '--all[every credential (with --category/--type to narrow)]' \
-        '--category=[with --all\: only this category]:value:(llm speech image video data_warehouse tools)' \
-        '--type=[with --all\: only this type]:value:(openai anthropic gemini deepseek fireworks xai openrouter together_ai mistral cohere groq perplexity elevenlabs deepgram openai_audio fal replicate stability openai_image runway pika luma postgresql mysql bigquery snowflake redshift mssql clickhouse static_file api_key oauth database smtp)' \
+        '--category=[every credential of this category (implies --all)]:value:(llm speech image video data_warehouse tools)' \
+        '--type=[every credential of this type (implies --all)]:value:(openai anthropic gemini deepseek fireworks xai openrouter together_ai mistral cohere groq perplexity elevenlabs deepgram openai_audio fal replicate stability openai_image runway pika luma postgresql mysql bigquery snowflake redshift mssql clickhouse static_file api_key oauth database smtp)' \
         '--timeout=[per-check timeout in seconds, 0.1 to 600]:value: ' \
         '--concurrency=[checks run at once]:value: ' \
         '--json[print JSON (never a value)]' \
@@ -241,6 +242,8 @@ _credctl() {
       (history)
         _arguments -s \
         '--limit=[last N entries]:value: ' \
+        '--since=[only entries since an ISO time or a duration back from now (2h, 7d)]:value: ' \
+        '--action=[only these actions (repeatable or comma-separated\: run,reveal)]:value: ' \
         '--json[print JSON (never a value)]' \
         '(--help -h)'{--help,-h}'[display help for command]' \
         '(--version -V)'{--version,-V}'[output the version number]' \
@@ -270,8 +273,12 @@ _credctl() {
       (run)
         _arguments -s -S \
         '*--only=[inject only the defaults of these types]:value:(openai anthropic gemini deepseek fireworks xai openrouter together_ai mistral cohere groq perplexity elevenlabs deepgram openai_audio fal replicate stability openai_image runway pika luma postgresql mysql bigquery snowflake redshift mssql clickhouse static_file api_key oauth database smtp)' \
-        '*--env=[also inject credential NAME under VAR (repeatable; overrides a default)]:value: ' \
+        '*--env=[also inject credential NAME under VAR (repeatable; overrides a default and the env files)]:value: ' \
+        '*--env-file=[set every variable of a dotenv file, credctl\://NAME values from the vault (repeatable; later files win)]:file:_files' \
+        '--no-defaults[inject no type'\''s default\: only the env files'\'' variables and --env]' \
         '--dry-run[show which variables would be set (names and masked values), run nothing]' \
+        '--mask[conceal injected values in the command'\''s output on a terminal too]' \
+        '--no-masking[never conceal injected values in the command'\''s output]' \
         '--json[print JSON (never a value)]' \
         '(--help -h)'{--help,-h}'[display help for command]' \
         '(--version -V)'{--version,-V}'[output the version number]' \
@@ -280,9 +287,23 @@ _credctl() {
         '--debug[more detail on errors (never a secret)]' \
         '*:: :_normal' && ret=0
         ;;
+      (inject)
+        _arguments -s \
+        '(--input -i)'{--input=,-i}'[the template (- for stdin)]:file:_files' \
+        '(--output -o)'{--output=,-o}'[write here, mode 0600, atomically (default\: stdout)]:file:_files' \
+        '--force[replace an existing --output file]' \
+        '--json[print JSON (never a value)]' \
+        '(--help -h)'{--help,-h}'[display help for command]' \
+        '(--version -V)'{--version,-V}'[output the version number]' \
+        '--vault=[vault file (env\: CREDCTL_VAULT)]:file:_files' \
+        '--key-source=[key source for a new vault (env\: CREDCTL_KEY_SOURCE)]:value:(keychain env passphrase file)' \
+        '--debug[more detail on errors (never a secret)]' && ret=0
+        ;;
       (import)
         _arguments -s \
-        '--from-env=[a .env file (- for stdin)\: known variables become credentials named after them]:file:_files' \
+        '--from-env=[a .env file (- for stdin)\: variables that hold secrets become credentials named after them]:file:_files' \
+        '--template=[with --from-env\: also write FILE, the .env with each secret replaced by credctl\://NAME (no secret\: safe to commit)]:file:_files' \
+        '--force[replace an existing --template file]' \
         '--bundle=[a bundle written by `credctl export` (- for stdin; passphrase\: CREDCTL_EXPORT_PASSPHRASE or a prompt)]:file:_files' \
         '--dry-run[show what would be imported, write nothing]' \
         '--rename[import name clashes as "NAME (2)" instead of skipping them]' \

@@ -9,7 +9,7 @@ const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url),
 // Bundled (small, pure JS, on the startup path): resolving them from node_modules at run time costs
 // more than reading them from the bundle. Everything else (native modules, database drivers) stays
 // external and is only imported by the check that needs it.
-const BUNDLED = new Set(['commander', 'chalk', 'cli-table3', 'env-paths', '@inquirer/prompts'])
+const BUNDLED = new Set(['commander', 'chalk', 'env-paths', '@inquirer/prompts', '@inquirer/core'])
 const external = [...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.optionalDependencies ?? {})].filter((d) => !BUNDLED.has(d))
 external.push('pg-native')
 

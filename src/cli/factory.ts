@@ -56,14 +56,9 @@ export function createFactory(io: IOStreams, env: NodeJS.ProcessEnv, warn: (m: s
           ...(f.globals.keySource ? { keySource: f.globals.keySource } : {}),
           env,
           askPassphrase: io.canPrompt
-            ? async ({ confirm }) => {
-                const p = await f.prompter()
-                const first = await p.password('Vault passphrase:')
-                if (confirm && (await p.password('Repeat the passphrase:')) !== first) {
-                  const { CredctlError } = await import('../errors.js')
-                  throw new CredctlError('INVALID_INPUT', 'the passphrases do not match; nothing was written')
-                }
-                return first
+            ? async ({ confirm, triesLeft }) => {
+                const { askNewPassphrase, askVaultPassphrase, MIN_NEW_PASSPHRASE } = await import('./passphrase.js')
+                return confirm ? askNewPassphrase(f, { what: 'vault passphrase', min: MIN_NEW_PASSPHRASE, nothing: 'nothing was written' }) : askVaultPassphrase(f, triesLeft)
               }
             : undefined,
           chooseKeySource: io.canPrompt ? (reason) => chooseKeySource(f, reason) : undefined,

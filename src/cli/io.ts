@@ -13,6 +13,8 @@ export interface IOStreams {
   isStderrTTY: boolean
   colorEnabled: boolean
   canPrompt: boolean
+  /** Columns of the terminal stdout is (read at each call: it may be resized); 80 when unknown. */
+  terminalWidth(): number
 }
 
 export function systemIO(env: NodeJS.ProcessEnv = process.env): IOStreams {
@@ -23,13 +25,15 @@ export function systemIO(env: NodeJS.ProcessEnv = process.env): IOStreams {
   else if (env.CLICOLOR === '0') colorEnabled = false
   if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0' && env.FORCE_COLOR !== 'false') colorEnabled = true
   else if (env.FORCE_COLOR === '0' || env.FORCE_COLOR === 'false') colorEnabled = false
+  const term = createTerminal()
   const neverPrompt = !!env.CREDCTL_NO_PROMPT && env.CREDCTL_NO_PROMPT !== '0'
   return {
     stdin: process.stdin,
-    term: createTerminal(),
+    term,
     isStdoutTTY,
     isStderrTTY,
     colorEnabled,
     canPrompt: !neverPrompt && !!process.stdin.isTTY && isStdoutTTY,
+    terminalWidth: () => term.columns(),
   }
 }

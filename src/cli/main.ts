@@ -15,7 +15,7 @@ async function render(out: Output, io: IOStreams, json: boolean): Promise<void> 
     await term.json(out.json)
   } else if (out.table) {
     const { renderTable } = await import('./render.js')
-    await term.table(await renderTable(out.table, io))
+    await term.table(await renderTable(out.table, io, new Date()))
   } else if (out.text !== undefined) {
     await term.out(out.text)
   } else if (out.exempt) {

@@ -204,13 +204,13 @@ export function createProgram(f: Factory, onResult: (o: Output) => void, only?: 
         .argument('[names...]', 'names or ids')
         .description('check credentials against the real service')
         .option('--all', 'every credential (with --category/--type to narrow)')
-        .addOption(catOpt('with --all: only this category'))
-        .addOption(typeOpt('with --all: only this type'))
+        .addOption(catOpt('every credential of this category (implies --all)'))
+        .addOption(typeOpt('every credential of this type (implies --all)'))
         .option('--timeout <seconds>', 'per-check timeout in seconds, 0.1 to 600', '10')
         .option('--concurrency <n>', 'checks run at once', '8')
         .addOption(json())
         .action(act(() => import('./commands/validate.js'))),
-      ["credctl validate 'OpenAI Prod'", 'credctl validate --all --category llm --json'],
+      ["credctl validate 'OpenAI Prod'", 'credctl validate --category llm --json'],
     )
   )
 
@@ -278,9 +278,11 @@ export function createProgram(f: Factory, onResult: (o: Output) => void, only?: 
         .argument('[name]', 'only entries about this credential')
         .description('what was done, when, to which credential (never a value)')
         .option('--limit <n>', 'last N entries')
+        .option('--since <when>', 'only entries since an ISO time or a duration back from now (2h, 7d)')
+        .option('--action <actions>', 'only these actions (repeatable or comma-separated: run,reveal)', (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
         .addOption(json())
         .action(act(() => import('./commands/history.js'))),
-      ['credctl history --limit 20', "credctl history 'OpenAI Prod' --json"],
+      ['credctl history --limit 20', "credctl history 'OpenAI Prod' --json", 'credctl history --since 7d --action run,reveal'],
     )
   )
 
@@ -313,27 +315,70 @@ export function createProgram(f: Factory, onResult: (o: Output) => void, only?: 
         .argument('[command...]', 'the command to run, after --')
         .description("run a command with each type's default credential in its conventional variables (OPENAI_API_KEY, DATABASE_URL, ...)")
         .addOption(new Option('--only <types...>', 'inject only the defaults of these types').choices(TYPE_NAMES))
-        .option('--env <var=name...>', 'also inject credential NAME under VAR (repeatable; overrides a default)')
+        .option('--env <var=name...>', 'also inject credential NAME under VAR (repeatable; overrides a default and the env files)')
+        .option('--env-file <file...>', 'set every variable of a dotenv file, credctl://NAME values from the vault (repeatable; later files win)')
+        .option('--no-defaults', "inject no type's default: only the env files' variables and --env")
         .option('--dry-run', 'show which variables would be set (names and masked values), run nothing')
+        .option('--mask', "conceal injected values in the command's output on a terminal too")
+        .option('--no-masking', "never conceal injected values in the command's output")
         .addOption(json())
         .addHelpText(
           'after',
           `
-  Variables: each type's default fills the variables listed by \`credctl types\` (ENV column); tools/database
+  Variables: each type's default fills the variables listed by \`credctl types\` (ENV column), and a credential
+  with a base URL also sets its SDK's base-URL variable (BASE URL ENV column: OPENAI_BASE_URL, ...); tools/database
   fills its schema_type's; api_key/oauth get one derived from the name ('Stripe Prod' -> STRIPE_PROD_API_KEY,
   'github' oauth -> GITHUB_TOKEN); a BigQuery service account goes to a 0600 temporary file, removed when the
   command ends, whose path is in GOOGLE_APPLICATION_CREDENTIALS. When several defaults want one variable, the
   type listed first by \`credctl types\` wins (openai over openai_audio and openai_image for OPENAI_API_KEY);
   --env picks another. Soft-deleted credentials are never injected; CREDCTL_* variables are never passed on.
-  The exit code is the command's (128+N when a signal N ends it, 127 when it is not found, 126 when it cannot
-be executed); SIGINT, SIGTERM and SIGHUP are forwarded.`,
+  Env files (dotenv syntax): a value credctl://NAME (the name or id, percent-encoded: credctl://OpenAI%20Prod;
+  in quotes a raw space is accepted too) is replaced by that credential's value (a service account: the path
+  of a 0600 temporary file), every other value is passed as written. Precedence: --env, then the env files
+  (the later file wins), then the defaults. A reference to a missing or deleted credential is exit 3 naming
+  FILE:LINE, and nothing is run. CREDCTL_*, PATH, LD_*, NODE_OPTIONS and the other variables credctl never
+  sets are refused in an env file (exit 2): set your own in the shell, it reaches the command unchanged.
+  Output: when stdout or stderr is not a terminal (a pipe, a file, a CI log), the command's output on it
+  passes through a filter that replaces every injected secret with <concealed by credctl>; a terminal gets it
+  directly unless --mask. The exit code is the command's (128+N when a signal N ends it, 127 when it is not
+  found, 126 when it cannot be executed). SIGTERM and SIGHUP are forwarded; SIGINT and SIGQUIT too, except
+  on a terminal, which already sent them to the command (one Ctrl-C reaches it once).`,
         )
         .action(act(() => import('./commands/run.js'))),
       [
         'credctl run -- python train.py',
         'credctl run --only openai anthropic -- node agent.js',
         "credctl run --env OPENAI_API_KEY='OpenAI Audio' -- python tts.py",
+        'credctl run --env-file .env.credctl --no-defaults -- npm start',
+        'credctl run --env-file .env.credctl --env-file .env.local --dry-run',
         'credctl run --dry-run',
+      ],
+    )
+  )
+
+  define(['inject'], () =>
+    examples(
+      program
+        .command('inject')
+        .description('fill in the {{ credctl://NAME }} placeholders of a template (YAML, JSON, TOML, any text) with credential values')
+        .option('-i, --input <file>', 'the template (- for stdin)')
+        .option('-o, --output <file>', 'write here, mode 0600, atomically (default: stdout)')
+        .option('--force', 'replace an existing --output file')
+        .addOption(json())
+        .addHelpText(
+          'after',
+          `
+  A placeholder is {{ credctl://NAME }}: NAME is a credential's name or id, percent-encoded (a raw space is
+  accepted between the braces); blanks next to the braces are optional. Other {{ ... }} (Helm, Jinja) and
+  everything else is kept byte for byte. An oauth credential gives its access token, a service account its
+  JSON. Every placeholder is checked first: a malformed one is exit 2, one naming a missing or deleted
+  credential exit 3 (naming FILE:LINE), and then nothing is written. Recorded in \`credctl history\`.`,
+        )
+        .action(act(() => import('./commands/inject.js'))),
+      [
+        'credctl inject -i config.yaml.tpl -o config.yaml',
+        'credctl inject -i settings.toml.tpl -o settings.toml --force',
+        'credctl inject -i secrets.json.tpl | jq .',
       ],
     )
   )
@@ -343,13 +388,26 @@ be executed); SIGINT, SIGTERM and SIGHUP are forwarded.`,
       program
         .command('import')
         .description('import credentials from a .env file or an encrypted export bundle')
-        .option('--from-env <file>', 'a .env file (- for stdin): known variables become credentials named after them')
+        .option('--from-env <file>', 'a .env file (- for stdin): variables that hold secrets become credentials named after them')
+        .option('--template <file>', 'with --from-env: also write FILE, the .env with each secret replaced by credctl://NAME (no secret: safe to commit)')
+        .option('--force', 'replace an existing --template file')
         .option('--bundle <file>', 'a bundle written by `credctl export` (- for stdin; passphrase: CREDCTL_EXPORT_PASSPHRASE or a prompt)')
         .option('--dry-run', 'show what would be imported, write nothing')
         .option('--rename', 'import name clashes as "NAME (2)" instead of skipping them')
         .addOption(json())
+        .addHelpText(
+          'after',
+          `
+  Exit code 1 when a variable that holds a secret was not imported (a name clash, a value its type refuses):
+  nothing is lost if the .env is then removed only on success. With --template it is all or nothing: either
+  every secret is imported and the template written, or nothing is written.`,
+        )
         .action(act(() => import('./commands/import.js'))),
-      ['credctl import --from-env .env --dry-run', 'credctl import --from-env .env && rm .env', 'CREDCTL_EXPORT_PASSPHRASE=... credctl import --bundle team.credctl --rename'],
+      [
+        'credctl import --from-env .env --template .env.credctl --dry-run',
+        'credctl import --from-env .env --template .env.credctl && credctl run --env-file .env.credctl -- npm start',
+        'CREDCTL_EXPORT_PASSPHRASE=... credctl import --bundle team.credctl --rename',
+      ],
     )
   )
 

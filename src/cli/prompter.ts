@@ -1,11 +1,20 @@
 import { CredctlError } from '../errors.js'
 import { terminalSafe } from '../lib/text.js'
+import type { AnswerCheck } from './hidden-prompt.js'
 import { promptStream } from './terminal.js'
 
-/** The prompts credctl shows, behind an interface so tests and non-TTY runs never touch a terminal. */
+export type { AnswerCheck } from './hidden-prompt.js'
+
+/**
+ * The prompts credctl shows, behind an interface so tests and non-TTY runs never touch a terminal.
+ * `validate` checks each answer as it is given: a refused answer is asked again with the reason under
+ * the prompt (it may be async: a name is checked against the vault, a key file is read).
+ */
 export interface Prompter {
-  input(message: string, opts?: { default?: string; validate?: (v: string) => true | string }): Promise<string>
-  password(message: string, opts?: { validate?: (v: string) => true | string }): Promise<string>
+  /** `show`: what is drawn for the typed text (default: the text itself). */
+  input(message: string, opts?: { default?: string; validate?: AnswerCheck; show?: (typed: string) => string }): Promise<string>
+  /** Hidden: nothing typed is drawn (hidden-prompt.ts). */
+  password(message: string, opts?: { validate?: AnswerCheck }): Promise<string>
   select<T extends string>(message: string, choices: { value: T; name?: string; description?: string }[]): Promise<T>
   confirm(message: string, opts?: { default?: boolean }): Promise<boolean>
 }
@@ -19,11 +28,11 @@ function cancelled(e: unknown): never {
 }
 
 /** A validation message is shown by the prompt library: escaped like every other line. */
-function safeValidate(v?: (s: string) => true | string) {
+function safeValidate(v?: AnswerCheck) {
   if (!v) return {}
   return {
-    validate: (s: string) => {
-      const r = v(s)
+    validate: async (s: string) => {
+      const r = await v(s)
       return r === true ? true : terminalSafe(r)
     },
   }
@@ -36,12 +45,22 @@ function safeValidate(v?: (s: string) => true | string) {
  * the user's own. A choice's `value` is returned, never shown, and stays exact.
  */
 export async function inquirerPrompter(): Promise<Prompter> {
-  const p = await import('@inquirer/prompts')
+  const [p, { hiddenPrompt }] = await Promise.all([import('@inquirer/prompts'), import('./hidden-prompt.js')])
   const out = { output: promptStream() } // prompts go to stderr so stdout stays data only
   return {
     input: (message, opts = {}) =>
-      p.input({ message: terminalSafe(message), ...(opts.default ? { default: terminalSafe(opts.default) } : {}), ...safeValidate(opts.validate) }, out).catch(cancelled),
-    password: (message, opts = {}) => p.password({ message: terminalSafe(message), mask: '*', ...safeValidate(opts.validate) }, out).catch(cancelled),
+      p
+        .input(
+          {
+            message: terminalSafe(message),
+            ...(opts.default ? { default: terminalSafe(opts.default) } : {}),
+            ...safeValidate(opts.validate),
+            ...(opts.show ? { transformer: opts.show } : {}),
+          },
+          out,
+        )
+        .catch(cancelled),
+    password: (message, opts = {}) => hiddenPrompt({ message: terminalSafe(message), ...safeValidate(opts.validate) }, out).catch(cancelled),
     select: (message, choices) =>
       p
         .select(

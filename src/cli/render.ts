@@ -1,29 +1,215 @@
 import { terminalSafe } from '../lib/text.js'
+import { textWidth, truncateText } from '../lib/width.js'
+import { parseIsoTime, relativeTime } from '../lib/when.js'
+import { expiryLabel, expiryOf } from '../credentials/expiry.js'
 import type { Credential } from '../credentials/view.js'
 import type { IOStreams } from './io.js'
-import type { Table } from './output.js'
+import type { Column, Table } from './output.js'
 
 /**
- * Each cell is escaped before layout (terminal.ts escapes the whole table again, keeping only the
- * heading colour): a newline in a cell would otherwise become two table rows, and an escape sequence
- * would be counted as width.
+ * The one table printer (STYLE 5; the model is gh's internal/tableprinter):
+ * - piped: no header, one record per line, tab-separated, every cell as the command gave it (full ids,
+ *   ISO times, no colour): stable for cut/awk;
+ * - on a terminal: a header and columns two spaces apart, fitted to the terminal's width. Ids are short,
+ *   times relative, verdicts coloured (when colour is on: NO_COLOR, FORCE_COLOR, see io.ts). When the
+ *   rows are wider than the terminal, columns give way in `priority` order: first truncated with "…"
+ *   down to their `min`, then dropped; `essential` columns (NAME, TYPE) are never dropped.
+ *
+ * Each cell is escaped (terminalSafe) before it is measured, cut or coloured: a newline in a cell would
+ * otherwise become two rows, an escape sequence would be counted as width, and the colour codes the
+ * terminal writer keeps (terminal.ts safeTable) can only be the ones added here, after escaping.
  */
-const cell = (v: Table['rows'][number][number]) => (v === null || v === undefined ? '' : terminalSafe(String(v)))
 
-export async function renderTable(t: Table, io: IOStreams): Promise<string> {
-  if (!io.isStdoutTTY) {
-    // Piped: no header, one record per line, tab-separated, ISO times: stable for cut/awk.
-    return t.rows.map((r) => r.map(cell).join('\t')).join('\n') + (t.rows.length ? '\n' : '')
+type Value = Table['rows'][number][number]
+
+const raw = (v: Value) => (v === null || v === undefined ? '' : String(v))
+const cell = (v: Value) => terminalSafe(raw(v))
+
+/** Defaults by heading; a table's own `columns` override them. Unlisted headings: text, priority 50. */
+const COLUMN_DEFAULTS: Record<string, Column> = {
+  // Key/value tables (status: blank headings; get: FIELD/VALUE): nothing dropped or cut, a long value wraps.
+  '': { essential: true, min: Infinity },
+  FIELD: { essential: true, min: Infinity },
+  NAME: { essential: true, priority: 100, cutPriority: 50, min: 20 },
+  TYPE: { essential: true, priority: 95, min: 10 },
+  VARIABLE: { essential: true, priority: 98, min: 12 },
+  VALUE: { priority: 80, min: 12 },
+  VALID: { kind: 'state', priority: 85 },
+  STATUS: { kind: 'state', priority: 85 },
+  OUTCOME: { kind: 'state', priority: 85 },
+  EXPIRES: { kind: 'expiry', priority: 70 },
+  DELETED: { kind: 'time', priority: 65 },
+  ID: { kind: 'id', priority: 60 },
+  MESSAGE: { priority: 55, min: 20 },
+  RESULT: { priority: 75, min: 12 },
+  DEFAULT: { priority: 40 },
+  SOURCE: { priority: 45, min: 10 },
+  CATEGORY: { priority: 30 },
+  UPDATED: { kind: 'time', priority: 20 },
+  CREATED: { kind: 'time', priority: 20 },
+  TIME: { kind: 'time', priority: 90 },
+  ENV: { priority: 25, min: 12 },
+  DETAIL: { priority: 15, min: 16 },
+  DESCRIPTION: { priority: 10, min: 16 },
+}
+
+/** Verdict words and their colours (issue 12): green is good, red is broken, yellow is partly usable. */
+const STATE_COLOUR: Record<string, 'green' | 'red' | 'yellow' | 'dim'> = {
+  valid: 'green',
+  ok: 'green',
+  invalid: 'red',
+  expired: 'red',
+  error: 'red',
+  failed: 'red',
+  restricted: 'yellow',
+  exhausted: 'yellow',
+  unreachable: 'yellow',
+  timeout: 'yellow',
+  unknown: 'dim',
+  unchecked: 'dim',
+}
+
+const SEP = '  '
+const SHORT_ID = 8
+
+/** Short ids: the first 8 characters, or as many as make the ids in this column distinct (as git does). */
+function idLength(ids: string[]): number {
+  const distinct = new Set(ids).size
+  let n = SHORT_ID
+  while (n < 64 && new Set(ids.map((i) => i.slice(0, n))).size < distinct) n++
+  return n
+}
+
+interface Shown {
+  text: string
+  colour?: 'green' | 'red' | 'yellow' | 'dim' | undefined
+}
+
+function expiryCell(iso: string, now: Date): Shown {
+  const at = parseIsoTime(iso)
+  if (at === undefined) return { text: terminalSafe(iso) }
+  const e = expiryOf({ expires_at: iso }, now)
+  if (e.state === 'expired') return { text: `expired ${relativeTime(at, now.getTime())}`.replace('expired just now', 'expired today'), colour: 'red' }
+  // Whole days as the piped label and the warnings count them (expiry.ts); larger spans in months/years.
+  const text = e.days !== null && e.days < 30 ? `in ${e.days} day${e.days === 1 ? '' : 's'}` : relativeTime(at, now.getTime())
+  return { text, colour: e.state === 'expiring' ? 'yellow' : undefined }
+}
+
+/** The terminal form of one column's cells. */
+function showColumn(kind: Column['kind'], values: Value[], now: Date): Shown[] {
+  switch (kind) {
+    case 'id': {
+      const n = idLength(values.map(raw).filter(Boolean))
+      return values.map((v) => ({ text: cell(raw(v).slice(0, n)) }))
+    }
+    case 'time':
+      return values.map((v) => {
+        const at = parseIsoTime(raw(v))
+        return { text: at === undefined ? cell(v) : relativeTime(at, now.getTime()) }
+      })
+    case 'expiry':
+      return values.map((v) => (raw(v) ? expiryCell(raw(v), now) : { text: '' }))
+    case 'state':
+      return values.map((v) => ({ text: cell(v), colour: STATE_COLOUR[raw(v)] }))
+    default:
+      return values.map((v) => ({ text: cell(v) }))
   }
-  const [{ default: Table3 }, { Chalk }] = await Promise.all([import('cli-table3'), import('chalk')])
-  const chalk = new Chalk({ level: io.colorEnabled ? 1 : 0 })
-  const table = new Table3({
-    head: t.head.map((h) => chalk.bold(terminalSafe(h))),
-    style: { head: [], border: [], compact: true },
-    chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
+}
+
+export interface Fit {
+  priority: number
+  /** When it is truncated (see Column.cutPriority). */
+  cutPriority: number
+  /** Narrowest width before the column is dropped (its natural width when it may not be cut). */
+  min: number
+  essential: boolean
+  /** May be cut below `min` when only essential columns are left (false: the terminal wraps it). */
+  squeeze: boolean
+}
+
+/**
+ * Which columns stay and how wide each is, for `avail` cells. Columns give way one step at a time, in
+ * priority order (lowest first): a step truncates a column (down to its min, at its cutPriority) or drops
+ * it (at its priority; never an essential one). So DESCRIPTION or UPDATED goes before NAME loses a
+ * character, and a very long NAME is cut to its min before ID or VALUE are dropped. Room a drop frees
+ * goes back to the columns cut before it. When only essential columns are left and still too wide,
+ * those that may be squeezed are cut further (never below 4 cells); the terminal wraps the rest.
+ */
+export function fitColumns(natural: number[], specs: Fit[], avail: number): { keep: number[]; widths: number[] } {
+  const widths = natural.slice()
+  const keep = new Set(natural.map((_, i) => i))
+  const total = () => [...keep].reduce((s, i) => s + widths[i]!, 0) + SEP.length * Math.max(0, keep.size - 1)
+  const steps: { i: number; at: number; drop: boolean }[] = []
+  specs.forEach((f, i) => {
+    if (f.min < natural[i]!) steps.push({ i, at: f.cutPriority, drop: false })
+    if (!f.essential) steps.push({ i, at: f.priority, drop: true })
   })
-  for (const r of t.rows) table.push(r.map(cell))
-  return `${table.toString()}\n`
+  steps.sort((a, b) => a.at - b.at || Number(a.drop) - Number(b.drop) || b.i - a.i)
+  for (const { i, drop } of steps) {
+    if (total() <= avail) break
+    if (!keep.has(i)) continue
+    if (drop) keep.delete(i)
+    else widths[i] = Math.max(specs[i]!.min, widths[i]! - (total() - avail))
+  }
+  const byPriority = [...keep].sort((a, b) => specs[b]!.priority - specs[a]!.priority)
+  for (const i of byPriority) widths[i] = Math.min(natural[i]!, widths[i]! + Math.max(0, avail - total()))
+  for (const i of byPriority.reverse()) {
+    if (total() <= avail) break
+    if (specs[i]!.squeeze) widths[i] = Math.min(widths[i]!, Math.max(4, widths[i]! - (total() - avail)))
+  }
+  return { keep: [...keep].sort((a, b) => a - b), widths }
+}
+
+/**
+ * The table as text for the terminal writer (terminal.ts `table`). `now` is for relative times.
+ * Throws nothing: unknown headings are plain text columns.
+ */
+export async function renderTable(t: Table, io: Pick<IOStreams, 'isStdoutTTY' | 'colorEnabled' | 'terminalWidth'>, now: Date = new Date()): Promise<string> {
+  const spec = (h: string): Column => ({ ...COLUMN_DEFAULTS[h], ...t.columns?.[h] })
+  if (!io.isStdoutTTY) {
+    const kinds = t.head.map((h) => spec(h).kind)
+    // Piped: cells as given; an expiry is the dated label the warnings use ("in 5 days (2025-06-06)").
+    const piped = (v: Value, i: number) => (kinds[i] === 'expiry' && raw(v) ? cell(expiryLabel({ expires_at: raw(v) }, now)) : cell(v))
+    return t.rows.map((r) => r.map(piped).join('\t')).join('\n') + (t.rows.length ? '\n' : '')
+  }
+  // Nothing to show: no lone header (the command's note says why, as gh says "no secrets found").
+  if (t.rows.length === 0) return ''
+  const { Chalk } = await import('chalk')
+  const chalk = new Chalk({ level: io.colorEnabled ? 1 : 0 })
+  const heads = t.head.map((h) => terminalSafe(h))
+  const specs = t.head.map(spec)
+  const shown = t.head.map((_, c) =>
+    showColumn(
+      specs[c]!.kind,
+      t.rows.map((r) => r[c]),
+      now,
+    ),
+  )
+  const natural = heads.map((h, c) => Math.max(textWidth(h), ...shown[c]!.map((s) => textWidth(s.text))))
+  const fit: Fit[] = specs.map((s, c) => ({
+    priority: s.priority ?? 50,
+    cutPriority: s.cutPriority ?? s.priority ?? 50,
+    min: Math.min(natural[c]!, Math.max(s.min ?? Infinity, textWidth(heads[c]!))),
+    essential: !!s.essential,
+    squeeze: s.min !== undefined && s.min !== Infinity,
+  }))
+  const { keep, widths } = fitColumns(natural, fit, io.terminalWidth())
+  const paint = (s: Shown) => (s.colour ? chalk[s.colour](s.text) : s.text)
+  const line = (cells: Shown[]) =>
+    keep
+      .map((c, k) => {
+        const text = truncateText(cells[c]!.text, widths[c]!)
+        const painted = paint({ text, colour: cells[c]!.colour })
+        // No trailing spaces after the last column.
+        return k === keep.length - 1 ? painted : painted + ' '.repeat(Math.max(0, widths[c]! - textWidth(text)))
+      })
+      .join(SEP)
+      .trimEnd()
+  const out: string[] = []
+  // Key/value tables (status) have blank headings: no header line then.
+  if (heads.some(Boolean)) out.push(line(heads.map((h) => ({ text: h }))).replace(/\S.*/, (s) => chalk.bold(s)))
+  for (let r = 0; r < t.rows.length; r++) out.push(line(shown.map((col) => col[r]!)))
+  return out.length ? `${out.join('\n')}\n` : ''
 }
 
 const validity = (v: boolean | null) => (v === null ? 'unknown' : v ? 'valid' : 'invalid')
@@ -41,7 +227,7 @@ export function credentialTable(items: Credential[], opts: { deleted?: boolean }
   }
 }
 
-/** One credential as field/value lines. */
+/** One credential as field/value lines; a value is never cut (the terminal wraps a long one). */
 export function credentialDetail(c: Credential): Table {
-  return { head: ['FIELD', 'VALUE'], rows: Object.entries(c).map(([k, v]) => [k, v === null ? '' : String(v)]) }
+  return { head: ['FIELD', 'VALUE'], rows: Object.entries(c).map(([k, v]) => [k, v === null ? '' : String(v)]), columns: { VALUE: { essential: true, min: Infinity } } }
 }

@@ -36,20 +36,32 @@ export interface ImportItem extends Omit<CreateInput, 'is_default'> {
   validation_message?: string | null
   created_at?: string
   schema?: SchemaDoc
+  /** Store the value byte for byte or refuse it (checkValue `exact`): a .env imported with a template. */
+  exact?: boolean
 }
 
 export interface ImportOptions {
   rename?: boolean
   dryRun?: boolean
-  /** History action (default "import") and a non-secret detail for each entry. */
+  /** History action (default "import") and a non-secret detail for its one entry (the sources are added). */
   action?: string
   detail?: string
+  /** Called as each credential is sealed: done of total (for a terminal's progress line). */
+  onProgress?: (done: number, total: number) => void
+  /**
+   * Write nothing unless every item is imported (`import --template`: a template whose references
+   * point at credentials that were skipped would not reproduce the .env). When anything would be
+   * skipped, nothing is written and the report says `blocked`, listing in `created` what would have been.
+   */
+  allOrNothing?: boolean
 }
 
 export interface ImportReport {
   created: { source: string; credential: Credential; renamed_from?: string }[]
   skipped: { source: string; name: string; reason: string }[]
   dry_run: boolean
+  /** allOrNothing refused (something would be skipped): nothing written; `created` lists what would have been. */
+  blocked?: boolean
 }
 
 const ISO = ISO_TIME
@@ -73,7 +85,9 @@ function bundleSchema(doc: SchemaDoc | undefined): SchemaDoc | undefined {
   if (!doc || typeof doc.updated_at !== 'string' || !ISO.test(doc.updated_at) || !Array.isArray(doc.tables)) return undefined
   try {
     const partial = normalisePartial(doc.partial)
-    return { updated_at: doc.updated_at, tables: normaliseSchema(doc.tables), ...(partial ? { partial } : {}) }
+    // A schema exported stale stays stale: it describes what the value reached before a change.
+    const stale = typeof doc.stale_since === 'string' && ISO.test(doc.stale_since) ? { stale_since: doc.stale_since } : {}
+    return { updated_at: doc.updated_at, tables: normaliseSchema(doc.tables), ...(partial ? { partial } : {}), ...stale }
   } catch {
     return undefined // not a schema: dropped (has_schema false), `credctl discover` rebuilds it
   }
@@ -87,7 +101,7 @@ function check(item: ImportItem): Checked {
     if (!item.schema_type || !WAREHOUSE_TYPES.includes(item.schema_type)) throw new CredctlError('INVALID_INPUT', 'type database needs a schema_type')
     schemaType = item.schema_type
   } else if (item.schema_type) throw new CredctlError('INVALID_INPUT', 'schema_type applies only to type database')
-  const value = checkValue(type, item.value, schemaType ?? undefined)
+  const value = checkValue(type, item.value, schemaType ?? undefined, { exact: !!item.exact })
   const base_url = checkBaseUrl(item.base_url ?? null)
   const expires_at = item.expires_at && ISO.test(item.expires_at) ? item.expires_at : checkExpiry(item.expires_at ?? null)
   const settings: Record<string, string> = {}
@@ -173,6 +187,7 @@ function record(d: Decision, vaultId: string, key: Buffer, now: string): Credent
     validation_message: keepValidation && typeof it.validation_message === 'string' ? remoteText(it.validation_message, 500) : null,
     has_schema: !!c.schema,
     schema_updated_at: c.schema?.updated_at ?? null,
+    ...(c.schema?.stale_since ? { schema_stale_since: c.schema.stale_since } : {}),
     expires_at: c.expires_at,
     created_at: it.created_at && ISO.test(it.created_at) ? it.created_at : now,
     updated_at: now,
@@ -199,11 +214,13 @@ export async function importItems(vault: Vault, items: ImportItem[], opts: Impor
   const previewSkips: ImportReport['skipped'] = []
   const preview = decide(current, checked, rename, previewSkips)
   // A dry run, or nothing to create (everything clashes or was skipped): no key, no write.
-  if (opts.dryRun || preview.length === 0) {
+  const blocked = !!opts.allOrNothing && skipped.length + previewSkips.length > 0
+  if (opts.dryRun || preview.length === 0 || blocked) {
     const ds = preview
     const now = vault.now().toISOString()
     return {
-      created: opts.dryRun
+      // Blocked (all or nothing): what would have been created, for the report, as in a dry run.
+      created: opts.dryRun || blocked
         ? ds.map((d) => ({
             source: d.c.item.source,
             credential: toView({ ...record(d, 'preview', Buffer.alloc(32), now), secret: '' }),
@@ -212,6 +229,7 @@ export async function importItems(vault: Vault, items: ImportItem[], opts: Impor
         : [],
       skipped: [...skipped, ...previewSkips],
       dry_run: !!opts.dryRun,
+      ...(blocked ? { blocked: true } : {}),
     }
   }
   const action = opts.action ?? 'import'
@@ -219,10 +237,20 @@ export async function importItems(vault: Vault, items: ImportItem[], opts: Impor
     async (v, key, now) => {
       const lockSkips: ImportReport['skipped'] = []
       const ds = decide(v, checked, rename, lockSkips)
-      const recs = ds.map((d) => record(d, v.vault_id, key, now))
+      // A name taken between the preview and the lock: all or nothing still means nothing.
+      if (opts.allOrNothing && lockSkips.length > 0) {
+        const s = lockSkips[0]!
+        throw new CredctlError('NAME_TAKEN', `${s.source}: ${s.reason}; nothing was imported`)
+      }
+      const recs = ds.map((d, i) => {
+        opts.onProgress?.(i, ds.length)
+        return record(d, v.vault_id, key, now)
+      })
+      opts.onProgress?.(recs.length, recs.length)
       for (const r of recs) if (r.is_default) for (const c of v.credentials) if (c.type === r.type && c.is_default) c.is_default = false
       v.credentials.push(...recs)
-      const history: HistoryEntry[] = recs.map((r, i) => entryFor(r, action, 'ok', now, [opts.detail, ds[i]!.c.item.source].filter(Boolean).join(': ')))
+      // One import is one action: one entry listing every credential it created (issue 12, point 8).
+      const history: HistoryEntry[] = recs.length ? [entryFor(recs, action, 'ok', now, [opts.detail, ds.map((d) => d.c.item.source).filter(Boolean).join(', ')].filter(Boolean).join(': '))] : []
       return {
         result: {
           created: recs.map((r, i) => ({ source: ds[i]!.c.item.source, credential: toView(r), ...(r.name !== ds[i]!.c.name ? { renamed_from: ds[i]!.c.name } : {}) })),

@@ -41,7 +41,7 @@ export interface BundleEntry
   > {
   value: string
   /** The discovered schema, when there is one (non-secret). */
-  schema?: { updated_at: string; tables: DiscoveredTable[] }
+  schema?: { updated_at: string; tables: DiscoveredTable[]; stale_since?: string }
 }
 
 interface Header {
@@ -211,7 +211,13 @@ function parseEntry(x: Json, i: number): BundleEntry {
   if (x.schema !== undefined) {
     const s = x.schema
     if (!isObj(s) || typeof s.updated_at !== 'string' || !ISO.test(s.updated_at) || !Array.isArray(s.tables)) throw damaged(`${w}: schema`)
-    e.schema = { updated_at: s.updated_at, tables: s.tables.map((t) => parseTable(t, `${w} schema`)), ...(Array.isArray(s.partial) ? { partial: s.partial as string[] } : {}) }
+    e.schema = {
+      updated_at: s.updated_at,
+      tables: s.tables.map((t) => parseTable(t, `${w} schema`)),
+      ...(Array.isArray(s.partial) ? { partial: s.partial as string[] } : {}),
+      // A schema exported stale (the value changed after discovery) is imported stale.
+      ...(typeof s.stale_since === 'string' && ISO.test(s.stale_since) ? { stale_since: s.stale_since } : {}),
+    }
   }
   return e
 }

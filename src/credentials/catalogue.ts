@@ -36,8 +36,21 @@ export interface TypeInfo {
   mask: MaskKind
   /** Variables `credctl run` fills from the type's default, first one is the conventional name. */
   env: readonly string[]
+  /**
+   * The variable the type's official SDK reads its base URL from: `credctl run` sets it from a
+   * credential's base URL together with the key (see BASE_URL_ENV for the source of each). Empty when
+   * no official SDK reads one.
+   */
+  base_url_env: readonly string[]
   /** Extra line shown by `credctl types`. */
   note?: string
+  /**
+   * Whether a `--base-url` means anything for this type: its check sends the key there instead of the
+   * provider's default (src/checks/http.ts for the HTTP providers; bigquery.ts and snowflake.ts for
+   * private endpoints and stand-ins). Every other type refuses one (records.ts, checkBaseUrlFor): a
+   * base URL that nothing reads would look like configuration while changing nothing.
+   */
+  uses_base_url: boolean
 }
 
 const t = (
@@ -49,7 +62,60 @@ const t = (
   mask: MaskKind,
   env: readonly string[],
   note?: string,
-): TypeInfo => ({ type, category, display_name, description, value, mask, env, ...(note ? { note } : {}) })
+): TypeInfo => ({ type, category, display_name, description, value, mask, env, base_url_env: BASE_URL_ENV[type] ?? [], uses_base_url: BASE_URL_CATEGORIES.has(category) || BASE_URL_WAREHOUSES.has(type), ...(note ? { note } : {}) })
+
+/**
+ * Base-URL variables, only those an official SDK really reads (read in the SDK's source, commit given),
+ * and only where the SDK's base URL means what a credential's base URL means in credctl (the prefix
+ * the API paths are appended to: src/checks/http.ts requestUrl). A credential's base URL that a
+ * gateway serves then reaches the SDK with the key, instead of the key going to the vendor's endpoint.
+ *
+ * - OPENAI_BASE_URL: openai/openai-node src/client.ts `baseURL = readEnv('OPENAI_BASE_URL')` (default
+ *   https://api.openai.com/v1) @7b7d6ca; openai/openai-python src/openai/_client.py @e43b422.
+ * - ANTHROPIC_BASE_URL: anthropics/anthropic-sdk-typescript src/client.ts @bfa9197 (default
+ *   https://api.anthropic.com); anthropics/anthropic-sdk-python src/anthropic/_client.py @009b035.
+ * - GOOGLE_GEMINI_BASE_URL: googleapis/js-genai src/node/node_client.ts `getEnv('GOOGLE_GEMINI_BASE_URL')`
+ *   @6e9b35c; googleapis/python-genai google/genai/_base_url.py @6680718 (default
+ *   https://generativelanguage.googleapis.com/, the API version appended after it).
+ * - FIREWORKS_BASE_URL: fw-ai-external/python-sdk src/fireworks/_client.py @8399c12 (default https://api.fireworks.ai).
+ * - TOGETHER_BASE_URL: togethercomputer/together-typescript src/client.ts @5d7f323 (default
+ *   https://api.together.ai/v1); togethercomputer/together-python src/together/client.py @eba5e5f.
+ * - CO_API_URL: cohere-ai/cohere-python src/cohere/client.py `base_url = os.getenv("CO_API_URL")` @bc495da
+ *   (default https://api.cohere.com; cohere-typescript reads no variable).
+ * - GROQ_BASE_URL: groq/groq-typescript src/client.ts @709b1ab (default https://api.groq.com);
+ *   groq/groq-python src/groq/_client.py @9620fde.
+ * - PERPLEXITY_BASE_URL: perplexityai/perplexity-node src/client.ts @1110dc1 (default https://api.perplexity.ai).
+ * - RUNWAYML_BASE_URL: runwayml/sdk-node src/client.ts @ecb7e33 (default https://api.dev.runwayml.com).
+ * - LUMAAI_BASE_URL: lumalabs/lumaai-node src/index.ts @be2c3c4 (default https://api.lumalabs.ai/dream-machine/v1).
+ *
+ * None, on purpose: deepseek (no SDK of its own; its docs use the OpenAI SDK, and OPENAI_BASE_URL would
+ * move an OpenAI key too), xai (xai-sdk-python speaks gRPC and reads no host variable), openrouter
+ * (OpenRouterTeam/typescript-sdk reads none), mistral (client-ts, client-python: none), elevenlabs
+ * (elevenlabs-js, elevenlabs-python: none), deepgram (deepgram-js-sdk, deepgram-python-sdk: none), fal
+ * and pika (fal-js: none), replicate (replicate-javascript reads none; replicate-python's
+ * REPLICATE_BASE_URL is the host without /v1, while a credctl base URL for replicate includes /v1 like
+ * replicate-javascript's baseUrl), stability (stability-sdk's STABILITY_HOST is the gRPC host of its
+ * retired v1 API), and the warehouse types (their drivers take the host from the connection string).
+ */
+const BASE_URL_ENV: Record<string, readonly string[]> = {
+  openai: ['OPENAI_BASE_URL'],
+  openai_audio: ['OPENAI_BASE_URL'],
+  openai_image: ['OPENAI_BASE_URL'],
+  anthropic: ['ANTHROPIC_BASE_URL'],
+  gemini: ['GOOGLE_GEMINI_BASE_URL'],
+  fireworks: ['FIREWORKS_BASE_URL'],
+  together_ai: ['TOGETHER_BASE_URL'],
+  cohere: ['CO_API_URL'],
+  groq: ['GROQ_BASE_URL'],
+  perplexity: ['PERPLEXITY_BASE_URL'],
+  runway: ['RUNWAYML_BASE_URL'],
+  luma: ['LUMAAI_BASE_URL'],
+}
+
+/** Every llm, speech, image and video type is an HTTP provider checked at `{base}{path}` (providers.ts). */
+const BASE_URL_CATEGORIES = new Set<Category>(['llm', 'speech', 'image', 'video'])
+/** The warehouses reached over HTTPS at an endpoint of their own; the others connect with a driver to the value's host. */
+const BASE_URL_WAREHOUSES = new Set(['bigquery', 'snowflake'])
 
 export const TYPES: readonly TypeInfo[] = [
   t('llm', 'openai', 'OpenAI', 'GPT-4, GPT-4o, GPT-3.5, etc.', 'api_key', 'key', ['OPENAI_API_KEY']),

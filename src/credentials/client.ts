@@ -11,14 +11,14 @@ import type { Keychain } from '../vault/keychain.js'
 import type { KeyContext } from '../vault/keys.js'
 import type { RotateOptions, RotateResult } from '../vault/rotate.js'
 import { CATEGORIES, isCategory, typeInfo, WAREHOUSE_TYPES } from './catalogue.js'
-import { entryFor, readHistory, type HistoryEntry } from './history.js'
+import { entryFor, filterHistory, groupEntries, readHistory, type HistoryEntry, type HistoryQuery } from './history.js'
 import { remoteText } from '../lib/text.js'
-import { active, checkBaseUrl, checkDescription, checkExpiry, checkName, find, findById, maskedContent, resolveCategory } from './records.js'
+import { active, checkBaseUrl, checkBaseUrlFor, checkDescription, checkExpiry, checkName, checkNameFree, find, findById, maskedContent, resolveCategory } from './records.js'
 import { checkSettings } from './settings.js'
 import { toView, type Credential } from './view.js'
 import { Vault } from './vault-session.js'
 
-export { checkBaseUrl, checkExpiry, checkName, resolveCategory } from './records.js'
+export { checkBaseUrl, checkBaseUrlFor, checkExpiry, checkName, resolveCategory } from './records.js'
 export type { Vault } from './vault-session.js'
 
 /** Options of createClient(); all optional. Tests inject env, keychain, clock and fetch here. */
@@ -79,6 +79,11 @@ export interface SchemaDoc {
   tables: DiscoveredTable[]
   /** Why this is not the whole catalog (see schema-merge.ts, DiscoveredSchema.partial); absent when it is. */
   partial?: string[]
+  /**
+   * When what discovery reads (the value, base URL or settings) changed after this discovery: the
+   * schema may no longer match. Absent when it is current; `discover` clears it.
+   */
+  stale_since?: string
 }
 
 export interface VaultStatus {
@@ -86,7 +91,11 @@ export interface VaultStatus {
   exists: boolean
   vault_id: string | null
   key_source: string | null
-  keychain: { reachable: boolean; reason: string | null }
+  /**
+   * The OS keychain. `used`: false when the vault's key lives elsewhere (env, passphrase, file): then it
+   * is not probed (its errors are not this vault's problem) and `reachable` is null.
+   */
+  keychain: { used: boolean; reachable: boolean | null; reason: string | null }
   counts: { total: number; active: number; deleted: number; defaults: number; by_category: Record<string, number> }
   /** Whether the key opens the vault and its MAC holds (absent when there is no readable vault). */
   integrity?: { status: 'ok' | 'failed' | 'unchecked'; reason: string | null }
@@ -96,6 +105,38 @@ export interface VaultStatus {
 /** What a check sees of a credential: a tools/database credential is checked as its schema_type. */
 function checkInputOf(rec: CredentialRecord, value: string): CheckInput {
   return { type: rec.schema_type ?? rec.type, value, base_url: rec.base_url ?? undefined, schema_type: rec.schema_type ?? undefined, settings: { ...rec.settings } }
+}
+
+/**
+ * What redaction hunts for in a check's messages: the value, except for a type whose value is a
+ * location, not a secret (static_file: a path, shown as is by the mask too), so a message can say
+ * which file it could not read.
+ */
+function secretsOf(rec: CredentialRecord, value: string): string[] {
+  return typeInfo(rec.schema_type ?? rec.type)?.mask === 'path' ? [] : [value]
+}
+
+/**
+ * Mark a stored schema stale: something discovery reads changed. The first change's time is kept
+ * (the schema is stale since then); a record without a schema has nothing to mark.
+ */
+function markSchemaStale(rec: CredentialRecord, now: string): void {
+  if (rec.has_schema && rec.schema_stale_since === undefined) rec.schema_stale_since = now
+}
+
+/**
+ * Whether credctl can discover a schema behind this credential: the data_warehouse types (a tools/database
+ * credential through its schema_type), each of whose check modules exports discoverSchema (catalogue.ts,
+ * checks/registry.ts). Known from the catalogue alone, so `schema` loads no check to say no.
+ */
+const hasDiscovery = (rec: Pick<CredentialRecord, 'type' | 'schema_type'>): boolean => WAREHOUSE_TYPES.includes(rec.schema_type ?? rec.type)
+
+/** `schema`/`discover` on a credential whose type has no discovery: exit 2, and no advice to run discover. */
+function noDiscovery(rec: Pick<CredentialRecord, 'name' | 'type' | 'schema_type'>): CredctlError {
+  const type = rec.schema_type ?? rec.type
+  return new CredctlError('NO_CHECK', `${type} has no schema discovery ("${rec.name}" is a ${type} credential)`, {
+    hint: `schemas are discovered for the data_warehouse types: ${WAREHOUSE_TYPES.join(', ')}`,
+  })
 }
 
 /** The longest check message kept (stored as `validation_message`, printed by validate). */
@@ -131,7 +172,7 @@ function acceptSettings(rec: CredentialRecord, settings: Record<string, string>)
   }
 }
 
-/** Progress of validateMany, for a terminal's progress line. */
+/** Progress of validateMany, for a terminal's progress line (its onProgress gets done, total, running). */
 export interface ValidateProgress {
   done: number
   total: number
@@ -145,9 +186,9 @@ const THROWN_NEXT: Partial<Record<CheckStatus, string>> = {
 }
 
 /** A check that threw: timeout, unreachable or error, with a message that never holds the value. */
-function failureOf(e: unknown, signal: AbortSignal, timeoutMs: number, value: string): CheckResult {
+function failureOf(e: unknown, signal: AbortSignal, timeoutMs: number, secrets: string[]): CheckResult {
   const status = statusOfError(e, signal)
-  const said = status === 'timeout' ? `no answer within ${Math.round(timeoutMs / 100) / 10} s` : redactError(e, [value])
+  const said = status === 'timeout' ? `no answer within ${Math.round(timeoutMs / 100) / 10} s` : redactError(e, secrets)
   const next = THROWN_NEXT[status]
   return { status, message: remoteText(next ? `${said}. Next: ${next}` : said, MESSAGE_MAX) }
 }
@@ -175,16 +216,13 @@ export class CredentialsApi {
     // The value checks carry every engine's URI parser: loaded only by the commands that take a value.
     const { checkValue } = await import('./input.js')
     const value = checkValue(type, input.value, schemaType ?? undefined)
-    const base_url = checkBaseUrl(input.base_url)
+    const base_url = checkBaseUrlFor(type, schemaType, input.base_url)
     const expires_at = checkExpiry(input.expires_at)
     const description = checkDescription(input.description)
     checkSettings(type, schemaType, input.settings ?? {})
     const settings = Object.fromEntries(Object.entries(input.settings ?? {}).filter(([, v]) => v !== ''))
     return this.vault.mutate(async (v, key, now) => {
-      if (active(v).some((c) => c.name === name)) {
-        throw new CredctlError('NAME_TAKEN', `a credential named "${name}" already exists`, { hint: 'choose another --name, or update it' })
-      }
-      if (v.credentials.some((c) => c.id === name)) throw new CredctlError('NAME_TAKEN', `"${name}" is the id of another credential`, { hint: 'choose another --name' })
+      checkNameFree(v, name)
       const id = crypto().randomUUID()
       const makeDefault = input.is_default === true || !active(v).some((c) => c.type === type && c.is_default)
       if (makeDefault) for (const c of v.credentials) if (c.type === type) c.is_default = false
@@ -213,6 +251,20 @@ export class CredentialsApi {
       v.credentials.push(rec)
       return { result: toView(rec), history: [entryFor(rec, 'create', 'ok', now)] }
     }, { create: true })
+  }
+
+  /**
+   * Whether `name` may name a new credential (or, with `renaming`, the credential of that name or id)
+   * now: checkName and the uniqueness rule (records.ts checkNameFree), the same rules create and update
+   * apply again under the lock at write time. Returns the name as it would be stored (NFC); throws
+   * INVALID_INPUT or NAME_TAKEN. Reads the vault without the key. For prompts that check a name as soon
+   * as it is typed, before the secret is asked.
+   */
+  async checkNewName(name: string, opts: { renaming?: string } = {}): Promise<string> {
+    const n = checkName(name)
+    const v = await this.vault.read()
+    checkNameFree(v, n, opts.renaming !== undefined ? find(v, opts.renaming).id : undefined)
+    return n
   }
 
   /** Credentials, without their values, newest last. Does not need the key. */
@@ -248,8 +300,7 @@ export class CredentialsApi {
       const rec = find(v, idOrName)
       const changed: string[] = []
       if (name !== undefined && name !== rec.name) {
-        if (active(v).some((c) => c.name === name && c.id !== rec.id)) throw new CredctlError('NAME_TAKEN', `a credential named "${name}" already exists`)
-        if (v.credentials.some((c) => c.id === name)) throw new CredctlError('NAME_TAKEN', `"${name}" is the id of another credential`)
+        checkNameFree(v, name, rec.id)
         rec.name = name
         changed.push('name')
       }
@@ -264,6 +315,8 @@ export class CredentialsApi {
         rec.validation_message = null
         changed.push('value')
       }
+      // A base URL must mean something for this type; clearing one (null, '') is always allowed.
+      if (base_url) checkBaseUrlFor(rec.type, rec.schema_type, base_url)
       if (description !== undefined) {
         rec.description = description
         changed.push('description')
@@ -285,6 +338,10 @@ export class CredentialsApi {
         changed.push('settings')
       }
       if (changed.length === 0) throw new CredctlError('USAGE', 'nothing to update: pass --value-stdin, --name, --description, --base-url or another field')
+      // The stored schema came from what discovery read (value, base URL, settings such as bigquery's
+      // project): a change to any of them may point at another database. Name and description do not.
+      // (schema_type cannot change: it is fixed at create.)
+      if (changed.some((k) => k === 'value' || k === 'base_url' || k === 'settings')) markSchemaStale(rec, now)
       rec.updated_at = now
       return { result: toView(rec), history: [entryFor(rec, 'update', 'ok', now, changed.join(','))] }
     })
@@ -355,8 +412,11 @@ export class CredentialsApi {
     opts: {
       timeoutMs?: number
       concurrency?: number
-      /** Called when a check starts or ends: how many are done, of how many, and which are running since when. */
-      onProgress?: (p: ValidateProgress) => void
+      /**
+       * Called when a check starts or ends: how many are done, of how many (the `onProgress(done, total)`
+       * of every long SDK call), and which are running since when (ms since the epoch).
+       */
+      onProgress?: (done: number, total: number, running: ValidateProgress['running']) => void
       /**
        * Several credentials (`validate --all`): one with nothing to check (no check for its type, an
        * api_key without a check URL) is reported here and skipped instead of stopping the others.
@@ -382,7 +442,7 @@ export class CredentialsApi {
     const results: { id: string; checkedSecret: string; status: CheckStatus; message: string; duration_ms: number; newValue?: string; settings?: Record<string, string> }[] = new Array(items.length)
     // What is running now, for progress: name and start time of each check in flight.
     const running = new Map<string, { name: string; started: number }>()
-    const progress = () => opts.onProgress?.({ done, total: items.length, running: [...running.values()] })
+    const progress = () => opts.onProgress?.(done, items.length, [...running.values()])
     let next = 0
     let done = 0
     const worker = async () => {
@@ -411,7 +471,7 @@ export class CredentialsApi {
             progress()
             continue
           }
-          result = failureOf(e, signal, timeoutMs, value)
+          result = failureOf(e, signal, timeoutMs, secretsOf(rec, value))
         }
         if (result.newValue !== undefined) result = await acceptNewValue(rec, result)
         const learned = result.settings ? acceptSettings(rec, result.settings) : undefined
@@ -420,7 +480,7 @@ export class CredentialsApi {
           checkedSecret: rec.secret,
           status: result.status,
           // The remote-text boundary: redacted first (a value never survives), then normalised.
-          message: remoteText(redact(String(result.message), [value]).replaceAll('credctl update NAME', `credctl update ${shellWord(rec.name)}`), MESSAGE_MAX),
+          message: remoteText(redact(String(result.message), secretsOf(rec, value)).replaceAll('credctl update NAME', `credctl update ${shellWord(rec.name)}`), MESSAGE_MAX),
           duration_ms: Date.now() - started,
           ...(result.newValue !== undefined ? { newValue: result.newValue } : {}),
           ...(learned ? { settings: learned } : {}),
@@ -456,12 +516,14 @@ export class CredentialsApi {
         if (r.newValue !== undefined) {
           rec.secret = seal(key, r.newValue, aadFor(v.vault_id, rec.id, 'value'))
           rec.masked_content = maskedContent(rec.schema_type ?? rec.type, r.newValue)
+          markSchemaStale(rec, now)
           rec.updated_at = now
         }
         out.push(toView(rec))
         history.push(entryFor(rec, 'validate', r.status, now))
       }
-      return { result: out, history }
+      // One validate is one action: one entry per verdict, listing the credentials that got it.
+      return { result: out, history: groupEntries(history) }
     })
     return views.map((view, i) => ({ ...view, status: checked[i]!.status, message: checked[i]!.message, duration_ms: checked[i]!.duration_ms }))
   }
@@ -472,9 +534,7 @@ export class CredentialsApi {
     const input = checkInputOf(rec, value)
     const { loadCheck } = await import('../checks/registry.js')
     const check = await loadCheck(input.type)
-    if (!check?.discoverSchema) {
-      throw new CredctlError('NO_CHECK', `schema discovery is not available for type ${input.type} (credential "${rec.name}")`)
-    }
+    if (!check?.discoverSchema) throw noDiscovery(rec)
     const timeoutMs = opts.timeoutMs ?? Math.max(this.vault.timeoutMs, 30_000)
     const signal = AbortSignal.timeout(timeoutMs)
     let tables: DiscoveredTable[]
@@ -485,7 +545,7 @@ export class CredentialsApi {
       tables = normaliseSchema(found.tables)
       enginePartial = normalisePartial(found.partial) ?? []
     } catch (e) {
-      const { status, message: msg } = failureOf(e, signal, timeoutMs, value)
+      const { status, message: msg } = failureOf(e, signal, timeoutMs, secretsOf(rec, value))
       await this.vault.history([entryFor(rec, 'discover', status, this.vault.now().toISOString())])
       throw new CredctlError(status === 'timeout' || status === 'unreachable' ? 'UNREACHABLE' : 'CHECK_FAILED', `schema discovery of "${rec.name}" failed: ${msg}`, {
         hint: 'the previously discovered schema, if any, is kept',
@@ -498,7 +558,8 @@ export class CredentialsApi {
       })
     }
     const { mergeDiscovery } = await import('./schema-merge.js')
-    const stored = rec.has_schema ? await this.getSchema(rec.id).catch(() => undefined) : undefined
+    // A stale schema describes what the old value reached: nothing of it is kept, even by a narrowed run.
+    const stored = rec.has_schema && rec.schema_stale_since === undefined ? await this.getSchema(rec.id).catch(() => undefined) : undefined
     const merged = mergeDiscovery(stored, tables, enginePartial, opts)
     const updated_at = this.vault.now().toISOString()
     const doc: SchemaDoc = { updated_at, tables: merged.tables, ...(merged.partial.length ? { partial: merged.partial } : {}) }
@@ -507,6 +568,9 @@ export class CredentialsApi {
       const r = findById(v, rec.id)
       r.has_schema = true
       r.schema_updated_at = updated_at
+      // Stale again if the value changed while this discovery ran (it read the old one).
+      if (r.secret === rec.secret) delete r.schema_stale_since
+      else r.schema_stale_since = updated_at
       return { result: toView(r), history: [entryFor(r, 'discover', 'ok', now, `${tables.length} tables${merged.kept ? ` (+${merged.kept} kept)` : ''}`)] }
     })
     // `tables` means the same as in getSchema / `schema --json`: the stored list.
@@ -517,14 +581,19 @@ export class CredentialsApi {
   async getSchema(idOrName: string): Promise<SchemaDoc> {
     const v = await this.vault.read()
     const rec = find(v, idOrName, { deleted: true })
+    if (!rec.has_schema && !hasDiscovery(rec)) throw noDiscovery(rec)
     if (!rec.has_schema) {
       throw new CredctlError('NOT_FOUND', `no schema discovered yet for "${rec.name}"`, { hint: `run: credctl discover ${JSON.stringify(rec.name)}` })
     }
+    let doc: SchemaDoc
     try {
-      return JSON.parse(await readRegularFile(this.vault.schemaFile(rec.id))) as SchemaDoc
+      doc = JSON.parse(await readRegularFile(this.vault.schemaFile(rec.id))) as SchemaDoc
     } catch {
       throw new CredctlError('NOT_FOUND', `the schema file of "${rec.name}" is missing or damaged`, { hint: `run: credctl discover ${JSON.stringify(rec.name)}` })
     }
+    // Staleness lives in the record (covered by the vault's MAC, set in the same write as the change).
+    const { stale_since: _fromFile, ...rest } = doc
+    return rec.schema_stale_since !== undefined ? { ...rest, stale_since: rec.schema_stale_since } : rest
   }
 
   /** The raw value, for `reveal` and pipes. Recorded in history. */
@@ -553,20 +622,107 @@ export class CredentialsApi {
   }
 
   /**
-   * Several credentials decrypted with one key load, each use recorded in history (`action`, with a
-   * non-secret `detail`); with no credential at all, one entry without a credential. For `run` only.
+   * Several credentials decrypted with one key load, for `run`, `inject` and env files. The call is one
+   * action, so it is ONE history entry (`action`) listing every credential, written before any value is
+   * returned; with no credential at all, an entry without one. `detail` is non-secret: a string for the
+   * whole action (the program and its variables), or, as before issue 12, a function giving each
+   * credential's part (its distinct results are joined with "; "; called with undefined when there is
+   * no credential).
    */
-  async resolveMany(idsOrNames: string[], record: { action: string; detail: (c: Credential | undefined) => string }): Promise<{ credential: Credential; value: string }[]> {
+  async resolveMany(
+    idsOrNames: string[],
+    record: { action: string; detail: string | ((c: Credential | undefined) => string) },
+  ): Promise<{ credential: Credential; value: string }[]> {
     // No vault at all (a new CI job): nothing to hand out and no history to keep; writing one would
     // create the vault's directory as a side effect of `run`.
     if (idsOrNames.length === 0 && !(await this.vault.read())) return []
     const items = await this.vault.decryptMany(idsOrNames)
     const now = this.vault.now().toISOString()
-    await this.vault.history(
-      items.length ? items.map(({ rec }) => entryFor(rec, record.action, 'ok', now, record.detail(toView(rec)))) : [entryFor(undefined, record.action, 'ok', now, record.detail(undefined))],
-      { required: true },
-    )
+    const d = record.detail
+    const detail = typeof d === 'string' ? d : items.length ? [...new Set(items.map(({ rec }) => d(toView(rec))))].join('; ') : d(undefined)
+    await this.vault.history([entryFor(items.map(({ rec }) => rec), record.action, 'ok', now, detail)], { required: true })
     return items.map(({ rec, value }) => ({ credential: toView(rec), value }))
+  }
+
+  /**
+   * The values a run plan (inject.ts planRun) needs, decrypted with one key load and recorded as
+   * `resolveMany` records them; id -> value. VAULT_DAMAGED when the vault changed since the plan was
+   * made in a way that would route a value elsewhere (inject.ts routingOf): nothing is handed out.
+   */
+  async resolvePlan(
+    plan: { vars: { credential: Credential }[] },
+    record: { action: string; detail: string | ((c: Credential | undefined) => string) },
+  ): Promise<Map<string, string> & { credentials: Credential[] }> {
+    const { routingOf } = await import('./inject.js')
+    const planned = new Map(plan.vars.map((v) => [v.credential.id, routingOf(v.credential)]))
+    const resolved = await this.resolveMany([...planned.keys()], record)
+    if (resolved.length !== planned.size || resolved.some((r) => planned.get(r.credential.id) !== routingOf(r.credential))) {
+      throw new CredctlError('VAULT_DAMAGED', 'the vault changed while the command was being prepared; no value was handed out', { hint: 'run it again' })
+    }
+    // The values by id, and the credentials as read with the key (for expiry warnings and masking).
+    return Object.assign(new Map(resolved.map((r) => [r.credential.id, r.value])), { credentials: resolved.map((r) => r.credential) })
+  }
+
+  /**
+   * The environment an env file describes (`credctl run --env-file`, for SDK users): every variable of
+   * the files, a `credctl://NAME` value replaced by that credential's value, others as written; later
+   * files win; type defaults under their variables too unless `defaults: false`. A service-account
+   * JSON becomes a 0600 temporary file whose path is the value: call `cleanup()` when done with it.
+   * One history entry (action `run`) listing the credentials, naming the files and variables.
+   * Errors: INVALID_INPUT (exit 2) for bad syntax or a variable env-guard.ts refuses, NOT_FOUND (exit 3)
+   * for a reference to a missing or deleted credential, both naming FILE:LINE; nothing is decrypted then.
+   * @example
+   * const { vars, cleanup } = await client.credentials.resolveEnv([{ file: '.env.credctl', text }], { defaults: false })
+   */
+  async resolveEnv(
+    files: import('./env-resolve.js').TextSource[],
+    opts: { defaults?: boolean; program?: string } = {},
+  ): Promise<{ vars: Record<string, string>; plan: import('./inject.js').RunPlan; cleanup(): Promise<void> }> {
+    const { readEnvFiles } = await import('./env-resolve.js')
+    const { planRun, runDetail } = await import('./inject.js')
+    const plan = planRun(await this.list({ includeDeleted: true }), { files: readEnvFiles(files), noDefaults: opts.defaults === false })
+    const names = files.map((x) => x.file)
+    const values = await this.resolvePlan(plan, {
+      action: 'run',
+      detail: runDetail([...plan.vars, ...plan.baseUrls].map((p) => p.variable), opts.program, names),
+    })
+    const { materialize } = await import('./run-files.js')
+    const m = await materialize(plan, values)
+    return { vars: m.vars, plan, cleanup: m.cleanup }
+  }
+
+  /**
+   * A template (`credctl inject`) with every `{{ credctl://NAME }}` replaced by that credential's value
+   * (references.ts scanTemplate); the rest byte for byte. All placeholders are checked before anything
+   * is decrypted: a malformed one is INVALID_INPUT (exit 2), one naming a missing or deleted credential
+   * NOT_FOUND (exit 3), both naming FILE:LINE. Recorded in history (action `inject`, detail naming the
+   * file, the lines of each credential's placeholders and `detail`: one entry); a template without placeholders decrypts nothing and records nothing.
+   * @example
+   * const { text } = await client.credentials.renderTemplate({ file: 'config.yaml.tpl', text: tpl })
+   */
+  async renderTemplate(src: import('./env-resolve.js').TextSource, opts: { detail?: string } = {}): Promise<{ text: string; credentials: Credential[] }> {
+    const { planTemplate, renderTemplate } = await import('./env-resolve.js')
+    const slots = planTemplate(await this.list({ includeDeleted: true }), src)
+    if (slots.length === 0) return { text: src.text, credentials: [] }
+    const plan = { vars: slots.map((s) => ({ credential: s.credential })) }
+    const values = await this.resolvePlan(plan, {
+      action: 'inject',
+      // Where each credential went: the template's lines (`config.yaml.tpl:3,9 to config.yaml`), never a value.
+      detail: `${src.file}: ${[...new Map(slots.map((s) => [s.credential.id, s.credential])).values()]
+        .map((c) => `${JSON.stringify(c.name)} at line ${[...new Set(slots.filter((s) => s.credential.id === c.id).map((s) => s.line))].join(',')}`)
+        .join('; ')}${opts.detail ? ` ${opts.detail}` : ''}`,
+    })
+    const credentials = [...new Map(slots.map((s) => [s.credential.id, s.credential])).values()]
+    return { text: renderTemplate(src.text, slots, values), credentials }
+  }
+
+  /**
+   * Import a .env text: every variable that holds a secret becomes a credential; with `template`, also
+   * the .env rewritten with credctl:// references, all or nothing. See env-import.ts.
+   */
+  async importEnv(text: string, opts: import('./env-import.js').EnvImportOptions): Promise<import('./env-import.js').EnvImportResult> {
+    const { importEnv } = await import('./env-import.js')
+    return importEnv((items, o) => this.importMany(items, o), text, opts)
   }
 
   /** Import credentials in one write (a .env file or an export bundle); see bulk.ts. */
@@ -581,7 +737,7 @@ export class CredentialsApi {
     const ids = v ? active(v).map((c) => c.id) : []
     const items = await this.vault.decryptMany(ids)
     const now = this.vault.now().toISOString()
-    await this.vault.history(items.map(({ rec }) => entryFor(rec, 'export', 'ok', now, detail)), { required: true })
+    await this.vault.history([entryFor(items.map(({ rec }) => rec), 'export', 'ok', now, detail)], { required: true })
     return items.map(({ rec, value }) => ({ credential: toView(rec), settings: { ...rec.settings }, value }))
   }
 
@@ -594,27 +750,38 @@ export class CredentialsApi {
     const { recoverVault } = await import('./recover.js')
     const report = await recoverVault(file, (h) => this.vault.keyForHeader(h), this.vault.env)
     const now = this.vault.now().toISOString()
-    await this.vault.history(
-      report.entries.map((e, i) => entryFor({ id: report.recovered[i]!.id, name: e.name, type: e.type }, 'recover', 'ok', now, detail)),
-      { required: true },
-    )
+    const recovered = report.entries.map((e, i) => ({ id: report.recovered[i]!.id, name: e.name, type: e.type }))
+    if (recovered.length) await this.vault.history([entryFor(recovered, 'recover', 'ok', now, detail)], { required: true })
     return report
   }
 
-  async history(filter: { name?: string; limit?: number } = {}): Promise<HistoryEntry[]> {
-    await this.vault.file()
-    let entries = await readHistory(this.vault.paths().history)
+  /**
+   * History entries, oldest first, from both files (see history.ts). `name`: only entries naming that
+   * credential; `since`, `actions`, `limit`: see HistoryQuery.
+   */
+  async history(filter: { name?: string } & Omit<HistoryQuery, 'credential'> = {}): Promise<HistoryEntry[]> {
+    // The key-source rule holds for reads too; a vault that does not parse still has its history to show.
+    const v = await this.vault.read().catch((e: unknown) => {
+      if (e instanceof CredctlError && e.code === 'USAGE') throw e
+      return undefined
+    })
+    const entries = await readHistory(this.vault.paths().history)
+    let credential: HistoryQuery['credential']
     if (filter.name !== undefined) {
-      const v = await this.vault.read()
+      const name = filter.name
       // A name or id of a record in the vault means that one record (AMBIGUOUS when several records have
       // it, like every other lookup); a purged credential is found by the name or id its entries carry.
-      const rec = v?.credentials.some((c) => c.id === filter.name || c.name === filter.name) ? find(v, filter.name, { deleted: true }) : undefined
-      entries = rec
-        ? entries.filter((e) => e.credential_id === rec.id || (e.credential_id === null && e.name === rec.name))
-        : entries.filter((e) => e.name === filter.name || e.credential_id === filter.name)
+      let rec: CredentialRecord | undefined
+      try {
+        rec = find(v, name, { deleted: true })
+      } catch (e) {
+        if (!(e instanceof CredctlError) || e.code !== 'NOT_FOUND') throw e
+      }
+      const r = rec
+      credential = r ? (c) => c.id === r.id || (c.id === null && c.name === r.name) : (c) => c.name === name || c.id === name
     }
-    if (filter.limit !== undefined) entries = entries.slice(-filter.limit)
-    return entries
+    const { name: _n, ...rest } = filter
+    return filterHistory(entries, { ...rest, ...(credential ? { credential } : {}) })
   }
 }
 

@@ -1,3 +1,5 @@
+import * as os from 'node:os'
+import * as path from 'node:path'
 import { CredctlError } from '../errors.js'
 import { checkServiceUrl } from './urls.js'
 import { dbValueProblem } from '../checks/databases/values.js'
@@ -29,15 +31,26 @@ function uri(value: string, protocols: string[]): URL | undefined {
 /** RFC 6749 appendix A.12 and A.17: access-token and refresh-token = 1*VSCHAR (%x20-7E). */
 const VSCHAR = /^[\x20-\x7e]+$/
 
+/**
+ * A PEM block (RFC 7468 section 2: label, base64 lines, RFC 1421 `Proc-Type:`/`DEK-Info:` headers of an
+ * encrypted key), one trailing line end at most. Private keys (a GitHub App's, a JWT signing key, an APNs
+ * .p8) live in .env files as such blocks and reach programs as they are, never in a header; so the
+ * generic tools/api_key type takes them (issue 12: `import --from-env` stores a multi-line PRIVATE_KEY
+ * as an api_key), while provider keys (openai, ...) and any other whitespace stay refused as paste errors.
+ */
+const PEM = /^-----BEGIN ([A-Z0-9 ]+)-----\r?\n(?:[A-Za-z0-9+/=:,. -]*\r?\n)+-----END \1-----(?:\r?\n)?$/
+
 const CHECKS: Record<Exclude<ValueKind, 'database'>, { expected: string; ok: (v: string) => boolean }> = {
   api_key: { expected: 'a non-empty key without whitespace', ok: (v) => v.length > 0 && !/\s/.test(v) },
+  // libpq URIs may leave the authority empty (postgresql:///db?host=/var/run/postgresql: a Unix socket,
+  // or libpq's default socket): the host is then read from the query by parsePgUri, like libpq does.
   postgres_uri: {
-    expected: 'a postgresql:// or postgres:// URI (postgresql://user:password@host:5432/db)',
-    ok: (v) => !!uri(v, ['postgresql:', 'postgres:'])?.hostname,
+    expected: 'a postgresql:// or postgres:// URI (postgresql://user:password@host:5432/db, or postgresql:///db?host=/var/run/postgresql&user=app for a Unix socket)',
+    ok: (v) => !!uri(v, ['postgresql:', 'postgres:']),
   },
   redshift_uri: {
     expected: 'a redshift://, postgresql:// or postgres:// URI (redshift://user:password@cluster:5439/db)',
-    ok: (v) => !!uri(v, ['redshift:', 'postgresql:', 'postgres:'])?.hostname,
+    ok: (v) => !!uri(v, ['redshift:', 'postgresql:', 'postgres:']),
   },
   mysql_uri: {
     expected: 'a mysql:// or mariadb:// URI (mysql://user:password@host:3306/db?ssl-mode=REQUIRED)',
@@ -81,7 +94,7 @@ const CHECKS: Record<Exclude<ValueKind, 'database'>, { expected: string; ok: (v:
         if (typeof o !== 'object' || o === null || typeof o.access_token !== 'string' || !VSCHAR.test(o.access_token)) return false
         if (o.refresh_token !== undefined && (typeof o.refresh_token !== 'string' || !VSCHAR.test(o.refresh_token))) return false
         // The refresh grant sends the refresh token and client secret there: https (or this machine) only.
-        if (o.token_url !== undefined) checkServiceUrl(String(o.token_url), 'token_url in the oauth value')
+        if (o.token_url !== undefined) checkServiceUrl(String(o.token_url), 'token_url in the oauth value', { partOfSecret: true })
         return true
       } catch (e) {
         if (e instanceof CredctlError) throw e
@@ -97,10 +110,12 @@ const CHECKS: Record<Exclude<ValueKind, 'database'>, { expected: string; ok: (v:
 
 /**
  * Normalise and check a value for its type. Returns the value to store: one trailing newline (from
- * `echo` or a file) is dropped, nothing else is changed.
+ * `echo` or a file) is dropped, nothing else is changed. With `exact` (a .env imported with a template,
+ * whose references must give back the very bytes) nothing is dropped or trimmed: a value the type would
+ * change is refused instead.
  */
-export function checkValue(type: string, raw: string, schemaType?: string): string {
-  const value = raw.replace(/\r?\n$/, '')
+export function checkValue(type: string, raw: string, schemaType?: string, opts: { exact?: boolean } = {}): string {
+  const value = opts.exact ? raw : raw.replace(/\r?\n$/, '')
   if (Buffer.byteLength(value, 'utf8') > MAX_VALUE_BYTES) {
     throw new CredctlError('INVALID_INPUT', `value too large: at most ${MAX_VALUE_BYTES} bytes (64 KiB)`)
   }
@@ -117,8 +132,10 @@ export function checkValue(type: string, raw: string, schemaType?: string): stri
     kind = typeInfo(schemaType)!.value
     label = `database (schema_type ${schemaType})`
   }
-  const check = CHECKS[kind as Exclude<ValueKind, 'database'>]
+  const base = CHECKS[kind as Exclude<ValueKind, 'database'>]
+  const check = type === 'api_key' ? { expected: `${base.expected}, or a PEM block`, ok: (v: string) => base.ok(v) || PEM.test(v) } : base
   const trimmed = kind === 'service_account_json' || kind === 'oauth' ? value.trim() : value
+  if (opts.exact && trimmed !== value) throw new CredctlError('INVALID_INPUT', `invalid value for type ${label}: leading or trailing blanks, which a ${label} value does not keep`)
   checkKeyChars(kind, trimmed, label)
   // The parse the mask and redaction use (DESIGN section 2): a value it cannot cut into public and
   // secret parts one way only is refused here, with how to write it, rather than masked by a guess.
@@ -137,5 +154,21 @@ export function checkValue(type: string, raw: string, schemaType?: string): stri
   // Warehouse values: the check's own parser (ssl-mode values, ADO keys, account names...).
   const why = dbValueProblem(kind, trimmed)
   if (why) fail(label, `${check.expected}; ${why}`)
-  return trimmed
+  return kind === 'path' ? absolutePath(trimmed) : trimmed
+}
+
+/**
+ * A static_file path as stored: absolute, so the credential means the same files from any directory
+ * (`run`, `validate` and `discover` run elsewhere later). `~` and `~/…` are the home directory of the
+ * user storing it (as the check reads them, file-path.ts); anything else is resolved against the
+ * current directory at create/update time. `~user/…` is not expanded (a shell does that before credctl
+ * sees it; quoted, it is a relative name like any other). Globs stay globs: only the directory part is
+ * anchored. Surrounding whitespace is dropped, as the check drops it. Throws nothing.
+ */
+export function absolutePath(raw: string): string {
+  // The check reads the path trimmed (file-path.ts checkPath): stored as it is read.
+  const p = raw.trim()
+  if (p === '~') return os.homedir()
+  if (p.startsWith('~/')) return path.resolve(path.join(os.homedir(), p.slice(2)))
+  return path.resolve(p)
 }

@@ -86,3 +86,30 @@ export function remask(type: string, masked: string): string {
   const structured = kind === 'uri' || kind === 'ado' || (kind === 'any' && (guessShape(masked) === 'uri' || guessShape(masked) === 'mssql'))
   return structured ? mask(type, masked) : masked
 }
+
+/**
+ * The texts `credctl run` conceals in a command's output for one value (src/lib/conceal.ts): the secret
+ * parts the mask hides, from the same parse, each as written and as a driver reads it (percent-decoded,
+ * unquoted), and for JSON values also JSON-escaped (how a service-account file's bytes show a private
+ * key's newlines). A key is one secret part, itself; a path has none; a value the parse cannot read is
+ * concealed whole. Public parts (a URL's host, a service account's client_email) stay readable.
+ */
+export function secretTexts(type: string, value: string): string[] {
+  const kind = typeInfo(type)?.mask ?? 'key'
+  const shape = shapeOf(kind, value)
+  const out = new Set<string>()
+  try {
+    for (const p of valueParts(shape, value)) {
+      if (!p.secret) continue
+      for (const t of [p.text, p.plain]) {
+        if (!t) continue
+        out.add(t)
+        if (shape === 'json') out.add(JSON.stringify(t).slice(1, -1))
+      }
+    }
+  } catch {
+    out.add(value.trim())
+  }
+  if (shape === 'token' && value !== value.trim()) out.add(value)
+  return [...out].filter((t) => t.length > 0)
+}

@@ -76,6 +76,24 @@ export function checkBaseUrl(u: string | null | undefined): string | null {
   return checkServiceUrl(u, '--base-url').replace(/\/+$/, '')
 }
 
+/**
+ * A base URL for a credential of `type` (tools/database: of its `schemaType`): refused with exit 2 for a
+ * type whose check never reads one (the catalogue's `uses_base_url`), so a setting that changes nothing
+ * is never stored. Clearing (undefined, null, '') is always allowed: a record written by an older
+ * credctl may hold one. Returns the checked URL, or null.
+ */
+export function checkBaseUrlFor(type: string, schemaType: string | null | undefined, u: string | null | undefined): string | null {
+  const url = checkBaseUrl(u)
+  if (url === null) return null
+  const info = typeInfo(schemaType ?? type)
+  if (info && !info.uses_base_url) {
+    const which = schemaType ? `type ${type} (schema_type ${schemaType})` : `type ${type}`
+    const hint = type === 'api_key' ? 'an api_key is checked at its --check-url; drop --base-url' : `drop --base-url: the ${info.category === 'data_warehouse' ? 'host comes from the value itself' : 'check never reads one'}; \`credctl types --json\` lists the types that use one (uses_base_url)`
+    throw new CredctlError('INVALID_INPUT', `--base-url does not apply to ${which}: nothing reads it`, { hint })
+  }
+  return url
+}
+
 export function checkExpiry(x: string | null | undefined): string | null {
   if (x === undefined || x === null || x === '') return null
   const t = /^\d{4}-\d{2}-\d{2}$/.test(x) ? Date.parse(`${x}T00:00:00Z`) : NaN
@@ -101,28 +119,55 @@ export function resolveCategory(type: string | undefined, category: string | und
 
 export const active = (v: VaultFile) => v.credentials.filter((c) => c.deleted_at === null)
 
+/**
+ * The one uniqueness rule of names: no two active credentials share a name, and no name is another
+ * record's id (a vault written before ids and names were kept apart may hold such a record). `name` is
+ * checkName's result; `self` is the id of the record being renamed. Throws NAME_TAKEN (exit 2).
+ * Called at write time by create and update, under the lock, and by the interactive name prompt
+ * (CredentialsApi.checkNewName) right after the name is typed.
+ */
+export function checkNameFree(v: VaultFile | undefined, name: string, self?: string): void {
+  if (!v) return
+  if (active(v).some((c) => c.name === name && c.id !== self)) {
+    throw new CredctlError('NAME_TAKEN', `a credential named "${name}" already exists`, { hint: self ? 'choose another name' : 'choose another name, or update that one' })
+  }
+  if (v.credentials.some((c) => c.id === name && c.id !== self)) throw new CredctlError('NAME_TAKEN', `"${name}" is the id of another credential`, { hint: 'choose another name' })
+}
+
 export function findById(v: VaultFile, id: string): CredentialRecord {
   const r = v.credentials.find((c) => c.id === id)
   if (!r) throw new CredctlError('NOT_FOUND', `credential ${id} no longer exists`)
   return r
 }
 
+/** The shortest id prefix accepted as an id: the length tables show (src/cli/render.ts, like git's short hashes). */
+export const ID_PREFIX_MIN = 8
+
 /**
- * The one record a name or id means. Ids and names never collide (checkName, import ids), but a vault
+ * The one record a name, id or id prefix (ID_PREFIX_MIN+ characters) means. A prefix matching several
+ * records, or one record's id prefix and another's name, is AMBIGUOUS like any other double meaning.
+ * Ids and names never collide (checkName, import ids), but a vault
  * may still hold an active and a deleted credential of one name, two deleted ones, or (written by an
  * older credctl) a name equal to another record's id: every record the string could mean is a
  * candidate, and more than one is an AMBIGUOUS error (exit 2) listing them by id. Never a silent pick.
  * `deleted`: deleted records are candidates too (get, restore, purge, schema); otherwise only active ones.
  */
-export function find(v: VaultFile | undefined, idOrName: string, opts: { deleted?: boolean } = {}): CredentialRecord {
+export function find<R extends Pick<CredentialRecord, 'id' | 'name'> & { deleted_at?: string | null | undefined } = CredentialRecord>(
+  v: { credentials: R[] } | undefined,
+  idOrName: string,
+  opts: { deleted?: boolean } = {},
+): R {
   if (typeof idOrName !== 'string' || idOrName === '') throw new CredctlError('USAGE', 'a credential name or id is required')
   const all = v?.credentials ?? []
   const nfc = idOrName.normalize('NFC') // names are stored NFC (checkName)
-  const matches = all.filter((c) => c.id === idOrName || c.name === idOrName || c.name === nfc)
-  const candidates = opts.deleted ? matches : matches.filter((c) => c.deleted_at === null)
+  // An id prefix of ID_PREFIX_MIN+ characters stands for the id (tables show ids that short); hex is
+  // case-insensitive. Shorter strings are names only, so a short name never turns into an id.
+  const prefix = idOrName.length >= ID_PREFIX_MIN ? idOrName.toLowerCase() : undefined
+  const matches = all.filter((c) => c.id === idOrName || c.name === idOrName || c.name === nfc || (prefix !== undefined && c.id.toLowerCase().startsWith(prefix)))
+  const candidates = opts.deleted ? matches : matches.filter((c) => !c.deleted_at)
   if (candidates.length === 1) return candidates[0]!
   if (candidates.length > 1) {
-    const list = candidates.map((c) => `${c.id} (${c.name === idOrName ? `"${c.name}"` : `id; named "${c.name}"`}${c.deleted_at ? ', deleted' : ''})`).join(', ')
+    const list = candidates.map((c) => `${c.id} (${c.name === idOrName || c.name === nfc ? `"${c.name}"` : `id; named "${c.name}"`}${c.deleted_at ? ', deleted' : ''})`).join(', ')
     throw new CredctlError('AMBIGUOUS', `"${idOrName}" matches ${candidates.length} credentials: ${list}`, {
       hint: 'name the one you mean by its id',
     })

@@ -38,3 +38,44 @@ export function parseReference(value: string, opts: { allowSpaces?: boolean } = 
   if (name.trim() === '') throw new Error('the reference names no credential')
   return name
 }
+
+/** One `{{ credctl://NAME }}` placeholder of a template (see scanTemplate). */
+export interface TemplateRef {
+  /** The credential name or id it refers to (decoded). */
+  name: string
+  /** The placeholder as written, braces included (for messages: it is not secret). */
+  text: string
+  /** Offsets in the template: text === template.slice(start, end). */
+  start: number
+  end: number
+  /** 1-based line of the placeholder. */
+  line: number
+}
+
+// `{{`, optional blanks, the reference up to the first `}}` on the same line, optional blanks, `}}`.
+// The braces delimit the reference as quotes do, so a raw space is accepted inside (allowSpaces); blanks
+// next to the braces are not part of the name (names never start or end with one: records.checkName).
+const PLACEHOLDER = /\{\{[ \t]*(credctl:\/\/[^\r\n]*?)[ \t]*\}\}/g
+
+/**
+ * Every `{{ credctl://NAME }}` in a template (any text: YAML, JSON, TOML, ...), in order. Text outside
+ * these placeholders, other `{{ ... }}` (Helm, Jinja) included, is not touched. A placeholder whose
+ * reference is malformed throws Error(`LINE: reason`) for the caller to prefix with the file's name.
+ */
+export function scanTemplate(template: string): TemplateRef[] {
+  const out: TemplateRef[] = []
+  let line = 1
+  let last = 0
+  for (const m of template.matchAll(PLACEHOLDER)) {
+    for (let i = last; i < m.index; i++) if (template.charCodeAt(i) === 10) line++
+    last = m.index
+    let name: string | undefined
+    try {
+      name = parseReference(m[1]!, { allowSpaces: true })
+    } catch (e) {
+      throw new Error(`${line}: ${m[0]}: ${(e as Error).message}`)
+    }
+    out.push({ name: name!, text: m[0], start: m.index, end: m.index + m[0].length, line })
+  }
+  return out
+}

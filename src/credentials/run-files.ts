@@ -47,10 +47,12 @@ export async function sweepRunDirs(root: string = tmpdir()): Promise<void> {
 
 /**
  * Turn a plan and its decrypted values into variables, writing service-account JSON to 0600 files in a
- * private 0700 directory under the OS temp dir. The caller must call cleanup() when the command ends.
+ * private 0700 directory under the OS temp dir; env files' literal values are taken as they are. The
+ * caller must call cleanup() when the command ends.
  */
 export async function materialize(plan: RunPlan, values: Map<string, string>): Promise<Materialized> {
   const vars: Record<string, string> = {}
+  for (const l of plan.literals ?? []) vars[l.variable] = l.value
   let dir: string | undefined
   const files = new Map<string, string>()
   const cleanup = async () => {
@@ -80,6 +82,9 @@ export async function materialize(plan: RunPlan, values: Map<string, string>): P
       }
       vars[p.variable] = file
     }
+    // Base URLs are public (the input check refused any with a user or password in them), and planRun
+    // re-checks stored ones: set as they are.
+    for (const b of plan.baseUrls) vars[b.variable] = b.url
   } catch (e) {
     await cleanup()
     throw e

@@ -11,12 +11,13 @@ export function isLoopback(hostname: string): boolean {
  * https, or plain http only to this machine, since over http the key would cross the network in the
  * clear. It must not carry credentials of its own, because it is stored and printed as is.
  */
-export function checkServiceUrl(raw: string, what: string): string {
+export function checkServiceUrl(raw: string, what: string, opts: { partOfSecret?: boolean } = {}): string {
   let url: URL
   try {
     url = new URL(raw)
   } catch {
-    throw new CredctlError('INVALID_INPUT', `invalid ${what} ${JSON.stringify(raw.slice(0, 100))}: expected an https URL`)
+    // A URL inside a secret value (an oauth value's token_url) is not quoted: the message is shown.
+    throw new CredctlError('INVALID_INPUT', `invalid ${what}${opts.partOfSecret ? '' : ` ${JSON.stringify(raw.slice(0, 100))}`}: expected an https URL`)
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new CredctlError('INVALID_INPUT', `invalid ${what}: expected an https URL`)
   if (url.protocol === 'http:' && !isLoopback(url.hostname)) {

@@ -9,7 +9,7 @@ import { defaultVaultPath, sidePaths } from '../vault/paths.js'
 import type { RotateOptions, RotateResult } from '../vault/rotate.js'
 import { ensureDir, readVault, withLock, writeFileAtomic, writeVaultFile } from '../vault/store.js'
 import type { ClientOptions, SchemaDoc, VaultStatus } from './client.js'
-import { appendHistory, entryFor, type HistoryEntry } from './history.js'
+import { appendHistory, entryFor, HISTORY_MAX_BYTES, type HistoryEntry } from './history.js'
 import { find } from './records.js'
 import { remask } from './mask.js'
 import { fitField } from '../vault/record-schema.js'
@@ -78,6 +78,20 @@ export class Vault {
     return this.opts.keychainTimeoutMs ?? envMs(this.env, 'CREDCTL_KEYCHAIN_TIMEOUT_MS', 5000)
   }
 
+  /**
+   * Size in bytes past which the history file is rotated (history.ts): CREDCTL_HISTORY_MAX_BYTES, a whole
+   * number from 1 (tests use tiny sizes) to 2^40; default 1 MiB.
+   */
+  historyMaxBytes(): number {
+    const raw = this.env.CREDCTL_HISTORY_MAX_BYTES
+    if (raw === undefined || raw === '') return HISTORY_MAX_BYTES
+    const n = /^\s*\d+\s*$/.test(raw) ? Number(raw) : NaN
+    if (!(n >= 1 && n <= 2 ** 40)) {
+      throw new CredctlError('USAGE', 'CREDCTL_HISTORY_MAX_BYTES must be a whole number of bytes from 1 to 2^40', { hint: `unset it for the default (${HISTORY_MAX_BYTES})` })
+    }
+    return n
+  }
+
   lockTimeoutMs(): number {
     return this.opts.lockTimeoutMs ?? envMs(this.env, 'CREDCTL_LOCK_TIMEOUT_MS', 10_000)
   }
@@ -98,12 +112,36 @@ export class Vault {
 
   async read(): Promise<VaultFile | undefined> {
     this.resolved = await this.file()
-    return (await readVault(this.resolved))?.vault
+    return (await this.load(this.resolved))?.vault
+  }
+
+  /**
+   * The one way the session opens the vault file (reads, decryption, changes, status, rotate-key,
+   * history): readVault plus the key-source rule. --key-source (or CREDCTL_KEY_SOURCE) chooses the
+   * source of a NEW vault; on an existing one a different choice would be silently ignored, which is
+   * worse than saying so, for a read as much as for a write (issue 12, point 9). USAGE, exit 2: the
+   * vault is fine, the command line contradicts it.
+   */
+  private async load(file: string): Promise<Awaited<ReturnType<typeof readVault>>> {
+    const read = await readVault(file)
+    if (read) this.checkKeySource(read.vault.key.source, file)
+    return read
+  }
+
+  private checkKeySource(source: string, file: string): void {
+    const flag = this.opts.keySource ? '--key-source' : this.env.CREDCTL_KEY_SOURCE ? 'CREDCTL_KEY_SOURCE' : undefined
+    const wanted = this.opts.keySource || this.env.CREDCTL_KEY_SOURCE
+    if (!flag || wanted === source) return
+    throw new CredctlError('USAGE', `vault ${file} keeps its key in the ${source} source; ${flag}${flag === '--key-source' ? ' ' : '='}${wanted} applies only to a new vault`, {
+      hint: `leave ${flag} out (or set it to ${source}); to move credentials to another key source: credctl export, then credctl --vault NEW --key-source SOURCE import --bundle`,
+    })
   }
 
   /** The key for a vault header alone, without the MAC (only `recover`: the MAC is what failed). */
   async keyForHeader(h: Pick<VaultFile, 'vault_id' | 'key'>): Promise<Buffer> {
-    return loadVaultKey(h as VaultFile, await this.file(), this.keyContext(), { verify: false })
+    const file = await this.file()
+    this.checkKeySource(h.key.source, file)
+    return loadVaultKey(h as VaultFile, file, this.keyContext(), { verify: false })
   }
 
   /** Load the key of an existing vault and check the metadata MAC before anything acts on the file. */
@@ -129,7 +167,8 @@ export class Vault {
   async decryptMany(idsOrNames: string[]): Promise<{ rec: CredentialRecord; value: string }[]> {
     const file = await this.file()
     this.resolved = file
-    const v = (await readVault(file))?.vault
+    this.historyMaxBytes() // every value handed out is recorded: a bad setting stops it first
+    const v = (await this.load(file))?.vault
     const recs = [...new Map(idsOrNames.map((x) => find(v, x)).map((r) => [r.id, r])).values()]
     if (recs.length === 0) return []
     const key = await this.unlock(v!, file)
@@ -152,7 +191,7 @@ export class Vault {
    */
   async history(entries: HistoryEntry[], opts: { required?: boolean } = {}): Promise<void> {
     try {
-      await appendHistory(this.paths().history, entries)
+      await appendHistory(this.paths().history, entries, { maxBytes: this.historyMaxBytes(), lockTimeoutMs: this.lockTimeoutMs() })
     } catch (e) {
       if (!opts.required) return
       if (e instanceof CredctlError) throw e // a link or an unsafe directory: its own message says which
@@ -181,6 +220,7 @@ export class Vault {
     const file = await this.file()
     this.resolved = file
     const lockTimeoutMs = this.lockTimeoutMs()
+    this.historyMaxBytes() // a bad setting is exit 2 before the change, not a history entry lost after it
     for (let attempt = 1; ; attempt++) {
       const out = await this.mutateOnce(file, fn, opts, lockTimeoutMs)
       if (out.done) {
@@ -201,17 +241,10 @@ export class Vault {
     opts: { create?: boolean },
     lockTimeoutMs: number,
   ): Promise<{ done: true; result: T; history: HistoryEntry[] } | { done: false }> {
-    const read = await readVault(file)
+    const read = await this.load(file)
     const before = read?.vault
     // Fail fast (and without creating directories or lock files) when there is nothing to change.
     if (!before && !opts.create) throw new CredctlError('NOT_FOUND', `no credentials yet: vault ${file} does not exist`, { hint: 'create one with `credctl create`' })
-    // --key-source chooses the source of a NEW vault; on an existing one a different choice would be
-    // silently ignored, which is worse than saying so.
-    if (before && this.opts.keySource && this.opts.keySource !== before.key.source) {
-      throw new CredctlError('USAGE', `vault ${file} already keeps its key in the ${before.key.source} source; --key-source ${this.opts.keySource} applies only to a new vault`, {
-        hint: 'to move credentials to a vault with another key source: credctl export, then credctl --vault NEW --key-source SOURCE import --bundle',
-      })
-    }
     // Outside the lock: the key of the vault, or a new vault's key, already stored where it lives (a
     // keychain entry under the fresh vault id, which nothing else refers to until the vault is written).
     const earlyKey = before ? await this.unlock(before, file) : undefined
@@ -268,6 +301,8 @@ export class Vault {
   async rotateKey(opts: RotateOptions = {}): Promise<RotateResult> {
     const file = await this.file()
     this.resolved = file
+    await this.load(file) // the key-source rule, before any key work
+    this.historyMaxBytes()
     const { rotateVaultKey } = await import('../vault/rotate.js')
     const now = this.now().toISOString()
     const lockTimeoutMs = this.lockTimeoutMs()
@@ -280,9 +315,9 @@ export class Vault {
     const file = await this.file()
     this.resolved = file
     const counts = { total: 0, active: 0, deleted: 0, defaults: 0, by_category: {} as Record<string, number> }
-    const out: VaultStatus = { vault: file, exists: false, vault_id: null, key_source: null, keychain: { reachable: false, reason: null }, counts }
+    const out: VaultStatus = { vault: file, exists: false, vault_id: null, key_source: null, keychain: { used: true, reachable: false, reason: null }, counts }
     try {
-      const v = (await readVault(file))?.vault
+      const v = (await this.load(file))?.vault
       if (v) {
         out.exists = true
         out.vault_id = v.vault_id
@@ -310,13 +345,20 @@ export class Vault {
         }
       }
     } catch (e) {
-      if (!(e instanceof CredctlError)) throw e
+      // A contradicting --key-source is refused here as by every command, not reported as a vault problem.
+      if (!(e instanceof CredctlError) || e.code === 'USAGE') throw e
       out.exists = true
       out.error = { code: e.code, message: e.message }
     }
-    // The OS keychain is probed in a child process that is killed when it overruns (see keychain.ts).
-    const why = await probeKeychain(this.keychain())
-    out.keychain = { reachable: !why, reason: why ?? null }
+    // A vault whose key is elsewhere does not need the keychain: not probed, so no error of it shows
+    // (issue 12). Otherwise (keychain vault, no vault yet, unreadable vault) it is probed in a child
+    // process that is killed when it overruns (see keychain.ts).
+    if (out.key_source !== null && out.key_source !== 'keychain') {
+      out.keychain = { used: false, reachable: null, reason: null }
+    } else {
+      const why = await probeKeychain(this.keychain())
+      out.keychain = { used: true, reachable: !why, reason: why ?? null }
+    }
     return out
   }
 }

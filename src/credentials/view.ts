@@ -18,6 +18,8 @@ export interface Credential {
   is_valid: boolean | null
   has_schema: boolean
   schema_updated_at: string | null
+  /** When the value (or base URL, settings) changed after the schema was discovered; absent when current. */
+  schema_stale_since?: string
   created_at: string
   updated_at: string
   schema_type?: string
@@ -31,7 +33,7 @@ export interface Credential {
 export const VIEW_FIELDS = [
   'id', 'name', 'type', 'category', 'description', 'masked_content', 'is_default', 'is_valid', 'has_schema',
   'schema_updated_at', 'created_at', 'updated_at', 'schema_type', 'base_url', 'validated_at', 'validation_message',
-  'deleted_at', 'expires_at',
+  'deleted_at', 'expires_at', 'schema_stale_since',
 ] as const
 
 export function toView(r: CredentialRecord): Credential {
@@ -58,5 +60,6 @@ export function toView(r: CredentialRecord): Credential {
   if (r.validation_message !== null) v.validation_message = r.validation_message
   if (r.deleted_at !== null) v.deleted_at = r.deleted_at
   if (r.expires_at !== null) v.expires_at = r.expires_at
+  if (r.schema_stale_since !== undefined && r.has_schema) v.schema_stale_since = r.schema_stale_since
   return v
 }

@@ -55,6 +55,12 @@ export function parseUri(value: string): URL {
   try {
     u = new URL(value)
   } catch {
+    // libpq reads postgresql://app@/db and postgresql://:5433/db (no host: the default socket); WHATWG
+    // refuses a user or port without a host, and so does this parse, saying where they go instead.
+    const authority = value.slice(scheme[0].length).split(/[/?#]/)[0]!
+    if (authority && /^(?:[^@]*@)?(?::\d*)?$/.test(authority)) {
+      throw new ValueShapeError('a user or port with no host', 'name the host; a PostgreSQL URI for a Unix socket takes user and port in the query: postgresql:///db?host=/var/run/postgresql&user=app&port=5433')
+    }
     throw new ValueShapeError('not a valid URI', ENCODE_HINT)
   }
   const after = value.slice(scheme[0].length)
@@ -129,7 +135,8 @@ function shownParam(name: string, value: string): boolean {
   if (!rule) return false
   return typeof rule === 'function' ? rule(value) : rule.test(value)
 }
-const SECRET_PARAM = /pass|pwd|secret|token|key|auth|cred|sig/i
+/** Query parameter (and libpq setting) names that carry a secret; also read by the .env secret rule (src/credentials/secret-rule.ts). */
+export const SECRET_PARAM = /pass|pwd|secret|token|key|auth|cred|sig/i
 const norm = (name: string) => name.toLowerCase().replace(/-/g, '_')
 
 function pctDecode(raw: string): string {

@@ -51,6 +51,12 @@ export interface CredentialRecord {
   validation_message: string | null
   has_schema: boolean
   schema_updated_at: string | null
+  /**
+   * Set when what discovery reads (the value, base URL or settings) changed after the stored schema was
+   * discovered: the time of the first such change. Absent when the schema is current or there is none;
+   * written only when set, so vaults without it read as before. `discover` clears it.
+   */
+  schema_stale_since?: string
   expires_at: string | null
   created_at: string
   updated_at: string
@@ -164,7 +170,7 @@ export function parseKeyHeader(x: Json): KeyHeader {
 const RECORD_FIELDS = [
   'id', 'name', 'type', 'category', 'description', 'schema_type', 'base_url', 'settings', 'masked_content',
   'is_default', 'is_valid', 'validated_at', 'validation_message', 'has_schema', 'schema_updated_at',
-  'expires_at', 'created_at', 'updated_at', 'deleted_at', 'secret',
+  'schema_stale_since', 'expires_at', 'created_at', 'updated_at', 'deleted_at', 'secret',
 ] as const
 
 function parseRecord(x: Json, i: number): CredentialRecord {
@@ -202,6 +208,7 @@ function parseRecord(x: Json, i: number): CredentialRecord {
     validation_message: fieldOrNull(x, 'validation_message', w),
     has_schema: bool(x, 'has_schema', w),
     schema_updated_at: timeOrNull(x, 'schema_updated_at', w),
+    ...(x.schema_stale_since !== undefined ? { schema_stale_since: time(x, 'schema_stale_since', w) } : {}),
     expires_at: timeOrNull(x, 'expires_at', w),
     created_at: time(x, 'created_at', w),
     updated_at: time(x, 'updated_at', w),

@@ -16,8 +16,11 @@ import { scrypt } from './scrypt.js'
 export interface KeyContext {
   env: NodeJS.ProcessEnv
   keychain: () => Keychain
-  /** Hidden passphrase prompt; undefined when there is no TTY to ask on. */
-  askPassphrase?: ((opts: { confirm: boolean }) => Promise<string>) | undefined
+  /**
+   * Hidden passphrase prompt; undefined when there is no TTY to ask on. `confirm`: a new passphrase (the
+   * prompt asks it twice and applies its length rule). `triesLeft`: the previous one was wrong.
+   */
+  askPassphrase?: ((opts: { confirm: boolean; triesLeft?: number }) => Promise<string>) | undefined
   /** Global --key-source (or CREDCTL_KEY_SOURCE), for new vaults only. */
   keySource?: string | undefined
   /**
@@ -55,7 +58,10 @@ function scryptAsync(pass: string, salt: Buffer, p: Omit<ScryptParams, 'salt'>):
   return scrypt(pass, salt, KEY_BYTES, p)
 }
 
-async function passphrase(ctx: KeyContext, confirm: boolean): Promise<string> {
+/** How many times a typed passphrase may be wrong before KEY_WRONG (exit 4), as sudo allows. */
+export const PASSPHRASE_TRIES = 3
+
+async function passphrase(ctx: KeyContext, confirm: boolean, triesLeft?: number): Promise<string> {
   const fromEnv = ctx.env.CREDCTL_PASSPHRASE
   if (fromEnv) return fromEnv
   if (!ctx.askPassphrase) {
@@ -63,7 +69,7 @@ async function passphrase(ctx: KeyContext, confirm: boolean): Promise<string> {
       hint: 'export CREDCTL_PASSPHRASE, or run credctl in a terminal',
     })
   }
-  const p = await ctx.askPassphrase({ confirm })
+  const p = await ctx.askPassphrase({ confirm, ...(triesLeft !== undefined ? { triesLeft } : {}) })
   if (!p) throw new CredctlError('INVALID_INPUT', 'the passphrase is empty')
   return p
 }
@@ -226,7 +232,13 @@ export async function loadVaultKey(vault: VaultFile, vaultFile: string, ctx: Key
       break
     case 'passphrase': {
       const s = h.scrypt!
-      key = await scryptAsync(await passphrase(ctx, false), Buffer.from(s.salt, 'base64'), s)
+      const derive = async (triesLeft?: number) => scryptAsync(await passphrase(ctx, false, triesLeft), Buffer.from(s.salt, 'base64'), s)
+      key = await derive()
+      // A typed passphrase (not CREDCTL_PASSPHRASE) that does not open the vault is asked again, up to
+      // PASSPHRASE_TRIES in all; the last wrong one falls through to verifyKey's KEY_WRONG. Not for
+      // recover (verify: false), which must try a key even when the key check is damaged.
+      const typed = !ctx.env.CREDCTL_PASSPHRASE && !!ctx.askPassphrase && opts.verify !== false
+      for (let tried = 1; typed && tried < PASSPHRASE_TRIES && !opensCheck(vault, key); tried++) key = await derive(PASSPHRASE_TRIES - tried)
       break
     }
     case 'file':

@@ -23,7 +23,7 @@ export function sidePaths(vaultFile: string) {
 
 /**
  * Is `file` one of the files credctl keeps for the vault (the vault, its lock, temp and reclaim files,
- * history, schemas, rotation files)? Compared after resolving links in the directories, so
+ * history and its rotated file and lock, schemas, rotation files)? Compared after resolving links in the directories, so
  * `--output ./v.json` from the vault's directory or through a symlinked directory is caught too. An
  * output flag (export, recover) must never replace one of them: `--force` is for the user's own files.
  */
@@ -39,5 +39,14 @@ export async function isVaultFile(file: string, vaultFile: string): Promise<bool
   const name = path.basename(out)
   const vbase = path.basename(vault)
   const base = vbase.replace(/\.json$/i, '')
-  return name === vbase || name.startsWith(`${vbase}.`) || name.startsWith(`.${vbase}.`) || name === `${base}.history.jsonl` || name === `${base}.schemas`
+  const history = `${base}.history.jsonl`
+  return (
+    name === vbase ||
+    name.startsWith(`${vbase}.`) ||
+    name.startsWith(`.${vbase}.`) ||
+    name === history ||
+    name.startsWith(`${history}.`) || // the rotated history (.1) and its lock
+    name.startsWith(`.${history}.`) || // the lock's temp files
+    name === `${base}.schemas`
+  )
 }

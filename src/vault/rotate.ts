@@ -44,6 +44,8 @@ import { fsyncDir, readVault, removeDeadTemps, withLock, writeFileAtomic, writeV
 export interface RotateOptions {
   /** Asks for the new passphrase (passphrase source) when CREDCTL_NEW_PASSPHRASE is unset. */
   askNewPassphrase?: (() => Promise<string>) | undefined
+  /** Called as each value is re-sealed: done of total (for a terminal's progress line). */
+  onProgress?: ((done: number, total: number) => void) | undefined
 }
 
 export interface RotateResult {
@@ -258,7 +260,9 @@ async function rotateOnce(file: string, deps: RotateDeps, opts: RotateOptions): 
       async () => {
         if ((await readVault(file, read)) !== read) return undefined // changed meanwhile: start again
         // Re-seal every value before anything is written: a record that does not open aborts the rotation.
-        const credentials = current.credentials.map((rec) => {
+        const total = current.credentials.length
+        const credentials = current.credentials.map((rec, i) => {
+          opts.onProgress?.(i, total)
           const aad = aadFor(current.vault_id, rec.id, 'value')
           let plain: Buffer
           try {
@@ -275,6 +279,7 @@ async function rotateOnce(file: string, deps: RotateDeps, opts: RotateOptions): 
             plain.fill(0)
           }
         })
+        opts.onProgress?.(total, total)
         const next: VaultFile = { ...current, key: staged.header, credentials, mac: '' }
         next.mac = hmac(macKey(staged.key), macInput(next))
         await staged.before()

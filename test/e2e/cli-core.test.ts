@@ -148,7 +148,9 @@ describe('credctl CLI (built, no TTY)', () => {
     await cli(['create', '--name', 'a', '--type', 'openai', '--value-stdin'], OPENAI)
     const s = JSON.parse((await cli(['status', '--json'], undefined, { CREDCTL_KEYCHAIN_TIMEOUT_MS: '2000' })).stdout)
     expect(s).toMatchObject({ vault: t.vault, exists: true, key_source: 'env', counts: { active: 1, deleted: 0, defaults: 1 } })
-    expect(typeof s.keychain.reachable).toBe('boolean')
+    // The key is in CREDCTL_MASTER_KEY: the keychain is not this vault's concern, so not probed (issue 12).
+    expect(s.keychain).toEqual({ used: false, reachable: null, reason: null })
+    expect((await cli(['status'])).stdout).toMatch(/^keychain\tnot used \(this vault's key is in CREDCTL_MASTER_KEY\)$/m)
   })
 
   it('exits 0 when the reader closes the pipe early', () => {

@@ -104,7 +104,7 @@ describe.skipIf(!hasXvfb)('reveal --copy (Xvfb, real xclip and xsel)', () => {
     await clearersDone()
     expect(clip() ?? '').toBe('')
     const h = await runCli(['history', '--json', '--limit', '1'], { env: t.env })
-    expect(JSON.parse(h.stdout)).toMatchObject([{ action: 'reveal', name: 'OpenAI Prod', detail: 'clipboard' }])
+    expect(JSON.parse(h.stdout)).toMatchObject([{ action: 'reveal', detail: 'clipboard', credentials: [{ name: 'OpenAI Prod' }] }])
     assertNoLeak([SECRET], [h.stdout], t.dir)
   })
 

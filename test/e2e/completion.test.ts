@@ -370,7 +370,7 @@ describe.skipIf(!hasZsh || !hasFish)("the README's installation lines, in real i
       expect(one).toMatch(/^> credctl set-default/m)
       // fish pages a long list: the first rows are enough
       const list = await session(home, fishArgs, /^>/m, typeTab('credctl ', 1))
-      for (const c of ['completion', 'create', 'reveal', 'set-default']) expect(list).toMatch(new RegExp(`\\b${c}\\b`))
+      for (const c of ['completion', 'create', 'delete', 'discover']) expect(list).toMatch(new RegExp(`\\b${c}\\b`))
     })
   })
 })

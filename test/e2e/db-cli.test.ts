@@ -134,8 +134,11 @@ describe('postgresql from the CLI', () => {
     const d = await cli(['discover', 'pg'])
     expect(d.code).toBe(1)
     expect(d.stderr).toMatch(/schema discovery of "pg" failed: .*database does not exist.*previously discovered schema.*kept/)
-    expect((await cli(['schema', 'pg', '--json'])).stdout).toBe(before)
-    expect(json((await cli(['get', 'pg', '--json'])).stdout)).toMatchObject({ has_schema: true })
+    // The same schema, now marked stale: the value changed after it was discovered (issue 12).
+    const { stale_since, ...after } = json((await cli(['schema', 'pg', '--json'])).stdout)
+    expect(stale_since).toMatch(/^\d{4}-\d\d-\d\dT/)
+    expect(after).toEqual(json(before))
+    expect(json((await cli(['get', 'pg', '--json'])).stdout)).toMatchObject({ has_schema: true, schema_stale_since: stale_since })
   })
 
   it('a silent server: exit 5 within the timeout, for validate and discover', async () => {

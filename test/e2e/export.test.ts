@@ -75,12 +75,9 @@ describe('credctl export / import --bundle', () => {
     ]) {
       expect((await runCli(['reveal', name!], { env: { ...dst.env, ...pass } })).stdout).toBe(value)
     }
-    const hist = JSON.parse((await cli(src, ['history', '--json'])).stdout) as Record<string, unknown>[]
-    expect(hist.filter((h) => h.action === 'export').map((h) => [h.name, h.detail])).toEqual([
-      ['OpenAI Prod', 'to team.credctl'],
-      ['Claude', 'to team.credctl'],
-      ['Warehouse', 'to team.credctl'],
-    ])
+    const hist = JSON.parse((await cli(src, ['history', '--json'])).stdout) as { action: string; detail: string; credentials: { name: string }[] }[]
+    // One export is one entry listing every credential it wrote.
+    expect(hist.filter((h) => h.action === 'export').map((h) => [h.credentials.map((c) => c.name), h.detail])).toEqual([[['OpenAI Prod', 'Claude', 'Warehouse'], 'to team.credctl']])
   })
 
   it('a wrong passphrase or a damaged bundle is a clear error and writes nothing', async () => {

@@ -51,12 +51,13 @@ const cli = async (args: string[], input?: string) => {
   return r
 }
 
-type Report = { dry_run: boolean; imported: { source: string; renamed_from?: string; credential: Record<string, unknown> }[]; skipped: { source: string; reason: string }[] }
+type Report = { dry_run: boolean; imported: { source: string; renamed_from?: string; credential: Record<string, unknown> }[]; skipped: { source: string; reason: string; secret: boolean }[] }
 
 describe('credctl import --from-env', () => {
   it('--dry-run reports the mapping and writes nothing', async () => {
     const r = await cli(['import', '--from-env', path.join(t.dir, '.env'), '--dry-run', '--json'])
-    expect(r.code).toBe(0)
+    // CREDCTL_MASTER_KEY holds a secret that is never imported: exit 1, so `import && rm .env` keeps it.
+    expect(r.code).toBe(1)
     const rep = JSON.parse(r.stdout) as Report
     expect(rep.dry_run).toBe(true)
     expect(rep.imported.map((i) => [i.source, i.credential.type, i.credential.masked_content])).toEqual([
@@ -68,13 +69,14 @@ describe('credctl import --from-env', () => {
       ['ANALYTICS_DB', 'mysql', 'mysql://ro:****@mysql.internal:3306/analytics'],
       ['SMTP_URL', 'smtp', 'smtps://mailer:****@smtp.example.com:465'],
       ['GOOGLE_APPLICATION_CREDENTIALS', 'bigquery', 'service account imp@proj.iam.gserviceaccount.com'],
+      // Secrets of no provider type (issue 12): api_key credentials named after the variable.
+      ['REDIS_URL', 'api_key', 'redi...6379'],
+      ['SESSION_SECRET', 'api_key', 'C...alue'],
     ])
-    expect(Object.fromEntries(rep.skipped.map((s) => [s.source, s.reason]))).toEqual({
-      POSTGRES_URL: 'same postgresql value as DATABASE_URL, imported once',
-      REDIS_URL: 'redis:// URL of no known type',
-      SESSION_SECRET: 'no known type uses this variable',
-      CREDCTL_MASTER_KEY: 'a credctl setting, not a credential',
-      EMPTY: 'empty value',
+    expect(Object.fromEntries(rep.skipped.map((s) => [s.source, [s.reason, s.secret]]))).toEqual({
+      POSTGRES_URL: ['same postgresql value as DATABASE_URL, imported once', false],
+      CREDCTL_MASTER_KEY: ['a credctl setting, not a credential', true],
+      EMPTY: ['empty value', false],
     })
     expect(existsSync(t.vault)).toBe(false)
     expect(existsSync(path.dirname(t.vault))).toBe(false)
@@ -82,11 +84,11 @@ describe('credctl import --from-env', () => {
 
   it('creates credentials named after the variables, in one write, defaults set; values intact', async () => {
     const r = await cli(['import', '--from-env', path.join(t.dir, '.env')])
-    expect(r.code).toBe(0)
-    expect(r.stderr).toContain('Imported 8 credentials from')
-    expect(r.stderr).toContain('skipped 5')
+    expect(r.code).toBe(1) // CREDCTL_MASTER_KEY: a secret left behind
+    expect(r.stderr).toContain('Imported 10 credentials from')
+    expect(r.stderr).toContain('skipped 3 (1 holding a secret)')
     // TSV table: SOURCE NAME TYPE VALUE RESULT
-    expect(r.stdout.split('\n')).toContain('REDIS_URL\tREDIS_URL\t\t\tskipped: redis:// URL of no known type')
+    expect(r.stdout.split('\n')).toContain('CREDCTL_MASTER_KEY\tCREDCTL_MASTER_KEY\t\t\tskipped: a credctl setting, not a credential')
     const list = JSON.parse((await cli(['list', '--json'])).stdout) as Record<string, unknown>[]
     expect(list.map((c) => [c.name, c.type, c.is_default])).toEqual([
       ['OPENAI_API_KEY', 'openai', true],
@@ -97,14 +99,20 @@ describe('credctl import --from-env', () => {
       ['ANALYTICS_DB', 'mysql', true],
       ['SMTP_URL', 'smtp', true],
       ['GOOGLE_APPLICATION_CREDENTIALS', 'bigquery', true],
+      ['REDIS_URL', 'api_key', false],
+      ['SESSION_SECRET', 'api_key', false],
     ])
     const reveal = async (n: string) => (await runCli(['reveal', n], { env: t.env })).stdout
     expect(await reveal('OPENAI_API_KEY')).toBe(OPENAI)
     expect(await reveal('DATABASE_URL')).toBe(PG)
     expect(await reveal('GOOGLE_APPLICATION_CREDENTIALS')).toBe(SA)
-    const hist = JSON.parse((await cli(['history', '--json'])).stdout) as Record<string, unknown>[]
-    expect(hist.filter((h) => h.action === 'import')).toHaveLength(8)
-    expect(hist[0]).toMatchObject({ action: 'import', name: 'OPENAI_API_KEY', detail: '.env .env: OPENAI_API_KEY' })
+    const hist = JSON.parse((await cli(['history', '--json'])).stdout) as { action: string; detail: string; credentials: { name: string }[] }[]
+    // One import is one entry listing its ten credentials and their sources.
+    expect(hist.filter((h) => h.action === 'import')).toHaveLength(1)
+    expect(hist[0]!.credentials).toHaveLength(10)
+    expect(hist[0]).toMatchObject({ action: 'import', credentials: expect.arrayContaining([expect.objectContaining({ name: 'OPENAI_API_KEY' })]) })
+    expect(hist[0]!.detail).toMatch(/^\.env \.env: OPENAI_API_KEY, /)
+    expect(await reveal('REDIS_URL')).toBe(REDIS)
     // run gives the same variables back
     const run = await cli(['run', '--dry-run', '--json'])
     const vars = (JSON.parse(run.stdout) as { variables: { variable: string }[] }).variables.map((v) => v.variable)
@@ -115,8 +123,9 @@ describe('credctl import --from-env', () => {
     expect((await cli(['create', '--name', 'OPENAI_API_KEY', '--type', 'openai', '--value-stdin'], 'sk-proj-existing-0123456789')).code).toBe(0)
     const r = await cli(['import', '--from-env', path.join(t.dir, '.env'), '--json'])
     const rep = JSON.parse(r.stdout) as Report
-    expect(rep.imported).toHaveLength(7)
-    expect(rep.skipped.find((s) => s.source === 'OPENAI_API_KEY')?.reason).toMatch(/already exists.*--rename/)
+    expect(r.code).toBe(1)
+    expect(rep.imported).toHaveLength(9)
+    expect(rep.skipped.find((s) => s.source === 'OPENAI_API_KEY')).toMatchObject({ reason: expect.stringMatching(/already exists.*--rename/), secret: true })
     const again = JSON.parse((await cli(['import', '--from-env', path.join(t.dir, '.env'), '--rename', '--json'])).stdout) as Report & {
       imported: { renamed_from?: string; credential: { name: string } }[]
     }
@@ -125,7 +134,7 @@ describe('credctl import --from-env', () => {
     // Everything clashing and no --rename: nothing to do, the vault is not rewritten.
     const before = readFileSync(t.vault, 'utf8')
     const none = await cli(['import', '--from-env', path.join(t.dir, '.env')])
-    expect(none.code).toBe(0)
+    expect(none.code).toBe(1)
     expect(none.stderr).toContain('Imported 0 credentials')
     expect(readFileSync(t.vault, 'utf8')).toBe(before)
   })
@@ -157,11 +166,13 @@ describe('credctl import --from-env', () => {
   it('a value of the wrong shape for its variable is skipped with the expected shape, never the value', async () => {
     const f = path.join(t.dir, 'shape.env')
     writeFileSync(f, `OPENAI_API_KEY="has ${DEBUG_TOKEN} spaces"\nDATABASE_URL=${REDIS}\n`)
-    const rep = JSON.parse((await cli(['import', '--from-env', f, '--json'])).stdout) as Report
+    const r = await cli(['import', '--from-env', f, '--json'])
+    expect(r.code).toBe(1)
+    const rep = JSON.parse(r.stdout) as Report
     expect(rep.imported).toEqual([])
     expect(rep.skipped.map((s) => s.reason)).toEqual([
       'invalid value for type openai: expected a non-empty key without whitespace',
-      'invalid value for type postgresql: expected a postgresql:// or postgres:// URI (postgresql://user:password@host:5432/db)',
+      'invalid value for type postgresql: expected a postgresql:// or postgres:// URI (postgresql://user:password@host:5432/db, or postgresql:///db?host=/var/run/postgresql&user=app for a Unix socket)',
     ])
   })
 })

@@ -217,7 +217,7 @@ describe('secrets never in a process command line', () => {
     child.stdin.write(`${secret}\r`)
     const code = await new Promise((r) => child.on('close', r))
     expect(code, screen).toBe(0)
-    expect(screen).not.toContain(secret) // masked with '*', never echoed
+    expect(screen).not.toContain(secret) // never drawn, not even as '*'
     expect((await runCli(['reveal', 'prompt-case'], { env: t.env })).stdout).toBe(secret)
   }, 30_000)
 })

@@ -67,7 +67,7 @@ class Term {
   }
 
   type(text: string): void {
-    this.tmux(['send-keys', '-t', this.session, '-l', text])
+    this.tmux(['send-keys', '-t', this.session, '-l', '--', text]) // '--': text may start with '-'
   }
 
   screen(): string {
@@ -136,7 +136,7 @@ describe.skipIf(!hasTmux)('interactive prompts in a real terminal (tmux)', () =>
     term.keys('Enter')
     await term.waitFor(/Value for Prompted Key/)
     term.type(SECRET)
-    await term.waitFor(/\*{10,}/) // masked echo
+    expect(term.screen()).not.toMatch(/\*{10,}/) // nothing per character, not even a mask
     term.keys('Enter')
     await term.waitFor(/Description \(optional\)/)
     term.type('typed at a prompt')
@@ -163,7 +163,7 @@ describe.skipIf(!hasTmux)('interactive prompts in a real terminal (tmux)', () =>
     term.start(['create', '--type', 'openai', '--name', 'Half Typed'])
     await term.waitFor(/Value for Half Typed/)
     term.type(SECRET.slice(0, 20))
-    await term.waitFor(/\*{10,}/)
+    await new Promise((r) => setTimeout(r, 300))
     term.keys('C-c')
     expect(await term.exitCode()).toBe(130)
     const screen = term.screen()
@@ -219,12 +219,11 @@ describe.skipIf(!hasTmux)('interactive prompts in a real terminal (tmux)', () =>
     const PASS = 'tmux-CANARY-passphrase'
     const bundle = path.join(t.dir, 'team.credctl')
     term.start(['export', '--output', bundle])
-    await term.waitFor(/Passphrase for the bundle/)
+    await term.waitFor(/New passphrase for the bundle \(at least 8 characters\)/)
     term.type('short')
     term.keys('Enter')
-    await term.waitFor(/at least 8 characters/)
-    term.keys('C-u')
-    for (let i = 0; i < 10; i++) term.keys('BSpace')
+    await term.waitFor(/too short: at least 8 characters/)
+    // A refused answer is dropped: the next one is typed on an empty line.
     term.type(PASS)
     term.keys('Enter')
     await term.waitFor(/Repeat the passphrase/)
@@ -297,5 +296,270 @@ describe.skipIf(!hasTmux)('interactive prompts in a real terminal (tmux)', () =>
     } finally {
       await new Promise<void>((r) => server.close(() => r()))
     }
+  })
+})
+
+describe.skipIf(!hasTmux)('a past --expires on a terminal (issue 12, point 9)', () => {
+  it('asks before anything is read or written: "no" is a cancel (exit 130, no vault), "yes" stores it', async () => {
+    const file = path.join(t.dir, 'key.txt')
+    writeFileSync(file, SECRET, { mode: 0o600 })
+    const args = ['create', '--name', 'Late Key', '--type', 'openai', '--value-file', file, '--expires', '2020-01-01']
+    term.start(args)
+    await term.waitFor(/--expires 2020-01-01 is in the past: Late Key would show as expired at once\. Store it anyway\?/)
+    term.type('n')
+    term.keys('Enter')
+    expect(await term.exitCode()).toBe(130)
+    expect(term.screen()).toContain('not stored: --expires 2020-01-01 is in the past; nothing was written')
+    expect(existsSync(t.vault)).toBe(false)
+    noStackTrace(term.screen())
+
+    term.start(args)
+    await term.waitFor(/Store it anyway\?/)
+    term.type('y')
+    term.keys('Enter')
+    expect(await term.exitCode()).toBe(0)
+    const got = JSON.parse((await runCli(['get', 'Late Key', '--json'], { env: t.env })).stdout) as { expires_at: string }
+    expect(got.expires_at).toBe('2020-01-01T00:00:00.000Z')
+    expect(term.screen()).not.toContain(SECRET)
+  })
+})
+
+/**
+ * Issue 12, point 6: prompts that check each answer as it is given. Every refusal is asked again with
+ * its reason under the prompt; Ctrl-C at any prompt is exit 130 with nothing written; hidden input
+ * (values, passphrases, --value-stdin at a terminal) never reaches the screen.
+ */
+describe.skipIf(!hasTmux)('prompts check each answer as it is given (tmux)', () => {
+  const create = (name: string, value = SECRET) => runCli(['create', '--name', name, '--type', 'openai', '--value-stdin'], { env: t.env, input: value })
+  const names = async () => (JSON.parse((await runCli(['list', '--json'], { env: t.env })).stdout) as { name: string }[]).map((c) => c.name)
+  /** The terminal echoes again after credctl ended: what is typed at the waiting shell shows. */
+  const echoRestored = async () => {
+    term.type('echo-is-back')
+    await term.waitFor(/echo-is-back/, 5000)
+  }
+  const pause = (ms = 300) => new Promise((r) => setTimeout(r, ms))
+
+  it('a taken name is refused as soon as it is typed, before the secret; a value of the wrong shape is refused with the reason and asked again', async () => {
+    expect((await create('Taken')).code).toBe(0)
+    term.start(['create', '--type', 'openai'])
+    await term.waitFor(/Name/)
+    term.type('Taken')
+    term.keys('Enter')
+    await term.waitFor(/a credential named "Taken" already exists/)
+    expect(term.screen()).not.toContain('Value for')
+    term.keys('C-u')
+    term.type('-dash')
+    term.keys('Enter')
+    await term.waitFor(/starts with "-"/)
+    term.keys('C-u')
+    term.type('Fresh')
+    term.keys('Enter')
+    await term.waitFor(/Value for Fresh \(hidden\)/)
+    const BAD = 'CANARYbadShape with spaces'
+    term.type(BAD)
+    term.keys('Enter')
+    await term.waitFor(/invalid value for type openai: expected a non-empty key without whitespace/)
+    // The refused value is dropped: the next attempt starts on an empty line.
+    term.type(SECRET)
+    term.keys('Enter')
+    await term.waitFor(/Description \(optional\)/)
+    const screen = term.screen()
+    assertNoLeak([SECRET, BAD, 'CANARYbad'], [screen])
+    noStackTrace(screen)
+    term.keys('C-c') // at the description: nothing is written
+    expect(await term.exitCode()).toBe(130)
+    expect(await names()).toEqual(['Taken'])
+
+    // A name given by flag is checked before the value is asked too.
+    term.start(['create', '--type', 'openai', '--name', 'Taken'])
+    expect(await term.exitCode()).toBe(2)
+    expect(term.screen()).toMatch(/credctl: a credential named "Taken" already exists/)
+    expect(term.screen()).not.toContain('Value for')
+  })
+
+  it('Ctrl-C at the name prompt: exit 130, nothing written', async () => {
+    term.start(['create', '--type', 'openai'])
+    await term.waitFor(/Name/)
+    term.type('Half')
+    term.keys('C-c')
+    expect(await term.exitCode()).toBe(130)
+    noStackTrace(term.screen())
+    expect(existsSync(t.vault)).toBe(false)
+  })
+
+  it('update NAME with no flag on a terminal offers the hidden prompt (empty keeps the value); with a flag it asks nothing', async () => {
+    expect((await create('k')).code).toBe(0)
+    const NEW = 'sk-proj-CANARYupdated0123456789abcdefgh'
+    term.start(['update', 'k'])
+    await term.waitFor(/Value for k \(hidden, leave empty to keep the current one\)/)
+    term.keys('Enter')
+    expect(await term.exitCode()).toBe(0)
+    expect(term.screen()).toContain('Nothing changed: k keeps its value')
+    expect((await runCli(['reveal', 'k'], { env: t.env })).stdout).toBe(SECRET)
+
+    term.start(['update', 'k'])
+    await term.waitFor(/Value for k/)
+    term.type('not a key')
+    term.keys('Enter')
+    await term.waitFor(/expected a non-empty key without whitespace/)
+    term.type(NEW)
+    term.keys('Enter')
+    expect(await term.exitCode()).toBe(0)
+    expect(term.screen()).toContain('Updated k')
+    assertNoLeak([NEW, SECRET], [term.screen()])
+    expect((await runCli(['reveal', 'k'], { env: t.env })).stdout).toBe(NEW)
+
+    term.start(['update', 'k'])
+    await term.waitFor(/Value for k/)
+    term.type(SECRET.slice(0, 15))
+    term.keys('C-c')
+    expect(await term.exitCode()).toBe(130)
+    expect((await runCli(['reveal', 'k'], { env: t.env })).stdout).toBe(NEW)
+
+    term.start(['update', 'k', '--description', 'no question'])
+    expect(await term.exitCode()).toBe(0)
+    expect(term.screen()).not.toContain('Value for')
+  })
+
+  it('--value-stdin at a terminal says so, does not echo, ends with Ctrl-D; the terminal echoes again afterwards (also after Ctrl-C)', async () => {
+    term.start(['create', '--type', 'openai', '--name', 's', '--value-stdin'])
+    await term.waitFor(/reading the value from stdin \(Ctrl-D to end\)/)
+    term.type(`${SECRET}x`)
+    term.keys('BSpace') // erased, as the terminal's own line editing would
+    term.keys('Enter')
+    term.keys('C-d')
+    expect(await term.exitCode()).toBe(0)
+    assertNoLeak([SECRET], [term.screen()])
+    expect(term.screen()).toContain('Created s (openai')
+    expect((await runCli(['reveal', 's'], { env: t.env })).stdout).toBe(SECRET)
+    await echoRestored()
+
+    term.start(['create', '--type', 'openai', '--name', 'cancelled', '--value-stdin'])
+    await term.waitFor(/Ctrl-D to end/)
+    term.type(SECRET.slice(0, 20))
+    await pause()
+    term.keys('C-c')
+    expect(await term.exitCode()).toBe(130)
+    const screen = term.screen()
+    noStackTrace(screen)
+    expect(screen).toContain('cancelled; nothing was written')
+    assertNoLeak([SECRET.slice(0, 20)], [screen])
+    expect(await names()).toEqual(['s'])
+    await echoRestored()
+  })
+
+  it('create --type bigquery asks for the key file path and checks the file; Ctrl-C there writes nothing', async () => {
+    const KEYCANARY = 'CANARYprivateKEYmaterial0123456789'
+    const sa = { type: 'service_account', project_id: 'p', client_email: 'svc@p.iam.gserviceaccount.com', private_key: `-----BEGIN PRIVATE KEY-----\n${KEYCANARY}\n-----END PRIVATE KEY-----\n` }
+    const good = path.join(t.dir, 'sa.json')
+    const bad = path.join(t.dir, 'not-sa.json')
+    writeFileSync(good, JSON.stringify(sa, null, 2))
+    writeFileSync(bad, JSON.stringify({ private_key: KEYCANARY }))
+    term.start(['create', '--type', 'bigquery', '--name', 'bq'])
+    await term.waitFor(/Path of the service-account JSON key file for bq/)
+    term.type(path.join(t.dir, 'missing.json'))
+    term.keys('Enter')
+    await term.waitFor(/cannot read key file .*missing\.json: ENOENT/)
+    term.keys('C-u')
+    term.type('{"private_key": "CANARYpasted')
+    term.keys('Enter')
+    await term.waitFor(/that looks like the key itself/)
+    term.keys('C-u')
+    term.type(bad)
+    term.keys('Enter')
+    await term.waitFor(/expected a service-account JSON key with client_email and private_key/)
+    term.keys('C-u')
+    term.type(good)
+    term.keys('Enter')
+    expect(await term.exitCode()).toBe(0)
+    expect(term.screen()).toContain('Created bq (bigquery, service account svc@p.iam.gserviceaccount.com)')
+    assertNoLeak([KEYCANARY, 'CANARYpasted'], [term.screen()])
+    expect(JSON.parse((await runCli(['reveal', 'bq'], { env: t.env })).stdout)).toEqual(sa)
+
+    term.start(['create', '--type', 'bigquery', '--name', 'bq2'])
+    await term.waitFor(/Path of the service-account JSON key file/)
+    term.keys('C-c')
+    expect(await term.exitCode()).toBe(130)
+    expect(await names()).toEqual(['bq'])
+  })
+
+  describe('the vault passphrase', () => {
+    const PASS = 'CANARY-vault-passphrase-1'
+    const passEnv = { CREDCTL_MASTER_KEY: '', CREDCTL_KEY_SOURCE: 'passphrase' }
+    const valueFile = () => {
+      const file = path.join(t.dir, 'value.txt')
+      writeFileSync(file, SECRET, { mode: 0o600 })
+      return file
+    }
+
+    it('a new one is asked twice, refused below 12 characters, asked again when the two differ; a wrong one gets three tries, then exit 4', async () => {
+      term.start(['create', '--type', 'openai', '--name', 'p', '--value-file', valueFile()], passEnv)
+      await term.waitFor(/New vault passphrase \(at least 12 characters\)/)
+      term.type('CANARYshort')
+      term.keys('Enter')
+      await term.waitFor(/too short: at least 12 characters/)
+      term.type(PASS)
+      term.keys('Enter')
+      await term.waitFor(/Repeat the vault passphrase/)
+      term.type(`${PASS}-typo`)
+      term.keys('Enter')
+      await term.waitFor(/The two passphrases do not match; type the new one again/)
+      await term.waitFor(/New vault passphrase[^\n]*\n[\s\S]*New vault passphrase/)
+      term.type(PASS)
+      term.keys('Enter')
+      await term.waitFor(/Repeat the vault passphrase[\s\S]*Repeat the vault passphrase/)
+      term.type(PASS)
+      term.keys('Enter')
+      expect(await term.exitCode()).toBe(0)
+      assertNoLeak([PASS, 'CANARYshort', SECRET], [term.screen()])
+
+      // Three wrong tries: one line, exit 4 (KEY_WRONG), nothing changed.
+      term.start(['update', 'p', '--description', 'changed'], passEnv)
+      await term.waitFor(/Vault passphrase/)
+      for (const left of [2, 1]) {
+        term.type('CANARY-wrong-passphrase')
+        term.keys('Enter')
+        // The reason, then the prompt again (typing before it is drawn could race the new prompt).
+        await term.waitFor(new RegExp(`Wrong passphrase; ${left} tr(y|ies) left\\.\\s*\\n.*Vault passphrase`))
+      }
+      term.type('CANARY-wrong-passphrase')
+      term.keys('Enter')
+      expect(await term.exitCode()).toBe(4)
+      let screen = term.screen()
+      expect(screen).toMatch(/credctl: wrong key for vault .* \(the passphrase does not open it\)/)
+      noStackTrace(screen)
+      assertNoLeak(['CANARY-wrong', PASS], [screen])
+
+      // A wrong one, then the right one: the command goes on.
+      term.start(['update', 'p', '--description', 'changed'], passEnv)
+      await term.waitFor(/Vault passphrase/)
+      term.type('CANARY-wrong-passphrase')
+      term.keys('Enter')
+      await term.waitFor(/Wrong passphrase; 2 tries left\.\s*\n.*Vault passphrase/)
+      term.type(PASS)
+      term.keys('Enter')
+      expect(await term.exitCode()).toBe(0)
+      screen = term.screen()
+      expect(screen).toContain('Updated p')
+      assertNoLeak(['CANARY-wrong', PASS], [screen])
+      const got = await runCli(['get', 'p', '--json'], { env: { ...t.env, ...passEnv, CREDCTL_PASSPHRASE: PASS } })
+      expect(JSON.parse(got.stdout)).toMatchObject({ description: 'changed' })
+    })
+
+    it('Ctrl-C at the new passphrase or at its repeat: exit 130, no vault written', async () => {
+      for (const at of ['first', 'repeat']) {
+        term.start(['create', '--type', 'openai', '--name', 'p', '--value-file', valueFile()], passEnv)
+        await term.waitFor(/New vault passphrase/)
+        if (at === 'repeat') {
+          term.type(PASS)
+          term.keys('Enter')
+          await term.waitFor(/Repeat the vault passphrase/)
+        }
+        term.keys('C-c')
+        expect(await term.exitCode()).toBe(130)
+        noStackTrace(term.screen())
+        expect(existsSync(t.vault)).toBe(false)
+      }
+    })
   })
 })

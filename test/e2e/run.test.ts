@@ -113,7 +113,7 @@ describe('credctl run (built CLI, no TTY)', () => {
     await create('OpenAI Prod', 'openai', OPENAI)
     await cli(['run', '--', 'true'])
     const hist = JSON.parse((await cli(['history', '--json'])).stdout) as Record<string, unknown>[]
-    expect(hist.at(-1)).toMatchObject({ action: 'run', name: 'OpenAI Prod', type: 'openai', outcome: 'ok', detail: 'OPENAI_API_KEY for true' })
+    expect(hist.at(-1)).toMatchObject({ action: 'run', credentials: [{ name: 'OpenAI Prod', type: 'openai' }], outcome: 'ok', detail: 'true: OPENAI_API_KEY' })
     expect(readFileSync(t.vault.replace(/vault\.json$/, 'vault.history.jsonl'), 'utf8')).not.toContain(OPENAI)
   })
 

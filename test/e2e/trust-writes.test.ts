@@ -142,7 +142,7 @@ describe('random CLI sequences with hostile argv and .env content (kind 1, throu
   it('every reading command succeeds afterwards', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 3 }), async (steps) => {
-        await cli(['create', '--name', 'fixed', '--type', 'api_key', '--value-stdin'], 'k-fixed-0123456789') // 0 once, then 2 (taken)
+        await cli(['create', '--name', 'fixed', '--type', 'openai', '--value-stdin'], 'k-fixed-0123456789') // 0 once, then 2 (taken); openai: a type that reads --base-url
         for (const [what, a, b] of steps) {
           let r
           if (what === 'create') r = await cli(['create', '--name', `n${a}`.slice(0, 300), '--type', 'api_key', '--description', b, '--value-stdin'], `k-${a.length}-0123456789`)

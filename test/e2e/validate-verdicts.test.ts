@@ -144,9 +144,9 @@ describe('credctl validate: verdicts from the provider\'s own answer (built CLI)
       outputs.push(r.stdout, r.stderr)
       expect(r.status, r.stdout + r.stderr).toBe(0)
       const screen = r.stdout
-      expect(screen).toMatch(/validating 0\/3, slowest: p-\w+ \(0\.0 s\)/)
+      expect(screen).toMatch(/validating 0\/3… slowest: p-\w+ \(0\.0 s\)/)
       // The groq check answers after 2.5 s: the line redraws every second with it as the slowest.
-      expect(screen).toMatch(/validating 1\/3, slowest: p-groq \([12]\.\d s\)/)
+      expect(screen).toMatch(/validating 1\/3… slowest: p-groq \([12]\.\d s\)/)
       expect(screen).toMatch(/validating 3\/3/)
       expect(screen.endsWith('\r\x1b[K')).toBe(true)
       expect(JSON.parse(readFileSync(out, 'utf8'))).toHaveLength(3)

@@ -180,4 +180,25 @@ describe('credctl validate (built CLI)', () => {
     expect(byName.get('groq-slow')).toMatchObject({ is_valid: null })
     for (const c of byName.values()) expect(c.validated_at).not.toBeNull()
   })
+
+  it('--category and --type imply --all; with names they are a usage error; one history entry per verdict', async () => {
+    const video = await cli(['validate', '--category', 'video', '--json'])
+    expect(video.code, video.stderr).toBe(0)
+    expect(JSON.parse(video.stdout)).toMatchObject([{ name: 'pika-ok', status: 'valid' }])
+    const openai = await cli(['validate', '--type', 'openai', '--json'])
+    expect(openai.code).toBe(1)
+    expect(JSON.parse(openai.stdout)).toHaveLength(3)
+    for (const args of [['validate', 'openai-ok', '--category', 'llm'], ['validate', 'openai-ok', '--type', 'openai'], ['validate']]) {
+      const r = await cli(args)
+      expect(r.code, args.join(' ')).toBe(2)
+      expect(r.stderr.trim().split('\n')[0]).toMatch(/not both|name the credentials to validate/)
+    }
+    // The last validate (three openai credentials, three verdicts) is three entries, one per verdict.
+    const hist = JSON.parse((await cli(['history', '--json', '--action', 'validate', '--limit', '3'])).stdout) as { outcome: string; credentials: { name: string }[] }[]
+    expect(hist.map((e) => [e.outcome, e.credentials.map((c) => c.name)]).sort()).toEqual([
+      ['invalid', ['openai-bad']],
+      ['restricted', ['openai-scoped']],
+      ['valid', ['openai-ok']],
+    ])
+  })
 })

@@ -30,9 +30,9 @@ export function tempVault(label = 'credctl') {
 }
 
 /** Run the built CLI in a child process (no TTY). `input` is written to stdin, else stdin is closed. */
-export function runCli(args: string[], opts: { env: Record<string, string | undefined>; input?: string; timeoutMs?: number }): Promise<CliResult> {
+export function runCli(args: string[], opts: { env: Record<string, string | undefined>; input?: string; timeoutMs?: number; cwd?: string }): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: opts.env as NodeJS.ProcessEnv, stdio: ['pipe', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, [BIN, ...args], { env: opts.env as NodeJS.ProcessEnv, stdio: ['pipe', 'pipe', 'pipe'], ...(opts.cwd ? { cwd: opts.cwd } : {}) })
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (d) => (stdout += d))

@@ -34,6 +34,26 @@ describe('catalogue (DESIGN section 1)', () => {
     expect(typeInfo('pika')?.env).toEqual(['FAL_KEY'])
   })
 
+  it('names the base-URL variables the official SDKs read, and only for types whose SDK reads one', () => {
+    const withBase = Object.fromEntries(TYPES.filter((t) => t.base_url_env.length).map((t) => [t.type, t.base_url_env.join(',')]))
+    // Each is read in the SDK's source: see BASE_URL_ENV in catalogue.ts for file and commit.
+    expect(withBase).toEqual({
+      openai: 'OPENAI_BASE_URL',
+      anthropic: 'ANTHROPIC_BASE_URL',
+      gemini: 'GOOGLE_GEMINI_BASE_URL',
+      fireworks: 'FIREWORKS_BASE_URL',
+      together_ai: 'TOGETHER_BASE_URL',
+      cohere: 'CO_API_URL',
+      groq: 'GROQ_BASE_URL',
+      perplexity: 'PERPLEXITY_BASE_URL',
+      openai_audio: 'OPENAI_BASE_URL',
+      openai_image: 'OPENAI_BASE_URL',
+      runway: 'RUNWAYML_BASE_URL',
+      luma: 'LUMAAI_BASE_URL',
+    })
+    for (const t of TYPES) for (const v of t.base_url_env) expect(t.env).not.toContain(v)
+  })
+
   it('implies the category from the type and lists valid pairs on a mismatch', () => {
     expect(resolveCategory('openai', undefined)).toEqual({ type: 'openai', category: 'llm' })
     expect(resolveCategory('openai', 'llm')).toEqual({ type: 'openai', category: 'llm' })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { mapVariable, parseEnvFile, planEnvImport, VARIABLE_TYPES } from '../../src/credentials/envfile.js'
+import { holdsSecret, mapVariable, parseEnvFile, planEnvImport, scanEnvFile, VARIABLE_TYPES } from '../../src/credentials/envfile.js'
 import { CredctlError, TYPES } from '../../src/index.js'
 
 const parse = (text: string) => Object.fromEntries(parseEnvFile(text).map((e) => [e.name, e.value]))
@@ -42,9 +42,10 @@ describe('.env parsing', () => {
   it('keeps the last definition, with its line number', () => {
     const e = parseEnvFile('A=1\nB=2\nA=3\n')
     expect(e).toEqual([
-      { name: 'B', value: '2', line: 2 },
-      { name: 'A', value: '3', line: 3 },
+      { name: 'B', value: '2', line: 2, span: { start: 6, end: 7 }, quoted: false },
+      { name: 'A', value: '3', line: 3, span: { start: 10, end: 11 }, quoted: false },
     ])
+    expect(parseEnvFile(`A='x'\nB="y"\nC=z`).map((x) => x.quoted)).toEqual([true, true, false])
     expect(parseEnvFile('X="a\nb"\nY=1').find((x) => x.name === 'Y')?.line).toBe(3)
   })
 
@@ -108,10 +109,11 @@ describe('variable -> type', () => {
   it('maps generic *_API_KEY/*_API_TOKEN to api_key and skips what it cannot map', () => {
     expect(mapVariable('STRIPE_API_KEY', 'sk_live_x')).toMatchObject({ type: 'api_key' })
     expect(mapVariable('LINEAR_API_TOKEN', 'lin_x')).toMatchObject({ type: 'api_key' })
-    expect(mapVariable('REDIS_URL', 'redis://localhost')).toEqual({ skip: 'redis:// URL of no known type' })
-    expect(mapVariable('DEBUG', 'true')).toEqual({ skip: 'no known type uses this variable' })
-    expect(mapVariable('CREDCTL_MASTER_KEY', 'abc')).toEqual({ skip: 'a credctl setting, not a credential' })
-    expect(mapVariable('OPENAI_API_KEY', '  ')).toEqual({ skip: 'empty value' })
+    expect(mapVariable('REDIS_URL', 'redis://localhost')).toEqual({ skip: 'not a secret: a redis:// URL without credentials', secret: false })
+    expect(mapVariable('DEBUG', 'true')).toEqual({ skip: 'not a secret: configuration', secret: false })
+    expect(mapVariable('CREDCTL_MASTER_KEY', 'abc')).toEqual({ skip: 'a credctl setting, not a credential', secret: true })
+    expect(mapVariable('CREDCTL_VAULT', '/srv/vault.json')).toEqual({ skip: 'a credctl setting, not a credential', secret: false })
+    expect(mapVariable('OPENAI_API_KEY', '  ')).toEqual({ skip: 'empty value', secret: false })
   })
 
   it('imports duplicates once and reads GOOGLE_APPLICATION_CREDENTIALS from the file it names', async () => {
@@ -130,13 +132,70 @@ describe('variable -> type', () => {
       ['GOOGLE_APPLICATION_CREDENTIALS', 'bigquery'],
     ])
     expect(plan.items[1]!.value).toBe(sa)
-    expect(plan.skipped.map((s) => [s.name, s.reason])).toEqual([
-      ['POSTGRES_URL', 'same postgresql value as DATABASE_URL, imported once'],
-      ['DEBUG', 'no known type uses this variable'],
+    expect(plan.skipped.map((s) => [s.name, s.reason, s.same_as])).toEqual([
+      ['POSTGRES_URL', 'same postgresql value as DATABASE_URL, imported once', 'DATABASE_URL'],
+      ['DEBUG', 'not a secret: configuration', undefined],
     ])
     const missing = await planEnvImport(parseEnvFile('GOOGLE_APPLICATION_CREDENTIALS=/nope.json'), async () => {
       throw Object.assign(new Error('x'), { code: 'ENOENT' })
     })
     expect(missing.skipped[0]!.reason).toContain('ENOENT')
+  })
+})
+
+describe('backticks, spans and every definition (issue 12)', () => {
+  it('reads backtick-quoted values as dotenv does: literal, multi-line, \\` kept as written', () => {
+    // motdotla/dotenv lib/main.js: LINE matches `(?:\\`|[^`])*`, strips the quotes, unescapes nothing.
+    expect(parse("A=`it's \"both\" $HOME \\n`\nB=`multi\nline` # c\nC=`a\\`b`\nD=``\n")).toEqual({ A: 'it\'s "both" $HOME \\n', B: 'multi\nline', C: 'a\\`b', D: '' })
+    expect(() => parseEnvFile('A=`SECRETVALUE\n', 'f.env')).toThrow(/^f\.env:1: unterminated backtick in A$/)
+    expect(() => parseEnvFile('A=`x`SECRETVALUE\n', 'f.env')).toThrow(/^f\.env:1: unexpected text after the closing backtick of A$/)
+  })
+
+  it('reports each value span in the original text (quotes included, CRLF and BOM counted), and each comment', () => {
+    const text = '\uFEFF# top\r\nexport A = "x\r\ny" # after\r\nB=bare # c\r\nC=\r\nD=`q`\rE=\'s\''
+    const scan = scanEnvFile(text)
+    const spans = Object.fromEntries(scan.definitions.map((d) => [d.name, text.slice(d.span.start, d.span.end)]))
+    expect(spans).toEqual({ A: '"x\r\ny"', B: 'bare', C: '', D: '`q`', E: "'s'" })
+    expect(scan.comments.map((c) => text.slice(c.start, c.end))).toEqual(['# top', '# after', '# c'])
+    expect(scan.definitions.find((d) => d.name === 'A')).toMatchObject({ value: 'x\ny', line: 2 })
+  })
+
+  it('lists overridden definitions too, and parseEnvFile keeps only the last of each', () => {
+    const scan = scanEnvFile('A=1\nB=2\nA=3\n')
+    expect(scan.definitions.map((d) => [d.name, d.value, d.overridden])).toEqual([
+      ['A', '1', true],
+      ['B', '2', false],
+      ['A', '3', false],
+    ])
+  })
+})
+
+describe('secrets of no provider type (issue 12)', () => {
+  it('become api_key credentials named after the variable; configuration stays skipped', () => {
+    const secret: [string, string][] = [
+      ['STRIPE_SECRET_KEY', 'sk_live_51HxyzABCDEF0123456789'],
+      ['TWILIO_AUTH_TOKEN', '0123456789abcdef0123456789abcdef'],
+      ['GITHUB_TOKEN', 'ghp_aB3dE5fG7hI9jK1lM3nO5pQ7rS9tU1vW3xY5'],
+      ['PRIVATE_KEY', '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBg\n-----END PRIVATE KEY-----\n'],
+      ['REDIS_URL', 'redis://:pw@cache:6379'],
+      ['SESSION_SECRET', 'x'],
+    ]
+    for (const [n, v] of secret) expect(mapVariable(n, v), n).toMatchObject({ type: 'api_key' })
+    for (const [n, v] of [['NODE_ENV', 'production'], ['PORT', '3000'], ['LOG_LEVEL', 'info'], ['API_URL', 'https://api.example.com/v1']]) expect(mapVariable(n!, v!), n).toMatchObject({ secret: false })
+  })
+
+  it('holdsSecret: a provider type claims it, or the rule says so; a service-account path is not a secret', () => {
+    expect(holdsSecret('OPENAI_API_KEY', 'sk-x')).toBe(true)
+    expect(holdsSecret('GOOGLE_APPLICATION_CREDENTIALS', './sa.json')).toBe(false)
+    expect(holdsSecret('GOOGLE_APPLICATION_CREDENTIALS', '{"private_key":"k"}')).toBe(true)
+    expect(holdsSecret('NODE_ENV', 'production')).toBe(false)
+  })
+
+  it('configuration that contains a secret value of another variable is a secret too', async () => {
+    const plan = await planEnvImport(parseEnvFile('DB_PASSWORD=hunter2hunter2\nGREETING="hi hunter2hunter2"\nPORT=1\n'), async () => '')
+    expect(plan.items.map((i) => [i.name, i.type])).toEqual([
+      ['DB_PASSWORD', 'api_key'],
+      ['GREETING', 'api_key'],
+    ])
   })
 })

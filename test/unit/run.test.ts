@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs
 import { tmpdir } from 'node:os'
 import * as path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { run, exitCodeOf, type Exec } from '../../src/cli/commands/run.js'
+import { run, exitCodeOf, type Concealment, type Exec } from '../../src/cli/commands/run.js'
 import type { Factory } from '../../src/cli/factory.js'
 import type { IOStreams } from '../../src/cli/io.js'
 import { childEnv, envName, injectedValue, parseEnvRefs, planRun, variablesFor } from '../../src/credentials/inject.js'
@@ -46,7 +46,7 @@ describe('run plan: which variables, from which credentials', () => {
     const main = cred('openai', { name: 'main' })
     const plan = planRun([audio, image, main])
     expect(vars(plan)).toEqual({ OPENAI_API_KEY: 'main' })
-    expect(plan.shadowed.map((s) => [s.variable, s.credential.name, s.by.name])).toEqual([
+    expect(plan.shadowed.map((s) => [s.variable, s.credential.name, s.by?.name])).toEqual([
       ['OPENAI_API_KEY', 'audio', 'main'],
       ['OPENAI_API_KEY', 'image', 'main'],
     ])
@@ -119,6 +119,47 @@ describe('run plan: which variables, from which credentials', () => {
     expect(env).toEqual({ PATH: '/bin', OPENAI_API_KEY: 'new' })
   })
 
+  it('base URLs travel with their keys: the SDK key holder decides the base-URL variable', () => {
+    const bases = (plan: ReturnType<typeof planRun>) => Object.fromEntries(plan.baseUrls.map((b) => [b.variable, `${b.credential.name} ${b.url}`]))
+    const gw = cred('openai', { name: 'gw', base_url: 'https://gw.example.com/v1' })
+    expect(bases(planRun([gw]))).toEqual({ OPENAI_BASE_URL: 'gw https://gw.example.com/v1' })
+    // gemini fills two key variables; its base URL is set once.
+    expect(planRun([cred('gemini', { name: 'g', base_url: 'https://proxy.example.com' })]).baseUrls.map((b) => b.variable)).toEqual(['GOOGLE_GEMINI_BASE_URL'])
+    // The openai default (vendor endpoint) holds OPENAI_API_KEY, so the audio default's gateway is not
+    // set: the key of "main" would go there. Reported, like the key variable it lost.
+    const main = cred('openai', { name: 'main' })
+    const audio = cred('openai_audio', { name: 'audio', base_url: 'https://gw.example.com/v1' })
+    let plan = planRun([audio, main])
+    expect(plan.baseUrls).toEqual([])
+    expect(plan.shadowed.map((s) => [s.variable, s.credential.name, s.by?.name])).toEqual([['OPENAI_API_KEY', 'audio', 'main']])
+    // A credential injected under another name with --env does not move the SDK key holder's endpoint.
+    plan = planRun([main, audio], { env: parseEnvRefs(['AUDIO_KEY=audio']) })
+    expect(vars(plan)).toEqual({ AUDIO_KEY: 'audio', OPENAI_API_KEY: 'main' })
+    expect(plan.baseUrls).toEqual([])
+    expect(plan.shadowed.map((s) => [s.variable, s.credential.name, s.by?.name, s.base_url])).toEqual([['OPENAI_API_KEY', 'audio', 'main', undefined], ['OPENAI_BASE_URL', 'audio', 'main', true]])
+    // ... but with no openai key holder, it brings its base URL.
+    expect(bases(planRun([audio], { only: [], env: parseEnvRefs(['AUDIO_KEY=audio']) }))).toEqual({ OPENAI_BASE_URL: 'audio https://gw.example.com/v1' })
+    // --env choosing the key holder chooses the endpoint; --env on the base-URL variable itself wins.
+    expect(bases(planRun([main, audio], { env: parseEnvRefs(['OPENAI_API_KEY=audio']) }))).toEqual({ OPENAI_BASE_URL: 'audio https://gw.example.com/v1' })
+    plan = planRun([gw, cred('api_key', { name: 'proxy', is_default: false })], { env: parseEnvRefs(['OPENAI_BASE_URL=proxy']) })
+    expect(plan.baseUrls).toEqual([])
+    expect(plan.shadowed.map((s) => [s.variable, s.credential.name, s.base_url])).toEqual([['OPENAI_BASE_URL', 'gw', true]])
+    // Types whose SDK reads no base-URL variable set none (deepseek's docs use the OpenAI SDK).
+    expect(planRun([cred('deepseek', { base_url: 'https://gw.example.com' })]).baseUrls).toEqual([])
+  })
+
+  it('never injects a stored base URL a key must not be sent to, nor that credential at all', () => {
+    const bad = cred('anthropic', { name: 'bad', base_url: 'https://user:CANARYpw@gw.example.com' })
+    const plan = planRun([bad, cred('openai', { name: 'ok' })])
+    expect(vars(plan)).toEqual({ OPENAI_API_KEY: 'ok' })
+    expect(plan.baseUrls).toEqual([])
+    expect(plan.refused).toEqual([expect.objectContaining({ variable: 'ANTHROPIC_BASE_URL', base_url: true, reason: expect.stringMatching(/must not contain a user or password/) })])
+    expect(plan.refused[0]!.reason).not.toContain('CANARYpw')
+    expect(() => planRun([bad], { env: parseEnvRefs(['K=bad']) })).toThrow(/--env K: "bad" is not injected: .*user or password/)
+    expect(vars(planRun([cred('anthropic', { name: 'http', base_url: 'http://gw.example.com' })]))).toEqual({})
+    expect(vars(planRun([cred('anthropic', { name: 'local', base_url: 'http://localhost:8080' })]))).toEqual({ ANTHROPIC_API_KEY: 'local' })
+  })
+
   it('injects the access token of an oauth JSON value', () => {
     expect(injectedValue({ type: 'oauth' }, '{"access_token":"at-123","refresh_token":"rt"}')).toBe('at-123')
     expect(injectedValue({ type: 'oauth' }, 'plain-token')).toBe('plain-token')
@@ -161,10 +202,14 @@ describe('run command (fake exec, real SDK on a temp vault)', () => {
   })
   afterEach(() => rmSync(dir, { recursive: true, force: true }))
 
-  const io = { isStdoutTTY: false, isStderrTTY: false, colorEnabled: false, canPrompt: false } as IOStreams
-  // Fakes throw on any unexpected call (STYLE 10).
-  const factory = (env: NodeJS.ProcessEnv): Factory & { warnings: string[] } => {
+  // Fakes throw on any unexpected call (STYLE 10); what run says on stderr lands in `warnings`.
+  const factory = (env: NodeJS.ProcessEnv, tty = false): Factory & { warnings: string[] } => {
     const warnings: string[] = []
+    const unexpected = () => {
+      throw new Error('unexpected output call')
+    }
+    const term = { out: unexpected, table: unexpected, json: unexpected, progress: unexpected, exempt: unexpected, err: async (t: string) => void warnings.push(...t.split('\n').filter(Boolean)) }
+    const io = { stdin: { isTTY: tty }, term, isStdoutTTY: tty, isStderrTTY: tty, colorEnabled: false, canPrompt: false } as unknown as IOStreams
     return {
       io,
       env,
@@ -190,7 +235,7 @@ describe('run command (fake exec, real SDK on a temp vault)', () => {
     expect(out.exitCode).toBe(7)
     expect(calls).toEqual([{ file: '/usr/bin/python3', args: ['-c', 'print(1)'], env: { PATH: '/usr/bin', HOME: '/h', OPENAI_API_KEY: SECRET } }])
     const h = await client.credentials.history()
-    expect(h.at(-1)).toMatchObject({ action: 'run', name: 'main', type: 'openai', outcome: 'ok', detail: 'OPENAI_API_KEY for python3' })
+    expect(h.at(-1)).toMatchObject({ action: 'run', credentials: [{ name: 'main', type: 'openai' }], outcome: 'ok', detail: 'python3: OPENAI_API_KEY' })
     expect(JSON.stringify(h)).not.toContain(SECRET)
   })
 
@@ -238,6 +283,49 @@ describe('run command (fake exec, real SDK on a temp vault)', () => {
     const out = await run(factory({}), ['no-such-cmd'], {}, exec)
     expect(out).toMatchObject({ exitCode: 127, notes: ['credctl: command not found: no-such-cmd'] })
     await expect(run(factory({}), [], {}, exec)).rejects.toMatchObject({ code: 'USAGE' })
+  })
+
+  it('conceals the injected values in output that is not a terminal; --mask on a terminal; --no-masking never', async () => {
+    await client.credentials.create({ name: 'db', type: 'postgresql', value: 'postgresql://app:CANARYpgPass99@db.internal:5432/wh' })
+    const seen: Concealment[] = []
+    const exec: Exec = (_f, _a, _e, conceal) => {
+      seen.push(conceal)
+      return { kill: () => {}, done: Promise.resolve({ exitCode: 0 }) }
+    }
+    await run(factory({}), ['x'], {}, exec)
+    await run(factory({}, true), ['x'], {}, exec)
+    await run(factory({}, true), ['x'], { mask: true }, exec)
+    await run(factory({}), ['x'], { masking: false }, exec)
+    expect(seen.map((c) => [c.stdout, c.stderr])).toEqual([[true, true], [false, false], [true, true], [false, false]])
+    // The key whole; of the URL only its password (the host stays readable).
+    expect(seen[0]!.secrets.sort()).toEqual(['CANARYpgPass99', SECRET].sort())
+    await expect(run(factory({}), ['x'], { mask: true, masking: false }, exec)).rejects.toMatchObject({ code: 'USAGE' })
+  })
+
+  it('warns before the command starts when it injects an expired credential (name, variables, date; never a value)', async () => {
+    await client.credentials.update('main', { expires_at: '2020-02-03' })
+    const f = factory({})
+    let warnedBeforeStart: string[] = []
+    const exec: Exec = () => {
+      warnedBeforeStart = [...f.warnings]
+      return { kill: () => {}, done: Promise.resolve({ exitCode: 0 }) }
+    }
+    await run(f, ['x'], {}, exec)
+    expect(warnedBeforeStart).toEqual(['warning: "main" (openai), injected as OPENAI_API_KEY, expired on 2020-02-03; rotate it with: credctl update "main" --value-stdin'])
+  })
+
+  it('sets the base URL variable next to the key, and shows it in --dry-run', async () => {
+    await client.credentials.update('main', { base_url: 'https://gateway.example.com/openai/v1' })
+    let env: Record<string, string> = {}
+    const exec: Exec = (_f, _a, e) => {
+      env = e
+      return { kill: () => {}, done: Promise.resolve({ exitCode: 0 }) }
+    }
+    await run(factory({}), ['x'], {}, exec)
+    expect(env).toMatchObject({ OPENAI_API_KEY: SECRET, OPENAI_BASE_URL: 'https://gateway.example.com/openai/v1' })
+    const dry = await run(factory({}), [], { dryRun: true }, exec)
+    expect(dry.table?.rows).toContainEqual(['OPENAI_BASE_URL', 'main', 'openai', 'https://gateway.example.com/openai/v1', 'base URL'])
+    expect((dry.json as { base_urls: unknown[] }).base_urls).toEqual([expect.objectContaining({ variable: 'OPENAI_BASE_URL', name: 'main', url: 'https://gateway.example.com/openai/v1' })])
   })
 
   it('--dry-run shows names and masked values, never a value, and runs nothing', async () => {

@@ -95,7 +95,7 @@ describe('one writer for stdout and stderr (src/cli/terminal.ts)', () => {
       fc.asyncProperty(fc.array(fc.array(nasty, { minLength: 2, maxLength: 2 }), { minLength: 1, maxLength: 3 }), fc.boolean(), async (rows, tty) => {
         const sink = new Sink()
         const term = createTerminal(sink, new Sink())
-        const io = { isStdoutTTY: tty, colorEnabled: true } as IOStreams
+        const io = { isStdoutTTY: tty, colorEnabled: true, terminalWidth: () => 80 } as IOStreams
         await term.table(await renderTable({ head: ['A', 'B'], rows }, io))
         const text = sink.text.replace(SGR, '')
         // eslint-disable-next-line no-control-regex

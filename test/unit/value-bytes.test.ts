@@ -19,7 +19,7 @@ const client = createClient({ vault: path.join(dir, 'v', 'vault.json'), env: { C
 
 const fromStdin = (bytes: Uint8Array) => {
   const io = { stdin: Readable.from([Buffer.from(bytes)]), canPrompt: false } as unknown as IOStreams
-  return readValue({ io, prompter: () => Promise.reject(new Error('unexpected prompt')), warn: () => {} }, { valueStdin: true })
+  return readValue({ io, prompter: () => Promise.reject(new Error('unexpected prompt')), warn: () => {} }, { valueStdin: true }, { for: { name: 'k', type: 'openai' } })
 }
 const errorOf = async (p: Promise<unknown>): Promise<CredctlError | undefined> => {
   try {
@@ -40,7 +40,7 @@ describe('values: byte for byte or refused', () => {
       expect((await errorOf(fromStdin(Uint8Array.from(bytes))))?.message).toContain(`at byte ${at} of ${bytes.length}`)
     }
     // argv is decoded by Node before credctl sees it: a U+FFFD there stands for bytes that were not UTF-8.
-    const argv = await errorOf(readValue({ io: {} as IOStreams, prompter: () => Promise.reject(new Error('unexpected prompt')), warn: () => {} }, { value: 'sk-\ufffdabc' }))
+    const argv = await errorOf(readValue({ io: {} as IOStreams, prompter: () => Promise.reject(new Error('unexpected prompt')), warn: () => {} }, { value: 'sk-\ufffdabc' }, { for: { name: 'k', type: 'openai' } }))
     expect(argv?.message).toMatch(/^--value: character 4 is U\+FFFD REPLACEMENT CHARACTER/)
     const ok = Buffer.from('  idée 日本 😀\n', 'utf8')
     expect(await fromStdin(ok)).toBe(ok.toString('utf8'))

@@ -2,7 +2,7 @@ import { readRegularFileSync } from '../../lib/regular-file.js'
 import type { CheckContext, CheckInput, CheckResult, DiscoveredSchema } from '../types.js'
 import { DriverTimeout, groupRows, schemaFilter, tableKey, watchdog, type DiscoverCtx } from './common.js'
 import { loginVerdict, POSTGRESQL, VerdictError } from './login-errors.js'
-import { parsePgUri, type PgTarget, type SslMode } from './pg-uri.js'
+import { isSocket, parsePgUri, type PgTarget, type SslMode } from './pg-uri.js'
 import { pgCatalogQuery, pgRow, pgTables as pgJsonTables, type PgCatalogRow, type PgTableRow } from './pg-catalog.js'
 import { redshiftCatalogQuery, redshiftRow, type RedshiftRow } from './redshift-catalog.js'
 
@@ -71,6 +71,18 @@ function certRefused(e: unknown, t: PgTarget): unknown {
   return err
 }
 
+/**
+ * No server behind a socket directory: said as psql says it, and unreachable (a missing socket file is
+ * ENOENT, which would otherwise read as a plain error): the credential may be fine, the server is not there.
+ */
+function noSocket(e: unknown, t: PgTarget): unknown {
+  const code = (e as { code?: string }).code
+  if (!isSocket(t) || (code !== 'ENOENT' && code !== 'ECONNREFUSED')) return e
+  const err = new Error(`no PostgreSQL server on socket ${t.host.replace(/\/+$/, '')}/.s.PGSQL.${t.port}: is the server running locally and accepting connections on that socket? Check ?host= and ?port=`)
+  ;(err as { code?: string }).code = 'ECONNREFUSED'
+  return err
+}
+
 /** pg's own connect timeout says only "timeout expired" / "connection timeout": name it a timeout. */
 function asTimeout(e: unknown, ms: number): unknown {
   const m = e instanceof Error ? e.message : ''
@@ -95,7 +107,7 @@ async function connectOnce(t: PgTarget, ctx: CheckContext, mode: SslMode): Promi
   } catch (e) {
     stop()
     await client.end().catch(() => {})
-    throw certRefused(asTimeout(e, ctx.timeoutMs), t)
+    throw noSocket(certRefused(asTimeout(e, ctx.timeoutMs), t), t)
   }
   // Keep the watchdog for the queries; the caller's close() disposes it.
   ;(client as unknown as { __credctlStop?: () => void }).__credctlStop = stop
@@ -104,6 +116,9 @@ async function connectOnce(t: PgTarget, ctx: CheckContext, mode: SslMode): Promi
 
 /** Connect, with libpq's fallbacks: prefer tries TLS then plain, allow tries plain then TLS. */
 export async function connect(t: PgTarget, ctx: CheckContext): Promise<PgClient> {
+  // "sslmode is ignored for Unix domain socket communication" (libpq docs, libpq-connect.html#LIBPQ-CONNECT-SSLMODE):
+  // the server never offers TLS there, and pg (which connects to `${host}/.s.PGSQL.${port}`) would fail on its "N".
+  if (isSocket(t)) return connectOnce(t, ctx, 'disable')
   if (t.sslmode !== 'prefer' && t.sslmode !== 'allow') return connectOnce(t, ctx, t.sslmode)
   const [first, second]: [SslMode, SslMode] = t.sslmode === 'prefer' ? ['require', 'disable'] : ['disable', 'require']
   try {

@@ -132,7 +132,7 @@ export async function validate(input: CheckInput, ctx: CheckContext): Promise<Ch
   const url = configuredCheckUrl(input, 'set one (a userinfo or introspection endpoint) with `credctl update NAME --check-url URL`')
   const tok = parse(input.value)
   const expect = input.settings.expect
-  if (str(tok.token_url)) checkServiceUrl(tok.token_url, 'token_url')
+  if (str(tok.token_url)) checkServiceUrl(tok.token_url, 'token_url', { partOfSecret: true })
   const first = await probe(url, tok.access_token, ctx)
   if (first.status !== 401 || !str(tok.refresh_token) || !str(tok.token_url)) {
     const r = verdict(first, [input.value], expect)

@@ -40,7 +40,26 @@ async function fill(f: Factory, o: CreateOptions): Promise<{ name: string; type:
   }
   if (!name) {
     if (!f.io.canPrompt) throw need('--name')
-    name = await (await f.prompter()).input('Name', { validate: (v) => (v.trim() ? true : 'a name is required') })
+    // Checked as soon as it is typed, with the SDK's rules (checkName and the uniqueness rule), so a
+    // taken name is refused before the secret is asked; create checks again when it writes.
+    const client = await f.client()
+    name = await (await f.prompter()).input('Name', {
+      validate: async (v) => {
+        try {
+          await client.credentials.checkNewName(v)
+          return true
+        } catch (e) {
+          // A refused name is asked again with the reason; anything else (an unreadable vault) is not
+          // the name's fault: accepted here, and reported by the write, which reads the vault again.
+          if (e instanceof CredctlError && (e.code === 'INVALID_INPUT' || e.code === 'NAME_TAKEN')) return e.message
+          return true
+        }
+      },
+    })
+  } else if (f.io.canPrompt || f.io.stdin.isTTY) {
+    // The value is about to be typed (a prompt, or stdin at a terminal): a name given by flag that is
+    // taken or invalid should not cost the user a paste either. Piped runs skip this read of the vault.
+    await (await f.client()).credentials.checkNewName(name)
   }
   return { name, type, ...(category ? { category } : {}), ...(schemaType ? { schemaType } : {}) }
 }
@@ -48,11 +67,17 @@ async function fill(f: Factory, o: CreateOptions): Promise<{ name: string; type:
 export async function run(f: Factory, o: CreateOptions): Promise<Output> {
   // Check the type before asking for a secret: a typo should not cost the user a paste.
   if (o.type && !TYPES.some((t) => t.type === o.type)) throw new CredctlError('INVALID_INPUT', `unknown type "${o.type}"`)
+  // So is a base URL the type never reads, and a past expiry date (confirmed on a terminal).
+  const { checkBaseUrlFor } = await import('../../credentials/records.js')
+  if (o.type && (o.type !== 'database' || o.schemaType)) checkBaseUrlFor(o.type, o.schemaType, o.baseUrl)
+  await (await import('../past-expiry.js')).confirmPastExpiry(f, o.expires, o.name)
   // Interactive when something required is missing on a terminal: then the optional questions are
   // asked too. With every flag given, nothing is asked (scripts stay scriptable on a TTY).
   const interactive = f.io.canPrompt && (!o.type || !o.name)
   const { name, type, category, schemaType } = await fill(f, o)
-  const value = (await readValue(f, o, { prompt: `Value for ${name} (hidden):` }))!
+  // A type or engine chosen at the prompt: the same rule, still before the secret is asked for.
+  checkBaseUrlFor(type, schemaType, o.baseUrl)
+  const value = (await readValue(f, o, { for: { name, type, schemaType } }))!
   let description = o.description
   let makeDefault = !!o.default
   let validateNow = false

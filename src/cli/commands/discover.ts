@@ -3,6 +3,7 @@ import type { SchemaDoc } from '../../credentials/client.js'
 import type { Factory } from '../factory.js'
 import type { Output } from '../output.js'
 import { timeoutMs } from '../timeout.js'
+import { startProgress } from '../progress.js'
 
 export async function runDiscover(f: Factory, name: string, o: { schemas?: string; maxTables?: string; timeout?: string }): Promise<Output> {
   let maxTables: number | undefined
@@ -12,14 +13,17 @@ export async function runDiscover(f: Factory, name: string, o: { schemas?: strin
   }
   const timeout = timeoutMs(o.timeout, 30)
   const schemas = o.schemas?.split(',').map((s) => s.trim()).filter(Boolean)
-  if (f.io.isStderrTTY) f.io.term.progress(`discovering the schema of ${name}...`)
+  // Drivers report no count: the line says what is running and for how long (progress.ts).
+  const started = Date.now()
+  const progress = startProgress(f.io, `discovering the schema of ${name}`, { detail: () => `${Math.floor((Date.now() - started) / 1000)} s` })
+  progress.update()
   const c = await (await f.client()).credentials
     .discoverSchema(name, {
       ...(schemas?.length ? { schemas } : {}),
       ...(maxTables ? { maxTables } : {}),
       timeoutMs: timeout,
     })
-    .finally(() => f.io.term.progress(null))
+    .finally(() => progress.stop())
   // The same `tables` as `schema --json` (the stored list): one meaning for the word.
   const notes = [`Discovered ${tablesWord(c.discovered)} for ${c.name}; see: credctl schema ${JSON.stringify(c.name)}`]
   for (const p of c.partial ?? []) notes.push(`partial: ${p}`)
@@ -39,8 +43,9 @@ export async function runSchema(f: Factory, name: string, o: { table?: string })
   const doc = await (await f.client()).credentials.getSchema(name)
   const re = o.table ? globRe(o.table) : undefined
   const tables = re ? doc.tables.filter((t) => re.test(t.name) || re.test(`${t.schema}.${t.name}`)) : doc.tables
-  const out: SchemaDoc = { updated_at: doc.updated_at, tables, ...(doc.partial?.length ? { partial: doc.partial } : {}) }
+  const out: SchemaDoc = { updated_at: doc.updated_at, tables, ...(doc.partial?.length ? { partial: doc.partial } : {}), ...(doc.stale_since ? { stale_since: doc.stale_since } : {}) }
   const lines: string[] = [`# schema discovered ${doc.updated_at}: ${tablesWord(tables.length)}`]
+  if (doc.stale_since) lines.push(`# stale: the value, base URL or settings changed at ${doc.stale_since}, after this discovery; refresh with: credctl discover ${JSON.stringify(name)}`)
   for (const p of doc.partial ?? []) lines.push(`# partial: ${p}`)
   for (const t of tables) {
     lines.push(`${t.schema}.${t.name} (${t.kind}${t.readable === false ? ', not readable' : ''})${t.comment ? ` -- ${t.comment}` : ''}`)

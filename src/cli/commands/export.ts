@@ -1,9 +1,9 @@
-import { randomBytes } from 'node:crypto'
-import { constants as C, promises as fsp } from 'node:fs'
+import { promises as fsp } from 'node:fs'
 import * as path from 'node:path'
 import { CredctlError } from '../../errors.js'
 import type { Factory } from '../factory.js'
 import type { Output } from '../output.js'
+import { writeOutputFile } from '../write-output.js'
 
 export interface ExportOptions {
   output?: string
@@ -21,51 +21,11 @@ export async function exportPassphrase(f: Pick<Factory, 'env' | 'io' | 'prompter
   if (!f.io.canPrompt) {
     throw new CredctlError('USAGE', 'a bundle passphrase is required: set CREDCTL_EXPORT_PASSPHRASE (no terminal to prompt on)')
   }
-  const { MIN_PASSPHRASE } = await import('../../credentials/bundle.js')
-  const p = await f.prompter()
-  const first = await p.password(o.confirm ? `Passphrase for the bundle (at least ${MIN_PASSPHRASE} characters):` : 'Bundle passphrase:', {
-    validate: (v) => (!o.confirm || [...v].length >= MIN_PASSPHRASE ? (v ? true : 'the passphrase is empty') : `at least ${MIN_PASSPHRASE} characters`),
-  })
-  if (o.confirm && (await p.password('Repeat the passphrase:')) !== first) {
-    throw new CredctlError('INVALID_INPUT', 'the passphrases do not match; nothing was written')
+  if (o.confirm) {
+    const [{ MIN_PASSPHRASE }, { askNewPassphrase }] = await Promise.all([import('../../credentials/bundle.js'), import('../passphrase.js')])
+    return askNewPassphrase(f, { what: 'passphrase for the bundle', min: MIN_PASSPHRASE, nothing: 'nothing was written' })
   }
-  return first
-}
-
-/** Write the bundle atomically (temp file in the same directory, 0600, fsync, rename). */
-export async function writeBundle(file: string, text: string, force: boolean, vaultFile: string): Promise<void> {
-  const { isVaultFile } = await import('../../vault/paths.js')
-  if (await isVaultFile(file, vaultFile)) {
-    throw new CredctlError('USAGE', `--output ${file} is one of the vault's own files (${path.basename(vaultFile)} and what lies beside it): credctl never replaces them`, {
-      hint: 'write the bundle somewhere else',
-    })
-  }
-  const dir = path.dirname(file)
-  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`)
-  let fh
-  try {
-    fh = await fsp.open(tmp, C.O_WRONLY | C.O_CREAT | C.O_EXCL, 0o600)
-  } catch (e) {
-    throw new CredctlError('INVALID_INPUT', `cannot write --output ${file}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`)
-  }
-  try {
-    await fh.chmod(0o600)
-    await fh.writeFile(text, 'utf8')
-    await fh.sync()
-    await fh.close()
-    if (!force) {
-      // link() fails if the target exists: no window in which another file could be replaced.
-      await fsp.link(tmp, file)
-      await fsp.unlink(tmp)
-    } else {
-      await fsp.rename(tmp, file)
-    }
-  } catch (e) {
-    await fh.close().catch(() => {})
-    await fsp.unlink(tmp).catch(() => {})
-    if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new CredctlError('USAGE', `--output ${file} already exists: pass --force to replace it`)
-    throw new CredctlError('INVALID_INPUT', `cannot write --output ${file}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`)
-  }
+  return (await f.prompter()).password('Bundle passphrase:', { validate: (v) => (v ? true : 'the passphrase is empty') })
 }
 
 export async function run(f: Factory, o: ExportOptions): Promise<Output> {
@@ -113,6 +73,6 @@ export async function run(f: Factory, o: ExportOptions): Promise<Output> {
   const credentials = items.map((i) => i.credential)
   const note = `Exported ${credentials.length} credential${credentials.length === 1 ? '' : 's'}${toStdout ? '' : ` to ${out}`}, encrypted with the passphrase; restore with: credctl import --bundle ${toStdout ? 'FILE' : JSON.stringify(out)}`
   if (toStdout) return { text, notes: [note] }
-  await writeBundle(path.resolve(out), text, !!o.force, await client.vaultPath())
+  await writeOutputFile(path.resolve(out), text, !!o.force, await client.vaultPath())
   return { json: { file: path.resolve(out), count: credentials.length, credentials }, notes: [note] }
 }

@@ -1,16 +1,64 @@
 import { CredctlError } from '../../errors.js'
+import { HISTORY_ACTIONS } from '../../credentials/history.js'
 import type { Factory } from '../factory.js'
 import type { Output } from '../output.js'
 
-export async function run(f: Factory, name: string | undefined, o: { limit?: string }): Promise<Output> {
+export interface HistoryOptions {
+  limit?: string
+  since?: string
+  /** Repeatable, each a comma-separated list. */
+  action?: string[]
+  json?: boolean
+}
+
+const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 }
+
+/**
+ * `--since`: an ISO 8601 date or time (`2026-11-30`, `2026-11-30T08:00:00Z`; without a zone it is the
+ * local time, as Date.parse reads it) or a duration back from now (`30m`, `2h`, `7d`, `2w`; s, m, h, d, w).
+ */
+export function parseSince(raw: string, now: Date): Date {
+  const t = raw.trim()
+  const dur = /^(\d{1,9})\s*([smhdw])$/i.exec(t)
+  if (dur) return new Date(now.getTime() - Number(dur[1]) * UNIT_MS[dur[2]!.toLowerCase()]!)
+  if (/^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/i.test(t)) {
+    const ms = Date.parse(t)
+    if (Number.isFinite(ms)) return new Date(ms)
+  }
+  throw new CredctlError('USAGE', `--since ${JSON.stringify(raw)} is neither an ISO time nor a duration`, { hint: 'e.g. --since 2h, --since 7d, --since 2026-11-30T08:00:00Z' })
+}
+
+/** `--action` values (repeatable, comma lists), each checked against the actions credctl records. */
+export function parseActions(raw: string[]): string[] {
+  const out = raw.flatMap((r) => r.split(',')).map((a) => a.trim()).filter(Boolean)
+  for (const a of out) {
+    if (!(HISTORY_ACTIONS as readonly string[]).includes(a)) {
+      throw new CredctlError('USAGE', `--action ${JSON.stringify(a)} is not an action credctl records`, { hint: `one of: ${HISTORY_ACTIONS.join(', ')}` })
+    }
+  }
+  if (out.length === 0) throw new CredctlError('USAGE', '--action needs an action', { hint: `one of: ${HISTORY_ACTIONS.join(', ')}` })
+  return [...new Set(out)]
+}
+
+export async function run(f: Factory, name: string | undefined, o: HistoryOptions): Promise<Output> {
   let limit: number | undefined
   if (o.limit !== undefined) {
     limit = Number(o.limit)
     if (!Number.isInteger(limit) || limit < 1) throw new CredctlError('USAGE', '--limit must be a positive integer')
   }
-  const entries = await (await f.client()).credentials.history({ ...(name !== undefined ? { name } : {}), ...(limit ? { limit } : {}) })
+  const since = o.since !== undefined ? parseSince(o.since, f.now()) : undefined
+  const actions = o.action !== undefined ? parseActions(o.action) : undefined
+  const entries = await (await f.client()).credentials.history({
+    ...(name !== undefined ? { name } : {}),
+    ...(limit ? { limit } : {}),
+    ...(since ? { since } : {}),
+    ...(actions ? { actions } : {}),
+  })
   return {
     json: entries,
-    table: { head: ['TIME', 'ACTION', 'NAME', 'TYPE', 'OUTCOME', 'ID'], rows: entries.map((e) => [e.time, e.action, e.name, e.type, e.outcome, e.credential_id]) },
+    table: {
+      head: ['TIME', 'ACTION', 'CREDENTIALS', 'OUTCOME', 'DETAIL'],
+      rows: entries.map((e) => [e.time, e.action, e.credentials.map((c) => c.name ?? c.id ?? '?').join(', '), e.outcome, e.detail ?? '']),
+    },
   }
 }

@@ -1,7 +1,7 @@
 import type { Factory } from '../factory.js'
 import type { Output } from '../output.js'
 import { credentialTable } from '../render.js'
-import { expiryLabel, expiryNotes } from '../../credentials/expiry.js'
+import { expiryNotes } from '../../credentials/expiry.js'
 
 export interface ListOptions {
   category?: string
@@ -23,7 +23,8 @@ export async function run(f: Factory, o: ListOptions): Promise<Output> {
   const now = f.now()
   const table = credentialTable(items, { deleted: !!o.deleted })
   table.head.push('EXPIRES')
-  table.rows.forEach((r, i) => r.push(expiryLabel(items[i]!, now)))
+  // The expiry time; the printer shows it as the dated label when piped, "in 3 days" on a terminal.
+  table.rows.forEach((r, i) => r.push(items[i]!.expires_at ?? ''))
   notes.push(...expiryNotes(items, now))
   return { json: items, table, notes }
 }

@@ -3,7 +3,8 @@ import * as path from 'node:path'
 import { CredctlError } from '../../errors.js'
 import type { Factory } from '../factory.js'
 import type { Output } from '../output.js'
-import { exportPassphrase, writeBundle } from './export.js'
+import { exportPassphrase } from './export.js'
+import { writeOutputFile } from '../write-output.js'
 
 export interface RecoverOptions {
   output?: string
@@ -42,7 +43,7 @@ export async function run(f: Factory, o: RecoverOptions): Promise<Output> {
   ]
   const exitCode = report.failed.length || report.warnings.length ? 1 : 0
   if (toStdout) return { text, notes, exitCode }
-  await writeBundle(path.resolve(out), text, !!o.force, await client.vaultPath())
+  await writeOutputFile(path.resolve(out), text, !!o.force, await client.vaultPath())
   const json = {
     file: path.resolve(out),
     recovered: report.recovered,

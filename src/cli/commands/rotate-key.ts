@@ -1,6 +1,6 @@
-import { CredctlError } from '../../errors.js'
 import type { Factory } from '../factory.js'
 import type { Output } from '../output.js'
+import { startProgress } from '../progress.js'
 
 export interface RotateKeyOptions {
   json?: boolean
@@ -14,15 +14,17 @@ export interface RotateKeyOptions {
 export async function run(f: Factory, _o: RotateKeyOptions = {}): Promise<Output> {
   const askNewPassphrase = f.io.canPrompt
     ? async () => {
-        const p = await f.prompter()
-        const first = await p.password('New vault passphrase:', { validate: (v) => (v ? true : 'the passphrase is empty') })
-        if ((await p.password('Repeat the new passphrase:')) !== first) {
-          throw new CredctlError('INVALID_INPUT', 'the passphrases do not match; nothing was changed')
-        }
-        return first
+        const { askNewPassphrase, MIN_NEW_PASSPHRASE } = await import('../passphrase.js')
+        return askNewPassphrase(f, { what: 'vault passphrase', min: MIN_NEW_PASSPHRASE, nothing: 'nothing was changed' })
       }
     : undefined
-  const r = await (await f.client()).rotateKey({ askNewPassphrase })
+  const progress = startProgress(f.io, 're-encrypting')
+  let r
+  try {
+    r = await (await f.client()).rotateKey({ askNewPassphrase, onProgress: progress.update })
+  } finally {
+    progress.stop()
+  }
   const { notes, ...json } = r
   return {
     json: { ...json, notes },

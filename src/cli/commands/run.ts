@@ -1,18 +1,33 @@
-import { promises as fsp } from 'node:fs'
+import { promises as fsp, readFileSync } from 'node:fs'
 import { constants as osConstants } from 'node:os'
 import * as path from 'node:path'
 import { CredctlError } from '../../errors.js'
-import { childEnv, parseEnvRefs, planRun, type RunPlan } from '../../credentials/inject.js'
+import { childEnv, parseEnvRefs, planRun, runDetail, type RunPlan } from '../../credentials/inject.js'
+import { expiryWarnings } from '../../credentials/expiry.js'
+import { secretTexts } from '../../credentials/mask.js'
 import { materialize, sweepRunDirs, type Materialized } from '../../credentials/run-files.js'
 import type { Factory } from '../factory.js'
+import type { IOStreams } from '../io.js'
+import { relayChildOutput } from '../terminal.js'
 import type { Output } from '../output.js'
+import { readInput } from '../read-input.js'
 
 export interface RunOptions {
   only?: string[]
   env?: string[]
+  envFile?: string[]
+  /** false with --no-defaults */
+  defaults?: boolean
   dryRun?: boolean
   json?: boolean
+  /** --mask: conceal injected values in the child's output on a terminal too. */
+  mask?: boolean
+  /** false with --no-masking: never conceal (commander's negated option). */
+  masking?: boolean
 }
+
+/** An env file is configuration: 1 MiB is far beyond any real one and keeps a runaway pipe bounded. */
+const MAX_ENV_FILE_BYTES = 1024 * 1024
 
 /** What happened to the child: an exit code, a signal, or a spawn error code (ENOENT, EACCES). */
 export interface ExecResult {
@@ -21,22 +36,47 @@ export interface ExecResult {
   code?: string | undefined
 }
 
-/** Starts CMD with inherited stdio; `kill` forwards a signal. Injected so tests never spawn. */
-export type Exec = (file: string, args: string[], env: Record<string, string>) => { kill(signal: NodeJS.Signals): void; done: Promise<ExecResult> }
+/** Which of the child's outputs go through the filter of src/lib/conceal.ts, and what it conceals. */
+export interface Concealment {
+  stdout: boolean
+  stderr: boolean
+  secrets: string[]
+}
 
-export const execaExec: Exec = (file, args, env) => {
+/** Starts CMD (stdin inherited); `kill` forwards a signal. Injected so tests never spawn. */
+export type Exec = (
+  file: string,
+  args: string[],
+  env: Record<string, string>,
+  conceal: Concealment,
+) => { kill(signal: NodeJS.Signals): void; done: Promise<ExecResult> }
+
+/**
+ * node:child_process, not execa: execa loads about 150 modules for what is one spawn here (bench/: `run
+ * -- true` before and after). The env is the whole env (the scrubbed one of childEnv). An output that is
+ * not concealed is inherited, so CMD talks to the terminal or the pipe directly (interactive programs
+ * work) and credctl never sees it; a concealed one is a pipe relayed through the filter
+ * (terminal.ts relayChildOutput). The result waits for the relays, so every byte is out before exit.
+ */
+export const nodeExec: Exec = (file, args, env, conceal) => {
   let child: { kill(signal: NodeJS.Signals): boolean } | undefined
   const pending: NodeJS.Signals[] = []
-  const done = import('execa').then(async ({ execa }) => {
-    // extendEnv: false, so the scrubbed env is the whole env; stdio inherited, so CMD talks to the
-    // terminal (or the pipes) directly and credctl never sees its output. That output is exempt from
-    // terminal.ts's escaping on purpose: it is the child's, not credctl's (`run -- cat file` must be cat).
-    const sub = execa(file, args, { env, extendEnv: false, stdio: 'inherit', reject: false, windowsHide: false })
-    child = sub
-    for (const s of pending.splice(0)) sub.kill(s)
-    const r = await sub
-    return { exitCode: r.exitCode, signal: r.signal, code: r.code }
-  })
+  const done = (async () => {
+    const { spawn } = await import('node:child_process')
+    const concealStream = conceal.stdout || conceal.stderr ? (await import('../../lib/conceal.js')).concealStream : undefined
+    return new Promise<ExecResult>((resolve) => {
+      const sub = spawn(file, args, { env, stdio: ['inherit', conceal.stdout ? 'pipe' : 'inherit', conceal.stderr ? 'pipe' : 'inherit'], windowsHide: false })
+      child = sub
+      const relays: Promise<void>[] = []
+      const readerGone = () => void (process.platform === 'win32' || sub.kill('SIGPIPE'))
+      if (sub.stdout) relays.push(relayChildOutput(sub.stdout, 'stdout', concealStream!(conceal.secrets), readerGone))
+      if (sub.stderr) relays.push(relayChildOutput(sub.stderr, 'stderr', concealStream!(conceal.secrets), readerGone))
+      // A spawn failure (ENOENT, EACCES) is an 'error' without an 'exit'.
+      sub.on('error', (e) => void Promise.all(relays).then(() => resolve({ code: (e as NodeJS.ErrnoException).code })))
+      sub.once('exit', (exitCode, signal) => void Promise.all(relays).then(() => resolve({ exitCode: exitCode ?? undefined, signal: signal ?? undefined })))
+      for (const s of pending.splice(0)) sub.kill(s)
+    })
+  })()
   return {
     kill: (s) => {
       if (child) child.kill(s)
@@ -46,25 +86,48 @@ export const execaExec: Exec = (file, args, env) => {
   }
 }
 
-// SIGINT from a terminal reaches the whole foreground process group, so CMD may get it twice (from the
-// terminal and from us). npm's run-script makes the same trade-off: a `kill -INT <credctl pid>` from a
-// supervisor must reach CMD, and credctl cannot tell the two apart. SIGHUP and SIGQUIT (Ctrl-\) are
-// forwarded too: their default action would end credctl before it removes its temporary files.
-// (Windows has no SIGQUIT, and listening for a signal libuv does not know there throws.)
+// SIGHUP and SIGQUIT (Ctrl-\) are held too: their default action would end credctl before it removes
+// its temporary files. (Windows has no SIGQUIT, and listening for a signal libuv does not know there throws.)
 const FORWARDED: NodeJS.Signals[] = process.platform === 'win32' ? ['SIGINT', 'SIGTERM', 'SIGHUP'] : ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT']
+/** The signals a terminal sends to its whole foreground process group (Ctrl-C, Ctrl-\). */
+const FROM_TERMINAL = new Set<NodeJS.Signals>(['SIGINT', 'SIGQUIT'])
+
+/**
+ * Whether a SIGINT or SIGQUIT now may have come from the terminal, which sends it to the whole
+ * foreground process group, CMD included (CMD is in credctl's group: it is not started detached).
+ * Forwarding it as well would give CMD two, and a program that shuts down gracefully on the first is
+ * forced by the second. So: credctl has a terminal on stdin, stdout or stderr, and (on Linux, where
+ * /proc/self/stat tells the process group and the terminal's foreground group) it is in the
+ * foreground. Elsewhere the first condition alone decides. Without a terminal a SIGINT can only come
+ * from `kill` (a supervisor, a CI runner's cancel) and is forwarded: nothing else would deliver it.
+ */
+function terminalMaySend(io: Pick<IOStreams, 'stdin' | 'isStdoutTTY' | 'isStderrTTY'>): boolean {
+  if (!io.stdin.isTTY && !io.isStdoutTTY && !io.isStderrTTY) return false
+  if (process.platform !== 'linux') return true
+  try {
+    const stat = readFileSync('/proc/self/stat', 'latin1')
+    // pid (comm) state ppid pgrp session tty_nr tpgid ...: comm may hold spaces and parentheses.
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    return Number(f[2]) === Number(f[5])
+  } catch {
+    return true
+  }
+}
 
 /**
  * Hold the forwarded signals from before the first temporary file is written until after the last one
  * is removed. While held, a signal never ends credctl: it is remembered (`received`) and passed to the
- * command once there is one. Released only after cleanup, so a second Ctrl-C or a supervisor's repeated
- * SIGTERM arriving during cleanup cannot leave a key file behind.
+ * command once there is one, except a SIGINT or SIGQUIT the terminal already sent it (above). Released
+ * only after cleanup, so a second Ctrl-C or a supervisor's repeated SIGTERM arriving during cleanup
+ * cannot leave a key file behind.
  */
-function holdSignals() {
+function holdSignals(io: Pick<IOStreams, 'stdin' | 'isStdoutTTY' | 'isStderrTTY'>) {
   let target: ((s: NodeJS.Signals) => void) | undefined
   let received: NodeJS.Signals | undefined
   const handlers = FORWARDED.map((s) => {
     const h = () => {
       received ??= s
+      if (FROM_TERMINAL.has(s) && terminalMaySend(io)) return
       target?.(s)
     }
     process.on(s, h)
@@ -85,76 +148,116 @@ export function exitCodeOf(r: ExecResult): number {
   return r.exitCode ?? 1
 }
 
-function dryRun(plan: RunPlan): Output {
-  const variables = plan.vars.map((p) => ({
-    variable: p.variable,
-    name: p.credential.name,
-    id: p.credential.id,
-    type: p.credential.type,
-    masked_content: p.credential.masked_content,
-    source: p.source === 'env' ? '--env' : 'default',
-    file: p.file,
+async function dryRun(plan: RunPlan): Promise<Output> {
+  const { mask } = await import('../../credentials/mask.js')
+  const variables = [
+    ...plan.vars.map((p) => ({
+      variable: p.variable,
+      name: p.credential.name,
+      id: p.credential.id,
+      type: p.credential.type,
+      masked_content: p.credential.masked_content,
+      source: p.source === 'env' ? '--env' : p.source === 'file' ? p.origin! : 'default',
+      file: p.file,
+    })),
+    // A literal may be a secret nobody moved to the vault yet: masked as a value of unknown shape
+    // (tools/database's mask: scheme and host of a URL, at most a quarter of a long token).
+    ...plan.literals.map((l) => ({ variable: l.variable, name: null, id: null, type: null, masked_content: mask('database', l.value), source: l.origin, file: false })),
+  ]
+  const base_urls = plan.baseUrls.map((b) => ({ variable: b.variable, name: b.credential.name, id: b.credential.id, type: b.credential.type, url: b.url }))
+  const shadowed = plan.shadowed.map((s) => ({
+    variable: s.variable,
+    name: s.credential.name,
+    id: s.credential.id,
+    type: s.credential.type,
+    set_by: s.by?.name ?? s.origin,
+    ...(s.base_url ? { base_url: true } : {}),
   }))
-  const shadowed = plan.shadowed.map((s) => ({ variable: s.variable, name: s.credential.name, id: s.credential.id, type: s.credential.type, set_by: s.by.name }))
   const refused = plan.refused.map((r) => ({ variable: r.variable, name: r.credential.name, id: r.credential.id, type: r.credential.type, reason: r.reason }))
-  const notes = plan.shadowed.map(
-    (s) =>
-      `${s.variable}: not from the default ${s.credential.type} "${s.credential.name}": ${s.source === 'env' ? '--env' : `the ${s.by.type} default`} "${s.by.name}" sets it (choose with --env ${s.variable}=NAME)`,
+  const setter = (s: RunPlan['shadowed'][number]) => (s.by ? `"${s.by.name}" (${s.by.type})` : `${s.origin}`)
+  const notes = plan.shadowed.map((s) =>
+    s.base_url
+      ? `${s.variable}: follows ${setter(s)}, not "${s.credential.name}" (${s.credential.type}, ${s.credential.base_url ? `base URL ${s.credential.base_url}` : "the vendor's endpoint"}), which is injected too: a program that hands "${s.credential.name}" to its SDK must pass its base URL itself`
+      : `${s.variable}: not from the default ${s.credential.type} "${s.credential.name}": ${s.source === 'env' ? '--env' : s.source === 'file' ? `${s.origin}` : `the ${s.by!.type} default`}${s.by ? ` "${s.by.name}"` : ''} sets it (choose with --env ${s.variable}=NAME)`,
   )
+  notes.push(...plan.overridden.map((o) => `${o.variable}: ${o.origin} is overridden by --env ${o.variable}`))
   notes.push(...refusedNotes(plan))
   if (variables.length === 0) notes.push('no variables would be set: no type has a default credential (see `credctl list`, `credctl set-default`)')
   return {
-    json: { variables, shadowed, refused },
+    json: { variables, base_urls, shadowed, refused },
     table: {
       head: ['VARIABLE', 'NAME', 'TYPE', 'VALUE', 'SOURCE'],
-      rows: variables.map((v) => [v.variable, v.name, v.type, v.file ? `path of a temporary 0600 file: ${v.masked_content}` : v.masked_content, v.source]),
+      rows: [
+        ...variables.map((v) => [v.variable, v.name ?? '', v.type ?? '(literal)', v.file ? `path of a temporary 0600 file: ${v.masked_content}` : v.masked_content, v.source]),
+        ...base_urls.map((b) => [b.variable, b.name, b.type, b.url, 'base URL']),
+      ],
     },
     notes,
   }
 }
 
-/** Defaults not injected because their derived variable is refused (see env-guard.ts). */
+/** Defaults not injected because their derived variable is refused (see env-guard.ts) or their base URL is unsafe. */
 const refusedNotes = (plan: RunPlan) =>
-  plan.refused.map(
-    (r) => `warning: the default ${r.credential.type} "${r.credential.name}" is not injected: its variable ${r.variable} ${r.reason} (rename it, or pick a variable with --env VAR=NAME)`,
+  plan.refused.map((r) =>
+    r.base_url
+      ? `warning: the default ${r.credential.type} "${r.credential.name}" is not injected: ${r.reason} (fix it with \`credctl update ${JSON.stringify(r.credential.name)} --base-url URL\`)`
+      : `warning: the default ${r.credential.type} "${r.credential.name}" is not injected: its variable ${r.variable} ${r.reason} (rename it, or pick a variable with --env VAR=NAME)`,
   )
 
-export async function run(f: Factory, command: string[], o: RunOptions, exec: Exec = execaExec): Promise<Output> {
+export async function run(f: Factory, command: string[], o: RunOptions, exec: Exec = nodeExec): Promise<Output> {
   const refs = parseEnvRefs(o.env)
-  if (!o.dryRun && command.length === 0) throw new CredctlError('USAGE', 'missing the command to run: credctl run [--only TYPE...] [--env VAR=NAME...] -- CMD ARGS')
+  if (!o.dryRun && command.length === 0) throw new CredctlError('USAGE', 'missing the command to run: credctl run [--only TYPE...] [--env VAR=NAME...] [--env-file FILE...] -- CMD ARGS')
+  // Every file is read and checked (syntax, env-guard) before the vault is opened.
+  const fileNames = (o.envFile ?? []).map((x) => (x === '-' ? 'stdin' : x))
+  let files: import('../../credentials/env-resolve.js').FileVar[] | undefined
+  if (o.envFile?.length) {
+    const { readEnvFiles } = await import('../../credentials/env-resolve.js')
+    const sources = []
+    for (const x of o.envFile) sources.push({ file: x === '-' ? 'stdin' : x, text: await readInput(x, '--env-file', MAX_ENV_FILE_BYTES, f.io.stdin) })
+    files = readEnvFiles(sources)
+  }
+  if (o.mask && o.masking === false) throw new CredctlError('USAGE', '--mask and --no-masking contradict each other: choose one')
   const client = await f.client()
-  const plan = planRun(await client.credentials.list({ includeDeleted: true }), { ...(o.only ? { only: o.only } : {}), env: refs })
+  const plan = planRun(await client.credentials.list({ includeDeleted: true }), {
+    ...(o.only ? { only: o.only } : {}),
+    env: refs,
+    ...(files ? { files } : {}),
+    ...(o.defaults === false ? { noDefaults: true } : {}),
+  })
   if (o.dryRun) return dryRun(plan)
 
   const [file, ...args] = command as [string, ...string[]]
   const program = path.basename(file)
   const ids = [...new Set(plan.vars.map((p) => p.credential.id))]
-  const resolved = await client.credentials.resolveMany(ids, {
+  const variablesOf = (id: string) => [...plan.vars, ...plan.baseUrls].filter((p) => p.credential.id === id).map((p) => p.variable)
+  const values = await client.credentials.resolvePlan(plan, {
     action: 'run',
-    detail: (c) => (c ? `${plan.vars.filter((p) => p.credential.id === c.id).map((p) => p.variable).join(',')} for ${program}` : `nothing injected, for ${program}`),
+    // One entry for the whole run: the program, every variable it was given, the env files (history.ts).
+    detail: runDetail([...plan.vars, ...plan.baseUrls].map((p) => p.variable), program, fileNames),
   })
-  for (const n of refusedNotes(plan)) f.warn(n)
-  if (ids.length === 0) {
+  // Said before CMD starts, not when it ends: a server started by run may run for days.
+  const warnings = refusedNotes(plan)
+  if (ids.length === 0 && plan.literals.length === 0 && o.defaults !== false) {
     // A new CI job runs before anyone created a vault: run the command, say so once, create nothing.
     const vault = await client.vaultPath()
     const exists = await fsp.lstat(vault).then(() => true, () => false)
-    f.warn(
+    warnings.push(
       exists
         ? 'warning: no credential was injected: no type has a default (see `credctl list` and `credctl set-default`)'
         : `notice: no vault yet at ${vault}: ${program} runs with nothing injected (add credentials with \`credctl create\`)`,
     )
   }
-  // The plan was made from a read without the key; the values come from a read whose integrity was
-  // checked. Were the file changed in between, the plan could route a secret to the wrong variable:
-  // what decides the routing must be the same in both.
-  const routing = (c: { name: string; type: string; schema_type?: string; is_default: boolean; deleted_at?: string }) =>
-    JSON.stringify([c.name, c.type, c.schema_type ?? null, c.is_default, c.deleted_at ?? null])
-  const planned = new Map(plan.vars.map((v) => [v.credential.id, routing(v.credential)]))
-  if (resolved.length !== ids.length || resolved.some((r) => planned.get(r.credential.id) !== routing(r.credential))) {
-    throw new CredctlError('VAULT_DAMAGED', 'the vault changed while the command was being prepared; nothing was run', { hint: 'run it again' })
+  for (const c of expiryWarnings(values.credentials, f.now()).expired) {
+    warnings.push(`warning: ${JSON.stringify(c.name)} (${c.type}), injected as ${variablesOf(c.id).join(', ')}, expired on ${c.expires_at!.slice(0, 10)}; rotate it with: credctl update ${JSON.stringify(c.name)} --value-stdin`)
   }
-  const values = new Map(resolved.map((r) => [r.credential.id, r.value]))
-  const signals = holdSignals()
+  if (warnings.length) await f.io.term.err(warnings.map((w) => `${w}\n`).join(''))
+  // Output masking (as `op run`): what is not a terminal (a CI log, a file, a pipe) gets the child's
+  // output with every secret part of every injected value concealed; a terminal gets it directly
+  // unless --mask. Secret parts, not whole values: a database URL's password goes, its host stays.
+  const secrets = [...new Set(values.credentials.flatMap((c) => secretTexts(c.schema_type ?? c.type, values.get(c.id)!)))]
+  const masking = o.masking !== false && secrets.length > 0
+  const conceal = { stdout: masking && (!!o.mask || !f.io.isStdoutTTY), stderr: masking && (!!o.mask || !f.io.isStderrTTY), secrets }
+  const signals = holdSignals(f.io)
   let m: Materialized | undefined
   try {
     await sweepRunDirs()
@@ -162,7 +265,7 @@ export async function run(f: Factory, command: string[], o: RunOptions, exec: Ex
     // A signal while the files were being written: the user changed their mind; nothing is run.
     const early = signals.received()
     if (early) return { exitCode: exitCodeOf({ signal: early }), notes: [`credctl: ${early}: ${file} was not started`] }
-    const child = exec(file, args, childEnv(f.env, m.vars))
+    const child = exec(file, args, childEnv(f.env, m.vars), conceal)
     signals.forwardTo((s) => child.kill(s))
     const r = await child.done
     if (r.code === 'ENOENT') return { exitCode: 127, notes: [`credctl: command not found: ${file}`] }

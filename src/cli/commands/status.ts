@@ -1,5 +1,7 @@
 import type { Factory } from '../factory.js'
 import type { Output } from '../output.js'
+import type { VaultStatus } from '../../credentials/client.js'
+import { truncateText } from '../../lib/width.js'
 import { EXPIRY_WARNING_DAYS, expiryNotes, expiryWarnings } from '../../credentials/expiry.js'
 
 export async function run(f: Factory): Promise<Output> {
@@ -8,7 +10,7 @@ export async function run(f: Factory): Promise<Output> {
     ['vault', s.vault],
     ['exists', String(s.exists)],
     ['key source', s.key_source ?? (s.exists ? '(unknown: the vault cannot be read)' : '(chosen when the first credential is created)')],
-    ['keychain', s.keychain.reachable ? 'reachable' : `not reachable (${s.keychain.reason})`],
+    ['keychain', keychainLine(s)],
     ['credentials', `${s.counts.active} active, ${s.counts.deleted} deleted, ${s.counts.defaults} defaults`],
   ]
   for (const [c, n] of Object.entries(s.counts.by_category)) rows.push([`  ${c}`, String(n)])
@@ -27,4 +29,26 @@ export async function run(f: Factory): Promise<Output> {
     }
   }
   return { json: expiry ? { ...s, expiry } : s, table: { head: ['', ''], rows }, notes, ...(s.error ? { exitCode: 4 } : {}) }
+}
+
+const KEY_PLACE: Record<string, string> = { env: 'CREDCTL_MASTER_KEY', passphrase: 'a passphrase', file: 'a key file' }
+
+/**
+ * The keychain row: one short sentence (issue 12). The full reason stays in `status --json`
+ * (keychain.reason); the row names the usual causes in a few words, else the reason's last clause, cut.
+ */
+export function keychainLine(s: Pick<VaultStatus, 'keychain' | 'key_source'>): string {
+  if (!s.keychain.used) return `not used (this vault's key is in ${KEY_PLACE[s.key_source ?? ''] ?? s.key_source})`
+  if (s.keychain.reachable) return 'reachable'
+  const r = s.keychain.reason ?? ''
+  const why = /dbus|secret.?service|org\.freedesktop\.secrets/i.test(r)
+    ? 'no Secret Service on the session bus'
+    : /did not answer within/.test(r)
+      ? 'it did not answer in time'
+      : /not installed/.test(r)
+        ? 'the keyring module is not installed'
+        : /locked/i.test(r)
+          ? 'it is locked'
+          : truncateText(r.split(': ').pop() ?? r, 50)
+  return `not reachable (${why})`
 }

@@ -12,13 +12,15 @@ export async function run(_f: Factory, o: { category?: string }): Promise<Output
     display_name: t.display_name,
     description: t.description,
     env: [...t.env],
+    base_url_env: [...t.base_url_env],
+    uses_base_url: t.uses_base_url,
     ...(t.note ? { note: t.note } : {}),
   }))
   return {
     json,
     table: {
-      head: ['TYPE', 'CATEGORY', 'NAME', 'DESCRIPTION', 'ENV'],
-      rows: list.map((t) => [t.type, t.category, t.display_name, t.note ? `${t.description}. ${t.note}` : t.description, t.env.join(',')]),
+      head: ['TYPE', 'CATEGORY', 'NAME', 'DESCRIPTION', 'ENV', 'BASE URL ENV'],
+      rows: list.map((t) => [t.type, t.category, t.display_name, t.note ? `${t.description}. ${t.note}` : t.description, t.env.join(','), t.base_url_env.join(',')]),
     },
   }
 }

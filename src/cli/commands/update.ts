@@ -21,9 +21,20 @@ export async function run(f: Factory, target: string | undefined, o: UpdateOptio
   const client = await f.client()
   const id = target ?? (await pickCredential(f, 'Credential to update'))
   const current = await client.credentials.get(id)
-  const value = await readValue(f, o, { optional: true })
+  // Refused or confirmed before a new value is read: a typo should not cost the user a paste.
+  const { checkBaseUrlFor } = await import('../../credentials/records.js')
+  checkBaseUrlFor(current.type, current.schema_type, o.baseUrl)
+  await (await import('../past-expiry.js')).confirmPastExpiry(f, o.expires, current.name)
   // '' clears a setting; an absent flag leaves it alone.
   const settingsPatch = settingsFromFlags(o)
+  // `update NAME` with no flag at all, on a terminal: offer the hidden prompt for a new value (empty
+  // keeps the current one). With any flag the command says what to change, and nothing is asked.
+  const fields = [o.name, o.description, o.baseUrl, o.expires].some((x) => x !== undefined) || Object.keys(settingsPatch).length > 0
+  const ask = f.io.canPrompt && !fields
+  const value = await readValue(f, o, { optional: true, ask, for: { name: current.name, type: current.type, schemaType: current.schema_type ?? undefined } })
+  if (ask && value === undefined) {
+    return { json: current, notes: [`Nothing changed: ${current.name} keeps its value`] }
+  }
   const patch = {
     ...(value !== undefined ? { value } : {}),
     ...(o.name !== undefined ? { name: o.name } : {}),

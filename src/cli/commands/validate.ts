@@ -3,6 +3,8 @@ import type { ValidationResult, ValidateProgress } from '../../credentials/clien
 import type { Factory } from '../factory.js'
 import type { Output } from '../output.js'
 import { timeoutMs } from '../timeout.js'
+import { startProgress } from '../progress.js'
+import { truncateText } from '../../lib/width.js'
 
 export interface ValidateOptions {
   all?: boolean
@@ -35,23 +37,30 @@ export function exitCodeFor(results: Pick<ValidationResult, 'status'>[]): number
 export async function run(f: Factory, names: string[], o: ValidateOptions): Promise<Output> {
   const timeout = timeoutMs(o.timeout, 10)
   const concurrency = positive('--concurrency', o.concurrency, 8, 256, true)
-  if (names.length && o.all) throw new CredctlError('USAGE', 'give credential names or --all, not both')
-  if (!names.length && !o.all) throw new CredctlError('USAGE', 'name the credentials to validate, or pass --all')
-  if ((o.category || o.type) && !o.all) throw new CredctlError('USAGE', '--category and --type narrow --all')
+  // --category/--type select a set as --all does, so either implies --all (issue 12, point 9). With names
+  // they are refused rather than used as a filter: a named credential silently left out would look checked.
+  const all = o.all || o.category !== undefined || o.type !== undefined
+  if (names.length && all) throw new CredctlError('USAGE', 'give credential names or --all/--category/--type, not both')
+  if (!names.length && !all) throw new CredctlError('USAGE', 'name the credentials to validate, or pass --all (or --category/--type)')
   const client = await f.client()
   let ids = names
-  if (o.all) {
+  if (all) {
     ids = (await client.credentials.list({ ...(o.category ? { category: o.category } : {}), ...(o.type ? { type: o.type } : {}) })).map((c) => c.id)
     if (ids.length === 0) throw new CredctlError('NO_CHECK', 'nothing to validate: no credentials match')
   }
   // On a terminal only: without one (CI logs, pipes) nothing is printed until the results.
-  const progress = f.io.isStderrTTY && ids.length > 1 ? progressLine(f.io.term.progress, Date.now) : undefined
+  let running: ValidateProgress['running'] = []
+  const progress = ids.length > 1 ? startProgress(f.io, 'validating', { detail: () => slowest(running, Date.now()) }) : undefined
+  const onProgress = (done: number, total: number, now: ValidateProgress['running']) => {
+    running = now
+    progress?.update(done, total)
+  }
   // Several credentials: one with nothing to check is skipped and reported, not a reason to check none.
   const skipped: string[] = []
   const onSkip = ids.length > 1 ? (c: { name: string }, reason: string) => void skipped.push(`skipped ${c.name}: ${reason}`) : undefined
   let results: ValidationResult[]
   try {
-    results = await client.credentials.validateMany(ids, { timeoutMs: timeout, concurrency, ...(progress ? { onProgress: progress.update } : {}), ...(onSkip ? { onSkip } : {}) })
+    results = await client.credentials.validateMany(ids, { timeoutMs: timeout, concurrency, ...(progress ? { onProgress } : {}), ...(onSkip ? { onSkip } : {}) })
   } finally {
     progress?.stop()
   }
@@ -62,35 +71,16 @@ export async function run(f: Factory, names: string[], o: ValidateOptions): Prom
     table: {
       head: ['NAME', 'TYPE', 'STATUS', 'MESSAGE', 'TIME'],
       rows: results.map((r) => [r.name, r.type, r.status, r.message, `${(r.duration_ms / 1000).toFixed(2)}s`]),
+      // TIME here is how long the check took (not a time of day): the first to go on a narrow terminal.
+      columns: { TIME: { kind: 'text', priority: 30 } },
     },
     exitCode: exitCodeFor(results),
   }
 }
 
-/**
- * One line on stderr, rewritten in place: done/total and the check running longest (the one a user waits
- * for), redrawn when a check starts or ends and every second in between so its time keeps counting.
- */
-export function progressLine(show: (line: string | null) => void, now: () => number): { update: (p: ValidateProgress) => void; stop: () => void } {
-  let last: ValidateProgress | undefined
-  const draw = () => {
-    if (!last) return
-    const slowest = last.running.reduce<ValidateProgress['running'][number] | undefined>((a, r) => (!a || r.started < a.started ? r : a), undefined)
-    const name = slowest ? (slowest.name.length > 40 ? `${slowest.name.slice(0, 39)}…` : slowest.name) : ''
-    const wait = slowest ? `, slowest: ${name} (${((now() - slowest.started) / 1000).toFixed(1)} s)` : ''
-    // The terminal writer escapes the line and owns the carriage return and line erase.
-    show(`validating ${last.done}/${last.total}${wait}`)
-  }
-  const timer = setInterval(draw, 1000)
-  timer.unref()
-  return {
-    update(p) {
-      last = p
-      draw()
-    },
-    stop() {
-      clearInterval(timer)
-      if (last) show(null)
-    },
-  }
+/** The check running longest (the one a user waits for) and its time so far: "slowest: NAME (3.1 s)". */
+export function slowest(running: ValidateProgress['running'], now: number): string {
+  const first = running.reduce<ValidateProgress['running'][number] | undefined>((a, r) => (!a || r.started < a.started ? r : a), undefined)
+  if (!first) return ''
+  return `slowest: ${truncateText(first.name, 40)} (${((now - first.started) / 1000).toFixed(1)} s)`
 }

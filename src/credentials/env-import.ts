@@ -1,0 +1,69 @@
+import type { ImportOptions, ImportReport } from './bulk.js'
+import { holdsSecret, planEnvImport, scanEnvFile, type EnvSkip } from './envfile.js'
+import { renderTemplate } from './env-template.js'
+
+/** A skipped variable (EnvSkip), or an item the vault refused (`secret` by the same rule). */
+export type EnvImportSkip = ImportReport['skipped'][number] & { secret: boolean; same_as?: string }
+
+export interface EnvImportResult extends Omit<ImportReport, 'skipped'> {
+  skipped: EnvImportSkip[]
+  /**
+   * With a template: a variable holding a secret could not be imported, so nothing was (all or
+   * nothing) and there is no template. `created` then lists what would have been imported.
+   */
+  blocked: boolean
+  /** With a template and not blocked: its text, and how many variables refer to credentials. */
+  template?: { text: string; references: number; literals: number }
+}
+
+export interface EnvImportOptions {
+  /** For messages: the file's name (`.env:12: ...`). */
+  label: string
+  /** Reads the service-account file GOOGLE_APPLICATION_CREDENTIALS names (the SDK core has no file system). */
+  readFile: (path: string) => Promise<string>
+  /** Build the template (import --template): values stored byte for byte, all or nothing. */
+  template?: boolean
+  rename?: boolean
+  dryRun?: boolean
+  /** History detail of each import entry (never a value). */
+  detail?: string
+}
+
+/**
+ * `import --from-env` (issue 12, point 2): parse the .env, import every variable that holds a secret
+ * (envfile.ts: planEnvImport, holdsSecret), and with `template` render the .env with references
+ * (env-template.ts). `skipped[].secret` says what was left behind; callers exit 1 on any.
+ */
+export async function importEnv(importMany: (items: import('./bulk.js').ImportItem[], opts: ImportOptions) => Promise<ImportReport>, text: string, o: EnvImportOptions): Promise<EnvImportResult> {
+  const scan = scanEnvFile(text, o.label)
+  const entries = scan.definitions.filter((d) => !d.overridden)
+  const template = !!o.template
+  const plan = await planEnvImport(entries, o.readFile, { exact: template })
+  // A secret the plan already cannot import (a credctl setting, an unreadable service-account file):
+  // with a template nothing is written, but the vault is still asked what it would do, for the report.
+  const planBlocks = template && plan.skipped.some((s) => s.secret && s.same_as === undefined)
+  const report = await importMany(
+    plan.items.map((i) => ({ source: i.source, name: i.name, type: i.type, value: i.value, exact: i.exact })),
+    { rename: !!o.rename, dryRun: !!o.dryRun || planBlocks, allOrNothing: template, ...(o.detail ? { detail: o.detail } : {}) },
+  )
+  const value = new Map(entries.map((e) => [e.name, e.value]))
+  const refs = new Map<string, string>()
+  // A service account imported from the file GOOGLE_APPLICATION_CREDENTIALS names: the variable holds
+  // a path, which is no secret, and the credential the file; the template keeps the path as written,
+  // so it still gives the program the very bytes the .env gave it.
+  const fromFile = new Set(plan.items.filter((i) => template && !i.exact).map((i) => i.source))
+  for (const c of report.created) if (!fromFile.has(c.source)) refs.set(c.source, c.credential.name)
+  // A variable whose value another one's credential holds refers to that credential; if that one was
+  // not imported, neither is this one.
+  const skipped: EnvImportSkip[] = [
+    ...plan.skipped.map((s: EnvSkip) => (s.same_as === undefined ? s : refs.has(s.same_as) ? { ...s, secret: false } : { ...s, reason: `${s.reason}, but ${s.same_as} was not imported` })),
+    ...report.skipped.map((s) => ({ ...s, secret: holdsSecret(s.source, value.get(s.source) ?? '') })),
+  ]
+  for (const s of plan.skipped) if (s.same_as !== undefined && refs.has(s.same_as)) refs.set(s.source, refs.get(s.same_as)!)
+  const blocked = template && skipped.some((s) => s.secret)
+  const result: EnvImportResult = { ...report, dry_run: !!o.dryRun, skipped, blocked }
+  if (!template || blocked) return result
+  const secrets = [...plan.items.map((i) => i.value), ...scan.definitions.filter((d) => holdsSecret(d.name, d.value)).map((d) => d.value)]
+  result.template = { text: renderTemplate(text, scan, refs, secrets), references: refs.size, literals: entries.length - refs.size }
+  return result
+}

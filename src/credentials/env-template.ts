@@ -1,0 +1,81 @@
+import { CredctlError } from '../errors.js'
+import { holdsSecret, scanEnvFile, type EnvScan } from './envfile.js'
+import { formatReference } from './references.js'
+import { StringSet } from '../lib/string-set.js'
+import { randomToken } from './secret-rule.js'
+
+/**
+ * The template `import --from-env .env --template OUT` writes (issue 12, point 2): the .env itself
+ * with each secret value replaced by `credctl://NAME`, so that `credctl run --env-file OUT` gives the
+ * program the very values the .env gave it, while OUT holds no secret and can be committed.
+ *
+ * Only value spans (and secrets inside comments) are rewritten; every other byte is copied, so comments,
+ * blank lines, `export ` prefixes, order, quoting of configuration values and line ends (LF or CRLF)
+ * stay as they were. References are written bare: `parseEnvFile` reads a bare `credctl://NAME` back as
+ * exactly that text, and `formatReference` percent-encodes everything a bare value could not hold
+ * (blanks, `#`, quotes).
+ *
+ * - A variable in `refs` (its last definition) gets the reference to the credential that holds its
+ *   value, under the name that credential actually got (`NAME (2)` after --rename).
+ * - An earlier definition of a variable that a later one overrides is dead text for dotenv, but it may
+ *   hold an old secret: if it holds one it is rewritten to what the last definition says, so the file
+ *   still gives the same final value and holds no secret.
+ * - A comment keeps its words; a secret in it (a commented-out `# KEY=sk-...`, a value of the file, a
+ *   random-looking token) is replaced by `[secret removed]`.
+ *
+ * `secrets` are the secret values of the file; the template is checked to hold none of at least 8
+ * characters (shorter ones, like a PIN, also occur in harmless text) and throws INTERNAL, writing
+ * nothing, if it would.
+ */
+export const REMOVED = '[secret removed]'
+
+export function renderTemplate(text: string, scan: EnvScan, refs: ReadonlyMap<string, string>, secrets: readonly string[]): string {
+  const edits: { start: number; end: number; text: string }[] = []
+  const lastOf = new Map<string, EnvScan['definitions'][number]>()
+  for (const d of scan.definitions) if (!d.overridden) lastOf.set(d.name, d)
+  const finalText = (name: string): string => {
+    const ref = refs.get(name)
+    if (ref !== undefined) return formatReference(ref)
+    const last = lastOf.get(name)!
+    return text.slice(last.span.start, last.span.end)
+  }
+  const long = new StringSet(secrets)
+  for (const d of scan.definitions) {
+    if (!d.overridden) {
+      if (refs.has(d.name)) edits.push({ ...d.span, text: finalText(d.name) })
+    } else if (holdsSecret(d.name, d.value) || long.foundIn(d.value)) {
+      edits.push({ ...d.span, text: finalText(d.name) })
+    }
+  }
+  for (const c of scan.comments) {
+    const body = text.slice(c.start, c.end)
+    const clean = scrubComment(body, long)
+    if (clean !== body) edits.push({ start: c.start, end: c.end, text: clean })
+  }
+  edits.sort((a, b) => a.start - b.start)
+  let out = ''
+  let at = 0
+  for (const e of edits) {
+    out += text.slice(at, e.start) + e.text
+    at = e.end
+  }
+  out += text.slice(at)
+  if (long.foundIn(out)) throw new CredctlError('INTERNAL', 'the template would hold a secret value of the .env; nothing was written', { hint: 'please report this; meanwhile write the template by hand' })
+  return out
+}
+
+/** A comment with its secrets replaced: a commented-out assignment's secret value, the file's secret values, random-looking tokens. */
+export function scrubComment(comment: string, secrets: StringSet): string {
+  let body = comment
+  // "# export STRIPE_SECRET_KEY=sk_live_..." : read the rest as a .env line of its own.
+  const lead = /^#+\s*/.exec(body)![0]
+  try {
+    const inner = scanEnvFile(body.slice(lead.length), 'comment').definitions
+    const d = inner.length === 1 ? inner[0]! : undefined
+    if (d && holdsSecret(d.name, d.value)) body = lead + body.slice(lead.length, lead.length + d.span.start) + REMOVED + body.slice(lead.length + d.span.end)
+  } catch {
+    /* prose, not an assignment */
+  }
+  body = secrets.replaceIn(body, REMOVED)
+  return body.replace(/[^\s"'`,;:@?#&=()[\]{}<>|\\]+/g, (t) => (randomToken(t) ? REMOVED : t))
+}
