@@ -1,6 +1,6 @@
 # credctl completion for bash. Generated from the command tree by `credctl completion bash` (scripts/gen-completions.mjs); do not edit.
-# Install: credctl completion bash > ~/.local/share/bash-completion/completions/credctl
-#      or: echo 'source <(credctl completion bash)' >> ~/.bashrc
+# Install: credctl completion bash --install   (loaded by the bash-completion package)
+#      or: echo 'source <(credctl completion bash)' >> ~/.bashrc   (without that package)
 
 _credctl_commands='create list ls get update delete restore set-default purge validate discover schema types reveal history rotate-key status run inject import export recover completion help'
 
@@ -254,11 +254,12 @@ _credctl_cmd_types() {
 
 _credctl_cmd_reveal() {
   case $prev in
+      --clear-after) return ;;
       --vault) _credctl_files; return ;;
       --key-source) COMPREPLY=($(compgen -W 'keychain env passphrase file' -- "$cur")); return ;;
   esac
   if [[ $cur == -* ]]; then
-    COMPREPLY=($(compgen -W '--help -h --version -V --vault --key-source --debug' -- "$cur"))
+    COMPREPLY=($(compgen -W '--copy --clear-after --help -h --version -V --vault --key-source --debug' -- "$cur"))
     return
   fi
   case $npos in
@@ -398,7 +399,7 @@ _credctl_cmd_completion() {
       --key-source) COMPREPLY=($(compgen -W 'keychain env passphrase file' -- "$cur")); return ;;
   esac
   if [[ $cur == -* ]]; then
-    COMPREPLY=($(compgen -W '--help -h --version -V --vault --key-source --debug' -- "$cur"))
+    COMPREPLY=($(compgen -W '--install --force --help -h --version -V --vault --key-source --debug' -- "$cur"))
     return
   fi
   case $npos in
@@ -460,7 +461,7 @@ _credctl() {
     discover) vopts=' --schemas --max-tables --timeout --vault --key-source ' ;;
     schema) vopts=' --table --vault --key-source ' ;;
     types) vopts=' --category --vault --key-source ' ;;
-    reveal) vopts=' --vault --key-source ' ;;
+    reveal) vopts=' --clear-after --vault --key-source ' ;;
     history) vopts=' --limit --since --action --vault --key-source ' ;;
     rotate-key) vopts=' --vault --key-source ' ;;
     status) vopts=' --vault --key-source ' ;;

@@ -1,5 +1,5 @@
 # credctl completion for fish. Generated from the command tree by `credctl completion fish` (scripts/gen-completions.mjs); do not edit.
-# Install: credctl completion fish > ~/.config/fish/completions/credctl.fish
+# Install: credctl completion fish --install   (~/.config/fish/completions/credctl.fish)
 
 # Credential names from `credctl __names` (reads only the vault file); fish quotes them.
 function __credctl_names
@@ -50,7 +50,7 @@ complete -c credctl -n __fish_use_subcommand -a 'validate' -d 'check credentials
 complete -c credctl -n __fish_use_subcommand -a 'discover' -d 'discover the tables and columns behind a warehouse credential'
 complete -c credctl -n __fish_use_subcommand -a 'schema' -d 'show the discovered schema'
 complete -c credctl -n __fish_use_subcommand -a 'types' -d 'list the credential types credctl knows'
-complete -c credctl -n __fish_use_subcommand -a 'reveal' -d 'print the raw value (for pipes); recorded in history'
+complete -c credctl -n __fish_use_subcommand -a 'reveal' -d 'print the raw value (for pipes), or put it on the clipboard with --copy; recorded in history'
 complete -c credctl -n __fish_use_subcommand -a 'history' -d 'what was done, when, to which credential (never a value)'
 complete -c credctl -n __fish_use_subcommand -a 'rotate-key' -d 'replace the vault key: every value re-encrypted, one atomic write; the old key opens nothing after'
 complete -c credctl -n __fish_use_subcommand -a 'status' -d 'vault path, key source, keychain reachability, integrity, counts, expiry'
@@ -59,7 +59,7 @@ complete -c credctl -n __fish_use_subcommand -a 'inject' -d 'fill in the {{ cred
 complete -c credctl -n __fish_use_subcommand -a 'import' -d 'import credentials from a .env file or an encrypted export bundle'
 complete -c credctl -n __fish_use_subcommand -a 'export' -d 'write every credential (values and metadata) to a passphrase-encrypted bundle (scrypt, AES-256-GCM)'
 complete -c credctl -n __fish_use_subcommand -a 'recover' -d 'save every value that still decrypts from a vault that no longer opens (exit 4) into an export bundle; never changes the vault'
-complete -c credctl -n __fish_use_subcommand -a 'completion' -d 'print the shell completion script (commands, flags, types, credential names)'
+complete -c credctl -n __fish_use_subcommand -a 'completion' -d 'print the shell completion script (commands, flags, types, credential names), or install it'
 complete -c credctl -n __fish_use_subcommand -a 'help' -d 'display help for command'
 complete -c credctl -n '__fish_seen_subcommand_from create; and not __credctl_after_dashdash' -l name -x -d 'unique name'
 complete -c credctl -n '__fish_seen_subcommand_from create; and not __credctl_after_dashdash' -l type -x -a 'openai anthropic gemini deepseek fireworks xai openrouter together_ai mistral cohere groq perplexity elevenlabs deepgram openai_audio fal replicate stability openai_image runway pika luma postgresql mysql bigquery snowflake redshift mssql clickhouse static_file api_key oauth database smtp' -d 'credential type (see `credctl types`)'
@@ -126,6 +126,8 @@ complete -c credctl -n '__fish_seen_subcommand_from schema; and not __credctl_af
 complete -c credctl -n '__fish_seen_subcommand_from schema; and not __credctl_after_dashdash' -a '(__credctl_names)'
 complete -c credctl -n '__fish_seen_subcommand_from types; and not __credctl_after_dashdash' -l category -x -a 'llm speech image video data_warehouse tools' -d 'only this category'
 complete -c credctl -n '__fish_seen_subcommand_from types; and not __credctl_after_dashdash' -l json -d 'print JSON (never a value)'
+complete -c credctl -n '__fish_seen_subcommand_from reveal; and not __credctl_after_dashdash' -l copy -d 'put the value on the clipboard (wl-copy, xclip or xsel, pbcopy, clip) instead of printing it; cleared after 45 s'
+complete -c credctl -n '__fish_seen_subcommand_from reveal; and not __credctl_after_dashdash' -l clear-after -x -d 'with --copy: clear the clipboard after this many seconds, 0 (never) to 86400, unless something else was copied meanwhile'
 complete -c credctl -n '__fish_seen_subcommand_from reveal; and not __credctl_after_dashdash' -a '(__credctl_names)'
 complete -c credctl -n '__fish_seen_subcommand_from history; and not __credctl_after_dashdash' -l limit -x -d 'last N entries'
 complete -c credctl -n '__fish_seen_subcommand_from history; and not __credctl_after_dashdash' -l since -x -d 'only entries since an ISO time or a duration back from now (2h, 7d)'
@@ -160,5 +162,7 @@ complete -c credctl -n '__fish_seen_subcommand_from export; and not __credctl_af
 complete -c credctl -n '__fish_seen_subcommand_from recover; and not __credctl_after_dashdash' -l output -r -F -d 'the bundle to write (0600); - for stdout'
 complete -c credctl -n '__fish_seen_subcommand_from recover; and not __credctl_after_dashdash' -l force -d 'replace an existing --output file'
 complete -c credctl -n '__fish_seen_subcommand_from recover; and not __credctl_after_dashdash' -l json -d 'print JSON (never a value)'
+complete -c credctl -n '__fish_seen_subcommand_from completion; and not __credctl_after_dashdash' -l install -d 'write it where the shell loads it from (creating the directory), and say what to add to the shell\'s rc file, if anything'
+complete -c credctl -n '__fish_seen_subcommand_from completion; and not __credctl_after_dashdash' -l force -d 'with --install: replace a file credctl did not write'
 complete -c credctl -n '__fish_seen_subcommand_from completion; and not __credctl_after_dashdash' -a 'bash zsh fish'
 complete -c credctl -n '__fish_seen_subcommand_from help; and not __credctl_after_dashdash' -a 'create list get update delete restore set-default purge validate discover schema types reveal history rotate-key status run inject import export recover completion help'

@@ -1,7 +1,7 @@
 #compdef credctl
 # credctl completion for zsh. Generated from the command tree by `credctl completion zsh` (scripts/gen-completions.mjs); do not edit.
-# Install: credctl completion zsh > "${fpath[1]}/_credctl"   (then restart zsh)
-#      or: source <(credctl completion zsh)                  (after compinit)
+# Install: credctl completion zsh --install   (~/.zfunc/_credctl; it prints the fpath line for ~/.zshrc)
+#      or: source <(credctl completion zsh)   (in ~/.zshrc, after compinit)
 
 _credctl_commands() {
   local -a commands
@@ -19,7 +19,7 @@ _credctl_commands() {
     'discover:discover the tables and columns behind a warehouse credential'
     'schema:show the discovered schema'
     'types:list the credential types credctl knows'
-    'reveal:print the raw value (for pipes); recorded in history'
+    'reveal:print the raw value (for pipes), or put it on the clipboard with --copy; recorded in history'
     'history:what was done, when, to which credential (never a value)'
     'rotate-key:replace the vault key: every value re-encrypted, one atomic write; the old key opens nothing after'
     'status:vault path, key source, keychain reachability, integrity, counts, expiry'
@@ -28,7 +28,7 @@ _credctl_commands() {
     'import:import credentials from a .env file or an encrypted export bundle'
     'export:write every credential (values and metadata) to a passphrase-encrypted bundle (scrypt, AES-256-GCM)'
     'recover:save every value that still decrypts from a vault that no longer opens (exit 4) into an export bundle; never changes the vault'
-    'completion:print the shell completion script (commands, flags, types, credential names)'
+    'completion:print the shell completion script (commands, flags, types, credential names), or install it'
     'help:display help for command'
   )
   _describe -t commands 'credctl command' commands
@@ -230,6 +230,8 @@ _credctl() {
         ;;
       (reveal)
         _arguments -s \
+        '--copy[put the value on the clipboard (wl-copy, xclip or xsel, pbcopy, clip) instead of printing it; cleared after 45 s]' \
+        '--clear-after=[with --copy\: clear the clipboard after this many seconds, 0 (never) to 86400, unless something else was copied meanwhile]:value: ' \
         '(--help -h)'{--help,-h}'[display help for command]' \
         '(--version -V)'{--version,-V}'[output the version number]' \
         '--vault=[vault file (env\: CREDCTL_VAULT)]:file:_files' \
@@ -336,6 +338,8 @@ _credctl() {
         ;;
       (completion)
         _arguments -s \
+        '--install[write it where the shell loads it from (creating the directory), and say what to add to the shell'\''s rc file, if anything]' \
+        '--force[with --install\: replace a file credctl did not write]' \
         '(--help -h)'{--help,-h}'[display help for command]' \
         '(--version -V)'{--version,-V}'[output the version number]' \
         '--vault=[vault file (env\: CREDCTL_VAULT)]:file:_files' \

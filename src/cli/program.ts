@@ -251,9 +251,24 @@ export function createProgram(f: Factory, onResult: (o: Output) => void, only?: 
 
   define(['reveal'], () =>
     examples(
-      program.command('reveal').argument('<name>', 'name or id').description('print the raw value (for pipes); recorded in history').action(act(() => import('./commands/reveal.js'))),
-      ["credctl reveal 'OpenAI Prod' | pbcopy"],
+      program
+        .command('reveal')
+        .argument('<name>', 'name or id')
+        .description('print the raw value (for pipes), or put it on the clipboard with --copy; recorded in history')
+        .option('--copy', 'put the value on the clipboard (wl-copy, xclip or xsel, pbcopy, clip) instead of printing it; cleared after 45 s')
+        .option('--clear-after <seconds>', 'with --copy: clear the clipboard after this many seconds, 0 (never) to 86400, unless something else was copied meanwhile')
+        .action(act(() => import('./commands/reveal.js'))),
+      ["psql \"$(credctl reveal analytics)\"", "credctl reveal 'OpenAI Prod' --copy", "credctl reveal 'OpenAI Prod' --copy --clear-after 10"],
     )
+  )
+
+  // Hidden: started detached by `reveal --copy`; reads the value's SHA-256 from stdin (never argv).
+  define(['__clipboard-clear'], () =>
+    program
+      .command('__clipboard-clear', { hidden: true })
+      .option('--tool <tool>', 'the clipboard tool that copied')
+      .option('--after <seconds>', 'wait this long, then clear')
+      .action(act(() => import('./commands/reveal.js').then((m) => ({ run: m.runClear as Runner })))),
   )
 
   define(['history'], () =>
@@ -438,12 +453,15 @@ export function createProgram(f: Factory, onResult: (o: Output) => void, only?: 
       program
         .command('completion')
         .addArgument(new Argument('<shell>', 'bash, zsh or fish').choices(['bash', 'zsh', 'fish']))
-        .description('print the shell completion script (commands, flags, types, credential names)')
+        .description('print the shell completion script (commands, flags, types, credential names), or install it')
+        .option('--install', "write it where the shell loads it from (creating the directory), and say what to add to the shell's rc file, if anything")
+        .option('--force', 'with --install: replace a file credctl did not write')
         .action(act(() => import('./commands/completion.js'))),
       [
-        'credctl completion bash > ~/.local/share/bash-completion/completions/credctl',
-        'credctl completion zsh > "${fpath[1]}/_credctl"',
-        'credctl completion fish > ~/.config/fish/completions/credctl.fish',
+        "echo 'source <(credctl completion bash)' >> ~/.bashrc",
+        'credctl completion bash --install',
+        'credctl completion zsh --install',
+        'credctl completion fish --install',
       ],
     )
   )

@@ -598,9 +598,17 @@ export class CredentialsApi {
 
   /** The raw value, for `reveal` and pipes. Recorded in history. */
   async reveal(idOrName: string): Promise<string> {
+    return (await this.revealWith(idOrName)).value
+  }
+
+  /**
+   * The raw value and the credential it belongs to, recorded in history before it is returned; `detail`
+   * says where the value went (`reveal --copy`: "clipboard"), never a value.
+   */
+  async revealWith(idOrName: string, opts: { detail?: string } = {}): Promise<{ credential: Credential; value: string }> {
     const { rec, value } = await this.vault.decrypt(idOrName)
-    await this.vault.history([entryFor(rec, 'reveal', 'ok', this.vault.now().toISOString())], { required: true })
-    return value
+    await this.vault.history([entryFor(rec, 'reveal', 'ok', this.vault.now().toISOString(), opts.detail)], { required: true })
+    return { credential: toView(rec), value }
   }
 
   /** The default credential of a type, decrypted: for `run` and injection only. */

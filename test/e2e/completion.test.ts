@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import * as path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -15,7 +15,8 @@ import { mustRun } from '../helpers/keyring.js'
 const has = (cmd: string, args = ['--version']) => spawnSync(cmd, args).status === 0
 const hasZsh = has('zsh') && has('tmux', ['-V'])
 const hasFish = has('fish')
-if (mustRun && (!hasZsh || !hasFish)) throw new Error('zsh, fish and tmux are required in CI for the completion tests (.ci/run installs them)')
+const hasBashCompletion = existsSync('/usr/share/bash-completion/bash_completion')
+if (mustRun && (!hasZsh || !hasFish || !hasBashCompletion)) throw new Error('zsh, fish, tmux and bash-completion are required in CI for the completion tests (.ci/run installs them)')
 
 const FILE = (shell: string) => path.join(ROOT, 'completions', `credctl.${shell}`)
 
@@ -206,5 +207,170 @@ describe.skipIf(!hasZsh)('zsh (interactive, in tmux)', () => {
     expect(listed).toContain('OpenAI\\ Prod')
     expect(await tab('credctl restore O')).toContain('% credctl restore Old\\ Key')
     expect(await tab(`credctl --vault ${other.vault} get e`)).toContain('get elsewhere')
+  })
+})
+
+describe('completion SHELL --install', () => {
+  const install = (shell: string, home: string, extra: Record<string, string> = {}, args: string[] = []) =>
+    runCli(['completion', shell, '--install', ...args], { env: { ...env, HOME: home, ...extra } })
+
+  it("writes each shell's standard per-user file (creating directories), the same script as `completion SHELL`, 0644", async () => {
+    const home = mkdtempSync(path.join(tmpdir(), 'credctl-inst-'))
+    try {
+      const where = {
+        bash: path.join(home, '.local/share/bash-completion/completions/credctl'),
+        zsh: path.join(home, '.zfunc/_credctl'),
+        fish: path.join(home, '.config/fish/completions/credctl.fish'),
+      }
+      for (const shell of ['bash', 'zsh', 'fish'] as const) {
+        const r = await install(shell, home)
+        expect(r.code, r.stderr).toBe(0)
+        expect(r.stdout).toBe('')
+        expect(r.stderr.split('\n')[0]).toBe(`wrote the ${shell} completion to ${where[shell]}`)
+        expect(readFileSync(where[shell], 'utf8')).toBe(readFileSync(FILE(shell), 'utf8'))
+        expect(statSync(where[shell]).mode & 0o777).toBe(0o644)
+      }
+      // Idempotent: the same content is not rewritten, and says so.
+      const mtime = statSync(where.fish).mtimeMs
+      const again = await install('fish', home)
+      expect(again).toMatchObject({ code: 0, stderr: `the fish completion in ${where.fish} is already up to date\nfish loads it in new shells\n` })
+      expect(statSync(where.fish).mtimeMs).toBe(mtime)
+      // An older credctl script is replaced; no temp file is left beside it.
+      writeFileSync(where.bash, '# credctl completion for bash. Generated from the command tree by an older credctl\n')
+      expect((await install('bash', home)).stderr).toMatch(/^updated the bash completion in /)
+      expect(readdirSync(path.dirname(where.bash))).toEqual(['credctl'])
+    } finally {
+      rmSync(home, { recursive: true, force: true })
+    }
+  })
+
+  it('follows BASH_COMPLETION_USER_DIR, XDG_DATA_HOME, XDG_CONFIG_HOME and ZDOTDIR; ignores relative XDG values', async () => {
+    const home = mkdtempSync(path.join(tmpdir(), 'credctl-inst-'))
+    try {
+      const x = (p: string) => path.join(home, p)
+      expect((await install('bash', home, { BASH_COMPLETION_USER_DIR: `${x('bc1')}:${x('bc2')}` })).stderr).toContain(`to ${x('bc1/completions/credctl')}\n`)
+      expect((await install('bash', home, { XDG_DATA_HOME: x('data') })).stderr).toContain(`to ${x('data/bash-completion/completions/credctl')}\n`)
+      expect((await install('fish', home, { XDG_CONFIG_HOME: x('cfg') })).stderr).toContain(`to ${x('cfg/fish/completions/credctl.fish')}\n`)
+      expect((await install('fish', home, { XDG_CONFIG_HOME: 'relative' })).stderr).toContain(`to ${x('.config/fish/completions/credctl.fish')}\n`)
+      mkdirSync(x('zdot'))
+      const z = await install('zsh', home, { ZDOTDIR: x('zdot') })
+      expect(z.stderr).toContain(`to ${x('zdot/.zfunc/_credctl')}\n`)
+      expect(z.stderr).toContain('add this line to $ZDOTDIR/.zshrc, before compinit runs (or before oh-my-zsh.sh is sourced): fpath=("$ZDOTDIR/.zfunc" $fpath)\n')
+      // A .zshrc that already has both lines: nothing more to add.
+      writeFileSync(x('.zshrc'), 'fpath=(~/.zfunc $fpath)\nautoload -Uz compinit && compinit\n')
+      expect((await install('zsh', home)).stderr).toBe(`wrote the zsh completion to ${x('.zfunc/_credctl')}\nthen open a new zsh\n`)
+    } finally {
+      rmSync(home, { recursive: true, force: true })
+    }
+  })
+
+  it('refuses to replace a file credctl did not write (exit 2, file unchanged) unless --force; a directory never', async () => {
+    const home = mkdtempSync(path.join(tmpdir(), 'credctl-inst-'))
+    try {
+      const file = path.join(home, '.config/fish/completions/credctl.fish')
+      mkdirSync(path.dirname(file), { recursive: true })
+      writeFileSync(file, '# my own completion\n')
+      const r = await install('fish', home)
+      expect(r).toMatchObject({ code: 2, stdout: '', stderr: `credctl: ${file} exists and was not written by credctl: nothing was written (pass --force to replace it)\n` })
+      expect(readFileSync(file, 'utf8')).toBe('# my own completion\n')
+      expect((await install('fish', home, {}, ['--force'])).code).toBe(0)
+      expect(readFileSync(file, 'utf8')).toBe(readFileSync(FILE('fish'), 'utf8'))
+      const zdir = path.join(home, '.zfunc/_credctl')
+      mkdirSync(zdir, { recursive: true })
+      expect((await install('zsh', home, {}, ['--force'])).code).toBe(2)
+      expect((await runCli(['completion', 'bash', '--force'], { env })).code).toBe(2)
+    } finally {
+      rmSync(home, { recursive: true, force: true })
+    }
+  })
+})
+
+/**
+ * The README's lines in real interactive shells, each in a fresh HOME, in tmux: type `credctl se`, press
+ * Tab, and the line must read `credctl set-default`; type `credctl ` and Tab twice (zsh, fish: once) for
+ * the list of commands.
+ */
+describe.skipIf(!hasZsh || !hasFish)("the README's installation lines, in real interactive shells (tmux)", () => {
+  let n = 0
+  const session = async (home: string, argv: string[], prompt: RegExp, steps: (keys: (...k: string[]) => void) => Promise<void>): Promise<string> => {
+    const sock = path.join(home, `tmux${++n}`)
+    const tmux = (...a: string[]) => execFileSync('tmux', ['-S', sock, ...a], { encoding: 'utf8', env: { ...env, HOME: home, TERM: 'xterm-256color' } })
+    try {
+      tmux('new-session', '-d', '-x', '160', '-y', '40', ...argv)
+      for (let i = 0; i < 150 && !prompt.test(tmux('capture-pane', '-p')); i++) await new Promise((r) => setTimeout(r, 100))
+      await steps((...k) => void tmux('send-keys', ...k))
+      await new Promise((r) => setTimeout(r, 1500))
+      return tmux('capture-pane', '-p')
+    } finally {
+      try {
+        tmux('kill-server')
+      } catch {
+        /* already gone */
+      }
+    }
+  }
+  const pause = (ms: number) => new Promise((r) => setTimeout(r, ms))
+  const typeTab = (line: string, tabs = 1) => async (keys: (...k: string[]) => void) => {
+    keys('-l', line)
+    for (let i = 0; i < tabs; i++) {
+      await pause(600)
+      keys('Tab')
+    }
+  }
+  const withHome = async (fn: (home: string) => Promise<void>) => {
+    const home = mkdtempSync(path.join(tmpdir(), 'credctl-rc-'))
+    try {
+      await fn(home)
+    } finally {
+      rmSync(home, { recursive: true, force: true })
+    }
+  }
+
+  it("bash without the bash-completion package: `source <(credctl completion bash)` in ~/.bashrc", async () => {
+    await withHome(async (home) => {
+      writeFileSync(path.join(home, '.bashrc'), `PS1='$ '\nsource <(credctl completion bash)\n`)
+      const one = await session(home, ['bash', '-i'], /^\$/m, typeTab('credctl se'))
+      expect(one).toMatch(/^\$ credctl set-default\s*$/m)
+      const list = await session(home, ['bash', '-i'], /^\$/m, typeTab('credctl ', 2))
+      for (const c of ['completion', 'create', 'reveal', 'set-default', 'status']) expect(list).toMatch(new RegExp(`\\b${c}\\b`))
+    })
+  })
+
+  it.skipIf(!hasBashCompletion)('bash with the bash-completion package: `credctl completion bash --install`, nothing to add', async () => {
+    await withHome(async (home) => {
+      const r = await runCli(['completion', 'bash', '--install'], { env: { ...env, HOME: home } })
+      expect(r.stderr).toBe(`wrote the bash completion to ${home}/.local/share/bash-completion/completions/credctl\nbash-completion loads it in new shells\n`)
+      // What Debian's /etc/skel/.bashrc does to enable programmable completion.
+      writeFileSync(path.join(home, '.bashrc'), `PS1='$ '\n. /usr/share/bash-completion/bash_completion\n`)
+      const one = await session(home, ['bash', '-i'], /^\$/m, typeTab('credctl se'))
+      expect(one).toMatch(/^\$ credctl set-default\s*$/m)
+    })
+  })
+
+  it('zsh: `credctl completion zsh --install` and the lines it prints, in ~/.zshrc', async () => {
+    await withHome(async (home) => {
+      const r = await runCli(['completion', 'zsh', '--install'], { env: { ...env, HOME: home } })
+      expect(r.code).toBe(0)
+      // The lines it asks for, taken from its own output: they are what a user would paste.
+      const lines = r.stderr.split('\n').filter((l) => /^(add|and) /.test(l)).map((l) => l.slice(l.lastIndexOf('): ') >= 0 ? l.lastIndexOf('): ') + 3 : l.indexOf(': ') + 2))
+      expect(lines).toEqual(['fpath=(~/.zfunc $fpath)', 'autoload -Uz compinit && compinit'])
+      writeFileSync(path.join(home, '.zshrc'), `PS1='%% '\n${lines.join('\n')}\n`)
+      const one = await session(home, ['zsh', '-i'], /^%/m, typeTab('credctl se'))
+      expect(one).toContain('% credctl set-default')
+      const list = await session(home, ['zsh', '-i'], /^%/m, typeTab('credctl ', 2))
+      for (const c of ['completion', 'create', 'reveal', 'set-default', 'status']) expect(list).toMatch(new RegExp(`\\b${c}\\b`))
+    })
+  })
+
+  it('fish: `credctl completion fish --install`, nothing to add', async () => {
+    await withHome(async (home) => {
+      expect((await runCli(['completion', 'fish', '--install'], { env: { ...env, HOME: home } })).code).toBe(0)
+      const fishArgs = ['fish', '-i', '-C', "function fish_prompt; echo -n '> '; end; set -g fish_greeting; set -g fish_autosuggestion_enabled 0"]
+      const one = await session(home, fishArgs, /^>/m, typeTab('credctl se'))
+      expect(one).toMatch(/^> credctl set-default/m)
+      // fish pages a long list: the first rows are enough
+      const list = await session(home, fishArgs, /^>/m, typeTab('credctl ', 1))
+      for (const c of ['completion', 'create', 'delete', 'discover']) expect(list).toMatch(new RegExp(`\\b${c}\\b`))
+    })
   })
 })

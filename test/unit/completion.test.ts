@@ -26,13 +26,14 @@ describe('shell completion is generated from the command tree', () => {
     }
   })
 
-  it('reads every visible command, alias, flag and choice from commander, and hides __names', () => {
+  it('reads every visible command, alias, flag and choice from commander, and hides the hidden ones', () => {
     const p = program()
     const t = describeTree(p)
-    const visible = p.commands.filter((c) => c.name() !== '__names').map((c) => c.name())
+    const hidden = ['__names', '__clipboard-clear']
+    const visible = p.commands.filter((c) => !hidden.includes(c.name())).map((c) => c.name())
     expect(t.commands.map((c) => c.name)).toEqual([...visible, 'help'])
     expect(t.commands.find((c) => c.name === 'list')?.aliases).toEqual(['ls'])
-    expect(t.commands.some((c) => c.name === '__names')).toBe(false)
+    for (const h of hidden) expect(t.commands.some((c) => c.name === h)).toBe(false)
     const create = t.commands.find((c) => c.name === 'create')!
     expect(create.options.find((o) => o.long === '--type')?.value).toEqual({ kind: 'choices', choices: TYPES.map((x) => x.type) })
     expect(create.options.find((o) => o.long === '--category')?.value).toEqual({ kind: 'choices', choices: [...CATEGORIES] })

@@ -1,4 +1,5 @@
 import type { Argument, Command, Option } from 'commander'
+import * as path from 'node:path'
 import { CredctlError } from '../../errors.js'
 import type { Factory } from '../factory.js'
 import type { Output } from '../output.js'
@@ -172,8 +173,8 @@ ${posCase(c)}
   const dispatch = t.commands.map((c) => `    ${[c.name, ...c.aliases].join('|')}) ${fn}_cmd_${c.name.replace(/-/g, '_')} ;;`).join('\n')
   const commandWords = t.commands.flatMap((c) => [c.name, ...c.aliases]).join(' ')
   return `# ${HEADER('bash')}
-# Install: credctl completion bash > ~/.local/share/bash-completion/completions/credctl
-#      or: echo 'source <(credctl completion bash)' >> ~/.bashrc
+# Install: credctl completion bash --install   (loaded by the bash-completion package)
+#      or: echo 'source <(credctl completion bash)' >> ~/.bashrc   (without that package)
 
 ${fn}_commands=${sq(commandWords)}
 
@@ -325,8 +326,8 @@ function zsh(t: TreeSpec): string {
   const cmdList = t.commands.flatMap((c) => [c.name, ...c.aliases].map((n) => `    ${sq(`${n.replace(/:/g, '\\:')}:${c.description}`)}`)).join('\n')
   return `#compdef ${t.name}
 # ${HEADER('zsh')}
-# Install: credctl completion zsh > "\${fpath[1]}/_credctl"   (then restart zsh)
-#      or: source <(credctl completion zsh)                  (after compinit)
+# Install: credctl completion zsh --install   (~/.zfunc/_credctl; it prints the fpath line for ~/.zshrc)
+#      or: source <(credctl completion zsh)   (in ~/.zshrc, after compinit)
 
 ${fn}_commands() {
   local -a commands
@@ -397,7 +398,7 @@ function fish(t: TreeSpec): string {
   }
   const lines: string[] = [
     `# ${HEADER('fish')}`,
-    '# Install: credctl completion fish > ~/.config/fish/completions/credctl.fish',
+    '# Install: credctl completion fish --install   (~/.config/fish/completions/credctl.fish)',
     '',
     '# Credential names from `credctl __names` (reads only the vault file); fish quotes them.',
     `function __${t.name}_names`,
@@ -457,11 +458,122 @@ export function generateCompletion(program: Command, shell: Shell): string {
   return shell === 'bash' ? bash(t) : shell === 'zsh' ? zsh(t) : fish(t)
 }
 
-export async function run(f: Factory, shell: string): Promise<Output> {
+export interface CompletionOptions {
+  /** Write the script where the shell loads it from (installTarget) instead of printing it. */
+  install?: boolean
+  /** With install: replace a file that credctl did not write. */
+  force?: boolean
+}
+
+/** Where `--install` writes, and what the user must add (if anything) for the shell to load it. */
+export interface InstallTarget {
+  file: string
+  /** Lines for stderr after "wrote ...": what loads the file, or the one line to add to an rc file. */
+  then: string[]
+}
+
+/** The places bash-completion's main script is installed by Debian/Ubuntu, Fedora, Arch and Homebrew. */
+export const BASH_COMPLETION_SCRIPTS = [
+  '/usr/share/bash-completion/bash_completion',
+  '/etc/bash_completion',
+  '/usr/local/share/bash-completion/bash_completion',
+  '/opt/homebrew/etc/profile.d/bash_completion.sh',
+  '/usr/local/etc/profile.d/bash_completion.sh',
+]
+
+const SOURCE_LINE = 'source <(credctl completion bash)'
+
+/**
+ * The standard per-user location of each shell, read the way the shell reads it:
+ * - bash: bash-completion (`__load_completion`) looks in BASH_COMPLETION_USER_DIR (2.12 and later read
+ *   it as a colon-separated list; we take the first directory), else ${XDG_DATA_HOME:-~/.local/share}/bash-completion, plus
+ *   /completions/credctl, when credctl is first completed. Without the bash-completion package nothing
+ *   reads that directory (a fresh Debian has no package): then the line to add to ~/.bashrc.
+ * - zsh: a function `_credctl` in a directory on $fpath, loaded by compinit. zsh has no per-user
+ *   directory on fpath by default; ~/.zfunc is the one rustup and poetry document (under $ZDOTDIR when
+ *   set), so the note names the fpath line for ~/.zshrc unless that file already puts .zfunc on fpath.
+ * - fish: ${XDG_CONFIG_HOME:-~/.config}/fish/completions/credctl.fish, autoloaded by fish; nothing to add.
+ * Relative XDG_* values are ignored, as the XDG base directory specification says.
+ */
+export async function installTarget(shell: Shell, env: NodeJS.ProcessEnv, probe: { exists(file: string): Promise<boolean>; read(file: string): Promise<string | undefined> }): Promise<InstallTarget> {
+  const { homedir } = await import('node:os')
+  const home = env.HOME || homedir()
+  const xdg = (v: string | undefined, fallback: string) => (v && path.isAbsolute(v) ? v : path.join(home, fallback))
+  if (shell === 'bash') {
+    const userDir = (env.BASH_COMPLETION_USER_DIR ?? '').split(':').find((d) => path.isAbsolute(d)) ?? path.join(xdg(env.XDG_DATA_HOME, '.local/share'), 'bash-completion')
+    let found = false
+    for (const f of BASH_COMPLETION_SCRIPTS) if ((found = await probe.exists(f))) break
+    return {
+      file: path.join(userDir, 'completions', 'credctl'),
+      then: found
+        ? ['bash-completion loads it in new shells']
+        : [`bash-completion, which loads that file, is not installed: install it (Debian/Ubuntu: sudo apt install bash-completion), or add this line to ~/.bashrc instead: ${SOURCE_LINE}`],
+    }
+  }
+  if (shell === 'zsh') {
+    const zdot = env.ZDOTDIR && path.isAbsolute(env.ZDOTDIR) ? env.ZDOTDIR : undefined
+    const base = zdot ?? home
+    const rcShown = zdot ? '$ZDOTDIR/.zshrc' : '~/.zshrc'
+    const dirShown = zdot ? '"$ZDOTDIR/.zfunc"' : '~/.zfunc'
+    const rc = (await probe.read(path.join(base, '.zshrc'))) ?? ''
+    const then: string[] = []
+    if (!/^[^#\n]*fpath.*\.zfunc/m.test(rc)) then.push(`add this line to ${rcShown}, before compinit runs (or before oh-my-zsh.sh is sourced): fpath=(${dirShown} $fpath)`)
+    // oh-my-zsh runs compinit itself (in oh-my-zsh.sh)
+    if (!/^[^#\n]*(compinit|oh-my-zsh\.sh)/m.test(rc)) then.push(`and this one after it (${rcShown} does not run compinit yet): autoload -Uz compinit && compinit`)
+    then.push('then open a new zsh')
+    return { file: path.join(base, '.zfunc', '_credctl'), then }
+  }
+  return { file: path.join(xdg(env.XDG_CONFIG_HOME, '.config'), 'fish', 'completions', 'credctl.fish'), then: ['fish loads it in new shells'] }
+}
+
+/** Every script credctl writes starts with its header; a file without it is someone else's. */
+const isOurs = (text: string) => /^(#compdef credctl\n)?# credctl completion for (bash|zsh|fish)\. Generated from the command tree/.test(text)
+
+/**
+ * Write `script` to `file`, creating its directory: atomically (lib/atomic-file.ts), 0644 (the shell
+ * reads it; it holds no secret), and idempotently (the same content is not rewritten). A file credctl
+ * did not write, or something other than a regular file (a symbolic link into a dotfiles repository),
+ * is refused without --force: it may be the user's own completion.
+ */
+async function install(file: string, script: string, force: boolean): Promise<'written' | 'updated' | 'unchanged'> {
+  const { promises: fsp } = await import('node:fs')
+  const { describeErrno } = await import('../../lib/errno.js')
+  const fail = (e: unknown, what: string) => new CredctlError('INVALID_INPUT', `cannot ${what} ${file}: ${describeErrno(e)}`)
+  const st = await fsp.lstat(file).catch(() => undefined)
+  if (st?.isDirectory()) throw new CredctlError('USAGE', `${file} is a directory: nothing was written`, { hint: 'move it away and run the command again' })
+  if (st && !st.isFile() && !force) throw new CredctlError('USAGE', `${file} exists and is not a regular file: nothing was written`, { hint: 'pass --force to replace it' })
+  if (st?.isFile()) {
+    const old = await fsp.readFile(file, 'utf8').catch((e: unknown) => {
+      throw fail(e, 'read')
+    })
+    if (old === script) return 'unchanged'
+    if (!isOurs(old) && !force) throw new CredctlError('USAGE', `${file} exists and was not written by credctl: nothing was written`, { hint: 'pass --force to replace it' })
+  }
+  try {
+    await fsp.mkdir(path.dirname(file), { recursive: true })
+    const { writeFileAtomic } = await import('../../lib/atomic-file.js')
+    await writeFileAtomic(file, script, 0o644)
+  } catch (e) {
+    throw fail(e, 'write')
+  }
+  return st ? 'updated' : 'written'
+}
+
+export async function run(f: Factory, shell: string, o: CompletionOptions = {}): Promise<Output> {
   if (!(SHELLS as readonly string[]).includes(shell)) throw new CredctlError('USAGE', `unknown shell "${shell}": one of ${SHELLS.join(', ')}`)
+  if (o.force && !o.install) throw new CredctlError('USAGE', '--force goes with --install')
   const { createProgram } = await import('../program.js')
+  const script = generateCompletion(createProgram(f, () => {}), shell as Shell)
   // Exempt from escaping: the script is generated by credctl from its own command tree (no vault data).
-  return { exempt: { text: generateCompletion(createProgram(f, () => {}), shell as Shell), why: 'completion script: generated by credctl' } }
+  if (!o.install) return { exempt: { text: script, why: 'completion script: generated by credctl' } }
+  const { promises: fsp } = await import('node:fs')
+  const target = await installTarget(shell as Shell, f.env, {
+    exists: (file) => fsp.access(file).then(() => true, () => false),
+    read: (file) => fsp.readFile(file, 'utf8').catch(() => undefined),
+  })
+  const done = await install(target.file, script, !!o.force)
+  const what = done === 'unchanged' ? `the ${shell} completion in ${target.file} is already up to date` : done === 'updated' ? `updated the ${shell} completion in ${target.file}` : `wrote the ${shell} completion to ${target.file}`
+  return { notes: [what, ...target.then] }
 }
 
 /** Hidden `__names`: one credential name per line, from the vault file alone (for completion scripts). */
