@@ -1,4 +1,5 @@
 import { crypto } from '../lazy-crypto.js'
+import { fsyncDir, writeFileAtomic as writeAtomic } from '../lib/atomic-file.js'
 import { constants as C, promises as fsp } from 'node:fs'
 import * as path from 'node:path'
 import { CredctlError } from '../errors.js'
@@ -132,24 +133,10 @@ function writeFailed(e: unknown, what: string, file: string, outcome: string): u
  */
 export async function writeFileAtomic(file: string, text: string, what = 'file'): Promise<void> {
   const dir = path.dirname(file)
-  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${crypto().randomBytes(4).toString('hex')}.tmp`)
-  let fh: fsp.FileHandle | undefined
-  let created = false
   try {
     await removeDeadTemps(dir, path.basename(file))
-    fh = await fsp.open(tmp, C.O_WRONLY | C.O_CREAT | C.O_EXCL, FILE_MODE)
-    created = true
-    await fh.chmod(FILE_MODE) // explicit: whatever the umask
-    await fh.writeFile(text, 'utf8')
-    await fh.sync()
-    const h = fh
-    fh = undefined
-    await h.close() // NFS reports a full disk as late as close()
-    await fsp.rename(tmp, file)
-    created = false
+    await writeAtomic(file, text, FILE_MODE)
   } catch (e) {
-    await fh?.close().catch(() => {})
-    if (created) await fsp.unlink(tmp).catch(() => {})
     throw writeFailed(e, what, file, 'nothing was changed')
   }
   try {
@@ -159,14 +146,7 @@ export async function writeFileAtomic(file: string, text: string, what = 'file')
   }
 }
 
-export async function fsyncDir(dir: string): Promise<void> {
-  const d = await fsp.open(dir, 'r')
-  try {
-    await d.sync()
-  } finally {
-    await d.close()
-  }
-}
+export { fsyncDir }
 
 /**
  * What a lock file is (inode, change time, content): a lock re-created by someone else never matches.
