@@ -316,12 +316,12 @@ _credctl_cmd_run() {
   case $prev in
       --only) COMPREPLY=($(compgen -W 'openai anthropic gemini deepseek fireworks xai openrouter together_ai mistral cohere groq perplexity elevenlabs deepgram openai_audio fal replicate stability openai_image runway pika luma postgresql mysql bigquery snowflake redshift mssql clickhouse static_file api_key oauth database smtp' -- "$cur")); return ;;
       --env) return ;;
-      --env-file) _credctl_files; return ;;
+      --dotenv) _credctl_files; return ;;
       --vault) _credctl_files; return ;;
       --key-source) COMPREPLY=($(compgen -W 'keychain env passphrase file' -- "$cur")); return ;;
   esac
   if [[ $cur == -* ]]; then
-    COMPREPLY=($(compgen -W '--only --env --env-file --no-defaults --dry-run --mask --no-masking --json --help -h --version -V --vault --key-source --debug' -- "$cur"))
+    COMPREPLY=($(compgen -W '--only --env --dotenv --no-defaults --dry-run --mask --no-masking --json --help -h --version -V --vault --key-source --debug' -- "$cur"))
     return
   fi
   case $npos in
@@ -465,7 +465,7 @@ _credctl() {
     history) vopts=' --limit --since --action --vault --key-source ' ;;
     rotate-key) vopts=' --vault --key-source ' ;;
     status) vopts=' --vault --key-source ' ;;
-    run) vopts=' --only --env --env-file --vault --key-source ' varopts=' --only --env --env-file ' ;;
+    run) vopts=' --only --env --dotenv --vault --key-source ' varopts=' --only --env --dotenv ' ;;
     inject) vopts=' --input -i --output -o --vault --key-source ' ;;
     import) vopts=' --from-env --template --bundle --vault --key-source ' ;;
     export) vopts=' --output --vault --key-source ' ;;

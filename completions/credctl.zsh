@@ -274,7 +274,7 @@ _credctl() {
         _arguments -s -S \
         '*--only=[inject only the defaults of these types]:value:(openai anthropic gemini deepseek fireworks xai openrouter together_ai mistral cohere groq perplexity elevenlabs deepgram openai_audio fal replicate stability openai_image runway pika luma postgresql mysql bigquery snowflake redshift mssql clickhouse static_file api_key oauth database smtp)' \
         '*--env=[also inject credential NAME under VAR (repeatable; overrides a default and the env files)]:value: ' \
-        '*--env-file=[set every variable of a dotenv file, credctl\://NAME values from the vault (repeatable; later files win)]:file:_files' \
+        '*--dotenv=[set every variable of a dotenv file, credctl\://NAME values from the vault (repeatable; later files win)]:file:_files' \
         '--no-defaults[inject no type'\''s default\: only the env files'\'' variables and --env]' \
         '--dry-run[show which variables would be set (names and masked values), run nothing]' \
         '--mask[conceal injected values in the command'\''s output on a terminal too]' \

@@ -38,9 +38,18 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
   // Warnings collected during the run go to stderr before the result or the error, once.
   const flushWarnings = () => io.term.err(warnings.splice(0).map((w) => `${w}\n`).join(''))
   let result: Output | undefined
-  const program = createProgram(f, (o) => (result = o), commandOf(argv))
   // Only credctl's own flags count: `credctl run -- tool --json` passes --json to the tool.
   const dashdash = argv.indexOf('--')
+  // Node.js 20 reads `--env-file FILE` among a script's own arguments (up to `--`) before any JavaScript
+  // runs, and applies the file's NODE_OPTIONS to this very process (nodejs/node#54232): a file could make
+  // credctl load code of its choosing. So credctl has no option of that name (`run --dotenv`); what Node
+  // did cannot be undone here, but the user learns the name to use instead of a bare "unknown option".
+  const nodeEnvFile = (dashdash < 0 ? argv : argv.slice(0, dashdash)).find((a) => a.startsWith('--env-file'))
+  if (nodeEnvFile !== undefined) {
+    await io.term.err(errorLine(new CredctlError('USAGE', `${nodeEnvFile.split('=')[0]} is read by Node.js itself, before credctl starts, and would apply the file's NODE_OPTIONS to credctl`, { hint: 'use `credctl run --dotenv FILE`' })))
+    return EXIT.usage
+  }
+  const program = createProgram(f, (o) => (result = o), commandOf(argv))
   const jsonRequested = (dashdash < 0 ? argv : argv.slice(0, dashdash)).includes('--json')
   try {
     await program.parseAsync(argv, { from: 'user' })

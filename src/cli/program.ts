@@ -316,7 +316,7 @@ export function createProgram(f: Factory, onResult: (o: Output) => void, only?: 
         .description("run a command with each type's default credential in its conventional variables (OPENAI_API_KEY, DATABASE_URL, ...)")
         .addOption(new Option('--only <types...>', 'inject only the defaults of these types').choices(TYPE_NAMES))
         .option('--env <var=name...>', 'also inject credential NAME under VAR (repeatable; overrides a default and the env files)')
-        .option('--env-file <file...>', 'set every variable of a dotenv file, credctl://NAME values from the vault (repeatable; later files win)')
+        .option('--dotenv <file...>', 'set every variable of a dotenv file, credctl://NAME values from the vault (repeatable; later files win)')
         .option('--no-defaults', "inject no type's default: only the env files' variables and --env")
         .option('--dry-run', 'show which variables would be set (names and masked values), run nothing')
         .option('--mask', "conceal injected values in the command's output on a terminal too")
@@ -349,8 +349,8 @@ export function createProgram(f: Factory, onResult: (o: Output) => void, only?: 
         'credctl run -- python train.py',
         'credctl run --only openai anthropic -- node agent.js',
         "credctl run --env OPENAI_API_KEY='OpenAI Audio' -- python tts.py",
-        'credctl run --env-file .env.credctl --no-defaults -- npm start',
-        'credctl run --env-file .env.credctl --env-file .env.local --dry-run',
+        'credctl run --dotenv .env.credctl --no-defaults -- npm start',
+        'credctl run --dotenv .env.credctl --dotenv .env.local --dry-run',
         'credctl run --dry-run',
       ],
     )
@@ -405,7 +405,7 @@ export function createProgram(f: Factory, onResult: (o: Output) => void, only?: 
         .action(act(() => import('./commands/import.js'))),
       [
         'credctl import --from-env .env --template .env.credctl --dry-run',
-        'credctl import --from-env .env --template .env.credctl && credctl run --env-file .env.credctl -- npm start',
+        'credctl import --from-env .env --template .env.credctl && credctl run --dotenv .env.credctl -- npm start',
         'CREDCTL_EXPORT_PASSPHRASE=... credctl import --bundle team.credctl --rename',
       ],
     )

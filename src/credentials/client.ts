@@ -664,7 +664,7 @@ export class CredentialsApi {
   }
 
   /**
-   * The environment an env file describes (`credctl run --env-file`, for SDK users): every variable of
+   * The environment an env file describes (`credctl run --dotenv`, for SDK users): every variable of
    * the files, a `credctl://NAME` value replaced by that credential's value, others as written; later
    * files win; type defaults under their variables too unless `defaults: false`. A service-account
    * JSON becomes a 0600 temporary file whose path is the value: call `cleanup()` when done with it.

@@ -6,7 +6,7 @@ import { parseReference, scanTemplate, type TemplateRef } from './references.js'
 import type { Credential } from './view.js'
 
 /**
- * References in use (issue 12): the variables of env files (`run --env-file`) and the placeholders of
+ * References in use (issue 12): the variables of env files (`run --dotenv`) and the placeholders of
  * templates (`inject`), checked against the vault's credentials before anything is decrypted. The
  * syntax is references.ts's; the dotenv syntax is envfile.ts's; which variables may be set is
  * env-guard.ts's. Everything here is pure: the caller reads the files and decrypts.
@@ -46,7 +46,7 @@ export interface FileVar {
  *   `import --template`), so it is written by whoever can write the repository, and these are exactly
  *   the variables that make any command, a trusted `psql` included, load other code while it holds the
  *   injected credentials; and a file's PATH would replace the user's whole PATH, CMD's lookup included.
- *   The user's own value is set in the shell instead (`NODE_OPTIONS=... credctl run --env-file ...`),
+ *   The user's own value is set in the shell instead (`NODE_OPTIONS=... credctl run --dotenv ...`),
  *   and passes to the command unchanged, as every inherited PATH, LD_*, ... does. One rule, and
  *   childEnv's final check needs no exception.
  */

@@ -6,7 +6,7 @@ import { randomToken } from './secret-rule.js'
 
 /**
  * The template `import --from-env .env --template OUT` writes (issue 12, point 2): the .env itself
- * with each secret value replaced by `credctl://NAME`, so that `credctl run --env-file OUT` gives the
+ * with each secret value replaced by `credctl://NAME`, so that `credctl run --dotenv OUT` gives the
  * program the very values the .env gave it, while OUT holds no secret and can be committed.
  *
  * Only value spans (and secrets inside comments) are rewritten; every other byte is copied, so comments,

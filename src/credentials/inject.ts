@@ -24,7 +24,7 @@ import { find } from './records.js'
  * - Several defaults wanting one variable: the type listed first in the catalogue wins (openai before
  *   openai_audio and openai_image for OPENAI_API_KEY, fal before pika for FAL_KEY); the others are
  *   reported by --dry-run and reachable with `--env VAR=NAME`.
- * - `--env-file FILE` (env-resolve.ts): each variable of the files is set, a `credctl://NAME` value to
+ * - `--dotenv FILE` (env-resolve.ts): each variable of the files is set, a `credctl://NAME` value to
  *   that credential's value (a service-account JSON as a 0600 file's path, as above: the same credential
  *   gets the same treatment whichever way it is named), any other value as it is. The files' variables
  *   override the defaults (what a file names is a choice, a default is not); `noDefaults` leaves the

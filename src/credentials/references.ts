@@ -1,6 +1,6 @@
 /**
  * `credctl://NAME` references (issue 12): a stand-in for a credential's value in an env file
- * (`run --env-file`), a template (`inject`) or a migrated .env (`import --template`).
+ * (`run --dotenv`), a template (`inject`) or a migrated .env (`import --template`).
  *
  * NAME is the credential's name or id, percent-encoded (RFC 3986 section 2.1), so `OpenAI Prod` is
  * `credctl://OpenAI%20Prod`. Where the reference sits inside quotes, a raw space is accepted too

@@ -94,7 +94,7 @@ printf '%s\\n' "\${COMPREPLY[@]}"`
 
   it('completes flags, global flags after the command, and flag values with choices', () => {
     expect(complete(['credctl', 'list', '--'])).toEqual(expect.arrayContaining(['--category', '--type', '--deleted', '--json', '--vault', '--key-source']))
-    expect(complete(['credctl', 'run', '--d'])).toEqual(['--debug', '--dry-run'])
+    expect(complete(['credctl', 'run', '--d'])).toEqual(['--debug', '--dotenv', '--dry-run'])
     expect(complete(['credctl', 'list', '--type', 'op'])).toEqual(['openai', 'openai_audio', 'openai_image', 'openrouter'])
     expect(complete(['credctl', 'list', '--type', '=', 'anth'])).toEqual(['anthropic']) // --type=anth
     expect(complete(['credctl', 'create', '--category', 'd'])).toEqual(['data_warehouse'])

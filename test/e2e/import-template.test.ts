@@ -11,7 +11,7 @@ import { assertNoLeak, runCli, tempVault } from '../helpers/cli.js'
  * Issue 12, point 2: `import --from-env .env --template .env.credctl` migrates a realistic .env in one
  * command. The template keeps comments, order, `export`, quoting of configuration and CRLF; holds no
  * secret (canaries); and, with each reference replaced by the stored credential's value (the SDK's
- * resolve path, as `run --env-file` does), gives a child process exactly the original values.
+ * resolve path, as `run --dotenv` does), gives a child process exactly the original values.
  */
 const STRIPE = 'sk_live_51HCANARYstripe0123456789abcdef'
 const TWILIO = 'CANARYtwilio0123456789abcdef0123'

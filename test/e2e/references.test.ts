@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { assertNoLeak, runCli, tempVault } from '../helpers/cli.js'
 
 /**
- * `run --env-file` and `inject` through the built CLI: a realistic .env reproduced byte for byte in a
+ * `run --dotenv` and `inject` through the built CLI: a realistic .env reproduced byte for byte in a
  * real child process, exit 3 before anything starts on a missing reference, inject's 0600 atomic write.
  * The child writes what it received to a file outside the vault's directory (never to credctl's
  * stdout), so credctl's own stdout, stderr, history and vault are checked for the canaries.
@@ -47,7 +47,7 @@ function received(file: string): Record<string, string> {
   return env
 }
 
-describe('run --env-file and inject (built CLI)', () => {
+describe('run --dotenv and inject (built CLI)', () => {
   afterEach(() => assertNoLeak(SECRETS, outputs.splice(0), t.dir))
 
   it('reproduces a realistic .env (quotes, multi-line, comments, export, CRLF, encoded and raw names) byte for byte', async () => {
@@ -79,7 +79,7 @@ describe('run --env-file and inject (built CLI)', () => {
     const local = path.join(scratch, '.env.local')
     writeFileSync(local, 'LOG_LEVEL=debug\nPORT=4000\n')
     const dump = path.join(scratch, 'env.json')
-    const r = await cli(['run', '--no-defaults', '--env-file', envFile, '--env-file', local, '--', process.execPath, '-e', DUMP, dump])
+    const r = await cli(['run', '--no-defaults', '--dotenv', envFile, '--dotenv', local, '--', process.execPath, '-e', DUMP, dump])
     expect(r).toMatchObject({ code: 0, stdout: '', stderr: '' })
     expect(received(dump)).toEqual({
       NODE_ENV: 'production',
@@ -98,7 +98,7 @@ describe('run --env-file and inject (built CLI)', () => {
     })
 
     // With the defaults (no --no-defaults): POSTGRES_URL comes from the postgresql default; --env overrides a file.
-    const r2 = await cli(['run', '--env-file', envFile, '--env', 'DATABASE_URL=OpenAI Prod', '--', process.execPath, '-e', DUMP, dump])
+    const r2 = await cli(['run', '--dotenv', envFile, '--env', 'DATABASE_URL=OpenAI Prod', '--', process.execPath, '-e', DUMP, dump])
     expect(r2.code).toBe(0)
     expect(received(dump)).toMatchObject({ DATABASE_URL: OPENAI, POSTGRES_URL: PG, OPENAI_API_KEY: OPENAI, NODE_ENV: 'production' })
 
@@ -110,11 +110,27 @@ describe('run --env-file and inject (built CLI)', () => {
     for (const v of ['OPENAI_API_KEY', 'DATABASE_URL', 'STRIPE_SECRET_KEY', 'GITHUB_TOKEN']) expect(runs[0]!.detail).toContain(v)
 
     // --dry-run lists the files' variables with masked values and where each comes from, never a value.
-    const dry = await cli(['run', '--no-defaults', '--env-file', envFile, '--dry-run', '--json'])
+    const dry = await cli(['run', '--no-defaults', '--dotenv', envFile, '--dry-run', '--json'])
     expect(dry.code).toBe(0)
     const vars = (JSON.parse(dry.stdout) as { variables: { variable: string; source: string; masked_content: string }[] }).variables
     expect(Object.fromEntries(vars.map((v) => [v.variable, v.source]))).toMatchObject({ OPENAI_API_KEY: `${envFile}:12`, DATABASE_URL: `${envFile}:13`, NODE_ENV: `${envFile}:2`, MULTI: `${envFile}:7` })
     expect(vars.find((v) => v.variable === 'NODE_ENV')!.masked_content).toBe('********')
+  })
+
+  it('never takes --env-file, which Node.js itself reads before credctl starts: exit 2 pointing to --dotenv; after -- it is the command\'s', async () => {
+    const f = path.join(scratch, 'plain.env')
+    writeFileSync(f, 'A=1\n')
+    for (const args of [['run', '--env-file', f, '--', 'true'], ['run', `--env-file=${f}`, '--', 'true'], ['run', '--env-file-if-exists', f, '--', 'true']]) {
+      const r = await cli(args)
+      expect(r.code).toBe(2)
+      expect(r.stderr).toMatch(/^credctl: --env-file[a-z-]* is read by Node\.js itself.*use `credctl run --dotenv FILE`/)
+      expect(r.stderr.trim().split('\n')).toHaveLength(1)
+    }
+    const dump = path.join(scratch, 'argv.json')
+    // (not a node child: Node would read the argument itself there too)
+    const r = await cli(['run', '--dotenv', f, '--', 'sh', '-c', 'printf "%s\\n" "$@" > "$0"', dump, '--env-file', 'x'])
+    expect(r.code).toBe(0)
+    expect(readFileSync(dump, 'utf8')).toBe('--env-file\nx\n')
   })
 
   it('a missing or deleted reference stops everything before CMD starts: exit 3 naming the reference and FILE:LINE', async () => {
@@ -130,7 +146,7 @@ describe('run --env-file and inject (built CLI)', () => {
     ] as const) {
       const f = path.join(scratch, 'f.env')
       writeFileSync(f, text)
-      const r = await cli(['run', '--env-file', f, '--', process.execPath, '-e', START])
+      const r = await cli(['run', '--dotenv', f, '--', process.execPath, '-e', START])
       expect(r.code).toBe(3)
       expect(r.stdout).toBe('')
       expect(r.stderr).toBe(`credctl: ${f}${message} (see \`credctl list\`)\n`)
@@ -139,7 +155,7 @@ describe('run --env-file and inject (built CLI)', () => {
     // A variable credctl never sets, even as a literal: exit 2, nothing run.
     const g = path.join(scratch, 'g.env')
     writeFileSync(g, 'OK=1\nLD_PRELOAD=/tmp/x.so\n')
-    const r = await cli(['run', '--env-file', g, '--', process.execPath, '-e', START])
+    const r = await cli(['run', '--dotenv', g, '--', process.execPath, '-e', START])
     expect(r.code).toBe(2)
     expect(r.stderr).toMatch(new RegExp(`^credctl: ${g.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:2: LD_PRELOAD changes how programs are loaded or found`))
     expect(existsSync(marker)).toBe(false)
@@ -151,12 +167,12 @@ describe('run --env-file and inject (built CLI)', () => {
     const f = path.join(scratch, 'ci.env')
     writeFileSync(f, 'CI=true\nREGION="eu west"\n')
     const dump = path.join(scratch, 'env.json')
-    const r = await cli(['run', '--env-file', f, '--', process.execPath, '-e', DUMP, dump])
+    const r = await cli(['run', '--dotenv', f, '--', process.execPath, '-e', DUMP, dump])
     expect(r).toMatchObject({ code: 0, stdout: '', stderr: '' })
     expect(received(dump)).toEqual({ CI: 'true', REGION: 'eu west' })
     expect(existsSync(path.dirname(t.vault))).toBe(false)
     writeFileSync(f, 'CI=true\nKEY=credctl://OpenAI%20Prod\n')
-    expect(await cli(['run', '--env-file', f, '--', process.execPath, '-e', DUMP, dump])).toMatchObject({ code: 3, stderr: `credctl: ${f}:2: credctl://OpenAI%20Prod: no credential named "OpenAI Prod" (see \`credctl list\`)\n` })
+    expect(await cli(['run', '--dotenv', f, '--', process.execPath, '-e', DUMP, dump])).toMatchObject({ code: 3, stderr: `credctl: ${f}:2: credctl://OpenAI%20Prod: no credential named "OpenAI Prod" (see \`credctl list\`)\n` })
     expect(existsSync(dump)).toBe(false)
   })
 

@@ -15,7 +15,7 @@ import { readInput } from '../read-input.js'
 export interface RunOptions {
   only?: string[]
   env?: string[]
-  envFile?: string[]
+  dotenv?: string[]
   /** false with --no-defaults */
   defaults?: boolean
   dryRun?: boolean
@@ -206,14 +206,14 @@ const refusedNotes = (plan: RunPlan) =>
 
 export async function run(f: Factory, command: string[], o: RunOptions, exec: Exec = nodeExec): Promise<Output> {
   const refs = parseEnvRefs(o.env)
-  if (!o.dryRun && command.length === 0) throw new CredctlError('USAGE', 'missing the command to run: credctl run [--only TYPE...] [--env VAR=NAME...] [--env-file FILE...] -- CMD ARGS')
+  if (!o.dryRun && command.length === 0) throw new CredctlError('USAGE', 'missing the command to run: credctl run [--only TYPE...] [--env VAR=NAME...] [--dotenv FILE...] -- CMD ARGS')
   // Every file is read and checked (syntax, env-guard) before the vault is opened.
-  const fileNames = (o.envFile ?? []).map((x) => (x === '-' ? 'stdin' : x))
+  const fileNames = (o.dotenv ?? []).map((x) => (x === '-' ? 'stdin' : x))
   let files: import('../../credentials/env-resolve.js').FileVar[] | undefined
-  if (o.envFile?.length) {
+  if (o.dotenv?.length) {
     const { readEnvFiles } = await import('../../credentials/env-resolve.js')
     const sources = []
-    for (const x of o.envFile) sources.push({ file: x === '-' ? 'stdin' : x, text: await readInput(x, '--env-file', MAX_ENV_FILE_BYTES, f.io.stdin) })
+    for (const x of o.dotenv) sources.push({ file: x === '-' ? 'stdin' : x, text: await readInput(x, '--dotenv', MAX_ENV_FILE_BYTES, f.io.stdin) })
     files = readEnvFiles(sources)
   }
   if (o.mask && o.masking === false) throw new CredctlError('USAGE', '--mask and --no-masking contradict each other: choose one')
