@@ -11,11 +11,14 @@
  *   (LD_*, DYLD_*, glibc's unsecure-environment list), the shells' (PATH, BASH_ENV, ENV, IFS, ...), and
  *   the runtimes' (NODE_OPTIONS, PYTHONPATH, PERL5OPT, RUBYOPT, JAVA_TOOL_OPTIONS, ...), the programs tools
  *   start for the user (EDITOR, PAGER, LESSOPEN, *_ASKPASS) and TLS trust/engines (OPENSSL_CONF, SSL_CERT_FILE).
+ * - Where tools read their configuration (HOME, XDG_CONFIG_HOME, XDG_*_DIRS, npm's NPM_CONFIG_*, git's
+ *   GIT_DIR and templates): a configuration can run commands (git's core.fsmonitor, npm's script-shell),
+ *   so an env file that moves HOME makes a trusted `git status` run the file author's program.
  *   Proxies (HTTPS_PROXY) are allowed: a proxy URL with credentials is a credential a user may inject.
  * Names are compared upper-cased: Windows treats `Path` and `PATH` as one variable.
  */
 // Whole families: the loaders', the allocators' (MALLOC_CONF, MALLOC_ARENA_MAX, ...), git's config overrides.
-const PREFIXES = ['LD_', 'DYLD_', 'MALLOC_', 'GIT_CONFIG'] as const
+const PREFIXES = ['LD_', 'DYLD_', 'MALLOC_', 'GIT_CONFIG', 'NPM_CONFIG_'] as const
 
 const LOADER = new Set([
   // search paths and shell start-up
@@ -33,6 +36,9 @@ const LOADER = new Set([
   // (OPENSSL_CONF can load an engine: code)
   'EDITOR', 'VISUAL', 'PAGER', 'MANPAGER', 'GIT_PAGER', 'GIT_EDITOR', 'GIT_ASKPASS', 'SSH_ASKPASS', 'SUDO_ASKPASS', 'BROWSER', 'LESSOPEN', 'LESSCLOSE',
   'OPENSSL_CONF', 'OPENSSL_ENGINES', 'OPENSSL_MODULES', 'SSL_CERT_FILE', 'SSL_CERT_DIR', 'CURL_CA_BUNDLE', 'REQUESTS_CA_BUNDLE',
+  // where configuration (which can name commands to run) is read from
+  'HOME', 'XDG_CONFIG_HOME', 'XDG_CONFIG_DIRS', 'XDG_DATA_HOME', 'XDG_DATA_DIRS', 'INPUTRC', 'GIT_DIR', 'GIT_WORK_TREE',
+  'GIT_TEMPLATE_DIR', 'GIT_PROXY_COMMAND', 'GIT_EXTERNAL_DIFF', 'GIT_SEQUENCE_EDITOR', 'GNUPGHOME', 'DOCKER_CONFIG', 'KUBECONFIG',
 ])
 
 /** credctl's own settings: never set by `run`, and scrubbed from the environment the child inherits. */

@@ -23,7 +23,7 @@ const cred = (type: string, name: string): Credential => ({
   updated_at: '2025-01-01T00:00:00.000Z',
 })
 
-const LOADER = ['PATH', 'LD_PRELOAD', 'LD_LIBRARY_PATH', 'LD_AUDIT', 'DYLD_INSERT_LIBRARIES', 'DYLD_LIBRARY_PATH', 'NODE_OPTIONS', 'NODE_PATH', 'PYTHONPATH', 'PYTHONSTARTUP', 'PERL5OPT', 'RUBYOPT', 'JAVA_TOOL_OPTIONS', 'BASH_ENV', 'IFS', 'GCONV_PATH', 'path', 'Ld_Preload']
+const LOADER = ['PATH', 'LD_PRELOAD', 'LD_LIBRARY_PATH', 'LD_AUDIT', 'DYLD_INSERT_LIBRARIES', 'DYLD_LIBRARY_PATH', 'NODE_OPTIONS', 'NODE_PATH', 'PYTHONPATH', 'PYTHONSTARTUP', 'PERL5OPT', 'RUBYOPT', 'JAVA_TOOL_OPTIONS', 'BASH_ENV', 'IFS', 'GCONV_PATH', 'path', 'Ld_Preload', 'HOME', 'XDG_CONFIG_HOME', 'GIT_DIR', 'npm_config_script_shell', 'KUBECONFIG']
 
 describe('run: variables credctl never sets', () => {
   it('--env refuses loader-affecting variables and CREDCTL_*, naming the variable (exit 2)', () => {
