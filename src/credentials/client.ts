@@ -797,6 +797,12 @@ export interface Client {
   rotateKey(opts?: RotateOptions): Promise<RotateResult>
   /** The resolved vault file path. */
   vaultPath(): Promise<string>
+  /**
+   * Files outside the vault's directory that the vault depends on: a file-source vault's key file (as its
+   * header records it, or CREDCTL_KEY_FILE for a vault not created yet) and its rotation file. An output
+   * (export, inject, recover, import --template) must never replace one: the vault could not be opened.
+   */
+  keyFiles(): Promise<string[]>
 }
 
 /**
@@ -807,5 +813,13 @@ export interface Client {
  */
 export function createClient(opts: ClientOptions = {}): Client {
   const vault = new Vault(opts)
-  return { credentials: new CredentialsApi(vault), status: () => vault.status(), rotateKey: (o) => vault.rotateKey(o), vaultPath: () => vault.file() }
+  const keyFiles = async () => {
+    const header = await vault.read().catch(() => undefined)
+    const file = header?.key.file ?? (opts.env ?? process.env).CREDCTL_KEY_FILE
+    if (!file) return []
+    const { nextKeyFile } = await import('../vault/keys.js')
+    const { resolve } = await import('node:path')
+    return [resolve(file), resolve(nextKeyFile(file))]
+  }
+  return { credentials: new CredentialsApi(vault), status: () => vault.status(), rotateKey: (o) => vault.rotateKey(o), vaultPath: () => vault.file(), keyFiles }
 }

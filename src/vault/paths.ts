@@ -27,12 +27,23 @@ export function sidePaths(vaultFile: string) {
  * `--output ./v.json` from the vault's directory or through a symlinked directory is caught too. An
  * output flag (export, recover) must never replace one of them: `--force` is for the user's own files.
  */
-export async function isVaultFile(file: string, vaultFile: string): Promise<boolean> {
+/** A path with the links in its directories resolved (the last component as written). */
+async function realDir(p: string): Promise<string> {
   const { realpath } = await import('node:fs/promises')
-  const real = async (p: string) => {
-    const dir = await realpath(path.dirname(path.resolve(p))).catch(() => path.dirname(path.resolve(p)))
-    return path.join(dir, path.basename(p))
-  }
+  const dir = await realpath(path.dirname(path.resolve(p))).catch(() => path.dirname(path.resolve(p)))
+  return path.join(dir, path.basename(p))
+}
+
+/** Do two paths name one file: the same place after resolving links in the directories, or the same file (inode) when both exist. */
+export async function samePath(a: string, b: string): Promise<boolean> {
+  if ((await realDir(a)) === (await realDir(b))) return true
+  const { stat } = await import('node:fs/promises')
+  const [x, y] = await Promise.all([stat(a).catch(() => undefined), stat(b).catch(() => undefined)])
+  return !!x && !!y && x.dev === y.dev && x.ino === y.ino
+}
+
+export async function isVaultFile(file: string, vaultFile: string): Promise<boolean> {
+  const real = realDir
   const out = await real(file)
   const vault = await real(vaultFile)
   if (path.dirname(out) !== path.dirname(vault)) return false

@@ -176,6 +176,28 @@ describe('run --dotenv and inject (built CLI)', () => {
     expect(existsSync(dump)).toBe(false)
   })
 
+  it('an output never replaces the vault\'s key file (file key source), even with --force', async () => {
+    const keyFile = path.join(scratch, 'keys', 'credctl.key')
+    const env = { ...t.env, CREDCTL_KEY_FILE: keyFile }
+    delete (env as Record<string, string | undefined>).CREDCTL_MASTER_KEY
+    expect((await runCli(['create', '--name', 'OpenAI Prod', '--type', 'openai', '--value-stdin'], { env, input: OPENAI })).code).toBe(0)
+    const key = readFileSync(keyFile, 'utf8')
+    const tpl = path.join(scratch, 't.tpl')
+    writeFileSync(tpl, 'k: {{ credctl://OpenAI%20Prod }}\n')
+    // Later commands find the key file from the vault's header, without CREDCTL_KEY_FILE.
+    const later = { ...env }
+    delete (later as Record<string, string | undefined>).CREDCTL_KEY_FILE
+    for (const e of [env, later]) {
+      for (const args of [['inject', '-i', tpl, '-o', keyFile, '--force'], ['inject', '-i', tpl, '-o', `${keyFile}.next`, '--force'], ['export', '--output', keyFile, '--force']]) {
+        const r = await runCli(args, { env: { ...e, CREDCTL_EXPORT_PASSPHRASE: 'a long enough passphrase' } })
+        expect(r.code, r.stderr).toBe(2)
+        expect(r.stderr).toMatch(/is the vault's key file/)
+      }
+    }
+    expect(readFileSync(keyFile, 'utf8')).toBe(key)
+    expect((await runCli(['reveal', 'OpenAI Prod'], { env: later })).stdout).toBe(OPENAI)
+  })
+
   it('inject writes 0600 atomically, refuses to overwrite without --force, writes nothing on a missing reference', async () => {
     await create('OpenAI Prod', 'openai', OPENAI)
     await create('analytics db', 'postgresql', PG)

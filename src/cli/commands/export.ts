@@ -73,6 +73,6 @@ export async function run(f: Factory, o: ExportOptions): Promise<Output> {
   const credentials = items.map((i) => i.credential)
   const note = `Exported ${credentials.length} credential${credentials.length === 1 ? '' : 's'}${toStdout ? '' : ` to ${out}`}, encrypted with the passphrase; restore with: credctl import --bundle ${toStdout ? 'FILE' : JSON.stringify(out)}`
   if (toStdout) return { text, notes: [note] }
-  await writeOutputFile(path.resolve(out), text, !!o.force, await client.vaultPath())
+  await writeOutputFile(path.resolve(out), text, !!o.force, client)
   return { json: { file: path.resolve(out), count: credentials.length, credentials }, notes: [note] }
 }

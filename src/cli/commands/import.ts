@@ -84,7 +84,7 @@ async function runEnv(f: Factory, o: ImportOptions, file: string): Promise<Outpu
   const text = await readInput(file, '--from-env', MAX_ENV_BYTES, f.io.stdin)
   const out = o.template === undefined ? undefined : path.resolve(o.template)
   if (out !== undefined) {
-    if (file !== '-' && path.resolve(file) === out) throw new CredctlError('USAGE', `--template ${o.template} is the .env being imported: write the template to another file`)
+    if (file !== '-' && (await (await import('../../vault/paths.js')).samePath(file, out))) throw new CredctlError('USAGE', `--template ${o.template} is the .env being imported: write the template to another file`)
     const st = await fsp.lstat(out).catch(() => undefined)
     if (st && !o.force) throw new CredctlError('USAGE', `--template ${o.template} already exists: pass --force to replace it`)
     if (st && !st.isFile()) throw new CredctlError('USAGE', `--template ${o.template} is not a regular file: write the template to a file`)
@@ -109,7 +109,7 @@ async function runEnv(f: Factory, o: ImportOptions, file: string): Promise<Outpu
   if (!r.template) return render(r, file, { template: { file: o.template!, written: false, references: 0, literals: 0 }, blocked: r.blocked })
   if (!o.dryRun) {
     const { writeOutputFile } = await import('../write-output.js')
-    await writeOutputFile(out, r.template.text, !!o.force, await client.vaultPath(), { mode: 0o644, flag: '--template' })
+    await writeOutputFile(out, r.template.text, !!o.force, client, { mode: 0o644, flag: '--template' })
   }
   return render(r, file, { template: { file: o.template!, written: !o.dryRun, references: r.template.references, literals: r.template.literals } })
 }

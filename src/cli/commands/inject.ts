@@ -26,7 +26,7 @@ export async function run(f: Factory, o: InjectOptions): Promise<Output> {
     // Checked before anything is decrypted, so a refused write leaves no history entry and no value out.
     if (!o.force && (await exists(out))) throw new CredctlError('USAGE', `--output ${o.output} already exists: pass --force to replace it`)
     // Filling a template in place would replace the template with its secrets for good.
-    const same = o.input !== '-' && (await Promise.all([fsp.realpath(o.input), fsp.realpath(out)]).then(([a, b]) => a === b, () => false))
+    const same = o.input !== '-' && (await (await import('../../vault/paths.js')).samePath(o.input, out))
     if (same) throw new CredctlError('USAGE', `--output ${o.output} is the template itself: write the filled-in copy elsewhere`)
   }
   const label = o.input === '-' ? 'stdin' : o.input
@@ -36,7 +36,7 @@ export async function run(f: Factory, o: InjectOptions): Promise<Output> {
   const n = r.credentials.length
   const summary = `${n} credential${n === 1 ? '' : 's'} filled in`
   if (!out) return { exempt: { text: r.text, why: 'inject: the filled-in template, for pipes' }, notes: [] }
-  await writeOutputFile(out, r.text, !!o.force, await client.vaultPath())
+  await writeOutputFile(out, r.text, !!o.force, client)
   return {
     json: { file: out, credentials: r.credentials.map((c) => ({ id: c.id, name: c.name, type: c.type })) },
     notes: [`Wrote ${o.output} (mode 0600): ${summary}${n ? ` (${r.credentials.map((c) => c.name).join(', ')})` : ''}`],

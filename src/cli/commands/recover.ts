@@ -43,7 +43,7 @@ export async function run(f: Factory, o: RecoverOptions): Promise<Output> {
   ]
   const exitCode = report.failed.length || report.warnings.length ? 1 : 0
   if (toStdout) return { text, notes, exitCode }
-  await writeOutputFile(path.resolve(out), text, !!o.force, await client.vaultPath())
+  await writeOutputFile(path.resolve(out), text, !!o.force, client)
   const json = {
     file: path.resolve(out),
     recovered: report.recovered,
