@@ -18,6 +18,17 @@ const NAME_MAX = FIELD_MAX.name
  */
 export const ID_SHAPE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
+/**
+ * Could `s` be read as an id prefix (find accepts ID_PREFIX_MIN+ characters of an id): the start of a
+ * UUID's shape, hex digits with dashes where a UUID has them. A name of that shape would mean one
+ * credential today and, once that credential is gone, silently another whose id starts so.
+ */
+export function looksLikeIdPrefix(s: string): boolean {
+  const shape = 'xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx'
+  if (s.length < ID_PREFIX_MIN || s.length > shape.length) return false
+  return [...s].every((ch, i) => (shape[i] === '-' ? ch === '-' : /[0-9a-f]/i.test(ch)))
+}
+
 export function checkName(input: unknown): string {
   if (typeof input !== 'string' || input.trim() === '') throw new CredctlError('INVALID_INPUT', 'a name is required (--name)')
   let name: string = input
@@ -40,8 +51,14 @@ export function checkName(input: unknown): string {
   // One spelling per name: "é" typed as one code point or as e + combining accent is the same name.
   name = name.normalize('NFC')
   // Dash look-alikes (U+2010, U+2212, ...) must not make a name that reads as an id either.
-  if (ID_SHAPE.test(name) || ID_SHAPE.test(name.replace(/[\p{Pd}\u2212]/gu, '-'))) {
+  const dashed = name.replace(/[\p{Pd}\u2212]/gu, '-')
+  if (ID_SHAPE.test(name) || ID_SHAPE.test(dashed)) {
     throw new CredctlError('INVALID_INPUT', `name "${name}" looks like a credential id`, { hint: 'ids and names must never be confused: choose a name that is not a UUID' })
+  }
+  if (looksLikeIdPrefix(name) || looksLikeIdPrefix(dashed)) {
+    throw new CredctlError('INVALID_INPUT', `name "${name}" could be read as the start of a credential id (${ID_PREFIX_MIN}+ hex digits)`, {
+      hint: 'ids and names must never be confused: add a letter beyond a-f, or a word',
+    })
   }
   return name
 }

@@ -99,3 +99,22 @@ describe('id prefixes in the one lookup (records.ts find)', () => {
     )
   })
 })
+
+describe('names are never id-prefix shaped (a reference to a short id cannot silently move to a new name)', () => {
+  it('refuses a name that could be read as the start of an id; accepts near misses', async () => {
+    const { checkName } = await import('../../src/credentials/records.js')
+    for (const n of ['06fab429', 'DEADBEEF', '06fab429-1d', '3f2b9c4e-1d2a-4b8c-9e7f-0a1b2c3d', '06fab429\u20101d2a']) expect(err(() => checkName(n)), n).toBe('INVALID_INPUT')
+    for (const n of ['06fab42', '06fab429x', 'deadbeef prod', '06fab429_1', 'gateway1']) expect(checkName(n)).toBe(n)
+  })
+
+  it('property: every prefix of 8+ characters of any UUID is refused as a name', async () => {
+    const { checkName } = await import('../../src/credentials/records.js')
+    fc.assert(
+      fc.property(fc.uuid(), fc.integer({ min: ID_PREFIX_MIN, max: 36 }), fc.boolean(), (id, n, upper) => {
+        const name = upper ? id.slice(0, n).toUpperCase() : id.slice(0, n)
+        expect(err(() => checkName(name))).toBe('INVALID_INPUT')
+      }),
+      { numRuns: 300 },
+    )
+  })
+})
