@@ -1,5 +1,5 @@
 import { crypto } from '../lazy-crypto.js'
-import { fsyncDir, writeFileAtomic as writeAtomic } from '../lib/atomic-file.js'
+import { fsyncDir, removeDeadTemps, writeFileAtomic as writeAtomic } from '../lib/atomic-file.js'
 import { constants as C, promises as fsp } from 'node:fs'
 import * as path from 'node:path'
 import { CredctlError } from '../errors.js'
@@ -85,20 +85,7 @@ export async function readVault(
   }
 }
 
-/**
- * Temp files of writers that died (SIGKILL, power loss) before their rename: `.<vault>.<pid>.<hex>.tmp`
- * whose pid is gone. Called under the vault lock, so no live writer of this vault is mid-write; a temp
- * file of a live pid (ours, or a reused pid) is left alone.
- */
-export async function removeDeadTemps(dir: string, base: string): Promise<void> {
-  const re = new RegExp(`^\\.${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.(\\d+)\\.[0-9a-f]{8}\\.tmp$`)
-  const names = await fsp.readdir(dir).catch(() => [] as string[])
-  for (const name of names) {
-    const m = re.exec(name)
-    const pid = Number(m?.[1])
-    if (m && pid !== process.pid && !pidAlive(pid)) await fsp.unlink(path.join(dir, name)).catch(() => {})
-  }
-}
+export { removeDeadTemps }
 
 /** Write atomically: temp file in the same dir (0600), fsync, rename over, fsync the directory. */
 export async function writeVaultFile(file: string, vault: VaultFile): Promise<void> {
@@ -134,7 +121,6 @@ function writeFailed(e: unknown, what: string, file: string, outcome: string): u
 export async function writeFileAtomic(file: string, text: string, what = 'file'): Promise<void> {
   const dir = path.dirname(file)
   try {
-    await removeDeadTemps(dir, path.basename(file))
     await writeAtomic(file, text, FILE_MODE)
   } catch (e) {
     throw writeFailed(e, what, file, 'nothing was changed')
