@@ -16,6 +16,8 @@ const WORDS: Record<string, string> = {
   EMFILE: 'too many open files',
   ENFILE: 'too many open files in the system',
   EPIPE: 'the reader went away',
+  // mkdir -p over a regular file where a directory should be (~/.zfunc as a file)
+  EEXIST: 'a file is in the way (a directory was expected, or the name is taken)',
 }
 
 /** The errno code of a Node system error, or undefined for anything else (a bug, a typed error). */

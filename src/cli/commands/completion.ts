@@ -543,7 +543,8 @@ async function install(file: string, script: string, force: boolean): Promise<'w
   if (st?.isDirectory()) throw new CredctlError('USAGE', `${file} is a directory: nothing was written`, { hint: 'move it away and run the command again' })
   if (st && !st.isFile() && !force) throw new CredctlError('USAGE', `${file} exists and is not a regular file: nothing was written`, { hint: 'pass --force to replace it' })
   if (st?.isFile()) {
-    const old = await fsp.readFile(file, 'utf8').catch((e: unknown) => {
+    const { readRegularFile } = await import('../../lib/regular-file.js')
+    const old = await readRegularFile(file).catch((e: unknown) => {
       throw fail(e, 'read')
     })
     if (old === script) return 'unchanged'
@@ -569,7 +570,8 @@ export async function run(f: Factory, shell: string, o: CompletionOptions = {}):
   const { promises: fsp } = await import('node:fs')
   const target = await installTarget(shell as Shell, f.env, {
     exists: (file) => fsp.access(file).then(() => true, () => false),
-    read: (file) => fsp.readFile(file, 'utf8').catch(() => undefined),
+    // Never blocks on a FIFO or reads a device (regular-file.ts): a ~/.zshrc that is a pipe is no hint.
+    read: async (file) => (await import('../../lib/regular-file.js')).readRegularFile(file).catch(() => undefined),
   })
   const done = await install(target.file, script, !!o.force)
   const what = done === 'unchanged' ? `the ${shell} completion in ${target.file} is already up to date` : done === 'updated' ? `updated the ${shell} completion in ${target.file}` : `wrote the ${shell} completion to ${target.file}`
