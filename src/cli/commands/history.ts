@@ -20,7 +20,12 @@ const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 8
 export function parseSince(raw: string, now: Date): Date {
   const t = raw.trim()
   const dur = /^(\d{1,9})\s*([smhdw])$/i.exec(t)
-  if (dur) return new Date(now.getTime() - Number(dur[1]) * UNIT_MS[dur[2]!.toLowerCase()]!)
+  if (dur) {
+    // Beyond what a Date holds (about 273,790 years back), the answer would be an Invalid Date: nothing.
+    const d = new Date(now.getTime() - Number(dur[1]) * UNIT_MS[dur[2]!.toLowerCase()]!)
+    if (Number.isFinite(d.getTime())) return d
+    throw new CredctlError('USAGE', `--since ${JSON.stringify(raw)} reaches back further than any date`, { hint: 'leave --since out to see everything' })
+  }
   if (/^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/i.test(t)) {
     const ms = Date.parse(t)
     if (Number.isFinite(ms)) return new Date(ms)
