@@ -62,6 +62,7 @@ export function createFactory(io: IOStreams, env: NodeJS.ProcessEnv, warn: (m: s
               }
             : undefined,
           chooseKeySource: io.canPrompt ? (reason) => chooseKeySource(f, reason) : undefined,
+          onWarning: warn,
         })
       })()),
     prompter: () =>

@@ -40,6 +40,11 @@ export interface ClientOptions {
   lockTimeoutMs?: number
   /** Keychain call timeout in ms (default 5 000, or CREDCTL_KEYCHAIN_TIMEOUT_MS). */
   keychainTimeoutMs?: number
+  /**
+   * Told (one line, never a value) what went wrong but did not stop the command: a change that was made
+   * but could not be recorded in the history file. Default: nothing is said.
+   */
+  onWarning?: (message: string) => void
 }
 
 export interface CreateInput {

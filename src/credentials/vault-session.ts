@@ -1,5 +1,6 @@
 import { crypto } from '../lazy-crypto.js'
 import * as path from 'node:path'
+import { describeErrno } from '../lib/errno.js'
 import { CredctlError } from '../errors.js'
 import { aadFor, hmac, macKey, open, TagMismatch } from '../vault/cipher.js'
 import { macInput, type CredentialRecord, type VaultFile } from '../vault/format.js'
@@ -193,7 +194,12 @@ export class Vault {
     try {
       await appendHistory(this.paths().history, entries, { maxBytes: this.historyMaxBytes(), lockTimeoutMs: this.lockTimeoutMs() })
     } catch (e) {
-      if (!opts.required) return
+      if (!opts.required) {
+        // The change is made (its write came first); saying so beats a silent gap in "who did what".
+        const why = e instanceof CredctlError ? e.message : describeErrno(e)
+        this.opts.onWarning?.(`warning: done, but not recorded in the history file ${this.paths().history}: ${why}`)
+        return
+      }
       if (e instanceof CredctlError) throw e // a link or an unsafe directory: its own message says which
       throw new CredctlError('VAULT_IO', `cannot record this in the history file ${this.paths().history}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`, {
         hint: 'nothing was revealed; fix the history file (it must be a writable file beside the vault)',

@@ -16,6 +16,7 @@ const WORDS: Record<string, string> = {
   EMFILE: 'too many open files',
   ENFILE: 'too many open files in the system',
   EPIPE: 'the reader went away',
+  ENOTREG: 'not a regular file (a FIFO, a device or a socket)',
   // mkdir -p over a regular file where a directory should be (~/.zfunc as a file)
   EEXIST: 'a file is in the way (a directory was expected, or the name is taken)',
 }
