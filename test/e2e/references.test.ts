@@ -114,7 +114,8 @@ describe('run --env-file and inject (built CLI)', () => {
     expect(dry.code).toBe(0)
     const vars = (JSON.parse(dry.stdout) as { variables: { variable: string; source: string; masked_content: string }[] }).variables
     expect(Object.fromEntries(vars.map((v) => [v.variable, v.source]))).toMatchObject({ OPENAI_API_KEY: `${envFile}:12`, DATABASE_URL: `${envFile}:13`, NODE_ENV: `${envFile}:2`, MULTI: `${envFile}:7` })
-    expect(vars.find((v) => v.variable === 'NODE_ENV')!.masked_content).toBe('********')
+    // Configuration is shown as written; only what the secret rule calls a secret is masked (F6).
+    expect(vars.find((v) => v.variable === 'NODE_ENV')!.masked_content).toBe('production')
   })
 
   it('a missing or deleted reference stops everything before CMD starts: exit 3 naming the reference and FILE:LINE', async () => {
