@@ -145,11 +145,24 @@ export function handleOutputErrors(): void {
  * pipe (`credctl run -- cmd | head -1`), `readerGone` is called first (run.ts sends the child the
  * SIGPIPE the kernel would have sent it: the child's side is a socket pair, whose reset would read
  * as an error instead), then the child's side is closed, and credctl still waits for its exit code.
- * Resolves when the child's side has ended and everything was written.
+ * Resolves when the child's side has ended and everything was written, or, once `exited` has resolved
+ * (the child is gone), when nothing more arrived for RELAY_IDLE_MS: a background process the child left
+ * holding the pipe (`sh -c '(sleep 20 &)'`) must not keep credctl, and the child's exit code, waiting.
+ * That process then writes to a closed pipe (EPIPE) and its output is lost; `--no-masking` gives it the
+ * real stdout instead (README). What was already readable is relayed and the filter flushed first.
  */
-export async function relayChildOutput(from: NodeJS.ReadableStream, which: 'stdout' | 'stderr', filter: NodeJS.ReadWriteStream, readerGone: () => void): Promise<void> {
+export const RELAY_IDLE_MS = 200
+
+export async function relayChildOutput(
+  from: NodeJS.ReadableStream,
+  which: 'stdout' | 'stderr',
+  filter: NodeJS.ReadWriteStream,
+  readerGone: () => void,
+  exited: Promise<unknown> = new Promise(() => {}),
+): Promise<void> {
   const to = which === 'stdout' ? process.stdout : process.stderr
   const { pipeline } = await import('node:stream/promises')
+  const { PassThrough } = await import('node:stream')
   relaying.add(to)
   // Before pipeline's own listener, which closes the child's side at once: the signal must come first.
   let failed: unknown
@@ -158,14 +171,39 @@ export async function relayChildOutput(from: NodeJS.ReadableStream, which: 'stdo
     if (errnoOf(e) === 'EPIPE') readerGone()
   }
   to.once('error', gone)
+  // The child's side feeds a gate that can be ended without it: ending the gate flushes the filter.
+  const gate = new PassThrough()
+  const src = from as NodeJS.ReadableStream & { destroy?: () => void }
+  const close = () => {
+    src.unpipe(gate)
+    src.destroy?.()
+    if (!gate.writableEnded) gate.end()
+  }
+  src.on('error', close)
+  src.pipe(gate)
+  let timer: NodeJS.Timeout | undefined
+  let idle = false
+  const rearm = () => {
+    if (!idle) return
+    clearTimeout(timer)
+    // Quiet because our reader is slow (back-pressure paused the child's side) is not quiet: wait on.
+    timer = setTimeout(() => (gate.writableLength > 0 || gate.readableLength > 0 ? rearm() : close()), RELAY_IDLE_MS)
+  }
+  src.on('data', rearm)
+  void exited.then(() => {
+    idle = true
+    rearm()
+  })
   try {
-    await pipeline(from, filter, to, { end: false })
+    await pipeline(gate, filter, to, { end: false })
   } catch {
     // Our output failed otherwise (a full disk): one line and exit 1, as for credctl's own output. An
     // error on the child's side only ends the relay: the child's exit code still decides.
     if (failed !== undefined && errnoOf(failed) !== 'EPIPE') outputFailed(to, failed)
-    ;(from as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.()
+    src.destroy?.()
   } finally {
+    clearTimeout(timer)
+    src.off('data', rearm)
     to.off('error', gone)
     relaying.delete(to)
   }

@@ -156,6 +156,8 @@ export function scanEnvFile(text: string, label = '.env'): EnvScan {
       if (/^=+$/.test(value)) fail('expected NAME=VALUE (this line looks like part of a pasted key; nothing of it is shown)')
       i = end + 1
     }
+    // No program can receive a NUL in its environment (C strings end there): refused here, by line only.
+    if (value.includes('\0')) fail(`a NUL byte in the value of ${key} (no environment variable can hold one; the value is not shown)`, startLine)
     const prev = last.get(key)
     if (prev !== undefined) defs[prev]!.overridden = true
     last.set(key, defs.length)

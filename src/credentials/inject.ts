@@ -85,6 +85,8 @@ export interface PlannedBaseUrl {
   variable: string
   credential: Credential
   url: string
+  /** FILE:LINE when an env file's literal sets it (in `fileBaseUrls`: checked, not set again). */
+  origin?: string
 }
 
 /**
@@ -105,6 +107,8 @@ export interface RunPlan {
   literals: LiteralVar[]
   /** Base-URL variables, set beside `vars` (plain text, not secrets). */
   baseUrls: PlannedBaseUrl[]
+  /** Env files' literal base-URL variables an injected key's SDK will use (checked as a stored base URL is). */
+  fileBaseUrls?: PlannedBaseUrl[]
   shadowed: ShadowedVar[]
   refused: RefusedVar[]
   /** Env files' variables that --env set instead (FILE:LINE each). */
@@ -292,7 +296,8 @@ export function planRun(all: Credential[], opts: { only?: string[]; env?: EnvRef
   }
   const vars = [...claimed.values()]
   const lits = [...literals.values()]
-  return { vars, literals: lits, baseUrls: planBaseUrls(vars, lits, shadowed), shadowed, refused, overridden }
+  const fileBaseUrls: PlannedBaseUrl[] = []
+  return { vars, literals: lits, baseUrls: planBaseUrls(vars, lits, shadowed, fileBaseUrls), fileBaseUrls, shadowed, refused, overridden }
 }
 
 /**
@@ -318,7 +323,7 @@ export function routingOf(c: Pick<Credential, 'name' | 'type' | 'schema_type' | 
 }
 
 /** The base-URL variables of the planned credentials, by the rules above; losers go to `shadowed`. */
-function planBaseUrls(vars: PlannedVar[], literals: LiteralVar[], shadowed: ShadowedVar[]): PlannedBaseUrl[] {
+function planBaseUrls(vars: PlannedVar[], literals: LiteralVar[], shadowed: ShadowedVar[], fromFiles: PlannedBaseUrl[]): PlannedBaseUrl[] {
   const literal = new Map(literals.map((l) => [l.variable, l]))
   const ownKey = (p: PlannedVar) => typeInfo(effectiveType(p.credential))?.env.includes(p.variable) ?? false
   const set = new Set(vars.map((p) => p.variable))
@@ -329,8 +334,19 @@ function planBaseUrls(vars: PlannedVar[], literals: LiteralVar[], shadowed: Shad
     if (seen.has(c.id)) continue
     seen.add(c.id)
     for (const variable of typeInfo(effectiveType(c))?.base_url_env ?? []) {
-      // An env file's literal `OPENAI_BASE_URL=...` is the file's choice: it stays, and says so.
+      // An env file's literal `OPENAI_BASE_URL=...` is the file's choice: it stays, and says so. The key
+      // goes where it points, so it must pass the check a stored base URL passes (urls.ts), or nothing runs.
       const lit = literal.get(variable)
+      if (lit && lit.value.trim()) {
+        try {
+          checkServiceUrl(lit.value, `${variable}`, { partOfSecret: true })
+        } catch (e) {
+          throw new CredctlError('INVALID_INPUT', `${lit.origin}: ${(e as Error).message} (${c.type} "${c.name}" is injected and its SDK would send the key there)`, {
+            hint: `point ${variable} at an https URL (http only to localhost), or leave ${c.type} out with --only/--no-defaults`,
+          })
+        }
+        if (!fromFiles.some((b) => b.variable === variable)) fromFiles.push({ variable, credential: c, url: lit.value, origin: lit.origin })
+      }
       if (lit) {
         if (c.base_url && c.base_url !== lit.value) shadowed.push({ variable, credential: c, source: 'file', origin: lit.origin, base_url: true })
         continue

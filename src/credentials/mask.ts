@@ -87,29 +87,76 @@ export function remask(type: string, masked: string): string {
   return structured ? mask(type, masked) : masked
 }
 
+/** Characters JSON encoders commonly write as \uXXXX although JSON does not require it (the source of each below). */
+const HTML_SAFE = /[<>&\u2028\u2029]/g // Go encoding/json, JS/Java "HTML-safe" encoders
+const GSON = /[<>&='\u2028\u2029]/g // Gson's default (Google-issued service-account key files: `\u003d`)
+const EXTRA = /[<>&='+/\u2028\u2029]/g // escape-happy encoders (Jackson ESCAPE_NON_ASCII-style, PHP JSON_HEX_*)
+const NON_ASCII = /[\u007f-\uffff]/g // Python json.dumps (ensure_ascii), Java/.NET ASCII-only writers
+
+const u4 = (c: string) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`
+
+/** Python repr's body of a str: \\ \n \r \t, other control characters as \xhh, printable text as is. */
+function pythonRepr(t: string, quote: string): string {
+  let out = ''
+  for (const ch of t) {
+    const c = ch.codePointAt(0)!
+    if (ch === '\\') out += '\\\\'
+    else if (ch === '\n') out += '\\n'
+    else if (ch === '\r') out += '\\r'
+    else if (ch === '\t') out += '\\t'
+    else if (ch === quote) out += `\\${quote}`
+    else if (c < 0x20 || c === 0x7f) out += `\\x${c.toString(16).padStart(2, '0')}`
+    else out += ch
+  }
+  return out
+}
+
+/**
+ * The forms one secret text takes in a program's output, bounded (at most 16, distinct): as stored;
+ * inside a JSON string as JSON.stringify writes it (\n, \", \\, \u00XX); the same with `\/` (PHP, Ruby,
+ * Google key files); with the \u-escapes of Go (< > &), Gson (also = and ', as in Google-issued key
+ * files), escape-happy encoders (also + and /), and ASCII-only encoders (non-ASCII as \uXXXX, Python
+ * json.dumps), each in lower- and upper-case hex; and the body of a Python repr (\n, \xhh; with or
+ * without an escaped quote). Known limit: an encoder escaping some other subset of characters is not
+ * covered, nor base64 or URL encoding of the whole secret.
+ */
+export function outputForms(t: string): string[] {
+  const json = JSON.stringify(t).slice(1, -1)
+  const forms = new Set<string>([t, json, json.replace(/\//g, '\\/')])
+  for (const re of [HTML_SAFE, GSON, EXTRA, NON_ASCII]) {
+    const lower = json.replace(re, u4)
+    forms.add(lower)
+    forms.add(lower.replace(/\\u([0-9a-f]{4})/g, (_, h: string) => `\\u${h.toUpperCase()}`))
+  }
+  forms.add(json.replace(/\//g, '\\/').replace(GSON, u4))
+  for (const q of ["'", '"', '']) forms.add(pythonRepr(t, q))
+  return [...forms].filter((f) => f.length > 0)
+}
+
 /**
  * The texts `credctl run` conceals in a command's output for one value (src/lib/conceal.ts): the secret
  * parts the mask hides, from the same parse, each as written and as a driver reads it (percent-decoded,
- * unquoted), and for JSON values also JSON-escaped (how a service-account file's bytes show a private
- * key's newlines). A key is one secret part, itself; a path has none; a value the parse cannot read is
- * concealed whole. Public parts (a URL's host, a service account's client_email) stay readable.
+ * unquoted), each in every form of outputForms (JSON-escaped, \u-escaped, Python repr: how a program
+ * printing its environment or a key file shows it). A service account is also concealed as the exact
+ * bytes of the file run-files.ts writes (the value as stored). A key is one secret part, itself; a path
+ * has none; a value the parse cannot read is concealed whole. Public parts (a URL's host, a service
+ * account's client_email) stay readable.
  */
 export function secretTexts(type: string, value: string): string[] {
   const kind = typeInfo(type)?.mask ?? 'key'
   const shape = shapeOf(kind, value)
-  const out = new Set<string>()
+  const texts = new Set<string>()
   try {
     for (const p of valueParts(shape, value)) {
       if (!p.secret) continue
-      for (const t of [p.text, p.plain]) {
-        if (!t) continue
-        out.add(t)
-        if (shape === 'json') out.add(JSON.stringify(t).slice(1, -1))
-      }
+      for (const t of [p.text, p.plain]) if (t) texts.add(t)
     }
   } catch {
-    out.add(value.trim())
+    texts.add(value.trim())
   }
-  if (shape === 'token' && value !== value.trim()) out.add(value)
-  return [...out].filter((t) => t.length > 0)
+  if (shape === 'token' && value !== value.trim()) texts.add(value)
+  const out = new Set<string>()
+  for (const t of texts) for (const f of outputForms(t)) out.add(f)
+  if (kind === 'service_account' && value.trim()) out.add(value)
+  return [...out]
 }

@@ -114,7 +114,8 @@ describe('run --dotenv and inject (built CLI)', () => {
     expect(dry.code).toBe(0)
     const vars = (JSON.parse(dry.stdout) as { variables: { variable: string; source: string; masked_content: string }[] }).variables
     expect(Object.fromEntries(vars.map((v) => [v.variable, v.source]))).toMatchObject({ OPENAI_API_KEY: `${envFile}:12`, DATABASE_URL: `${envFile}:13`, NODE_ENV: `${envFile}:2`, MULTI: `${envFile}:7` })
-    expect(vars.find((v) => v.variable === 'NODE_ENV')!.masked_content).toBe('********')
+    // Configuration is shown as written; only what the secret rule calls a secret is masked (F6).
+    expect(vars.find((v) => v.variable === 'NODE_ENV')!.masked_content).toBe('production')
   })
 
   it('never takes --env-file, which Node.js itself reads before credctl starts: exit 2 pointing to --dotenv; after -- it is the command\'s', async () => {

@@ -186,3 +186,80 @@ describe.skipIf(!hasTmux)('credctl run on a real terminal (tmux)', () => {
     assertNoLeak([KEY], [readFileSync(out, 'utf8')])
   })
 })
+
+describe('credctl run: security review F3, F4, F6, F7, F10', () => {
+  it('F3: conceals a Google-issued key file (\\u003d, \\/) read by the command, and a PEM api_key printed JSON-escaped', async () => {
+    const key = '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBg+CANARYsa/key==\n-----END PRIVATE KEY-----\n'
+    const sa = `{"type": "service_account", "project_id": "p", "private_key_id": "abc", "private_key": ${JSON.stringify(key).replace(/=/g, '\\u003d').replace(/\//g, '\\/')}, "client_email": "ci@p.iam.gserviceaccount.com", "client_id": "1", "token_uri": "https://oauth2.googleapis.com/token"}\n`
+    await create(['--name', 'bq', '--type', 'bigquery'], sa)
+    const r = await runBytes(['--only', 'bigquery', '--', 'sh', '-c', 'cat "$GOOGLE_APPLICATION_CREDENTIALS"'])
+    expect(r.code).toBe(0)
+    expect(r.stdout.toString()).toContain(MARK)
+    assertNoLeak(['CANARYsa'], [r.stdout.toString(), r.stderr.toString()])
+    const pem = '-----BEGIN EC PRIVATE KEY-----\nMHcCAQEE+CANARYpem/xyz=\n-----END EC PRIVATE KEY-----'
+    await create(['--name', 'pemkey', '--type', 'api_key'], pem)
+    const j = await runBytes(['--env', 'PEM_KEY=pemkey', '--', ...node('console.log(JSON.stringify(process.env))')])
+    expect(j.code).toBe(0)
+    assertNoLeak(['CANARYpem'], [j.stdout.toString(), j.stderr.toString()])
+  })
+
+  it('F4: an env file literal base URL for an injected key must be https (or loopback) without userinfo', async () => {
+    await create(['--name', 'main', '--type', 'openai'], KEY)
+    const bad = path.join(t.dir, 'bad.env')
+    writeFileSync(bad, '# gateway\nOPENAI_BASE_URL=http://evil.example:8080/v1\n')
+    for (const args of [['--env-file', bad, '--', 'true'], ['--env-file', bad, '--dry-run']]) {
+      const r = await runCli(['run', ...args], { env: t.env })
+      expect(r.code).toBe(2)
+      expect(r.stderr).toContain(`${bad}:2:`)
+      expect(r.stderr).toContain('OPENAI_BASE_URL')
+    }
+    writeFileSync(bad, 'OPENAI_BASE_URL=https://user:pw@gw.example/v1\n')
+    expect((await runCli(['run', '--env-file', bad, '--', 'true'], { env: t.env })).code).toBe(2)
+    const good = path.join(t.dir, 'good.env')
+    writeFileSync(good, 'OPENAI_BASE_URL=https://gw.example/v1\n')
+    const dry = await runCli(['run', '--env-file', good, '--dry-run', '--json'], { env: t.env })
+    expect(dry.code).toBe(0)
+    expect(JSON.parse(dry.stdout).base_urls).toEqual([expect.objectContaining({ variable: 'OPENAI_BASE_URL', name: 'main', url: 'https://gw.example/v1', source: `${good}:1` })])
+    writeFileSync(good, 'OPENAI_BASE_URL=http://127.0.0.1:4000/v1\n')
+    expect((await runCli(['run', '--no-masking', '--env-file', good, '--', 'true'], { env: t.env })).code).toBe(0)
+  })
+
+  it('F6: --dry-run masks secret-looking literals as a key is and shows configuration as written', async () => {
+    const f = path.join(t.dir, 'lit.env')
+    const hook = 'https://hooks.slack.com/services/T0CANARY/B0CANARY/CANARYslackXYZ0123456789'
+    const gh = 'https://ghp_CANARYgithubToken0123456789abcdef@github.com/org/repo.git'
+    const dsn = 'https://CANARYsentry0123456789abcdef@o1.ingest.sentry.io/42'
+    writeFileSync(f, `SLACK_WEBHOOK_URL=${hook}\nREPO_URL=${gh}\nSENTRY_DSN=${dsn}\nLOG_LEVEL=debug\n`)
+    for (const json of [false, true]) {
+      const r = await runCli(['run', '--no-defaults', '--env-file', f, '--dry-run', ...(json ? ['--json'] : [])], { env: t.env })
+      expect(r.code).toBe(0)
+      assertNoLeak(['CANARY'], [r.stdout, r.stderr])
+      expect(r.stdout).toContain('debug')
+    }
+  })
+
+  it('F7: a background process holding the output pipe does not keep run waiting; the exit code is the child’s', async () => {
+    await create(['--name', 'main', '--type', 'openai'], KEY)
+    const started = Date.now()
+    const r = await runBytes(['--', 'sh', '-c', 'echo "$OPENAI_API_KEY"; (sleep 20 &); exit 3'])
+    expect(Date.now() - started).toBeLessThan(5000)
+    expect(r.code).toBe(3)
+    expect(r.stdout.toString()).toBe(`${MARK}\n`)
+  })
+
+  it('F10: a NUL in an env-file value is refused by line; a too large environment is one line, exit 2; no value echoed', async () => {
+    const f = path.join(t.dir, 'nul.env')
+    writeFileSync(f, 'OK=1\nAPI_SECRET=sk_live_CANARY\0x\n')
+    const r = await runCli(['run', '--env-file', f, '--', 'true'], { env: t.env })
+    expect(r.code).toBe(2)
+    expect(r.stderr).toContain(`${f}:2:`)
+    expect(r.stderr).not.toMatch(/internal error/)
+    assertNoLeak(['CANARY'], [r.stdout, r.stderr])
+    writeFileSync(f, `BIG_VALUE=CANARY${'a'.repeat(200_000)}\n`)
+    const big = await runCli(['run', '--env-file', f, '--', 'true'], { env: t.env })
+    expect(big.code).toBe(2)
+    expect(big.stderr.trim().split('\n')).toHaveLength(1)
+    expect(big.stderr).toMatch(/the environment and arguments are too large for the system \(\d+ bytes\)/)
+    assertNoLeak(['CANARY'], [big.stdout, big.stderr])
+  })
+})

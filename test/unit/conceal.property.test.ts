@@ -151,7 +151,8 @@ describe('output concealing (credctl run): examples', () => {
   })
 
   it('conceals the secret parts of a value, not its public parts', () => {
-    expect(secretTexts('postgresql', 'postgresql://app:CANARY%2Fpw@db.internal:5432/wh')).toEqual(['CANARY%2Fpw', 'CANARY/pw'])
+    expect(secretTexts('postgresql', 'postgresql://app:CANARY%2Fpw@db.internal:5432/wh')).toEqual(expect.arrayContaining(['CANARY%2Fpw', 'CANARY/pw', 'CANARY\\/pw']))
+    expect(secretTexts('postgresql', 'postgresql://app:CANARY%2Fpw@db.internal:5432/wh').join()).not.toContain('db.internal')
     expect(secretTexts('openai', SECRET)).toEqual([SECRET])
     expect(secretTexts('static_file', '/data/file.csv')).toEqual([])
     const sa = JSON.stringify({ type: 'service_account', client_email: 'ci@p.iam.gserviceaccount.com', private_key: '-----BEGIN PRIVATE KEY-----\nCANARYkey\n-----END PRIVATE KEY-----\n' })
@@ -159,6 +160,63 @@ describe('output concealing (credctl run): examples', () => {
     // As the program reads it (real newlines) and as the file's bytes show it (\n escapes).
     expect(texts).toContain('-----BEGIN PRIVATE KEY-----\nCANARYkey\n-----END PRIVATE KEY-----\n')
     expect(texts).toContain('-----BEGIN PRIVATE KEY-----\\nCANARYkey\\n-----END PRIVATE KEY-----\\n')
-    expect(texts.join()).not.toContain('ci@p.iam')
+    // The file's exact bytes (what `cat $GOOGLE_APPLICATION_CREDENTIALS` prints) are concealed whole;
+    // no secret part shows the client_email.
+    expect(texts).toContain(sa)
+    expect(texts.filter((t) => t !== sa).join()).not.toContain('ci@p.iam')
+  })
+
+  it('conceals a Google-issued key file (\\u003d for =, \\/ for /) and a JSON-escaped PEM key (F3)', () => {
+    const key = '-----BEGIN PRIVATE KEY-----\nMIIEv+CANARY/abc=\n-----END PRIVATE KEY-----\n'
+    const sa = JSON.stringify({ type: 'service_account', client_email: 'ci@p.iam.gserviceaccount.com', private_key: key })
+    const texts = secretTexts('bigquery', sa)
+    const google = JSON.stringify(key).replace(/=/g, '\\u003d')
+    const php = JSON.stringify(key).replace(/\//g, '\\/')
+    for (const shown of [google, php, `{"private_key": ${google}}`]) {
+      expect(concealAll(Buffer.from(`x ${shown} y`), texts).toString()).not.toContain('CANARY')
+    }
+    // An api_key holding a PEM, printed by JSON.stringify(process.env) or Python's repr.
+    const pem = '-----BEGIN EC PRIVATE KEY-----\nCANARYpem+/=\n-----END EC PRIVATE KEY-----'
+    const apiTexts = secretTexts('api_key', pem)
+    for (const shown of [JSON.stringify({ API_KEY: pem }), `{'API_KEY': '${pem.replace(/\n/g, '\\n')}'}`]) {
+      expect(concealAll(Buffer.from(shown), apiTexts).toString()).not.toContain('CANARY')
+    }
+  })
+
+  const u4 = (c: string, upper = false) => `\\u${(upper ? c.charCodeAt(0).toString(16).toUpperCase() : c.charCodeAt(0).toString(16)).padStart(4, '0')}`
+  const pyRepr = (t: string) =>
+    `'${[...t]
+      .map((ch) =>
+        ch === '\\' ? '\\\\' : ch === '\n' ? '\\n' : ch === '\r' ? '\\r' : ch === '\t' ? '\\t' : ch === "'" ? "\\'" : ch.charCodeAt(0) < 0x20 || ch === '\x7f' ? `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}` : ch,
+      )
+      .join('')}'`
+  /** Encoders a program may print a secret with (mask.ts outputForms names their sources). */
+  const encoders: ((t: string) => string)[] = [
+    (t) => JSON.stringify(t),
+    (t) => JSON.stringify(t).replace(/[<>&='\u2028\u2029]/g, (c) => u4(c)), // Gson: Google-issued key files
+    (t) => JSON.stringify(t).replace(/\//g, '\\/'),
+    (t) => JSON.stringify(t).replace(/[\u007f-\uffff]/g, (c) => u4(c, true)), // ASCII-only, upper-case hex
+    (t) => JSON.stringify(t).replace(/[<>&='+/\u2028\u2029]/g, (c) => u4(c)),
+    pyRepr,
+  ]
+
+  it('property: a secret of any characters, encoded by a common encoder and split anywhere, never passes the filter', async () => {
+    // Characters encoders treat specially, mixed with any other; the surrounding text uses none of them.
+    const ch = fc.oneof(fc.constantFrom('=', '+', '/', '\\', '"', "'", '\n', '\r', '\t', '\x00', '\x7f', '<', '&', 'é', '€', '\u2028', '😀'), fc.string({ unit: 'grapheme', minLength: 1, maxLength: 1 }))
+    const secret = fc.array(ch, { minLength: 4, maxLength: 30 }).map((a) => a.join('').replace(/[{}[\] ]/g, 'K'))
+    await fc.assert(
+      fc.asyncProperty(secret, fc.nat(encoders.length - 1), fc.array(fc.nat(), { maxLength: 6 }), fc.constantFrom('api_key', 'openai', 'github'), async (s, e, cuts, type) => {
+        fc.pre(s.trim() === s)
+        const enc = encoders[e]!(s)
+        const data = Buffer.from(`{ [ ${enc} ] }`)
+        const at = [...new Set(cuts.map((c) => c % (data.length + 1)))].sort((a, b) => a - b)
+        const ends = [...at, data.length]
+        const chunks = [0, ...at].map((from, i) => data.subarray(from, ends[i]))
+        const out = (await run(chunks, secretTexts(type, s))).toString('utf8')
+        // The whole encoded form (between the encoder's quotes) was replaced: nothing of the secret survives.
+        expect(out).toBe(`{ [ ${enc[0]}${CONCEALED}${enc[0]} ] }`)
+      }),
+      { numRuns: 300 },
+    )
   })
 })

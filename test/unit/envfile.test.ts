@@ -199,3 +199,19 @@ describe('secrets of no provider type (issue 12)', () => {
     ])
   })
 })
+
+describe('a NUL byte in a value (issue 12, F10)', () => {
+  it('is refused naming FILE:LINE and never the value, bare or quoted', () => {
+    for (const text of ['OK=1\nAPI_SECRET=sk_live_CANARY\0x\n', 'OK=1\nAPI_SECRET="sk_live_CANARY\0x"\n']) {
+      let msg = ''
+      try {
+        parseEnvFile(text, 'app.env')
+      } catch (e) {
+        expect(e).toBeInstanceOf(CredctlError)
+        msg = (e as Error).message
+      }
+      expect(msg).toMatch(/^app\.env:2: a NUL byte in the value of API_SECRET/)
+      expect(msg).not.toContain('CANARY')
+    }
+  })
+})

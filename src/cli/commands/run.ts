@@ -65,12 +65,26 @@ export const nodeExec: Exec = (file, args, env, conceal) => {
     const { spawn } = await import('node:child_process')
     const concealStream = conceal.stdout || conceal.stderr ? (await import('../../lib/conceal.js')).concealStream : undefined
     return new Promise<ExecResult>((resolve) => {
-      const sub = spawn(file, args, { env, stdio: ['inherit', conceal.stdout ? 'pipe' : 'inherit', conceal.stderr ? 'pipe' : 'inherit'], windowsHide: false })
+      let sub: ReturnType<typeof spawn>
+      try {
+        sub = spawn(file, args, { env, stdio: ['inherit', conceal.stdout ? 'pipe' : 'inherit', conceal.stderr ? 'pipe' : 'inherit'], windowsHide: false })
+      } catch (e) {
+        // A synchronous spawn failure (E2BIG, a NUL in an argument: ERR_INVALID_ARG_VALUE) carries the
+        // offending value in its message: only its code leaves here.
+        resolve({ code: String((e as NodeJS.ErrnoException).code ?? 'EINVAL') })
+        return
+      }
       child = sub
       const relays: Promise<void>[] = []
       const readerGone = () => void (process.platform === 'win32' || sub.kill('SIGPIPE'))
-      if (sub.stdout) relays.push(relayChildOutput(sub.stdout, 'stdout', concealStream!(conceal.secrets), readerGone))
-      if (sub.stderr) relays.push(relayChildOutput(sub.stderr, 'stderr', concealStream!(conceal.secrets), readerGone))
+      // Once the child is gone, the relays end when its pipes go quiet (terminal.ts), not when every
+      // process that inherited them (a background job it started) has closed them.
+      const exited = new Promise<void>((r) => {
+        sub.once('exit', () => r())
+        sub.once('error', () => r())
+      })
+      if (sub.stdout) relays.push(relayChildOutput(sub.stdout, 'stdout', concealStream!(conceal.secrets), readerGone, exited))
+      if (sub.stderr) relays.push(relayChildOutput(sub.stderr, 'stderr', concealStream!(conceal.secrets), readerGone, exited))
       // A spawn failure (ENOENT, EACCES) is an 'error' without an 'exit'.
       sub.on('error', (e) => void Promise.all(relays).then(() => resolve({ code: (e as NodeJS.ErrnoException).code })))
       sub.once('exit', (exitCode, signal) => void Promise.all(relays).then(() => resolve({ exitCode: exitCode ?? undefined, signal: signal ?? undefined })))
@@ -149,7 +163,8 @@ export function exitCodeOf(r: ExecResult): number {
 }
 
 async function dryRun(plan: RunPlan): Promise<Output> {
-  const { mask } = await import('../../credentials/mask.js')
+  const { maskKey } = await import('../../credentials/mask.js')
+  const { holdsSecret } = await import('../../credentials/envfile.js')
   const variables = [
     ...plan.vars.map((p) => ({
       variable: p.variable,
@@ -160,11 +175,12 @@ async function dryRun(plan: RunPlan): Promise<Output> {
       source: p.source === 'env' ? '--env' : p.source === 'file' ? p.origin! : 'default',
       file: p.file,
     })),
-    // A literal may be a secret nobody moved to the vault yet: masked as a value of unknown shape
-    // (tools/database's mask: scheme and host of a URL, at most a quarter of a long token).
-    ...plan.literals.map((l) => ({ variable: l.variable, name: null, id: null, type: null, masked_content: mask('database', l.value), source: l.origin, file: false })),
+    // A literal may be a secret nobody moved to the vault yet (a webhook URL, a DSN, a token in a URL):
+    // the one secret rule (envfile.ts holdsSecret, as import uses) decides, and a secret is masked as a
+    // key is (at most a quarter of it); configuration is shown as written.
+    ...plan.literals.map((l) => ({ variable: l.variable, name: null, id: null, type: null, masked_content: holdsSecret(l.variable, l.value) ? maskKey(l.value) : l.value, source: l.origin, file: false })),
   ]
-  const base_urls = plan.baseUrls.map((b) => ({ variable: b.variable, name: b.credential.name, id: b.credential.id, type: b.credential.type, url: b.url }))
+  const base_urls = [...plan.baseUrls, ...(plan.fileBaseUrls ?? [])].map((b) => ({ variable: b.variable, name: b.credential.name, id: b.credential.id, type: b.credential.type, url: b.url, ...(b.origin ? { source: b.origin } : {}) }))
   const shadowed = plan.shadowed.map((s) => ({
     variable: s.variable,
     name: s.credential.name,
@@ -189,7 +205,7 @@ async function dryRun(plan: RunPlan): Promise<Output> {
       head: ['VARIABLE', 'NAME', 'TYPE', 'VALUE', 'SOURCE'],
       rows: [
         ...variables.map((v) => [v.variable, v.name ?? '', v.type ?? '(literal)', v.file ? `path of a temporary 0600 file: ${v.masked_content}` : v.masked_content, v.source]),
-        ...base_urls.map((b) => [b.variable, b.name, b.type, b.url, 'base URL']),
+        ...base_urls.map((b) => [b.variable, b.name, b.type, b.url, b.source ? `base URL (${b.source})` : 'base URL']),
       ],
     },
     notes,
@@ -270,6 +286,11 @@ export async function run(f: Factory, command: string[], o: RunOptions, exec: Ex
     const r = await child.done
     if (r.code === 'ENOENT') return { exitCode: 127, notes: [`credctl: command not found: ${file}`] }
     if (r.code === 'EACCES') return { exitCode: 126, notes: [`credctl: permission denied: ${file}`] }
+    if (r.code === 'E2BIG') {
+      const bytes = [file, ...args, ...Object.entries(childEnv(f.env, m.vars)).map(([k, v]) => `${k}=${v}`)].reduce((n, x) => n + Buffer.byteLength(x) + 1, 0)
+      throw new CredctlError('USAGE', `the environment and arguments are too large for the system (${bytes} bytes): ${file} was not started`)
+    }
+    // By code only: a spawn error's message may quote an argument or a variable's value.
     if (r.exitCode === undefined && !r.signal) return { exitCode: 1, notes: [`credctl: could not run ${file}${r.code ? ` (${r.code})` : ''}`] }
     return { exitCode: exitCodeOf(r) }
   } finally {
