@@ -207,21 +207,21 @@ describe('credctl run: security review F3, F4, F6, F7, F10', () => {
     await create(['--name', 'main', '--type', 'openai'], KEY)
     const bad = path.join(t.dir, 'bad.env')
     writeFileSync(bad, '# gateway\nOPENAI_BASE_URL=http://evil.example:8080/v1\n')
-    for (const args of [['--env-file', bad, '--', 'true'], ['--env-file', bad, '--dry-run']]) {
+    for (const args of [['--dotenv', bad, '--', 'true'], ['--dotenv', bad, '--dry-run']]) {
       const r = await runCli(['run', ...args], { env: t.env })
       expect(r.code).toBe(2)
       expect(r.stderr).toContain(`${bad}:2:`)
       expect(r.stderr).toContain('OPENAI_BASE_URL')
     }
     writeFileSync(bad, 'OPENAI_BASE_URL=https://user:pw@gw.example/v1\n')
-    expect((await runCli(['run', '--env-file', bad, '--', 'true'], { env: t.env })).code).toBe(2)
+    expect((await runCli(['run', '--dotenv', bad, '--', 'true'], { env: t.env })).code).toBe(2)
     const good = path.join(t.dir, 'good.env')
     writeFileSync(good, 'OPENAI_BASE_URL=https://gw.example/v1\n')
-    const dry = await runCli(['run', '--env-file', good, '--dry-run', '--json'], { env: t.env })
+    const dry = await runCli(['run', '--dotenv', good, '--dry-run', '--json'], { env: t.env })
     expect(dry.code).toBe(0)
     expect(JSON.parse(dry.stdout).base_urls).toEqual([expect.objectContaining({ variable: 'OPENAI_BASE_URL', name: 'main', url: 'https://gw.example/v1', source: `${good}:1` })])
     writeFileSync(good, 'OPENAI_BASE_URL=http://127.0.0.1:4000/v1\n')
-    expect((await runCli(['run', '--no-masking', '--env-file', good, '--', 'true'], { env: t.env })).code).toBe(0)
+    expect((await runCli(['run', '--no-masking', '--dotenv', good, '--', 'true'], { env: t.env })).code).toBe(0)
   })
 
   it('F6: --dry-run masks secret-looking literals as a key is and shows configuration as written', async () => {
@@ -231,7 +231,7 @@ describe('credctl run: security review F3, F4, F6, F7, F10', () => {
     const dsn = 'https://CANARYsentry0123456789abcdef@o1.ingest.sentry.io/42'
     writeFileSync(f, `SLACK_WEBHOOK_URL=${hook}\nREPO_URL=${gh}\nSENTRY_DSN=${dsn}\nLOG_LEVEL=debug\n`)
     for (const json of [false, true]) {
-      const r = await runCli(['run', '--no-defaults', '--env-file', f, '--dry-run', ...(json ? ['--json'] : [])], { env: t.env })
+      const r = await runCli(['run', '--no-defaults', '--dotenv', f, '--dry-run', ...(json ? ['--json'] : [])], { env: t.env })
       expect(r.code).toBe(0)
       assertNoLeak(['CANARY'], [r.stdout, r.stderr])
       expect(r.stdout).toContain('debug')
@@ -250,13 +250,13 @@ describe('credctl run: security review F3, F4, F6, F7, F10', () => {
   it('F10: a NUL in an env-file value is refused by line; a too large environment is one line, exit 2; no value echoed', async () => {
     const f = path.join(t.dir, 'nul.env')
     writeFileSync(f, 'OK=1\nAPI_SECRET=sk_live_CANARY\0x\n')
-    const r = await runCli(['run', '--env-file', f, '--', 'true'], { env: t.env })
+    const r = await runCli(['run', '--dotenv', f, '--', 'true'], { env: t.env })
     expect(r.code).toBe(2)
     expect(r.stderr).toContain(`${f}:2:`)
     expect(r.stderr).not.toMatch(/internal error/)
     assertNoLeak(['CANARY'], [r.stdout, r.stderr])
     writeFileSync(f, `BIG_VALUE=CANARY${'a'.repeat(200_000)}\n`)
-    const big = await runCli(['run', '--env-file', f, '--', 'true'], { env: t.env })
+    const big = await runCli(['run', '--dotenv', f, '--', 'true'], { env: t.env })
     expect(big.code).toBe(2)
     expect(big.stderr.trim().split('\n')).toHaveLength(1)
     expect(big.stderr).toMatch(/the environment and arguments are too large for the system \(\d+ bytes\)/)
