@@ -12,6 +12,9 @@
  */
 export const SCHEME = 'credctl://'
 
+/** `credctl:` in any letter case followed by a slash: what a reference looks like, typos included. */
+const NEAR_MISS = /^credctl:\//i
+
 /** The reference for a credential name or id: `credctl://` + its percent-encoding (encodeURIComponent). */
 export function formatReference(name: string): string {
   return SCHEME + encodeURIComponent(name)
@@ -24,7 +27,12 @@ export function formatReference(name: string): string {
  * reference cannot hold. A value that merely mentions the scheme later on is not a reference.
  */
 export function parseReference(value: string, opts: { allowSpaces?: boolean } = {}): string | undefined {
-  if (!value.startsWith(SCHEME)) return undefined
+  if (!value.startsWith(SCHEME)) {
+    // A near miss (`credctl:/x`, `CREDCTL://x`) is a typo of a reference, not configuration: passed on
+    // as text it would hand the program a wrong value with exit 0.
+    if (NEAR_MISS.test(value)) throw new Error('this looks like a mistyped reference: write credctl://NAME (lower case, two slashes)')
+    return undefined
+  }
   const body = value.slice(SCHEME.length)
   if (body === '') throw new Error('the reference names no credential')
   const allowed = opts.allowSpaces ? /^[A-Za-z0-9\-._~!$&'()*+,;=:@%/ ]+$/ : /^[A-Za-z0-9\-._~!$&'()*+,;=:@%/]+$/
@@ -66,6 +74,15 @@ export function scanTemplate(template: string): TemplateRef[] {
   const out: TemplateRef[] = []
   let line = 1
   let last = 0
+  // Every `{{ credctl:` (any letter case) must open a well-formed placeholder: an unclosed one, one
+  // closed on another line, `{{ credctl:/x }}` or `{{ CREDCTL://x }}` is a typo, never left as text.
+  const proper = new Set([...template.matchAll(PLACEHOLDER)].map((m) => m.index))
+  for (const m of template.matchAll(/\{\{[ \t]*credctl:/gi)) {
+    if (!proper.has(m.index)) {
+      const at = template.slice(0, m.index).split('\n').length
+      throw new Error(`${at}: a placeholder that starts like {{ credctl:// is not one (write {{ credctl://NAME }} on one line, lower case)`)
+    }
+  }
   for (const m of template.matchAll(PLACEHOLDER)) {
     for (let i = last; i < m.index; i++) if (template.charCodeAt(i) === 10) line++
     last = m.index

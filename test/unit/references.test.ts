@@ -63,8 +63,16 @@ describe('reference syntax (references.ts)', () => {
     ])
     for (const r of refs) expect(tpl.slice(r.start, r.end)).toBe(r.text)
     expect(() => scanTemplate('ok\n\nk: {{ credctl://%G0 }}')).toThrow(/^3: \{\{ credctl:\/\/%G0 \}\}: the reference has a malformed percent-encoding/)
-    // A placeholder never spans lines.
-    expect(scanTemplate('{{ credctl://a\n}}')).toEqual([])
+    // A placeholder never spans lines; one that starts like a placeholder and is not one is an error,
+    // never text left in the output (a new user's typos).
+    for (const bad of ['{{ credctl://a\n}}', 'x: {{ credctl://X', '{{ credctl:/X }}', '{{ CREDCTL://X }}', '{{Credctl://X}}']) {
+      expect(() => scanTemplate(`ok\n${bad}`), bad).toThrow(/^2: a placeholder that starts like/)
+    }
+  })
+
+  it('a value that looks like a mistyped reference is refused, not passed on as text', () => {
+    for (const v of ['credctl:/X', 'CREDCTL://X', 'Credctl://x y']) expect(() => parseReference(v), v).toThrow(/mistyped reference/)
+    for (const v of ['credctl', 'credctl:', 'credctl:x', 'see credctl://x', 'xcredctl://x']) expect(parseReference(v), v).toBeUndefined()
   })
 })
 
