@@ -69,17 +69,20 @@ export async function readValue(
 }
 
 /**
- * Why a value is refused, for the line under a prompt: the one value rule's message, with the value
- * (and any part of it) redacted should a message ever quote it.
+ * Why a value is refused, for the line under a prompt: the one value rule's message as it is. Those
+ * messages never quote a value (test/unit/prompt-reasons.property.test.ts proves it for every type);
+ * redacting them with the typed text as the secret garbled ordinary words the user happened to type
+ * ("expected a non-empty****out whitespace") and so showed which words they were. The only guard kept
+ * is exact: a message holding the whole value is replaced by a generic one.
  */
 export async function valueProblem(v: ValueFor, value: string): Promise<true | string> {
-  const [{ checkValue }, { redactSecrets }] = await Promise.all([import('../credentials/input.js'), import('../checks/redact.js')])
+  const { checkValue } = await import('../credentials/input.js')
   try {
     checkValue(v.type, value, v.schemaType)
     return true
   } catch (e) {
     if (!(e instanceof CredctlError)) throw e
-    return redactSecrets(e.message, [value])
+    return value.trim().length >= 4 && e.message.includes(value.trim()) ? `this is not a valid ${v.type} value` : e.message
   }
 }
 
