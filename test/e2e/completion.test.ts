@@ -338,10 +338,13 @@ describe.skipIf(!hasZsh || !hasFish)("the README's installation lines, in real i
 
   it.skipIf(!hasBashCompletion)('bash with the bash-completion package: `credctl completion bash --install`, nothing to add', async () => {
     await withHome(async (home) => {
-      const r = await runCli(['completion', 'bash', '--install'], { env: { ...env, HOME: home } })
-      expect(r.stderr).toBe(`wrote the bash completion to ${home}/.local/share/bash-completion/completions/credctl\nbash-completion loads it in new shells\n`)
+      // A fresh HOME has no ~/.bashrc, so nothing loads bash-completion in an interactive bash: it says so.
+      const fresh = await runCli(['completion', 'bash', '--install'], { env: { ...env, HOME: home } })
+      expect(fresh.stderr).toMatch(/bash-completion is installed but your ~\/\.bashrc does not load it: add this line to ~\/\.bashrc: \[ -f \S+ \] && \. \S+/)
       // What Debian's /etc/skel/.bashrc does to enable programmable completion.
       writeFileSync(path.join(home, '.bashrc'), `PS1='$ '\n. /usr/share/bash-completion/bash_completion\n`)
+      const r = await runCli(['completion', 'bash', '--install'], { env: { ...env, HOME: home } })
+      expect(r.stderr).toBe(`the bash completion in ${home}/.local/share/bash-completion/completions/credctl is already up to date\nbash-completion loads it in new shells\n`)
       const one = await session(home, ['bash', '-i'], /^\$/m, typeTab('credctl se'))
       expect(one).toMatch(/^\$ credctl set-default\s*$/m)
     })

@@ -32,7 +32,11 @@ describe('completion install targets', () => {
   it('bash: names the source line when no bash-completion script is found, and not when one is', async () => {
     const without = await installTarget('bash', { HOME: '/h' }, probe({}))
     expect(without).toEqual({ file: '/h/.local/share/bash-completion/completions/credctl', then: [expect.stringContaining('add this line to ~/.bashrc instead: source <(credctl completion bash)')] })
-    for (const f of BASH_COMPLETION_SCRIPTS) expect((await installTarget('bash', { HOME: '/h' }, probe({ [f]: '' }))).then).toEqual(['bash-completion loads it in new shells'])
+    for (const f of BASH_COMPLETION_SCRIPTS) {
+      expect((await installTarget('bash', { HOME: '/h' }, probe({ [f]: '', '/h/.bashrc': `. ${f}\n` }))).then).toEqual(['bash-completion loads it in new shells'])
+      // Installed but not loaded (a fresh HOME, or the line commented out as in Debian's /etc/bash.bashrc).
+      for (const rc of [{}, { '/h/.bashrc': `# . ${f}\n` }]) expect((await installTarget('bash', { HOME: '/h' }, probe({ [f]: '', ...rc }))).then).toEqual([expect.stringContaining('does not load it')])
+    }
   })
   it('zsh: asks only for the lines ~/.zshrc lacks (a commented line does not count)', async () => {
     expect((await installTarget('zsh', { HOME: '/h' }, probe({ '/h/.zshrc': '# fpath=(~/.zfunc $fpath)\n# compinit\n' }))).then).toHaveLength(3)

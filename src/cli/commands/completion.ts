@@ -501,13 +501,19 @@ export async function installTarget(shell: Shell, env: NodeJS.ProcessEnv, probe:
   const xdg = (v: string | undefined, fallback: string) => (v && path.isAbsolute(v) ? v : path.join(home, fallback))
   if (shell === 'bash') {
     const userDir = (env.BASH_COMPLETION_USER_DIR ?? '').split(':').find((d) => path.isAbsolute(d)) ?? path.join(xdg(env.XDG_DATA_HOME, '.local/share'), 'bash-completion')
-    let found = false
-    for (const f of BASH_COMPLETION_SCRIPTS) if ((found = await probe.exists(f))) break
+    let found: string | undefined
+    for (const f of BASH_COMPLETION_SCRIPTS) if (await probe.exists(f)) { found = f; break }
+    // Installed is not loaded: an interactive bash loads bash-completion only if ~/.bashrc (Debian's
+    // /etc/skel copy does) or /etc/bash.bashrc (commented out on Debian) sources it. A fresh HOME has neither.
+    const loads = async (rc: string) => /^[^#\n]*bash_completion/m.test((await probe.read(rc)) ?? '')
+    const loaded = found !== undefined && ((await loads(path.join(home, '.bashrc'))) || (await loads('/etc/bash.bashrc')))
     return {
       file: path.join(userDir, 'completions', 'credctl'),
-      then: found
+      then: loaded
         ? ['bash-completion loads it in new shells']
-        : [`bash-completion, which loads that file, is not installed: install it (Debian/Ubuntu: sudo apt install bash-completion), or add this line to ~/.bashrc instead: ${SOURCE_LINE}`],
+        : found
+          ? [`bash-completion is installed but your ~/.bashrc does not load it: add this line to ~/.bashrc: [ -f ${found} ] && . ${found}   (or, instead of --install, this one: ${SOURCE_LINE})`]
+          : [`bash-completion, which loads that file, is not installed: install it (Debian/Ubuntu: sudo apt install bash-completion), or add this line to ~/.bashrc instead: ${SOURCE_LINE}`],
     }
   }
   if (shell === 'zsh') {
