@@ -22,6 +22,8 @@ const exists = (p: string) => fsp.lstat(p).then(() => true, () => false)
 export async function run(f: Factory, o: InjectOptions): Promise<Output> {
   if (!o.input) throw new CredctlError('USAGE', 'missing -i TEMPLATE: the file whose {{ credctl://NAME }} placeholders to fill in (- for stdin)')
   const out = o.output !== undefined && o.output !== '-' ? path.resolve(o.output) : undefined
+  // stdout is the filled-in file itself, byte for byte: there is no room for a JSON report beside it.
+  if (o.json && !out) throw new CredctlError('USAGE', '--json reports a file written with -o OUT; without -o the filled-in template is the output', { hint: 'add -o OUT, or drop --json' })
   if (out) {
     // Checked before anything is decrypted, so a refused write leaves no history entry and no value out.
     if (!o.force && (await exists(out))) throw new CredctlError('USAGE', `--output ${o.output} already exists: pass --force to replace it`)
