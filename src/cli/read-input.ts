@@ -2,6 +2,7 @@ import { constants as C, promises as fsp } from 'node:fs'
 import { kindOf } from '../lib/regular-file.js'
 import { CredctlError } from '../errors.js'
 import { decodeUtf8 } from '../lib/utf8.js'
+import { describeErrno } from '../lib/errno.js'
 
 /**
  * Read a whole input as text: a file, a pipe or /dev/stdin, or `-` for stdin. One reader for every
@@ -51,7 +52,7 @@ export async function readInput(file: string, flag: string, max: number, stdin?:
     }
   } catch (e) {
     if (e instanceof CredctlError) throw e
-    throw new CredctlError('INVALID_INPUT', `cannot read ${where}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`)
+    throw new CredctlError('INVALID_INPUT', `cannot read ${where}: ${describeErrno(e)}`)
   }
 }
 

@@ -148,7 +148,7 @@ describe('credctl import --from-env', () => {
     expect(existsSync(t.vault)).toBe(false)
     const missing = await cli(['import', '--from-env', path.join(t.dir, 'nope.env')])
     expect(missing.code).toBe(2)
-    expect(missing.stderr).toMatch(/cannot read --from-env .*nope\.env: ENOENT/)
+    expect(missing.stderr).toMatch(/cannot read --from-env .*nope\.env: no such file or directory/)
     const both = await cli(['import', '--from-env', bad, '--bundle', bad])
     expect(both.code).toBe(2)
     expect((await cli(['import'])).code).toBe(2)
