@@ -162,7 +162,7 @@ export async function relayChildOutput(
 ): Promise<void> {
   const to = which === 'stdout' ? process.stdout : process.stderr
   const { pipeline } = await import('node:stream/promises')
-  const { PassThrough } = await import('node:stream')
+  const { PassThrough, Writable } = await import('node:stream')
   relaying.add(to)
   // Before pipeline's own listener, which closes the child's side at once: the signal must come first.
   let failed: unknown
@@ -183,8 +183,10 @@ export async function relayChildOutput(
   src.pipe(gate)
   let timer: NodeJS.Timeout | undefined
   let idle = false
+  let over = false
   const rearm = () => {
-    if (!idle) return
+    // The child's exit is often seen after its pipes ended: no timer then (it would hold the process).
+    if (!idle || over) return
     clearTimeout(timer)
     // Quiet because our reader is slow (back-pressure paused the child's side) is not quiet: wait on.
     timer = setTimeout(() => (gate.writableLength > 0 || gate.readableLength > 0 ? rearm() : close()), RELAY_IDLE_MS)
@@ -194,14 +196,33 @@ export async function relayChildOutput(
     idle = true
     rearm()
   })
+  // Our stdout stays open after the relay (credctl still prints), so the pipeline ends in a sink that
+  // forwards to it with back-pressure and finishes by itself, never ending stdout.
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      if (failed !== undefined) return cb(failed as Error)
+      if (to.write(chunk)) return cb()
+      const onDrain = () => {
+        to.off('error', onError)
+        cb()
+      }
+      const onError = (e: Error) => {
+        to.off('drain', onDrain)
+        cb(e)
+      }
+      to.once('drain', onDrain)
+      to.once('error', onError)
+    },
+  })
   try {
-    await pipeline(gate, filter, to, { end: false })
+    await pipeline(gate, filter, sink)
   } catch {
     // Our output failed otherwise (a full disk): one line and exit 1, as for credctl's own output. An
     // error on the child's side only ends the relay: the child's exit code still decides.
     if (failed !== undefined && errnoOf(failed) !== 'EPIPE') outputFailed(to, failed)
     src.destroy?.()
   } finally {
+    over = true
     clearTimeout(timer)
     src.off('data', rearm)
     to.off('error', gone)
