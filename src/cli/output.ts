@@ -27,12 +27,18 @@ export interface Column {
   kind?: 'text' | 'id' | 'time' | 'expiry' | 'state'
   /** Never dropped when the terminal is narrow (NAME, TYPE). */
   essential?: boolean
-  /** Give-way order on a narrow terminal: lower is truncated first, then dropped first. */
+  /** Give-way order on a narrow terminal, within its role (render.ts): lower is cut first and dropped first. */
   priority?: number
-  /** When it is truncated, if not at `priority` (NAME: before ID and VALUE are dropped, after CATEGORY). */
+  /** Cut order within its role, if not `priority`. Every cut comes before every drop (render.ts). */
   cutPriority?: number
   /** The narrowest (in cells) this column is truncated to with "…" before it is dropped; Infinity: never cut. */
   min?: number
+  /**
+   * `key`: identity or outcome (NAME, ID, TYPE, VARIABLE, SOURCE, RESULT, OUTCOME, CREDENTIALS, ENV):
+   * cut last and dropped after every other column; `text`: long free text or a mask (VALUE, DESCRIPTION,
+   * DETAIL, MESSAGE, URL): cut first. See render.ts for the whole rule.
+   */
+  role?: 'key' | 'text'
 }
 
 export interface Output {

@@ -11,9 +11,20 @@ import type { Column, Table } from './output.js'
  * - piped: no header, one record per line, tab-separated, every cell as the command gave it (full ids,
  *   ISO times, no colour): stable for cut/awk;
  * - on a terminal: a header and columns two spaces apart, fitted to the terminal's width. Ids are short,
- *   times relative, verdicts coloured (when colour is on: NO_COLOR, FORCE_COLOR, see io.ts). When the
- *   rows are wider than the terminal, columns give way in `priority` order: first truncated with "…"
- *   down to their `min`, then dropped; `essential` columns (NAME, TYPE) are never dropped.
+ *   times relative, verdicts coloured (when colour is on: NO_COLOR, FORCE_COLOR, see io.ts).
+ *
+ * The give-way rule, when the rows are wider than the terminal (issue 12 review: the columns a user came
+ * for must be the last to go), in this order, each step only while the table is still too wide:
+ * 1. a column whose cells are all empty is dropped (an empty EXPIRES says nothing);
+ * 2. long free-text and mask columns (`role: 'text'`: VALUE, DESCRIPTION, DETAIL, MESSAGE, URL) are
+ *    truncated with "…" down to their `min`, lowest priority first (a cut mask is still a mask);
+ * 3. the other cuttable columns, then the identity and outcome columns (`role: 'key'`: NAME, ID, TYPE,
+ *    VARIABLE, SOURCE, RESULT, OUTCOME, CREDENTIALS, ENV) are truncated down to their `min`;
+ * 4. only then are columns dropped, lowest priority first, every non-key column before any key one;
+ *    `essential` columns (NAME, TYPE, VARIABLE) are never dropped.
+ * Room a drop frees goes back to the cut columns, key columns first. So in `list` a database URL's VALUE
+ * is cut to 12 cells long before ID goes, `history` keeps CREDENTIALS, `run --dry-run` keeps SOURCE,
+ * `import` keeps RESULT, `types` keeps ENV.
  *
  * Each cell is escaped (terminalSafe) before it is measured, cut or coloured: a newline in a cell would
  * otherwise become two rows, an escape sequence would be counted as width, and the colour codes the
@@ -25,32 +36,43 @@ type Value = Table['rows'][number][number]
 const raw = (v: Value) => (v === null || v === undefined ? '' : String(v))
 const cell = (v: Value) => terminalSafe(raw(v))
 
-/** Defaults by heading; a table's own `columns` override them. Unlisted headings: text, priority 50. */
+/**
+ * Defaults by heading; a table's own `columns` override them. Unlisted headings: text, priority 50.
+ * Priorities order steps within one phase of the give-way rule above, not across phases.
+ */
 const COLUMN_DEFAULTS: Record<string, Column> = {
   // Key/value tables (status: blank headings; get: FIELD/VALUE): nothing dropped or cut, a long value wraps.
   '': { essential: true, min: Infinity },
   FIELD: { essential: true, min: Infinity },
-  NAME: { essential: true, priority: 100, cutPriority: 50, min: 20 },
-  TYPE: { essential: true, priority: 95, min: 10 },
-  VARIABLE: { essential: true, priority: 98, min: 12 },
-  VALUE: { priority: 80, min: 12 },
+  // Identity and outcome: what a row is and what happened to it.
+  // NAME is cut first of these (a long name still reads), to 20 cells.
+  NAME: { role: 'key', essential: true, priority: 100, cutPriority: 50, min: 20 },
+  VARIABLE: { role: 'key', essential: true, priority: 98, min: 12 },
+  TYPE: { role: 'key', essential: true, priority: 95, min: 10 },
+  ID: { role: 'key', kind: 'id', priority: 90 },
+  CREDENTIALS: { role: 'key', priority: 88, min: 16 },
+  SOURCE: { role: 'key', priority: 85, min: 12 },
+  RESULT: { role: 'key', priority: 85, min: 12 },
+  OUTCOME: { role: 'key', kind: 'state', priority: 85 },
+  ENV: { role: 'key', priority: 80, min: 14 },
+  // Free text and masks: cut first.
+  VALUE: { role: 'text', priority: 80, min: 12 },
+  MESSAGE: { role: 'text', priority: 55, min: 20 },
+  URL: { role: 'text', priority: 30, min: 16 },
+  DETAIL: { role: 'text', priority: 15, min: 16 },
+  DESCRIPTION: { role: 'text', priority: 10, min: 16 },
+  'BASE URL ENV': { role: 'text', priority: 12, min: 12 },
+  // The rest.
   VALID: { kind: 'state', priority: 85 },
   STATUS: { kind: 'state', priority: 85 },
-  OUTCOME: { kind: 'state', priority: 85 },
+  TIME: { kind: 'time', priority: 90 },
+  ACTION: { priority: 88 },
   EXPIRES: { kind: 'expiry', priority: 70 },
   DELETED: { kind: 'time', priority: 65 },
-  ID: { kind: 'id', priority: 60 },
-  MESSAGE: { priority: 55, min: 20 },
-  RESULT: { priority: 75, min: 12 },
   DEFAULT: { priority: 40 },
-  SOURCE: { priority: 45, min: 10 },
   CATEGORY: { priority: 30 },
   UPDATED: { kind: 'time', priority: 20 },
   CREATED: { kind: 'time', priority: 20 },
-  TIME: { kind: 'time', priority: 90 },
-  ENV: { priority: 25, min: 12 },
-  DETAIL: { priority: 15, min: 16 },
-  DESCRIPTION: { priority: 10, min: 16 },
 }
 
 /** Verdict words and their colours (issue 12): green is good, red is broken, yellow is partly usable. */
@@ -117,9 +139,12 @@ function showColumn(kind: Column['kind'], values: Value[], now: Date): Shown[] {
 }
 
 export interface Fit {
+  /** Drop order (lowest first) and give-back order (highest first). */
   priority: number
-  /** When it is truncated (see Column.cutPriority). */
+  /** Cut order among the cuts (lowest first); every cut comes before every drop (but an empty column's). */
   cutPriority: number
+  /** Every cell is empty: dropped before anything is cut. */
+  empty?: boolean
   /** Narrowest width before the column is dropped (its natural width when it may not be cut). */
   min: number
   essential: boolean
@@ -128,23 +153,25 @@ export interface Fit {
 }
 
 /**
- * Which columns stay and how wide each is, for `avail` cells. Columns give way one step at a time, in
- * priority order (lowest first): a step truncates a column (down to its min, at its cutPriority) or drops
- * it (at its priority; never an essential one). So DESCRIPTION or UPDATED goes before NAME loses a
- * character, and a very long NAME is cut to its min before ID or VALUE are dropped. Room a drop frees
- * goes back to the columns cut before it. When only essential columns are left and still too wide,
- * those that may be squeezed are cut further (never below 4 cells); the terminal wraps the rest.
+ * Which columns stay and how wide each is, for `avail` cells (`natural`: each column's widest cell).
+ * Columns give way one step at a time (the rule in the header): all-empty columns are dropped, then
+ * columns are truncated (down to their min, in cutPriority order), then dropped (in priority order; never
+ * an essential one). Room a drop frees goes back to the columns cut before it, highest priority first.
+ * When only essential columns are left and still too wide, those that may be squeezed are cut further
+ * (never below 4 cells); the terminal wraps the rest. Pure; throws nothing.
  */
 export function fitColumns(natural: number[], specs: Fit[], avail: number): { keep: number[]; widths: number[] } {
   const widths = natural.slice()
   const keep = new Set(natural.map((_, i) => i))
   const total = () => [...keep].reduce((s, i) => s + widths[i]!, 0) + SEP.length * Math.max(0, keep.size - 1)
-  const steps: { i: number; at: number; drop: boolean }[] = []
+  // phase 0: drop an empty column; 1: cut; 2: drop.
+  const steps: { i: number; phase: number; at: number; drop: boolean }[] = []
   specs.forEach((f, i) => {
-    if (f.min < natural[i]!) steps.push({ i, at: f.cutPriority, drop: false })
-    if (!f.essential) steps.push({ i, at: f.priority, drop: true })
+    if (f.empty && !f.essential) steps.push({ i, phase: 0, at: f.priority, drop: true })
+    if (f.min < natural[i]!) steps.push({ i, phase: 1, at: f.cutPriority, drop: false })
+    if (!f.essential) steps.push({ i, phase: 2, at: f.priority, drop: true })
   })
-  steps.sort((a, b) => a.at - b.at || Number(a.drop) - Number(b.drop) || b.i - a.i)
+  steps.sort((a, b) => a.phase - b.phase || a.at - b.at || b.i - a.i)
   for (const { i, drop } of steps) {
     if (total() <= avail) break
     if (!keep.has(i)) continue
@@ -186,9 +213,12 @@ export async function renderTable(t: Table, io: Pick<IOStreams, 'isStdoutTTY' | 
     ),
   )
   const natural = heads.map((h, c) => Math.max(textWidth(h), ...shown[c]!.map((s) => textWidth(s.text))))
+  // Roles as offsets: text is cut before the rest, key after; key columns dropped after all the rest.
+  const CUT_AT = { text: 0, key: 200 }
   const fit: Fit[] = specs.map((s, c) => ({
-    priority: s.priority ?? 50,
-    cutPriority: s.cutPriority ?? s.priority ?? 50,
+    priority: (s.priority ?? 50) + (s.role === 'key' ? 100 : 0),
+    cutPriority: (s.cutPriority ?? s.priority ?? 50) + (s.role ? CUT_AT[s.role] : 100),
+    empty: shown[c]!.every((x) => x.text === ''),
     min: Math.min(natural[c]!, Math.max(s.min ?? Infinity, textWidth(heads[c]!))),
     essential: !!s.essential,
     squeeze: s.min !== undefined && s.min !== Infinity,

@@ -88,6 +88,7 @@ describe('fitting columns (src/cli/render.ts fitColumns)', () => {
     min: fc.integer({ min: 1, max: 60 }),
     essential: fc.boolean(),
     squeeze: fc.boolean(),
+    empty: fc.boolean(),
   })
   it('property: essential columns stay; nothing grows; a cut column keeps its min; the rest fits when it can', () => {
     fc.assert(
@@ -105,6 +106,27 @@ describe('fitting columns (src/cli/render.ts fitColumns)', () => {
         const total = keep.reduce((s, i) => s + widths[i]!, 0) + 2 * (keep.length - 1)
         // Too wide only when what is left cannot give way any more: essentials at their floor.
         if (total > avail) for (const i of keep) expect(specs[i]!.essential && widths[i] === (specs[i]!.squeeze ? Math.min(4, widths[i]!) : specs[i]!.min)).toBe(true)
+      }),
+      { numRuns: 2000 },
+    )
+  })
+
+  it('property: empty columns go before anything is cut; a column is dropped only when, with every other column cut to its min, it would not fit', () => {
+    fc.assert(
+      fc.property(fc.array(spec, { minLength: 1, maxLength: 10 }), fc.integer({ min: 10, max: 200 }), (cols, avail) => {
+        const natural = cols.map((c) => c.natural)
+        const specs: Fit[] = cols.map((c) => ({ ...c, min: Math.min(c.min, c.natural) }))
+        const { keep, widths } = fitColumns(natural, specs, avail)
+        const dropped = natural.map((_, i) => i).filter((i) => !keep.includes(i))
+        // Something was cut: every empty column that may go is gone.
+        if (keep.some((i) => widths[i]! < natural[i]!)) specs.forEach((f, i) => f.empty && !f.essential && expect(keep).not.toContain(i))
+        // The last non-empty column dropped (highest priority; lowest index on a tie) did not fit even with all kept ones at their min.
+        const full = dropped.filter((i) => !specs[i]!.empty)
+        if (full.length) {
+          const j = full.reduce((a, b) => (specs[b]!.priority > specs[a]!.priority || (specs[b]!.priority === specs[a]!.priority && b < a) ? b : a))
+          const set = [...keep, j]
+          expect(set.reduce((s, i) => s + specs[i]!.min, 0) + 2 * (set.length - 1)).toBeGreaterThan(avail)
+        }
       }),
       { numRuns: 2000 },
     )
