@@ -45,7 +45,8 @@ const PASTED_KEY = 'expected NAME=VALUE (this line looks like part of a pasted k
  * A "name" that is a piece of a key rather than a variable's name: one the secret rule's entropy test
  * flags (secret-rule.ts randomToken), or, with an empty value, 16+ characters mixing lower case, upper
  * case and digits with no separator (base64). Variable names are UPPER_SNAKE, lower_snake, dotted or
- * camelCase words; `_` is no base64 character of a line that ends in "=".
+ * camelCase words; `_` is no base64 character of a line that ends in "=". randomToken splits names at
+ * `_`, `.` and `-`, so only a 16+ character word mixing letters and digits with high entropy trips it.
  */
 function keyPiece(name: string): boolean {
   return /^[A-Za-z0-9+/]{16,}$/.test(name) && /[a-z]/.test(name) && /[A-Z]/.test(name) && /[0-9]/.test(name)
