@@ -20,10 +20,11 @@ import { secretReason, secretSettingSpans } from './secret-rule.js'
  * - An earlier definition of a variable that a later one overrides is dead text for dotenv, but it may
  *   hold an old secret: if it holds one it is rewritten to what the last definition says, so the file
  *   still gives the same final value and holds no secret.
- * - A comment keeps its words; a secret in it (a commented-out `# KEY=sk-...`, a value of the file, a
- *   random-looking token) is replaced by `[secret removed]`.
+ * - A comment keeps its words; a secret in it, found by the secret rule applied to each word and
+ *   assignment (scrubComment), or a secret value of the file, is replaced by `[secret removed]`.
  *
- * `secrets` are the secret values of the file; the template is checked to hold none of at least 8
+ * `secrets` are the secret values of the file, decoded and as written (quotes and escapes included:
+ * a value copied into a comment as written is no decoded match); the template is checked to hold none of at least 8
  * characters (shorter ones, like a PIN, also occur in harmless text) and throws INTERNAL, writing
  * nothing, if it would.
  */

@@ -222,4 +222,25 @@ describe('variable names are not taken for pieces of a key (F9)', () => {
       { numRuns: 300 },
     )
   })
+
+  it('a stray base64 line of a pasted key (ending in "=" or "==") is refused, naming the line and nothing of it', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 12, maxLength: 60 }), fc.nat(3), (bytes, at) => {
+        const b64 = Buffer.from(bytes).toString('base64')
+        fc.pre(/=$/.test(b64) && /[a-z]/.test(b64) && /[A-Z]/.test(b64) && /[0-9]/.test(b64))
+        const lines = ['A=1', 'B=2', 'C=3']
+        lines.splice(at, 0, b64)
+        let err: unknown
+        try {
+          parseEnvFile(lines.join('\n'), 'f.env')
+        } catch (e) {
+          err = e
+        }
+        expect(err).toBeInstanceOf(CredctlError)
+        expect((err as CredctlError).message).toMatch(new RegExp(`^f\\.env:${at + 1}: `))
+        expect((err as CredctlError).message).not.toContain(b64.slice(0, 8))
+      }),
+      { numRuns: 300 },
+    )
+  })
 })
