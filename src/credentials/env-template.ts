@@ -99,5 +99,8 @@ export function scrubComment(comment: string, secrets: StringSet): string {
     at = c.end
   }
   out += comment.slice(at)
-  return secrets.replaceIn(out, REMOVED)
+  // A secret that starts with "#" (A_TOKEN=   # x reads as "# x") may take the comment's own "#" with
+  // it: the line must stay a comment.
+  const clean = secrets.replaceIn(out, REMOVED)
+  return clean.startsWith('#') ? clean : `#${clean}`
 }
