@@ -1,4 +1,5 @@
 import type { ImportOptions, ImportReport } from './bulk.js'
+import { CredctlError } from '../errors.js'
 import { holdsSecret, planEnvImport, scanEnvFile, type EnvSkip } from './envfile.js'
 import { renderTemplate } from './env-template.js'
 
@@ -21,6 +22,8 @@ export interface EnvImportOptions {
   label: string
   /** Reads the service-account file GOOGLE_APPLICATION_CREDENTIALS names (the SDK core has no file system). */
   readFile: (path: string) => Promise<string>
+  /** Makes a relative static_file path absolute against the .env file's directory (the SDK core has no cwd of its own to use). */
+  resolvePath?: (path: string) => string
   /** Build the template (import --template): values stored byte for byte, all or nothing. */
   template?: boolean
   rename?: boolean
@@ -40,7 +43,13 @@ export async function importEnv(importMany: (items: import('./bulk.js').ImportIt
   const scan = scanEnvFile(text, o.label)
   const entries = scan.definitions.filter((d) => !d.overridden)
   const template = !!o.template
-  const plan = await planEnvImport(entries, o.readFile, { exact: template })
+  if (template) {
+    // dotenv gives `credctl://X` as literal text, but `run --env-file` would resolve the template's copy
+    // of it to a credential; references have no escape syntax, so such a line cannot be kept as is.
+    const ref = scan.definitions.find((d) => /^credctl:\/\//i.test(d.value.trim()))
+    if (ref) throw new CredctlError('USAGE', `${o.label}:${ref.line}: ${ref.name} already holds a credctl:// reference, which the template cannot keep as literal text`, { hint: 'import without --template, or replace that value first' })
+  }
+  const plan = await planEnvImport(entries, o.readFile, { exact: template, ...(o.resolvePath ? { resolvePath: o.resolvePath } : {}) })
   // A secret the plan already cannot import (a credctl setting, an unreadable service-account file):
   // with a template nothing is written, but the vault is still asked what it would do, for the report.
   const planBlocks = template && plan.skipped.some((s) => s.secret && s.same_as === undefined)
@@ -65,7 +74,14 @@ export async function importEnv(importMany: (items: import('./bulk.js').ImportIt
   const blocked = template && skipped.some((s) => s.secret)
   const result: EnvImportResult = { ...report, dry_run: !!o.dryRun, skipped, blocked }
   if (!template || blocked) return result
-  const secrets = [...plan.items.map((i) => i.value), ...scan.definitions.filter((d) => holdsSecret(d.name, d.value)).map((d) => d.value)]
+  // Every secret as decoded and as written (quotes and escapes included: `"pa\"ss…"` may be copied
+  // into a comment as is); a path kept as a literal line is no secret.
+  const secretDefs = scan.definitions.filter((d) => holdsSecret(d.name, d.value))
+  const secrets = [
+    ...plan.items.filter((i) => !fromFile.has(i.source) || i.type !== 'static_file').map((i) => i.value),
+    ...secretDefs.map((d) => d.value),
+    ...secretDefs.map((d) => text.slice(d.span.start, d.span.end)),
+  ]
   result.template = { text: renderTemplate(text, scan, refs, secrets), references: refs.size, literals: entries.length - refs.size }
   return result
 }

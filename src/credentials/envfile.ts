@@ -1,7 +1,7 @@
 import { redactSecrets } from '../checks/redact.js'
 import { CredctlError } from '../errors.js'
 import { TYPES } from './catalogue.js'
-import { secretReason } from './secret-rule.js'
+import { randomToken, secretReason } from './secret-rule.js'
 import { StringSet } from '../lib/string-set.js'
 
 /**
@@ -39,6 +39,18 @@ export interface EnvScan {
 }
 
 const KEY = /^[A-Za-z_][A-Za-z0-9_.-]*$/
+const PASTED_KEY = 'expected NAME=VALUE (this line looks like part of a pasted key; nothing of it is shown)'
+
+/**
+ * A "name" that is a piece of a key rather than a variable's name: one the secret rule's entropy test
+ * flags (secret-rule.ts randomToken), or, with an empty value, 16+ characters mixing lower case, upper
+ * case and digits with no separator (base64). Variable names are UPPER_SNAKE, lower_snake, dotted or
+ * camelCase words; `_` is no base64 character of a line that ends in "=". randomToken splits names at
+ * `_`, `.` and `-`, so only a 16+ character word mixing letters and digits with high entropy trips it.
+ */
+function keyPiece(name: string): boolean {
+  return /^[A-Za-z0-9+/]{16,}$/.test(name) && /[a-z]/.test(name) && /[A-Z]/.test(name) && /[0-9]/.test(name)
+}
 const QUOTE_NAMES: Record<string, string> = { '"': 'double quote', "'": 'single quote', '`': 'backtick' }
 
 /** The text with line ends normalised to LF and the BOM dropped, and each LF-text offset's place in the original. */
@@ -97,6 +109,7 @@ export function scanEnvFile(text: string, label = '.env'): EnvScan {
     const key = m![1]!
     // Never quote the "name": a stray line of a pasted key (base64 ending in "=") parses as NAME=VALUE.
     if (!KEY.test(key)) fail('invalid variable name (not shown: a malformed line may be part of a secret)')
+    if (randomToken(key)) fail(PASTED_KEY)
     let j = i + m![0].length
     const valueStart = j
     let valueEnd: number
@@ -153,7 +166,10 @@ export function scanEnvFile(text: string, label = '.env'): EnvScan {
       value = rest.trim()
       valueEnd = j + value.length
       // "NAME==" is the tail of base64 (a pasted key, the last line of a PEM), not an assignment.
-      if (/^=+$/.test(value)) fail('expected NAME=VALUE (this line looks like part of a pasted key; nothing of it is shown)')
+      if (/^=+$/.test(value)) fail(PASTED_KEY)
+      // A stray base64 line ("dGhpc2lz...MA=") parses as NAME with an empty value: its "name" is a piece
+      // of a key, and would be printed (run --dry-run, the import report) and kept in a template.
+      if (value === '' && keyPiece(key)) fail(PASTED_KEY)
       i = end + 1
     }
     // No program can receive a NUL in its environment (C strings end there): refused here, by line only.
@@ -240,7 +256,15 @@ export function mapVariable(name: string, value: string): Mapping {
 export function holdsSecret(name: string, value: string): boolean {
   const m = mapVariable(name, value)
   if ('skip' in m) return m.secret
-  return !(m.type === 'bigquery' && !value.trim().startsWith('{')) || secretReason(name, value) !== undefined
+  return !pathValued(m.type, value) || secretReason(name, value) !== undefined
+}
+
+/**
+ * A variable that holds a path, which is no secret: a service-account file's path (the file is the
+ * secret) and a static_file path. With --template the line stays as written (planEnvImport).
+ */
+function pathValued(type: string, value: string): boolean {
+  return type === 'static_file' || (type === 'bigquery' && !value.trim().startsWith('{'))
 }
 
 /** A skipped variable: `secret` as in Mapping; `same_as` names the variable whose credential holds the same value. */
@@ -260,12 +284,14 @@ export interface EnvPlan {
 /**
  * Map parsed entries to credentials named after their variable. GOOGLE_APPLICATION_CREDENTIALS holds a
  * path by convention: the file it names (relative to the .env file's directory) is read through
- * `readFile`; inline JSON is taken as is. A value equal to an earlier one (DATABASE_URL and
+ * `readFile`; inline JSON is taken as is. A static_file path (STATIC_FILE_PATH) is stored resolved by
+ * `resolvePath` (against the .env file's directory; without it, as the type's input check resolves it),
+ * and with `exact` the template keeps the line as written, since a path is no secret. A value equal to an earlier one (DATABASE_URL and
  * POSTGRES_URL pointing at the same database) is imported once; the later one is skipped with `same_as`.
  * `exact` (import --template): every value is compared and stored byte for byte (`exact` on each
  * item), since the template must give the program the very bytes the .env gave it.
  */
-export async function planEnvImport(entries: EnvEntry[], readFile: (p: string) => Promise<string>, opts: { exact?: boolean } = {}): Promise<EnvPlan> {
+export async function planEnvImport(entries: EnvEntry[], readFile: (p: string) => Promise<string>, opts: { exact?: boolean; resolvePath?: (p: string) => string } = {}): Promise<EnvPlan> {
   const plan: EnvPlan = { items: [], skipped: [] }
   const seen = new Map<string, string>()
   for (const e of entries) {
@@ -276,6 +302,10 @@ export async function planEnvImport(entries: EnvEntry[], readFile: (p: string) =
     }
     let value = e.value
     let exact = !!opts.exact
+    if (m.type === 'static_file' && opts.resolvePath && !/^~(?:\/|$)/.test(value.trim())) {
+      value = opts.resolvePath(value.trim())
+      exact = false // the credential holds the resolved path, the variable the path as written
+    }
     if (m.type === 'bigquery' && !value.trim().startsWith('{')) {
       try {
         value = await readFile(value.trim())

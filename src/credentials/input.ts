@@ -133,7 +133,10 @@ export function checkValue(type: string, raw: string, schemaType?: string, opts:
     label = `database (schema_type ${schemaType})`
   }
   const base = CHECKS[kind as Exclude<ValueKind, 'database'>]
-  const check = type === 'api_key' ? { expected: `${base.expected}, or a PEM block`, ok: (v: string) => base.ok(v) || PEM.test(v) } : base
+  // Blanks in a key are refused as paste errors; a .env value imported with a template (`exact`) is no
+  // paste, and a secret setting with blanks in it (`host=db password=…`, `--requirepass X`) must be
+  // stored as written, or the import is refused as a whole and the .env cannot be migrated.
+  const check = type === 'api_key' ? { expected: `${base.expected}, or a PEM block`, ok: (v: string) => base.ok(v) || PEM.test(v) || !!opts.exact } : base
   const trimmed = kind === 'service_account_json' || kind === 'oauth' ? value.trim() : value
   if (opts.exact && trimmed !== value) throw new CredctlError('INVALID_INPUT', `invalid value for type ${label}: leading or trailing blanks, which a ${label} value does not keep`)
   checkKeyChars(kind, trimmed, label)

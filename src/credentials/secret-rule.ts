@@ -1,4 +1,4 @@
-import { parseUri, SECRET_PARAM } from '../lib/value-parts.js'
+import { parseUri, SECRET_PARAM, secretSettings } from '../lib/value-parts.js'
 
 /**
  * The one rule for "does this .env variable hold a secret?" (issue 12, point 2): `import --from-env`
@@ -16,6 +16,9 @@ import { parseUri, SECRET_PARAM } from '../lib/value-parts.js'
  * 2. the value is a PEM block (`-----BEGIN …`), a URL with a password in its userinfo, a secret query
  *    parameter (the names src/lib/value-parts.ts hides) or a random-looking path segment (a Slack
  *    webhook), or any random-looking token (see `randomToken`): secret;
+ * 2b. a value that is no URL but contains a secret setting (`secretSettings`, src/lib/value-parts.ts:
+ *    an ADO.NET `;Password=…`, a libpq conninfo `password=…`, `--requirepass X`) whose value is not
+ *    plainly harmless: secret (the whole value, which the driver or program reads the password from);
  * 3. the name ends in a key word (`*_KEY`, `*_TOKEN`, `*_CREDENTIALS`, `*_AUTH`): secret unless the
  *    value is plainly harmless (a boolean, a number, a duration, a file path, a URL with no secret part);
  *    a key or password word elsewhere in the name (`SECRET_KEY_BASE`, `TOKEN_TTL`, `AUTH_PROVIDER`):
@@ -34,6 +37,7 @@ export function secretReason(name: string, value: string): string | undefined {
   const url = urlSecret(v)
   if (url) return url
   if (!SCHEME.test(v) && v.split(TOKEN_SEPARATORS).some(randomToken)) return 'a random-looking token'
+  if (!SCHEME.test(v) && secretSetting(v)) return 'a password or key setting inside the value'
   if (KEY_WORDS.has(last) && !harmless(v)) return `the name ends in ${last}`
   const word = words.find((w) => KEY_WORDS.has(w) || PASSWORD_WORDS.has(w))
   if (word && !harmless(v) && !plainWord(v)) return `the name contains ${word}`
@@ -74,6 +78,25 @@ export function randomToken(token: string): boolean {
     if (/^[0-9a-f]{32,}$/i.test(run)) return true
     return run.length >= 16 && /^[A-Za-z0-9]+$/.test(run) && /[0-9]/.test(run) && /[A-Za-z]/.test(run) && entropy(run) >= 3.5
   })
+}
+
+/**
+ * Whether a text sets a secret (`key=value` or a flag's argument, secretSettings): a password word in
+ * the key (`Password=123456`: numeric passwords exist) whatever the value, any other secret key to a
+ * value that is not plainly harmless (`sslkey=/etc/ssl/app.key`, `auth=true` are not secrets).
+ */
+export function secretSetting(text: string): boolean {
+  return secretSettingSpans(text).length > 0
+}
+
+/** The value spans of the secret settings of a text (see secretSetting), for scrubbing comments. */
+export function secretSettingSpans(text: string): { start: number; end: number }[] {
+  return secretSettings(text).filter((s) => /pass|pwd|secret/i.test(s.key) || !harmless(stripQuotes(text.slice(s.start, s.end))))
+}
+
+/** `"x"`, `'x'`, `{x}` -> x: how ADO.NET and conninfo read a quoted setting. */
+export function stripQuotes(v: string): string {
+  return /^(["'{]).*(["'}])$/s.test(v) && v.length >= 2 ? v.slice(1, -1) : v
 }
 
 /** Shannon entropy of the character distribution, in bits per character. */

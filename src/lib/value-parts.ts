@@ -139,6 +139,42 @@ function shownParam(name: string, value: string): boolean {
 export const SECRET_PARAM = /pass|pwd|secret|token|key|auth|cred|sig/i
 const norm = (name: string) => name.toLowerCase().replace(/-/g, '_')
 
+/**
+ * Where a free text (a .env value that is no URL, a comment) sets a secret: the value spans
+ * [start, end) (UTF-16 offsets), with the key or flag name (dashes dropped), of every `key=value` whose key is a SECRET_PARAM name — ADO.NET and
+ * JDBC `;Password=…`, libpq conninfo `host=db password=…`, `--password=…` — and of the argument after
+ * a secret-named flag (`--requirepass X`, `-auth X`). Tokens end at blanks, `;`, `&` and `,`; a value
+ * opened by a quote or brace runs to its closing one. The .env secret rule (src/credentials/secret-rule.ts)
+ * reads values and comments through this, so both see the same pairs. Throws nothing.
+ */
+export function secretSettings(text: string): { key: string; start: number; end: number }[] {
+  const out: { key: string; start: number; end: number }[] = []
+  const tokens = [...text.matchAll(/[^\s;&,]+/g)]
+  const valueEnd = (start: number, fallback: number): number => {
+    const close = ({ '"': '"', "'": "'", '{': '}' } as Record<string, string>)[text[start]!]
+    const end = close === undefined ? -1 : text.indexOf(close, start + 1)
+    return end < 0 ? fallback : Math.max(fallback, end + 1)
+  }
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i]!
+    const tok = t[0]
+    const at = t.index
+    const eq = tok.indexOf('=')
+    if (eq > 0) {
+      const key = tok.slice(0, eq).replace(/^-+/, '')
+      const start = at + eq + 1
+      if (/^[A-Za-z][\w.-]*$/.test(key) && SECRET_PARAM.test(key) && start < at + tok.length) out.push({ key, start, end: valueEnd(start, at + tok.length) })
+      continue
+    }
+    const next = tokens[i + 1]
+    if (/^--?[A-Za-z][\w-]*$/.test(tok) && SECRET_PARAM.test(tok) && next && !next[0].startsWith('-')) {
+      out.push({ key: tok.replace(/^-+/, ''), start: next.index, end: valueEnd(next.index, next.index + next[0].length) })
+      i++
+    }
+  }
+  return out
+}
+
 function pctDecode(raw: string): string {
   try {
     return decodeURIComponent(raw)

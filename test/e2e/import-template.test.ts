@@ -199,3 +199,81 @@ describe('credctl import --from-env --template', () => {
     expect(r.stderr).toContain('(1 holding a secret)')
   })
 })
+
+describe('import --template: the security review (F2, F9, F12)', () => {
+  const ADO_PW = 'Winter2024!CANARYado'
+  const PG_PW = 'Summer2023!CANARYpg'
+  const REDIS = 'Autumn2022!CANARYredis'
+  const COMMENT_PW = 'Winter2024!CANARYcomment'
+  const LEGACY = 'Summer2023!CANARYlegacy'
+  const QUOTED = 'pa\\"ssw0rd-CANARY-long-enough'
+  const F2 = [ADO_PW, PG_PW, REDIS, COMMENT_PW, LEGACY, QUOTED, 'pa"ssw0rd-CANARY-long-enough']
+
+  it('F2: passwords in connection strings, flags and comments are imported or removed; the copy as written too', async () => {
+    const text = [
+      `ConnectionStrings__Default="Server=sql;Database=app;User Id=sa;Password=${ADO_PW}"`,
+      `PG_CONNINFO="host=db user=app password=${PG_PW}"`,
+      `REDIS_OPTS=--requirepass ${REDIS}`,
+      `# staging db: postgres://admin:${COMMENT_PW}@staging-db.internal/app`,
+      `# legacy: export DB_PASS=${LEGACY} ; keep`,
+      `# copy: "${QUOTED}"`,
+      `ADMIN_PASSWORD="${QUOTED}"`,
+      'NODE_ENV=production',
+      '',
+    ].join('\n')
+    writeFileSync(env, text)
+    const r = await cli(['import', '--from-env', env, '--template', tpl])
+    expect(r.code).toBe(0)
+    const out = readFileSync(tpl, 'utf8')
+    assertNoLeak(F2, [out, r.stdout, r.stderr])
+    expect(out).toBe([
+      'ConnectionStrings__Default=credctl://ConnectionStrings__Default',
+      'PG_CONNINFO=credctl://PG_CONNINFO',
+      'REDIS_OPTS=credctl://REDIS_OPTS',
+      '# staging db: [secret removed]',
+      '# legacy: export DB_PASS=[secret removed] ; keep',
+      '# copy: [secret removed]',
+      'ADMIN_PASSWORD=credctl://ADMIN_PASSWORD',
+      'NODE_ENV=production',
+      '',
+    ].join('\n'))
+    expect(await resolveTemplate(out)).toEqual(parseEnvFile(text).map((e) => [e.name, e.value]))
+  })
+
+  it('F9: a stray base64 line is refused with its line number and nothing of it, by import and run --dry-run', async () => {
+    const piece = 'dGhpc2lzYXNlY3JldGtleXZhbHVlMTIzNDU2Nzg5MA'
+    writeFileSync(env, `NODE_ENV=production\n${piece}=\n`)
+    for (const args of [['import', '--from-env', env, '--template', tpl], ['import', '--from-env', env], ['run', '--env-file', env, '--dry-run', '--', 'true']]) {
+      const r = await cli(args)
+      expect(r.code, args.join(' ')).toBe(2)
+      expect(r.stderr).toContain(`${env}:2: expected NAME=VALUE (this line looks like part of a pasted key`)
+      assertNoLeak([piece, piece.slice(0, 16)], [r.stdout, r.stderr])
+    }
+    expect(existsSync(tpl)).toBe(false)
+  })
+
+  it('F12: STATIC_FILE_PATH stays a literal line with --template, and resolves against the .env directory without', async () => {
+    writeFileSync(env, 'STATIC_FILE_PATH=./data/x.csv\n')
+    const withTpl = await runCli(['import', '--from-env', env, '--template', tpl], { env: t.env, cwd: '/' })
+    outputs.push(withTpl.stdout, withTpl.stderr)
+    expect(withTpl.code).toBe(0)
+    expect(readFileSync(tpl, 'utf8')).toBe('STATIC_FILE_PATH=./data/x.csv\n')
+    const t2 = tempVault('credctl-tpl2')
+    try {
+      const plain = await runCli(['import', '--from-env', env], { env: t2.env, cwd: '/' })
+      expect(plain.code).toBe(0)
+      const list = JSON.parse((await runCli(['list', '--json'], { env: t2.env })).stdout) as { name: string; masked_content: string }[]
+      expect(list.find((c) => c.name === 'STATIC_FILE_PATH')?.masked_content).toBe(path.join(t.dir, 'data/x.csv'))
+    } finally {
+      t2.cleanup()
+    }
+  })
+
+  it('F12: a value that is already a credctl:// reference is refused with --template (exit 2, the line named)', async () => {
+    writeFileSync(env, 'A=1\nLITERAL=credctl://something\n')
+    const r = await cli(['import', '--from-env', env, '--template', tpl])
+    expect([r.code, r.stderr.split('\n')[0]]).toEqual([2, `credctl: ${env}:2: LITERAL already holds a credctl:// reference, which the template cannot keep as literal text (import without --template, or replace that value first)`])
+    expect(existsSync(tpl)).toBe(false)
+    expect(existsSync(t.vault)).toBe(false)
+  })
+})

@@ -35,7 +35,7 @@ describe('completion install targets', () => {
     for (const f of BASH_COMPLETION_SCRIPTS) {
       expect((await installTarget('bash', { HOME: '/h' }, probe({ [f]: '', '/h/.bashrc': `. ${f}\n` }))).then).toEqual(['bash-completion loads it in new shells'])
       // Installed but not loaded (a fresh HOME, or the line commented out as in Debian's /etc/bash.bashrc).
-      for (const rc of [{}, { '/h/.bashrc': `# . ${f}\n` }]) expect((await installTarget('bash', { HOME: '/h' }, probe({ [f]: '', ...rc }))).then).toEqual([expect.stringContaining('does not load it')])
+      for (const rc of [{}, { '/h/.bashrc': `# . ${f}\n` }] as Record<string, string>[]) expect((await installTarget('bash', { HOME: '/h' }, probe({ [f]: '', ...rc }))).then).toEqual([expect.stringContaining('does not load it')])
     }
   })
   it('zsh: asks only for the lines ~/.zshrc lacks (a commented line does not count)', async () => {

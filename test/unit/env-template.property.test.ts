@@ -20,6 +20,23 @@ const B62 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'
 /** A canary secret: random base62 with letters and digits, so the secret rule sees it whatever the name. */
 const secretArb = fc.array(fc.constantFrom(...B62), { minLength: 20, maxLength: 40 }).map((cs) => `Kq7${cs.join('')}z9`)
 const SECRET_SHAPES = [(s: string) => s, (s: string) => `redis://:${s}@cache:6379/0`, (s: string) => `-----BEGIN PRIVATE KEY-----\nMIIEv${s}\nQIBADANBg\n-----END PRIVATE KEY-----\n`, (s: string) => `sk_live_${s}`]
+/**
+ * A human password (no random-looking token, so only the setting around it makes it a secret: F2), and
+ * the values that carry one: ADO.NET, libpq conninfo, a secret-named flag and its argument.
+ */
+const passwordArb = fc.tuple(fc.constantFrom('Winter', 'Summer', 'Autumn', 'Spring'), fc.integer({ min: 1000, max: 9999 }), fc.constantFrom('!', '#1', '"x', '\\q', '$')).map(([w, n, t]) => `${w}${n}${t}`)
+const SETTING_SHAPES = [
+  (p: string) => `Server=sql;Database=app;User Id=sa;Password=${p.includes(';') ? `{${p}}` : p}`,
+  (p: string) => `host=db user=app password=${p}`,
+  (p: string) => `--requirepass ${p}`,
+  (p: string) => `-Xmx1g --db-password=${p} --verbose`,
+]
+/** Comments holding a secret (F2): a URL with a password, a commented-out assignment in prose, a secret value copied as written. */
+const COMMENT_SHAPES = [
+  (p: string) => `# staging db: postgres://admin:${encodeURIComponent(p)}@staging-db.internal/app`,
+  (p: string) => `# legacy: export DB_PASS=${p.replace(/\s/g, '')} ; keep`,
+  (p: string) => `# redis: --requirepass ${p} (old)`,
+]
 /** Configuration: words, numbers, flags, URLs, and text with every character that moves dotenv's edges. */
 const configArb = fc.oneof(
   fc.constantFrom('production', '3000', 'info', 'true', 'https://api.example.com/v1', 'db.internal', '', 'a b', '#not-a-comment'),
@@ -48,6 +65,10 @@ const lineArb = fc.record({
   exported: fc.boolean(),
   comment: fc.constantFrom('', ' # note', '   # was it', ' #'),
   before: fc.constantFrom('', '# a comment', '', '#OLD_TOKEN=Kq7oldOLDold0123456789z9'),
+  /** F2: the secret is a human password inside a setting (a connection string, a flag), not a token. */
+  setting: fc.option(fc.tuple(passwordArb, fc.nat(SETTING_SHAPES.length - 1)), { freq: 3 }),
+  /** F2: a comment line holding a secret of its own, or (copy) the line's secret as written. */
+  secretComment: fc.option(fc.tuple(passwordArb, fc.nat(COMMENT_SHAPES.length)), { freq: 3 }),
 })
 const fileArb = fc.record({ lines: fc.array(lineArb, { minLength: 1, maxLength: 10 }), crlf: fc.boolean(), dupes: fc.array(fc.tuple(fc.nat(9), fc.nat(9)), { maxLength: 3 }) })
 
@@ -63,10 +84,23 @@ describe('import --template round trip (issue 12 point 2)', () => {
         const secrets: string[] = ['Kq7oldOLDold0123456789z9']
         const text = lines
           .map((l) => {
-            const value = l.secret ? SECRET_SHAPES[l.shape]!(l.secretValue) : l.config
-            if (l.secret) secrets.push(l.secretValue)
+            const value = l.secret ? (l.setting ? SETTING_SHAPES[l.setting[1]]!(l.setting[0]) : SECRET_SHAPES[l.shape]!(l.secretValue)) : l.config
+            if (l.secret) secrets.push(l.setting ? l.setting[0] : l.secretValue)
             const qs = quotings(value)
-            return `${l.before ? `${l.before}\n` : ''}${l.exported ? 'export ' : ''}${l.name}=${qs[l.quoting % qs.length]}${l.comment}`
+            const written = qs[l.quoting % qs.length]!
+            let extra = ''
+            if (l.secretComment) {
+              const [pw, k] = l.secretComment
+              // k = COMMENT_SHAPES.length: copy the secret as written (quotes and escapes included), F2's last case
+              if (k < COMMENT_SHAPES.length) {
+                extra = `${COMMENT_SHAPES[k]!(pw)}\n`
+                secrets.push(pw.replace(/\s/g, ''))
+              } else if (l.secret && !written.includes('\n')) {
+                extra = `# copy: ${written}\n`
+                if (written.length >= 8) secrets.push(written)
+              }
+            }
+            return `${l.before ? `${l.before}\n` : ''}${extra}${l.exported ? 'export ' : ''}${l.name}=${written}${l.comment}`
           })
           .join('\n')
           .replace(/\n/g, crlf ? '\r\n' : '\n')

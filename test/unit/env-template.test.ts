@@ -34,6 +34,13 @@ describe('renderTemplate', () => {
     expect(scrubComment('# the key was hunter2hunter2 until May', new StringSet(['hunter2hunter2']))).toBe(`# the key was ${REMOVED} until May`)
     expect(scrubComment('# see ghp_aB3dE5fG7hI9jK1lM3nO5pQ7rS9tU1vW3xY5', none)).toBe(`# see ${REMOVED}`)
     expect(scrubComment('# PORT=3000 is the default; NODE_ENV=production', none)).toBe('# PORT=3000 is the default; NODE_ENV=production')
+    expect(scrubComment('# was it', new StringSet(['# was it']))).toBe(`#${REMOVED}`)
+    // F2: the same rule on every word and assignment inside the comment
+    expect(scrubComment('# staging db: postgres://admin:Winter2024!@staging-db.internal/app', none)).toBe(`# staging db: ${REMOVED}`)
+    expect(scrubComment('# legacy: export DB_PASS=Summer2023! ; keep', none)).toBe(`# legacy: export DB_PASS=${REMOVED} ; keep`)
+    expect(scrubComment('# was: Server=sql;User Id=sa;Password="Win;ter2024!";Encrypt=true', none)).toBe(`# was: Server=sql;User Id=${REMOVED}`) // the word Id=… holds a secret: its value goes whole
+    expect(scrubComment('# redis: --requirepass Autumn2022! (old)', none)).toBe(`# redis: --requirepass ${REMOVED} (old)`)
+    expect(scrubComment('# copy: "pa\\"ssw0rd-long-enough"', new StringSet(['"pa\\"ssw0rd-long-enough"']))).toBe(`# copy: ${REMOVED}`)
   })
 
   it('refuses (INTERNAL, nothing to write) a template that would still hold a secret of 8+ characters', () => {

@@ -1,3 +1,4 @@
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { holdsSecret, mapVariable, parseEnvFile, planEnvImport, scanEnvFile, VARIABLE_TYPES } from '../../src/credentials/envfile.js'
 import { CredctlError, TYPES } from '../../src/index.js'
@@ -57,6 +58,10 @@ describe('.env parsing', () => {
       ["A='SECRETVALUE\n", /f\.env:1: unterminated single quote in A/],
       ['A="x"SECRETVALUE\n', /f\.env:1: unexpected text after the closing quote of A/],
       ['9A=SECRETVALUE\n', /f\.env:1: invalid variable name/],
+      // F9: a stray base64 line of a pasted key parses as NAME with an empty value (or a random name)
+      ['A=1\ndGhpc2lzYXNlY3JldGtleXZhbHVlMTIzNDU2Nzg5MA=\n'.replace('dGhpc2lz', 'SECRETVALUE'), /f\.env:2: expected NAME=VALUE \(this line looks like part of a pasted key/],
+      ['dGhpc2lzYXNlY3JldGtleXZhbHVlMTIzNDU2Nzg5MA=\n', /f\.env:1: expected NAME=VALUE \(this line looks like part of a pasted key/],
+      ['kQ3vT9zL1mB7xW2rSECRETVALUE=x\n', /f\.env:1: expected NAME=VALUE \(this line looks like part of a pasted key/],
     ]
     for (const [text, re] of cases) {
       let err: unknown
@@ -68,6 +73,7 @@ describe('.env parsing', () => {
       expect(err, text).toBeInstanceOf(CredctlError)
       expect((err as CredctlError).message).toMatch(re)
       expect((err as CredctlError).message).not.toContain('SECRETVALUE')
+      expect((err as CredctlError).message).not.toContain('dGhpc2lz')
       expect((err as CredctlError).exitCode).toBe(2)
     }
   })
@@ -189,6 +195,7 @@ describe('secrets of no provider type (issue 12)', () => {
     expect(holdsSecret('GOOGLE_APPLICATION_CREDENTIALS', './sa.json')).toBe(false)
     expect(holdsSecret('GOOGLE_APPLICATION_CREDENTIALS', '{"private_key":"k"}')).toBe(true)
     expect(holdsSecret('NODE_ENV', 'production')).toBe(false)
+    expect(holdsSecret('STATIC_FILE_PATH', './data/x.csv')).toBe(false)
   })
 
   it('configuration that contains a secret value of another variable is a secret too', async () => {
@@ -213,5 +220,43 @@ describe('a NUL byte in a value (issue 12, F10)', () => {
       expect(msg).toMatch(/^app\.env:2: a NUL byte in the value of API_SECRET/)
       expect(msg).not.toContain('CANARY')
     }
+  })
+})
+
+describe('variable names are not taken for pieces of a key (F9)', () => {
+  const word = fc.constantFrom('DATABASE', 'URL', 'API', 'KEY', 'SECRET', 'AWS', 'S3', 'BUCKET', 'NAME', 'REGION', 'V2', 'PORT', 'HOST', 'MAX', 'CONNECTIONS', 'TIMEOUT', 'MS', 'NEXT', 'PUBLIC', 'ANALYTICS', 'ID', 'OAUTH2', 'CLIENT', 'LEVEL', 'X509')
+  const nameArb = fc.oneof(
+    fc.array(word, { minLength: 1, maxLength: 6 }).map((w) => w.join('_')),
+    fc.array(word, { minLength: 1, maxLength: 6 }).map((w) => w.join('_').toLowerCase()),
+    fc.array(word, { minLength: 2, maxLength: 5 }).map((w) => w.join('.').toLowerCase()),
+  )
+  it('UPPER_SNAKE, lower_snake and dotted names parse, with an empty value or any other', () => {
+    fc.assert(
+      fc.property(nameArb, fc.constantFrom('', 'x', '"quoted value"', 'kQ3vT9zL1mB7xW2r'), (name, value) => {
+        expect(parseEnvFile(`${name}=${value}\n`)).toMatchObject([{ name, line: 1 }])
+      }),
+      { numRuns: 300 },
+    )
+  })
+
+  it('a stray base64 line of a pasted key (ending in "=" or "==") is refused, naming the line and nothing of it', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 12, maxLength: 60 }), fc.nat(3), (bytes, at) => {
+        const b64 = Buffer.from(bytes).toString('base64')
+        fc.pre(/=$/.test(b64) && /[a-z]/.test(b64) && /[A-Z]/.test(b64) && /[0-9]/.test(b64))
+        const lines = ['A=1', 'B=2', 'C=3']
+        lines.splice(at, 0, b64)
+        let err: unknown
+        try {
+          parseEnvFile(lines.join('\n'), 'f.env')
+        } catch (e) {
+          err = e
+        }
+        expect(err).toBeInstanceOf(CredctlError)
+        expect((err as CredctlError).message).toMatch(new RegExp(`^f\\.env:${at + 1}: `))
+        expect((err as CredctlError).message).not.toContain(b64.slice(0, 8))
+      }),
+      { numRuns: 300 },
+    )
   })
 })

@@ -22,6 +22,12 @@ const SECRET: [string, string][] = [
   ['ANYTHING', 'kQ3vT9zL1mB7xW2r'],
   ['HASH', '8f14e45fceea167a5a36dedd4bea2543'],
   ['WEIRD_URL', 'postgres://u:p/w@h/db'],
+  // F2: a password inside a key=value connection string or after a secret flag
+  ['ConnectionStrings__Default', 'Server=sql;Database=app;User Id=sa;Password=Winter2024!'],
+  ['PG_CONNINFO', 'host=db user=app password=Summer2023!'],
+  ['REDIS_OPTS', '--requirepass Autumn2022!'],
+  ['JAVA_OPTS', '-Xmx1g -Ddb.password=123456'],
+  ['MYSQL_ARGS', '--password="a b;c" --host=db'],
 ]
 const CONFIG: [string, string][] = [
   ['NODE_ENV', 'production'],
@@ -46,6 +52,9 @@ const CONFIG: [string, string][] = [
   ['EMPTY_SECRET', ''],
   ['AUTH_ISSUER_URL', 'https://auth.example.com/'],
   ['GREETING', "it's \"quoted\" and spaced"],
+  ['NODE_OPTIONS', '--max-old-space-size=4096 --enable-source-maps'],
+  ['PG_CONNINFO', 'host=db user=app sslmode=require sslkey=/etc/ssl/app.key'],
+  ['JAVA_OPTS', '-Dauth.enabled=true -Xmx1g'],
 ]
 
 describe('secretReason', () => {

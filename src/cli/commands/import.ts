@@ -99,6 +99,8 @@ async function runEnv(f: Factory, o: ImportOptions, file: string): Promise<Outpu
   const r = await withProgress(f, (onProgress) => client.credentials.importEnv(text, {
     label: file,
     readFile: (p) => readInput(path.resolve(base, p), 'GOOGLE_APPLICATION_CREDENTIALS', 64 * 1024, undefined, { regularOnly: true }),
+    // Relative paths in a .env are relative to the .env, wherever credctl runs from.
+    resolvePath: (p) => path.resolve(base, p),
     template: out !== undefined,
     rename: !!o.rename,
     dryRun: !!o.dryRun,
