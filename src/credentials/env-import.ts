@@ -49,12 +49,16 @@ export async function importEnv(importMany: (items: import('./bulk.js').ImportIt
     const ref = scan.definitions.find((d) => /^credctl:\/\//i.test(d.value.trim()))
     if (ref) throw new CredctlError('USAGE', `${o.label}:${ref.line}: ${ref.name} already holds a credctl:// reference, which the template cannot keep as literal text`, { hint: 'import without --template, or replace that value first' })
   }
-  const plan = await planEnvImport(entries, o.readFile, { exact: template, ...(o.resolvePath ? { resolvePath: o.resolvePath } : {}) })
+  // A .env value is never a paste: stored as written, with or without a template (input.ts `exact`).
+  const plan = await planEnvImport(entries, o.readFile, { exact: true, ...(o.resolvePath ? { resolvePath: o.resolvePath } : {}) })
   // A secret the plan already cannot import (a credctl setting, an unreadable service-account file):
   // with a template nothing is written, but the vault is still asked what it would do, for the report.
   const planBlocks = template && plan.skipped.some((s) => s.secret && s.same_as === undefined)
   const report = await importMany(
-    plan.items.map((i) => ({ source: i.source, name: i.name, type: i.type, value: i.value, exact: i.exact })),
+    // A generic secret (api_key named after its variable) is reached through the template or --env, never
+    // as a type default: a default api_key is injected into every `credctl run` under a name derived from
+    // it (REDIS_URL -> REDIS_URL_API_KEY), far from the .env it came from.
+    plan.items.map((i) => ({ source: i.source, name: i.name, type: i.type, value: i.value, exact: i.exact, ...(i.type === 'api_key' ? { is_default: false } : {}) })),
     { rename: !!o.rename, dryRun: !!o.dryRun || planBlocks, allOrNothing: template, ...(o.detail ? { detail: o.detail } : {}), ...(o.onProgress ? { onProgress: o.onProgress } : {}) },
   )
   const value = new Map(entries.map((e) => [e.name, e.value]))

@@ -139,7 +139,9 @@ export function checkValue(type: string, raw: string, schemaType?: string, opts:
   const check = type === 'api_key' ? { expected: `${base.expected}, or a PEM block`, ok: (v: string) => base.ok(v) || PEM.test(v) || !!opts.exact } : base
   const trimmed = kind === 'service_account_json' || kind === 'oauth' ? value.trim() : value
   if (opts.exact && trimmed !== value) throw new CredctlError('INVALID_INPUT', `invalid value for type ${label}: leading or trailing blanks, which a ${label} value does not keep`)
-  checkKeyChars(kind, trimmed, label)
+  // A key goes into an HTTP header (ASCII only); a generic secret imported from a .env (`exact`) is a
+  // password as often as a key ("pässwörd", "correct horse battery staple"): stored as written.
+  if (!(opts.exact && type === 'api_key')) checkKeyChars(kind, trimmed, label)
   // The parse the mask and redaction use (DESIGN section 2): a value it cannot cut into public and
   // secret parts one way only is refused here, with how to write it, rather than masked by a guess.
   let shapeProblem: ValueShapeError | undefined

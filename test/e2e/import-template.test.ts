@@ -243,7 +243,7 @@ describe('import --template: the security review (F2, F9, F12)', () => {
   it('F9: a stray base64 line is refused with its line number and nothing of it, by import and run --dry-run', async () => {
     const piece = 'dGhpc2lzYXNlY3JldGtleXZhbHVlMTIzNDU2Nzg5MA'
     writeFileSync(env, `NODE_ENV=production\n${piece}=\n`)
-    for (const args of [['import', '--from-env', env, '--template', tpl], ['import', '--from-env', env], ['run', '--env-file', env, '--dry-run', '--', 'true']]) {
+    for (const args of [['import', '--from-env', env, '--template', tpl], ['import', '--from-env', env], ['run', '--dotenv', env, '--dry-run', '--', 'true']]) {
       const r = await cli(args)
       expect(r.code, args.join(' ')).toBe(2)
       expect(r.stderr).toContain(`${env}:2: expected NAME=VALUE (this line looks like part of a pasted key`)

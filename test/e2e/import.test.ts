@@ -94,7 +94,7 @@ describe('credctl import --from-env', () => {
       ['OPENAI_API_KEY', 'openai', true],
       ['ANTHROPIC_API_KEY', 'anthropic', true],
       ['GROQ_API_KEY', 'groq', true],
-      ['STRIPE_API_KEY', 'api_key', true],
+      ['STRIPE_API_KEY', 'api_key', false],
       ['DATABASE_URL', 'postgresql', true],
       ['ANALYTICS_DB', 'mysql', true],
       ['SMTP_URL', 'smtp', true],
@@ -113,10 +113,12 @@ describe('credctl import --from-env', () => {
     expect(hist[0]).toMatchObject({ action: 'import', credentials: expect.arrayContaining([expect.objectContaining({ name: 'OPENAI_API_KEY' })]) })
     expect(hist[0]!.detail).toMatch(/^\.env \.env: OPENAI_API_KEY, /)
     expect(await reveal('REDIS_URL')).toBe(REDIS)
-    // run gives the same variables back
+    // run gives the provider types' variables back as defaults; generic secrets (api_key named after
+    // their variable) are never defaults: they come back through a template (--template) or --env.
     const run = await cli(['run', '--dry-run', '--json'])
     const vars = (JSON.parse(run.stdout) as { variables: { variable: string }[] }).variables.map((v) => v.variable)
-    expect(vars).toEqual(expect.arrayContaining(['OPENAI_API_KEY', 'ANTHROPIC_API_KEY', 'GROQ_API_KEY', 'STRIPE_API_KEY', 'DATABASE_URL', 'MYSQL_URL', 'SMTP_URL', 'GOOGLE_APPLICATION_CREDENTIALS']))
+    expect(vars).toEqual(expect.arrayContaining(['OPENAI_API_KEY', 'ANTHROPIC_API_KEY', 'GROQ_API_KEY', 'DATABASE_URL', 'MYSQL_URL', 'SMTP_URL', 'GOOGLE_APPLICATION_CREDENTIALS']))
+    expect(vars).not.toContain('STRIPE_API_KEY')
   })
 
   it('skips name clashes with a report, or renames them with --rename', async () => {
