@@ -405,7 +405,7 @@ export function createProgram(f: Factory, onResult: (o: Output) => void, only?: 
         .action(act(() => import('./commands/import.js'))),
       [
         'credctl import --from-env .env --template .env.credctl --dry-run',
-        'credctl import --from-env .env --template .env.credctl && credctl run --dotenv .env.credctl -- npm start',
+        'credctl import --from-env .env --template .env.credctl && credctl run --dotenv .env.credctl --no-defaults -- npm start',
         'CREDCTL_EXPORT_PASSPHRASE=... credctl import --bundle team.credctl --rename',
       ],
     )
