@@ -1,4 +1,10 @@
 /** credctl SDK: `import { createClient } from 'credctl'`. */
+// The declarations use Node's types (process.env's NodeJS.ProcessEnv, Buffer) in the signatures the entry
+// reaches. TypeScript 6+ loads no @types package by itself (`types` defaults to []), so the entry names
+// them, and @types/node is a dependency (>=20, the engines floor; npm dedupes it with the consumer's own
+// copy, as mysql2 and @inquirer do). `preserve` keeps the directive in the emitted index.d.ts.
+// test/e2e/packed-types.test.ts compiles a packed install under `strict` with default `types`.
+/// <reference types="node" preserve="true" />
 export { createClient, CredentialsApi, resolveCategory } from './credentials/client.js'
 export type { Client, ClientOptions, CreateInput, UpdateInput, ListFilter, ValidationResult, ValidateProgress, SchemaDoc, VaultStatus } from './credentials/client.js'
 export type { Credential } from './credentials/view.js'
