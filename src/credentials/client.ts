@@ -97,8 +97,15 @@ export interface VaultStatus {
   vault_id: string | null
   key_source: string | null
   /**
-   * The OS keychain. `used`: false when the vault's key lives elsewhere (env, passphrase, file): then it
-   * is not probed (its errors are not this vault's problem) and `reachable` is null.
+   * Only when the vault does not exist yet: the key source its first write will choose (--key-source,
+   * CREDCTL_KEY_SOURCE, then CREDCTL_MASTER_KEY → env, CREDCTL_KEY_FILE → file, CREDCTL_PASSPHRASE →
+   * passphrase, else keychain).
+   */
+  new_key_source?: string
+  /**
+   * The OS keychain. `used`: false when the vault's key lives elsewhere (env, passphrase, file), or,
+   * for a vault not created yet, when `new_key_source` is not the keychain: then it is not probed (its
+   * errors are not this vault's problem) and `reachable` is null.
    */
   keychain: { used: boolean; reachable: boolean | null; reason: string | null }
   counts: { total: number; active: number; deleted: number; defaults: number; by_category: Record<string, number> }

@@ -5,7 +5,7 @@ import { CredctlError } from '../errors.js'
 import { aadFor, hmac, macKey, open, TagMismatch } from '../vault/cipher.js'
 import { macInput, type CredentialRecord, type VaultFile } from '../vault/format.js'
 import { osKeychain, probeKeychain, type Keychain } from '../vault/keychain.js'
-import { createVaultKey, loadVaultKey, type KeyContext } from '../vault/keys.js'
+import { chooseSource, createVaultKey, loadVaultKey, type KeyContext } from '../vault/keys.js'
 import { defaultVaultPath, sidePaths } from '../vault/paths.js'
 import type { RotateOptions, RotateResult } from '../vault/rotate.js'
 import { ensureDir, readVault, withLock, writeFileAtomic, writeVaultFile } from '../vault/store.js'
@@ -356,10 +356,17 @@ export class Vault {
       out.exists = true
       out.error = { code: e.code, message: e.message }
     }
-    // A vault whose key is elsewhere does not need the keychain: not probed, so no error of it shows
-    // (issue 12). Otherwise (keychain vault, no vault yet, unreadable vault) it is probed in a child
-    // process that is killed when it overruns (see keychain.ts).
-    if (out.key_source !== null && out.key_source !== 'keychain') {
+    // The keychain is probed only when this vault needs it (issues 12 and 13): a vault whose key is
+    // elsewhere, or a vault not created yet whose first write will put its key elsewhere (--key-source,
+    // CREDCTL_KEY_SOURCE, CREDCTL_MASTER_KEY, CREDCTL_KEY_FILE, CREDCTL_PASSPHRASE: chooseSource's
+    // rule), is not probed, so no keychain error or wait shows. A keychain vault, one created into the
+    // keychain, or an unreadable vault is probed in a child process killed when it overruns (keychain.ts).
+    if (!out.exists) {
+      // An unknown explicit choice is refused when the vault is created; here it changes nothing.
+      out.new_key_source = await chooseSource(this.keyContext()).catch(() => 'keychain' as const)
+    }
+    const source = out.exists ? out.key_source : out.new_key_source
+    if (source !== null && source !== undefined && source !== 'keychain') {
       out.keychain = { used: false, reachable: null, reason: null }
     } else {
       const why = await probeKeychain(this.keychain())

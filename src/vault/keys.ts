@@ -112,8 +112,12 @@ function keyFilePath(ctx: KeyContext, vaultFile: string): string {
   return abs
 }
 
-/** Decide the key source of a new vault: explicit choice, then configured env vars, then the keychain. */
-async function chooseSource(ctx: KeyContext): Promise<KeySource> {
+/**
+ * Decide the key source of a new vault: explicit choice, then configured env vars, then the keychain.
+ * Also tells `status` whether a vault not created yet will need the keychain. Throws USAGE for an
+ * unknown explicit choice.
+ */
+export async function chooseSource(ctx: KeyContext): Promise<KeySource> {
   const explicit = ctx.keySource ?? ctx.env.CREDCTL_KEY_SOURCE
   if (explicit) {
     if (!(KEY_SOURCES as readonly string[]).includes(explicit)) {

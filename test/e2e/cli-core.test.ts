@@ -153,6 +153,21 @@ describe('credctl CLI (built, no TTY)', () => {
     expect((await cli(['status'])).stdout).toMatch(/^keychain\tnot used \(this vault's key is in CREDCTL_MASTER_KEY\)$/m)
   })
 
+  it('status with no vault yet probes the keychain only when a new vault would use it (issue 13)', async () => {
+    // A keychain that cannot answer: no session bus, and 1 ms to answer. A probe would say so.
+    const broken = { DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/credctl-bus', CREDCTL_KEYCHAIN_TIMEOUT_MS: '1' }
+    const s = await cli(['status', '--json'], undefined, broken)
+    expect(s.code, s.stderr).toBe(0)
+    expect(JSON.parse(s.stdout)).toMatchObject({ exists: false, key_source: null, new_key_source: 'env', keychain: { used: false, reachable: null, reason: null } })
+    const text = await cli(['status'], undefined, broken)
+    expect(text.stdout).toMatch(/^keychain\tnot used \(a new vault's key will be in CREDCTL_MASTER_KEY\)$/m)
+    expect(text.stdout).toMatch(/^key source\t\(chosen when the first credential is created: env\)$/m)
+    expect(text.stderr).toBe('')
+    // The same broken keychain, chosen for the new vault: probed, and reported unreachable.
+    const kc = JSON.parse((await cli(['status', '--json'], undefined, { ...broken, CREDCTL_KEY_SOURCE: 'keychain' })).stdout)
+    expect(kc).toMatchObject({ exists: false, new_key_source: 'keychain', keychain: { used: true, reachable: false } })
+  })
+
   it('exits 0 when the reader closes the pipe early', () => {
     for (let i = 0; i < 3; i++) spawnSync(process.execPath, [BIN, 'create', '--name', `n${i}`, '--type', 'openai', '--value-stdin'], { env: t.env, input: OPENAI })
     const r = spawnSync('bash', ['-o', 'pipefail', '-c', `node ${BIN} types | head -1 >/dev/null`], { env: t.env })

@@ -9,7 +9,7 @@ export async function run(f: Factory): Promise<Output> {
   const rows: [string, string][] = [
     ['vault', s.vault],
     ['exists', String(s.exists)],
-    ['key source', s.key_source ?? (s.exists ? '(unknown: the vault cannot be read)' : '(chosen when the first credential is created)')],
+    ['key source', s.key_source ?? (s.exists ? '(unknown: the vault cannot be read)' : `(chosen when the first credential is created${s.new_key_source ? `: ${s.new_key_source}` : ''})`)],
     ['keychain', keychainLine(s)],
     ['credentials', `${s.counts.active} active, ${s.counts.deleted} deleted, ${s.counts.defaults} defaults`],
   ]
@@ -37,8 +37,12 @@ const KEY_PLACE: Record<string, string> = { env: 'CREDCTL_MASTER_KEY', passphras
  * The keychain row: one short sentence (issue 12). The full reason stays in `status --json`
  * (keychain.reason); the row names the usual causes in a few words, else the reason's last clause, cut.
  */
-export function keychainLine(s: Pick<VaultStatus, 'keychain' | 'key_source'>): string {
-  if (!s.keychain.used) return `not used (this vault's key is in ${KEY_PLACE[s.key_source ?? ''] ?? s.key_source})`
+export function keychainLine(s: Pick<VaultStatus, 'keychain' | 'key_source' | 'new_key_source'>): string {
+  if (!s.keychain.used) {
+    return s.key_source
+      ? `not used (this vault's key is in ${KEY_PLACE[s.key_source] ?? s.key_source})`
+      : `not used (a new vault's key will be in ${KEY_PLACE[s.new_key_source ?? ''] ?? s.new_key_source})`
+  }
   if (s.keychain.reachable) return 'reachable'
   const r = s.keychain.reason ?? ''
   const why = /dbus|secret.?service|org\.freedesktop\.secrets/i.test(r)
