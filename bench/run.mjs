@@ -133,34 +133,50 @@ if (want('peers')) {
 }
 
 if (want('validate')) {
-  // 100 credentials whose service answers after 200 ms.
-  const server = createServer((req, res) => setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end('{"object":"list","data":[]}'), 200))
-  await new Promise((r) => server.listen(0, '127.0.0.1', r))
-  const base = `http://127.0.0.1:${server.address().port}/v1`
-  const vault = path.join(work, 'vval', 'vault.json')
-  const client = createClient({ vault, env: { CREDCTL_MASTER_KEY: KEY } })
-  await client.credentials.importMany(
-    Array.from({ length: 100 }, (_, i) => ({ source: `v${i}`, name: `slow-${i}`, type: 'openai', value: `sk-${randomBytes(24).toString('hex')}`, base_url: base })),
-  )
-  // The server lives in this process, so run the CLI asynchronously around it. The default
-  // concurrency (8) needs 13 rounds of 200 ms at least; 16 shows what a wider pool gives.
+  // 100 credentials whose service answers after 200 ms: all on one host, then spread over 10 hosts
+  // (10 local servers: 127.0.0.1 on 10 ports, 10 host:port keys), 10 credentials each, grouped by host
+  // in list order (names sort in creation order), the order a per-host cap matters for.
+  const servers = []
+  for (let s = 0; s < 10; s++) {
+    const server = createServer((req, res) => setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end('{"object":"list","data":[]}'), 200))
+    await new Promise((r) => server.listen(0, '127.0.0.1', r))
+    servers.push(server)
+  }
+  const baseOf = (s) => `http://127.0.0.1:${servers[s].address().port}/v1`
+  const vaults = {}
+  for (const [layout, hostOf] of [['1 host', () => 0], ['10 hosts', (i) => Math.floor(i / 10)]]) {
+    const vault = path.join(work, `vval-${layout.replace(' ', '')}`, 'vault.json')
+    const client = createClient({ vault, env: { CREDCTL_MASTER_KEY: KEY } })
+    await client.credentials.importMany(
+      Array.from({ length: 100 }, (_, i) => ({ source: `v${i}`, name: `slow-${String(i).padStart(3, '0')}`, type: 'openai', value: `sk-${randomBytes(24).toString('hex')}`, base_url: baseOf(hostOf(i)) })),
+    )
+    vaults[layout] = vault
+  }
+  // The server lives in this process, so run the CLI asynchronously around it. Lower bound: rounds of
+  // 200 ms, ceil(per host / min(per-host cap, global cap)) on one host, ceil(100 / global cap) on 10
+  // hosts of 10 (the per-host cap of 8 is never what binds there once 32 run in all).
   const { spawn } = await import('node:child_process')
-  for (const concurrency of [8, 16]) {
+  const cases = [
+    ['1 host', 'defaults (--concurrency 32 --per-host 8)', [], 13],
+    ['1 host', '--concurrency 16 --per-host 16', ['--concurrency', '16', '--per-host', '16'], 7],
+    ['10 hosts', 'defaults (--concurrency 32 --per-host 8)', [], 4],
+    ['10 hosts', '--concurrency 8 (8 in all: the old default)', ['--concurrency', '8'], 13],
+  ]
+  for (const [layout, what, flags, rounds] of cases) {
     const times = []
     for (let i = 0; i < 5; i++) {
       const t0 = process.hrtime.bigint()
       await new Promise((resolve, reject) => {
-        const c = spawn(process.execPath, [BIN, 'validate', '--all', '--json', '--concurrency', String(concurrency)], { env: env(vault), stdio: ['ignore', 'ignore', 'pipe'] })
+        const c = spawn(process.execPath, [BIN, 'validate', '--all', '--json', ...flags], { env: env(vaults[layout]), stdio: ['ignore', 'ignore', 'pipe'] })
         c.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`validate --all exited ${code}`))))
       })
       times.push(Number(process.hrtime.bigint() - t0) / 1e6)
     }
-    const lower = Math.ceil(100 / concurrency) * 200
-    const row = { label: `validate --all, 100 × 200 ms, --concurrency ${concurrency}`, median_ms: median(times), node_ms: NaN, ratio: NaN, peak_rss_mib: NaN, note: `lower bound ${lower} ms (${Math.ceil(100 / concurrency)} rounds of 200 ms)` }
+    const row = { label: `validate --all, 100 × 200 ms on ${layout}, ${what}`, median_ms: median(times), node_ms: NaN, ratio: NaN, peak_rss_mib: NaN, note: `lower bound ${rounds * 200} ms (${rounds} rounds of 200 ms)` }
     console.error(`  ${row.label}: ${row.median_ms.toFixed(0)} ms`)
     rows.push(row)
   }
-  server.close()
+  for (const server of servers) server.close()
 }
 
 if (want('discover') && existsSync(path.join(ROOT, 'bench/discover-pg.mjs'))) {

@@ -193,11 +193,12 @@ _credctl_cmd_validate() {
       --type) COMPREPLY=($(compgen -W 'openai anthropic gemini deepseek fireworks xai openrouter together_ai mistral cohere groq perplexity elevenlabs deepgram openai_audio fal replicate stability openai_image runway pika luma postgresql mysql bigquery snowflake redshift mssql clickhouse static_file api_key oauth database smtp' -- "$cur")); return ;;
       --timeout) return ;;
       --concurrency) return ;;
+      --per-host) return ;;
       --vault) _credctl_files; return ;;
       --key-source) COMPREPLY=($(compgen -W 'keychain env passphrase file' -- "$cur")); return ;;
   esac
   if [[ $cur == -* ]]; then
-    COMPREPLY=($(compgen -W '--all --category --type --timeout --concurrency --json --help -h --version -V --vault --key-source --debug' -- "$cur"))
+    COMPREPLY=($(compgen -W '--all --category --type --timeout --concurrency --per-host --json --help -h --version -V --vault --key-source --debug' -- "$cur"))
     return
   fi
   case $npos in
@@ -457,7 +458,7 @@ _credctl() {
     restore) vopts=' --vault --key-source ' ;;
     set-default) vopts=' --vault --key-source ' ;;
     purge) vopts=' --vault --key-source ' ;;
-    validate) vopts=' --category --type --timeout --concurrency --vault --key-source ' ;;
+    validate) vopts=' --category --type --timeout --concurrency --per-host --vault --key-source ' ;;
     discover) vopts=' --schemas --max-tables --timeout --vault --key-source ' ;;
     schema) vopts=' --table --vault --key-source ' ;;
     types) vopts=' --category --vault --key-source ' ;;

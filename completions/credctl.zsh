@@ -185,7 +185,8 @@ _credctl() {
         '--category=[every credential of this category (implies --all)]:value:(llm speech image video data_warehouse tools)' \
         '--type=[every credential of this type (implies --all)]:value:(openai anthropic gemini deepseek fireworks xai openrouter together_ai mistral cohere groq perplexity elevenlabs deepgram openai_audio fal replicate stability openai_image runway pika luma postgresql mysql bigquery snowflake redshift mssql clickhouse static_file api_key oauth database smtp)' \
         '--timeout=[per-check timeout in seconds, 0.1 to 600]:value: ' \
-        '--concurrency=[checks run at once]:value: ' \
+        '--concurrency=[checks run at once, 1 to 256 (default 32)]:value: ' \
+        '--per-host=[checks run at once against one host\:port, 1 to 256 (default 8)]:value: ' \
         '--json[print JSON (never a value)]' \
         '(--help -h)'{--help,-h}'[display help for command]' \
         '(--version -V)'{--version,-V}'[output the version number]' \

@@ -3,6 +3,7 @@ import { CredctlError } from '../errors.js'
 import { checkServiceUrl } from '../credentials/urls.js'
 import { redact } from './redact.js'
 import type { CheckContext, CheckInput, CheckResult } from './types.js'
+import { urlKey } from './target.js'
 
 /**
  * The one table-driven checker for every HTTP provider: build the row's request, send it once, classify
@@ -276,3 +277,7 @@ export function configuredCheckUrl(input: CheckInput, hint: string): string {
   return checkServiceUrl(url, 'check URL')
 }
 
+/** Where the check goes (per-host cap, target.ts): the host and port of the row's URL under the credential's base. */
+export function target(input: CheckInput): string | undefined {
+  return urlKey(requestUrl(rowFor(input.type), input.base_url))
+}

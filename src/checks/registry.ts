@@ -54,5 +54,6 @@ export async function loadCheck(type: string): Promise<Check | undefined> {
   if (mod.discoverSchema !== undefined && typeof mod.discoverSchema !== 'function') {
     throw new Error(`check module for ${type} exports a discoverSchema that is not a function`)
   }
+  if (mod.target !== undefined && typeof mod.target !== 'function') throw new Error(`check module for ${type} exports a target that is not a function`)
   return mod as unknown as Check
 }

@@ -99,5 +99,10 @@ export interface DiscoverOptions {
 
 export interface Check {
   validate(input: CheckInput, ctx: CheckContext): Promise<CheckResult>
+  /**
+   * Where validate() goes, as "host:port" (target.ts: hostKey, urlKey), for the per-host cap of
+   * validateMany; pure (no I/O), may throw on a value it cannot read. Absent: a key per credential.
+   */
+  target?(input: CheckInput): string | undefined
   discoverSchema?(input: CheckInput, ctx: CheckContext & { options?: DiscoverOptions }): Promise<DiscoveredSchema>
 }

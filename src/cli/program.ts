@@ -207,7 +207,8 @@ export function createProgram(f: Factory, onResult: (o: Output) => void, only?: 
         .addOption(catOpt('every credential of this category (implies --all)'))
         .addOption(typeOpt('every credential of this type (implies --all)'))
         .option('--timeout <seconds>', 'per-check timeout in seconds, 0.1 to 600', '10')
-        .option('--concurrency <n>', 'checks run at once', '8')
+        .option('--concurrency <n>', 'checks run at once, 1 to 256 (default 32)')
+        .option('--per-host <n>', 'checks run at once against one host:port, 1 to 256 (default 8)')
         .addOption(json())
         .action(act(() => import('./commands/validate.js'))),
       ["credctl validate 'OpenAI Prod'", 'credctl validate --category llm --json'],

@@ -416,14 +416,18 @@ export class CredentialsApi {
 
   /**
    * Check several credentials at once: one read and one key load, the checks in parallel (at most
-   * `concurrency` at a time), then all verdicts stored in a single write. Credentials whose type has
-   * no check yet make it a NO_CHECK error before anything runs.
+   * `concurrency` at a time, at most `perHost` of them contacting one host:port), then all verdicts
+   * stored in a single write, in the order asked. Credentials whose type has no check yet make it a
+   * NO_CHECK error before anything runs.
    */
   async validateMany(
     idsOrNames: string[],
     opts: {
       timeoutMs?: number
+      /** Checks in flight at most: 1 to 256, default 32 (checks/target.ts VALIDATE_LIMITS); otherwise INVALID_INPUT. */
       concurrency?: number
+      /** Checks in flight at most per host:port a check contacts (checks/target.ts): 1 to 256, default 8. */
+      perHost?: number
       /**
        * Called when a check starts or ends: how many are done, of how many (the `onProgress(done, total)`
        * of every long SDK call), and which are running since when (ms since the epoch).
@@ -437,8 +441,9 @@ export class CredentialsApi {
       onSkip?: (credential: Credential, reason: string) => void
     } = {},
   ): Promise<ValidationResult[]> {
+    const [{ loadCheck }, { targetOf, validateLimits }, { runLimited }] = await Promise.all([import('../checks/registry.js'), import('../checks/target.js'), import('../lib/limiter.js')])
+    const limits = validateLimits(opts)
     let items = await this.vault.decryptMany(idsOrNames)
-    const { loadCheck } = await import('../checks/registry.js')
     const checks = new Map<string, Check | undefined>()
     const skip = (rec: CredentialRecord, reason: string) => {
       if (!opts.onSkip) throw new CredctlError('NO_CHECK', `${reason} (credential "${rec.name}")`)
@@ -455,11 +460,8 @@ export class CredentialsApi {
     // What is running now, for progress: name and start time of each check in flight.
     const running = new Map<string, { name: string; started: number }>()
     const progress = () => opts.onProgress?.(done, items.length, [...running.values()])
-    let next = 0
     let done = 0
-    const worker = async () => {
-      while (next < items.length) {
-        const i = next++
+    const checkOne = async (i: number) => {
         const { rec, value } = items[i]!
         const started = Date.now()
         running.set(rec.id, { name: rec.name, started })
@@ -474,14 +476,13 @@ export class CredentialsApi {
           // reaches the caller as NO_CHECK (exit 2) and nothing is stored; no further check starts.
           if (e instanceof CredctlError && e.code === 'NO_CHECK') {
             if (!opts.onSkip) {
-              next = items.length
               throw new CredctlError('NO_CHECK', `${e.message} (credential "${rec.name}")`, e.hint ? { hint: e.hint } : {})
             }
             opts.onSkip(toView(rec), e.message)
             running.delete(rec.id)
             done++
             progress()
-            continue
+          return
           }
           result = failureOf(e, signal, timeoutMs, secretsOf(rec, value))
         }
@@ -501,8 +502,8 @@ export class CredentialsApi {
         done++
         progress()
       }
-    }
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.concurrency ?? 8, items.length)) }, worker))
+    // At most `concurrency` checks in flight, and at most `perHost` per host a check contacts (target.ts).
+    await runLimited(items.map(({ rec, value }, i) => ({ key: targetOf(checks.get(rec.schema_type ?? rec.type)!, checkInputOf(rec, value)), run: () => checkOne(i) })), limits)
     // Skipped credentials leave holes: only verdicts are stored, and nothing is written without one.
     const checked = results.filter((r) => r !== undefined)
     if (checked.length === 0) return []

@@ -1,6 +1,7 @@
 import { createSign } from 'node:crypto'
 import { CredctlError } from '../../errors.js'
 import type { CheckContext, CheckInput, CheckResult, DiscoveredSchema } from '../types.js'
+import { urlKey } from '../target.js'
 import { parseServiceAccount, type ServiceAccount } from './bigquery-key.js'
 import { groupRows, nonEmpty, refused, schemaFilter, secureEndpoint, type CatalogRow, type DiscoverCtx } from './common.js'
 
@@ -243,4 +244,9 @@ export async function discoverSchema(input: CheckInput, ctx: DiscoverCtx): Promi
     calls++
   }
   return { tables: groupRows(rows, ctx.options?.maxTables), details: { queries: byRegion.size, api_calls: calls, regions: [...byRegion.keys()].sort() } }
+}
+
+/** Where the check goes (per-host cap, target.ts): the API base (the token endpoint is asked once per check). */
+export function target(input: CheckInput): string | undefined {
+  return urlKey(input.base_url || DEFAULT_BASE)
 }

@@ -1,4 +1,5 @@
 import type { CheckContext, CheckInput, CheckResult, DiscoveredSchema } from '../types.js'
+import { urlKey } from '../target.js'
 import { DriverTimeout, groupRows, loadDriver, nonEmpty, schemaFilter, watchdog, type CatalogRow, type DiscoverCtx } from './common.js'
 import { CLICKHOUSE, loginVerdict, VerdictError } from './login-errors.js'
 
@@ -173,4 +174,9 @@ export async function discoverSchema(input: CheckInput, ctx: DiscoverCtx): Promi
   })
   if ('status' in r) throw new VerdictError(r)
   return r
+}
+
+/** Where the check goes (per-host cap, target.ts): the HTTP interface's host and port. */
+export function target(input: CheckInput): string | undefined {
+  return urlKey(parseClickhouseUrl(input.value).url)
 }

@@ -1,4 +1,5 @@
 import type { CheckContext, CheckInput, CheckResult, DiscoveredSchema, ForeignKey } from '../types.js'
+import { hostKey } from '../target.js'
 import { abortable, DriverTimeout, foreignKeys, groupRows, loadDriver, schemaFilter, tableKey, watchdog, type CatalogRow, type DiscoverCtx, type FkRow, type TableFacts } from './common.js'
 import { loginVerdict, MSSQL, VerdictError } from './login-errors.js'
 import { parseMssql, type MssqlTarget } from './mssql-config.js'
@@ -251,4 +252,13 @@ export async function discoverSchema(input: CheckInput, ctx: DiscoverCtx): Promi
   } finally {
     await close(c)
   }
+}
+
+/**
+ * Where the check goes (per-host cap, target.ts): the server and its port (1433, the default; a named
+ * instance without a port counts as the server's default port: same machine, same service).
+ */
+export function target(input: CheckInput): string | undefined {
+  const t = parseMssql(input.value)
+  return hostKey(t.server, t.port ?? 1433)
 }

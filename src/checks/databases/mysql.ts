@@ -1,5 +1,6 @@
 import { readRegularFileSync } from '../../lib/regular-file.js'
 import type { CheckContext, CheckInput, CheckResult, DiscoveredSchema } from '../types.js'
+import { hostKey } from '../target.js'
 import { DriverTimeout, foreignKeys, groupRows, nonEmpty, schemaFilter, tableKey, watchdog, type CatalogRow, type DiscoverCtx, type FkRow, type TableFacts } from './common.js'
 import { loginVerdict, MARIADB, MYSQL, VerdictError } from './login-errors.js'
 import { access } from './mysql-grants.js'
@@ -287,4 +288,10 @@ export async function discoverSchema(input: CheckInput, ctx: DiscoverCtx): Promi
   } finally {
     await close(c)
   }
+}
+
+/** Where the check goes (per-host cap, target.ts): the server's host and port. */
+export function target(input: CheckInput): string | undefined {
+  const t = parseMysqlUri(input.value)
+  return hostKey(t.host, t.port)
 }

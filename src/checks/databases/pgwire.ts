@@ -1,5 +1,6 @@
 import { readRegularFileSync } from '../../lib/regular-file.js'
 import type { CheckContext, CheckInput, CheckResult, DiscoveredSchema } from '../types.js'
+import { hostKey } from '../target.js'
 import { DriverTimeout, groupRows, schemaFilter, tableKey, watchdog, type DiscoverCtx } from './common.js'
 import { loginVerdict, POSTGRESQL, VerdictError } from './login-errors.js'
 import { isSocket, parsePgUri, type PgTarget, type SslMode } from './pg-uri.js'
@@ -223,4 +224,10 @@ export async function discoverSchema(input: CheckInput, ctx: DiscoverCtx): Promi
   } finally {
     await close(c)
   }
+}
+
+/** Where the check goes (per-host cap, target.ts): the server's host (or socket directory) and port. */
+export function target(input: CheckInput): string | undefined {
+  const t = parsePgUri(input.value)
+  return hostKey(t.host, t.port)
 }

@@ -4,6 +4,6 @@
  * that points at Redshift is detected by version() and read through svv_columns instead.
  * The wire code is shared with redshift in pgwire.ts; the catalog query lives in pg-catalog.ts.
  */
-export { validate, discoverSchema, clientConfig } from './pgwire.js'
+export { validate, discoverSchema, target, clientConfig } from './pgwire.js'
 export { parsePgUri } from './pg-uri.js'
 export { pgCatalogQuery, pgRow } from './pg-catalog.js'

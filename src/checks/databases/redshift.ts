@@ -4,5 +4,5 @@
  * svv_columns (local, late-binding and external tables) in one query (redshift-catalog.ts); a redshift://
  * credential that turns out to be plain PostgreSQL gets the pg_catalog query.
  */
-export { validate, discoverSchema } from './pgwire.js'
+export { validate, discoverSchema, target } from './pgwire.js'
 export { redshiftCatalogQuery, redshiftRow, redshiftType } from './redshift-catalog.js'

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { CheckContext, CheckInput, CheckResult, DiscoveredSchema } from '../types.js'
+import { urlKey } from '../target.js'
 import { accountHost, parseSnowflakeUri, type SnowflakeTarget } from './snowflake-uri.js'
 import { groupRows, nonEmpty, refused, schemaFilter, secureEndpoint, type CatalogRow, type DiscoverCtx } from './common.js'
 
@@ -283,4 +284,9 @@ export async function discoverSchema(input: CheckInput, ctx: DiscoverCtx): Promi
   } finally {
     await logout(s)
   }
+}
+
+/** Where the check goes (per-host cap, target.ts): the base URL, or the account's host. */
+export function target(input: CheckInput): string | undefined {
+  return urlKey(input.base_url || accountHost(parseSnowflakeUri(input.value).account))
 }

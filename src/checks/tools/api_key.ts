@@ -2,6 +2,7 @@ import { CredctlError } from '../../errors.js'
 import { classify, configuredCheckUrl, send } from '../http.js'
 import { toolRules } from './rules.js'
 import type { CheckContext, CheckInput, CheckResult } from '../types.js'
+import { urlKey } from '../target.js'
 
 /**
  * A generic API key: a GET on the credential's own check URL with its auth header template (non-secret
@@ -27,4 +28,9 @@ export async function validate(input: CheckInput, ctx: CheckContext): Promise<Ch
   const [name, header] = authHeader(input.settings.auth_header || DEFAULT_AUTH_HEADER, input.value)
   const answer = await send(url, { method: 'GET', headers: { accept: 'application/json', 'user-agent': 'credctl', [name]: header } }, ctx)
   return classify(toolRules('the check URL', input.settings.expect), answer, [input.value])
+}
+
+/** Where the check goes (per-host cap, target.ts): the check URL's host and port; none without one. */
+export function target(input: CheckInput): string | undefined {
+  return input.settings.check_url ? urlKey(input.settings.check_url) : undefined
 }

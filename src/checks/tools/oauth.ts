@@ -4,6 +4,7 @@ import { statusOfError } from '../classify.js'
 import { redactError } from '../redact.js'
 import { classify, configuredCheckUrl, providerSaid, send, type HttpAnswer } from '../http.js'
 import type { CheckContext, CheckInput, CheckResult, CheckStatus } from '../types.js'
+import { urlKey } from '../target.js'
 import { toolRules } from './rules.js'
 
 /**
@@ -156,4 +157,12 @@ export async function validate(input: CheckInput, ctx: CheckContext): Promise<Ch
     r = { status, message: status === 'timeout' ? `no answer within ${ctx.timeoutMs / 1000} s` : redactError(e, secrets) }
   }
   return { ...r, message: `refreshed at ${g.host} (new access token stored); check: ${r.message}`, newValue, ...(settings ? { settings } : {}) }
+}
+
+/**
+ * Where the check goes (per-host cap, target.ts): the check URL's host and port. A refresh also posts
+ * to token_url, at most once per check; it is part of the secret and not read for this.
+ */
+export function target(input: CheckInput): string | undefined {
+  return input.settings.check_url ? urlKey(input.settings.check_url) : undefined
 }

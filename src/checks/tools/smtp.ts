@@ -1,5 +1,6 @@
 import { parseUri } from '../../lib/value-parts.js'
 import type { CheckContext, CheckInput, CheckResult, CheckStatus } from '../types.js'
+import { hostKey } from '../target.js'
 
 /**
  * An SMTP URL (smtp://user:pass@host:587 or smtps://...:465): connect, STARTTLS where offered, AUTH, QUIT,
@@ -79,4 +80,10 @@ export async function validate(input: CheckInput, ctx: CheckContext): Promise<Ch
     transport.close()
   }
   return { status: 'valid', message: opts.auth ? `login accepted by ${where}` : `connected to ${where} (the URL has no user or password, so no login was tried)` }
+}
+
+/** Where the check goes (per-host cap, target.ts): the relay's host and port. */
+export function target(input: CheckInput): string | undefined {
+  const o = transportOptions(input.value, 0)
+  return hostKey(o.host, o.port)
 }

@@ -5,6 +5,7 @@ import type { Output } from '../output.js'
 import { timeoutMs } from '../timeout.js'
 import { startProgress } from '../progress.js'
 import { truncateText } from '../../lib/width.js'
+import { VALIDATE_LIMITS } from '../../checks/target.js'
 
 export interface ValidateOptions {
   all?: boolean
@@ -12,6 +13,7 @@ export interface ValidateOptions {
   type?: string
   timeout?: string
   concurrency?: string
+  perHost?: string
   json?: boolean
 }
 
@@ -36,7 +38,8 @@ export function exitCodeFor(results: Pick<ValidationResult, 'status'>[]): number
 
 export async function run(f: Factory, names: string[], o: ValidateOptions): Promise<Output> {
   const timeout = timeoutMs(o.timeout, 10)
-  const concurrency = positive('--concurrency', o.concurrency, 8, 256, true)
+  const concurrency = positive('--concurrency', o.concurrency, VALIDATE_LIMITS.concurrency, VALIDATE_LIMITS.max, true)
+  const perHost = positive('--per-host', o.perHost, VALIDATE_LIMITS.perHost, VALIDATE_LIMITS.max, true)
   // --category/--type select a set as --all does, so either implies --all (issue 12, point 9). With names
   // they are refused rather than used as a filter: a named credential silently left out would look checked.
   const all = o.all || o.category !== undefined || o.type !== undefined
@@ -60,7 +63,7 @@ export async function run(f: Factory, names: string[], o: ValidateOptions): Prom
   const onSkip = ids.length > 1 ? (c: { name: string }, reason: string) => void skipped.push(`skipped ${c.name}: ${reason}`) : undefined
   let results: ValidationResult[]
   try {
-    results = await client.credentials.validateMany(ids, { timeoutMs: timeout, concurrency, ...(progress ? { onProgress } : {}), ...(onSkip ? { onSkip } : {}) })
+    results = await client.credentials.validateMany(ids, { timeoutMs: timeout, concurrency, perHost, ...(progress ? { onProgress } : {}), ...(onSkip ? { onSkip } : {}) })
   } finally {
     progress?.stop()
   }
