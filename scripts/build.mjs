@@ -3,7 +3,7 @@
 // fresh clone is usable after `npm install` / `npm ci`.
 import { build } from 'esbuild'
 import { execFileSync } from 'node:child_process'
-import { readFileSync, renameSync, rmSync } from 'node:fs'
+import { existsSync, readFileSync, renameSync, rmSync } from 'node:fs'
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
 // Bundled (small, pure JS, on the startup path): resolving them from node_modules at run time costs
@@ -50,10 +50,13 @@ renameSync(next, dist)
 rmSync(old, { recursive: true, force: true })
 
 if (!process.argv.includes('--no-types')) {
-  try {
-    execFileSync(process.execPath, [new URL('../node_modules/typescript/bin/tsc', import.meta.url).pathname, '-p', 'tsconfig.json'], { stdio: 'inherit' })
-  } catch {
+  const tsc = new URL('../node_modules/typescript/bin/tsc', import.meta.url).pathname
+  if (!existsSync(tsc)) {
     // Declarations are for SDK users; a missing dev toolchain (production install) must not break the CLI build.
-    console.error('build: TypeScript declarations were not emitted')
+    console.error('build: TypeScript is not installed; declarations were not emitted')
+  } else {
+    // With TypeScript present, a failed emit is a failed build: a package without its declarations
+    // (test/e2e/packed-types.test.ts) must not pass for a good one.
+    execFileSync(process.execPath, [tsc, '-p', 'tsconfig.json'], { stdio: 'inherit' })
   }
 }

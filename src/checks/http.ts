@@ -1,6 +1,6 @@
 import { PROVIDERS, type BodyTest, type ProviderRow, type Scalar, type Verdict } from './providers.js'
 import { CredctlError } from '../errors.js'
-import { checkServiceUrl } from '../credentials/urls.js'
+import { checkServiceUrl } from '../lib/url-safety.js'
 import { redact } from './redact.js'
 import type { CheckContext, CheckInput, CheckResult } from './types.js'
 import { urlKey } from './target.js'

@@ -1,5 +1,9 @@
 import { CredctlError } from '../errors.js'
-import type { Factory } from './factory.js'
+import type { IOStreams } from './io.js'
+import type { Prompter } from './prompter.js'
+
+/** What asking takes: stderr and the prompts (a Factory has both; factory.ts loads this module, so it is not named here). */
+type Asker = { io: Pick<IOStreams, 'term'>; prompter(): Promise<Prompter> }
 
 /**
  * The shortest passphrase credctl accepts when it asks for a new vault passphrase at a prompt (a new
@@ -19,7 +23,7 @@ const ROUNDS = 3
  * asked again, up to three rounds, then INVALID_INPUT (exit 2) with `nothing` ("nothing was written").
  * `what` names it in the prompts ("vault passphrase", "passphrase for the bundle").
  */
-export async function askNewPassphrase(f: Pick<Factory, 'io' | 'prompter'>, o: { what: string; min: number; nothing: string }): Promise<string> {
+export async function askNewPassphrase(f: Asker, o: { what: string; min: number; nothing: string }): Promise<string> {
   const p = await f.prompter()
   for (let round = 1; ; round++) {
     const first = await p.password(`New ${o.what} (at least ${o.min} characters):`, {
@@ -36,7 +40,7 @@ export async function askNewPassphrase(f: Pick<Factory, 'io' | 'prompter'>, o: {
  * The passphrase of an existing vault, at a hidden prompt. `triesLeft` is set when the previous one did
  * not open the vault (src/vault/keys.ts gives three tries): said on stderr before asking again.
  */
-export async function askVaultPassphrase(f: Pick<Factory, 'io' | 'prompter'>, triesLeft?: number): Promise<string> {
+export async function askVaultPassphrase(f: Asker, triesLeft?: number): Promise<string> {
   if (triesLeft !== undefined) await f.io.term.err(`Wrong passphrase; ${triesLeft} ${triesLeft === 1 ? 'try' : 'tries'} left.\n`)
   return (await f.prompter()).password('Vault passphrase:', { validate: (v) => (v ? true : 'the passphrase is empty') })
 }

@@ -1,5 +1,6 @@
 import { Argument, Command, Option } from 'commander'
 import { CATEGORIES, TYPE_NAMES, WAREHOUSE_TYPES } from '../credentials/catalogue.js'
+import type { CompletionOptions } from './commands/completion.js'
 import type { Factory } from './factory.js'
 import type { Output } from './output.js'
 
@@ -457,7 +458,14 @@ export function createProgram(f: Factory, onResult: (o: Output) => void, only?: 
         .description('print the shell completion script (commands, flags, types, credential names), or install it')
         .option('--install', "write it where the shell loads it from (creating the directory), and say what to add to the shell's rc file, if anything")
         .option('--force', 'with --install: replace a file credctl did not write')
-        .action(act(() => import('./commands/completion.js'))),
+        .action(
+          act(async () => {
+            const m = await import('./commands/completion.js')
+            // The script is generated from the whole tree (the one being run may hold only `completion`).
+            const run = (f: Factory, shell: string, o: CompletionOptions) => m.run(f, shell, o, () => createProgram(f, () => {}))
+            return { run: run as Runner }
+          }),
+        ),
       [
         "echo 'source <(credctl completion bash)' >> ~/.bashrc",
         'credctl completion bash --install',

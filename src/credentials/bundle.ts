@@ -1,10 +1,10 @@
 import type { CredentialRecord } from '../vault/format.js'
-import { createCipheriv, createDecipheriv, createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
+import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto'
 import { CredctlError } from '../errors.js'
-import { decodeB64 } from '../vault/cipher.js'
+import { decodeB64, sameMac } from '../vault/cipher.js'
 import { scrypt, SCRYPT_BOUNDS, SCRYPT_MAX_WORK, scryptTooCostly } from '../vault/scrypt.js'
 import type { DiscoveredColumn, DiscoveredTable, TableKind } from '../checks/types.js'
-import { isJsonObject, ISO_TIME } from '../vault/record-schema.js'
+import { isJsonObject, isSettingKey, ISO_TIME, textProblem } from '../vault/record-schema.js'
 
 /**
  * The encrypted export bundle (`credctl export` / `credctl import --bundle`): every credential's value
@@ -182,7 +182,8 @@ function parseEntry(x: Json, i: number): BundleEntry {
   if (!isObj(settingsRaw)) throw damaged(`${w}: settings`)
   const settings: Record<string, string> = {}
   for (const [k, v] of Object.entries(settingsRaw)) {
-    if (!/^[a-z_]{1,40}$/.test(k) || typeof v !== 'string' || v.length > 4096) throw damaged(`${w}: settings`)
+    // The record schema's rule for a stored setting (key and value), so a bundle brings nothing the vault would refuse.
+    if (!isSettingKey(k) || typeof v !== 'string' || textProblem('setting', v)) throw damaged(`${w}: settings`)
     settings[k] = v
   }
   if (typeof x.is_default !== 'boolean') throw damaged(`${w}: is_default`)
@@ -257,7 +258,7 @@ export async function openBundle(text: string, passphrase: string): Promise<{ cr
   const { header, head, body } = parseBundle(text)
   const { key, checkKey } = await derive(passphrase, Buffer.from(header.kdf.salt, 'base64'), header.kdf)
   const expected = Buffer.from(header.check, 'base64')
-  if (!timingSafeEqual(checkOf(checkKey), expected)) {
+  if (!sameMac(checkOf(checkKey), expected)) {
     throw new CredctlError('KEY_WRONG', 'wrong passphrase for this bundle; nothing was imported', { hint: 'use the passphrase given to `credctl export` (CREDCTL_EXPORT_PASSPHRASE or the prompt)' })
   }
   let plain: string

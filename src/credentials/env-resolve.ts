@@ -1,7 +1,7 @@
 import { CredctlError } from '../errors.js'
 import { parseEnvFile } from './envfile.js'
 import { forbiddenVariable } from './env-guard.js'
-import { findLive, injectedValue } from './inject.js'
+import { findLive, injectedValue, type FileVar } from './inject.js'
 import { parseReference, scanTemplate, type TemplateRef } from './references.js'
 import type { Credential } from './view.js'
 
@@ -18,19 +18,8 @@ export interface TextSource {
   text: string
 }
 
-/** One variable of the merged env files: a reference (`ref`) or a literal (`value`), never both. */
-export interface FileVar {
-  variable: string
-  /** Where the definition that counts is: the file (as given) and its 1-based line. */
-  file: string
-  line: number
-  /** The credential name or id a reference stands for (decoded). */
-  ref?: string
-  /** The reference as written, for messages (a reference is not a secret). */
-  raw?: string
-  /** The value passed as it is. */
-  value?: string
-}
+// FileVar is declared in inject.ts, which plans with it (so inject.ts needs nothing from here).
+export type { FileVar } from './inject.js'
 
 /**
  * Parse env files (dotenv syntax: envfile.ts) and merge them: a later file's definition of a variable

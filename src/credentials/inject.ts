@@ -1,8 +1,7 @@
 import { CredctlError } from '../errors.js'
 import { TYPES, typeInfo } from './catalogue.js'
 import { forbiddenVariable, isCredctlSetting } from './env-guard.js'
-import type { FileVar } from './env-resolve.js'
-import { checkServiceUrl } from './urls.js'
+import { checkServiceUrl } from '../lib/url-safety.js'
 import type { Credential } from './view.js'
 import { find } from './records.js'
 
@@ -44,6 +43,20 @@ import { find } from './records.js'
  *   are found (PATH, LD_*, NODE_OPTIONS, ...) is ever set: see env-guard.ts. A derived name that is
  *   one of them is not injected and reported in `refused`.
  */
+
+/** One variable of the merged env files (env-resolve.ts's readEnvFiles): a reference (`ref`) or a literal (`value`), never both. */
+export interface FileVar {
+  variable: string
+  /** Where the definition that counts is: the file (as given) and its 1-based line. */
+  file: string
+  line: number
+  /** The credential name or id a reference stands for (decoded). */
+  ref?: string
+  /** The reference as written, for messages (a reference is not a secret). */
+  raw?: string
+  /** The value passed as it is. */
+  value?: string
+}
 
 export interface EnvRef {
   variable: string

@@ -1,7 +1,7 @@
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { CredctlError } from '../errors.js'
-import { checkServiceUrl } from './urls.js'
+import { checkServiceUrl } from '../lib/url-safety.js'
 import { dbValueProblem } from '../checks/databases/values.js'
 import { parseUri, valueParts, ValueShapeError } from '../lib/value-parts.js'
 import { typeInfo, WAREHOUSE_TYPES, type ValueKind } from './catalogue.js'

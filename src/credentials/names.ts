@@ -1,5 +1,4 @@
-import * as path from 'node:path'
-import { defaultVaultPath } from '../vault/paths.js'
+import { resolveVaultPath } from '../vault/paths.js'
 import { readVault } from '../vault/store.js'
 
 /**
@@ -8,7 +7,7 @@ import { readVault } from '../vault/store.js'
  * so this reads one file and nothing else. A missing vault has no names.
  */
 export async function credentialNames(opts: { vault?: string | undefined; env: NodeJS.ProcessEnv; deleted?: boolean }): Promise<string[]> {
-  const file = path.resolve(opts.vault || opts.env.CREDCTL_VAULT || (await defaultVaultPath()))
+  const file = await resolveVaultPath(opts.vault, opts.env)
   const v = (await readVault(file))?.vault
   if (!v) return []
   const names = v.credentials.filter((c) => (opts.deleted ? c.deleted_at !== null : c.deleted_at === null)).map((c) => c.name)

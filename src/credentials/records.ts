@@ -4,7 +4,7 @@ import { isWellFormed } from '../lib/text.js'
 import { fitField, FIELD_MAX, textProblem, type TextField } from '../vault/record-schema.js'
 import { CATEGORIES, isCategory, typeInfo, typesOf } from './catalogue.js'
 import { mask } from './mask.js'
-import { checkServiceUrl } from './urls.js'
+import { checkServiceUrl } from '../lib/url-safety.js'
 
 /**
  * The rules every credential obeys whichever way it arrives (create, update, import): names, base

@@ -1,7 +1,7 @@
 import { CredctlError } from '../errors.js'
 import { isWellFormed } from '../lib/text.js'
 import { textProblem } from '../vault/record-schema.js'
-import { checkServiceUrl } from './urls.js'
+import { checkServiceUrl } from '../lib/url-safety.js'
 
 /**
  * Non-secret per-credential check settings, checked in the SDK (so the SDK, the CLI and an import all

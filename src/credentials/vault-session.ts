@@ -2,14 +2,14 @@ import { crypto } from '../lazy-crypto.js'
 import * as path from 'node:path'
 import { describeErrno } from '../lib/errno.js'
 import { CredctlError } from '../errors.js'
-import { aadFor, hmac, macKey, open, TagMismatch } from '../vault/cipher.js'
-import { macInput, type CredentialRecord, type VaultFile } from '../vault/format.js'
+import { aadFor, open, TagMismatch } from '../vault/cipher.js'
+import { macHolds, vaultMac, type CredentialRecord, type VaultFile } from '../vault/format.js'
 import { osKeychain, probeKeychain, type Keychain } from '../vault/keychain.js'
 import { chooseSource, createVaultKey, loadVaultKey, type KeyContext } from '../vault/keys.js'
-import { defaultVaultPath, sidePaths } from '../vault/paths.js'
+import { resolveVaultPath, sidePaths } from '../vault/paths.js'
 import type { RotateOptions, RotateResult } from '../vault/rotate.js'
 import { ensureDir, readVault, withLock, writeFileAtomic, writeVaultFile } from '../vault/store.js'
-import type { ClientOptions, SchemaDoc, VaultStatus } from './client.js'
+import type { ClientOptions, SchemaDoc, VaultStatus } from './types.js'
 import { appendHistory, entryFor, HISTORY_MAX_BYTES, type HistoryEntry } from './history.js'
 import { find } from './records.js'
 import { remask } from './mask.js'
@@ -55,10 +55,7 @@ export class Vault {
 
   file(): Promise<string> {
     return (this.filePromise ??= (async () => {
-      // An explicit but empty path (`--vault "$UNSET"`) must not quietly mean the default vault.
-      if (this.opts.vault === '') throw new CredctlError('USAGE', 'the vault path is empty (--vault "")', { hint: 'give a path, or leave --vault out' })
-      const p = this.opts.vault ?? this.env.CREDCTL_VAULT
-      this.resolved = path.resolve(p ? p : await defaultVaultPath())
+      this.resolved = await resolveVaultPath(this.opts.vault, this.env)
       return this.resolved
     })())
   }
@@ -153,7 +150,7 @@ export class Vault {
   }
 
   private checkMac(v: VaultFile, file: string, key: Buffer): void {
-    if (hmac(macKey(key), macInput(v)) !== v.mac) {
+    if (!macHolds(key, v)) {
       throw new CredctlError('VAULT_DAMAGED', `vault ${file} was changed outside credctl (its integrity check fails)`, {
         hint: 'credctl will not use it; `credctl recover --output FILE` saves every value that still decrypts, or restore the file from a backup',
       })
@@ -274,7 +271,7 @@ export class Vault {
             if (again !== read) this.checkMac(current, file, earlyKey)
             const out = await fn(current, earlyKey, now)
             scrubMasks(current)
-            current.mac = hmac(macKey(earlyKey), macInput(current))
+            current.mac = vaultMac(earlyKey, current)
             await writeVaultFile(file, current)
             return { done: true as const, result: out.result, history: out.history ?? [] }
           }
@@ -285,7 +282,7 @@ export class Vault {
           }
           const fresh: VaultFile = { version: 1, vault_id: nk.vaultId, created_at: now, key: nk.header, credentials: [], mac: '' }
           const out = await fn(fresh, nk.key, now)
-          fresh.mac = hmac(macKey(nk.key), macInput(fresh))
+          fresh.mac = vaultMac(nk.key, fresh)
           await nk.persist()
           try {
             await writeVaultFile(file, fresh)

@@ -84,6 +84,18 @@ export function macKey(key: Buffer): Buffer {
   return Buffer.from(crypto().hkdfSync('sha256', key, Buffer.alloc(0), Buffer.from('credctl/v1/metadata-mac'), 32))
 }
 
+/**
+ * The one comparison of a MAC or a check value (the vault's metadata MAC, a bundle's passphrase check):
+ * constant-time (crypto.timingSafeEqual), so the time taken never tells how many leading bytes of a
+ * forged MAC were right. Bytes, or their base64 text. Unequal lengths are false at once: a MAC's length
+ * is no secret.
+ */
+export function sameMac(a: Buffer | string, b: Buffer | string): boolean {
+  const x = typeof a === 'string' ? Buffer.from(a, 'utf8') : a
+  const y = typeof b === 'string' ? Buffer.from(b, 'utf8') : b
+  return x.length === y.length && crypto().timingSafeEqual(x, y)
+}
+
 export function hmac(key: Buffer, data: string): string {
   return crypto().createHmac('sha256', key).update(data, 'utf8').digest('base64')
 }

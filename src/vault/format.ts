@@ -1,4 +1,4 @@
-import { decodeB64, isSealed } from './cipher.js'
+import { decodeB64, hmac, isSealed, macKey, sameMac } from './cipher.js'
 import { isJsonObject, isSettingKey, ISO_TIME, STORED_ID, textProblem, type TextField } from './record-schema.js'
 import { SCRYPT_BOUNDS, SCRYPT_MAX_WORK, scryptTooCostly } from './scrypt.js'
 
@@ -275,6 +275,12 @@ export function macInput(v: VaultFile): string {
   const { mac: _mac, ...rest } = v
   return canonical({ format: 'credctl-vault', ...rest })
 }
+
+/** The metadata MAC of `v` under the vault key: base64 HMAC-SHA-256 of macInput(v), keyed by macKey(key). */
+export const vaultMac = (key: Buffer, v: VaultFile): string => hmac(macKey(key), macInput(v))
+
+/** Whether `v.mac` holds under `key`: the one check of it (every reader and rotate-key), constant-time. */
+export const macHolds = (key: Buffer, v: VaultFile): boolean => sameMac(vaultMac(key, v), v.mac)
 
 export function canonical(x: unknown): string {
   // A sorted deep copy, then one native JSON.stringify: the same bytes as a hand-written canonical form

@@ -1,4 +1,5 @@
 import * as path from 'node:path'
+import { CredctlError } from '../errors.js'
 
 /**
  * Where things live. The default vault is in env-paths' data dir (XDG_DATA_HOME on Linux,
@@ -9,6 +10,18 @@ import * as path from 'node:path'
 export async function defaultVaultPath(): Promise<string> {
   const { default: envPaths } = await import('env-paths')
   return path.join(envPaths('credctl', { suffix: '' }).data, 'vault.json')
+}
+
+/**
+ * The one vault-path resolution (the SDK session and completion's `__names` both use it): `explicit`
+ * (--vault, createClient's `vault`), else CREDCTL_VAULT, else defaultVaultPath(); made absolute against
+ * the working directory. An explicit but empty path is a USAGE error (exit 2): `--vault "$UNSET"` must
+ * not quietly mean the default vault. An empty CREDCTL_VAULT counts as unset.
+ */
+export async function resolveVaultPath(explicit: string | undefined, env: Readonly<Record<string, string | undefined>>): Promise<string> {
+  if (explicit === '') throw new CredctlError('USAGE', 'the vault path is empty (--vault "")', { hint: 'give a path, or leave --vault out' })
+  const p = explicit ?? env.CREDCTL_VAULT
+  return path.resolve(p ? p : await defaultVaultPath())
 }
 
 export function sidePaths(vaultFile: string) {

@@ -1,10 +1,10 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import { promises as fsp } from 'node:fs'
 import * as path from 'node:path'
 import { CredctlError } from '../errors.js'
 import { readRegularFile } from '../lib/regular-file.js'
-import { KEY_BYTES, TagMismatch, aadFor, decodeB64, hmac, macKey, open, seal } from './cipher.js'
-import { macInput, type KeyHeader, type VaultFile } from './format.js'
+import { KEY_BYTES, TagMismatch, aadFor, decodeB64, open, seal } from './cipher.js'
+import { macHolds, vaultMac, type KeyHeader, type VaultFile } from './format.js'
 import {
   DEFAULT_SCRYPT,
   KEY_CHECK_PLAINTEXT,
@@ -89,12 +89,6 @@ interface Staged {
 
 /** How often a rotation starts again when another process changes the vault while it prepares. */
 const MAX_ATTEMPTS = 5
-
-function macOk(key: Buffer, v: VaultFile): boolean {
-  const want = Buffer.from(hmac(macKey(key), macInput(v)), 'utf8')
-  const got = Buffer.from(v.mac, 'utf8')
-  return want.length === got.length && timingSafeEqual(want, got)
-}
 
 async function stage(v: VaultFile, oldKey: Buffer, file: string, deps: RotateDeps, opts: RotateOptions): Promise<Staged> {
   const { ctx } = deps
@@ -246,7 +240,7 @@ async function rotateOnce(file: string, deps: RotateDeps, opts: RotateOptions): 
   const current = read.vault
   // Outside the lock: the old key, the new one (prompt, keychain entry). See the header comment.
   const oldKey = await loadVaultKey(current, file, deps.ctx)
-  if (!macOk(oldKey, current)) {
+  if (!macHolds(oldKey, current)) {
     throw new CredctlError('VAULT_DAMAGED', `vault ${file} was changed outside credctl (its integrity check fails)`, {
       hint: 'credctl will not re-key it; restore the file from a backup',
     })
@@ -281,7 +275,7 @@ async function rotateOnce(file: string, deps: RotateDeps, opts: RotateOptions): 
         })
         opts.onProgress?.(total, total)
         const next: VaultFile = { ...current, key: staged.header, credentials, mac: '' }
-        next.mac = hmac(macKey(staged.key), macInput(next))
+        next.mac = vaultMac(staged.key, next)
         await staged.before()
         try {
           await writeVaultFile(file, next) // the commit point: one rename

@@ -1,7 +1,7 @@
 import { createCipheriv, randomBytes } from 'node:crypto'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { aadFor, decodeB64, hmac, isSealed, macKey, open, seal, TagMismatch } from '../../src/vault/cipher.js'
+import { aadFor, decodeB64, hmac, isSealed, macKey, open, sameMac, seal, TagMismatch } from '../../src/vault/cipher.js'
 
 // security.md 8.1: round trip, single-bit tamper of every part, swap/move, nonce uniqueness, strict decode.
 const key = randomBytes(32)
@@ -171,5 +171,22 @@ describe('metadata MAC helpers', () => {
     const m = hmac(mk, '{"a":1}')
     expect(hmac(mk, '{"a":2}')).not.toBe(m)
     expect(hmac(macKey(randomBytes(32)), '{"a":1}')).not.toBe(m)
+  })
+})
+
+describe('sameMac: the one MAC comparison', () => {
+  it('is equality of bytes or of their text, false on any change or any length difference', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 1, maxLength: 64 }), fc.nat(), fc.integer({ min: 1, max: 255 }), (bytes, at, flip) => {
+        const a = Buffer.from(bytes)
+        expect(sameMac(a, Buffer.from(a))).toBe(true)
+        expect(sameMac(a.toString('base64'), a.toString('base64'))).toBe(true)
+        const b = Buffer.from(a)
+        b[at % b.length]! ^= flip
+        expect(sameMac(a, b)).toBe(false)
+        expect(sameMac(a, a.subarray(0, a.length - 1))).toBe(false)
+        expect(sameMac(a, Buffer.concat([a, Buffer.alloc(1)]))).toBe(false)
+      }),
+    )
   })
 })

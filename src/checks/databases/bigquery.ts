@@ -1,9 +1,10 @@
 import { createSign } from 'node:crypto'
 import { CredctlError } from '../../errors.js'
+import { checkServiceUrl } from '../../lib/url-safety.js'
 import type { CheckContext, CheckInput, CheckResult, DiscoveredSchema } from '../types.js'
 import { urlKey } from '../target.js'
 import { parseServiceAccount, type ServiceAccount } from './bigquery-key.js'
-import { groupRows, nonEmpty, refused, schemaFilter, secureEndpoint, type CatalogRow, type DiscoverCtx } from './common.js'
+import { groupRows, nonEmpty, refused, schemaFilter, type CatalogRow, type DiscoverCtx } from './common.js'
 
 /**
  * BigQuery over plain REST, with the service account's OAuth token obtained by a JWT signed with
@@ -77,7 +78,8 @@ interface Session {
 }
 
 async function token(sa: ServiceAccount, ctx: CheckContext): Promise<string> {
-  const uri = secureEndpoint(sa.token_uri, "the key's token_uri")
+  // The token URI sits inside the key (a secret): not quoted when it does not parse.
+  const uri = checkServiceUrl(sa.token_uri, "the key's token_uri", { partOfSecret: true })
   const body = new URLSearchParams({ grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion: signJwt(sa, Math.floor(ctx.now().getTime() / 1000)) })
   const res = await ctx.fetch(uri, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' }, body, signal: ctx.signal, redirect: 'error' })
   const j = await readJson(res)
@@ -102,7 +104,7 @@ async function open(input: CheckInput, ctx: CheckContext): Promise<Session> {
   const sa = parseServiceAccount(input.value)
   const project = input.settings.project || sa.project_id
   if (!project) throw new CredctlError('INVALID_INPUT', 'no BigQuery project: the key has no project_id; set one with --project')
-  const base = secureEndpoint(input.base_url || DEFAULT_BASE, 'the BigQuery base URL').toString().replace(/\/+$/, '')
+  const base = checkServiceUrl(input.base_url || DEFAULT_BASE, 'BigQuery base URL').replace(/\/+$/, '')
   return { base, project, token: await token(sa, ctx), ctx }
 }
 

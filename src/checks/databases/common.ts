@@ -164,24 +164,6 @@ export const schemaFilter = (o?: DiscoverOptions): string[] | null => (o?.schema
 
 export type DiscoverCtx = CheckContext & { options?: DiscoverOptions }
 
-/** Loopback hosts may speak plain HTTP (local stand-ins, tunnels); anything else must use TLS. */
-export function isLoopback(hostname: string): boolean {
-  const h = hostname.replace(/^\[|\]$/g, '')
-  return h === 'localhost' || h === '::1' || /^127\.\d+\.\d+\.\d+$/.test(h)
-}
-
-/** An endpoint that receives a secret (password, signed assertion, token): https, or http on loopback. */
-export function secureEndpoint(raw: string, what: string): URL {
-  let u: URL
-  try {
-    u = new URL(raw)
-  } catch {
-    throw new CredctlError('INVALID_INPUT', `${what} is not a valid URL`)
-  }
-  if (u.protocol === 'https:' || (u.protocol === 'http:' && isLoopback(u.hostname))) return u
-  throw new CredctlError('INVALID_INPUT', `${what} must use https:// (plain http is allowed only on localhost)`)
-}
-
 /** Decode a URI component without throwing on a stray %. */
 export function decode(s: string): string {
   try {

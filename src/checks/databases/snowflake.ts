@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto'
+import { checkServiceUrl } from '../../lib/url-safety.js'
 import type { CheckContext, CheckInput, CheckResult, DiscoveredSchema } from '../types.js'
 import { urlKey } from '../target.js'
 import { accountHost, parseSnowflakeUri, type SnowflakeTarget } from './snowflake-uri.js'
-import { groupRows, nonEmpty, refused, schemaFilter, secureEndpoint, type CatalogRow, type DiscoverCtx } from './common.js'
+import { groupRows, nonEmpty, refused, schemaFilter, type CatalogRow, type DiscoverCtx } from './common.js'
 
 /**
  * Snowflake over the REST protocol its own drivers speak (login-request, query-request), with fetch.
@@ -134,7 +135,7 @@ export async function query(s: Session, sqlText: string): Promise<Result> {
 
 async function open(input: CheckInput, ctx: CheckContext): Promise<Session> {
   const t = parseSnowflakeUri(input.value)
-  const base = secureEndpoint(input.base_url || accountHost(t.account), 'the Snowflake URL').toString().replace(/\/+$/, '')
+  const base = checkServiceUrl(input.base_url || accountHost(t.account), 'Snowflake URL', { partOfSecret: !input.base_url }).replace(/\/+$/, '')
   return login(t, base, ctx)
 }
 

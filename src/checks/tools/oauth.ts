@@ -1,4 +1,4 @@
-import { checkServiceUrl } from '../../credentials/urls.js'
+import { checkServiceUrl } from '../../lib/url-safety.js'
 import { CredctlError } from '../../errors.js'
 import { statusOfError } from '../classify.js'
 import { redactError } from '../redact.js'

@@ -1,3 +1,4 @@
+import { isLoopback } from '../../lib/url-safety.js'
 import { parseUri } from '../../lib/value-parts.js'
 import type { CheckContext, CheckInput, CheckResult, CheckStatus } from '../types.js'
 import { hostKey } from '../target.js'
@@ -10,7 +11,6 @@ import { hostKey } from '../target.js'
  * into a transport option, and `?logger=true&debug=true` would print the SMTP transcript, AUTH line and all.
  * Only two parameters are honoured: requireTLS and tls.rejectUnauthorized (self-signed internal relays).
  */
-const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]', '::1'])
 
 /** nodemailer error code -> status; EAUTH is decided by the SMTP reply code below. */
 const BY_CODE: Record<string, CheckStatus> = {
@@ -34,7 +34,7 @@ export function transportOptions(value: string, timeoutMs: number) {
     secure: u.protocol === 'smtps:',
     // Off loopback, refuse to send the password in clear: an attacker who strips the STARTTLS offer
     // would otherwise read it. `?requireTLS=false` opts out for a trusted plain-text relay.
-    requireTLS: flag('requireTLS') ?? !LOOPBACK.has(u.hostname),
+    requireTLS: flag('requireTLS') ?? !isLoopback(u.hostname),
     tls: { rejectUnauthorized: flag('tls.rejectUnauthorized') ?? true },
     ...(auth ? { auth, forceAuth: true } : {}),
     connectionTimeout: timeoutMs,
