@@ -137,6 +137,8 @@ describe('static_file paths: stored absolute, shown as paths in messages', () =>
   })
 
   it('property: any accepted path is stored absolute, once (checking the stored form again changes nothing), and masks to itself', () => {
+    // Found by CI: resolving brings blanks to an end; the stored form must still read back as itself.
+    for (const raw of ['../ / ', '~/ / ', './ ']) expect(checkValue('static_file', checkValue('static_file', raw))).toBe(checkValue('static_file', raw))
     const seg = fc.stringMatching(/^[A-Za-z0-9 ._*?\[\]{}-]{1,12}$/)
     fc.assert(
       fc.property(fc.array(seg, { minLength: 1, maxLength: 4 }), fc.constantFrom('', './', '../', '~/', '/'), (segs, lead) => {
@@ -150,7 +152,10 @@ describe('static_file paths: stored absolute, shown as paths in messages', () =>
         expect(path.isAbsolute(stored), raw).toBe(true)
         expect(checkValue('static_file', stored)).toBe(stored)
         expect(mask('static_file', stored)).toBe(stored)
-        if (!lead.startsWith('~')) expect(stored).toBe(path.resolve(raw.trim()))
+        // As resolved from here, unless resolving left blanks at an end (`../ / ` -> `/tmp/ `): then the
+        // stored form is what reads back as itself (input.ts absolutePath), checked above.
+        const resolved = path.resolve(raw.trim())
+        if (!lead.startsWith('~') && resolved === resolved.trim()) expect(stored).toBe(resolved)
       }),
       { numRuns: 300 },
     )
