@@ -55,7 +55,7 @@ function render(report: Report, kind: string, extra: { template?: TemplateReport
   ]
   if (template && !blocked) {
     notes.push(
-      `${template.written ? 'Wrote' : 'Would write'} ${template.file}: ${template.references} reference${template.references === 1 ? '' : 's'} to credentials, ${template.literals} literal value${template.literals === 1 ? '' : 's'}; it holds no secret. Run with: credctl run --dotenv ${JSON.stringify(template.file)} -- COMMAND`,
+      `${template.written ? 'Wrote' : 'Would write'} ${template.file}: ${template.references} reference${template.references === 1 ? '' : 's'} to credentials, ${template.literals} literal value${template.literals === 1 ? '' : 's'}; it holds no secret. Run with: credctl run --dotenv ${JSON.stringify(template.file)} --no-defaults -- COMMAND`,
     )
   }
   return {
