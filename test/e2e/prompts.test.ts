@@ -1,11 +1,10 @@
-import { execFileSync, spawnSync } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { tmpdir } from 'node:os'
 import * as path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { assertNoLeak, BIN, runCli, tempVault } from '../helpers/cli.js'
+import { hasTmux, TmuxTerminal } from '../helpers/tmux.js'
 import { mustRun } from '../helpers/keyring.js'
 
 /**
@@ -14,96 +13,22 @@ import { mustRun } from '../helpers/keyring.js'
  * capture-pane. This is what a user sees, so "the secret never appears on the screen" is checked on
  * the actual terminal contents, not on a mocked prompt.
  */
-const hasTmux = spawnSync('tmux', ['-V']).status === 0
 if (!hasTmux && mustRun) throw new Error('tmux is required in CI for the prompt tests (.ci/run installs it)')
 
 const SECRET = 'sk-proj-CANARYprompt0123456789abcdefghijk'
 
-class Term {
-  private readonly sockDir = mkdtempSync(path.join(tmpdir(), 'credctl-tmux-'))
-  // One tmux server per start: reusing a socket right after kill-server races with the old server.
-  private sock = ''
-  private starts = 0
-  private readonly socks: string[] = []
-  private readonly session = 'credctl'
+/** `credctl ...args` in a fresh 120x40 terminal (test/helpers/tmux.ts) with the test vault's env. */
+class Term extends TmuxTerminal {
   private readonly t: ReturnType<typeof tempVault>
   constructor(t: ReturnType<typeof tempVault>) {
+    super()
     this.t = t
   }
 
-  /**
-   * Run `credctl ...args` in a fresh 120x40 terminal; the pane prints EXIT:<code> when it ends. With
-   * `rawFile`, every byte the program writes to the terminal is also appended there (tmux pipe-pane),
-   * from its first byte: the script waits for a key until the pipe is in place.
-   */
-  start(args: string[], extraEnv: Record<string, string> = {}, rawFile?: string): void {
-    const script = path.join(this.t.dir, `term-${Date.now()}.sh`)
-    const env = { ...this.t.env, TERM: 'xterm-256color', ...extraEnv }
+  /** With `rawFile`, every byte the program writes to the terminal is appended there too, from its first. */
+  run(args: string[], extraEnv: Record<string, string> = {}, rawFile?: string): void {
     const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`
-    writeFileSync(
-      script,
-      [
-        '#!/bin/sh',
-        ...(rawFile ? ['read _go'] : []),
-        ...Object.entries(env).map(([k, v]) => `export ${k}=${q(v)}`),
-        `${q(process.execPath)} ${q(BIN)} ${args.map(q).join(' ')}`,
-        'echo "EXIT:$?"',
-        'sleep 600',
-      ].join('\n'),
-      { mode: 0o700 },
-    )
-    if (this.sock) this.tmux(['kill-server'], true)
-    this.sock = path.join(this.sockDir, `s${++this.starts}`)
-    this.socks.push(this.sock)
-    this.tmux(['new-session', '-d', '-s', this.session, '-x', '120', '-y', '40', script])
-    if (rawFile) {
-      this.tmux(['pipe-pane', '-t', this.session, '-o', `cat >> ${q(rawFile)}`])
-      this.keys('Enter')
-    }
-  }
-
-  keys(...keys: string[]): void {
-    this.tmux(['send-keys', '-t', this.session, ...keys])
-  }
-
-  type(text: string): void {
-    this.tmux(['send-keys', '-t', this.session, '-l', '--', text]) // '--': text may start with '-'
-  }
-
-  screen(): string {
-    return this.tmux(['capture-pane', '-p', '-J', '-S', '-', '-t', this.session])
-  }
-
-  async waitFor(re: RegExp, timeoutMs = 15_000): Promise<string> {
-    const end = Date.now() + timeoutMs
-    for (;;) {
-      const s = this.screen()
-      if (re.test(s)) return s
-      if (Date.now() > end) throw new Error(`timed out waiting for ${re}; screen:\n${s}`)
-      await new Promise((r) => setTimeout(r, 100))
-    }
-  }
-
-  async exitCode(): Promise<number> {
-    const s = await this.waitFor(/EXIT:\d+/)
-    return Number(/EXIT:(\d+)/.exec(s)![1])
-  }
-
-  close(): void {
-    for (const sock of this.socks) {
-      this.sock = sock
-      this.tmux(['kill-server'], true)
-    }
-    rmSync(this.sockDir, { recursive: true, force: true })
-  }
-
-  private tmux(args: string[], quiet = false): string {
-    try {
-      return execFileSync('tmux', ['-S', this.sock, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', quiet ? 'ignore' : 'pipe'] })
-    } catch (e) {
-      if (quiet) return ''
-      throw e
-    }
+    this.start([`${q(process.execPath)} ${q(BIN)} ${args.map(q).join(' ')}`], { ...this.t.env, ...extraEnv }, rawFile ? { capture: rawFile } : {})
   }
 }
 
@@ -125,7 +50,7 @@ const noStackTrace = (screen: string) => {
 
 describe.skipIf(!hasTmux)('interactive prompts in a real terminal (tmux)', () => {
   it('create asks for category, type, name and a hidden value; the secret is stored and never on screen', async () => {
-    term.start(['create'])
+    term.run(['create'])
     await term.waitFor(/Category/)
     term.keys('Enter') // llm
     await term.waitFor(/Type/)
@@ -160,7 +85,7 @@ describe.skipIf(!hasTmux)('interactive prompts in a real terminal (tmux)', () =>
   })
 
   it('Ctrl-C at a prompt cancels: exit 130, nothing written, no stack trace', async () => {
-    term.start(['create', '--type', 'openai', '--name', 'Half Typed'])
+    term.run(['create', '--type', 'openai', '--name', 'Half Typed'])
     await term.waitFor(/Value for Half Typed/)
     term.type(SECRET.slice(0, 20))
     await new Promise((r) => setTimeout(r, 300))
@@ -173,7 +98,7 @@ describe.skipIf(!hasTmux)('interactive prompts in a real terminal (tmux)', () =>
     expect(existsSync(t.vault)).toBe(false)
     expect(existsSync(path.dirname(t.vault))).toBe(false)
 
-    term.start(['create'])
+    term.run(['create'])
     await term.waitFor(/Category/)
     term.keys('C-c')
     expect(await term.exitCode()).toBe(130)
@@ -183,7 +108,7 @@ describe.skipIf(!hasTmux)('interactive prompts in a real terminal (tmux)', () =>
 
   it('purge asks for confirmation; "no" keeps the credential (exit 130), "yes" removes it', async () => {
     expect((await runCli(['create', '--name', 'Old Key', '--type', 'openai', '--value-stdin'], { env: t.env, input: SECRET })).code).toBe(0)
-    term.start(['purge', 'Old Key'])
+    term.run(['purge', 'Old Key'])
     await term.waitFor(/Remove Old Key \(openai, active, sk-pr\.\.\.\w+\) and its encrypted value for good\?/)
     term.type('n')
     term.keys('Enter')
@@ -191,7 +116,7 @@ describe.skipIf(!hasTmux)('interactive prompts in a real terminal (tmux)', () =>
     expect(term.screen()).toContain('not purged')
     expect((await runCli(['get', 'Old Key'], { env: t.env })).code).toBe(0)
 
-    term.start(['purge', 'Old Key'])
+    term.run(['purge', 'Old Key'])
     await term.waitFor(/for good\?/)
     term.type('y')
     term.keys('Enter')
@@ -204,7 +129,7 @@ describe.skipIf(!hasTmux)('interactive prompts in a real terminal (tmux)', () =>
     for (const name of ['First', 'Second']) {
       expect((await runCli(['create', '--name', name, '--type', 'anthropic', '--value-stdin'], { env: t.env, input: `sk-ant-${name}-0123456789abcdef` })).code).toBe(0)
     }
-    term.start(['delete'])
+    term.run(['delete'])
     await term.waitFor(/Credential to delete/)
     term.keys('Down')
     term.keys('Enter')
@@ -218,7 +143,7 @@ describe.skipIf(!hasTmux)('interactive prompts in a real terminal (tmux)', () =>
     expect((await runCli(['create', '--name', 'k', '--type', 'openai', '--value-stdin'], { env: t.env, input: SECRET })).code).toBe(0)
     const PASS = 'tmux-CANARY-passphrase'
     const bundle = path.join(t.dir, 'team.credctl')
-    term.start(['export', '--output', bundle])
+    term.run(['export', '--output', bundle])
     await term.waitFor(/New passphrase for the bundle \(at least 8 characters\)/)
     term.type('short')
     term.keys('Enter')
@@ -237,7 +162,7 @@ describe.skipIf(!hasTmux)('interactive prompts in a real terminal (tmux)', () =>
 
     const other = tempVault('credctl-tty-other')
     try {
-      term.start(['--vault', other.vault, 'import', '--bundle', bundle], { CREDCTL_MASTER_KEY: other.key })
+      term.run(['--vault', other.vault, 'import', '--bundle', bundle], { CREDCTL_MASTER_KEY: other.key })
       await term.waitFor(/Bundle passphrase/)
       term.type(PASS)
       term.keys('Enter')
@@ -259,7 +184,7 @@ describe.skipIf(!hasTmux)('interactive prompts in a real terminal (tmux)', () =>
     try {
       const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`
       const raw = path.join(t.dir, 'create.raw')
-      term.start(['create', '--type', 'openai', '--base-url', base], {}, raw)
+      term.run(['create', '--type', 'openai', '--base-url', base], {}, raw)
       await term.waitFor(/Name/)
       term.type('o')
       term.keys('Enter')
@@ -286,7 +211,7 @@ describe.skipIf(!hasTmux)('interactive prompts in a real terminal (tmux)', () =>
       expect((await runCli(['create', '--name', 'plain-name', '--type', 'anthropic', '--value-stdin'], { env: t.env, input: 'sk-ant-0123456789abcdefghij' })).code).toBe(0)
       writeFileSync(t.vault, readFileSync(t.vault, 'utf8').replace('"plain-name"', JSON.stringify(evil)))
       const rawPick = path.join(t.dir, 'pick.raw')
-      term.start(['delete'], {}, rawPick)
+      term.run(['delete'], {}, rawPick)
       await term.waitFor(/gpj\\u202eexe\.txt/)
       term.keys('C-c')
       expect(await term.exitCode()).toBe(130)
@@ -304,7 +229,7 @@ describe.skipIf(!hasTmux)('a past --expires on a terminal (issue 12, point 9)', 
     const file = path.join(t.dir, 'key.txt')
     writeFileSync(file, SECRET, { mode: 0o600 })
     const args = ['create', '--name', 'Late Key', '--type', 'openai', '--value-file', file, '--expires', '2020-01-01']
-    term.start(args)
+    term.run(args)
     await term.waitFor(/--expires 2020-01-01 is in the past: Late Key would show as expired at once\. Store it anyway\?/)
     term.type('n')
     term.keys('Enter')
@@ -313,7 +238,7 @@ describe.skipIf(!hasTmux)('a past --expires on a terminal (issue 12, point 9)', 
     expect(existsSync(t.vault)).toBe(false)
     noStackTrace(term.screen())
 
-    term.start(args)
+    term.run(args)
     await term.waitFor(/Store it anyway\?/)
     term.type('y')
     term.keys('Enter')
@@ -341,7 +266,7 @@ describe.skipIf(!hasTmux)('prompts check each answer as it is given (tmux)', () 
 
   it('a taken name is refused as soon as it is typed, before the secret; a value of the wrong shape is refused with the reason and asked again', async () => {
     expect((await create('Taken')).code).toBe(0)
-    term.start(['create', '--type', 'openai'])
+    term.run(['create', '--type', 'openai'])
     await term.waitFor(/Name/)
     term.type('Taken')
     term.keys('Enter')
@@ -371,14 +296,14 @@ describe.skipIf(!hasTmux)('prompts check each answer as it is given (tmux)', () 
     expect(await names()).toEqual(['Taken'])
 
     // A name given by flag is checked before the value is asked too.
-    term.start(['create', '--type', 'openai', '--name', 'Taken'])
+    term.run(['create', '--type', 'openai', '--name', 'Taken'])
     expect(await term.exitCode()).toBe(2)
     expect(term.screen()).toMatch(/credctl: a credential named "Taken" already exists/)
     expect(term.screen()).not.toContain('Value for')
   })
 
   it('Ctrl-C at the name prompt: exit 130, nothing written', async () => {
-    term.start(['create', '--type', 'openai'])
+    term.run(['create', '--type', 'openai'])
     await term.waitFor(/Name/)
     term.type('Half')
     term.keys('C-c')
@@ -390,14 +315,14 @@ describe.skipIf(!hasTmux)('prompts check each answer as it is given (tmux)', () 
   it('update NAME with no flag on a terminal offers the hidden prompt (empty keeps the value); with a flag it asks nothing', async () => {
     expect((await create('k')).code).toBe(0)
     const NEW = 'sk-proj-CANARYupdated0123456789abcdefgh'
-    term.start(['update', 'k'])
+    term.run(['update', 'k'])
     await term.waitFor(/Value for k \(hidden, leave empty to keep the current one\)/)
     term.keys('Enter')
     expect(await term.exitCode()).toBe(0)
     expect(term.screen()).toContain('Nothing changed: k keeps its value')
     expect((await runCli(['reveal', 'k'], { env: t.env })).stdout).toBe(SECRET)
 
-    term.start(['update', 'k'])
+    term.run(['update', 'k'])
     await term.waitFor(/Value for k/)
     term.type('not a key')
     term.keys('Enter')
@@ -409,20 +334,20 @@ describe.skipIf(!hasTmux)('prompts check each answer as it is given (tmux)', () 
     assertNoLeak([NEW, SECRET], [term.screen()])
     expect((await runCli(['reveal', 'k'], { env: t.env })).stdout).toBe(NEW)
 
-    term.start(['update', 'k'])
+    term.run(['update', 'k'])
     await term.waitFor(/Value for k/)
     term.type(SECRET.slice(0, 15))
     term.keys('C-c')
     expect(await term.exitCode()).toBe(130)
     expect((await runCli(['reveal', 'k'], { env: t.env })).stdout).toBe(NEW)
 
-    term.start(['update', 'k', '--description', 'no question'])
+    term.run(['update', 'k', '--description', 'no question'])
     expect(await term.exitCode()).toBe(0)
     expect(term.screen()).not.toContain('Value for')
   })
 
   it('--value-stdin at a terminal says so, does not echo, ends with Ctrl-D; the terminal echoes again afterwards (also after Ctrl-C)', async () => {
-    term.start(['create', '--type', 'openai', '--name', 's', '--value-stdin'])
+    term.run(['create', '--type', 'openai', '--name', 's', '--value-stdin'])
     await term.waitFor(/reading the value from stdin \(Ctrl-D to end\)/)
     term.type(`${SECRET}x`)
     term.keys('BSpace') // erased, as the terminal's own line editing would
@@ -434,7 +359,7 @@ describe.skipIf(!hasTmux)('prompts check each answer as it is given (tmux)', () 
     expect((await runCli(['reveal', 's'], { env: t.env })).stdout).toBe(SECRET)
     await echoRestored()
 
-    term.start(['create', '--type', 'openai', '--name', 'cancelled', '--value-stdin'])
+    term.run(['create', '--type', 'openai', '--name', 'cancelled', '--value-stdin'])
     await term.waitFor(/Ctrl-D to end/)
     term.type(SECRET.slice(0, 20))
     await pause()
@@ -455,7 +380,7 @@ describe.skipIf(!hasTmux)('prompts check each answer as it is given (tmux)', () 
     const bad = path.join(t.dir, 'not-sa.json')
     writeFileSync(good, JSON.stringify(sa, null, 2))
     writeFileSync(bad, JSON.stringify({ private_key: KEYCANARY }))
-    term.start(['create', '--type', 'bigquery', '--name', 'bq'])
+    term.run(['create', '--type', 'bigquery', '--name', 'bq'])
     await term.waitFor(/Path of the service-account JSON key file for bq/)
     term.type(path.join(t.dir, 'missing.json'))
     term.keys('Enter')
@@ -476,7 +401,7 @@ describe.skipIf(!hasTmux)('prompts check each answer as it is given (tmux)', () 
     assertNoLeak([KEYCANARY, 'CANARYpasted'], [term.screen()])
     expect(JSON.parse((await runCli(['reveal', 'bq'], { env: t.env })).stdout)).toEqual(sa)
 
-    term.start(['create', '--type', 'bigquery', '--name', 'bq2'])
+    term.run(['create', '--type', 'bigquery', '--name', 'bq2'])
     await term.waitFor(/Path of the service-account JSON key file/)
     term.keys('C-c')
     expect(await term.exitCode()).toBe(130)
@@ -493,7 +418,7 @@ describe.skipIf(!hasTmux)('prompts check each answer as it is given (tmux)', () 
     }
 
     it('a new one is asked twice, refused below 12 characters, asked again when the two differ; a wrong one gets three tries, then exit 4', async () => {
-      term.start(['create', '--type', 'openai', '--name', 'p', '--value-file', valueFile()], passEnv)
+      term.run(['create', '--type', 'openai', '--name', 'p', '--value-file', valueFile()], passEnv)
       await term.waitFor(/New vault passphrase \(at least 12 characters\)/)
       term.type('CANARYshort')
       term.keys('Enter')
@@ -514,7 +439,7 @@ describe.skipIf(!hasTmux)('prompts check each answer as it is given (tmux)', () 
       assertNoLeak([PASS, 'CANARYshort', SECRET], [term.screen()])
 
       // Three wrong tries: one line, exit 4 (KEY_WRONG), nothing changed.
-      term.start(['update', 'p', '--description', 'changed'], passEnv)
+      term.run(['update', 'p', '--description', 'changed'], passEnv)
       await term.waitFor(/Vault passphrase/)
       for (const left of [2, 1]) {
         term.type('CANARY-wrong-passphrase')
@@ -531,7 +456,7 @@ describe.skipIf(!hasTmux)('prompts check each answer as it is given (tmux)', () 
       assertNoLeak(['CANARY-wrong', PASS], [screen])
 
       // A wrong one, then the right one: the command goes on.
-      term.start(['update', 'p', '--description', 'changed'], passEnv)
+      term.run(['update', 'p', '--description', 'changed'], passEnv)
       await term.waitFor(/Vault passphrase/)
       term.type('CANARY-wrong-passphrase')
       term.keys('Enter')
@@ -548,7 +473,7 @@ describe.skipIf(!hasTmux)('prompts check each answer as it is given (tmux)', () 
 
     it('Ctrl-C at the new passphrase or at its repeat: exit 130, no vault written', async () => {
       for (const at of ['first', 'repeat']) {
-        term.start(['create', '--type', 'openai', '--name', 'p', '--value-file', valueFile()], passEnv)
+        term.run(['create', '--type', 'openai', '--name', 'p', '--value-file', valueFile()], passEnv)
         await term.waitFor(/New vault passphrase/)
         if (at === 'repeat') {
           term.type(PASS)

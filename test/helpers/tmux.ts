@@ -10,8 +10,7 @@ import { BIN } from './cli.js'
  * `colour` keeps SGR codes) or, with `capture`, every byte written to the terminal (pipe-pane: carriage
  * returns, line erases, colour codes). The script runs in the pane's foreground process group, so
  * Ctrl-C sent with send-keys is the terminal's own SIGINT to the whole group, as a user's key press is.
- * The pane prints EXIT:<code of the last line> when the script ends. (prompts.test.ts still has an
- * older copy of this class.)
+ * The pane prints EXIT:<code of the last line> when the script ends.
  */
 export const hasTmux = spawnSync('tmux', ['-V']).status === 0
 
@@ -26,7 +25,8 @@ export class TmuxTerminal {
   readonly raw = path.join(this.dir, 'raw')
 
   /** Run `lines` (sh) with `env` exported in a cols x rows terminal (default 120x40). */
-  start(lines: string[], env: Record<string, string>, opts: { cols?: number; rows?: number; capture?: boolean } = {}): void {
+  /** `capture`: every byte also goes to `raw` (true) or to the file named. */
+  start(lines: string[], env: Record<string, string>, opts: { cols?: number; rows?: number; capture?: boolean | string } = {}): void {
     const script = path.join(this.dir, `term-${++this.starts}.sh`)
     // With capture, the script waits for a key until pipe-pane is in place, so `raw` has the first byte.
     const body = [...(opts.capture ? ['read _go'] : []), ...Object.entries({ TERM: 'xterm-256color', ...env }).map(([k, v]) => `export ${k}=${q(v)}`), ...lines]
@@ -36,13 +36,18 @@ export class TmuxTerminal {
     this.socks.push(this.sock)
     this.tmux(['new-session', '-d', '-s', this.session, '-x', String(opts.cols ?? 120), '-y', String(opts.rows ?? 40), script])
     if (opts.capture) {
-      this.tmux(['pipe-pane', '-t', this.session, '-o', `cat >> ${q(this.raw)}`])
+      this.tmux(['pipe-pane', '-t', this.session, '-o', `cat >> ${q(typeof opts.capture === 'string' ? opts.capture : this.raw)}`])
       this.keys('Enter')
     }
   }
 
   keys(...keys: string[]): void {
     this.tmux(['send-keys', '-t', this.session, ...keys])
+  }
+
+  /** Type `text` literally ('--': text may start with '-'). */
+  type(text: string): void {
+    this.tmux(['send-keys', '-t', this.session, '-l', '--', text])
   }
 
   /** The screen as text (with scrollback); `colour` keeps SGR codes. */

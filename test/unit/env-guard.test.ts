@@ -4,24 +4,11 @@ import { forbiddenVariable } from '../../src/credentials/env-guard.js'
 import { childEnv, parseEnvRefs, planRun, variablesFor } from '../../src/credentials/inject.js'
 import type { Credential } from '../../src/credentials/view.js'
 import { CredctlError, TYPES } from '../../src/index.js'
+import { credentialView } from '../helpers/credential-view.js'
 
 // Issue 10, kind 6: `run` never hands a CREDCTL_* variable to the child (not even through a name
 // derived from a credential's name), and never sets a variable that changes how programs load or are found.
-let n = 0
-const cred = (type: string, name: string): Credential => ({
-  id: `id-${++n}`,
-  name,
-  type,
-  category: TYPES.find((t) => t.type === type)!.category,
-  description: null,
-  masked_content: '****',
-  is_default: true,
-  is_valid: null,
-  has_schema: false,
-  schema_updated_at: null,
-  created_at: '2025-01-01T00:00:00.000Z',
-  updated_at: '2025-01-01T00:00:00.000Z',
-})
+const cred = (type: string, name: string) => credentialView(type, { name })
 
 const LOADER = ['PATH', 'LD_PRELOAD', 'LD_LIBRARY_PATH', 'LD_AUDIT', 'DYLD_INSERT_LIBRARIES', 'DYLD_LIBRARY_PATH', 'NODE_OPTIONS', 'NODE_PATH', 'PYTHONPATH', 'PYTHONSTARTUP', 'PERL5OPT', 'RUBYOPT', 'JAVA_TOOL_OPTIONS', 'BASH_ENV', 'IFS', 'GCONV_PATH', 'path', 'Ld_Preload', 'HOME', 'XDG_CONFIG_HOME', 'GIT_DIR', 'npm_config_script_shell', 'KUBECONFIG']
 

@@ -9,23 +9,9 @@ import { formatReference, parseReference, scanTemplate } from '../../src/credent
 import { materialize } from '../../src/credentials/run-files.js'
 import type { Credential } from '../../src/credentials/view.js'
 import { createClient, CredctlError, TYPES, type Client } from '../../src/index.js'
+import { credentialView } from '../helpers/credential-view.js'
 
-let n = 0
-const cred = (type: string, over: Partial<Credential> = {}): Credential => ({
-  id: `0000000${++n}-0000-4000-8000-000000000000`.slice(-36),
-  name: `${type} ${n}`,
-  type,
-  category: TYPES.find((t) => t.type === type)!.category,
-  description: null,
-  masked_content: '****',
-  is_default: true,
-  is_valid: null,
-  has_schema: false,
-  schema_updated_at: null,
-  created_at: '2025-01-01T00:00:00.000Z',
-  updated_at: '2025-01-01T00:00:00.000Z',
-  ...over,
-})
+const cred = credentialView
 
 /** The error a function throws, with its code and message (fails when it does not throw a CredctlError). */
 function thrown(fn: () => unknown): CredctlError {

@@ -11,23 +11,9 @@ import { materialize } from '../../src/credentials/run-files.js'
 import { expiryLabel, expiryNotes, expiryOf } from '../../src/credentials/expiry.js'
 import type { Credential } from '../../src/credentials/view.js'
 import { createClient, CredctlError, TYPES, type Client } from '../../src/index.js'
+import { credentialView } from '../helpers/credential-view.js'
 
-let n = 0
-const cred = (type: string, over: Partial<Credential> = {}): Credential => ({
-  id: `id-${type}-${++n}`,
-  name: `${type} ${n}`,
-  type,
-  category: TYPES.find((t) => t.type === type)!.category,
-  description: null,
-  masked_content: '****',
-  is_default: true,
-  is_valid: null,
-  has_schema: false,
-  schema_updated_at: null,
-  created_at: '2025-01-01T00:00:00.000Z',
-  updated_at: '2025-01-01T00:00:00.000Z',
-  ...over,
-})
+const cred = credentialView
 
 const vars = (plan: ReturnType<typeof planRun>) => Object.fromEntries(plan.vars.map((p) => [p.variable, p.credential.name]))
 
