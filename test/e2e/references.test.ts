@@ -196,6 +196,9 @@ describe('run --dotenv and inject (built CLI)', () => {
       }
     }
     expect(readFileSync(keyFile, 'utf8')).toBe(key)
+    // Refused before anything was decrypted: no inject was recorded (checkOutputTarget runs first).
+    const hist = JSON.parse((await runCli(['history', '--json'], { env: later })).stdout) as { action: string }[]
+    expect(hist.filter((h) => h.action === 'inject')).toEqual([])
     expect((await runCli(['reveal', 'OpenAI Prod'], { env: later })).stdout).toBe(OPENAI)
   })
 

@@ -1,4 +1,3 @@
-import { promises as fsp } from 'node:fs'
 import * as path from 'node:path'
 import { CredctlError, EXIT } from '../../errors.js'
 import type { ImportItem, ImportReport } from '../../credentials/bulk.js'
@@ -83,18 +82,12 @@ function render(report: Report, kind: string, extra: { template?: TemplateReport
 async function runEnv(f: Factory, o: ImportOptions, file: string): Promise<Output> {
   const text = await readInput(file, '--from-env', MAX_ENV_BYTES, f.io.stdin)
   const out = o.template === undefined ? undefined : path.resolve(o.template)
-  if (out !== undefined) {
-    if (file !== '-' && (await (await import('../../vault/paths.js')).samePath(file, out))) throw new CredctlError('USAGE', `--template ${o.template} is the .env being imported: write the template to another file`)
-    const st = await fsp.lstat(out).catch(() => undefined)
-    if (st && !o.force) throw new CredctlError('USAGE', `--template ${o.template} already exists: pass --force to replace it`)
-    if (st && !st.isFile()) throw new CredctlError('USAGE', `--template ${o.template} is not a regular file: write the template to a file`)
-  }
   const base = file === '-' ? process.cwd() : path.dirname(path.resolve(file))
   const client = await f.client()
   // Checked before anything is imported, so a template that cannot be written leaves the vault as it was.
-  const { isVaultFile } = await import('../../vault/paths.js')
-  if (out !== undefined && (await isVaultFile(out, await client.vaultPath()))) {
-    throw new CredctlError('USAGE', `--template ${o.template} is one of the vault's own files: write the template somewhere else`)
+  if (out !== undefined) {
+    const { checkOutputTarget } = await import('../write-output.js')
+    await checkOutputTarget(out, !!o.force, client, { flag: '--template', noun: 'template', source: { file, what: 'the .env being imported' } })
   }
   const r = await withProgress(f, (onProgress) => client.credentials.importEnv(text, {
     label: file,
@@ -111,7 +104,7 @@ async function runEnv(f: Factory, o: ImportOptions, file: string): Promise<Outpu
   if (!r.template) return render(r, file, { template: { file: o.template!, written: false, references: 0, literals: 0 }, blocked: r.blocked })
   if (!o.dryRun) {
     const { writeOutputFile } = await import('../write-output.js')
-    await writeOutputFile(out, r.template.text, !!o.force, client, { mode: 0o644, flag: '--template' })
+    await writeOutputFile(out, r.template.text, !!o.force, client, { mode: 0o644, flag: '--template', noun: 'template' })
   }
   return render(r, file, { template: { file: o.template!, written: !o.dryRun, references: r.template.references, literals: r.template.literals } })
 }
