@@ -173,8 +173,8 @@ const RECORD_FIELDS = [
   'schema_stale_since', 'expires_at', 'created_at', 'updated_at', 'deleted_at', 'secret',
 ] as const
 
-function parseRecord(x: Json, i: number): CredentialRecord {
-  const w = `credential #${i + 1}`
+function parseRecord(x: Json, i: number | string): CredentialRecord {
+  const w = typeof i === 'string' ? i : `credential #${i + 1}`
   if (!isObj(x)) throw new FormatError(`${w} is not an object`)
   only(x, RECORD_FIELDS, w)
   const id = field(x, 'id', w)
@@ -215,6 +215,50 @@ function parseRecord(x: Json, i: number): CredentialRecord {
     deleted_at: timeOrNull(x, 'deleted_at', w),
     secret,
   }
+}
+
+/**
+ * One record's stored text (format 2's body, vault/integrity.ts's MAC input): JSON with the fields in
+ * RECORD_FIELDS order, `schema_stale_since` only when set, no whitespace and no newline (JSON.stringify
+ * escapes every control character). The one writer of a record's bytes.
+ */
+export function serializeRecord(r: CredentialRecord): string {
+  const o: Record<string, unknown> = {}
+  for (const k of RECORD_FIELDS) {
+    if (k === 'schema_stale_since' && r.schema_stale_since === undefined) continue
+    o[k] = r[k]
+  }
+  return JSON.stringify(o)
+}
+
+/**
+ * A record's stored text, parsed by the one record schema (parseRecord). `where` names it in messages
+ * ("credential #3"). Throws FormatError, never anything else.
+ */
+export function parseRecordText(text: string, where = 'credential'): CredentialRecord {
+  let raw: Json
+  try {
+    raw = JSON.parse(text)
+  } catch {
+    throw new FormatError(`${where} is not valid JSON (damaged or truncated)`)
+  }
+  return parseRecord(raw, where)
+}
+
+/**
+ * The writer's side of the one record schema for a single record: its text read back by the reader's
+ * rules before it is stored. A record the reader would refuse is a bug (records.ts refuses bad input
+ * with exit 2 first), and nothing is written.
+ */
+export function serializeRecordWritable(r: CredentialRecord): string {
+  const text = serializeRecord(r)
+  try {
+    parseRecordText(text)
+  } catch (e) {
+    if (e instanceof FormatError) throw new FormatError(`refusing to write a record the reader would refuse: ${e.message}`)
+    throw e
+  }
+  return text
 }
 
 /** Parse a vault file's text. Throws FormatError (never anything else) on any problem. */
