@@ -1,4 +1,4 @@
-import type { StoredHistoryEntry, StoredRecord, StoreTx, VaultHeader, VaultSnapshot, VaultStore } from './types.js'
+import type { HistoryEntry, StoredRecord, StoreTx, VaultHeader, VaultSnapshot, VaultStore } from './types.js'
 
 /**
  * A vault kept in memory: for unit tests and for embedders that keep sealed records elsewhere
@@ -8,7 +8,7 @@ import type { StoredHistoryEntry, StoredRecord, StoreTx, VaultHeader, VaultSnaps
 export function memoryStore(location = 'memory'): VaultStore & { snapshot(): VaultSnapshot | undefined } {
   let header: VaultHeader | undefined
   let records: StoredRecord[] = []
-  const history: StoredHistoryEntry[] = []
+  const history: HistoryEntry[] = []
   const schemas = new Map<string, string>()
   let queue: Promise<unknown> = Promise.resolve()
 

@@ -65,22 +65,32 @@ export interface StoreTx {
   remove(id: string): void
 }
 
-/** One history line. The SDK's history.ts builds and reads them; a store keeps them in order. */
-export interface StoredHistoryEntry {
+/**
+ * One history line (who did what, never a value). The SDK's credentials/history.ts builds, filters and
+ * prints them; a store keeps them in order. Defined here, below both, so every adapter shares one shape.
+ */
+export interface HistoryCredential {
+  id: string | null
+  name: string | null
+  type: string | null
+}
+
+export interface HistoryEntry {
+  /** ISO 8601 UTC. */
   time: string
   action: string
   outcome: string
+  /** Non-secret context: the program and variables of a run, the fields an update changed. */
   detail?: string
-  credentials: { id: string | null; name: string | null; type: string | null }[]
-  /** Entries dropped when an old history was trimmed (history.ts trimmedOf). */
-  [k: string]: unknown
+  /** The credentials the action touched, in the order it touched them; empty for vault-wide actions. */
+  credentials: HistoryCredential[]
 }
 
 export interface HistoryStore {
   /** Append in order, durably; throws (a CredctlError) when it cannot. */
-  append(entries: StoredHistoryEntry[]): Promise<void>
+  append(entries: HistoryEntry[]): Promise<void>
   /** Every entry still kept, oldest first; unreadable lines are skipped, never fatal. */
-  read(): Promise<StoredHistoryEntry[]>
+  read(): Promise<HistoryEntry[]>
 }
 
 /** Discovered schemas, one JSON document per credential id; the SDK validates what it reads back. */
