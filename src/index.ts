@@ -18,5 +18,8 @@ export { CredctlError, EXIT } from './errors.js'
 export type { ErrorCode } from './errors.js'
 export type { Check, CheckContext, CheckInput, CheckResult, CheckStatus, DiscoveredSchema, DiscoveredTable, DiscoveredColumn } from './checks/types.js'
 export type { Keychain } from './vault/keychain.js'
+// The storage interface (issue 13): any VaultStore can hold a vault (ClientOptions.store).
+export { memoryStore } from './store/memory.js'
+export type { VaultStore, StoreTx, VaultHeader, VaultSnapshot, StoredRecord, HistoryStore, SchemaStore, TransactOptions } from './store/types.js'
 export type { RotateOptions, RotateResult } from './vault/rotate.js'
 export type { HistoryCredential, HistoryEntry, HistoryQuery } from './credentials/history.js'

@@ -1,15 +1,13 @@
 import { crypto } from '../lazy-crypto.js'
-import { promises as fsp } from 'node:fs'
 import { statusOfError } from '../checks/classify.js'
 import { redact, redactError } from '../checks/redact.js'
 import type { Check, CheckInput, CheckResult, CheckStatus, DiscoverOptions, DiscoveredTable } from '../checks/types.js'
 import { CredctlError } from '../errors.js'
-import { readRegularFile } from '../lib/regular-file.js'
 import { aadFor, seal } from '../vault/cipher.js'
 import type { CredentialRecord } from '../vault/format.js'
 import type { RotateOptions, RotateResult } from '../vault/rotate.js'
 import { CATEGORIES, isCategory, typeInfo, WAREHOUSE_TYPES } from './catalogue.js'
-import { entryFor, filterHistory, groupEntries, readHistory, type HistoryEntry, type HistoryQuery } from './history.js'
+import { entryFor, filterHistory, groupEntries, type HistoryEntry, type HistoryQuery } from './history.js'
 import { remoteText } from '../lib/text.js'
 import { active, checkBaseUrl, checkBaseUrlFor, checkDescription, checkExpiry, checkName, checkNameFree, find, findById, maskedContent, resolveCategory } from './records.js'
 import { checkSettings } from './settings.js'
@@ -57,6 +55,11 @@ function noDiscovery(rec: Pick<CredentialRecord, 'name' | 'type' | 'schema_type'
   return new CredctlError('NO_CHECK', `${type} has no schema discovery ("${rec.name}" is a ${type} credential)`, {
     hint: `schemas are discovered for the data_warehouse types: ${WAREHOUSE_TYPES.join(', ')}`,
   })
+}
+
+/** A stored schema as getSchema returns it; anything else (damaged, hand-edited) reads as missing. */
+function isSchemaDoc(x: unknown): x is SchemaDoc {
+  return typeof x === 'object' && x !== null && typeof (x as SchemaDoc).updated_at === 'string' && Array.isArray((x as SchemaDoc).tables)
 }
 
 /** The longest check message kept (stored as `validation_message`, printed by validate). */
@@ -300,7 +303,7 @@ export class CredentialsApi {
       v.credentials = v.credentials.filter((c) => c.id !== rec.id)
       return { result: toView(rec), history: [entryFor(rec, 'purge', 'ok', now)] }
     })
-    await fsp.rm(this.vault.schemaFile(out.id), { force: true })
+    await this.vault.removeSchema(out.id)
     return out
   }
 
@@ -508,7 +511,9 @@ export class CredentialsApi {
     }
     let doc: SchemaDoc
     try {
-      doc = JSON.parse(await readRegularFile(this.vault.schemaFile(rec.id))) as SchemaDoc
+      const stored = await this.vault.readSchema(rec.id)
+      if (!isSchemaDoc(stored)) throw new Error('not a schema')
+      doc = stored
     } catch {
       throw new CredctlError('NOT_FOUND', `the schema file of "${rec.name}" is missing or damaged`, { hint: `run: credctl discover ${JSON.stringify(rec.name)}` })
     }
@@ -686,7 +691,7 @@ export class CredentialsApi {
       if (e instanceof CredctlError && e.code === 'USAGE') throw e
       return undefined
     })
-    const entries = await readHistory(this.vault.paths().history)
+    const entries = await this.vault.readHistory()
     let credential: HistoryQuery['credential']
     if (filter.name !== undefined) {
       const name = filter.name

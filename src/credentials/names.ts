@@ -1,5 +1,6 @@
 import { resolveVaultPath } from '../vault/paths.js'
-import { readVault } from '../vault/store.js'
+import { fileStore } from '../store/file.js'
+import { parseSnapshot } from './snapshot.js'
 
 /**
  * Credential names straight from the vault file, for shell completion: no key, no keychain, no SDK
@@ -8,8 +9,9 @@ import { readVault } from '../vault/store.js'
  */
 export async function credentialNames(opts: { vault?: string | undefined; env: NodeJS.ProcessEnv; deleted?: boolean }): Promise<string[]> {
   const file = await resolveVaultPath(opts.vault, opts.env)
-  const v = (await readVault(file))?.vault
-  if (!v) return []
+  const snap = await fileStore(file).load()
+  if (!snap) return []
+  const v = parseSnapshot(snap, file).vault
   const names = v.credentials.filter((c) => (opts.deleted ? c.deleted_at !== null : c.deleted_at === null)).map((c) => c.name)
   return [...new Set(names)].sort((a, b) => a.localeCompare(b))
 }

@@ -62,7 +62,10 @@ export function salvageObjects(text: string): Obj[] {
 }
 
 function candidateRecords(raw: unknown, text: string): Obj[] {
-  if (isObj(raw) && Array.isArray(raw.credentials)) return raw.credentials.filter(isObj)
+  // Format 1 lists record objects; format 2 lists [id, revision, mac, record] (store/file-format.ts).
+  if (isObj(raw) && Array.isArray(raw.credentials)) {
+    return raw.credentials.map((c: unknown) => (Array.isArray(c) && c.length === 4 ? c[3] : c)).filter(isObj)
+  }
   return salvageObjects(text).filter((o) => typeof o.id === 'string' && typeof o.secret === 'string')
 }
 

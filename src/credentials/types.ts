@@ -1,5 +1,6 @@
 import type { CheckStatus, DiscoveredTable } from '../checks/types.js'
 import type { Keychain } from '../vault/keychain.js'
+import type { VaultStore } from '../store/types.js'
 import type { KeyContext } from '../vault/keys.js'
 import type { Credential } from './view.js'
 
@@ -13,6 +14,11 @@ import type { Credential } from './view.js'
 export interface ClientOptions {
   /** Vault file path. Default: CREDCTL_VAULT, else env-paths('credctl').data/vault.json. */
   vault?: string
+  /**
+   * Where the vault is kept, instead of the vault file: any VaultStore (src/store/types.ts), e.g.
+   * memoryStore() for tests and embedders. `vault` is then ignored.
+   */
+  store?: VaultStore
   env?: NodeJS.ProcessEnv
   keychain?: Keychain
   /** Key source for a new vault (keychain, env, passphrase, file). Default: CREDCTL_KEY_SOURCE or auto. */

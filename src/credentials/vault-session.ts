@@ -1,19 +1,20 @@
 import { crypto } from '../lazy-crypto.js'
-import * as path from 'node:path'
 import { describeErrno } from '../lib/errno.js'
 import { CredctlError } from '../errors.js'
 import { aadFor, open, TagMismatch } from '../vault/cipher.js'
-import { macHolds, vaultMac, type CredentialRecord, type VaultFile } from '../vault/format.js'
+import type { CredentialRecord, VaultFile } from '../vault/format.js'
 import { osKeychain, probeKeychain, type Keychain } from '../vault/keychain.js'
 import { chooseSource, createVaultKey, loadVaultKey, type KeyContext } from '../vault/keys.js'
-import { resolveVaultPath, sidePaths } from '../vault/paths.js'
+import { resolveVaultPath } from '../vault/paths.js'
 import type { RotateOptions, RotateResult } from '../vault/rotate.js'
-import { ensureDir, readVault, withLock, writeFileAtomic, writeVaultFile } from '../vault/store.js'
+import { fileStore } from '../store/file.js'
+import type { StoredRecord, VaultStore } from '../store/types.js'
 import type { ClientOptions, SchemaDoc, VaultStatus } from './types.js'
-import { appendHistory, entryFor, HISTORY_MAX_BYTES, type HistoryEntry } from './history.js'
-import { find } from './records.js'
+import { entryFor, HISTORY_MAX_BYTES, type HistoryEntry } from './history.js'
+import { find, ID_PREFIX_MIN } from './records.js'
 import { remask } from './mask.js'
 import { fitField } from '../vault/record-schema.js'
+import { applyChanges, mayMean, parseSnapshot, verifyHead, verifyRecords, type Loaded } from './snapshot.js'
 
 /** How often a change is retried when the vault is created or re-keyed under it (see mutate). */
 const MAX_ATTEMPTS = 5
@@ -34,13 +35,17 @@ function envMs(env: NodeJS.ProcessEnv, name: string, dflt: number): number {
 
 export type Mutation<T> = (v: VaultFile, key: Buffer, now: string) => Promise<{ result: T; history?: HistoryEntry[] }>
 
-/** The vault as the SDK sees it: one file, read without the key, changed only under the lock with the key. */
+/**
+ * The vault as the SDK sees it: read without the key, changed only through the store's transactions
+ * with the key. Storage is a VaultStore (src/store/types.ts): the local file by default, any adapter
+ * through ClientOptions.store. Integrity is checked here, above the store (snapshot.ts).
+ */
 export class Vault {
   readonly env: NodeJS.ProcessEnv
   readonly now: () => Date
   readonly fetch: typeof fetch
   readonly timeoutMs: number
-  private filePromise: Promise<string> | undefined
+  private storePromise: Promise<VaultStore> | undefined
   private keychainInstance: Keychain | undefined
 
   private readonly opts: ClientOptions
@@ -53,23 +58,21 @@ export class Vault {
     this.timeoutMs = opts.timeoutMs ?? 10_000
   }
 
-  file(): Promise<string> {
-    return (this.filePromise ??= (async () => {
-      this.resolved = await resolveVaultPath(this.opts.vault, this.env)
-      return this.resolved
+  /**
+   * The store: ClientOptions.store, else the vault file (--vault, CREDCTL_VAULT or the default path).
+   * Settings that shape the file store are read here, once, so a bad one is exit 2 before any work.
+   */
+  store(): Promise<VaultStore> {
+    return (this.storePromise ??= (async () => {
+      if (this.opts.store) return this.opts.store
+      const file = await resolveVaultPath(this.opts.vault, this.env)
+      return fileStore(file, { historyMaxBytes: this.historyMaxBytes(), lockTimeoutMs: this.lockTimeoutMs() })
     })())
   }
 
-  /** Resolved synchronously after file() has been awaited once. */
-  paths() {
-    if (!this.resolved) throw new Error('vault path not resolved yet')
-    return sidePaths(this.resolved)
-  }
-
-  private resolved: string | undefined
-
-  schemaFile(id: string): string {
-    return path.join(this.paths().schemas, `${id}.json`)
+  /** Where the vault is, for messages and for the key sources (a vault file's path for the file store). */
+  async file(): Promise<string> {
+    return (await this.store()).location
   }
 
   keychainTimeoutMs(): number {
@@ -108,22 +111,25 @@ export class Vault {
     }
   }
 
+  /** Every record parsed (no key, no MAC: metadata is not secret); undefined when there is no vault. */
   async read(): Promise<VaultFile | undefined> {
-    this.resolved = await this.file()
-    return (await this.load(this.resolved))?.vault
+    return (await this.load())?.vault
   }
 
   /**
-   * The one way the session opens the vault file (reads, decryption, changes, status, rotate-key,
-   * history): readVault plus the key-source rule. --key-source (or CREDCTL_KEY_SOURCE) chooses the
-   * source of a NEW vault; on an existing one a different choice would be silently ignored, which is
+   * The one way the session opens the vault (reads, decryption, changes, status, rotate-key, history):
+   * the store's snapshot, parsed, plus the key-source rule. --key-source (or CREDCTL_KEY_SOURCE) chooses
+   * the source of a NEW vault; on an existing one a different choice would be silently ignored, which is
    * worse than saying so, for a read as much as for a write (issue 12, point 9). USAGE, exit 2: the
    * vault is fine, the command line contradicts it.
    */
-  private async load(file: string): Promise<Awaited<ReturnType<typeof readVault>>> {
-    const read = await readVault(file)
-    if (read) this.checkKeySource(read.vault.key.source, file)
-    return read
+  async load(only?: (r: StoredRecord) => boolean): Promise<Loaded | undefined> {
+    const store = await this.store()
+    const snap = await store.load()
+    if (!snap) return undefined
+    const l = parseSnapshot(snap, store.location, only)
+    this.checkKeySource(l.header.key.source, store.location)
+    return l
   }
 
   private checkKeySource(source: string, file: string): void {
@@ -142,18 +148,44 @@ export class Vault {
     return loadVaultKey(h as VaultFile, file, this.keyContext(), { verify: false })
   }
 
-  /** Load the key of an existing vault and check the metadata MAC before anything acts on the file. */
-  private async unlock(v: VaultFile, file: string, ctx: KeyContext = this.keyContext()): Promise<Buffer> {
-    const key = await loadVaultKey(v, file, ctx)
-    this.checkMac(v, file, key)
+  /**
+   * Load the key of an existing vault and check, before anything acts on it, the vault-wide MAC (format
+   * 2: the head MAC over the manifest) and that it is not older than a copy this device has seen.
+   */
+  private async unlock(l: Loaded, file: string, ctx: KeyContext = this.keyContext()): Promise<Buffer> {
+    const key = await loadVaultKey(l.vault, file, ctx)
+    verifyHead(l, key, file)
+    await this.checkSequence(l, file, ctx)
     return key
   }
 
-  private checkMac(v: VaultFile, file: string, key: Buffer): void {
-    if (!macHolds(key, v)) {
-      throw new CredctlError('VAULT_DAMAGED', `vault ${file} was changed outside credctl (its integrity check fails)`, {
-        hint: 'credctl will not use it; `credctl recover --output FILE` saves every value that still decrypts, or restore the file from a backup',
+  /**
+   * Rollback detection (issue 13, point 5): where the key source keeps the highest sequence seen for this
+   * vault (keychain entry, beside a key file), a vault whose sequence is lower is an older copy restored
+   * over the current one, refused with exit 4. A higher one (this device's own writes record theirs) is
+   * remembered. Sources that keep nothing (env, passphrase) cannot tell; the README says so.
+   */
+  private async checkSequence(l: Loaded, file: string, ctx: KeyContext): Promise<void> {
+    if (l.header.format !== 2) return
+    const keeper = keptSequence(l.vault, file, ctx)
+    if (!keeper) return
+    const kept = await keeper.read()
+    if (kept !== undefined && kept > l.header.sequence) {
+      throw new CredctlError('VAULT_DAMAGED', `vault ${file} is an older copy: its sequence is ${l.header.sequence}, and this device has seen ${kept} (restored from a backup, or rolled back)`, {
+        hint: `credctl will not use it; put the current vault back, or, if this older copy is what you want, remove the record of sequence ${keeper.where}`,
       })
+    }
+    if (kept === undefined || kept < l.header.sequence) await keeper.raise(l.header.sequence).catch(() => {})
+  }
+
+  /** Remember a sequence this process wrote (best effort: the write already happened). */
+  private async recordSequence(v: Pick<VaultFile, 'vault_id' | 'key'>, file: string, sequence: number): Promise<void> {
+    const keeper = keptSequence(v, file, this.keyContext())
+    if (!keeper) return
+    try {
+      await keeper.raise(sequence)
+    } catch (e) {
+      this.opts.onWarning?.(`warning: done, but the vault's sequence could not be kept (${keeper.where}): ${e instanceof Error ? e.message : String(e)}`)
     }
   }
 
@@ -161,18 +193,33 @@ export class Vault {
     return (await this.decryptMany([idOrName]))[0]!
   }
 
-  /** One read, one key load (and MAC check), then each value opened; duplicates collapse. */
+  /**
+   * One read, one key load (head MAC and sequence checked), then each record's own MAC checked and its
+   * value opened; duplicates collapse. Records not asked for are neither hashed nor opened.
+   */
   async decryptMany(idsOrNames: string[]): Promise<{ rec: CredentialRecord; value: string }[]> {
-    const file = await this.file()
-    this.resolved = file
     this.historyMaxBytes() // every value handed out is recorded: a bad setting stops it first
-    const v = (await this.load(file))?.vault
-    const recs = [...new Map(idsOrNames.map((x) => find(v, x)).map((r) => [r.id, r])).values()]
+    const file = await this.file()
+    // Only the records the names could mean are parsed (snapshot.ts mayMean); when that finds nothing,
+    // or finds it ambiguous, everything is parsed and looked up again, so errors and suggestions are
+    // exactly those of a full read.
+    const lookups = idsOrNames.map((x) => (typeof x === 'string' && x !== '' ? mayMean(x, ID_PREFIX_MIN) : () => false))
+    let l = await this.load((r) => lookups.some((m) => m(r)))
+    let recs: CredentialRecord[]
+    try {
+      recs = idsOrNames.map((x) => find(l?.vault, x))
+    } catch (e) {
+      if (!(e instanceof CredctlError) || (e.code !== 'NOT_FOUND' && e.code !== 'AMBIGUOUS')) throw e
+      l = await this.load()
+      recs = idsOrNames.map((x) => find(l?.vault, x))
+    }
+    recs = [...new Map(recs.map((r) => [r.id, r])).values()]
     if (recs.length === 0) return []
-    const key = await this.unlock(v!, file)
+    const key = await this.unlock(l!, file)
+    verifyRecords(l!, key, recs.map((r) => r.id), file)
     return recs.map((rec) => {
       try {
-        return { rec, value: open(key, rec.secret, aadFor(v!.vault_id, rec.id, 'value')).toString('utf8') }
+        return { rec, value: open(key, rec.secret, aadFor(l!.vault.vault_id, rec.id, 'value')).toString('utf8') }
       } catch (e) {
         if (e instanceof TagMismatch) {
           throw new CredctlError('VAULT_DAMAGED', `the value of "${rec.name}" in ${file} does not decrypt (damaged or moved from another record)`)
@@ -188,50 +235,60 @@ export class Vault {
    * out) it is written first, and a failure stops the command: no value leaves without a trace.
    */
   async history(entries: HistoryEntry[], opts: { required?: boolean } = {}): Promise<void> {
+    const store = await this.store()
     try {
-      await appendHistory(this.paths().history, entries, { maxBytes: this.historyMaxBytes(), lockTimeoutMs: this.lockTimeoutMs() })
+      await store.history.append(entries)
     } catch (e) {
       if (!opts.required) {
         // The change is made (its write came first); saying so beats a silent gap in "who did what".
         const why = e instanceof CredctlError ? e.message : describeErrno(e)
-        this.opts.onWarning?.(`warning: done, but not recorded in the history file ${this.paths().history}: ${why}`)
+        this.opts.onWarning?.(`warning: done, but not recorded in the history of ${store.location}: ${why}`)
         return
       }
       if (e instanceof CredctlError) throw e // a link or an unsafe directory: its own message says which
-      throw new CredctlError('VAULT_IO', `cannot record this in the history file ${this.paths().history}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`, {
+      throw new CredctlError('VAULT_IO', `cannot record this in the history of ${store.location}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`, {
         hint: 'nothing was revealed; fix the history file (it must be a writable file beside the vault)',
       })
     }
   }
 
+  async readHistory(): Promise<HistoryEntry[]> {
+    return (await this.store()).history.read()
+  }
+
   async writeSchema(id: string, doc: SchemaDoc): Promise<void> {
-    const file = this.schemaFile(id)
-    await ensureDir(path.dirname(file))
-    await writeFileAtomic(file, JSON.stringify(doc), 'schema file')
+    await (await this.store()).schemas.write(id, doc)
+  }
+
+  async readSchema(id: string): Promise<unknown | undefined> {
+    return (await this.store()).schemas.read(id)
+  }
+
+  async removeSchema(id: string): Promise<void> {
+    await (await this.store()).schemas.remove(id)
   }
 
   /**
-   * Apply a change: get the key (or create the vault's key), lock, re-read, apply, seal the MAC, write
-   * atomically, release. A failing mutation writes nothing.
+   * Apply a change: get the key (or create the vault's key), then in one store transaction re-read,
+   * apply, re-seal what changed (snapshot.ts applyChanges), write. A failing mutation writes nothing.
    *
-   * The key is always obtained OUTSIDE the lock: a passphrase prompt, or a keychain that is slow or
-   * frozen, must not hold up other writers (they give up after the lock timeout). If the vault was
-   * created or re-keyed between our read and the lock, the lock is released, the key got again, and
-   * the change retried.
+   * The key is always obtained OUTSIDE the transaction: a passphrase prompt, or a keychain that is slow
+   * or frozen, must not hold up other writers (they give up after the lock timeout). If the vault was
+   * created or re-keyed between our read and the transaction, it ends without writing, the key is got
+   * again, and the change retried.
    */
   async mutate<T>(fn: Mutation<T>, opts: { create?: boolean } = {}): Promise<T> {
-    const file = await this.file()
-    this.resolved = file
-    const lockTimeoutMs = this.lockTimeoutMs()
+    const store = await this.store()
     this.historyMaxBytes() // a bad setting is exit 2 before the change, not a history entry lost after it
     for (let attempt = 1; ; attempt++) {
-      const out = await this.mutateOnce(file, fn, opts, lockTimeoutMs)
+      const out = await this.mutateOnce(store, fn, opts)
       if (out.done) {
+        if (out.sequence !== undefined) await this.recordSequence(out.vault, store.location, out.sequence)
         await this.history(out.history)
         return out.result
       }
       if (attempt === MAX_ATTEMPTS) {
-        throw new CredctlError('VAULT_LOCKED', `vault ${file} kept being created or re-keyed by another process while this change waited`, {
+        throw new CredctlError('VAULT_LOCKED', `vault ${store.location} kept being created or re-keyed by another process while this change waited`, {
           hint: 'retry once the other credctl has finished',
         })
       }
@@ -239,89 +296,93 @@ export class Vault {
   }
 
   private async mutateOnce<T>(
-    file: string,
+    store: VaultStore,
     fn: Mutation<T>,
     opts: { create?: boolean },
-    lockTimeoutMs: number,
-  ): Promise<{ done: true; result: T; history: HistoryEntry[] } | { done: false }> {
-    const read = await this.load(file)
-    const before = read?.vault
+  ): Promise<
+    | { done: true; result: T; history: HistoryEntry[]; sequence: number | undefined; vault: Pick<VaultFile, 'vault_id' | 'key'> }
+    | { done: false }
+  > {
+    const file = store.location
+    const before = await this.load()
     // Fail fast (and without creating directories or lock files) when there is nothing to change.
     if (!before && !opts.create) throw new CredctlError('NOT_FOUND', `no credentials yet: vault ${file} does not exist`, { hint: 'create one with `credctl create`' })
-    // Outside the lock: the key of the vault, or a new vault's key, already stored where it lives (a
-    // keychain entry under the fresh vault id, which nothing else refers to until the vault is written).
+    // Outside the transaction: the key of the vault, or a new vault's key, already stored where it lives
+    // (a keychain entry under the fresh vault id, which nothing else refers to until the vault is written).
     const earlyKey = before ? await this.unlock(before, file) : undefined
     const nk = before ? undefined : await createVaultKey(crypto().randomUUID(), file, this.keyContext())
+    let persisted = false
     let written = false
     try {
-      await ensureDir(path.dirname(file))
-      return await withLock(
-        file,
-        async () => {
-          const again = await readVault(file, read)
-          const current = again?.vault
+      const out = await store.transact(
+        async (tx) => {
+          const h = tx.header()
           const now = this.now().toISOString()
-          if (current) {
-            // Same vault and key check as before the lock (the usual case): the key is known good, only
-            // the MAC of what we re-read needs checking. Otherwise (created or re-keyed meanwhile):
-            // release the lock and start again, so the key is never fetched while holding it.
-            const sameKey = earlyKey && before && current.vault_id === before.vault_id && current.key.check === before.key.check
-            if (!sameKey) return { done: false as const }
-            // Unchanged since the early read (the usual case): its MAC was checked by unlock() already.
-            if (again !== read) this.checkMac(current, file, earlyKey)
-            const out = await fn(current, earlyKey, now)
-            scrubMasks(current)
-            current.mac = vaultMac(earlyKey, current)
-            await writeVaultFile(file, current)
-            return { done: true as const, result: out.result, history: out.history ?? [] }
+          if (h) {
+            // Same vault and key check as before the transaction (the usual case): the key is known
+            // good. Otherwise (created or re-keyed meanwhile): end without writing and start again, so
+            // the key is never fetched while holding the lock.
+            if (!earlyKey || !before || h.vault_id !== before.header.vault_id || h.key.check !== before.header.key.check) return { done: false as const }
+            // Unchanged since the early read (the usual case): its head MAC was checked by unlock().
+            // (A record changed under an unchanged head MAC is an edit from outside: applyChanges keeps our
+            // verified copy of what it rewrites, and a reader of what it leaves fails the record's MAC.)
+            const unchanged = h.mac === before.header.mac && h.sequence === before.header.sequence
+            const current = unchanged ? before : parseSnapshot({ header: h, records: [...tx.records()] }, file)
+            if (!unchanged) verifyHead(current, earlyKey, file)
+            const v = current.vault
+            const res = await fn(v, earlyKey, now)
+            if (current.header.format === 1) scrubMasks(v)
+            const sequence = applyChanges(current, v, earlyKey, tx, file)
+            return { done: true as const, result: res.result, history: res.history ?? [], sequence, vault: v }
           }
           if (!nk) {
             // Deleted meanwhile: creating it is for `create` only, and that needs a new key.
             if (!opts.create) throw new CredctlError('NOT_FOUND', `vault ${file} does not exist`)
             return { done: false as const }
           }
-          const fresh: VaultFile = { version: 1, vault_id: nk.vaultId, created_at: now, key: nk.header, credentials: [], mac: '' }
-          const out = await fn(fresh, nk.key, now)
-          fresh.mac = vaultMac(nk.key, fresh)
+          const fresh: VaultFile = { version: 2, vault_id: nk.vaultId, created_at: now, key: nk.header, credentials: [], mac: '' }
+          const res = await fn(fresh, nk.key, now)
+          const sequence = applyChanges(undefined, fresh, nk.key, tx, file)
           await nk.persist()
-          try {
-            await writeVaultFile(file, fresh)
-          } catch (e) {
-            await nk.unpersist()
-            throw e
-          }
-          written = true
-          return { done: true as const, result: out.result, history: out.history ?? [] }
+          persisted = true
+          return { done: true as const, result: res.result, history: res.history ?? [], sequence, vault: fresh }
         },
-        { lockTimeoutMs },
+        { lockTimeoutMs: this.lockTimeoutMs() },
       )
+      written = out.done && nk !== undefined
+      return out
+    } catch (e) {
+      // The new vault's key was stored, but the vault was not written: the entry goes again.
+      if (persisted) await nk!.unpersist()
+      throw e
     } finally {
-      // After the lock is released: a keychain entry the vault did not end up using is removed again.
+      // After the transaction: a keychain entry the vault did not end up using is removed again.
       if (nk && !written) await nk.discard()
     }
   }
 
   async rotateKey(opts: RotateOptions = {}): Promise<RotateResult> {
-    const file = await this.file()
-    this.resolved = file
-    await this.load(file) // the key-source rule, before any key work
+    const store = await this.store()
+    const file = store.location
+    if (!(await this.load())) throw new CredctlError('NOT_FOUND', `no vault to re-key: ${file} does not exist`, { hint: 'create a credential first' }) // and the key-source rule, before any key work
     this.historyMaxBytes()
-    const { rotateVaultKey } = await import('../vault/rotate.js')
+    const { rotateVaultKey } = await import('./rotate-key.js')
     const now = this.now().toISOString()
-    const lockTimeoutMs = this.lockTimeoutMs()
-    const r = await rotateVaultKey(file, { ctx: this.keyContext(), now, lockTimeoutMs }, opts)
+    const session = { load: () => this.load(), unlock: (l: Loaded) => this.unlock(l, file) }
+    const { sequence, vault_id, key_header, ...r } = await rotateVaultKey(store, session, { ctx: this.keyContext(), now, lockTimeoutMs: this.lockTimeoutMs() }, opts)
+    if (sequence !== undefined) await this.recordSequence({ vault_id, key: key_header }, file, sequence)
     await this.history([entryFor(undefined, 'rotate-key', 'ok', now, `${r.re_encrypted} values re-encrypted`)])
     return r
   }
 
   async status(): Promise<VaultStatus> {
     const file = await this.file()
-    this.resolved = file
     const counts = { total: 0, active: 0, deleted: 0, defaults: 0, by_category: {} as Record<string, number> }
     const out: VaultStatus = { vault: file, exists: false, vault_id: null, key_source: null, keychain: { used: true, reachable: false, reason: null }, counts }
     try {
-      const v = (await this.load(file))?.vault
-      if (v) {
+      const l = await this.load()
+      const v = l?.vault
+      if (l && v) {
         out.exists = true
         out.vault_id = v.vault_id
         out.key_source = v.key.source
@@ -333,10 +394,12 @@ export class Vault {
             if (c.is_default) counts.defaults++
           } else counts.deleted++
         }
-        // Does the key open it, and does its MAC hold (an edit made outside credctl)? Never prompts: a
+        // Does the key open it, do its MACs hold (an edit made outside credctl), is it not an older copy?
+        // Every record is checked here, unlike a reader, which checks what it uses. Never prompts: a
         // passphrase or env key that is simply not provided here leaves it unchecked, not failed.
         try {
-          await this.unlock(v, file, { ...this.keyContext(), askPassphrase: undefined, chooseFallback: undefined })
+          const key = await this.unlock(l, file, { ...this.keyContext(), askPassphrase: undefined, chooseFallback: undefined })
+          verifyRecords(l, key, l.stored.keys(), file)
           out.integrity = { status: 'ok', reason: null }
         } catch (e) {
           if (!(e instanceof CredctlError)) throw e
@@ -375,13 +438,24 @@ export class Vault {
 
 /**
  * A mask stored by an older credctl may have failed open (a password in `masked_content`, in the clear).
- * Every write re-masks every stored mask through today's rule (idempotent for masks written today), so
- * the first write after an upgrade removes such a leak from the file; the safe view does the same on
- * display until then. Needs no key: the mask of a mask.
+ * The first write of a version 1 vault (the one that rewrites it as version 2) re-masks every stored mask
+ * through today's rule, so the upgrade removes such a leak from the file; the safe view does the same on
+ * display until then. Format 2 records are written by this rule, one record at a time (records.ts).
+ * Needs no key: the mask of a mask.
  */
 function scrubMasks(v: VaultFile): void {
   for (const r of v.credentials) {
     const m = fitField('masked_content', remask(r.schema_type ?? r.type, r.masked_content))
     if (m !== r.masked_content) r.masked_content = m
   }
+}
+
+// MERGE: replaced by keys/index.ts keptSequence once the key-source interface lands.
+interface SequenceKeeper {
+  read(): Promise<number | undefined>
+  raise(n: number): Promise<void>
+  readonly where: string
+}
+function keptSequence(_v: Pick<VaultFile, 'vault_id' | 'key'>, _file: string, _ctx: KeyContext): SequenceKeeper | undefined {
+  return undefined
 }

@@ -11,6 +11,7 @@ export function memoryStore(location = 'memory'): VaultStore & { snapshot(): Vau
   const history: HistoryEntry[] = []
   const schemas = new Map<string, string>()
   let queue: Promise<unknown> = Promise.resolve()
+  let turns: Promise<unknown> = Promise.resolve()
 
   const copy = (): VaultSnapshot | undefined =>
     header ? { header: structuredClone(header), records: records.map((r) => ({ ...r })) } : undefined
@@ -51,6 +52,11 @@ export function memoryStore(location = 'memory'): VaultStore & { snapshot(): Vau
       }
       const p = queue.then(run, run)
       queue = p.catch(() => {})
+      return p
+    },
+    exclusive<T>(_name: 'rotate', fn: () => Promise<T>): Promise<T> {
+      const p = turns.then(fn, fn)
+      turns = p.catch(() => {})
       return p
     },
     history: {

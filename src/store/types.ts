@@ -117,6 +117,12 @@ export interface VaultStore {
    * nothing writes nothing. The state `fn` sees is read after the lock is taken.
    */
   transact<T>(fn: (tx: StoreTx) => Promise<T>, opts?: TransactOptions): Promise<T>
+  /**
+   * Run `fn` while holding this vault's named turn (`rotate`), beside transactions, not inside one:
+   * rotate-key stages a new key outside any transaction, and two staged keys in flight at once could
+   * overwrite each other's keychain entry or `.next` key file. Waits up to lockTimeoutMs (VAULT_LOCKED).
+   */
+  exclusive<T>(name: 'rotate', fn: () => Promise<T>, opts?: TransactOptions): Promise<T>
   readonly history: HistoryStore
   readonly schemas: SchemaStore
 }

@@ -3,20 +3,19 @@ import { promises as fsp } from 'node:fs'
 import * as path from 'node:path'
 import { CredctlError } from '../errors.js'
 import { readRegularFile } from '../lib/regular-file.js'
-import { KEY_BYTES, TagMismatch, aadFor, decodeB64, open, seal } from './cipher.js'
-import { macHolds, vaultMac, type KeyHeader, type VaultFile } from './format.js'
+import { KEY_BYTES, decodeB64, seal } from './cipher.js'
+import type { KeyHeader, VaultFile } from './format.js'
 import {
   DEFAULT_SCRYPT,
   KEY_CHECK_PLAINTEXT,
   checkAad,
   keychainAccount,
-  loadVaultKey,
   nextKeyFile,
   scryptAsync,
   type KeyContext,
 } from './keys.js'
 import { SERVICE } from './keychain.js'
-import { fsyncDir, readVault, removeDeadTemps, withLock, writeFileAtomic, writeVaultFile } from './store.js'
+import { fsyncDir, removeDeadTemps, writeFileAtomic } from './store.js'
 
 /**
  * `rotate-key`: a new vault key, every value re-sealed under it, committed by the one atomic rename of
@@ -61,7 +60,7 @@ export interface RotateResult {
   notes: string[]
 }
 
-interface RotateDeps {
+export interface RotateDeps {
   ctx: KeyContext
   now: string
   lockTimeoutMs: number
@@ -71,7 +70,7 @@ interface RotateDeps {
  * The staged new key: its bytes, its header, and the steps around the commit. A keychain key is
  * already stored when stage() returns (outside the lock); the file steps run under the lock.
  */
-interface Staged {
+export interface Staged {
   key: Buffer
   header: KeyHeader
   /** Under the lock: put the new key where it lives, before the vault is written (must not disturb the old key). */
@@ -88,9 +87,9 @@ interface Staged {
 }
 
 /** How often a rotation starts again when another process changes the vault while it prepares. */
-const MAX_ATTEMPTS = 5
+export const MAX_ATTEMPTS = 5
 
-async function stage(v: VaultFile, oldKey: Buffer, file: string, deps: RotateDeps, opts: RotateOptions): Promise<Staged> {
+export async function stage(v: VaultFile, oldKey: Buffer, file: string, deps: RotateDeps, opts: RotateOptions): Promise<Staged> {
   const { ctx } = deps
   const check = (key: Buffer) => seal(key, KEY_CHECK_PLAINTEXT, checkAad(v.vault_id))
   const noop = async () => {}
@@ -209,97 +208,5 @@ async function stage(v: VaultFile, oldKey: Buffer, file: string, deps: RotateDep
       }
       return staged
     }
-  }
-}
-
-export async function rotateVaultKey(file: string, deps: RotateDeps, opts: RotateOptions = {}): Promise<RotateResult> {
-  if (!(await readVault(file))) {
-    throw new CredctlError('NOT_FOUND', `no vault to re-key: ${file} does not exist`, { hint: 'create a credential first' })
-  }
-  return withLock(
-    `${file}.rotate`,
-    async () => {
-      for (let attempt = 1; ; attempt++) {
-        const r = await rotateOnce(file, deps, opts)
-        if (r) return r
-        if (attempt === MAX_ATTEMPTS) {
-          throw new CredctlError('VAULT_LOCKED', `vault ${file} kept changing while rotate-key prepared the new key; nothing was re-keyed`, {
-            hint: 'retry once the other credctl has finished',
-          })
-        }
-      }
-    },
-    { lockTimeoutMs: deps.lockTimeoutMs },
-  )
-}
-
-/** One attempt: undefined when the vault changed between the key work and the lock (nothing written). */
-async function rotateOnce(file: string, deps: RotateDeps, opts: RotateOptions): Promise<RotateResult | undefined> {
-  const read = await readVault(file)
-  if (!read) throw new CredctlError('NOT_FOUND', `no vault to re-key: ${file} does not exist`, { hint: 'create a credential first' })
-  const current = read.vault
-  // Outside the lock: the old key, the new one (prompt, keychain entry). See the header comment.
-  const oldKey = await loadVaultKey(current, file, deps.ctx)
-  if (!macHolds(oldKey, current)) {
-    throw new CredctlError('VAULT_DAMAGED', `vault ${file} was changed outside credctl (its integrity check fails)`, {
-      hint: 'credctl will not re-key it; restore the file from a backup',
-    })
-  }
-  const staged = await stage(current, oldKey, file, deps, opts)
-  let committed = false
-  let notes: string[] | undefined
-  try {
-    notes = await withLock(
-      file,
-      async () => {
-        if ((await readVault(file, read)) !== read) return undefined // changed meanwhile: start again
-        // Re-seal every value before anything is written: a record that does not open aborts the rotation.
-        const total = current.credentials.length
-        const credentials = current.credentials.map((rec, i) => {
-          opts.onProgress?.(i, total)
-          const aad = aadFor(current.vault_id, rec.id, 'value')
-          let plain: Buffer
-          try {
-            plain = open(oldKey, rec.secret, aad)
-          } catch (e) {
-            if (e instanceof TagMismatch) {
-              throw new CredctlError('VAULT_DAMAGED', `the value of "${rec.name}" in ${file} does not decrypt; nothing was re-keyed`)
-            }
-            throw e
-          }
-          try {
-            return { ...rec, settings: { ...rec.settings }, secret: seal(staged.key, plain, aad) }
-          } finally {
-            plain.fill(0)
-          }
-        })
-        opts.onProgress?.(total, total)
-        const next: VaultFile = { ...current, key: staged.header, credentials, mac: '' }
-        next.mac = vaultMac(staged.key, next)
-        await staged.before()
-        try {
-          await writeVaultFile(file, next) // the commit point: one rename
-        } catch (e) {
-          await staged.undo()
-          throw e
-        }
-        committed = true
-        return staged.after().catch((e: Error) => [`the vault was re-keyed, but retiring the old key failed: ${e.message}`])
-      },
-      { lockTimeoutMs: deps.lockTimeoutMs },
-    )
-  } finally {
-    // After the lock is released: a new key the vault did not take is removed again.
-    if (!committed) await staged.discard()
-  }
-  if (notes === undefined) return undefined
-  notes.push(...(await staged.retire().catch((e: Error) => [`the vault was re-keyed, but retiring the old key failed: ${e.message}`])))
-  oldKey.fill(0)
-  return {
-    vault: file,
-    key_source: current.key.source,
-    re_encrypted: current.credentials.length,
-    ...(staged.result ?? {}),
-    notes,
   }
 }
