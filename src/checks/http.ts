@@ -1,6 +1,7 @@
 import { PROVIDERS, type BodyTest, type ProviderRow, type Scalar, type Verdict } from './providers.js'
 import { CredctlError } from '../errors.js'
 import { checkServiceUrl } from '../lib/url-safety.js'
+import { isJsonObject } from '../lib/strict.js'
 import { redact } from './redact.js'
 import type { CheckContext, CheckInput, CheckResult } from './types.js'
 import { urlKey } from './target.js'
@@ -117,7 +118,7 @@ function holds(t: BodyTest, v: unknown): boolean {
       if (!Array.isArray(v)) return false
       break
     case 'object':
-      if (v === null || typeof v !== 'object' || Array.isArray(v)) return false
+      if (!isJsonObject(v)) return false
       break
     case 'truthy':
       if (v === null || v === false || v === 0 || v === '') return false
@@ -144,8 +145,8 @@ const TOKENISH = /[A-Za-z0-9_\-+/=]{24,}/g
 /** The provider's own error message, if any, on one short line, without the key or anything key-shaped. */
 function providerMessage(json: unknown, secrets: readonly string[]): string {
   let msg = ''
-  if (json && typeof json === 'object' && !Array.isArray(json)) {
-    const j = json as Record<string, unknown>
+  if (isJsonObject(json)) {
+    const j = json
     const e = j.error_description ?? j.error ?? j.detail ?? j.message ?? j.err_msg ?? j.errors
     if (typeof e === 'string') msg = e
     else if (e && typeof e === 'object') {

@@ -4,6 +4,7 @@ import { constants as C, promises as fsp } from 'node:fs'
 import * as path from 'node:path'
 import { isCredctlSetting } from '../credentials/env-guard.js'
 import { CredctlError } from '../errors.js'
+import { wholeNumber } from '../lib/strict.js'
 
 /**
  * The system clipboard, for `credctl reveal NAME --copy` (issue 12, point 4), as `pass -c` and
@@ -222,8 +223,8 @@ export async function startClearer(tool: ToolName, seconds: number, value: strin
 /** Seconds of --clear-after: a whole number from 0 (never clear) to 86400 (a day). Exit 2 otherwise. */
 export const MAX_CLEAR_AFTER = 86_400
 export function parseClearAfter(s: string): number {
-  const n = /^\d{1,6}$/.test(s) ? Number(s) : NaN
-  if (!(n <= MAX_CLEAR_AFTER)) {
+  const n = wholeNumber(s, { max: MAX_CLEAR_AFTER, blanks: false })
+  if (n === undefined) {
     throw new CredctlError('USAGE', `--clear-after must be a whole number of seconds from 0 (never clear) to ${MAX_CLEAR_AFTER}: got "${s}"`)
   }
   return n
@@ -240,8 +241,9 @@ export async function runClearer(tool: string, after: string, stdin: NodeJS.Read
     if (input.length > 200) return 'invalid'
   }
   const hash = input.trim()
-  if (!(tool in TOOLS) || !/^[0-9a-f]{64}$/.test(hash) || !/^\d{1,6}$/.test(after)) return 'invalid'
-  await new Promise((r) => setTimeout(r, Number(after) * 1000))
+  const seconds = wholeNumber(after, { max: MAX_CLEAR_AFTER, blanks: false })
+  if (!(tool in TOOLS) || !/^[0-9a-f]{64}$/.test(hash) || seconds === undefined) return 'invalid'
+  await new Promise((r) => setTimeout(r, seconds * 1000))
   const t = tool as ToolName
   if ((await clipboardHash(t, env)) !== hash) return 'changed'
   await clearClipboard(t, env)

@@ -4,7 +4,8 @@ import { CredctlError } from '../errors.js'
 import { decodeB64, sameMac } from '../vault/cipher.js'
 import { scrypt, SCRYPT_BOUNDS, SCRYPT_MAX_WORK, scryptTooCostly } from '../vault/scrypt.js'
 import type { DiscoveredColumn, DiscoveredTable, TableKind } from '../checks/types.js'
-import { isJsonObject, isSettingKey, ISO_TIME, textProblem } from '../vault/record-schema.js'
+import { isIntIn, isIsoTime, isJsonObject, strictReader, type JsonObject } from '../lib/strict.js'
+import { isSettingKey, textProblem } from '../vault/record-schema.js'
 
 /**
  * The encrypted export bundle (`credctl export` / `credctl import --bundle`): every credential's value
@@ -89,15 +90,15 @@ export async function sealBundle(entries: BundleEntry[], passphrase: string, now
 
 type Json = unknown
 const isObj = isJsonObject
-const ISO = ISO_TIME
+// The toolkit's getters (src/lib/strict.ts), refusing with "not a valid credctl bundle": a bad field's
+// value is named without the detail ("entry #2: \"name\""), an unknown or missing field as the toolkit says.
+const S = strictReader((r) => damaged(r.kind === 'value' ? `${r.where}: "${r.key}"` : r.message))
 
-function exactKeys(o: Record<string, Json>, keys: readonly string[], optional: readonly string[], where: string): void {
-  for (const k of Object.keys(o)) if (!keys.includes(k) && !optional.includes(k)) throw damaged(`${where}: unknown field "${k.slice(0, 40)}"`)
-  for (const k of keys) if (!(k in o)) throw damaged(`${where}: missing field "${k}"`)
-}
+/** Every key of `o` is in `keys` or `optional`, and every key of `keys` is there. */
+const exactKeys = (o: JsonObject, keys: readonly string[], optional: readonly string[], where: string): void => S.only(o, [...keys, ...optional], where, keys)
 
 function intIn(x: Json, [lo, hi]: readonly [number, number], what: string): number {
-  if (typeof x !== 'number' || !Number.isInteger(x) || x < lo || x > hi) throw damaged(`${what} out of bounds`)
+  if (!isIntIn(x, lo, hi)) throw damaged(`${what} out of bounds`)
   return x
 }
 
@@ -141,7 +142,7 @@ export function parseBundle(text: string): { header: Header; head: string; body:
   if (raw.cipher !== 'aes-256-gcm') throw damaged('header: unknown cipher')
   b64(raw.nonce, 12, 'nonce')
   b64(raw.check, 32, 'check')
-  if (typeof raw.created_at !== 'string' || !ISO.test(raw.created_at)) throw damaged('header: created_at')
+  if (!isIsoTime(raw.created_at)) throw damaged('header: created_at')
   const count = intIn(raw.count, [0, 100_000], 'count')
   const body = b64(lines[2], [16, MAX_BUNDLE_BYTES], 'body')
   const header: Header = {
@@ -155,28 +156,18 @@ export function parseBundle(text: string): { header: Header; head: string; body:
   return { header, head: `${lines[0]}\n${lines[1]}\n`, body }
 }
 
-function str(o: Record<string, Json>, k: string, max: number, where: string): string {
-  const v = o[k]
-  if (typeof v !== 'string' || v.length > max || v.includes('\0')) throw damaged(`${where}: "${k}"`)
-  return v
-}
-function strOrNull(o: Record<string, Json>, k: string, max: number, where: string): string | null {
-  return o[k] === null ? null : str(o, k, max, where)
-}
-function timeOrNull(o: Record<string, Json>, k: string, where: string): string | null {
-  const v = strOrNull(o, k, 40, where)
-  if (v !== null && !ISO.test(v)) throw damaged(`${where}: "${k}"`)
-  return v
-}
+const str = (o: JsonObject, k: string, where: string, max: number): string => S.str(o, k, where, { max })
+const strOrNull = S.nullable(str)
+const timeOrNull = S.nullable(S.isoTime)
 
 const ENTRY_FIELDS = [
   'id', 'name', 'type', 'category', 'description', 'schema_type', 'base_url', 'settings', 'expires_at', 'is_default',
   'is_valid', 'validated_at', 'validation_message', 'created_at', 'updated_at', 'value',
 ] as const
 
-function parseEntry(x: Json, i: number): BundleEntry {
+function parseEntry(raw: Json, i: number): BundleEntry {
   const w = `entry #${i + 1}`
-  if (!isObj(x)) throw damaged(`${w} is not an object`)
+  const x = S.obj(raw, w)
   exactKeys(x, ENTRY_FIELDS, ['schema'], w)
   const settingsRaw = x.settings
   if (!isObj(settingsRaw)) throw damaged(`${w}: settings`)
@@ -188,36 +179,36 @@ function parseEntry(x: Json, i: number): BundleEntry {
   }
   if (typeof x.is_default !== 'boolean') throw damaged(`${w}: is_default`)
   if (x.is_valid !== null && typeof x.is_valid !== 'boolean') throw damaged(`${w}: is_valid`)
-  const created_at = str(x, 'created_at', 40, w)
-  const updated_at = str(x, 'updated_at', 40, w)
-  if (!ISO.test(created_at) || !ISO.test(updated_at)) throw damaged(`${w}: times`)
+  const created_at = str(x, 'created_at', w, 40)
+  const updated_at = str(x, 'updated_at', w, 40)
+  if (!isIsoTime(created_at) || !isIsoTime(updated_at)) throw damaged(`${w}: times`)
   const e: BundleEntry = {
-    id: str(x, 'id', 64, w),
-    name: str(x, 'name', 200, w),
-    type: str(x, 'type', 40, w),
-    category: str(x, 'category', 40, w),
-    description: strOrNull(x, 'description', 4096, w),
-    schema_type: strOrNull(x, 'schema_type', 40, w),
-    base_url: strOrNull(x, 'base_url', 4096, w),
+    id: str(x, 'id', w, 64),
+    name: str(x, 'name', w, 200),
+    type: str(x, 'type', w, 40),
+    category: str(x, 'category', w, 40),
+    description: strOrNull(x, 'description', w, 4096),
+    schema_type: strOrNull(x, 'schema_type', w, 40),
+    base_url: strOrNull(x, 'base_url', w, 4096),
     settings,
     expires_at: timeOrNull(x, 'expires_at', w),
     is_default: x.is_default,
     is_valid: x.is_valid,
     validated_at: timeOrNull(x, 'validated_at', w),
-    validation_message: strOrNull(x, 'validation_message', 4096, w),
+    validation_message: strOrNull(x, 'validation_message', w, 4096),
     created_at,
     updated_at,
-    value: str(x, 'value', 70_000, w),
+    value: str(x, 'value', w, 70_000),
   }
   if (x.schema !== undefined) {
     const s = x.schema
-    if (!isObj(s) || typeof s.updated_at !== 'string' || !ISO.test(s.updated_at) || !Array.isArray(s.tables)) throw damaged(`${w}: schema`)
+    if (!isObj(s) || !isIsoTime(s.updated_at) || !Array.isArray(s.tables)) throw damaged(`${w}: schema`)
     e.schema = {
       updated_at: s.updated_at,
       tables: s.tables.map((t) => parseTable(t, `${w} schema`)),
       ...(Array.isArray(s.partial) ? { partial: s.partial as string[] } : {}),
       // A schema exported stale (the value changed after discovery) is imported stale.
-      ...(typeof s.stale_since === 'string' && ISO.test(s.stale_since) ? { stale_since: s.stale_since } : {}),
+      ...(isIsoTime(s.stale_since) ? { stale_since: s.stale_since } : {}),
     }
   }
   return e
@@ -231,11 +222,11 @@ function parseTable(t: Json, w: string): DiscoveredTable {
   const columns = t.columns.map((c): DiscoveredColumn => {
     if (!isObj(c) || typeof c.nullable !== 'boolean' || typeof c.position !== 'number') throw damaged(`${w}: column`)
     return {
-      name: str(c, 'name', 1024, w),
-      data_type: str(c, 'data_type', 1024, w),
+      name: str(c, 'name', w, 1024),
+      data_type: str(c, 'data_type', w, 1024),
       nullable: c.nullable,
-      default: strOrNull(c, 'default', 4096, w),
-      comment: strOrNull(c, 'comment', 4096, w),
+      default: strOrNull(c, 'default', w, 4096),
+      comment: strOrNull(c, 'comment', w, 4096),
       position: c.position,
       // Optional facts: their shape is checked by normaliseSchema (schema-text.ts), the one boundary.
       ...(c.primary_key !== undefined ? { primary_key: c.primary_key as boolean } : {}),
@@ -243,10 +234,10 @@ function parseTable(t: Json, w: string): DiscoveredTable {
     }
   })
   return {
-    schema: str(t, 'schema', 1024, w),
-    name: str(t, 'name', 1024, w),
+    schema: str(t, 'schema', w, 1024),
+    name: str(t, 'name', w, 1024),
     kind: t.kind as TableKind,
-    comment: strOrNull(t, 'comment', 4096, w),
+    comment: strOrNull(t, 'comment', w, 4096),
     columns,
     ...(t.readable !== undefined ? { readable: t.readable as boolean } : {}),
     ...(t.foreign_keys !== undefined ? { foreign_keys: t.foreign_keys as unknown as DiscoveredTable['foreign_keys'] } : {}),

@@ -3,7 +3,8 @@ import { CredctlError } from '../errors.js'
 import { aadFor, open } from '../vault/cipher.js'
 import { FormatError, parseKeyHeader, type VaultFile } from '../vault/format.js'
 import { opensCheck } from '../vault/keys.js'
-import { isJsonObject, isSettingKey, ISO_TIME, STORED_ID } from '../vault/record-schema.js'
+import { isIsoTime, isJsonObject, type JsonObject } from '../lib/strict.js'
+import { isSettingKey, STORED_ID } from '../vault/record-schema.js'
 import type { BundleEntry } from './bundle.js'
 import { typeInfo, WAREHOUSE_TYPES } from './catalogue.js'
 import { checkBaseUrl, checkDescription, checkName, ID_SHAPE } from './records.js'
@@ -29,7 +30,7 @@ export interface RecoverReport {
   warnings: string[]
 }
 
-type Obj = Record<string, unknown>
+type Obj = JsonObject
 const isObj = isJsonObject
 
 /**
@@ -120,7 +121,7 @@ function entryOf(o: Obj, id: string, value: string): { entry: BundleEntry; notes
       }, undefined)
     }
   }
-  const time = (x: unknown) => (typeof x === 'string' && ISO_TIME.test(x) ? x : null)
+  const time = (x: unknown) => (isIsoTime(x) ? x : null)
   const now = new Date().toISOString()
   return {
     entry: {

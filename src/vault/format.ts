@@ -1,5 +1,6 @@
 import { decodeB64, hmac, isSealed, macKey, sameMac } from './cipher.js'
-import { isJsonObject, isSettingKey, ISO_TIME, STORED_ID, textProblem, type TextField } from './record-schema.js'
+import { isJsonObject, strictReader, type JsonObject } from '../lib/strict.js'
+import { isSettingKey, STORED_ID, textProblem, type TextField } from './record-schema.js'
 import { SCRYPT_BOUNDS, SCRYPT_MAX_WORK, scryptTooCostly } from './scrypt.js'
 
 /**
@@ -79,49 +80,16 @@ export class FormatError extends Error {}
 
 type Json = unknown
 const isObj = isJsonObject
-const ISO = ISO_TIME
 const UUIDISH = STORED_ID
-
-function only(o: Record<string, Json>, allowed: readonly string[], where: string) {
-  for (const k of Object.keys(o)) if (!allowed.includes(k)) throw new FormatError(`${where}: unknown field "${k.slice(0, 40)}"`)
-}
-function str(o: Record<string, Json>, k: string, where: string, max = 1 << 20): string {
-  const v = o[k]
-  if (typeof v !== 'string') throw new FormatError(`${where}: "${k}" must be a string`)
-  if (v.length > max) throw new FormatError(`${where}: "${k}" is too long (over ${max} characters)`)
-  if (v.includes('\0')) throw new FormatError(`${where}: "${k}" contains a NUL character`)
-  return v
-}
+// The toolkit's getters (src/lib/strict.ts), refusing with this parser's FormatError.
+const S = strictReader((r) => new FormatError(r.message))
+const { only, bool, isoTime: time } = S
+const timeOrNull = S.nullable(time)
+const str = (o: JsonObject, k: string, where: string, max?: number): string => S.str(o, k, where, max === undefined ? {} : { max })
 /** A record's text field, by the one record schema (record-schema.ts). */
-function field(o: Record<string, Json>, k: TextField, where: string): string {
-  const v = o[k]
-  if (typeof v !== 'string') throw new FormatError(`${where}: "${k}" must be a string`)
-  const why = textProblem(k, v)
-  if (why) throw new FormatError(`${where}: "${k}" ${why}`)
-  return v
-}
-function fieldOrNull(o: Record<string, Json>, k: TextField, where: string): string | null {
-  return o[k] === null ? null : field(o, k, where)
-}
-function time(o: Record<string, Json>, k: string, where: string): string {
-  const v = str(o, k, where, 40)
-  if (!ISO.test(v)) throw new FormatError(`${where}: "${k}" must be an ISO 8601 UTC time`)
-  return v
-}
-function timeOrNull(o: Record<string, Json>, k: string, where: string): string | null {
-  return o[k] === null ? null : time(o, k, where)
-}
-function bool(o: Record<string, Json>, k: string, where: string): boolean {
-  if (typeof o[k] !== 'boolean') throw new FormatError(`${where}: "${k}" must be true or false`)
-  return o[k]
-}
-function boundedInt(o: Record<string, Json>, k: string, where: string, min: number, max: number): number {
-  const v = o[k]
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
-    throw new FormatError(`${where}: "${k}" must be an integer between ${min} and ${max}`)
-  }
-  return v
-}
+const field = (o: JsonObject, k: TextField, where: string): string => S.str(o, k, where, { why: (v) => textProblem(k, v) })
+const fieldOrNull = (o: JsonObject, k: TextField, where: string): string | null => (o[k] === null ? null : field(o, k, where))
+const boundedInt = (o: JsonObject, k: string, where: string, [min, max]: readonly [number, number]): number => S.int(o, k, where, { min, max })
 
 // The bounds live with the one scrypt() every derivation goes through; re-exported for the parser's users.
 export { SCRYPT_BOUNDS, SCRYPT_MAX_MEMORY, SCRYPT_MAX_WORK } from './scrypt.js'
@@ -140,7 +108,7 @@ export function parseKeyHeader(x: Json): KeyHeader {
     const s = x.scrypt
     if (!isObj(s)) throw new FormatError(`${w}: passphrase source needs scrypt parameters`)
     only(s, ['salt', 'N', 'r', 'p'], `${w} scrypt`)
-    const N = boundedInt(s, 'N', `${w} scrypt`, SCRYPT_BOUNDS.N[0], SCRYPT_BOUNDS.N[1])
+    const N = boundedInt(s, 'N', `${w} scrypt`, SCRYPT_BOUNDS.N)
     if ((N & (N - 1)) !== 0) throw new FormatError(`${w} scrypt: N must be a power of two`)
     const salt = str(s, 'salt', `${w} scrypt`, 200)
     const saltBytes = decodeB64(salt) // canonical base64 only, like every other binary field
@@ -148,8 +116,8 @@ export function parseKeyHeader(x: Json): KeyHeader {
     out.scrypt = {
       salt,
       N,
-      r: boundedInt(s, 'r', `${w} scrypt`, SCRYPT_BOUNDS.r[0], SCRYPT_BOUNDS.r[1]),
-      p: boundedInt(s, 'p', `${w} scrypt`, SCRYPT_BOUNDS.p[0], SCRYPT_BOUNDS.p[1]),
+      r: boundedInt(s, 'r', `${w} scrypt`, SCRYPT_BOUNDS.r),
+      p: boundedInt(s, 'p', `${w} scrypt`, SCRYPT_BOUNDS.p),
     }
     if (scryptTooCostly(out.scrypt)) {
       throw new FormatError(`${w} scrypt: parameters too costly (N*r*p above ${SCRYPT_MAX_WORK} or over 1 GiB of memory)`)
@@ -173,9 +141,9 @@ const RECORD_FIELDS = [
   'schema_stale_since', 'expires_at', 'created_at', 'updated_at', 'deleted_at', 'secret',
 ] as const
 
-function parseRecord(x: Json, i: number | string): CredentialRecord {
+function parseRecord(raw: Json, i: number | string): CredentialRecord {
   const w = typeof i === 'string' ? i : `credential #${i + 1}`
-  if (!isObj(x)) throw new FormatError(`${w} is not an object`)
+  const x = S.obj(raw, w)
   only(x, RECORD_FIELDS, w)
   const id = field(x, 'id', w)
   if (!UUIDISH.test(id)) throw new FormatError(`${w}: malformed id`)

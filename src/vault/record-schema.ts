@@ -25,12 +25,10 @@ export const FIELD_MAX = {
 
 export type TextField = keyof typeof FIELD_MAX
 
-/** Stored times: ISO 8601 UTC, as Date.prototype.toISOString writes them. */
-export const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/
+/** Stored times: ISO 8601 UTC, as Date.prototype.toISOString writes them (the strict toolkit's rule). */
+export { ISO_TIME } from '../lib/strict.js'
 /** Vault and record ids as the reader accepts them (credctl writes UUIDs; see ID_SHAPE in records.ts). */
 export const STORED_ID = /^[A-Za-z0-9_-]{8,64}$/
-/** A JSON object (not null, not an array): what every parser of credctl's JSON files checks first. */
-export const isJsonObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x)
 
 /** Setting keys: lowercase words; never a name that could reach an object's prototype. */
 export const SETTING_KEY = /^[a-z_]{1,40}$/

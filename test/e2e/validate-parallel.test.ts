@@ -139,6 +139,9 @@ describe('validate --concurrency/--per-host: bad values', () => {
     ['--per-host', '0'],
     ['--per-host', '2.5'],
     ['--per-host', 'eight'],
+    // Only decimal digits (src/lib/strict.ts wholeNumber): Number() would have read these as 10 and 16.
+    ['--concurrency', '1e1'],
+    ['--per-host', '0x10'],
   ])('%s %s: exit 2, one line naming the flag and the range', async (flag, value) => {
     const r = await runCli(['validate', '--all', flag, value], { env: v.env })
     expect(r.code).toBe(2)

@@ -1,4 +1,5 @@
 import { checkServiceUrl } from '../../lib/url-safety.js'
+import { isJsonObject } from '../../lib/strict.js'
 import { CredctlError } from '../../errors.js'
 import { statusOfError } from '../classify.js'
 import { redactError } from '../redact.js'
@@ -95,7 +96,7 @@ async function grant(tok: OAuthValue & { refresh_token: string; token_url: strin
   let json: Record<string, unknown> | undefined
   try {
     const j = JSON.parse(a.body) as unknown
-    if (j && typeof j === 'object' && !Array.isArray(j)) json = j as Record<string, unknown>
+    if (isJsonObject(j)) json = j
   } catch {
     /* not JSON: not the token endpoint's own answer */
   }

@@ -4,12 +4,13 @@ import type { Factory } from '../factory.js'
 import type { Output } from '../output.js'
 import { timeoutMs } from '../timeout.js'
 import { startProgress } from '../progress.js'
+import { wholeNumber } from '../../lib/strict.js'
 
 export async function runDiscover(f: Factory, name: string, o: { schemas?: string; maxTables?: string; timeout?: string }): Promise<Output> {
   let maxTables: number | undefined
   if (o.maxTables !== undefined) {
-    maxTables = Number(o.maxTables)
-    if (!Number.isInteger(maxTables) || maxTables < 1) throw new CredctlError('USAGE', '--max-tables must be a positive integer')
+    maxTables = wholeNumber(o.maxTables, { min: 1 })
+    if (maxTables === undefined) throw new CredctlError('USAGE', '--max-tables must be a positive integer')
   }
   const timeout = timeoutMs(o.timeout, 30)
   const schemas = o.schemas?.split(',').map((s) => s.trim()).filter(Boolean)

@@ -1,4 +1,5 @@
 import { CredctlError } from '../../errors.js'
+import { wholeNumber } from '../../lib/strict.js'
 import { HISTORY_ACTIONS } from '../../credentials/history.js'
 import type { Factory } from '../factory.js'
 import type { Output } from '../output.js'
@@ -48,8 +49,8 @@ export function parseActions(raw: string[]): string[] {
 export async function run(f: Factory, name: string | undefined, o: HistoryOptions): Promise<Output> {
   let limit: number | undefined
   if (o.limit !== undefined) {
-    limit = Number(o.limit)
-    if (!Number.isInteger(limit) || limit < 1) throw new CredctlError('USAGE', '--limit must be a positive integer')
+    limit = wholeNumber(o.limit, { min: 1 })
+    if (limit === undefined) throw new CredctlError('USAGE', '--limit must be a positive integer')
   }
   const since = o.since !== undefined ? parseSince(o.since, f.now()) : undefined
   const actions = o.action !== undefined ? parseActions(o.action) : undefined

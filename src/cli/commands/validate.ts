@@ -6,6 +6,7 @@ import { timeoutMs } from '../timeout.js'
 import { startProgress } from '../progress.js'
 import { truncateText } from '../../lib/width.js'
 import { VALIDATE_LIMITS } from '../../checks/target.js'
+import { wholeNumber } from '../../lib/strict.js'
 
 export interface ValidateOptions {
   all?: boolean
@@ -17,12 +18,11 @@ export interface ValidateOptions {
   json?: boolean
 }
 
-function positive(flag: string, raw: string | undefined, dflt: number, max: number, integer = false): number {
+/** A count flag: a whole number from 1 to `max`, `dflt` when absent; anything else is exit 2. */
+function positive(flag: string, raw: string | undefined, dflt: number, max: number): number {
   if (raw === undefined) return dflt
-  const n = Number(raw)
-  if (!Number.isFinite(n) || n <= 0 || n > max || (integer && !Number.isInteger(n))) {
-    throw new CredctlError('USAGE', `${flag} must be a positive ${integer ? 'whole number' : 'number'} of at most ${max}`)
-  }
+  const n = wholeNumber(raw, { min: 1, max })
+  if (n === undefined) throw new CredctlError('USAGE', `${flag} must be a positive whole number of at most ${max}`)
   return n
 }
 
@@ -38,8 +38,8 @@ export function exitCodeFor(results: Pick<ValidationResult, 'status'>[]): number
 
 export async function run(f: Factory, names: string[], o: ValidateOptions): Promise<Output> {
   const timeout = timeoutMs(o.timeout, 10)
-  const concurrency = positive('--concurrency', o.concurrency, VALIDATE_LIMITS.concurrency, VALIDATE_LIMITS.max, true)
-  const perHost = positive('--per-host', o.perHost, VALIDATE_LIMITS.perHost, VALIDATE_LIMITS.max, true)
+  const concurrency = positive('--concurrency', o.concurrency, VALIDATE_LIMITS.concurrency, VALIDATE_LIMITS.max)
+  const perHost = positive('--per-host', o.perHost, VALIDATE_LIMITS.perHost, VALIDATE_LIMITS.max)
   // --category/--type select a set as --all does, so either implies --all (issue 12, point 9). With names
   // they are refused rather than used as a filter: a named credential silently left out would look checked.
   const all = o.all || o.category !== undefined || o.type !== undefined
