@@ -1,5 +1,6 @@
 import { crypto } from '../lazy-crypto.js'
 import { describeErrno } from '../lib/errno.js'
+import { envWholeNumber } from '../lib/strict.js'
 import { CredctlError } from '../errors.js'
 import { aadFor, open, TagMismatch } from '../vault/cipher.js'
 import type { CredentialRecord, VaultFile } from '../vault/format.js'
@@ -21,17 +22,6 @@ const MAX_ATTEMPTS = 5
 
 /** The most any wait setting may say: 10 minutes. Past 2^31 ms a Node timer would fire at once. */
 const MAX_WAIT_MS = 600_000
-
-/** A wait in ms from the environment: unset means the default; anything but 1..MAX_WAIT_MS is a usage error, not a silent default. */
-function envMs(env: NodeJS.ProcessEnv, name: string, dflt: number): number {
-  const raw = env[name]
-  if (raw === undefined || raw === '') return dflt
-  const n = /^\s*\d+\s*$/.test(raw) ? Number(raw) : NaN
-  if (!(n >= 1 && n <= MAX_WAIT_MS)) {
-    throw new CredctlError('USAGE', `${name} must be a whole number of milliseconds from 1 to ${MAX_WAIT_MS}`, { hint: `unset it for the default (${dflt})` })
-  }
-  return n
-}
 
 export type Mutation<T> = (v: VaultFile, key: Buffer, now: string) => Promise<{ result: T; history?: HistoryEntry[] }>
 
@@ -76,7 +66,7 @@ export class Vault {
   }
 
   keychainTimeoutMs(): number {
-    return this.opts.keychainTimeoutMs ?? envMs(this.env, 'CREDCTL_KEYCHAIN_TIMEOUT_MS', 5000)
+    return this.opts.keychainTimeoutMs ?? envWholeNumber(this.env, 'CREDCTL_KEYCHAIN_TIMEOUT_MS', { min: 1, max: MAX_WAIT_MS, default: 5000, unit: 'milliseconds' })
   }
 
   /**
@@ -84,17 +74,11 @@ export class Vault {
    * number from 1 (tests use tiny sizes) to 2^40; default 1 MiB.
    */
   historyMaxBytes(): number {
-    const raw = this.env.CREDCTL_HISTORY_MAX_BYTES
-    if (raw === undefined || raw === '') return HISTORY_MAX_BYTES
-    const n = /^\s*\d+\s*$/.test(raw) ? Number(raw) : NaN
-    if (!(n >= 1 && n <= 2 ** 40)) {
-      throw new CredctlError('USAGE', 'CREDCTL_HISTORY_MAX_BYTES must be a whole number of bytes from 1 to 2^40', { hint: `unset it for the default (${HISTORY_MAX_BYTES})` })
-    }
-    return n
+    return envWholeNumber(this.env, 'CREDCTL_HISTORY_MAX_BYTES', { min: 1, max: 2 ** 40, default: HISTORY_MAX_BYTES, unit: 'bytes', maxText: '2^40' })
   }
 
   lockTimeoutMs(): number {
-    return this.opts.lockTimeoutMs ?? envMs(this.env, 'CREDCTL_LOCK_TIMEOUT_MS', 10_000)
+    return this.opts.lockTimeoutMs ?? envWholeNumber(this.env, 'CREDCTL_LOCK_TIMEOUT_MS', { min: 1, max: MAX_WAIT_MS, default: 10_000, unit: 'milliseconds' })
   }
 
   keychain(): Keychain {
