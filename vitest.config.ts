@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config'
 
 // Three projects: `unit` (fast, in-process), `conformance` (every storage adapter against one contract)
 // and `e2e` (the built CLI in child processes, real services).
-// `npm run test:fast` runs only unit.
+// `npm run test:fast` runs unit and conformance.
 export default defineConfig({
   test: {
     projects: [
