@@ -1,5 +1,6 @@
 import { FormatError, parseKeyHeader } from '../vault/format.js'
-import { isJsonObject, ISO_TIME, STORED_ID } from '../vault/record-schema.js'
+import { isJsonObject } from '../vault/record-schema.js'
+import { headerProblem } from './storable.js'
 import type { StoredRecord, VaultHeader, VaultSnapshot } from './types.js'
 
 /**
@@ -28,11 +29,9 @@ const V2_PREFIX = '{"format":"credctl-vault","version":2,'
 const HEADER_END = ',"credentials":['
 const LAST_LINE = ']}'
 
-/** A base64 HMAC-SHA-256: 32 bytes, 44 characters with one `=`. */
-const MAC = /^[A-Za-z0-9+/]{43}=$/
 /**
  * One record line: id (STORED_ID's characters need no JSON escape), revision (a positive integer, no
- * leading zero, checked safe below), record MAC, then the body up to the closing `]`, and a `,` on
+ * leading zero, checked safe below), record MAC (storable.ts MAC_SHAPE), then the body up to the closing `]`, and a `,` on
  * every record line but the last. `[^]*` (not `.`): a body may hold U+2028/U+2029, which `.` skips.
  */
 const RECORD_LINE = /^\["([A-Za-z0-9_-]{8,64})",([1-9][0-9]{0,15}),"([A-Za-z0-9+/]{43}=)",(\{[^]*\})\](,?)$/
@@ -60,16 +59,6 @@ function headerLine(h: VaultHeader): string {
   return JSON.stringify(head).slice(0, -1) + HEADER_END
 }
 
-/** The header's own rules (shapes only; the MAC is checked above the store). Throws FormatError. */
-function checkHeader(h: VaultHeader, where: string): void {
-  if (typeof h.vault_id !== 'string' || !STORED_ID.test(h.vault_id)) throw new FormatError(`${where}: malformed vault_id`)
-  if (typeof h.created_at !== 'string' || !ISO_TIME.test(h.created_at)) throw new FormatError(`${where}: "created_at" must be an ISO 8601 UTC time`)
-  if (!Number.isSafeInteger(h.sequence) || h.sequence < 1) throw new FormatError(`${where}: "sequence" must be a whole number from 1`)
-  if (typeof h.mac !== 'string' || !MAC.test(h.mac)) throw new FormatError(`${where}: malformed head MAC`)
-  const key = parseKeyHeader(h.key)
-  if (key.account !== undefined && !key.account.startsWith(`${h.vault_id}:`)) throw new FormatError(`${where}: keychain account of another vault`)
-}
-
 function parseHeaderLine(line: string): VaultHeader {
   const where = 'line 1 (header)'
   if (!line.startsWith(V2_PREFIX) || !line.endsWith(HEADER_END)) throw new FormatError(`${where} is not a version 2 header`)
@@ -81,13 +70,9 @@ function parseHeaderLine(line: string): VaultHeader {
   }
   if (!isJsonObject(raw)) throw new FormatError(`${where} is not valid JSON`)
   const h = { format: 2, vault_id: raw.vault_id, created_at: raw.created_at, key: raw.key, sequence: raw.sequence, mac: raw.mac } as VaultHeader
-  try {
-    checkHeader(h, where)
-    h.key = parseKeyHeader(h.key)
-  } catch (e) {
-    if (e instanceof FormatError && !e.message.startsWith(where)) throw new FormatError(`${where}: ${e.message}`)
-    throw e
-  }
+  const why = headerProblem(h)
+  if (why) throw new FormatError(`${where}: ${why}`)
+  h.key = parseKeyHeader(h.key)
   // The exact bytes the writer makes of these fields, or it is not a header credctl wrote.
   if (headerLine(h) !== line) throw new FormatError(`${where}: not in its stored layout (spacing, field order, or an extra or duplicate field)`)
   return h
@@ -129,8 +114,8 @@ export function parseV2(text: string): VaultSnapshot {
  * 1 header, revision 0, an empty MAC, a body with a newline): always a bug in the caller.
  */
 export function serializeV2(header: VaultHeader, records: readonly StoredRecord[]): string {
-  if (header.format !== 2) throw new FormatError(`refusing to write a format ${String(header.format)} header: every write is format 2`)
-  checkHeader(header, 'header')
+  const why = headerProblem(header)
+  if (why) throw new FormatError(`refusing to write a vault header that ${why}`)
   const lines = [headerLine(header)]
   for (let i = 0; i < records.length; i++) {
     const r = records[i]!

@@ -3,13 +3,14 @@ import * as path from 'node:path'
 import { CredctlError } from '../errors.js'
 import { NotRegularFile, readRegularFile } from '../lib/regular-file.js'
 import { FormatError, parseVault, serializeRecord } from '../vault/format.js'
-import { isJsonObject, STORED_ID } from '../vault/record-schema.js'
+import { STORED_ID } from '../vault/record-schema.js'
 import { formatVersionOf, parseV2, serializeV2 } from './file-format.js'
+import { assertStorable, assertWritableHeader } from './storable.js'
 import { appendHistory, readHistory } from './file-history.js'
 import { ensureDir, writeFileAtomic } from './file-io.js'
 import { withLock } from './lock.js'
 import { sidePaths } from './paths.js'
-import type { SchemaStore, StoredRecord, StoreTx, VaultHeader, VaultSnapshot, VaultStore } from './types.js'
+import type { SchemaStore, StoreTx, VaultHeader, VaultSnapshot, VaultStore } from './types.js'
 import { readVaultText, vaultDamaged, vaultFormatError } from './vault-file.js'
 
 export interface FileStoreOptions {
@@ -44,19 +45,6 @@ function parseText(file: string, text: string): VaultSnapshot {
     // parseVault speaks for a credctl that reads version 1 only; this one reads both.
     throw vaultFormatError(file, new FormatError(e.message.replace('(this credctl reads version 1)', '(this credctl reads versions 1 and 2)')))
   }
-}
-
-/** A record put by a transaction must keep the file one JSON document: its body one JSON object on one line. */
-function checkPut(r: StoredRecord): void {
-  let ok = STORED_ID.test(r.id) && typeof r.body === 'string' && !/[\n\r]/.test(r.body)
-  if (ok) {
-    try {
-      ok = isJsonObject(JSON.parse(r.body))
-    } catch {
-      ok = false
-    }
-  }
-  if (!ok) throw new Error(`file store: refusing to store record ${JSON.stringify(String(r.id).slice(0, 64))}: its id or body is out of shape (a bug in the caller)`)
 }
 
 /**
@@ -115,13 +103,13 @@ export function fileStore(file: string, opts: FileStoreOptions = {}): VaultStore
           const tx: StoreTx = {
             header: () => header && structuredClone(header),
             setHeader: (h) => {
-              if (h.format !== 2) throw new Error(`file store: setHeader with a format ${String(h.format)} header (every write is format 2; a bug in the caller)`)
+              assertWritableHeader(h)
               header = structuredClone(h)
               changed = true
             },
             records: () => [...recs.values()].map((r) => ({ ...r })),
             put: (r) => {
-              checkPut(r)
+              assertStorable(r)
               recs.set(r.id, { id: r.id, revision: r.revision, mac: r.mac, body: r.body })
               changed = true
             },

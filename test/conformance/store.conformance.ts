@@ -44,6 +44,9 @@ export function describeStore(name: string, make: () => Promise<StoreUnderTest>)
       expect(await store.load()).toBeUndefined()
       expect(await store.transact(async (tx) => (tx.header(), tx.records().length))).toBe(0)
       expect(await store.load()).toBeUndefined()
+      // Records need a vault: a first transaction that puts without a header is refused whole.
+      await expect(store.transact(async (tx) => tx.put(sampleRecord('{}')))).rejects.toThrow(/without a vault header/)
+      expect(await store.load()).toBeUndefined()
     })
 
     it("a transaction's writes are what the next load returns, bodies byte for byte", async () => {
@@ -100,6 +103,32 @@ export function describeStore(name: string, make: () => Promise<StoreUnderTest>)
         return tx.records().map((r) => r.id)
       })
       expect(out).toEqual(before!.records.map((r) => r.id))
+      expect(await store.load()).toEqual(before)
+      expect(await fingerprint?.()).toBe(mark)
+    })
+
+    it('refuses, at setHeader or put, a header that is not format 2 and records out of shape; nothing is applied', async () => {
+      const { store, fingerprint } = await make()
+      const good = sampleRecord('{"a":1}')
+      await store.transact(async (tx) => (tx.setHeader(sampleHeader()), tx.put(good)))
+      const before = await store.load()
+      const mark = await fingerprint?.()
+      const badHeaders = [
+        { ...sampleHeader(), format: 1 as const },
+        { ...sampleHeader(), sequence: 0 },
+        { ...sampleHeader(), mac: '' },
+        { ...sampleHeader(), vault_id: '../x' },
+        { ...sampleHeader(), key: { source: 'nowhere', check: 'x' } as never },
+      ]
+      for (const h of badHeaders) await expect(store.transact(async (tx) => tx.setHeader(h)), JSON.stringify(h)).rejects.toThrow(/header/)
+      const badRecords = [
+        ...['{"a":1}\n', '{"a":1}\r', '{"a":1', '[1]', '"s"', '{"a":1}],["x",1,"y",{}'].map((b) => sampleRecord(b)),
+        { ...sampleRecord('{}'), revision: 0 },
+        { ...sampleRecord('{}'), revision: 1.5 },
+        { ...sampleRecord('{}'), mac: '' },
+        { ...sampleRecord('{}'), id: '../../etc' },
+      ]
+      for (const r of badRecords) await expect(store.transact(async (tx) => tx.put(r)), JSON.stringify(r)).rejects.toThrow(/record/)
       expect(await store.load()).toEqual(before)
       expect(await fingerprint?.()).toBe(mark)
     })
