@@ -10,6 +10,7 @@ import { appendHistory, readHistory } from './file-history.js'
 import { ensureDir, writeFileAtomic } from './file-io.js'
 import { withLock } from './lock.js'
 import { sidePaths } from './paths.js'
+import { checkVaultDir } from './private-file.js'
 import type { SchemaStore, StoreTx, VaultHeader, VaultSnapshot, VaultStore } from './types.js'
 import { readVaultText, vaultDamaged, vaultFormatError } from './vault-file.js'
 
@@ -60,9 +61,12 @@ function parseText(file: string, text: string): VaultSnapshot {
  * - `transact(fn)` takes `<file>.lock` (lock.ts; VAULT_LOCKED after lockTimeoutMs), re-reads, runs fn,
  *   and when fn changed something writes the whole file as format 2 atomically (temp file, fsync,
  *   rename, fsync the directory; 0600 in a directory created 0700). fn throwing, or changing nothing,
- *   writes nothing. setHeader with a format 1 header, or a write whose header is still format 1 (a
- *   version 1 vault's records put without a new format 2 header), throws: every write is format 2, so a
- *   version 1 vault becomes version 2 at its first write and no old ciphertext is left behind.
+ *   writes nothing. setHeader / put of anything storable.ts refuses (a format 1 header, revision 0, a
+ *   body that is not one JSON object on one line) throws an Error at once; a change whose result the
+ *   reader would refuse (a version 1 vault changed without a format 2 header, or with some of its
+ *   records not put again with a revision and MAC) throws INTERNAL and writes nothing. Every write is
+ *   format 2: a version 1 vault becomes version 2 at its first write, whole, and no copy of its old
+ *   ciphertext is left behind.
  * - `history`: `<vault>.history.jsonl` (file-history.ts), rotated at historyMaxBytes.
  * - `schemas`: `<vault>.schemas/<id>.json`; ids must be STORED_ID shaped (anything else throws
  *   INTERNAL: it would name another path).
@@ -91,6 +95,8 @@ export function fileStore(file: string, opts: FileStoreOptions = {}): VaultStore
     },
 
     async transact<T>(fn: (tx: StoreTx) => Promise<T>, topts: { lockTimeoutMs?: number } = {}): Promise<T> {
+      // A directory others can write is refused before anything is created in it (private-file.ts).
+      await checkVaultDir(path.dirname(file))
       await ensureDir(path.dirname(file))
       const lockTimeoutMs = topts.lockTimeoutMs ?? opts.lockTimeoutMs
       return withLock(

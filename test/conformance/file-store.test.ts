@@ -105,6 +105,16 @@ describe('fileStore: the file itself', () => {
     )
   })
 
+  it('a vault directory others can write is refused before anything is created in it (VAULT_IO)', async () => {
+    const file = freshFile()
+    mkdirSync(path.dirname(file), { recursive: true })
+    chmodSync(path.dirname(file), 0o777)
+    const store = fileStore(file)
+    expect((await failure(store.transact(async (tx) => tx.setHeader(sampleHeader())))).code).toBe('VAULT_IO')
+    expect((await failure(store.load())).code).toBe('VAULT_IO')
+    expect(readdirSync(path.dirname(file))).toEqual([])
+  })
+
   it('schema ids that are not credential ids are refused (no path outside the schemas directory)', async () => {
     const store = fileStore(freshFile())
     for (const id of ['../vault', 'a/b/c/d/e', '..', '', 'x'.repeat(65), 'abc\0defgh']) {
