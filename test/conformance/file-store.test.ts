@@ -95,6 +95,8 @@ describe('fileStore: the file itself', () => {
     fc.assert(
       fc.property(fc.array(arbBody, { maxLength: 8 }), fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }), (bodies, seq) => {
         const header = sampleHeader(seq)
+        // A key file's path is free text: newlines, quotes, U+2028 must stay on the header line.
+        if (seq % 2) header.key = { source: 'file', check: header.key.check, file: `/k/\n"\u2028\\${seq}` }
         const records = bodies.map((b, i) => sampleRecord(b, undefined, i + 1))
         const text = serializeV2(header, records)
         expect(formatVersionOf(text)).toBe(2)
