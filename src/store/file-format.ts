@@ -31,8 +31,9 @@ const LAST_LINE = ']}'
 
 /**
  * One record line: id (STORED_ID's characters need no JSON escape), revision (a positive integer, no
- * leading zero, checked safe below), record MAC (storable.ts MAC_SHAPE), then the body up to the closing `]`, and a `,` on
- * every record line but the last. `[^]*` (not `.`): a body may hold U+2028/U+2029, which `.` skips.
+ * leading zero, checked safe below), record MAC (storable.ts MAC_SHAPE), then the body up to the
+ * closing `]`, and a `,` on every record line but the last. `[^]*` (not `.`): a body may hold
+ * U+2028/U+2029, which `.` does not match.
  */
 const RECORD_LINE = /^\["([A-Za-z0-9_-]{8,64})",([1-9][0-9]{0,15}),"([A-Za-z0-9+/]{43}=)",(\{[^]*\})\](,?)$/
 
