@@ -1,5 +1,5 @@
-import { resolveVaultPath } from '../vault/paths.js'
-import { readVault } from '../vault/store.js'
+import { resolveVaultPath } from '../store/paths.js'
+import { readVault } from '../store/vault-file.js'
 
 /**
  * Credential names straight from the vault file, for shell completion: no key, no keychain, no SDK

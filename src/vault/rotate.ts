@@ -16,7 +16,9 @@ import {
   type KeyContext,
 } from './keys.js'
 import { SERVICE } from './keychain.js'
-import { fsyncDir, readVault, removeDeadTemps, withLock, writeFileAtomic, writeVaultFile } from './store.js'
+import { fsyncDir, removeDeadTemps, writeFileAtomic } from '../store/file-io.js'
+import { withLock } from '../store/lock.js'
+import { readVault, writeVaultFile } from '../store/vault-file.js'
 
 /**
  * `rotate-key`: a new vault key, every value re-sealed under it, committed by the one atomic rename of

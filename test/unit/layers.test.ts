@@ -27,10 +27,14 @@ const SRC = path.join(ROOT, 'src')
 const LAYERS: { name: string; rank: number; holds: (file: string) => boolean }[] = [
   { name: 'cli', rank: 4, holds: (f) => f.startsWith('src/cli/') },
   { name: 'sdk', rank: 3, holds: (f) => f === 'src/index.ts' || f.startsWith('src/credentials/') },
-  // Storage, key sources and the cipher (the vault file's own code) ...
-  { name: 'vault', rank: 2, holds: (f) => f.startsWith('src/vault/') },
-  // ... and validators and discoverers: neither knows the other, nor the SDK above them.
+  // Storage: the storage interface and its adapters (the vault file, memory), below the SDK ...
+  { name: 'store', rank: 2, holds: (f) => f.startsWith('src/store/') },
+  // ... and validators and discoverers: none of the three knows another, nor the SDK above them.
   { name: 'checks', rank: 2, holds: (f) => f.startsWith('src/checks/') },
+  // The vault's formats and crypto (cipher, record codec and schema, scrypt, integrity): what every store
+  // adapter and the SDK share. Key sources (keys.ts, keychain.ts) and rotate.ts still live here until
+  // they move out (issue 13, point 2).
+  { name: 'vault', rank: 1.5, holds: (f) => f.startsWith('src/vault/') },
   // Leaf helpers with no domain knowledge: src/lib imports only src/lib and the two modules below it.
   { name: 'lib', rank: 1, holds: (f) => f.startsWith('src/lib/') },
   // The error type and the lazy node:crypto loader: they import no module of credctl's.
@@ -42,7 +46,12 @@ const LAYERS: { name: string; rank: number; holds: (file: string) => boolean }[]
  * Known exceptions, each naming the issue that removes it. Keep this short: the fix is to move the
  * shared piece down a layer. Format: 'from -> to'.
  */
-const ALLOWED_UPWARD: ReadonlySet<string> = new Set<string>([])
+const ALLOWED_UPWARD: ReadonlySet<string> = new Set<string>([
+  // rotate-key's own lock/read/write path: issue 13 point 1 moves rotation onto VaultStore.transact.
+  'src/vault/rotate.ts -> src/store/file-io.ts',
+  'src/vault/rotate.ts -> src/store/lock.ts',
+  'src/vault/rotate.ts -> src/store/vault-file.ts',
+])
 
 export type EdgeKind = 'static' | 'dynamic' | 'type'
 export interface Edge {
