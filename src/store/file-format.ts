@@ -1,5 +1,5 @@
 import { FormatError, parseKeyHeader } from '../vault/format.js'
-import { isJsonObject } from '../vault/record-schema.js'
+import { isJsonObject } from '../lib/strict.js'
 import { headerProblem } from './storable.js'
 import type { StoredRecord, VaultHeader, VaultSnapshot } from './types.js'
 

@@ -1,5 +1,6 @@
 import { FormatError, parseKeyHeader } from '../vault/format.js'
-import { isJsonObject, ISO_TIME, STORED_ID } from '../vault/record-schema.js'
+import { ISO_TIME, STORED_ID } from '../vault/record-schema.js'
+import { isJsonObject } from '../lib/strict.js'
 import type { StoredRecord, VaultHeader } from './types.js'
 
 /**
