@@ -60,7 +60,7 @@ const none = async () => [] as string[]
 /**
  * The sequence file: one line of decimal digits, 0600, replaced atomically. Missing or unparsable reads
  * as undefined; a file that cannot be read at all (permissions, not a regular file) is KEY_UNAVAILABLE,
- * as the key beside it would be. raise() is read-compare-write: call it under the vault lock.
+ * as the key beside it would be. raise() is read-compare-write (see SequenceKeeper.raise).
  */
 function fileKeeper(keyFile: string): SequenceKeeper {
   const where = sequenceFile(keyFile)

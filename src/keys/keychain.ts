@@ -24,7 +24,7 @@ export const OTHER_SOURCES =
 
 /**
  * The sequence entry, through the same Keychain (and so the same child process and timeout) as the key.
- * raise() is read-compare-write: call it under the vault lock.
+ * raise() is read-compare-write (see SequenceKeeper.raise); like every keychain call, never under the vault lock.
  */
 function keychainKeeper(kc: Keychain, vaultId: string): SequenceKeeper {
   const account = sequenceAccount(vaultId)

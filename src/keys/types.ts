@@ -93,7 +93,13 @@ export interface RotationInput {
 export interface SequenceKeeper {
   /** The kept number; undefined when none is kept yet or what is kept does not parse. Throws KEY_UNAVAILABLE when the store cannot be read. */
   read(): Promise<number | undefined>
-  /** Keep `n` (a non-negative safe integer) unless a higher number is kept already: never lowers. */
+  /**
+   * Keep `n` (a non-negative safe integer; INVALID_INPUT otherwise) unless a higher number is kept
+   * already: never lowers. Read-compare-write with no lock of its own (a keychain call must not wait
+   * under the vault lock): two raises racing may keep the lower of their two numbers, which only weakens
+   * the check (the kept number never exceeds one the vault reached), never refuses a good vault.
+   * KEY_UNAVAILABLE when the keychain cannot be used, VAULT_IO when the file cannot be written.
+   */
   raise(n: number): Promise<void>
   /** Where it is kept, for messages: a keychain entry or a file path. */
   readonly where: string
