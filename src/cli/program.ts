@@ -17,7 +17,7 @@ type Runner = (f: Factory, ...args: never[]) => Promise<Output>
 type Loader = () => Promise<{ run: Runner }>
 
 /** One help line: the name padded to a column, or on its own when longer (as the lines below read). */
-const envLine = (name: string, doc: string) => `  ${name.padEnd(22)} ${doc}`
+const envLine = (name: string, doc: string) => `  ${name.length < 22 ? name.padEnd(22) : `${name} `} ${doc}`
 
 export const ENV_HELP = `
 Environment:
