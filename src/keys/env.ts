@@ -36,7 +36,7 @@ export const envSource: KeySourceModule = {
     { name: 'CREDCTL_MASTER_KEY', doc: 'base64 of 32 bytes: the key, for the env source (CI, scripts)' },
     { name: 'CREDCTL_NEW_MASTER_KEY', doc: 'the new key, for rotate-key of an env-source vault' },
   ],
-  chosenBy: { variable: 'CREDCTL_MASTER_KEY', precedence: 1 },
+  chosenBy: { variable: 'CREDCTL_MASTER_KEY', precedence: 1, how: 'CREDCTL_MASTER_KEY to the base64 of 32 random bytes (`openssl rand -base64 32`)' },
   fallback: {
     label: 'environment variable',
     order: 3,

@@ -95,7 +95,7 @@ export const fileSource: KeySourceModule = {
   summary: 'a 0600 file outside the vault directory: anyone who can read it can open the vault',
   place: 'a key file',
   env: [{ name: 'CREDCTL_KEY_FILE', doc: "path of a 0600 key file outside the vault's directory, for the file source" }],
-  chosenBy: { variable: 'CREDCTL_KEY_FILE', precedence: 2 },
+  chosenBy: { variable: 'CREDCTL_KEY_FILE', precedence: 2, how: 'CREDCTL_KEY_FILE=PATH' },
   fallback: { label: 'key file', order: 2, then: { do: 'ask-path', variable: 'CREDCTL_KEY_FILE', question: 'Key file path', defaultFile: '.config/credctl/credctl.key' } },
   usesKeychain: false,
   describeKey: (h) => `key file ${h.file}`,

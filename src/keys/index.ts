@@ -51,10 +51,18 @@ export async function chooseSource(ctx: KeyContext): Promise<KeySource> {
   return configured[0]?.name ?? DEFAULT_SOURCE
 }
 
+/** "set A for the env source, B for the passphrase source, or C for the file source": every source but `source` that a variable chooses. */
+function otherSources(source: KeySource): string {
+  const parts = keySources()
+    .filter((m) => m.name !== source && m.chosenBy)
+    .map((m) => `${m.chosenBy!.how} for the ${m.name} source`)
+  return `set ${parts.length > 1 ? `${parts.slice(0, -1).join(', ')}, or ${parts.at(-1)}` : (parts[0] ?? '')}`
+}
+
 /** A new vault's key from the source chooseSource picks (see NewKey for the steps around the first write). */
 export async function createVaultKey(vaultId: string, vaultFile: string, ctx: KeyContext): Promise<NewKey> {
   const source = await chooseSource(ctx)
-  return SOURCES[source].create({ vaultId, vaultFile, ctx, recreate: (next) => createVaultKey(vaultId, vaultFile, next) })
+  return SOURCES[source].create({ vaultId, vaultFile, ctx, recreate: (next) => createVaultKey(vaultId, vaultFile, next), otherSources: otherSources(source) })
 }
 
 /**

@@ -17,11 +17,6 @@ export const keychainAccount = (vault: { vault_id: string; key: Pick<KeyHeader, 
  */
 export const sequenceAccount = (vaultId: string): string => `${vaultId}:sequence`
 
-/** What the caller of the key sources names to pick another one (when there is no keychain). */
-export const OTHER_SOURCES =
-  'set CREDCTL_MASTER_KEY to the base64 of 32 random bytes (`openssl rand -base64 32`) for the env source, ' +
-  'CREDCTL_PASSPHRASE for the passphrase source, or CREDCTL_KEY_FILE=PATH for the file source'
-
 /**
  * The sequence entry, through the same Keychain (and so the same child process and timeout) as the key.
  * raise() is read-compare-write (see SequenceKeeper.raise); like every keychain call, never under the vault lock.
@@ -65,7 +60,7 @@ export const keychainSource: KeySourceModule = {
   usesKeychain: true,
   describeKey: () => 'keychain entry',
 
-  async create({ vaultId, ctx, recreate }) {
+  async create({ vaultId, ctx, recreate, otherSources }) {
     const kc = ctx.keychain()
     const why = await probeKeychain(kc)
     if (why && ctx.chooseFallback) {
@@ -74,11 +69,11 @@ export const keychainSource: KeySourceModule = {
       return recreate({ ...ctx, keySource: alt.source, env: { ...ctx.env, ...alt.env }, chooseFallback: undefined })
     }
     if (why) {
-      throw new CredctlError('KEY_UNAVAILABLE', `no usable OS keychain (${why})`, { hint: `to keep the key elsewhere, ${OTHER_SOURCES}` })
+      throw new CredctlError('KEY_UNAVAILABLE', `no usable OS keychain (${why})`, { hint: `to keep the key elsewhere, ${otherSources}` })
     }
     const key = crypto().randomBytes(KEY_BYTES)
     await kc.set(vaultId, key.toString('base64')).catch((e: Error) => {
-      throw new CredctlError('KEY_UNAVAILABLE', `cannot store the vault key in the keychain: ${e.message}`, { hint: OTHER_SOURCES })
+      throw new CredctlError('KEY_UNAVAILABLE', `cannot store the vault key in the keychain: ${e.message}`, { hint: otherSources })
     })
     const noop = async () => {}
     return {

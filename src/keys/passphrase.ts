@@ -53,7 +53,7 @@ export const passphraseSource: KeySourceModule = {
     { name: 'CREDCTL_PASSPHRASE', doc: 'passphrase, for the passphrase source (otherwise a hidden prompt)' },
     { name: 'CREDCTL_NEW_PASSPHRASE', doc: 'the new passphrase, for rotate-key of a passphrase vault (otherwise a prompt)' },
   ],
-  chosenBy: { variable: 'CREDCTL_PASSPHRASE', precedence: 3 },
+  chosenBy: { variable: 'CREDCTL_PASSPHRASE', precedence: 3, how: 'CREDCTL_PASSPHRASE' },
   fallback: { label: 'passphrase', order: 1, then: { do: 'use' } },
   usesKeychain: false,
   describeKey: () => 'passphrase',

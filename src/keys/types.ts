@@ -130,9 +130,10 @@ export interface KeySourceModule {
   readonly env: readonly EnvVarDoc[]
   /**
    * When this variable is set (and no source is named explicitly), a new vault takes this source;
-   * `precedence`: lower wins when several are set. Absent: only chosen explicitly or as the default.
+   * `precedence`: lower wins when several are set; `how`: what to set, for hints ("CREDCTL_KEY_FILE=PATH").
+   * Absent: only chosen explicitly or as the default.
    */
-  readonly chosenBy?: { variable: string; precedence: number }
+  readonly chosenBy?: { variable: string; precedence: number; how: string }
   /** Offered at the no-keychain prompt, in `order`; absent for a source that is not an alternative. */
   readonly fallback?: { label: string; order: number; then: FallbackStep }
   /** Whether its key lives in the OS keychain (then `status` probes the keychain). */
@@ -142,8 +143,9 @@ export interface KeySourceModule {
   /**
    * A new vault's key, staged (see NewKey). `recreate`: start again with a changed context (another
    * source picked at the no-keychain prompt); the list in index.ts decides which module that is.
+   * `otherSources`: how to choose each other source, one sentence from the list (for a hint).
    */
-  create(input: { vaultId: string; vaultFile: string; ctx: KeyContext; recreate: (ctx: KeyContext) => Promise<NewKey> }): Promise<NewKey>
+  create(input: { vaultId: string; vaultFile: string; ctx: KeyContext; recreate: (ctx: KeyContext) => Promise<NewKey>; otherSources: string }): Promise<NewKey>
   /** An existing vault's key, verified by the key check unless `verify` is false (recover only). */
   load(input: { vault: Pick<VaultFile, 'vault_id' | 'key'>; vaultFile: string; ctx: KeyContext; verify: boolean }): Promise<Buffer>
   /** The new key of rotate-key (see StagedRotation). */

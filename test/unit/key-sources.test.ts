@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs'
 import * as path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { ENV_HELP } from '../../src/cli/program.js'
-import { chooseSource, DEFAULT_SOURCE, KEY_SOURCES, keySourceEnv, keySources, SOURCES, type KeyContext } from '../../src/keys/index.js'
+import { chooseSource, createVaultKey, DEFAULT_SOURCE, KEY_SOURCES, keySourceEnv, keySources, SOURCES, type KeyContext } from '../../src/keys/index.js'
 
 // Issue 13 point 2: the key sources are one list (src/keys/index.ts); what names them derives from it.
 
@@ -82,5 +82,18 @@ describe('chooseSource (a new vault): explicit choice, then the configured varia
       const ctx: KeyContext = { env: {}, keychain: () => { throw new Error('unused') }, keySource: bad }
       await expect(chooseSource(ctx)).rejects.toMatchObject({ code: 'USAGE', message: `unknown key source "${bad}": use one of ${KEY_SOURCES.join(', ')}` })
     }
+  })
+})
+
+describe('no usable keychain and no prompt: the hint names every other source, from the list', () => {
+  it('KEY_UNAVAILABLE with how to choose env, passphrase and file', async () => {
+    const ctx: KeyContext = { env: {}, keychain: () => ({ get: async () => null, set: async () => {}, delete: async () => false, probe: async () => 'no Secret Service' }) }
+    await expect(createVaultKey('v', '/nowhere/vault.json', ctx)).rejects.toMatchObject({
+      code: 'KEY_UNAVAILABLE',
+      message: 'no usable OS keychain (no Secret Service)',
+      hint:
+        'to keep the key elsewhere, set CREDCTL_MASTER_KEY to the base64 of 32 random bytes (`openssl rand -base64 32`) for the env source, ' +
+        'CREDCTL_PASSPHRASE for the passphrase source, or CREDCTL_KEY_FILE=PATH for the file source',
+    })
   })
 })
