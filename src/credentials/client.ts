@@ -7,7 +7,7 @@ import { CredctlError } from '../errors.js'
 import { readRegularFile } from '../lib/regular-file.js'
 import { aadFor, seal } from '../vault/cipher.js'
 import type { CredentialRecord } from '../vault/format.js'
-import type { RotateOptions, RotateResult } from '../vault/rotate.js'
+import type { RotateOptions, RotateResult } from './rotate.js'
 import { CATEGORIES, isCategory, typeInfo, WAREHOUSE_TYPES } from './catalogue.js'
 import { entryFor, filterHistory, groupEntries, readHistory, type HistoryEntry, type HistoryQuery } from './history.js'
 import { remoteText } from '../lib/text.js'
@@ -711,7 +711,7 @@ export interface Client {
   /** Vault path, key source, keychain reachability and counts. */
   status(): Promise<VaultStatus>
   /**
-   * A new vault key; every value re-encrypted; committed by one atomic rename (see src/vault/rotate.ts).
+   * A new vault key; every value re-encrypted; committed by one atomic rename (see src/credentials/rotate.ts).
    * @example
    * await createClient({ env: { CREDCTL_MASTER_KEY: oldKey, CREDCTL_NEW_MASTER_KEY: newKey } }).rotateKey()
    */
@@ -738,7 +738,7 @@ export function createClient(opts: ClientOptions = {}): Client {
     const header = await vault.read().catch(() => undefined)
     const file = header?.key.file ?? (opts.env ?? process.env).CREDCTL_KEY_FILE
     if (!file) return []
-    const { nextKeyFile } = await import('../vault/keys.js')
+    const { nextKeyFile } = await import('../keys/index.js')
     const { resolve } = await import('node:path')
     return [resolve(file), resolve(nextKeyFile(file))]
   }

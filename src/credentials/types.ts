@@ -1,6 +1,5 @@
 import type { CheckStatus, DiscoveredTable } from '../checks/types.js'
-import type { Keychain } from '../vault/keychain.js'
-import type { KeyContext } from '../vault/keys.js'
+import type { Keychain, KeyContext } from '../keys/index.js'
 import type { Credential } from './view.js'
 
 /*

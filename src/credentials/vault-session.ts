@@ -4,11 +4,10 @@ import { describeErrno } from '../lib/errno.js'
 import { CredctlError } from '../errors.js'
 import { aadFor, open, TagMismatch } from '../vault/cipher.js'
 import { macHolds, vaultMac, type CredentialRecord, type VaultFile } from '../vault/format.js'
-import { osKeychain, probeKeychain, type Keychain } from '../vault/keychain.js'
-import { chooseSource, createVaultKey, loadVaultKey, type KeyContext } from '../vault/keys.js'
+import { chooseSource, createVaultKey, loadVaultKey, osKeychain, probeKeychain, type Keychain, type KeyContext } from '../keys/index.js'
 import { resolveVaultPath, sidePaths } from '../store/paths.js'
-import type { RotateOptions, RotateResult } from '../vault/rotate.js'
-import { ensureDir, writeFileAtomic } from '../store/file-io.js'
+import type { RotateOptions, RotateResult } from './rotate.js'
+import { ensureDir, writeFileAtomic } from '../lib/durable-file.js'
 import { withLock } from '../store/lock.js'
 import { readVault, writeVaultFile } from '../store/vault-file.js'
 import type { ClientOptions, SchemaDoc, VaultStatus } from './types.js'
@@ -308,7 +307,7 @@ export class Vault {
     this.resolved = file
     await this.load(file) // the key-source rule, before any key work
     this.historyMaxBytes()
-    const { rotateVaultKey } = await import('../vault/rotate.js')
+    const { rotateVaultKey } = await import('./rotate.js')
     const now = this.now().toISOString()
     const lockTimeoutMs = this.lockTimeoutMs()
     const r = await rotateVaultKey(file, { ctx: this.keyContext(), now, lockTimeoutMs }, opts)

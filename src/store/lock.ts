@@ -4,7 +4,7 @@ import * as path from 'node:path'
 import { CredctlError } from '../errors.js'
 import { pidAlive } from '../lib/pid.js'
 import { NotRegularFile, openRegular, readRegularFile } from '../lib/regular-file.js'
-import { FILE_MODE, writeFailed } from './file-io.js'
+import { FILE_MODE, writeFailed } from '../lib/durable-file.js'
 
 /**
  * The writers' lock of a file beside the vault (the vault itself, its history): `<file>.lock`. Readers

@@ -2,7 +2,7 @@ import { constants as C } from 'node:fs'
 import { CredctlError } from '../errors.js'
 import { NotRegularFile } from '../lib/regular-file.js'
 import { FormatError, parseVault, serializeWritable, type VaultFile } from '../vault/format.js'
-import { writeFileAtomic } from './file-io.js'
+import { writeFileAtomic } from '../lib/durable-file.js'
 import { openBesideVault } from './private-file.js'
 
 /**

@@ -1,6 +1,7 @@
 import type { Factory } from '../factory.js'
 import type { Output } from '../output.js'
 import type { VaultStatus } from '../../credentials/client.js'
+import { SOURCES } from '../../keys/index.js'
 import { truncateText } from '../../lib/width.js'
 import { EXPIRY_WARNING_DAYS, expiryNotes, expiryWarnings } from '../../credentials/expiry.js'
 
@@ -31,7 +32,9 @@ export async function run(f: Factory): Promise<Output> {
   return { json: expiry ? { ...s, expiry } : s, table: { head: ['', ''], rows }, notes, ...(s.error ? { exitCode: 4 } : {}) }
 }
 
-const KEY_PLACE: Record<string, string> = { env: 'CREDCTL_MASTER_KEY', passphrase: 'a passphrase', file: 'a key file' }
+/** Where a source keeps its key, in a few words, from the key-source list. */
+const placeOf = (source: string | null | undefined): string | null | undefined =>
+  source && Object.hasOwn(SOURCES, source) ? SOURCES[source as keyof typeof SOURCES].place : source
 
 /**
  * The keychain row: one short sentence (issue 12). The full reason stays in `status --json`
@@ -40,8 +43,8 @@ const KEY_PLACE: Record<string, string> = { env: 'CREDCTL_MASTER_KEY', passphras
 export function keychainLine(s: Pick<VaultStatus, 'keychain' | 'key_source' | 'new_key_source'>): string {
   if (!s.keychain.used) {
     return s.key_source
-      ? `not used (this vault's key is in ${KEY_PLACE[s.key_source] ?? s.key_source})`
-      : `not used (a new vault's key will be in ${KEY_PLACE[s.new_key_source ?? ''] ?? s.new_key_source})`
+      ? `not used (this vault's key is in ${placeOf(s.key_source)})`
+      : `not used (a new vault's key will be in ${placeOf(s.new_key_source)})`
   }
   if (s.keychain.reachable) return 'reachable'
   const r = s.keychain.reason ?? ''

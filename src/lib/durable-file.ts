@@ -1,8 +1,8 @@
-import { fsyncDir, removeDeadTemps, writeFileAtomic as writeAtomic } from '../lib/atomic-file.js'
+import { fsyncDir, removeDeadTemps, writeFileAtomic as writeAtomic } from './atomic-file.js'
 import { promises as fsp } from 'node:fs'
 import * as path from 'node:path'
 import { CredctlError } from '../errors.js'
-import { describeErrno, errnoOf } from '../lib/errno.js'
+import { describeErrno, errnoOf } from './errno.js'
 
 /**
  * Writing the files credctl keeps beside the vault (the vault, schemas, rotation files): private
