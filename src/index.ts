@@ -40,3 +40,5 @@ export type { Check, CheckContext, CheckInput, CheckResult, CheckStatus, Discove
 export type { Keychain } from './vault/keychain.js'
 export type { RotateOptions, RotateResult } from './vault/rotate.js'
 export type { HistoryCredential, HistoryEntry, HistoryQuery } from './credentials/history.js'
+export type { RecoveredBundle } from './credentials/types.js'
+export type { RecoverReport } from './credentials/recover.js'

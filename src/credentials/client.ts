@@ -745,6 +745,19 @@ export class CredentialsApi {
   }
 
   /**
+   * `credctl recover` for SDK users: every value that still decrypts in a vault that no longer opens
+   * (`recover`), sealed in an export bundle under `passphrase` (a string or a function, asked only when
+   * something was recovered). Errors: VAULT_DAMAGED (exit 4) when nothing is recoverable, after every
+   * warning went to `onWarning`; INVALID_INPUT (exit 2) for a passphrase under 8 characters.
+   * @example
+   * const { text, notes } = await client.credentials.recoverBundle(pass, { detail: 'to rescue.credctl' })
+   */
+  async recoverBundle(passphrase: import('./types.js').BundlePassphrase, opts: { detail?: string; onWarning?: (line: string) => void } = {}): Promise<import('./types.js').RecoveredBundle> {
+    const { recoverBundle } = await import('./transfer.js')
+    return recoverBundle(this, passphrase, { detail: opts.detail ?? 'returned to the caller', now: this.vault.now(), ...(opts.onWarning ? { onWarning: opts.onWarning } : {}) })
+  }
+
+  /**
    * History entries, oldest first, from both files (see history.ts). `name`: only entries naming that
    * credential; `since`, `actions`, `limit`: see HistoryQuery.
    */

@@ -1,6 +1,7 @@
 import { CredctlError } from '../errors.js'
 import { MIN_PASSPHRASE, openBundle, parseBundle, sealBundle, type BundleEntry } from './bundle.js'
-import type { BundlePassphrase, ExportedBundle, ImportBundleOptions, ImportItem, ImportOptions, ImportReport, SchemaDoc } from './types.js'
+import type { RecoverReport } from './recover.js'
+import type { BundlePassphrase, ExportedBundle, ImportBundleOptions, ImportItem, ImportOptions, ImportReport, RecoveredBundle, SchemaDoc } from './types.js'
 import type { Credential } from './view.js'
 
 /**
@@ -16,6 +17,7 @@ export interface TransferApi {
   exportAll(detail: string): Promise<{ credential: Credential; settings: Record<string, string>; value: string }[]>
   getSchema(idOrName: string): Promise<SchemaDoc>
   importMany(items: ImportItem[], opts: ImportOptions): Promise<ImportReport>
+  recover(detail: string): Promise<RecoverReport>
 }
 
 async function passphraseOf(p: BundlePassphrase): Promise<string> {
@@ -111,4 +113,30 @@ export async function importBundle(api: TransferApi, text: string, passphrase: B
     ...(opts.detail !== undefined ? { detail: opts.detail } : {}),
     ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
   })
+}
+
+/**
+ * What still decrypts in a damaged vault (recover.ts, through the client's `recover`), sealed in a
+ * bundle for `importBundle` into a new vault. Nothing recoverable is VAULT_DAMAGED (exit 4) saying why,
+ * after each warning and lost record has gone to `onWarning`, and before the passphrase is asked; a
+ * short passphrase is INVALID_INPUT. `notes`: one line each on what the file lacked, what was repaired,
+ * lost or left out (never a value).
+ */
+export async function recoverBundle(api: TransferApi, passphrase: BundlePassphrase, opts: { detail: string; now: Date; onWarning?: (line: string) => void }): Promise<RecoveredBundle> {
+  const report = await api.recover(opts.detail)
+  const lost = report.failed.map((x) => `Not recovered: ${x.name} (${x.id}): ${x.reason}`)
+  if (report.entries.length === 0) {
+    for (const line of [...report.warnings, ...lost]) opts.onWarning?.(line)
+    const why = report.failed.length ? `all ${report.failed.length} records are damaged` : report.deleted.length ? 'every readable record is soft-deleted' : 'no credential record could be read from it'
+    throw new CredctlError('VAULT_DAMAGED', `nothing to recover: ${why}; nothing was written`)
+  }
+  const pass = checkBundlePassphrase(await passphraseOf(passphrase), 'bundle passphrase')
+  const text = await sealBundle(report.entries, pass, opts.now)
+  const notes = [
+    ...report.warnings,
+    ...report.recovered.filter((r) => r.notes.length).map((r) => `Recovered ${r.name}: ${r.notes.join('; ')}`),
+    ...lost,
+    ...(report.deleted.length ? [`Left out ${report.deleted.length} soft-deleted credential${report.deleted.length === 1 ? '' : 's'}`] : []),
+  ]
+  return { text, report, notes }
 }

@@ -1,6 +1,7 @@
 import type { CheckStatus, DiscoveredTable } from '../checks/types.js'
 import type { Keychain } from '../vault/keychain.js'
 import type { KeyContext } from '../vault/keys.js'
+import type { RecoverReport } from './recover.js'
 import type { Credential } from './view.js'
 
 /*
@@ -319,4 +320,12 @@ export interface ImportBundleOptions {
   /** A non-secret note for the history entry (e.g. `bundle backup.credctl`). */
   detail?: string
   onProgress?: (done: number, total: number) => void
+}
+
+/** What `credentials.recoverBundle` returns: the bundle text, what recover.ts found, and one line per thing to say. */
+export interface RecoveredBundle {
+  text: string
+  report: RecoverReport
+  /** The file's warnings, repairs, lost records and left-out deleted ones (never a value). */
+  notes: string[]
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import * as path from 'node:path'
 import fc from 'fast-check'
@@ -111,6 +111,42 @@ describe('export and import bundles through the SDK', () => {
       }),
       { numRuns: 4 },
     )
+  })
+})
+
+describe('recover through the SDK', () => {
+  /** Replace the end of the ciphertext of the records at `indexes` (the vault then no longer opens). */
+  const damage = (...indexes: number[]) => {
+    const file = path.join(dir, 'a', 'vault.json')
+    const j = JSON.parse(readFileSync(file, 'utf8')) as { credentials: Record<string, unknown>[] }
+    for (const i of indexes) j.credentials[i]!.secret = String(j.credentials[i]!.secret).replace(/.{8}$/, 'AAAAAAAA')
+    writeFileSync(file, JSON.stringify(j))
+  }
+
+  it('seals what still decrypts in a bundle another vault imports; says what was lost', async () => {
+    await fillA()
+    damage(1)
+    await rejectsWith(a.credentials.list().then(() => a.credentials.reveal('OpenAI Prod')), 'VAULT_DAMAGED')
+    const { text, report, notes } = await a.credentials.recoverBundle(PASS, { detail: 'to rescue.credctl' })
+    expect(report.entries.map((e) => e.name)).toEqual(['OpenAI Prod'])
+    expect(notes).toEqual(expect.arrayContaining([expect.stringMatching(/^Not recovered: wh \(/), 'Left out 1 soft-deleted credential']))
+    expect(JSON.stringify(notes)).not.toContain(PG_PASSWORD)
+    await b.credentials.importBundle(text, PASS)
+    expect(await b.credentials.reveal('OpenAI Prod')).toBe(OPENAI)
+  })
+
+  it('nothing recoverable: VAULT_DAMAGED after the lost records went to onWarning; no passphrase asked', async () => {
+    await fillA()
+    damage(0, 1)
+    const warned: string[] = []
+    const e = await rejectsWith(
+      a.credentials.recoverBundle(async () => {
+        throw new Error('the passphrase must not be asked')
+      }, { onWarning: (l) => warned.push(l) }),
+      'VAULT_DAMAGED',
+    )
+    expect(e.message).toBe('nothing to recover: all 2 records are damaged; nothing was written')
+    expect(warned.filter((w) => w.startsWith('Not recovered: '))).toHaveLength(2)
   })
 })
 
