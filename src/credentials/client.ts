@@ -663,6 +663,17 @@ export class CredentialsApi {
   }
 
   /**
+   * Active credentials past their `expires_at` (`expired`) or within `within_days` (14) of it
+   * (`expiring`), by expiry.ts's rule (a date counts from 00:00 UTC). Reads without the key.
+   * @example
+   * const { expired } = await client.credentials.expiry()
+   */
+  async expiry(): Promise<{ expired: Credential[]; expiring: Credential[]; within_days: number }> {
+    const { EXPIRY_WARNING_DAYS, expiryWarnings } = await import('./expiry.js')
+    return { ...expiryWarnings(await this.list(), this.vault.now()), within_days: EXPIRY_WARNING_DAYS }
+  }
+
+  /**
    * Every active credential (values, metadata, settings, discovered schemas) sealed in an encrypted
    * bundle (`credctl export`): returns its text (bundle.ts: three lines, scrypt + AES-256-GCM) and the
    * credentials in it; writing it anywhere is up to the caller. `passphrase`: at least 8 characters, or
