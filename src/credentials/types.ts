@@ -104,7 +104,7 @@ export interface VaultStatus {
 }
 
 /**
- * Bulk import (a .env file, an export bundle): every item checked first, then all of them written in
+ * One credential to import (bulk.ts importItems: a .env file, an export bundle): every item checked first, then all of them written in
  * ONE vault write under the lock, so an import is all or nothing and needs the key once (a passphrase
  * vault derives its key once, not once per credential). Name clashes with the receiving vault are
  * skipped and reported, or renamed `NAME (2)`, `NAME (3)`, ... with `rename`.
@@ -197,7 +197,7 @@ export interface ShadowedVar {
   source: 'default' | 'env' | 'file'
   /** FILE:LINE when an env file set it. */
   origin?: string
-  /** The variable is a base-URL variable the credential's base URL lost (see the rules above). */
+  /** The variable is a base-URL variable the credential's base URL lost (see the rules in inject.ts). */
   base_url?: true
 }
 
