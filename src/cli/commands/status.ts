@@ -3,7 +3,7 @@ import type { Output } from '../output.js'
 import type { VaultStatus } from '../../credentials/client.js'
 import { SOURCES } from '../../keys/index.js'
 import { truncateText } from '../../lib/width.js'
-import { EXPIRY_WARNING_DAYS, expiryNotes, expiryWarnings } from '../../credentials/expiry.js'
+import { expiryNotes } from '../../credentials/expiry.js'
 
 export async function run(f: Factory): Promise<Output> {
   const s = await (await f.client()).status()
@@ -21,12 +21,11 @@ export async function run(f: Factory): Promise<Output> {
   let expiry: { expired: string[]; expiring: string[]; within_days: number } | undefined
   let notes: string[] = []
   if (s.exists && !s.error) {
-    const items = await (await f.client()).credentials.list().catch(() => undefined)
-    if (items) {
-      const w = expiryWarnings(items, f.now())
-      expiry = { expired: w.expired.map((c) => c.name), expiring: w.expiring.map((c) => c.name), within_days: EXPIRY_WARNING_DAYS }
-      rows.push(['expiry', `${w.expired.length} expired, ${w.expiring.length} expiring within ${EXPIRY_WARNING_DAYS} days`])
-      notes = expiryNotes(items, f.now())
+    const w = await (await f.client()).credentials.expiry().catch(() => undefined)
+    if (w) {
+      expiry = { expired: w.expired.map((c) => c.name), expiring: w.expiring.map((c) => c.name), within_days: w.within_days }
+      rows.push(['expiry', `${w.expired.length} expired, ${w.expiring.length} expiring within ${w.within_days} days`])
+      notes = expiryNotes([...w.expired, ...w.expiring], f.now())
     }
   }
   return { json: expiry ? { ...s, expiry } : s, table: { head: ['', ''], rows }, notes, ...(s.error ? { exitCode: 4 } : {}) }
