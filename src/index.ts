@@ -10,16 +10,38 @@ export type { Client, ClientOptions, CreateInput, UpdateInput, ListFilter, Valid
 export type { Credential } from './credentials/view.js'
 export { VIEW_FIELDS } from './credentials/view.js'
 export { formatReference, parseReference, SCHEME } from './credentials/references.js'
-export type { TextSource } from './credentials/env-resolve.js'
+export type {
+  BundlePassphrase,
+  EnvRef,
+  ExportedBundle,
+  FileVar,
+  ImportBundleOptions,
+  ImportItem,
+  ImportOptions,
+  ImportReport,
+  LiteralVar,
+  MaterializedRun,
+  PlannedBaseUrl,
+  PlannedVar,
+  PreparedRun,
+  RefusedVar,
+  RunPlan,
+  RunPlanOptions,
+  RunPlanView,
+  ShadowedVar,
+  TextSource,
+} from './credentials/types.js'
 export { CATEGORIES, TYPES, typeInfo } from './credentials/catalogue.js'
 export type { Category, TypeInfo } from './credentials/catalogue.js'
 export { mask } from './credentials/mask.js'
 export { CredctlError, EXIT } from './errors.js'
 export type { ErrorCode } from './errors.js'
 export type { Check, CheckContext, CheckInput, CheckResult, CheckStatus, DiscoveredSchema, DiscoveredTable, DiscoveredColumn } from './checks/types.js'
-export type { Keychain } from './vault/keychain.js'
 // The storage interface (issue 13): any VaultStore can hold a vault (ClientOptions.store).
 export { memoryStore } from './store/memory.js'
 export type { VaultStore, StoreTx, VaultHeader, VaultSnapshot, StoredRecord, HistoryStore, SchemaStore, TransactOptions } from './store/types.js'
-export type { RotateOptions, RotateResult } from './vault/rotate.js'
+export type { Keychain } from './keys/index.js'
+export type { RotateOptions, RotateResult } from './credentials/rotate.js'
 export type { HistoryCredential, HistoryEntry, HistoryQuery } from './credentials/history.js'
+export type { RecoveredBundle } from './credentials/types.js'
+export type { RecoverReport } from './credentials/recover.js'

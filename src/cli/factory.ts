@@ -1,4 +1,5 @@
 import { createClient, type Client } from '../credentials/client.js'
+import type { KeySource } from '../keys/index.js'
 import type { IOStreams } from './io.js'
 import type { Prompter } from './prompter.js'
 
@@ -19,23 +20,27 @@ export interface Factory {
   now(): Date
 }
 
-/** No keychain on a terminal: offer the other key sources instead of failing outright (DESIGN 6). */
-async function chooseKeySource(f: Factory, reason: string) {
-  const { CredctlError } = await import('../errors.js')
+/**
+ * No keychain on a terminal: offer the other key sources instead of failing outright (DESIGN 6). The
+ * choices and what follows each come from the key-source list (src/keys/index.ts).
+ */
+async function chooseKeySource(f: Factory, reason: string): Promise<{ source: KeySource; env?: Record<string, string> }> {
+  const [{ CredctlError }, { keySources }] = await Promise.all([import('../errors.js'), import('../keys/index.js')])
   const p = await f.prompter()
   await f.io.term.err(`No usable OS keychain (${reason}).\n`)
-  const source = await p.select('Where should the vault key live?', [
-    { value: 'passphrase' as const, name: 'passphrase', description: 'derived from a passphrase you type each time (or CREDCTL_PASSPHRASE)' },
-    { value: 'file' as const, name: 'key file', description: 'a 0600 file outside the vault directory: anyone who can read it can open the vault' },
-    { value: 'env' as const, name: 'environment variable', description: 'CREDCTL_MASTER_KEY, for CI and scripts' },
-  ])
-  if (source === 'env') {
-    throw new CredctlError('KEY_UNAVAILABLE', 'no key yet: create one with `export CREDCTL_MASTER_KEY=$(openssl rand -base64 32)`, keep it safe, and run the command again')
-  }
-  if (source === 'file') {
-    const { homedir } = await import('node:os')
-    const path = await p.input('Key file path', { default: `${homedir()}/.config/credctl/credctl.key` })
-    return { source, env: { CREDCTL_KEY_FILE: path } }
+  const offered = keySources()
+    .flatMap((m) => (m.fallback ? [{ m, fallback: m.fallback }] : []))
+    .sort((a, b) => a.fallback.order - b.fallback.order)
+  const source = await p.select(
+    'Where should the vault key live?',
+    offered.map(({ m, fallback }) => ({ value: m.name, name: fallback.label, description: m.summary })),
+  )
+  const then = offered.find((o) => o.m.name === source)!.fallback.then
+  if (then.do === 'refuse') throw new CredctlError('KEY_UNAVAILABLE', then.message)
+  if (then.do === 'ask-path') {
+    const [{ homedir }, { join }] = await Promise.all([import('node:os'), import('node:path')])
+    const path = await p.input(then.question, { default: join(homedir(), then.defaultFile) })
+    return { source, env: { [then.variable]: path } }
   }
   return { source }
 }

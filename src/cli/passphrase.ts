@@ -38,7 +38,7 @@ export async function askNewPassphrase(f: Asker, o: { what: string; min: number;
 
 /**
  * The passphrase of an existing vault, at a hidden prompt. `triesLeft` is set when the previous one did
- * not open the vault (src/vault/keys.ts gives three tries): said on stderr before asking again.
+ * not open the vault (src/keys/passphrase.ts gives three tries): said on stderr before asking again.
  */
 export async function askVaultPassphrase(f: Asker, triesLeft?: number): Promise<string> {
   if (triesLeft !== undefined) await f.io.term.err(`Wrong passphrase; ${triesLeft} ${triesLeft === 1 ? 'try' : 'tries'} left.\n`)

@@ -1,5 +1,6 @@
 import { Argument, Command, Option } from 'commander'
 import { CATEGORIES, TYPE_NAMES, WAREHOUSE_TYPES } from '../credentials/catalogue.js'
+import { DEFAULT_SOURCE, KEY_SOURCES, keySourceEnv } from '../keys/index.js'
 import type { CompletionOptions } from './commands/completion.js'
 import type { Factory } from './factory.js'
 import type { Output } from './output.js'
@@ -15,15 +16,16 @@ export const VERSION = typeof __VERSION__ === 'string' ? __VERSION__ : '0.0.0-de
 type Runner = (f: Factory, ...args: never[]) => Promise<Output>
 type Loader = () => Promise<{ run: Runner }>
 
+/** One help line: the name padded to a column, or on its own when longer (as the lines below read). */
+const envLine = (name: string, doc: string) => `  ${name.length < 22 ? name.padEnd(22) : `${name} `} ${doc}`
+
 export const ENV_HELP = `
 Environment:
   CREDCTL_VAULT          vault file (default: the user data dir, e.g. ~/.local/share/credctl/vault.json)
-  CREDCTL_KEY_SOURCE     key source for a new vault: keychain (default), env, passphrase, file
-  CREDCTL_MASTER_KEY     base64 of 32 bytes: the key, for the env source (CI, scripts)
-  CREDCTL_PASSPHRASE     passphrase, for the passphrase source (otherwise a hidden prompt)
-  CREDCTL_KEY_FILE       path of a 0600 key file outside the vault's directory, for the file source
-  CREDCTL_NEW_MASTER_KEY, CREDCTL_NEW_PASSPHRASE  the new key or passphrase, for rotate-key
-  CREDCTL_KEYCHAIN_TIMEOUT_MS  how long a keychain call may take, in ms (default 5000, at most 600000)
+  CREDCTL_KEY_SOURCE     key source for a new vault: ${KEY_SOURCES.map((s) => (s === DEFAULT_SOURCE ? `${s} (default)` : s)).join(', ')}
+${keySourceEnv()
+  .map((e) => envLine(e.name, e.doc))
+  .join('\n')}
   CREDCTL_LOCK_TIMEOUT_MS     how long a writer waits for the vault lock, in ms (default 10000, at most 600000)
   CREDCTL_NO_PROMPT      never prompt, even on a terminal
   CREDCTL_EXPORT_PASSPHRASE  passphrase of export bundles (export, import --bundle; otherwise a hidden prompt)
@@ -67,7 +69,7 @@ export function createProgram(f: Factory, onResult: (o: Output) => void, only?: 
     .description('Credentials for LLM and data work: encrypted at rest, shown masked, checked against the real service.')
     .version(VERSION, '-V, --version')
     .option('--vault <path>', 'vault file (env: CREDCTL_VAULT)')
-    .addOption(new Option('--key-source <source>', 'key source for a new vault (env: CREDCTL_KEY_SOURCE)').choices(['keychain', 'env', 'passphrase', 'file']))
+    .addOption(new Option('--key-source <source>', 'key source for a new vault (env: CREDCTL_KEY_SOURCE)').choices(KEY_SOURCES))
     .option('--debug', 'more detail on errors (never a secret)')
     .addHelpText('after', ENV_HELP)
     .hook('preAction', () => {

@@ -13,7 +13,7 @@ type OutputGuard = { vaultPath(): Promise<string>; keyFiles(): Promise<string[]>
  */
 export async function checkOutputTarget(file: string, force: boolean, client: OutputGuard, opts: { flag?: string; noun?: string; source?: { file: string; what: string } } = {}): Promise<void> {
   const flag = opts.flag ?? '--output'
-  const { isVaultFile, samePath } = await import('../vault/paths.js')
+  const { isVaultFile, samePath } = await import('../store/paths.js')
   for (const keyFile of await client.keyFiles()) {
     if (await samePath(file, keyFile)) {
       throw new CredctlError('USAGE', `${flag} ${file} is the vault's key file: replacing it would lock the vault for good`, { hint: 'write it somewhere else' })

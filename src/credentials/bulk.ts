@@ -3,7 +3,7 @@ import { redactSecrets } from '../checks/redact.js'
 import { CredctlError } from '../errors.js'
 import { aadFor, seal } from '../vault/cipher.js'
 import type { CredentialRecord, VaultFile } from '../vault/format.js'
-import type { CreateInput, SchemaDoc } from './types.js'
+import type { ImportItem, ImportOptions, ImportReport, SchemaDoc } from './types.js'
 import { checkBaseUrl, checkDescription, checkExpiry, checkName, ID_SHAPE, maskedContent, resolveCategory } from './records.js'
 import { isSettingKey, ISO_TIME } from '../vault/record-schema.js'
 import { remoteText } from '../lib/text.js'
@@ -13,56 +13,10 @@ import { WAREHOUSE_TYPES } from './catalogue.js'
 import { entryFor, type HistoryEntry } from './history.js'
 import { checkValue } from './input.js'
 import { checkSettings } from './settings.js'
-import { toView, type Credential } from './view.js'
+import { toView } from './view.js'
 
-/**
- * Bulk import (a .env file, an export bundle): every item checked first, then all of them written in
- * ONE vault write under the lock, so an import is all or nothing and needs the key once (a passphrase
- * vault derives its key once, not once per credential). Name clashes with the receiving vault are
- * skipped and reported, or renamed `NAME (2)`, `NAME (3)`, ... with `rename`.
- */
-export interface ImportItem extends Omit<CreateInput, 'is_default'> {
-  /** Where it came from, for the report: a variable name, a bundle entry. Never a value. */
-  source: string
-  /**
-   * true: become the default if the receiving vault has no default of the type yet; false: never;
-   * undefined: like create (the first of its type becomes the default).
-   */
-  is_default?: boolean
-  /** Metadata carried by a bundle, kept as is when well-formed. */
-  id?: string
-  is_valid?: boolean | null
-  validated_at?: string | null
-  validation_message?: string | null
-  created_at?: string
-  schema?: SchemaDoc
-  /** Store the value byte for byte or refuse it (checkValue `exact`): a .env imported with a template. */
-  exact?: boolean
-}
-
-export interface ImportOptions {
-  rename?: boolean
-  dryRun?: boolean
-  /** History action (default "import") and a non-secret detail for its one entry (the sources are added). */
-  action?: string
-  detail?: string
-  /** Called as each credential is sealed: done of total (for a terminal's progress line). */
-  onProgress?: (done: number, total: number) => void
-  /**
-   * Write nothing unless every item is imported (`import --template`: a template whose references
-   * point at credentials that were skipped would not reproduce the .env). When anything would be
-   * skipped, nothing is written and the report says `blocked`, listing in `created` what would have been.
-   */
-  allOrNothing?: boolean
-}
-
-export interface ImportReport {
-  created: { source: string; credential: Credential; renamed_from?: string }[]
-  skipped: { source: string; name: string; reason: string }[]
-  dry_run: boolean
-  /** allOrNothing refused (something would be skipped): nothing written; `created` lists what would have been. */
-  blocked?: boolean
-}
+// The import shapes are public (importMany, importBundle): they live in types.ts.
+export type { ImportItem, ImportOptions, ImportReport } from './types.js'
 
 const ISO = ISO_TIME
 

@@ -5,7 +5,7 @@ import type { Check, CheckInput, CheckResult, CheckStatus, DiscoverOptions, Disc
 import { CredctlError } from '../errors.js'
 import { aadFor, seal } from '../vault/cipher.js'
 import type { CredentialRecord } from '../vault/format.js'
-import type { RotateOptions, RotateResult } from '../vault/rotate.js'
+import type { RotateOptions, RotateResult } from './rotate.js'
 import { CATEGORIES, isCategory, typeInfo, WAREHOUSE_TYPES } from './catalogue.js'
 import { entryFor, filterHistory, groupEntries, type HistoryEntry, type HistoryQuery } from './history.js'
 import { remoteText } from '../lib/text.js'
@@ -668,6 +668,85 @@ export class CredentialsApi {
   }
 
   /**
+   * Active credentials past their `expires_at` (`expired`) or within `within_days` (14) of it
+   * (`expiring`), by expiry.ts's rule (a date counts from 00:00 UTC). Reads without the key.
+   * @example
+   * const { expired } = await client.credentials.expiry()
+   */
+  async expiry(): Promise<{ expired: Credential[]; expiring: Credential[]; within_days: number }> {
+    const { EXPIRY_WARNING_DAYS, expiryWarnings } = await import('./expiry.js')
+    return { ...expiryWarnings(await this.list(), this.vault.now()), within_days: EXPIRY_WARNING_DAYS }
+  }
+
+  /**
+   * Every active credential (values, metadata, settings, discovered schemas) sealed in an encrypted
+   * bundle (`credctl export`): returns its text (bundle.ts: three lines, scrypt + AES-256-GCM) and the
+   * credentials in it; writing it anywhere is up to the caller. `passphrase`: at least 8 characters, or
+   * a function asked for it only once there is something to export. One history entry (`export`,
+   * `detail`: where it goes, never a value). Errors: NOT_FOUND (exit 3) for an empty vault, before the
+   * passphrase is asked; INVALID_INPUT (exit 2) for a short passphrase, before anything is decrypted.
+   * @example
+   * const { text } = await client.credentials.exportBundle(process.env.BUNDLE_PASS!, { detail: 'to backup.credctl' })
+   */
+  async exportBundle(passphrase: import('./types.js').BundlePassphrase, opts: { detail?: string } = {}): Promise<import('./types.js').ExportedBundle> {
+    const { exportBundle } = await import('./transfer.js')
+    return exportBundle(this, passphrase, { detail: opts.detail ?? 'returned to the caller', now: this.vault.now() })
+  }
+
+  /**
+   * Import an export bundle's text (importBundle in transfer.ts; importMany's rules: one write, names
+   * that are taken skipped, or renamed `NAME (2)` with `rename`). Errors: INVALID_INPUT (exit 2) for a
+   * damaged bundle, before `passphrase` (a string or a function) is asked; KEY_WRONG (exit 4) for a wrong
+   * passphrase. Nothing is imported on an error.
+   * @example
+   * const report = await client.credentials.importBundle(text, pass, { rename: true })   // { created, skipped, dry_run }
+   */
+  async importBundle(text: string, passphrase: import('./types.js').BundlePassphrase, opts: import('./types.js').ImportBundleOptions = {}): Promise<import('./bulk.js').ImportReport> {
+    const { importBundle } = await import('./transfer.js')
+    return importBundle(this, text, passphrase, opts)
+  }
+
+  /**
+   * Plan a run (`credctl run`, inject.ts has the rules): which variable each credential fills, which
+   * defaults lost a variable and why, env files' literals. Reads without the key and decrypts nothing.
+   * Errors: USAGE (exit 2) for a bad `env` pair, INVALID_INPUT (exit 2) for env-file syntax or an
+   * unknown type in `only`, NOT_FOUND (exit 3) for a missing credential or a type without a default in `only`.
+   * @example
+   * const plan = await client.credentials.planRun({ env: { OPENAI_API_KEY: 'OpenAI Audio' }, files: [{ file: '.env.credctl', text }] })
+   */
+  async planRun(opts: import('./types.js').RunPlanOptions = {}): Promise<import('./types.js').RunPlan> {
+    const { planFor } = await import('./run-prepare.js')
+    return planFor(this, opts)
+  }
+
+  /** A plan as `run --dry-run` shows it: masks, sources and notes, no value (see RunPlanView). */
+  async describePlan(plan: import('./types.js').RunPlan): Promise<import('./types.js').RunPlanView> {
+    const { describePlan } = await import('./run-prepare.js')
+    return describePlan(plan)
+  }
+
+  /**
+   * The values a plan names, decrypted (resolvePlan: VAULT_DAMAGED if the vault changed the routing
+   * since the plan), recorded as one history entry (`run`, naming `program`, the variables and `files`),
+   * with the warnings to show first and the secret texts to conceal in the program's output. Call
+   * `materialize()` for the child's environment (temporary 0600 files for service-account JSON) and its
+   * `cleanup()` when the program has ended.
+   * @example
+   * const prep = await client.credentials.prepareRun(plan, { program: 'node' })
+   * const m = await prep.materialize()
+   * try { spawnSync('node', ['app.js'], { env: m.childEnv(process.env), stdio: 'inherit' }) } finally { await m.cleanup() }
+   */
+  async prepareRun(plan: import('./types.js').RunPlan, opts: { program?: string; files?: string[] } = {}): Promise<import('./types.js').PreparedRun> {
+    const { prepareRun } = await import('./run-prepare.js')
+    return prepareRun(this, plan, {
+      ...opts,
+      now: this.vault.now(),
+      vaultPath: () => this.vault.file(),
+      vaultExists: async () => (await this.vault.read()) !== undefined,
+    })
+  }
+
+  /**
    * Every value that still decrypts in a vault that no longer opens, for an export bundle; see
    * recover.ts. Reads only; each recovered credential is recorded in history before it is returned.
    */
@@ -679,6 +758,19 @@ export class CredentialsApi {
     const recovered = report.entries.map((e, i) => ({ id: report.recovered[i]!.id, name: e.name, type: e.type }))
     if (recovered.length) await this.vault.history([entryFor(recovered, 'recover', 'ok', now, detail)], { required: true })
     return report
+  }
+
+  /**
+   * `credctl recover` for SDK users: every value that still decrypts in a vault that no longer opens
+   * (`recover`), sealed in an export bundle under `passphrase` (a string or a function, asked only when
+   * something was recovered). Errors: VAULT_DAMAGED (exit 4) when nothing is recoverable, after every
+   * warning went to `onWarning`; INVALID_INPUT (exit 2) for a passphrase under 8 characters.
+   * @example
+   * const { text, notes } = await client.credentials.recoverBundle(pass, { detail: 'to rescue.credctl' })
+   */
+  async recoverBundle(passphrase: import('./types.js').BundlePassphrase, opts: { detail?: string; onWarning?: (line: string) => void } = {}): Promise<import('./types.js').RecoveredBundle> {
+    const { recoverBundle } = await import('./transfer.js')
+    return recoverBundle(this, passphrase, { detail: opts.detail ?? 'returned to the caller', now: this.vault.now(), ...(opts.onWarning ? { onWarning: opts.onWarning } : {}) })
   }
 
   /**
@@ -716,7 +808,7 @@ export interface Client {
   /** Vault path, key source, keychain reachability and counts. */
   status(): Promise<VaultStatus>
   /**
-   * A new vault key; every value re-encrypted; committed by one atomic rename (see src/vault/rotate.ts).
+   * A new vault key; every value re-encrypted; committed by one atomic rename (see src/credentials/rotate.ts).
    * @example
    * await createClient({ env: { CREDCTL_MASTER_KEY: oldKey, CREDCTL_NEW_MASTER_KEY: newKey } }).rotateKey()
    */
@@ -743,7 +835,7 @@ export function createClient(opts: ClientOptions = {}): Client {
     const header = await vault.read().catch(() => undefined)
     const file = header?.key.file ?? (opts.env ?? process.env).CREDCTL_KEY_FILE
     if (!file) return []
-    const { nextKeyFile } = await import('../vault/keys.js')
+    const { nextKeyFile } = await import('../keys/index.js')
     const { resolve } = await import('node:path')
     return [resolve(file), resolve(nextKeyFile(file))]
   }

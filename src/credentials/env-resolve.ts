@@ -12,11 +12,9 @@ import type { Credential } from './view.js'
  * env-guard.ts's. Everything here is pure: the caller reads the files and decrypts.
  */
 
-/** A text and the name it has in messages (`.env.credctl`, `stdin`). */
-export interface TextSource {
-  file: string
-  text: string
-}
+// TextSource is public (resolveEnv, planRun, renderTemplate take it): declared in types.ts.
+import type { TextSource } from './types.js'
+export type { TextSource } from './types.js'
 
 // FileVar is declared in inject.ts, which plans with it (so inject.ts needs nothing from here).
 export type { FileVar } from './inject.js'

@@ -44,89 +44,9 @@ import { find } from './records.js'
  *   one of them is not injected and reported in `refused`.
  */
 
-/** One variable of the merged env files (env-resolve.ts's readEnvFiles): a reference (`ref`) or a literal (`value`), never both. */
-export interface FileVar {
-  variable: string
-  /** Where the definition that counts is: the file (as given) and its 1-based line. */
-  file: string
-  line: number
-  /** The credential name or id a reference stands for (decoded). */
-  ref?: string
-  /** The reference as written, for messages (a reference is not a secret). */
-  raw?: string
-  /** The value passed as it is. */
-  value?: string
-}
-
-export interface EnvRef {
-  variable: string
-  ref: string
-}
-
-export interface PlannedVar {
-  variable: string
-  credential: Credential
-  source: 'default' | 'env' | 'file'
-  /** The value goes into a 0600 temporary file and the variable holds its path. */
-  file: boolean
-  /** FILE:LINE of an env file's reference (source 'file'). */
-  origin?: string
-}
-
-/** An env file's variable with a literal value, passed as it is. */
-export interface LiteralVar {
-  variable: string
-  value: string
-  /** FILE:LINE */
-  origin: string
-}
-
-export interface ShadowedVar {
-  variable: string
-  credential: Credential
-  /** The credential that set the variable instead; absent when an env file's literal value did. */
-  by?: Credential
-  source: 'default' | 'env' | 'file'
-  /** FILE:LINE when an env file set it. */
-  origin?: string
-  /** The variable is a base-URL variable the credential's base URL lost (see the rules above). */
-  base_url?: true
-}
-
-/** A base-URL variable set from a credential's base URL (public: shown by --dry-run as it is). */
-export interface PlannedBaseUrl {
-  variable: string
-  credential: Credential
-  url: string
-  /** FILE:LINE when an env file's literal sets it (in `fileBaseUrls`: checked, not set again). */
-  origin?: string
-}
-
-/**
- * A default not injected: env-guard refuses its derived variable (an api_key named "credctl master
- * key": `reason` completes "its variable VAR ..."), or its stored base URL is not one a key may be sent
- * to (`base_url` set: `reason` is urls.ts's message).
- */
-export interface RefusedVar {
-  variable: string
-  credential: Credential
-  reason: string
-  base_url?: true
-}
-
-export interface RunPlan {
-  vars: PlannedVar[]
-  /** Env files' literal values (their variables are in no PlannedVar). */
-  literals: LiteralVar[]
-  /** Base-URL variables, set beside `vars` (plain text, not secrets). */
-  baseUrls: PlannedBaseUrl[]
-  /** Env files' literal base-URL variables an injected key's SDK will use (checked as a stored base URL is). */
-  fileBaseUrls?: PlannedBaseUrl[]
-  shadowed: ShadowedVar[]
-  refused: RefusedVar[]
-  /** Env files' variables that --env set instead (FILE:LINE each). */
-  overridden: { variable: string; origin: string }[]
-}
+import type { EnvRef, FileVar, LiteralVar, PlannedBaseUrl, PlannedVar, RefusedVar, RunPlan, ShadowedVar } from './types.js'
+// The plan's shapes are public (createClient().credentials.planRun returns one): they live in types.ts.
+export type { EnvRef, FileVar, LiteralVar, PlannedBaseUrl, PlannedVar, RefusedVar, RunPlan, ShadowedVar } from './types.js'
 
 /** Why a credential's stored base URL must not be handed to its SDK, or undefined when it may. */
 export function baseUrlProblem(c: Pick<Credential, 'type' | 'schema_type' | 'base_url'>): string | undefined {

@@ -1,6 +1,6 @@
-import { resolveVaultPath } from '../vault/paths.js'
 import { fileStore } from '../store/file.js'
 import { parseSnapshot } from './snapshot.js'
+import { resolveVaultPath } from '../store/paths.js'
 
 /**
  * Credential names straight from the vault file, for shell completion: no key, no keychain, no SDK

@@ -1,7 +1,7 @@
 import type { CheckStatus, DiscoveredTable } from '../checks/types.js'
-import type { Keychain } from '../vault/keychain.js'
 import type { VaultStore } from '../store/types.js'
-import type { KeyContext } from '../vault/keys.js'
+import type { Keychain, KeyContext } from '../keys/index.js'
+import type { RecoverReport } from './recover.js'
 import type { Credential } from './view.js'
 
 /*
@@ -106,4 +106,231 @@ export interface VaultStatus {
   /** Whether the key opens the vault and its MAC holds (absent when there is no readable vault). */
   integrity?: { status: 'ok' | 'failed' | 'unchecked'; reason: string | null }
   error?: { code: string; message: string }
+}
+
+/**
+ * One credential to import (bulk.ts importItems: a .env file, an export bundle): every item checked first, then all of them written in
+ * ONE vault write under the lock, so an import is all or nothing and needs the key once (a passphrase
+ * vault derives its key once, not once per credential). Name clashes with the receiving vault are
+ * skipped and reported, or renamed `NAME (2)`, `NAME (3)`, ... with `rename`.
+ */
+export interface ImportItem extends Omit<CreateInput, 'is_default'> {
+  /** Where it came from, for the report: a variable name, a bundle entry. Never a value. */
+  source: string
+  /**
+   * true: become the default if the receiving vault has no default of the type yet; false: never;
+   * undefined: like create (the first of its type becomes the default).
+   */
+  is_default?: boolean
+  /** Metadata carried by a bundle, kept as is when well-formed. */
+  id?: string
+  is_valid?: boolean | null
+  validated_at?: string | null
+  validation_message?: string | null
+  created_at?: string
+  schema?: SchemaDoc
+  /** Store the value byte for byte or refuse it (checkValue `exact`): a .env imported with a template. */
+  exact?: boolean
+}
+
+export interface ImportOptions {
+  rename?: boolean
+  dryRun?: boolean
+  /** History action (default "import") and a non-secret detail for its one entry (the sources are added). */
+  action?: string
+  detail?: string
+  /** Called as each credential is sealed: done of total (for a terminal's progress line). */
+  onProgress?: (done: number, total: number) => void
+  /**
+   * Write nothing unless every item is imported (`import --template`: a template whose references
+   * point at credentials that were skipped would not reproduce the .env). When anything would be
+   * skipped, nothing is written and the report says `blocked`, listing in `created` what would have been.
+   */
+  allOrNothing?: boolean
+}
+
+export interface ImportReport {
+  created: { source: string; credential: Credential; renamed_from?: string }[]
+  skipped: { source: string; name: string; reason: string }[]
+  dry_run: boolean
+  /** allOrNothing refused (something would be skipped): nothing written; `created` lists what would have been. */
+  blocked?: boolean
+}
+
+/** One variable of the merged env files (env-resolve.ts's readEnvFiles): a reference (`ref`) or a literal (`value`), never both. */
+export interface FileVar {
+  variable: string
+  /** Where the definition that counts is: the file (as given) and its 1-based line. */
+  file: string
+  line: number
+  /** The credential name or id a reference stands for (decoded). */
+  ref?: string
+  /** The reference as written, for messages (a reference is not a secret). */
+  raw?: string
+  /** The value passed as it is. */
+  value?: string
+}
+
+export interface EnvRef {
+  variable: string
+  ref: string
+}
+
+export interface PlannedVar {
+  variable: string
+  credential: Credential
+  source: 'default' | 'env' | 'file'
+  /** The value goes into a 0600 temporary file and the variable holds its path. */
+  file: boolean
+  /** FILE:LINE of an env file's reference (source 'file'). */
+  origin?: string
+}
+
+/** An env file's variable with a literal value, passed as it is. */
+export interface LiteralVar {
+  variable: string
+  value: string
+  /** FILE:LINE */
+  origin: string
+}
+
+export interface ShadowedVar {
+  variable: string
+  credential: Credential
+  /** The credential that set the variable instead; absent when an env file's literal value did. */
+  by?: Credential
+  source: 'default' | 'env' | 'file'
+  /** FILE:LINE when an env file set it. */
+  origin?: string
+  /** The variable is a base-URL variable the credential's base URL lost (see the rules in inject.ts). */
+  base_url?: true
+}
+
+/** A base-URL variable set from a credential's base URL (public: shown by --dry-run as it is). */
+export interface PlannedBaseUrl {
+  variable: string
+  credential: Credential
+  url: string
+  /** FILE:LINE when an env file's literal sets it (in `fileBaseUrls`: checked, not set again). */
+  origin?: string
+}
+
+/**
+ * A default not injected: env-guard refuses its derived variable (an api_key named "credctl master
+ * key": `reason` completes "its variable VAR ..."), or its stored base URL is not one a key may be sent
+ * to (`base_url` set: `reason` is urls.ts's message).
+ */
+export interface RefusedVar {
+  variable: string
+  credential: Credential
+  reason: string
+  base_url?: true
+}
+
+/**
+ * Which variables a run sets, from which credentials, and what lost or was refused (inject.ts planRun
+ * has the rules). Made from a read without the key; `prepareRun` decrypts what it names.
+ */
+export interface RunPlan {
+  vars: PlannedVar[]
+  /** Env files' literal values (their variables are in no PlannedVar). */
+  literals: LiteralVar[]
+  /** Base-URL variables, set beside `vars` (plain text, not secrets). */
+  baseUrls: PlannedBaseUrl[]
+  /** Env files' literal base-URL variables an injected key's SDK will use (checked as a stored base URL is). */
+  fileBaseUrls?: PlannedBaseUrl[]
+  shadowed: ShadowedVar[]
+  refused: RefusedVar[]
+  /** Env files' variables that --env set instead (FILE:LINE each). */
+  overridden: { variable: string; origin: string }[]
+  /** Planned with the type defaults left out (`defaults: false`, `--no-defaults`). */
+  noDefaults?: boolean
+}
+
+/** A text and the name it has in messages (`.env.credctl`, `stdin`, `config.yaml.tpl`). */
+export interface TextSource {
+  file: string
+  text: string
+}
+
+/** What `credentials.planRun` takes: the options of `credctl run`. */
+export interface RunPlanOptions {
+  /** Only the defaults of these types (`--only`); each needs a default, else NOT_FOUND. */
+  only?: string[]
+  /**
+   * Credentials under chosen variables (`--env VAR=NAME`): `{ OPENAI_API_KEY: 'OpenAI Audio' }`, or
+   * `VAR=NAME` strings / `{ variable, ref }` pairs. A malformed pair, a variable given twice or one
+   * env-guard.ts refuses (PATH, LD_*, CREDCTL_*, ...) is USAGE (exit 2); a missing name NOT_FOUND (exit 3).
+   */
+  env?: Record<string, string> | readonly (string | EnvRef)[]
+  /** Env files (`--dotenv`), later ones winning; bad syntax INVALID_INPUT naming FILE:LINE. */
+  files?: TextSource[]
+  /** false: no type default is injected (`--no-defaults`). Default true. */
+  defaults?: boolean
+}
+
+/**
+ * A plan as `credctl run --dry-run` shows it: no value, only masks. `masked_content` of a literal is
+ * the literal as written unless it holds a secret (envfile.ts holdsSecret), then masked as a key is.
+ * `notes`: one line each on what lost a variable, what --env overrode and what was refused.
+ */
+export interface RunPlanView {
+  variables: { variable: string; name: string | null; id: string | null; type: string | null; masked_content: string; source: string; file: boolean }[]
+  base_urls: { variable: string; name: string; id: string; type: string; url: string; source?: string }[]
+  shadowed: { variable: string; name: string; id: string; type: string; set_by: string | undefined; base_url?: true }[]
+  refused: { variable: string; name: string; id: string; type: string; reason: string }[]
+  notes: string[]
+}
+
+/** The temporary files of a prepared run and the environment that points at them. */
+export interface MaterializedRun {
+  /** The planned variables with their values (a service-account JSON as the path of a 0600 file). */
+  vars: Record<string, string>
+  /** `parent` minus every CREDCTL_* variable, plus `vars` (inject.ts childEnv): the child's whole env. */
+  childEnv(parent: Record<string, string | undefined>): Record<string, string>
+  /** Removes the temporary files; safe to call twice. Call it when the child has ended. */
+  cleanup(): Promise<void>
+}
+
+/** A run plan's values, decrypted and recorded in history (action `run`), ready to start a program. */
+export interface PreparedRun {
+  /** The injected credentials as read with the key. */
+  credentials: Credential[]
+  /**
+   * One line each, never a value: refused defaults, an expired credential being injected, nothing
+   * injected at all (or no vault yet). Said before the program starts.
+   */
+  warnings: string[]
+  /** The secret parts of every injected value (mask.ts secretTexts), for concealing the child's output. */
+  secrets: string[]
+  /** Write the temporary files (a service-account JSON) and give the environment; sweeps dead runs' files first. */
+  materialize(): Promise<MaterializedRun>
+}
+
+/** A bundle passphrase, or a function asked for it only once the call knows it has work to do. */
+export type BundlePassphrase = string | (() => Promise<string>)
+
+/** What `credentials.exportBundle` returns: the bundle text (credctl-bundle/1, about 4/3 of the values' size) and what is in it. */
+export interface ExportedBundle {
+  text: string
+  credentials: Credential[]
+}
+
+/** Options of `credentials.importBundle`. */
+export interface ImportBundleOptions {
+  /** Import a name that is taken as `NAME (2)`, ... instead of skipping it. */
+  rename?: boolean
+  /** Check and report only; nothing is written and no key is needed for the vault. */
+  dryRun?: boolean
+  /** A non-secret note for the history entry (e.g. `bundle backup.credctl`). */
+  detail?: string
+  onProgress?: (done: number, total: number) => void
+}
+
+/** What `credentials.recoverBundle` returns: the bundle text, what recover.ts found, and one line per thing to say. */
+export interface RecoveredBundle {
+  text: string
+  report: RecoverReport
+  /** The file's warnings, repairs, lost records and left-out deleted ones (never a value). */
+  notes: string[]
 }

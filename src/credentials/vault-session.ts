@@ -4,10 +4,9 @@ import { envWholeNumber } from '../lib/strict.js'
 import { CredctlError } from '../errors.js'
 import { aadFor, open, TagMismatch } from '../vault/cipher.js'
 import type { CredentialRecord, VaultFile } from '../vault/format.js'
-import { osKeychain, probeKeychain, type Keychain } from '../vault/keychain.js'
-import { chooseSource, createVaultKey, loadVaultKey, type KeyContext } from '../vault/keys.js'
-import { resolveVaultPath } from '../vault/paths.js'
-import type { RotateOptions, RotateResult } from '../vault/rotate.js'
+import { chooseSource, createVaultKey, keptSequence, loadVaultKey, osKeychain, probeKeychain, type Keychain, type KeyContext } from '../keys/index.js'
+import { resolveVaultPath } from '../store/paths.js'
+import type { RotateOptions, RotateResult } from './rotate.js'
 import { fileStore } from '../store/file.js'
 import type { StoredRecord, VaultStore } from '../store/types.js'
 import type { ClientOptions, SchemaDoc, VaultStatus } from './types.js'
@@ -350,7 +349,7 @@ export class Vault {
     const file = store.location
     if (!(await this.load())) throw new CredctlError('NOT_FOUND', `no vault to re-key: ${file} does not exist`, { hint: 'create a credential first' }) // and the key-source rule, before any key work
     this.historyMaxBytes()
-    const { rotateVaultKey } = await import('./rotate-key.js')
+    const { rotateVaultKey } = await import('./rotate.js')
     const now = this.now().toISOString()
     const session = { load: () => this.load(), unlock: (l: Loaded) => this.unlock(l, file) }
     const { sequence, vault_id, key_header, ...r } = await rotateVaultKey(store, session, { ctx: this.keyContext(), now, lockTimeoutMs: this.lockTimeoutMs() }, opts)
@@ -432,14 +431,4 @@ function scrubMasks(v: VaultFile): void {
     const m = fitField('masked_content', remask(r.schema_type ?? r.type, r.masked_content))
     if (m !== r.masked_content) r.masked_content = m
   }
-}
-
-// MERGE: replaced by keys/index.ts keptSequence once the key-source interface lands.
-interface SequenceKeeper {
-  read(): Promise<number | undefined>
-  raise(n: number): Promise<void>
-  readonly where: string
-}
-function keptSequence(_v: Pick<VaultFile, 'vault_id' | 'key'>, _file: string, _ctx: KeyContext): SequenceKeeper | undefined {
-  return undefined
 }

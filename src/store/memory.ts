@@ -1,3 +1,4 @@
+import { assertStorable, assertWritableHeader } from './storable.js'
 import type { HistoryEntry, StoredRecord, StoreTx, VaultHeader, VaultSnapshot, VaultStore } from './types.js'
 
 /**
@@ -30,11 +31,13 @@ export function memoryStore(location = 'memory'): VaultStore & { snapshot(): Vau
         const tx: StoreTx = {
           header: () => h,
           setHeader: (next) => {
+            assertWritableHeader(next) // what the file could store, so tests on memory catch what the file would refuse
             h = structuredClone(next)
             changed = true
           },
           records: () => [...recs.values()],
           put: (r) => {
+            assertStorable(r)
             recs.set(r.id, { ...r })
             changed = true
           },

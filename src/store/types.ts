@@ -57,9 +57,10 @@ export interface VaultSnapshot {
 export interface StoreTx {
   /** undefined when the vault does not exist yet (the transaction may create it by setting a header). */
   header(): VaultHeader | undefined
+  /** Throws (a bug in the caller) on a header storable.ts refuses: every write is format 2. */
   setHeader(h: VaultHeader): void
   records(): readonly StoredRecord[]
-  /** Insert or replace by id. */
+  /** Insert or replace by id. Throws (a bug in the caller) on a record storable.ts refuses. */
   put(r: StoredRecord): void
   /** Remove by id; removing an id that is not there is a no-op. */
   remove(id: string): void

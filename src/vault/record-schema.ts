@@ -1,6 +1,6 @@
 /**
  * The one record schema: what a credential record's text fields may hold. The strict parser
- * (format.ts) reads a file with these rules, the writer (store.ts, through format.ts's
+ * (format.ts) reads a file with these rules, the writer (store/vault-file.ts, through format.ts's
  * `assertWritable`) refuses to write anything they refuse, and the SDK's input checks (records.ts)
  * derive their limits from here, so "the SDK wrote it but the reader refuses it" cannot happen: a vault
  * that one credctl wrote, every later command opens.

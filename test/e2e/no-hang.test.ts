@@ -5,7 +5,7 @@ import * as path from 'node:path'
 import fc from 'fast-check'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { createClient } from '../../src/index.js'
-import type { Keychain } from '../../src/vault/keychain.js'
+import type { Keychain } from '../../src/keys/index.js'
 import { runCli, tempVault } from '../helpers/cli.js'
 
 // Issue 10, section 3: nothing may hang. Each command runs the built CLI with a hard kill at

@@ -7,7 +7,7 @@ import { createClient } from '../../src/credentials/client.js'
 import { CredctlError } from '../../src/errors.js'
 import { aadFor, open, TagMismatch } from '../../src/vault/cipher.js'
 import { parseVault } from '../../src/vault/format.js'
-import type { Keychain } from '../../src/vault/keychain.js'
+import type { Keychain } from '../../src/keys/index.js'
 import { BIN, runCli, tempVault } from '../helpers/cli.js'
 
 // Issue 6, rotate-key: a new key, every value re-encrypted, crash-safe (see crash.test.ts for the kills),

@@ -4,7 +4,7 @@ import * as path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createClient } from '../../src/index.js'
 import { parseVault } from '../../src/vault/format.js'
-import type { Keychain } from '../../src/vault/keychain.js'
+import type { Keychain } from '../../src/keys/index.js'
 
 // Issue 10, section 3: a keychain call may wait up to CREDCTL_KEYCHAIN_TIMEOUT_MS, so none may happen
 // while the vault lock is held (every other writer would time out behind it). The keychain here records,

@@ -27,10 +27,16 @@ const SRC = path.join(ROOT, 'src')
 const LAYERS: { name: string; rank: number; holds: (file: string) => boolean }[] = [
   { name: 'cli', rank: 4, holds: (f) => f.startsWith('src/cli/') },
   { name: 'sdk', rank: 3, holds: (f) => f === 'src/index.ts' || f.startsWith('src/credentials/') },
-  // Storage, key sources and the cipher (the vault file's own code) ...
-  { name: 'vault', rank: 2, holds: (f) => f.startsWith('src/vault/') },
-  // ... and validators and discoverers: neither knows the other, nor the SDK above them.
+  // Key sources (one module per source behind one interface; they use the vault's cipher, format and
+  // scrypt below) ...
+  { name: 'keys', rank: 2, holds: (f) => f.startsWith('src/keys/') },
+  // ... the storage interface and its adapters ...
+  { name: 'store', rank: 2, holds: (f) => f.startsWith('src/store/') },
+  // ... and validators and discoverers: none knows another, nor the SDK above them.
   { name: 'checks', rank: 2, holds: (f) => f.startsWith('src/checks/') },
+  // The vault's formats and crypto (cipher, record codec and schema, scrypt, integrity): what every store
+  // adapter, key source and the SDK share.
+  { name: 'vault', rank: 1.5, holds: (f) => f.startsWith('src/vault/') },
   // Leaf helpers with no domain knowledge: src/lib imports only src/lib and the two modules below it.
   { name: 'lib', rank: 1, holds: (f) => f.startsWith('src/lib/') },
   // The error type and the lazy node:crypto loader: they import no module of credctl's.

@@ -5,7 +5,7 @@ import * as path from 'node:path'
 import fc from 'fast-check'
 import { afterAll, describe, expect, it } from 'vitest'
 import { CredctlError } from '../../src/errors.js'
-import { withLock } from '../../src/vault/store.js'
+import { withLock } from '../../src/store/lock.js'
 
 // Issue 10, section 3: whatever is found at <vault>.lock and <vault>.lock.reclaim, withLock takes the
 // lock or gives up with VAULT_LOCKED / VAULT_IO within its deadline (never spins, never blocks on a

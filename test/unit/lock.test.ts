@@ -5,7 +5,9 @@ import { tmpdir } from 'node:os'
 import * as path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { CredctlError } from '../../src/errors.js'
-import { ensureDir, withLock, writeVaultFile } from '../../src/vault/store.js'
+import { ensureDir } from '../../src/lib/durable-file.js'
+import { withLock } from '../../src/store/lock.js'
+import { writeVaultFile } from '../../src/store/vault-file.js'
 import { sampleVault } from '../fixtures/hostile/sample-vault.js'
 
 // security.md 8.3 (19): the lock serialises writers, reclaims the lock of a dead holder, never removes a

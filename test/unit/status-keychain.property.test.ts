@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import * as path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createClient } from '../../src/index.js'
-import type { Keychain } from '../../src/vault/keychain.js'
+import type { Keychain } from '../../src/keys/index.js'
 
 // Issue 13 point 6: `status` probes the keychain only for a vault that uses it. The kind of input is
 // the key-source configuration (--key-source, CREDCTL_KEY_SOURCE, CREDCTL_MASTER_KEY, CREDCTL_KEY_FILE,
@@ -29,7 +29,7 @@ function countingKeychain() {
 const KEY = Buffer.alloc(32, 7).toString('base64')
 const SOURCES = ['env', 'passphrase', 'file', 'keychain'] as const
 
-/** The key-source rule of a new vault, written out independently of src/vault/keys.ts. */
+/** The key-source rule of a new vault, written out independently of src/keys/index.ts. */
 function expectedSource(flag: string | undefined, env: Record<string, string>): string {
   const explicit = flag ?? env.CREDCTL_KEY_SOURCE
   if (explicit) return explicit

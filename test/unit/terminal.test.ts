@@ -34,7 +34,7 @@ describe('one writer for stdout and stderr (src/cli/terminal.ts)', () => {
   it('nothing else in src/ writes to stdout or stderr', () => {
     // The one allowed exception: the keychain runner is a script run in a child process, whose stdout is
     // read by credctl (never shown as is).
-    const allowed = new Set(['src/cli/terminal.ts', 'src/vault/keychain.ts'])
+    const allowed = new Set(['src/cli/terminal.ts', 'src/keys/os-keychain.ts'])
     const offenders: string[] = []
     for (const f of files(path.join(ROOT, 'src'))) {
       const rel = path.relative(ROOT, f)
@@ -46,7 +46,7 @@ describe('one writer for stdout and stderr (src/cli/terminal.ts)', () => {
     }
     expect(offenders).toEqual([])
     // ...and the keychain probe writes only inside the child's script text.
-    const kc = readFileSync(path.join(ROOT, 'src/vault/keychain.ts'), 'utf8')
+    const kc = readFileSync(path.join(ROOT, 'src/keys/os-keychain.ts'), 'utf8')
     const child = /const CHILD = `[\s\S]*?\n\}\)`/.exec(kc)?.[0] ?? ''
     const outside = kc.replace(child, '')
     expect(child).toMatch(/process\.stdout\.write/)

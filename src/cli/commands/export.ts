@@ -40,37 +40,8 @@ export async function run(f: Factory, o: ExportOptions): Promise<Output> {
     if (exists) throw new CredctlError('USAGE', `--output ${out} already exists: pass --force to replace it`)
   }
   const client = await f.client()
-  // Checked before the passphrase is asked: an empty vault has nothing to export.
-  if ((await client.credentials.list()).length === 0) throw new CredctlError('NOT_FOUND', 'no credentials to export', { hint: 'see `credctl list`' })
-  const passphrase = await exportPassphrase(f, { confirm: true })
-  const { MIN_PASSPHRASE, sealBundle } = await import('../../credentials/bundle.js')
-  if ([...passphrase].length < MIN_PASSPHRASE) throw new CredctlError('INVALID_INPUT', `the export passphrase must have at least ${MIN_PASSPHRASE} characters; nothing was written`)
-  const items = await client.credentials.exportAll(toStdout ? 'to stdout' : `to ${path.basename(out)}`)
-  const entries = []
-  for (const { credential: c, settings, value } of items) {
-    const schema = c.has_schema ? await client.credentials.getSchema(c.id).catch(() => undefined) : undefined
-    entries.push({
-      id: c.id,
-      name: c.name,
-      type: c.type,
-      category: c.category,
-      description: c.description,
-      schema_type: c.schema_type ?? null,
-      base_url: c.base_url ?? null,
-      settings,
-      expires_at: c.expires_at ?? null,
-      is_default: c.is_default,
-      is_valid: c.is_valid,
-      validated_at: c.validated_at ?? null,
-      validation_message: c.validation_message ?? null,
-      created_at: c.created_at,
-      updated_at: c.updated_at,
-      value,
-      ...(schema ? { schema } : {}),
-    })
-  }
-  const text = await sealBundle(entries, passphrase, f.now())
-  const credentials = items.map((i) => i.credential)
+  // The SDK asks for the passphrase only once it knows there is something to export (transfer.ts).
+  const { text, credentials } = await client.credentials.exportBundle(() => exportPassphrase(f, { confirm: true }), { detail: toStdout ? 'to stdout' : `to ${path.basename(out)}` })
   const note = `Exported ${credentials.length} credential${credentials.length === 1 ? '' : 's'}${toStdout ? '' : ` to ${out}`}, encrypted with the passphrase; restore with: credctl import --bundle ${toStdout ? 'FILE' : JSON.stringify(out)}`
   if (toStdout) return { text, notes: [note] }
   await writeOutputFile(path.resolve(out), text, !!o.force, client)

@@ -1,6 +1,6 @@
 import * as path from 'node:path'
 import { CredctlError, EXIT } from '../../errors.js'
-import type { ImportItem, ImportReport } from '../../credentials/bulk.js'
+import type { ImportReport } from '../../credentials/bulk.js'
 import type { Factory } from '../factory.js'
 import type { Output, Table } from '../output.js'
 import { readInput } from '../read-input.js'
@@ -125,31 +125,12 @@ export async function run(f: Factory, o: ImportOptions): Promise<Output> {
   if (o.force && o.template === undefined) throw new CredctlError('USAGE', '--force applies only to --template')
   if (o.fromEnv !== undefined) return runEnv(f, o, o.fromEnv)
   const file = o.bundle!
-  const { MAX_BUNDLE_BYTES, openBundle, parseBundle } = await import('../../credentials/bundle.js')
+  const { MAX_BUNDLE_BYTES } = await import('../../credentials/bundle.js')
   const text = await readInput(file, '--bundle', MAX_BUNDLE_BYTES, f.io.stdin)
-  parseBundle(text) // a damaged file fails here, before asking for a passphrase
-  const passphrase = await exportPassphrase(f, { confirm: false })
-  const { entries } = await openBundle(text, passphrase)
-  const items: ImportItem[] = entries.map((e) => ({
-    source: e.name,
-    name: e.name,
-    type: e.type,
-    category: e.category,
-    value: e.value,
-    description: e.description,
-    base_url: e.base_url,
-    schema_type: e.schema_type,
-    settings: e.settings,
-    expires_at: e.expires_at,
-    is_default: e.is_default,
-    id: e.id,
-    is_valid: e.is_valid,
-    validated_at: e.validated_at,
-    validation_message: e.validation_message,
-    created_at: e.created_at,
-    ...(e.schema ? { schema: e.schema } : {}),
-  }))
   const client = await f.client()
-  const report = await withProgress(f, (onProgress) => client.credentials.importMany(items, { rename: !!o.rename, dryRun: !!o.dryRun, detail: `bundle ${file === '-' ? 'stdin' : path.basename(file)}`, onProgress }))
+  // A damaged bundle fails in the SDK before the passphrase is asked (transfer.ts importBundle).
+  const report = await withProgress(f, (onProgress) =>
+    client.credentials.importBundle(text, () => exportPassphrase(f, { confirm: false }), { rename: !!o.rename, dryRun: !!o.dryRun, detail: `bundle ${file === '-' ? 'stdin' : path.basename(file)}`, onProgress }),
+  )
   return render(report, file)
 }

@@ -21,24 +21,14 @@ export async function run(f: Factory, o: RecoverOptions): Promise<Output> {
     throw new CredctlError('USAGE', `--output ${out} already exists: pass --force to replace it`)
   }
   const client = await f.client()
-  const report = await client.credentials.recover(toStdout ? 'to stdout' : `to ${path.basename(out)}`)
-  const lost = report.failed.map((x) => `Not recovered: ${x.name} (${x.id}): ${x.reason}`)
-  if (report.entries.length === 0) {
-    // The error is one line; which records failed goes first, as warnings.
-    for (const line of [...report.warnings, ...lost]) f.warn(line)
-    const why = report.failed.length ? `all ${report.failed.length} records are damaged` : report.deleted.length ? 'every readable record is soft-deleted' : 'no credential record could be read from it'
-    throw new CredctlError('VAULT_DAMAGED', `nothing to recover: ${why}; nothing was written`)
-  }
-  const passphrase = await exportPassphrase(f, { confirm: true })
-  const { MIN_PASSPHRASE, sealBundle } = await import('../../credentials/bundle.js')
-  if ([...passphrase].length < MIN_PASSPHRASE) throw new CredctlError('INVALID_INPUT', `the bundle passphrase must have at least ${MIN_PASSPHRASE} characters; nothing was written`)
-  const text = await sealBundle(report.entries, passphrase, f.now())
+  const { text, report, notes: found } = await client.credentials.recoverBundle(() => exportPassphrase(f, { confirm: true }), {
+    detail: toStdout ? 'to stdout' : `to ${path.basename(out)}`,
+    // Nothing recoverable: the error is one line; which records failed goes first, as warnings.
+    onWarning: (line) => f.warn(line),
+  })
   const n = report.entries.length
   const notes = [
-    ...report.warnings,
-    ...report.recovered.filter((r) => r.notes.length).map((r) => `Recovered ${r.name}: ${r.notes.join('; ')}`),
-    ...lost,
-    ...(report.deleted.length ? [`Left out ${report.deleted.length} soft-deleted credential${report.deleted.length === 1 ? '' : 's'}`] : []),
+    ...found,
     `Recovered ${n} credential${n === 1 ? '' : 's'}${toStdout ? '' : ` to ${out}`}; names and types come from the damaged file and are unauthenticated: check them. Next: move the vault aside, then credctl import --bundle ${toStdout ? 'FILE' : JSON.stringify(out)}`,
   ]
   const exitCode = report.failed.length || report.warnings.length ? 1 : 0

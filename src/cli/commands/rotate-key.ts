@@ -9,7 +9,7 @@ export interface RotateKeyOptions {
 /**
  * Re-key the vault. The new key comes from CREDCTL_NEW_MASTER_KEY (env source), CREDCTL_NEW_PASSPHRASE
  * or a hidden prompt (passphrase source), or is generated (keychain and file sources). All the work is
- * in the SDK (src/vault/rotate.ts); this only supplies the prompt and renders the result.
+ * in the SDK (src/credentials/rotate.ts); this only supplies the prompt and renders the result.
  */
 export async function run(f: Factory, _o: RotateKeyOptions = {}): Promise<Output> {
   const askNewPassphrase = f.io.canPrompt

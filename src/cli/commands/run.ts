@@ -1,11 +1,9 @@
-import { promises as fsp, readFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { constants as osConstants } from 'node:os'
 import * as path from 'node:path'
 import { CredctlError } from '../../errors.js'
-import { childEnv, parseEnvRefs, planRun, runDetail, type RunPlan } from '../../credentials/inject.js'
-import { expiryWarnings } from '../../credentials/expiry.js'
-import { secretTexts } from '../../credentials/mask.js'
-import { materialize, sweepRunDirs, type Materialized } from '../../credentials/run-files.js'
+import { parseEnvRefs } from '../../credentials/inject.js'
+import type { MaterializedRun, RunPlanView } from '../../credentials/types.js'
 import type { Factory } from '../factory.js'
 import type { IOStreams } from '../io.js'
 import { relayChildOutput } from '../terminal.js'
@@ -162,132 +160,64 @@ export function exitCodeOf(r: ExecResult): number {
   return r.exitCode ?? 1
 }
 
-async function dryRun(plan: RunPlan): Promise<Output> {
-  const { maskKey } = await import('../../credentials/mask.js')
-  const { holdsSecret } = await import('../../credentials/envfile.js')
-  const variables = [
-    ...plan.vars.map((p) => ({
-      variable: p.variable,
-      name: p.credential.name,
-      id: p.credential.id,
-      type: p.credential.type,
-      masked_content: p.credential.masked_content,
-      source: p.source === 'env' ? '--env' : p.source === 'file' ? p.origin! : 'default',
-      file: p.file,
-    })),
-    // A literal may be a secret nobody moved to the vault yet (a webhook URL, a DSN, a token in a URL):
-    // the one secret rule (envfile.ts holdsSecret, as import uses) decides, and a secret is masked as a
-    // key is (at most a quarter of it); configuration is shown as written.
-    ...plan.literals.map((l) => ({ variable: l.variable, name: null, id: null, type: null, masked_content: holdsSecret(l.variable, l.value) ? maskKey(l.value) : l.value, source: l.origin, file: false })),
-  ]
-  const base_urls = [...plan.baseUrls, ...(plan.fileBaseUrls ?? [])].map((b) => ({ variable: b.variable, name: b.credential.name, id: b.credential.id, type: b.credential.type, url: b.url, ...(b.origin ? { source: b.origin } : {}) }))
-  const shadowed = plan.shadowed.map((s) => ({
-    variable: s.variable,
-    name: s.credential.name,
-    id: s.credential.id,
-    type: s.credential.type,
-    set_by: s.by?.name ?? s.origin,
-    ...(s.base_url ? { base_url: true } : {}),
-  }))
-  const refused = plan.refused.map((r) => ({ variable: r.variable, name: r.credential.name, id: r.credential.id, type: r.credential.type, reason: r.reason }))
-  const setter = (s: RunPlan['shadowed'][number]) => (s.by ? `"${s.by.name}" (${s.by.type})` : `${s.origin}`)
-  const notes = plan.shadowed.map((s) =>
-    s.base_url
-      ? `${s.variable}: follows ${setter(s)}, not "${s.credential.name}" (${s.credential.type}, ${s.credential.base_url ? `base URL ${s.credential.base_url}` : "the vendor's endpoint"}), which is injected too: a program that hands "${s.credential.name}" to its SDK must pass its base URL itself`
-      : `${s.variable}: not from the default ${s.credential.type} "${s.credential.name}": ${s.source === 'env' ? '--env' : s.source === 'file' ? `${s.origin}` : `the ${s.by!.type} default`}${s.by ? ` "${s.by.name}"` : ''} sets it (choose with --env ${s.variable}=NAME)`,
-  )
-  notes.push(...plan.overridden.map((o) => `${o.variable}: ${o.origin} is overridden by --env ${o.variable}`))
-  notes.push(...refusedNotes(plan))
-  if (variables.length === 0) notes.push('no variables would be set: no type has a default credential (see `credctl list`, `credctl set-default`)')
+/** `--dry-run`: the SDK's view of the plan (describePlan) as a table and notes. */
+function dryRun(view: RunPlanView): Output {
+  const { notes, ...json } = view
   return {
-    json: { variables, base_urls, shadowed, refused },
+    json,
     table: {
       head: ['VARIABLE', 'NAME', 'TYPE', 'VALUE', 'SOURCE'],
       rows: [
-        ...variables.map((v) => [v.variable, v.name ?? '', v.type ?? '(literal)', v.file ? `path of a temporary 0600 file: ${v.masked_content}` : v.masked_content, v.source]),
-        ...base_urls.map((b) => [b.variable, b.name, b.type, b.url, b.source ? `base URL (${b.source})` : 'base URL']),
+        ...view.variables.map((v) => [v.variable, v.name ?? '', v.type ?? '(literal)', v.file ? `path of a temporary 0600 file: ${v.masked_content}` : v.masked_content, v.source]),
+        ...view.base_urls.map((b) => [b.variable, b.name, b.type, b.url, b.source ? `base URL (${b.source})` : 'base URL']),
       ],
     },
     notes,
   }
 }
 
-/** Defaults not injected because their derived variable is refused (see env-guard.ts) or their base URL is unsafe. */
-const refusedNotes = (plan: RunPlan) =>
-  plan.refused.map((r) =>
-    r.base_url
-      ? `warning: the default ${r.credential.type} "${r.credential.name}" is not injected: ${r.reason} (fix it with \`credctl update ${JSON.stringify(r.credential.name)} --base-url URL\`)`
-      : `warning: the default ${r.credential.type} "${r.credential.name}" is not injected: its variable ${r.variable} ${r.reason} (rename it, or pick a variable with --env VAR=NAME)`,
-  )
-
 export async function run(f: Factory, command: string[], o: RunOptions, exec: Exec = nodeExec): Promise<Output> {
   const refs = parseEnvRefs(o.env)
   if (!o.dryRun && command.length === 0) throw new CredctlError('USAGE', 'missing the command to run: credctl run [--only TYPE...] [--env VAR=NAME...] [--dotenv FILE...] -- CMD ARGS')
-  // Every file is read and checked (syntax, env-guard) before the vault is opened.
-  const fileNames = (o.dotenv ?? []).map((x) => (x === '-' ? 'stdin' : x))
-  let files: import('../../credentials/env-resolve.js').FileVar[] | undefined
-  if (o.dotenv?.length) {
-    const { readEnvFiles } = await import('../../credentials/env-resolve.js')
-    const sources = []
-    for (const x of o.dotenv) sources.push({ file: x === '-' ? 'stdin' : x, text: await readInput(x, '--dotenv', MAX_ENV_FILE_BYTES, f.io.stdin) })
-    files = readEnvFiles(sources)
-  }
   if (o.mask && o.masking === false) throw new CredctlError('USAGE', '--mask and --no-masking contradict each other: choose one')
+  // Every file is read before the vault is opened; the SDK checks them (syntax, env-guard) before it reads the vault.
+  const fileNames = (o.dotenv ?? []).map((x) => (x === '-' ? 'stdin' : x))
+  const files = []
+  for (const x of o.dotenv ?? []) files.push({ file: x === '-' ? 'stdin' : x, text: await readInput(x, '--dotenv', MAX_ENV_FILE_BYTES, f.io.stdin) })
   const client = await f.client()
-  const plan = planRun(await client.credentials.list({ includeDeleted: true }), {
+  const plan = await client.credentials.planRun({
     ...(o.only ? { only: o.only } : {}),
     env: refs,
-    ...(files ? { files } : {}),
-    ...(o.defaults === false ? { noDefaults: true } : {}),
+    files,
+    ...(o.defaults === false ? { defaults: false } : {}),
   })
-  if (o.dryRun) return dryRun(plan)
+  if (o.dryRun) return dryRun(await client.credentials.describePlan(plan))
 
   const [file, ...args] = command as [string, ...string[]]
-  const program = path.basename(file)
-  const ids = [...new Set(plan.vars.map((p) => p.credential.id))]
-  const variablesOf = (id: string) => [...plan.vars, ...plan.baseUrls].filter((p) => p.credential.id === id).map((p) => p.variable)
-  const values = await client.credentials.resolvePlan(plan, {
-    action: 'run',
-    // One entry for the whole run: the program, every variable it was given, the env files (history.ts).
-    detail: runDetail([...plan.vars, ...plan.baseUrls].map((p) => p.variable), program, fileNames),
-  })
+  const prepared = await client.credentials.prepareRun(plan, { program: path.basename(file), files: fileNames })
   // Said before CMD starts, not when it ends: a server started by run may run for days.
-  const warnings = refusedNotes(plan)
-  if (ids.length === 0 && plan.literals.length === 0 && o.defaults !== false) {
-    // A new CI job runs before anyone created a vault: run the command, say so once, create nothing.
-    const vault = await client.vaultPath()
-    const exists = await fsp.lstat(vault).then(() => true, () => false)
-    warnings.push(
-      exists
-        ? 'warning: no credential was injected: no type has a default (see `credctl list` and `credctl set-default`)'
-        : `notice: no vault yet at ${vault}: ${program} runs with nothing injected (add credentials with \`credctl create\`)`,
-    )
-  }
-  for (const c of expiryWarnings(values.credentials, f.now()).expired) {
-    warnings.push(`warning: ${JSON.stringify(c.name)} (${c.type}), injected as ${variablesOf(c.id).join(', ')}, expired on ${c.expires_at!.slice(0, 10)}; rotate it with: credctl update ${JSON.stringify(c.name)} --value-stdin`)
-  }
-  if (warnings.length) await f.io.term.err(warnings.map((w) => `${w}\n`).join(''))
+  if (prepared.warnings.length) await f.io.term.err(prepared.warnings.map((w) => `${w}\n`).join(''))
   // Output masking (as `op run`): what is not a terminal (a CI log, a file, a pipe) gets the child's
   // output with every secret part of every injected value concealed; a terminal gets it directly
-  // unless --mask. Secret parts, not whole values: a database URL's password goes, its host stays.
-  const secrets = [...new Set(values.credentials.flatMap((c) => secretTexts(c.schema_type ?? c.type, values.get(c.id)!)))]
+  // unless --mask.
+  const secrets = prepared.secrets
   const masking = o.masking !== false && secrets.length > 0
   const conceal = { stdout: masking && (!!o.mask || !f.io.isStdoutTTY), stderr: masking && (!!o.mask || !f.io.isStderrTTY), secrets }
   const signals = holdSignals(f.io)
-  let m: Materialized | undefined
+  let m: MaterializedRun | undefined
   try {
-    await sweepRunDirs()
-    m = await materialize(plan, values)
+    m = await prepared.materialize()
     // A signal while the files were being written: the user changed their mind; nothing is run.
     const early = signals.received()
     if (early) return { exitCode: exitCodeOf({ signal: early }), notes: [`credctl: ${early}: ${file} was not started`] }
-    const child = exec(file, args, childEnv(f.env, m.vars), conceal)
+    const env = m.childEnv(f.env)
+    const child = exec(file, args, env, conceal)
     signals.forwardTo((s) => child.kill(s))
     const r = await child.done
     if (r.code === 'ENOENT') return { exitCode: 127, notes: [`credctl: command not found: ${file}`] }
     if (r.code === 'EACCES') return { exitCode: 126, notes: [`credctl: permission denied: ${file}`] }
     if (r.code === 'E2BIG') {
-      const bytes = [file, ...args, ...Object.entries(childEnv(f.env, m.vars)).map(([k, v]) => `${k}=${v}`)].reduce((n, x) => n + Buffer.byteLength(x) + 1, 0)
+      const bytes = [file, ...args, ...Object.entries(env).map(([k, v]) => `${k}=${v}`)].reduce((n, x) => n + Buffer.byteLength(x) + 1, 0)
       throw new CredctlError('USAGE', `the environment and arguments are too large for the system (${bytes} bytes): ${file} was not started`)
     }
     // By code only: a spawn error's message may quote an argument or a variable's value.

@@ -1,8 +1,9 @@
 import type { Factory } from '../factory.js'
 import type { Output } from '../output.js'
 import type { VaultStatus } from '../../credentials/client.js'
+import { SOURCES } from '../../keys/index.js'
 import { truncateText } from '../../lib/width.js'
-import { EXPIRY_WARNING_DAYS, expiryNotes, expiryWarnings } from '../../credentials/expiry.js'
+import { expiryNotes } from '../../credentials/expiry.js'
 
 export async function run(f: Factory): Promise<Output> {
   const s = await (await f.client()).status()
@@ -20,18 +21,19 @@ export async function run(f: Factory): Promise<Output> {
   let expiry: { expired: string[]; expiring: string[]; within_days: number } | undefined
   let notes: string[] = []
   if (s.exists && !s.error) {
-    const items = await (await f.client()).credentials.list().catch(() => undefined)
-    if (items) {
-      const w = expiryWarnings(items, f.now())
-      expiry = { expired: w.expired.map((c) => c.name), expiring: w.expiring.map((c) => c.name), within_days: EXPIRY_WARNING_DAYS }
-      rows.push(['expiry', `${w.expired.length} expired, ${w.expiring.length} expiring within ${EXPIRY_WARNING_DAYS} days`])
-      notes = expiryNotes(items, f.now())
+    const w = await (await f.client()).credentials.expiry().catch(() => undefined)
+    if (w) {
+      expiry = { expired: w.expired.map((c) => c.name), expiring: w.expiring.map((c) => c.name), within_days: w.within_days }
+      rows.push(['expiry', `${w.expired.length} expired, ${w.expiring.length} expiring within ${w.within_days} days`])
+      notes = expiryNotes([...w.expired, ...w.expiring], f.now())
     }
   }
   return { json: expiry ? { ...s, expiry } : s, table: { head: ['', ''], rows }, notes, ...(s.error ? { exitCode: 4 } : {}) }
 }
 
-const KEY_PLACE: Record<string, string> = { env: 'CREDCTL_MASTER_KEY', passphrase: 'a passphrase', file: 'a key file' }
+/** Where a source keeps its key, in a few words, from the key-source list. */
+const placeOf = (source: string | null | undefined): string | null | undefined =>
+  source && Object.hasOwn(SOURCES, source) ? SOURCES[source as keyof typeof SOURCES].place : source
 
 /**
  * The keychain row: one short sentence (issue 12). The full reason stays in `status --json`
@@ -40,8 +42,8 @@ const KEY_PLACE: Record<string, string> = { env: 'CREDCTL_MASTER_KEY', passphras
 export function keychainLine(s: Pick<VaultStatus, 'keychain' | 'key_source' | 'new_key_source'>): string {
   if (!s.keychain.used) {
     return s.key_source
-      ? `not used (this vault's key is in ${KEY_PLACE[s.key_source] ?? s.key_source})`
-      : `not used (a new vault's key will be in ${KEY_PLACE[s.new_key_source ?? ''] ?? s.new_key_source})`
+      ? `not used (this vault's key is in ${placeOf(s.key_source)})`
+      : `not used (a new vault's key will be in ${placeOf(s.new_key_source)})`
   }
   if (s.keychain.reachable) return 'reachable'
   const r = s.keychain.reason ?? ''

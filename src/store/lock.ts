@@ -1,138 +1,20 @@
 import { crypto } from '../lazy-crypto.js'
-import { fsyncDir, removeDeadTemps, writeFileAtomic as writeAtomic } from '../lib/atomic-file.js'
 import { constants as C, promises as fsp } from 'node:fs'
 import * as path from 'node:path'
 import { CredctlError } from '../errors.js'
-import { describeErrno, errnoOf } from '../lib/errno.js'
 import { pidAlive } from '../lib/pid.js'
 import { NotRegularFile, openRegular, readRegularFile } from '../lib/regular-file.js'
-import { openBesideVault } from './private-file.js'
-import { FormatError, parseVault, serializeWritable, type VaultFile } from './format.js'
+import { FILE_MODE, writeFailed } from '../lib/durable-file.js'
 
 /**
- * The vault file on disk. Readers never lock: they read the whole file once and parse it, and because
- * writers only ever rename a complete, fsynced temp file over it, a reader sees the old or the new
- * file, never half of one. Writers serialise through an exclusive lock file.
+ * The writers' lock of a file beside the vault (the vault itself, its history): `<file>.lock`. Readers
+ * never lock: writers only ever rename a complete, fsynced temp file over the file (file-io.ts), so a
+ * reader sees the old or the new file, never half of one.
  */
-export interface StoreOptions {
+export interface LockOptions {
   /** How long a writer waits for the lock before giving up (exit 4). */
   lockTimeoutMs?: number
 }
-
-const FILE_MODE = 0o600
-const MAX_VAULT_BYTES = 256 * 1024 * 1024
-const DIR_MODE = 0o700
-
-export async function ensureDir(dir: string): Promise<void> {
-  const first = await fsp.mkdir(dir, { recursive: true, mode: DIR_MODE }).catch((e: unknown) => {
-    throw errnoOf(e) ? new CredctlError('VAULT_IO', `cannot create the directory ${dir}: ${describeErrno(e)} (nothing was changed)`, { cause: e }) : e
-  })
-  // mkdir's mode is filtered by the umask: set it explicitly on every directory credctl created. A
-  // directory that already existed keeps its mode: `--vault /tmp/v.json` must not chmod /tmp (or the
-  // user's project directory) to 0700.
-  if (first === undefined) return
-  for (let d = path.resolve(dir); ; d = path.dirname(d)) {
-    await fsp.chmod(d, DIR_MODE)
-    if (d === path.resolve(first) || d === path.dirname(d)) break
-  }
-}
-
-function damaged(file: string, why: string): CredctlError {
-  return new CredctlError('VAULT_DAMAGED', `vault ${file} is unreadable: ${why}`, {
-    hint: 'credctl has not changed the file; `credctl recover --output FILE` saves every value that still decrypts, or restore it from a backup',
-  })
-}
-
-/**
- * Read and parse the vault; undefined when it does not exist yet. With `known` (an earlier read of the
- * same file), unchanged bytes return that parse as is: a writer re-reading under the lock skips the
- * parse when nobody wrote in between.
- */
-export async function readVault(
-  file: string,
-  known?: { vault: VaultFile; text: string },
-): Promise<{ vault: VaultFile; text: string } | undefined> {
-  let text: string
-  try {
-    // Not through a link, not in a directory others can write: see private-file.ts.
-    const fh = await openBesideVault(file, C.O_RDONLY, 'vault')
-    try {
-      // A vault of 100,000 credentials is about 70 MiB; anything far larger is not one, and reading it
-      // whole would only exhaust memory.
-      const st = await fh.stat()
-      if (st.size > MAX_VAULT_BYTES) throw damaged(file, `it is ${st.size} bytes, more than any vault (${MAX_VAULT_BYTES})`)
-      text = await fh.readFile('utf8')
-    } finally {
-      await fh.close()
-    }
-  } catch (e) {
-    if (e instanceof CredctlError) throw e
-    if (e instanceof NotRegularFile) throw damaged(file, `it is ${e.kind}`)
-    const code = (e as NodeJS.ErrnoException).code
-    if (code === 'ENOENT') return undefined
-    throw new CredctlError('VAULT_IO', `cannot read vault ${file}: ${(e as Error).message}`)
-  }
-  try {
-    if (known && known.text === text) return known
-    return { vault: parseVault(text), text }
-  } catch (e) {
-    if (e instanceof FormatError) {
-      const code = /unsupported vault version/.test(e.message) ? 'VAULT_VERSION' : 'VAULT_DAMAGED'
-      const err = damaged(file, e.message)
-      return Promise.reject(code === 'VAULT_VERSION' ? new CredctlError(code, err.message, { hint: err.hint }) : err)
-    }
-    throw e
-  }
-}
-
-export { removeDeadTemps }
-
-/** Write atomically: temp file in the same dir (0600), fsync, rename over, fsync the directory. */
-export async function writeVaultFile(file: string, vault: VaultFile): Promise<void> {
-  let text: string
-  try {
-    text = serializeWritable(vault)
-  } catch (e) {
-    if (!(e instanceof FormatError)) throw e
-    throw new CredctlError('INTERNAL', `${e.message} (nothing was written; vault ${file} is unchanged)`, {
-      hint: 'this is a bug in credctl; please report it with the command you ran (never the value)',
-    })
-  }
-  await writeFileAtomic(file, text, 'vault')
-}
-
-/**
- * A failed write as a typed error: a full disk, a quota, an I/O error or a read-only mount is the vault's
- * I/O error (exit 4) in one line, never "internal error" with a stack. Other errors pass unchanged.
- */
-function writeFailed(e: unknown, what: string, file: string, outcome: string): unknown {
-  if (e instanceof CredctlError || !errnoOf(e)) return e
-  return new CredctlError('VAULT_IO', `${what} ${file} could not be written: ${describeErrno(e)} (${outcome})`, {
-    hint: errnoOf(e) === 'ENOSPC' || errnoOf(e) === 'EDQUOT' ? 'free some space and run the command again' : undefined,
-    cause: e,
-  })
-}
-
-/**
- * Temp file in the same directory (0600, O_EXCL), write, fsync, rename over, fsync the directory:
- * a crash or a full disk leaves the old file or the new one, and no temp file. Temp files of dead
- * writers are removed first. `what` names the file in messages ("vault", "key file").
- */
-export async function writeFileAtomic(file: string, text: string, what = 'file'): Promise<void> {
-  const dir = path.dirname(file)
-  try {
-    await writeAtomic(file, text, FILE_MODE)
-  } catch (e) {
-    throw writeFailed(e, what, file, 'nothing was changed')
-  }
-  try {
-    await fsyncDir(dir)
-  } catch (e) {
-    throw writeFailed(e, what, file, 'the new content is in place but may not survive a crash')
-  }
-}
-
-export { fsyncDir }
 
 /**
  * What a lock file is (inode, change time, content): a lock re-created by someone else never matches.
@@ -226,7 +108,7 @@ async function createLock(file: string, lock: string, token: string): Promise<bo
  * failed): no path can spin. Something at the lock path that credctl never creates (a symlink, a
  * directory, a FIFO) is an error at once: no amount of waiting removes it.
  */
-export async function withLock<T>(file: string, fn: () => Promise<T>, opts: StoreOptions = {}): Promise<T> {
+export async function withLock<T>(file: string, fn: () => Promise<T>, opts: LockOptions = {}): Promise<T> {
   const lock = `${file}.lock`
   const deadline = Date.now() + (opts.lockTimeoutMs ?? 10_000)
   const token = `${process.pid} ${Date.now()} ${crypto().randomBytes(6).toString('hex')}`
