@@ -1,5 +1,5 @@
 import { CredctlError } from '../errors.js'
-import { FormatError, macHolds, parseRecordText, serializeRecordWritable, vaultMac, type CredentialRecord, type VaultFile } from '../vault/format.js'
+import { canonical, FormatError, macHolds, parseRecordText, serializeRecordWritable, vaultMac, type CredentialRecord, type VaultFile } from '../vault/format.js'
 import { headMac, headMacHolds, recordMac, recordMacHolds, type ManifestHead } from '../vault/integrity.js'
 import type { StoredRecord, StoreTx, VaultHeader, VaultSnapshot } from '../store/types.js'
 
@@ -113,7 +113,8 @@ export function verifyRecords(l: Loaded, key: Buffer, ids: Iterable<string>, loc
  */
 export function applyChanges(l: Loaded | undefined, next: VaultFile, key: Buffer, tx: StoreTx, location: string, oldKey: Buffer = key): number | undefined {
   const out = new Map<string, StoredRecord>()
-  let changed = !l || l.header.format === 1 || next.key !== l.vault.key || next.key.check !== l.header.key.check
+  // A new key header (rotate-key) is a change even when no record's text changes.
+  let changed = !l || l.header.format === 1 || canonical(next.key) !== canonical(l.header.key)
   for (const rec of next.credentials) {
     let body: string
     try {

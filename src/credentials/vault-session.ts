@@ -225,11 +225,11 @@ export class Vault {
       if (!opts.required) {
         // The change is made (its write came first); saying so beats a silent gap in "who did what".
         const why = e instanceof CredctlError ? e.message : describeErrno(e)
-        this.opts.onWarning?.(`warning: done, but not recorded in the history of ${store.location}: ${why}`)
+        this.opts.onWarning?.(`warning: done, but not recorded in the ${store.history.location}: ${why}`)
         return
       }
       if (e instanceof CredctlError) throw e // a link or an unsafe directory: its own message says which
-      throw new CredctlError('VAULT_IO', `cannot record this in the history of ${store.location}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`, {
+      throw new CredctlError('VAULT_IO', `cannot record this in the ${store.history.location}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`, {
         hint: 'nothing was revealed; fix the history file (it must be a writable file beside the vault)',
       })
     }

@@ -152,6 +152,7 @@ export function fileStore(file: string, opts: FileStoreOptions = {}): VaultStore
     },
 
     history: {
+      location: `history file ${historyFile}`,
       async append(entries) {
         if (entries.length === 0) return
         // Its lock lives beside it: the directory must exist even before the vault does.

@@ -63,6 +63,7 @@ export function memoryStore(location = 'memory'): VaultStore & { snapshot(): Vau
       return p
     },
     history: {
+      location: `history of ${location}`,
       async append(entries) {
         history.push(...structuredClone(entries))
       },

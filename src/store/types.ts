@@ -88,6 +88,8 @@ export interface HistoryEntry {
 }
 
 export interface HistoryStore {
+  /** What it is and where, for messages ("history file /path/vault.history.jsonl"); never a secret. */
+  readonly location: string
   /** Append in order, durably; throws (a CredctlError) when it cannot. */
   append(entries: HistoryEntry[]): Promise<void>
   /** Every entry still kept, oldest first; unreadable lines are skipped, never fatal. */
