@@ -751,9 +751,10 @@ export class CredentialsApi {
    * recover.ts. Reads only; each recovered credential is recorded in history before it is returned.
    */
   async recover(detail: string): Promise<import('./recover.js').RecoverReport> {
-    const file = await this.vault.file()
+    const store = await this.vault.store()
+    if (!store.rawText) throw new CredctlError('USAGE', `recover reads a vault file; ${store.location} is not one`)
     const { recoverVault } = await import('./recover.js')
-    const report = await recoverVault(file, (h) => this.vault.keyForHeader(h), this.vault.env)
+    const report = await recoverVault(await store.rawText(), store.location, (h) => this.vault.keyForHeader(h), this.vault.env)
     const now = this.vault.now().toISOString()
     const recovered = report.entries.map((e, i) => ({ id: report.recovered[i]!.id, name: e.name, type: e.type }))
     if (recovered.length) await this.vault.history([entryFor(recovered, 'recover', 'ok', now, detail)], { required: true })
@@ -835,9 +836,8 @@ export function createClient(opts: ClientOptions = {}): Client {
     const header = await vault.read().catch(() => undefined)
     const file = header?.key.file ?? (opts.env ?? process.env).CREDCTL_KEY_FILE
     if (!file) return []
-    const { nextKeyFile } = await import('../keys/index.js')
-    const { resolve } = await import('node:path')
-    return [resolve(file), resolve(nextKeyFile(file))]
+    const { keyFilesOf } = await import('../keys/index.js')
+    return keyFilesOf(file)
   }
   return { credentials: new CredentialsApi(vault), status: () => vault.status(), rotateKey: (o) => vault.rotateKey(o), vaultPath: () => vault.file(), keyFiles }
 }

@@ -1,4 +1,3 @@
-import { promises as fsp } from 'node:fs'
 import { CredctlError } from '../errors.js'
 import { aadFor, open } from '../vault/cipher.js'
 import { FormatError, parseKeyHeader, type VaultFile } from '../vault/format.js'
@@ -148,23 +147,17 @@ function entryOf(o: Obj, id: string, value: string): { entry: BundleEntry; notes
 }
 
 /**
- * Read `file` leniently and open every record with the vault's key (`loadKey` gets it through the
+ * Read a vault's text (`file` names it in messages) leniently and open every record with the vault's key (`loadKey` gets it through the
  * header's key source and checks the key-check constant, so a wrong key is KEY_WRONG, never "nothing
  * decrypts").
  */
 export async function recoverVault(
+  text: string | undefined,
   file: string,
   loadKey: (h: Pick<VaultFile, 'vault_id' | 'key'>) => Promise<Buffer>,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<RecoverReport> {
-  let text: string
-  try {
-    text = (await fsp.readFile(file)).toString('utf8')
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code
-    if (code === 'ENOENT') throw new CredctlError('NOT_FOUND', `vault ${file} does not exist: nothing to recover`)
-    throw new CredctlError('VAULT_IO', `cannot read vault ${file}: ${code ?? 'error'}`)
-  }
+  if (text === undefined) throw new CredctlError('NOT_FOUND', `vault ${file} does not exist: nothing to recover`)
   let raw: unknown
   try {
     raw = JSON.parse(text)

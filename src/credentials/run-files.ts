@@ -1,7 +1,4 @@
-import { promises as fsp } from 'node:fs'
-import { tmpdir } from 'node:os'
-import * as path from 'node:path'
-import { pidAlive } from '../lib/pid.js'
+import { privateTempFiles } from '../lib/private-temp.js'
 import { envName, injectedValue, type RunPlan } from './inject.js'
 
 /**
@@ -22,27 +19,12 @@ import { envName, injectedValue, type RunPlan } from './inject.js'
  * Known limit of the sweep: a credctl in another PID namespace sharing this /tmp (two containers with one
  * tmpfs) looks dead from here; sharing /tmp across containers under one uid is unusual.
  */
-const PREFIX = 'credctl-run-'
-const RUN_DIR = new RegExp(`^${PREFIX}(\\d+)-[A-Za-z0-9]{6}$`)
+export { sweepRunDirs } from '../lib/private-temp.js'
 
 export interface Materialized {
   vars: Record<string, string>
   /** Removes the temporary files; safe to call twice. */
   cleanup(): Promise<void>
-}
-
-/** Remove the run directories of dead credctl processes of this user (see above); errors are ignored. */
-export async function sweepRunDirs(root: string = tmpdir()): Promise<void> {
-  const names = await fsp.readdir(root).catch(() => [] as string[])
-  const uid = process.getuid?.()
-  for (const name of names) {
-    const pid = Number(RUN_DIR.exec(name)?.[1])
-    if (!pid || pid === process.pid || pidAlive(pid)) continue
-    const dir = path.join(root, name)
-    const st = await fsp.lstat(dir).catch(() => undefined)
-    if (!st?.isDirectory() || (uid !== undefined && st.uid !== uid)) continue
-    await fsp.rm(dir, { recursive: true, force: true }).catch(() => {})
-  }
 }
 
 /**
@@ -53,11 +35,9 @@ export async function sweepRunDirs(root: string = tmpdir()): Promise<void> {
 export async function materialize(plan: RunPlan, values: Map<string, string>): Promise<Materialized> {
   const vars: Record<string, string> = {}
   for (const l of plan.literals ?? []) vars[l.variable] = l.value
-  let dir: string | undefined
+  const temp = privateTempFiles()
   const files = new Map<string, string>()
-  const cleanup = async () => {
-    if (dir) await fsp.rm(dir, { recursive: true, force: true })
-  }
+  const cleanup = () => temp.cleanup()
   try {
     for (const p of plan.vars) {
       const value = values.get(p.credential.id)
@@ -68,16 +48,7 @@ export async function materialize(plan: RunPlan, values: Map<string, string>): P
       }
       let file = files.get(p.credential.id)
       if (!file) {
-        dir ??= await fsp.mkdtemp(path.join(tmpdir(), `${PREFIX}${process.pid}-`))
-        await fsp.chmod(dir, 0o700)
-        file = path.join(dir, `${envName(p.credential.name).toLowerCase() || 'credential'}-${files.size + 1}.json`)
-        const fh = await fsp.open(file, 'wx', 0o600)
-        try {
-          await fh.chmod(0o600)
-          await fh.writeFile(value, 'utf8')
-        } finally {
-          await fh.close()
-        }
+        file = await temp.write(`${envName(p.credential.name).toLowerCase() || 'credential'}-${files.size + 1}.json`, value)
         files.set(p.credential.id, file)
       }
       vars[p.variable] = file

@@ -15,6 +15,9 @@ export const nextKeyFile = (file: string): string => `${file}.next`
 /** Where the file source keeps a vault's highest sequence number: beside the key, so outside the vault's directory too. */
 export const sequenceFile = (file: string): string => `${file}.sequence`
 
+/** Every file a file-source vault with key file `file` depends on (absolute): the key, its rotation file, its kept sequence. */
+export const keyFilesOf = (file: string): string[] => [file, nextKeyFile(file), sequenceFile(file)].map((f) => path.resolve(f))
+
 async function readKeyFile(file: string): Promise<Buffer> {
   let st
   try {

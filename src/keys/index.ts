@@ -91,7 +91,7 @@ export function keptSequence(vault: { vault_id: string; key: KeyHeader }, vaultL
 
 export { opensCheck }
 export { envKey } from './env.js'
-export { nextKeyFile, sequenceFile } from './file.js'
+export { keyFilesOf, nextKeyFile, sequenceFile } from './file.js'
 export { keychainAccount, sequenceAccount } from './keychain.js'
 export { KeychainError, osKeychain, probeKeychain, SERVICE, type Keychain } from './os-keychain.js'
 export { DEFAULT_SCRYPT, PASSPHRASE_TRIES, scryptAsync } from './passphrase.js'

@@ -145,6 +145,8 @@ export function fileStore(file: string, opts: FileStoreOptions = {}): VaultStore
       )
     },
 
+    rawText: () => readVaultText(file),
+
     exclusive<T>(name: 'rotate', fn: () => Promise<T>, topts: { lockTimeoutMs?: number } = {}): Promise<T> {
       // `<vault>.rotate.lock`, the vault lock's mechanism under another name: held across transactions.
       const lockTimeoutMs = topts.lockTimeoutMs ?? opts.lockTimeoutMs

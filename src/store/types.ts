@@ -126,6 +126,11 @@ export interface VaultStore {
    * overwrite each other's keychain entry or `.next` key file. Waits up to lockTimeoutMs (VAULT_LOCKED).
    */
   exclusive<T>(name: 'rotate', fn: () => Promise<T>, opts?: TransactOptions): Promise<T>
+  /**
+   * The stored text as it is, unparsed (undefined when there is none): only for `recover`, which reads
+   * a damaged vault leniently. Stores without one text (a database) leave it out.
+   */
+  rawText?(): Promise<string | undefined>
   readonly history: HistoryStore
   readonly schemas: SchemaStore
 }

@@ -224,6 +224,18 @@ describe('the import rule: no cycles, layers point down', () => {
     expect(bad).toEqual([])
   })
 
+  it('the SDK reaches files only through the storage interface: src/credentials imports no node:fs, node:path or node:os', () => {
+    // Issue 13, point 1: storage is a VaultStore (src/store), path rules and private temp files are leaf
+    // helpers (src/lib). A file the SDK needs to touch goes through one of them.
+    const bad = files
+      .filter((f) => f.startsWith('src/credentials/'))
+      .flatMap((f) => {
+        const t = withoutComments(readFileSync(path.join(ROOT, f), 'utf8'))
+        return [...t.matchAll(/(?:from\s+|import\(\s*)(['"])(node:(?:fs|fs\/promises|path|os))\1/g)].map((m) => `${f} imports ${m[2]}`)
+      })
+    expect(bad).toEqual([])
+  })
+
   it('the allow-list holds only arrows that still exist', () => {
     const present = new Set(edges.map((e) => `${e.from} -> ${e.to}`))
     expect([...ALLOWED_UPWARD].filter((a) => !present.has(a))).toEqual([])
