@@ -4,7 +4,7 @@ import { envWholeNumber } from '../lib/strict.js'
 import { CredctlError } from '../errors.js'
 import { aadFor, open, TagMismatch } from '../vault/cipher.js'
 import type { CredentialRecord, VaultFile } from '../vault/format.js'
-import { chooseSource, createVaultKey, keptSequence, loadVaultKey, osKeychain, probeKeychain, type Keychain, type KeyContext } from '../keys/index.js'
+import { chooseSource, createVaultKey, keptSequence, loadVaultKey, osKeychain, probeKeychain, type Keychain, type KeyContext, type SequenceKeeper } from '../keys/index.js'
 import { resolveVaultPath } from '../store/paths.js'
 import type { RotateOptions, RotateResult } from './rotate.js'
 import { fileStore } from '../store/file.js'
@@ -136,23 +136,24 @@ export class Vault {
    * 2: the head MAC over the manifest) and that it is not older than a copy this device has seen.
    */
   private async unlock(l: Loaded, file: string, ctx: KeyContext = this.keyContext()): Promise<Buffer> {
+    // The kept sequence is read alongside the key (for the keychain, two child processes at once).
+    const keeper = l.header.format === 2 ? keptSequence(l.vault, file, ctx) : undefined
+    const kept = keeper?.read()
+    kept?.catch(() => {}) // awaited below; a key that fails first must not leave it unhandled
     const key = await loadVaultKey(l.vault, file, ctx)
     verifyHead(l, key, file)
-    await this.checkSequence(l, file, ctx)
+    if (keeper) await this.checkSequence(l, file, keeper, await kept!)
     return key
   }
 
   /**
    * Rollback detection (issue 13, point 5): where the key source keeps the highest sequence seen for this
    * vault (keychain entry, beside a key file), a vault whose sequence is lower is an older copy restored
-   * over the current one, refused with exit 4. A higher one (this device's own writes record theirs) is
-   * remembered. Sources that keep nothing (env, passphrase) cannot tell; the README says so.
+   * over the current one, refused with exit 4. A higher one (another process's write, or the first read
+   * after an upgrade) is remembered. Sources that keep nothing (env, passphrase) cannot tell; the README
+   * says so. Runs after the head MAC held, so the sequence compared is the vault's own.
    */
-  private async checkSequence(l: Loaded, file: string, ctx: KeyContext): Promise<void> {
-    if (l.header.format !== 2) return
-    const keeper = keptSequence(l.vault, file, ctx)
-    if (!keeper) return
-    const kept = await keeper.read()
+  private async checkSequence(l: Loaded, file: string, keeper: SequenceKeeper, kept: number | undefined): Promise<void> {
     if (kept !== undefined && kept > l.header.sequence) {
       throw new CredctlError('VAULT_DAMAGED', `vault ${file} is an older copy: its sequence is ${l.header.sequence}, and this device has seen ${kept} (restored from a backup, or rolled back)`, {
         hint: `credctl will not use it; put the current vault back, or, if this older copy is what you want, remove the record of sequence ${keeper.where}`,
