@@ -16,7 +16,9 @@ external.push('pg-native')
 
 // Build into a fresh directory and swap it in with renames, so a CLI started meanwhile (tests running
 // while someone rebuilds) finds the old bundle or the new one, never an empty dist/.
-const dist = new URL('../dist', import.meta.url).pathname
+// `--outdir DIR --no-minify` (with --no-types): a readable copy elsewhere, for bench/stages.mjs.
+const outArg = process.argv.indexOf('--outdir')
+const dist = outArg > 0 ? path.resolve(process.argv[outArg + 1]) : new URL('../dist', import.meta.url).pathname
 const next = `${dist}.next-${process.pid}`
 const old = `${dist}.old-${process.pid}`
 rmSync(next, { recursive: true, force: true })
@@ -36,7 +38,7 @@ const common = {
   // CommonJS dependencies inside an ESM bundle still call require() for Node built-ins.
   banner: { js: REQUIRE_BANNER },
   legalComments: 'none',
-  minify: true,
+  minify: !process.argv.includes('--no-minify'),
   logLevel: 'warning',
 }
 const cli = { ...common, entryPoints: { cli: 'src/cli/main.ts' }, outdir: next, chunkNames: 'chunks/[name]-[hash]' }
