@@ -10,7 +10,9 @@
 // and counts simple queries ('Q') and extended-protocol executions ('E'). The count is taken at two
 // database sizes to show whether it grows with the number of tables.
 //
-// Usage: npm run build && node bench/discover-pg.mjs [--tables 2000] [--columns 20] [--runs 5]
+// Usage: npm run build && node bench/discover-pg.mjs [--tables 2000] [--columns 20] [--runs 5] [--cli bin/credctl.js ...]
+// With several --cli (before/after builds), each is timed in the same loop, with its own vault seeded by
+// its own build's SDK (dist/index.js next to its bin/); query counts and the SDK time are the first's.
 // Needs PostgreSQL on 127.0.0.1:5432 (user postgres, no password) and pg_dump on PATH.
 import { execFileSync, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
@@ -18,9 +20,11 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import * as net from 'node:net'
 import { cpus, loadavg, tmpdir } from 'node:os'
 import * as path from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import pg from 'pg'
 
+// NODE_EXTRA_CA_CERTS would make every Node start parse a CA bundle (bench/run.mjs explains): none here.
+delete process.env.NODE_EXTRA_CA_CERTS
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const arg = (name, dflt) => {
   const i = process.argv.indexOf(`--${name}`)
@@ -29,6 +33,8 @@ const arg = (name, dflt) => {
 const TABLES = arg('tables', 2000)
 const COLUMNS = arg('columns', 20)
 const RUNS = arg('runs', 5)
+const CLIS = process.argv.flatMap((a, i) => (a === '--cli' ? [path.resolve(process.argv[i + 1])] : []))
+if (CLIS.length === 0) CLIS.push(path.join(ROOT, 'bin/credctl.js'))
 const SMALL = Math.max(10, Math.round(TABLES / 10))
 const PG = { host: '127.0.0.1', port: 5432, user: 'postgres', password: '', ssl: false }
 
@@ -154,21 +160,30 @@ async function main() {
   const built = [await ensureDb(big, TABLES), await ensureDb(small, SMALL)]
   if (built.some(Boolean)) console.error(`built the benchmark databases in ${((Date.now() - t0) / 1000).toFixed(1)} s`)
 
-  const { createClient } = await import(path.join(ROOT, 'dist/index.js'))
-  const client = createClient({ vault: env.CREDCTL_VAULT, env, keySource: 'env' })
   const proxy = await countingProxy()
   const uri = (db, port = PG.port) => `postgresql://postgres@127.0.0.1:${port}/${db}?sslmode=disable`
-  await client.credentials.create({ name: 'big', type: 'postgresql', value: uri(big) })
+  // One vault per CLI, written by that build's own SDK.
+  const envs = []
+  let client
+  for (const [k, bin] of CLIS.entries()) {
+    const { createClient } = await import(pathToFileURL(path.resolve(path.dirname(bin), '../dist/index.js')).href)
+    const e = { ...env, CREDCTL_VAULT: path.join(dir, `vault-${k}.json`) }
+    const c = createClient({ vault: e.CREDCTL_VAULT, env: e, keySource: 'env' })
+    await c.credentials.create({ name: 'big', type: 'postgresql', value: uri(big) })
+    envs.push(e)
+    if (k === 0) client = c
+  }
   await client.credentials.create({ name: 'big-counted', type: 'postgresql', value: uri(big, proxy.port) })
   await client.credentials.create({ name: 'small-counted', type: 'postgresql', value: uri(small, proxy.port) })
 
-  const cli = (name) => run(process.execPath, [path.join(ROOT, 'bin/credctl.js'), 'discover', name, '--timeout', '120'], env)
+  const cli = (name, k = 0) => run(process.execPath, [CLIS[k], 'discover', name, '--timeout', '120'], envs[k])
   const dump = (db, port = PG.port) => run('pg_dump', ['--schema-only', '--no-sync', '-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', '-d', db, '-f', '/dev/null'], { PGSSLMODE: 'disable' })
 
   // Warm both (catalog caches, page cache), then alternate the timed runs.
-  await cli('big')
+  for (const k of CLIS.keys()) await cli('big', k)
   await dump(big)
-  const credctlMs = []
+  const perCliMs = CLIS.map(() => [])
+  const credctlMs = perCliMs[0]
   const dumpMs = []
   const sdkMs = []
   // Context for the CLI figure: a bare node start, and `credctl get` (CLI start + vault read, no check).
@@ -176,8 +191,8 @@ async function main() {
   const getMs = []
   for (let i = 0; i < RUNS; i++) {
     nodeMs.push(await run(process.execPath, ['-e', '0'], {}))
-    getMs.push(await run(process.execPath, [path.join(ROOT, 'bin/credctl.js'), 'get', 'big'], env))
-    credctlMs.push(await cli('big'))
+    getMs.push(await run(process.execPath, [CLIS[0], 'get', 'big'], envs[0]))
+    for (const k of CLIS.keys()) perCliMs[k].push(await cli('big', k))
     dumpMs.push(await dump(big))
     const s0 = process.hrtime.bigint()
     const r = await client.credentials.discoverSchema('big', { timeoutMs: 120_000 })
@@ -211,6 +226,7 @@ async function main() {
       context_credctl_get: Math.round(median(getMs)),
     },
     ratio_cli_vs_pg_dump: Number((c / d).toFixed(3)),
+    per_cli: CLIS.map((bin, k) => ({ cli: bin, median_ms: Math.round(median(perCliMs[k])), ratio_vs_pg_dump: Number((median(perCliMs[k]) / d).toFixed(3)) })),
     goal_at_most_half_of_pg_dump: c <= d / 2,
     queries: {
       credctl: { [`${SMALL}_tables`]: credctlSmallQ, [`${TABLES}_tables`]: credctlBigQ },
