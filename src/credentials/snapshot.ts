@@ -1,5 +1,5 @@
 import { CredctlError } from '../errors.js'
-import { canonical, FormatError, macHolds, parseRecordText, serializeRecordWritable, vaultMac, type CredentialRecord, type VaultFile } from '../vault/format.js'
+import { canonical, FormatError, macHolds, parseRecordText, serializeRecord, serializeRecordWritable, vaultMac, type CredentialRecord, type VaultFile } from '../vault/format.js'
 import { headMac, headMacHolds, recordMac, recordMacHolds, type ManifestHead } from '../vault/integrity.js'
 import type { StoredRecord, StoreTx, VaultHeader, VaultSnapshot } from '../store/types.js'
 
@@ -116,19 +116,20 @@ export function applyChanges(l: Loaded | undefined, next: VaultFile, key: Buffer
   // A new key header (rotate-key) is a change even when no record's text changes.
   let changed = !l || l.header.format === 1 || canonical(next.key) !== canonical(l.header.key)
   for (const rec of next.credentials) {
+    const before = l?.stored.get(rec.id)
+    // Unchanged text: kept as stored, neither read back nor hashed.
+    if (before && l!.header.format === 2 && before.body === serializeRecord(rec)) {
+      out.set(rec.id, before)
+      continue
+    }
     let body: string
     try {
-      body = serializeRecordWritable(rec)
+      body = serializeRecordWritable(rec) // what is written is read back by the reader's rules first
     } catch (e) {
       if (!(e instanceof FormatError)) throw e
       throw new CredctlError('INTERNAL', `${e.message} (nothing was written; vault ${location} is unchanged)`, {
         hint: 'this is a bug in credctl; please report it with the command you ran (never the value)',
       })
-    }
-    const before = l?.stored.get(rec.id)
-    if (before && l!.header.format === 2 && before.body === body) {
-      out.set(rec.id, before)
-      continue
     }
     if (before && l!.header.format === 2) verifyRecords(l!, oldKey, [rec.id], location)
     out.set(rec.id, { id: rec.id, revision: before && l!.header.format === 2 ? before.revision + 1 : 1, mac: recordMac(key, body), body })

@@ -12,7 +12,7 @@ import { withLock } from './lock.js'
 import { sidePaths } from './paths.js'
 import { checkVaultDir } from './private-file.js'
 import type { SchemaStore, StoreTx, VaultHeader, VaultSnapshot, VaultStore } from './types.js'
-import { readVaultText, vaultDamaged, vaultFormatError } from './vault-file.js'
+import { readVaultText, readVaultTextUnless, vaultDamaged, vaultFormatError } from './vault-file.js'
 
 export interface FileStoreOptions {
   /** Rotate the history file once it passes this many bytes (default 1 MiB: file-history.ts). */
@@ -21,9 +21,10 @@ export interface FileStoreOptions {
   lockTimeoutMs?: number
 }
 
-/** A parse of the file, kept with the exact text it came from. */
+/** A parse of the file, kept with the exact text it came from and the file's identity (vault-file.ts). */
 interface Parsed {
   text: string
+  id?: string
   snap: VaultSnapshot
 }
 
@@ -76,10 +77,14 @@ export function fileStore(file: string, opts: FileStoreOptions = {}): VaultStore
   let last: Parsed | undefined
 
   const read = async (): Promise<Parsed | undefined> => {
-    const text = await readVaultText(file)
-    if (text === undefined) return undefined
-    if (last?.text === text) return last
-    last = { text, snap: parseText(file, text) }
+    const got = await readVaultTextUnless(file, last?.id)
+    if (got === undefined) return undefined
+    if (got === 'same') return last
+    if (last?.text === got.text) {
+      last.id = got.id
+      return last
+    }
+    last = { text: got.text, id: got.id, snap: parseText(file, got.text) }
     return last
   }
 
