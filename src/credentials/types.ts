@@ -96,6 +96,9 @@ export interface VaultStatus {
    * passphrase, else keychain).
    */
   new_key_source?: string
+  /** An existing vault's on-disk format (1: read as before, rewritten as 2 by the first write) and write sequence (0 for format 1). */
+  format?: 1 | 2
+  sequence?: number
   /**
    * The OS keychain. `used`: false when the vault's key lives elsewhere (env, passphrase, file), or,
    * for a vault not created yet, when `new_key_source` is not the keychain: then it is not probed (its

@@ -136,8 +136,10 @@ export class Vault {
    * 2: the head MAC over the manifest) and that it is not older than a copy this device has seen.
    */
   private async unlock(l: Loaded, file: string, ctx: KeyContext = this.keyContext()): Promise<Buffer> {
-    // The kept sequence is read alongside the key (for the keychain, two child processes at once).
-    const keeper = l.header.format === 2 ? keptSequence(l.vault, file, ctx) : undefined
+    // The kept sequence is read alongside the key (for the keychain, two child processes at once). For a
+    // version 1 vault too: its sequence is 0, so a version 1 copy put back over a vault this device has
+    // since upgraded (kept 1 or more) is an older copy like any other.
+    const keeper = keptSequence(l.vault, file, ctx)
     const kept = keeper?.read()
     kept?.catch(() => {}) // awaited below; a key that fails first must not leave it unhandled
     const key = await loadVaultKey(l.vault, file, ctx)
@@ -156,10 +158,10 @@ export class Vault {
   private async checkSequence(l: Loaded, file: string, keeper: SequenceKeeper, kept: number | undefined): Promise<void> {
     if (kept !== undefined && kept > l.header.sequence) {
       throw new CredctlError('VAULT_DAMAGED', `vault ${file} is an older copy: its sequence is ${l.header.sequence}, and this device has seen ${kept} (restored from a backup, or rolled back)`, {
-        hint: `credctl will not use it; put the current vault back, or, if this older copy is what you want, remove the record of sequence ${keeper.where}`,
+        hint: `credctl will not use it; put the current vault back, or, if this older copy is what you want, remove the kept sequence (${keeper.where})`,
       })
     }
-    if (kept === undefined || kept < l.header.sequence) await keeper.raise(l.header.sequence).catch(() => {})
+    if (l.header.sequence > 0 && (kept === undefined || kept < l.header.sequence)) await keeper.raise(l.header.sequence).catch(() => {})
   }
 
   /** Remember a sequence this process wrote (best effort: the write already happened). */
@@ -268,6 +270,8 @@ export class Vault {
       const out = await this.mutateOnce(store, fn, opts)
       if (out.done) {
         if (out.sequence !== undefined) await this.recordSequence(out.vault, store.location, out.sequence)
+        // Said once, by the write that does it: an older credctl cannot read the vault any more.
+        if (out.upgraded) this.opts.onWarning?.(`note: vault ${store.location} is now in format 2 (a MAC per record); a credctl older than this one cannot read it (credctl export, then import --bundle, moves credentials to another)`)
         await this.history(out.history)
         return out.result
       }
@@ -284,7 +288,7 @@ export class Vault {
     fn: Mutation<T>,
     opts: { create?: boolean },
   ): Promise<
-    | { done: true; result: T; history: HistoryEntry[]; sequence: number | undefined; vault: Pick<VaultFile, 'vault_id' | 'key'> }
+    | { done: true; result: T; history: HistoryEntry[]; sequence: number | undefined; vault: Pick<VaultFile, 'vault_id' | 'key'>; upgraded?: boolean }
     | { done: false }
   > {
     const file = store.location
@@ -317,7 +321,8 @@ export class Vault {
             const res = await fn(v, earlyKey, now)
             if (current.header.format === 1) scrubMasks(v)
             const sequence = applyChanges(current, v, earlyKey, tx, file)
-            return { done: true as const, result: res.result, history: res.history ?? [], sequence, vault: v }
+            const upgraded = current.header.format === 1 && sequence !== undefined
+            return { done: true as const, result: res.result, history: res.history ?? [], sequence, vault: v, upgraded }
           }
           if (!nk) {
             // Deleted meanwhile: creating it is for `create` only, and that needs a new key.
@@ -370,6 +375,8 @@ export class Vault {
         out.exists = true
         out.vault_id = v.vault_id
         out.key_source = v.key.source
+        out.format = l.header.format
+        out.sequence = l.header.sequence
         for (const c of v.credentials) {
           counts.total++
           if (c.deleted_at === null) {

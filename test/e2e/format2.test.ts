@@ -138,4 +138,42 @@ describe('an older copy put back over a key-file vault is refused (the kept sequ
     writeFileSync(t.vault, current)
     expect((await cli(['reveal', 'k1'])).stdout.trim()).toBe(VALUE(1))
   })
+
+  it('a version 1 copy put back over a vault since upgraded is an older copy too (sequence 0), refused before any write', async () => {
+    const t = setup()
+    const keyFile = path.join(t.dir, 'keys', 'vault.key')
+    const env: Record<string, string> = { ...t.env, CREDCTL_KEY_FILE: keyFile }
+    delete env.CREDCTL_MASTER_KEY
+    const cli = (args: string[], input?: string) => runCli(args, { env, ...(input !== undefined ? { input } : {}) })
+    await seed(cli, 2)
+    // The same vault as an older credctl kept it: version 1, one MAC over everything.
+    const { format: _f, sequence: _s, stored: _st, ...rest } = readVaultFile(t.vault)
+    const { vaultMac } = await import('../../src/vault/format.js')
+    const v1 = { ...rest, version: 1, mac: '' }
+    v1.mac = vaultMac(Buffer.from(readFileSync(keyFile, 'utf8').trim(), 'base64'), v1)
+    const v1copy = serializeVault(v1)
+    expect((await cli(['delete', 'k0'])).code).toBe(0)
+    writeFileSync(t.vault, v1copy)
+    for (const args of [['reveal', 'k0'], ['create', '--name', 'k9', '--type', 'openai', '--value-stdin']]) {
+      const r = await cli(args, args[0] === 'create' ? VALUE(9) : undefined)
+      expect(r.code, args.join(' ')).toBe(4)
+      expect(r.stderr).toMatch(/older copy/)
+    }
+    expect(readFileSync(t.vault, 'utf8')).toBe(v1copy)
+  })
+
+  it('the write that upgrades a version 1 vault says so, once', async () => {
+    const { cli, vault, key } = setup()
+    await seed(cli, 1)
+    const { format: _f, sequence: _s, stored: _st, ...rest } = readVaultFile(vault)
+    const { vaultMac } = await import('../../src/vault/format.js')
+    const v1 = { ...rest, version: 1, mac: '' }
+    v1.mac = vaultMac(Buffer.from(key, 'base64'), v1)
+    writeFileSync(vault, serializeVault(v1))
+    const first = await cli(['update', 'k0', '--description', 'a'])
+    expect(first.stderr).toMatch(/now in format 2/)
+    const second = await cli(['update', 'k0', '--description', 'b'])
+    expect(second.stderr).not.toMatch(/format 2/)
+    expect((await cli(['status'])).stdout).toMatch(/format\s+2 \(sequence \d+\)/)
+  })
 })

@@ -10,6 +10,7 @@ export async function run(f: Factory): Promise<Output> {
   const rows: [string, string][] = [
     ['vault', s.vault],
     ['exists', String(s.exists)],
+    ...(s.format !== undefined ? [['format', s.format === 2 ? `2 (sequence ${s.sequence})` : '1 (rewritten as 2 by the next change)'] as [string, string]] : []),
     ['key source', s.key_source ?? (s.exists ? '(unknown: the vault cannot be read)' : `(chosen when the first credential is created${s.new_key_source ? `: ${s.new_key_source}` : ''})`)],
     ['keychain', keychainLine(s)],
     ['credentials', `${s.counts.active} active, ${s.counts.deleted} deleted, ${s.counts.defaults} defaults`],
