@@ -5,7 +5,9 @@ import * as path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createClient } from '../../src/credentials/client.js'
 import { CredctlError } from '../../src/errors.js'
+import { fileStore } from '../../src/store/file.js'
 import { parseV2 } from '../../src/store/file-format.js'
+import type { VaultStore } from '../../src/store/types.js'
 import { aadFor, open, TagMismatch } from '../../src/vault/cipher.js'
 import { headMacHolds, recordMacHolds } from '../../src/vault/integrity.js'
 import { parseVaultText, readVaultFile } from '../helpers/vault-file.js'
@@ -349,5 +351,104 @@ describe('rotate-key, keychain source (SDK with an in-memory keychain)', () => {
     expect(readFileSync(t.vault, 'utf8')).toBe(before)
     expect([...store.keys()].sort()).toEqual([id, `${id}:sequence`].sort())
     expect(existsSync(`${t.vault}.lock`)).toBe(false)
+  })
+})
+
+describe('rotate-key, a store that fails around its commit (SDK over the file store)', () => {
+  // The file store can fail AFTER its rename (the directory fsync: "the new content is in place but may
+  // not survive a crash"). rotate-key must then keep BOTH keys: removing the staged one would leave a
+  // committed vault nothing opens; retiring the old one would lose the vault a crash rolls back to. A
+  // failure before the commit must still remove the staged key. Simulated by wrapping the real store:
+  // the real commit then a thrown VAULT_IO, or the real transaction body then a throw (nothing written).
+  type Failure = 'after-commit' | 'before-commit'
+  function failingStore(file: string) {
+    const inner = fileStore(file)
+    const arm = { on: undefined as Failure | undefined }
+    const store: VaultStore = {
+      ...inner,
+      transact: async (fn, o) => {
+        const when = arm.on
+        arm.on = undefined
+        const io = () => new CredctlError('VAULT_IO', `vault ${file} could not be written: EIO (the new content is in place but may not survive a crash)`)
+        if (when === 'before-commit') {
+          return inner.transact(async (tx) => {
+            await fn(tx)
+            throw new CredctlError('VAULT_IO', `vault ${file} could not be written: EIO (nothing was changed)`)
+          }, o)
+        }
+        const out = await inner.transact(fn, o)
+        if (when === 'after-commit') throw io()
+        return out
+      },
+    }
+    return { store, arm }
+  }
+
+  const keychainStore = () => {
+    const store = new Map<string, string>()
+    const kc: Keychain = { get: async (a) => store.get(a) ?? null, set: async (a, s) => void store.set(a, s), delete: async (a) => store.delete(a) }
+    return { kc, store }
+  }
+
+  it('keychain: a failure after the commit keeps the new entry AND the old one; the vault opens', async () => {
+    const { kc, store: entries } = keychainStore()
+    const { store, arm } = failingStore(t.vault)
+    const c = createClient({ store, env: {}, keychain: kc, keySource: 'keychain' })
+    for (const [name, type, value] of VALUES) await c.credentials.create({ name, type, value })
+    const id = readVaultFile(t.vault).vault_id
+    const oldKey = entries.get(id)!
+    arm.on = 'after-commit'
+    await expect(c.rotateKey()).rejects.toMatchObject({ code: 'VAULT_IO' })
+    expect(readVaultFile(t.vault).key.account).toBe(`${id}:1`) // the commit happened ...
+    expect(entries.has(`${id}:1`)).toBe(true) // ... so its key stays ...
+    expect(entries.get(id)).toBe(oldKey) // ... and the old one is not retired (the commit may not be durable)
+    oldKeyOpensNothing(readFileSync(t.vault, 'utf8'), Buffer.from(oldKey, 'base64'))
+    const fresh = createClient({ vault: t.vault, env: {}, keychain: kc })
+    for (const [name, , value] of VALUES) expect(await fresh.credentials.reveal(name)).toBe(value)
+  })
+
+  it('keychain: a failure before the commit removes the staged entry; vault byte-identical', async () => {
+    const { kc, store: entries } = keychainStore()
+    const { store, arm } = failingStore(t.vault)
+    const c = createClient({ store, env: {}, keychain: kc, keySource: 'keychain' })
+    for (const [name, type, value] of VALUES) await c.credentials.create({ name, type, value })
+    const id = readVaultFile(t.vault).vault_id
+    const before = readFileSync(t.vault, 'utf8')
+    arm.on = 'before-commit'
+    await expect(c.rotateKey()).rejects.toMatchObject({ code: 'VAULT_IO' })
+    expect(readFileSync(t.vault, 'utf8')).toBe(before)
+    expect([...entries.keys()].filter((a) => !a.startsWith('probe-')).sort()).toEqual([id, `${id}:sequence`].sort())
+    for (const [name, , value] of VALUES) expect(await c.credentials.reveal(name)).toBe(value)
+  })
+
+  it('file: a failure after the commit keeps <key file>.next (the new key) and the old key file; the vault opens', async () => {
+    const keyFile = path.join(t.dir, 'keys', 'credctl.key')
+    const env = { CREDCTL_KEY_FILE: keyFile }
+    const { store, arm } = failingStore(t.vault)
+    const c = createClient({ store, env, keychain: keychainStore().kc })
+    for (const [name, type, value] of VALUES) await c.credentials.create({ name, type, value })
+    const oldKey = readFileSync(keyFile, 'utf8')
+    arm.on = 'after-commit'
+    await expect(c.rotateKey()).rejects.toMatchObject({ code: 'VAULT_IO' })
+    expect(readFileSync(keyFile, 'utf8')).toBe(oldKey) // not replaced: a crash may bring the old vault back
+    expect(existsSync(`${keyFile}.next`)).toBe(true)
+    oldKeyOpensNothing(readFileSync(t.vault, 'utf8'), Buffer.from(oldKey.trim(), 'base64'), Buffer.from(readFileSync(`${keyFile}.next`, 'utf8').trim(), 'base64'))
+    const fresh = createClient({ vault: t.vault, env, keychain: keychainStore().kc })
+    for (const [name, , value] of VALUES) expect(await fresh.credentials.reveal(name)).toBe(value) // through .next
+  })
+
+  it('file: a failure before the commit removes <key file>.next; vault and key file byte-identical', async () => {
+    const keyFile = path.join(t.dir, 'keys', 'credctl.key')
+    const env = { CREDCTL_KEY_FILE: keyFile }
+    const { store, arm } = failingStore(t.vault)
+    const c = createClient({ store, env, keychain: keychainStore().kc })
+    for (const [name, type, value] of VALUES) await c.credentials.create({ name, type, value })
+    const [before, oldKey] = [readFileSync(t.vault, 'utf8'), readFileSync(keyFile, 'utf8')]
+    arm.on = 'before-commit'
+    await expect(c.rotateKey()).rejects.toMatchObject({ code: 'VAULT_IO' })
+    expect(readFileSync(t.vault, 'utf8')).toBe(before)
+    expect(readFileSync(keyFile, 'utf8')).toBe(oldKey)
+    expect(existsSync(`${keyFile}.next`)).toBe(false)
+    for (const [name, , value] of VALUES) expect(await c.credentials.reveal(name)).toBe(value)
   })
 })
