@@ -86,6 +86,16 @@ export async function rotateVaultKey(store: VaultStore, session: RotateSession, 
   )
 }
 
+/**
+ * True only when the store can be read and its vault is not under the staged key (its key header's
+ * check, sealed under that key, is not the staged one). Compared by key, not by the whole header: another
+ * writer may already have committed on top of the re-keyed vault, with the new key.
+ */
+async function stillOld(store: VaultStore, staged: KeyHeader): Promise<boolean> {
+  const snap = await store.load().catch(() => undefined)
+  return snap !== undefined && snap.header.key.check !== staged.check
+}
+
 /** One attempt: undefined when the vault changed between the key work and the transaction (nothing written). */
 async function rotateOnce(store: VaultStore, session: RotateSession, deps: RotateDeps, opts: RotateOptions): Promise<Rotated | undefined> {
   const file = store.location
@@ -138,7 +148,15 @@ async function rotateOnce(store: VaultStore, session: RotateSession, deps: Rotat
     if (!wrote) return undefined
     committed = true
   } catch (e) {
-    if (before) await staged.undo() // the commit failed: the staged key goes again
+    // A store may fail AFTER its commit (the file store: renamed, then the directory fsync failed). The
+    // staged key goes again only when the store provably still holds the old vault: undoing it under a
+    // committed vault would leave nothing that opens it. Kept, both keys stay (the file source's
+    // `.next` is tried by loadVaultKey; the keychain's new account is named by the new header), and
+    // neither after() nor retire() runs: the commit may not survive a crash, so the old key must stay.
+    if (before) {
+      if (await stillOld(store, staged.header)) await staged.undo()
+      else committed = true
+    }
     throw e
   } finally {
     // A new key the vault did not take is removed again.

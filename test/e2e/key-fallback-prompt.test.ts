@@ -2,7 +2,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs'
 import * as path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { keySources } from '../../src/keys/index.js'
-import { parseVault } from '../../src/vault/format.js'
+import { readVaultFile } from '../helpers/vault-file.js'
 import { BIN, runCli, tempVault } from '../helpers/cli.js'
 import { mustRun } from '../helpers/keyring.js'
 import { hasTmux, TmuxTerminal } from '../helpers/tmux.js'
@@ -61,7 +61,7 @@ describe.skipIf(!hasTmux)('the no-keychain prompt (a real terminal)', () => {
     term.keys('Enter') // the default: ~/.config/credctl/credctl.key
     expect(await term.exitCode()).toBe(0)
     const keyFile = path.join(t.dir, '.config', 'credctl', 'credctl.key')
-    const v = parseVault(readFileSync(t.vault, 'utf8'))
+    const v = readVaultFile(t.vault)
     expect(v.key).toMatchObject({ source: 'file', file: keyFile })
     expect(statSync(keyFile).mode & 0o777).toBe(0o600)
     expect(term.screen()).not.toContain(SECRET)

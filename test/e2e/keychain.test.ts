@@ -2,7 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process'
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import * as path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { parseVault } from '../../src/vault/format.js'
+import { readVaultFile } from '../helpers/vault-file.js'
 import { BIN, filesUnder, runCli, tempVault } from '../helpers/cli.js'
 import { hasSecretService, mustRun } from '../helpers/keyring.js'
 
@@ -37,7 +37,7 @@ describe.skipIf(!available)('the OS keychain (GNOME Keyring over the Secret Serv
   it('creates a keychain-source vault; reveal works; status shows the keychain reachable; the key is in no file', async () => {
     const c = await cli(['create', '--name', 'prod', '--type', 'openai', '--value-stdin'], {}, VALUE)
     expect(c.code, c.stderr).toBe(0)
-    const v = parseVault(readFileSync(t.vault, 'utf8'))
+    const v = readVaultFile(t.vault)
     expect(v.key.source).toBe('keychain')
     const key = lookup(v.vault_id)
     expect(key).toMatch(/^[A-Za-z0-9+/]{43}=$/)
@@ -54,7 +54,7 @@ describe.skipIf(!available)('the OS keychain (GNOME Keyring over the Secret Serv
 
   it('a removed keychain entry: exit 4 for every command that needs the key, the vault byte-identical, never a new key', async () => {
     expect((await cli(['create', '--name', 'prod', '--type', 'openai', '--value-stdin'], {}, VALUE)).code).toBe(0)
-    const id = parseVault(readFileSync(t.vault, 'utf8')).vault_id
+    const id = readVaultFile(t.vault).vault_id
     clear(id)
     expect(lookup(id)).toBeNull()
     const before = readFileSync(t.vault, 'utf8')
@@ -82,7 +82,7 @@ describe.skipIf(!available)('the OS keychain (GNOME Keyring over the Secret Serv
 
   it('a wrong key in the keychain entry: exit 4 (wrong key), nothing changed', async () => {
     expect((await cli(['create', '--name', 'prod', '--type', 'openai', '--value-stdin'], {}, VALUE)).code).toBe(0)
-    const id = parseVault(readFileSync(t.vault, 'utf8')).vault_id
+    const id = readVaultFile(t.vault).vault_id
     execFileSync('secret-tool', ['store', '--label', 'x', 'service', 'credctl', 'username', id], { input: Buffer.alloc(32, 5).toString('base64'), env: process.env })
     const before = readFileSync(t.vault, 'utf8')
     const r = await cli(['reveal', 'prod'])
@@ -93,14 +93,14 @@ describe.skipIf(!available)('the OS keychain (GNOME Keyring over the Secret Serv
 
   it('rotate-key stores the new key under a new account and removes the old entry after the write', async () => {
     expect((await cli(['create', '--name', 'prod', '--type', 'openai', '--value-stdin'], {}, VALUE)).code).toBe(0)
-    const id = parseVault(readFileSync(t.vault, 'utf8')).vault_id
+    const id = readVaultFile(t.vault).vault_id
     const oldKey = lookup(id)!
     const r = await cli(['rotate-key', '--json'])
     expect(r.code, r.stderr).toBe(0)
     expect(JSON.parse(r.stdout)).toMatchObject({ key_source: 'keychain', keychain_account: `${id}:1`, old_key_removed: true, re_encrypted: 1 })
     expect(lookup(id)).toBeNull()
     expect(lookup(`${id}:1`)).not.toBe(oldKey)
-    expect(parseVault(readFileSync(t.vault, 'utf8')).key.account).toBe(`${id}:1`)
+    expect(readVaultFile(t.vault).key.account).toBe(`${id}:1`)
     expect((await cli(['reveal', 'prod'])).stdout).toBe(VALUE)
     // Put the old key back under the new account: it opens nothing.
     execFileSync('secret-tool', ['store', '--label', 'x', 'service', 'credctl', 'username', `${id}:1`], { input: oldKey, env: process.env })

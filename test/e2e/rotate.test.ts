@@ -5,8 +5,12 @@ import * as path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createClient } from '../../src/credentials/client.js'
 import { CredctlError } from '../../src/errors.js'
+import { fileStore } from '../../src/store/file.js'
+import { parseV2 } from '../../src/store/file-format.js'
+import type { VaultStore } from '../../src/store/types.js'
 import { aadFor, open, TagMismatch } from '../../src/vault/cipher.js'
-import { parseVault } from '../../src/vault/format.js'
+import { headMacHolds, recordMacHolds } from '../../src/vault/integrity.js'
+import { parseVaultText, readVaultFile } from '../helpers/vault-file.js'
 import type { Keychain } from '../../src/keys/index.js'
 import { BIN, runCli, tempVault } from '../helpers/cli.js'
 
@@ -46,11 +50,25 @@ async function expectAllValues(env: Record<string, string | undefined>) {
   }
 }
 
-/** No ciphertext of the rotated vault opens with the old key. */
-function oldKeyOpensNothing(text: string, oldKey: Buffer) {
-  const v = parseVault(text)
+/**
+ * No ciphertext of the rotated vault opens with the old key, and (format 2, which every write produces)
+ * no MAC in it holds under the old key: every record was re-sealed, so every record MAC and the head MAC
+ * are the new key's. Nothing the old key could vouch for is left in the file.
+ */
+function oldKeyOpensNothing(text: string, oldKey: Buffer, newKey?: Buffer) {
+  const v = parseVaultText(text)
   for (const c of v.credentials) expect(() => open(oldKey, c.secret, aadFor(v.vault_id, c.id, 'value'))).toThrow(TagMismatch)
   expect(() => open(oldKey, v.key.check, Buffer.from(`credctl/v1/${v.vault_id}/key-check`))).toThrow(TagMismatch)
+  expect(v.format).toBe(2)
+  const snap = parseV2(text)
+  expect(snap.records).toHaveLength(v.credentials.length)
+  const { vault_id, created_at, key, sequence, mac } = snap.header
+  // With the new key known, the same checks hold under it (so the old key's failure is not vacuous).
+  for (const k of newKey ? [oldKey, newKey] : [oldKey]) {
+    const holds = k === newKey
+    for (const r of snap.records) expect(recordMacHolds(k, r.body, r.mac)).toBe(holds)
+    expect(headMacHolds(k, { vault_id, created_at, key, sequence }, snap.records, mac)).toBe(holds)
+  }
 }
 
 describe('rotate-key, env source', () => {
@@ -86,13 +104,13 @@ describe('rotate-key, env source', () => {
     expect(out.notes.join(' ')).toMatch(/set CREDCTL_MASTER_KEY to the value of CREDCTL_NEW_MASTER_KEY/)
 
     const after = readFileSync(t.vault, 'utf8')
-    const [a, b] = [parseVault(before), parseVault(after)]
+    const [a, b] = [parseVaultText(before), parseVaultText(after)]
     expect(b.vault_id).toBe(a.vault_id)
     expect(b.key.source).toBe('env')
     expect(b.key.check).not.toBe(a.key.check)
     expect(b.mac).not.toBe(a.mac)
     for (const c of b.credentials) expect(a.credentials.find((x) => x.id === c.id)!.secret).not.toBe(c.secret)
-    oldKeyOpensNothing(after, Buffer.from(t.key, 'base64'))
+    oldKeyOpensNothing(after, Buffer.from(t.key, 'base64'), Buffer.from(newKey, 'base64'))
 
     const fresh = { CREDCTL_MASTER_KEY: newKey }
     expect(await listing(fresh)).toEqual(meta) // names, masks, defaults, validation state: untouched
@@ -141,13 +159,13 @@ describe('rotate-key, passphrase source', () => {
 
   it('takes the new passphrase from CREDCTL_NEW_PASSPHRASE, with a fresh salt; the old passphrase opens nothing', async () => {
     await seed(OLD)
-    const a = parseVault(readFileSync(t.vault, 'utf8'))
+    const a = readVaultFile(t.vault)
     const missing = await cli(['rotate-key'], OLD)
     expect(missing.code).toBe(2)
     expect(missing.stderr).toMatch(/CREDCTL_NEW_PASSPHRASE/)
     const r = await cli(['rotate-key'], { ...OLD, CREDCTL_NEW_PASSPHRASE: 'new passphrase, also long' })
     expect(r.code, r.stderr).toBe(0)
-    const b = parseVault(readFileSync(t.vault, 'utf8'))
+    const b = readVaultFile(t.vault)
     expect(b.key.scrypt!.salt).not.toBe(a.key.scrypt!.salt)
     expect(b.key.scrypt).toMatchObject({ N: 32768, r: 8, p: 1 })
     expect((await cli(['reveal', 'speech'], OLD)).code).toBe(4)
@@ -155,7 +173,7 @@ describe('rotate-key, passphrase source', () => {
     // The same passphrase again still rotates the key (new salt, new key): allowed.
     const same = await cli(['rotate-key'], { ...OLD, CREDCTL_PASSPHRASE: 'new passphrase, also long', CREDCTL_NEW_PASSPHRASE: 'new passphrase, also long' })
     expect(same.code, same.stderr).toBe(0)
-    expect(parseVault(readFileSync(t.vault, 'utf8')).key.check).not.toBe(b.key.check)
+    expect(readVaultFile(t.vault).key.check).not.toBe(b.key.check)
   })
 })
 
@@ -215,7 +233,9 @@ describe('rotate-key, file source', () => {
     const newKey = readFileSync(keyFile, 'utf8')
     expect(newKey).not.toBe(oldKey)
     expect(statSync(keyFile).mode & 0o777).toBe(0o600)
-    expect(readdirSync(path.dirname(keyFile))).toEqual(['credctl.key']) // no .next, no temp file
+    // No .next, no temp file; beside the key only its kept sequence (issue 13), at the re-keyed vault's number.
+    expect(readdirSync(path.dirname(keyFile)).sort()).toEqual(['credctl.key', 'credctl.key.sequence'])
+    expect(readFileSync(`${keyFile}.sequence`, 'utf8').trim()).toBe(String(readVaultFile(t.vault).sequence))
     oldKeyOpensNothing(readFileSync(t.vault, 'utf8'), Buffer.from(oldKey.trim(), 'base64'))
     await expectAllValues(env)
   })
@@ -248,7 +268,7 @@ describe('rotate-key, keychain source (SDK with an in-memory keychain)', () => {
     const f = fakeKeychain()
     const c = createClient({ vault: t.vault, env: {}, keychain: f.kc, keySource: 'keychain' })
     for (const [name, type, value] of VALUES) await c.credentials.create({ name, type, value })
-    const id = parseVault(readFileSync(t.vault, 'utf8')).vault_id
+    const id = readVaultFile(t.vault).vault_id
     return { ...f, c, id }
   }
 
@@ -259,24 +279,27 @@ describe('rotate-key, keychain source (SDK with an in-memory keychain)', () => {
     const spy: Keychain = {
       get: kc.get,
       set: async (a, s) => {
-        order.push(`set ${a} vault-has-old=${readFileSync(t.vault, 'utf8').includes('"account"') ? 'no' : 'yes'}`)
+        order.push(`set ${a} vault-has-old=${readVaultFile(t.vault).key.account === undefined ? 'yes' : 'no'}`)
         return kc.set(a, s)
       },
       delete: async (a) => {
-        order.push(`delete ${a} vault-has-new=${readFileSync(t.vault, 'utf8').includes(`"account": "${id}:1"`)}`)
+        order.push(`delete ${a} vault-has-new=${readVaultFile(t.vault).key.account === `${id}:1`}`)
         return kc.delete(a)
       },
     }
     const c2 = createClient({ vault: t.vault, env: {}, keychain: spy })
     const r = await c2.rotateKey()
     expect(r).toMatchObject({ key_source: 'keychain', keychain_account: `${id}:1`, old_key_removed: true, re_encrypted: 3 })
-    expect(order).toEqual([`set ${id}:1 vault-has-old=yes`, `delete ${id} vault-has-new=true`])
-    expect([...store.keys()]).toEqual([`${id}:1`])
-    expect(parseVault(readFileSync(t.vault, 'utf8')).key.account).toBe(`${id}:1`)
+    // The vault's kept sequence (its own entry, issue 13) is raised once the re-keyed vault is written.
+    const seq = `${id}:sequence`
+    expect(order).toEqual([`set ${id}:1 vault-has-old=yes`, `delete ${id} vault-has-new=true`, `set ${seq} vault-has-old=no`])
+    expect([...store.keys()].sort()).toEqual([`${id}:1`, seq].sort())
+    expect(store.get(seq)).toBe(String(readVaultFile(t.vault).sequence))
+    expect(readVaultFile(t.vault).key.account).toBe(`${id}:1`)
     oldKeyOpensNothing(readFileSync(t.vault, 'utf8'), Buffer.from(oldKey, 'base64'))
     for (const [name, , value] of VALUES) expect(await c.credentials.reveal(name)).toBe(value)
     await c2.rotateKey()
-    expect([...store.keys()]).toEqual([`${id}:2`])
+    expect([...store.keys()].sort()).toEqual([`${id}:2`, `${id}:sequence`].sort())
     for (const [name, , value] of VALUES) expect(await c.credentials.reveal(name)).toBe(value)
   })
 
@@ -295,7 +318,7 @@ describe('rotate-key, keychain source (SDK with an in-memory keychain)', () => {
     expect((e2 as CredctlError).message).toMatch(/did not return the new key/)
     fail.wrongReadBack = false
     expect(readFileSync(t.vault, 'utf8')).toBe(before)
-    expect([...store.keys()]).toEqual([id]) // the staged entry was removed again
+    expect([...store.keys()].sort()).toEqual([id, `${id}:sequence`].sort()) // the staged entry was removed again
     for (const [name, , value] of VALUES) expect(await c.credentials.reveal(name)).toBe(value)
   })
 
@@ -326,7 +349,106 @@ describe('rotate-key, keychain source (SDK with an in-memory keychain)', () => {
       execFileSync('chattr', ['-i', dir])
     }
     expect(readFileSync(t.vault, 'utf8')).toBe(before)
-    expect([...store.keys()]).toEqual([id])
+    expect([...store.keys()].sort()).toEqual([id, `${id}:sequence`].sort())
     expect(existsSync(`${t.vault}.lock`)).toBe(false)
+  })
+})
+
+describe('rotate-key, a store that fails around its commit (SDK over the file store)', () => {
+  // The file store can fail AFTER its rename (the directory fsync: "the new content is in place but may
+  // not survive a crash"). rotate-key must then keep BOTH keys: removing the staged one would leave a
+  // committed vault nothing opens; retiring the old one would lose the vault a crash rolls back to. A
+  // failure before the commit must still remove the staged key. Simulated by wrapping the real store:
+  // the real commit then a thrown VAULT_IO, or the real transaction body then a throw (nothing written).
+  type Failure = 'after-commit' | 'before-commit'
+  function failingStore(file: string) {
+    const inner = fileStore(file)
+    const arm = { on: undefined as Failure | undefined }
+    const store: VaultStore = {
+      ...inner,
+      transact: async (fn, o) => {
+        const when = arm.on
+        arm.on = undefined
+        const io = () => new CredctlError('VAULT_IO', `vault ${file} could not be written: EIO (the new content is in place but may not survive a crash)`)
+        if (when === 'before-commit') {
+          return inner.transact(async (tx) => {
+            await fn(tx)
+            throw new CredctlError('VAULT_IO', `vault ${file} could not be written: EIO (nothing was changed)`)
+          }, o)
+        }
+        const out = await inner.transact(fn, o)
+        if (when === 'after-commit') throw io()
+        return out
+      },
+    }
+    return { store, arm }
+  }
+
+  const keychainStore = () => {
+    const store = new Map<string, string>()
+    const kc: Keychain = { get: async (a) => store.get(a) ?? null, set: async (a, s) => void store.set(a, s), delete: async (a) => store.delete(a) }
+    return { kc, store }
+  }
+
+  it('keychain: a failure after the commit keeps the new entry AND the old one; the vault opens', async () => {
+    const { kc, store: entries } = keychainStore()
+    const { store, arm } = failingStore(t.vault)
+    const c = createClient({ store, env: {}, keychain: kc, keySource: 'keychain' })
+    for (const [name, type, value] of VALUES) await c.credentials.create({ name, type, value })
+    const id = readVaultFile(t.vault).vault_id
+    const oldKey = entries.get(id)!
+    arm.on = 'after-commit'
+    await expect(c.rotateKey()).rejects.toMatchObject({ code: 'VAULT_IO' })
+    expect(readVaultFile(t.vault).key.account).toBe(`${id}:1`) // the commit happened ...
+    expect(entries.has(`${id}:1`)).toBe(true) // ... so its key stays ...
+    expect(entries.get(id)).toBe(oldKey) // ... and the old one is not retired (the commit may not be durable)
+    oldKeyOpensNothing(readFileSync(t.vault, 'utf8'), Buffer.from(oldKey, 'base64'))
+    const fresh = createClient({ vault: t.vault, env: {}, keychain: kc })
+    for (const [name, , value] of VALUES) expect(await fresh.credentials.reveal(name)).toBe(value)
+  })
+
+  it('keychain: a failure before the commit removes the staged entry; vault byte-identical', async () => {
+    const { kc, store: entries } = keychainStore()
+    const { store, arm } = failingStore(t.vault)
+    const c = createClient({ store, env: {}, keychain: kc, keySource: 'keychain' })
+    for (const [name, type, value] of VALUES) await c.credentials.create({ name, type, value })
+    const id = readVaultFile(t.vault).vault_id
+    const before = readFileSync(t.vault, 'utf8')
+    arm.on = 'before-commit'
+    await expect(c.rotateKey()).rejects.toMatchObject({ code: 'VAULT_IO' })
+    expect(readFileSync(t.vault, 'utf8')).toBe(before)
+    expect([...entries.keys()].filter((a) => !a.startsWith('probe-')).sort()).toEqual([id, `${id}:sequence`].sort())
+    for (const [name, , value] of VALUES) expect(await c.credentials.reveal(name)).toBe(value)
+  })
+
+  it('file: a failure after the commit keeps <key file>.next (the new key) and the old key file; the vault opens', async () => {
+    const keyFile = path.join(t.dir, 'keys', 'credctl.key')
+    const env = { CREDCTL_KEY_FILE: keyFile }
+    const { store, arm } = failingStore(t.vault)
+    const c = createClient({ store, env, keychain: keychainStore().kc })
+    for (const [name, type, value] of VALUES) await c.credentials.create({ name, type, value })
+    const oldKey = readFileSync(keyFile, 'utf8')
+    arm.on = 'after-commit'
+    await expect(c.rotateKey()).rejects.toMatchObject({ code: 'VAULT_IO' })
+    expect(readFileSync(keyFile, 'utf8')).toBe(oldKey) // not replaced: a crash may bring the old vault back
+    expect(existsSync(`${keyFile}.next`)).toBe(true)
+    oldKeyOpensNothing(readFileSync(t.vault, 'utf8'), Buffer.from(oldKey.trim(), 'base64'), Buffer.from(readFileSync(`${keyFile}.next`, 'utf8').trim(), 'base64'))
+    const fresh = createClient({ vault: t.vault, env, keychain: keychainStore().kc })
+    for (const [name, , value] of VALUES) expect(await fresh.credentials.reveal(name)).toBe(value) // through .next
+  })
+
+  it('file: a failure before the commit removes <key file>.next; vault and key file byte-identical', async () => {
+    const keyFile = path.join(t.dir, 'keys', 'credctl.key')
+    const env = { CREDCTL_KEY_FILE: keyFile }
+    const { store, arm } = failingStore(t.vault)
+    const c = createClient({ store, env, keychain: keychainStore().kc })
+    for (const [name, type, value] of VALUES) await c.credentials.create({ name, type, value })
+    const [before, oldKey] = [readFileSync(t.vault, 'utf8'), readFileSync(keyFile, 'utf8')]
+    arm.on = 'before-commit'
+    await expect(c.rotateKey()).rejects.toMatchObject({ code: 'VAULT_IO' })
+    expect(readFileSync(t.vault, 'utf8')).toBe(before)
+    expect(readFileSync(keyFile, 'utf8')).toBe(oldKey)
+    expect(existsSync(`${keyFile}.next`)).toBe(false)
+    for (const [name, , value] of VALUES) expect(await c.credentials.reveal(name)).toBe(value)
   })
 })

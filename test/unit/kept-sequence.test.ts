@@ -5,7 +5,7 @@ import * as path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createClient } from '../../src/index.js'
 import { keptSequence, sequenceAccount, sequenceFile, type KeyContext, type Keychain } from '../../src/keys/index.js'
-import { parseVault } from '../../src/vault/format.js'
+import { readVaultFile } from '../helpers/vault-file.js'
 
 // Issue 13 point 5: where the key source can hold it (keychain entry, key file), credctl keeps the
 // highest vault sequence number seen, so an older copy of the vault restored over it can be detected.
@@ -157,19 +157,40 @@ describe('a keeper that cannot be used says so (it never reads as "nothing kept"
 })
 
 describe('with a real vault: the keepers follow the vault id through rotate-key', () => {
-  it('keychain: the kept number survives rotate-key (which moves the key to a new account) and rotate-key leaves it alone', async () => {
+  // Format 2: every write (rotate-key's included) keeps the vault's new sequence, and a kept number
+  // above the vault's own is an older copy, which rotate-key refuses like every other command. So the
+  // test can no longer plant a number above the vault's and find it unchanged after the rotation;
+  // instead it shows the rollback check refusing, then that an honest rotation moves the SAME keeper
+  // (never deleted, never re-created at another place) up to the re-keyed vault's sequence.
+  it('keychain: the kept number survives rotate-key (which moves the key to a new account); rotate-key raises it, never removes it', async () => {
     const { kc, store } = fakeKeychain()
+    const deleted: string[] = []
+    const del = kc.delete
+    kc.delete = async (a) => (deleted.push(a), del(a))
     const vault = path.join(dir, 'vault.json')
     const c = createClient({ vault, env: {}, keychain: kc, keySource: 'keychain' })
     await c.credentials.create({ name: 'a', type: 'openai', value: 'sk-proj-AAAAAAAAAAAAAAAAAAAAAAAAAAAA' })
-    const before = parseVault(readFileSync(vault, 'utf8'))
+    await c.credentials.create({ name: 'b', type: 'openai', value: 'sk-proj-BBBBBBBBBBBBBBBBBBBBBBBBBBBB' })
+    const before = readVaultFile(vault)
     const ctx = ctxWith(kc)
-    await keptSequence(before, vault, ctx)!.raise(9)
+    const keeper = keptSequence(before, vault, ctx)!
+    expect(await keeper.read()).toBe(before.sequence) // kept by the writes
+    // A kept number above the vault's: the vault is an older copy, rotate-key refuses it and changes nothing.
+    const text = readFileSync(vault, 'utf8')
+    await keeper.raise(before.sequence + 1)
+    await expect(c.rotateKey()).rejects.toMatchObject({ code: 'VAULT_DAMAGED', message: expect.stringContaining('older copy') })
+    expect(readFileSync(vault, 'utf8')).toBe(text)
+    expect(store.has(before.vault_id)).toBe(true)
+    // Put the vault's own number back (the hint's remedy: remove the record of sequence), then rotate.
+    store.delete(sequenceAccount(before.vault_id))
+    await keeper.raise(before.sequence)
     await c.rotateKey()
-    const after = parseVault(readFileSync(vault, 'utf8'))
+    const after = readVaultFile(vault)
     expect(after.key.account).toBe(`${after.vault_id}:1`)
-    expect(store.has(after.vault_id)).toBe(false) // the old key entry is gone ...
-    expect(await keptSequence(after, vault, ctx)!.read()).toBe(9) // ... the kept number is not
+    expect(after.sequence).toBeGreaterThan(before.sequence)
+    expect(store.has(before.vault_id)).toBe(false) // the old key entry is gone ...
+    expect(deleted.filter((a) => !a.startsWith('probe-'))).toEqual([before.vault_id]) // ... and only it (besides the reachability probe's own): the kept number's entry was never removed ...
+    expect(await keptSequence(after, vault, ctx)!.read()).toBe(after.sequence) // ... and now holds the re-keyed vault's number
   })
 
   it('file: the kept number survives rotate-key (which replaces the key file) beside the key, outside the vault directory', async () => {
@@ -178,13 +199,26 @@ describe('with a real vault: the keepers follow the vault id through rotate-key'
     const env = { CREDCTL_KEY_FILE: keyFile }
     const c = createClient({ vault, env, keychain: fakeKeychain().kc })
     await c.credentials.create({ name: 'a', type: 'openai', value: 'sk-proj-AAAAAAAAAAAAAAAAAAAAAAAAAAAA' })
-    const v = parseVault(readFileSync(vault, 'utf8'))
+    await c.credentials.create({ name: 'b', type: 'openai', value: 'sk-proj-BBBBBBBBBBBBBBBBBBBBBBBBBBBB' })
+    const v = readVaultFile(vault)
     const k = keptSequence(v, vault, ctxWith(fakeKeychain().kc, env))!
     expect(path.relative(path.dirname(vault), k.where).startsWith('..')).toBe(true)
-    await k.raise(12)
+    expect(await k.read()).toBe(v.sequence)
+    // A kept number above the vault's: an older copy, refused by rotate-key with nothing changed.
+    const text = readFileSync(vault, 'utf8')
+    const keyText = readFileSync(keyFile, 'utf8')
+    await k.raise(v.sequence + 1)
+    await expect(c.rotateKey()).rejects.toMatchObject({ code: 'VAULT_DAMAGED', message: expect.stringContaining('older copy') })
+    expect(readFileSync(vault, 'utf8')).toBe(text)
+    expect(readFileSync(keyFile, 'utf8')).toBe(keyText)
+    writeFileSync(k.where, `${v.sequence}\n`) // the vault's own number back
     await c.rotateKey()
-    expect(await keptSequence(parseVault(readFileSync(vault, 'utf8')), vault, ctxWith(fakeKeychain().kc))!.read()).toBe(12)
+    const after = readVaultFile(vault)
+    expect(readFileSync(keyFile, 'utf8')).not.toBe(keyText) // the key file was replaced ...
+    expect(after.sequence).toBeGreaterThan(v.sequence)
+    expect(await keptSequence(after, vault, ctxWith(fakeKeychain().kc))!.read()).toBe(after.sequence) // ... the keeper beside it followed
     expect(existsSync(`${keyFile}.next`)).toBe(false)
+    expect(readdirSync(path.dirname(keyFile)).sort()).toEqual(['credctl.key', 'credctl.key.sequence'])
     expect(readdirSync(path.dirname(vault)).filter((n) => n.includes('sequence'))).toEqual([])
   })
 })

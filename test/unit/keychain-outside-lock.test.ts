@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os'
 import * as path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createClient } from '../../src/index.js'
-import { parseVault } from '../../src/vault/format.js'
-import type { Keychain } from '../../src/keys/index.js'
+import { readVaultFile } from '../helpers/vault-file.js'
+import { sequenceAccount, type Keychain } from '../../src/keys/index.js'
 
 // Issue 10, section 3: a keychain call may wait up to CREDCTL_KEYCHAIN_TIMEOUT_MS, so none may happen
 // while the vault lock is held (every other writer would time out behind it). The keychain here records,
@@ -56,8 +56,11 @@ describe('no keychain call while the vault lock is held', () => {
     expect((await c.status()).integrity?.status).toBe('ok')
     expect(await c.credentials.reveal('a')).toBe('sk-proj-AAAAAAAAAAAAAAAAAAAAAAAAAAAA')
     expect(underLock).toEqual([])
-    // Two rotations: only the current account remains.
-    expect([...store.keys()].filter((k) => !k.startsWith('probe-'))).toEqual([parseVault(readFileSync(vault, 'utf8')).key.account])
+    // Two rotations: only the current key account remains, beside the vault's kept sequence (its own
+    // entry `<vault id>:sequence`, issue 13), which holds the vault's sequence after the last write.
+    const v = readVaultFile(vault)
+    expect([...store.keys()].filter((k) => !k.startsWith('probe-')).sort()).toEqual([v.key.account, sequenceAccount(v.vault_id)].sort())
+    expect(store.get(sequenceAccount(v.vault_id))).toBe(String(v.sequence))
   })
 
   it('a vault re-keyed while a change fetched its key: the change releases, fetches the new key and retries', async () => {
@@ -74,7 +77,7 @@ describe('no keychain call while the vault lock is held', () => {
     rotateOnce = async () => void (await other.rotateKey())
     const c = createClient({ vault, env: {}, keychain: kc })
     await c.credentials.update('a', { description: 'after the rotation' })
-    const v = parseVault(readFileSync(vault, 'utf8'))
+    const v = readVaultFile(vault)
     expect(v.key.account).toMatch(/:1$/)
     expect((await c.credentials.get('a')).description).toBe('after the rotation')
     expect(await c.credentials.reveal('a')).toBe('sk-proj-AAAAAAAAAAAAAAAAAAAAAAAAAAAA')
@@ -87,9 +90,12 @@ describe('no keychain call while the vault lock is held', () => {
     await setup.credentials.create({ name: 'a', type: 'openai', value: 'sk-proj-AAAAAAAAAAAAAAAAAAAAAAAAAAAA' })
     const [r1, r2] = await Promise.all([createClient({ vault, env: {}, keychain: kc }).rotateKey(), createClient({ vault, env: {}, keychain: kc }).rotateKey()])
     expect(new Set([r1.keychain_account, r2.keychain_account]).size).toBe(2)
-    const account = parseVault(readFileSync(vault, 'utf8')).key.account
+    const v = readVaultFile(vault)
+    const account = v.key.account
     expect(account).toMatch(/:2$/)
-    expect([...store.keys()].filter((k) => !k.startsWith('probe-'))).toEqual([account])
+    // One key entry left (plus the kept sequence's own entry, which follows the vault id, not the key).
+    expect([...store.keys()].filter((k) => !k.startsWith('probe-')).sort()).toEqual([account, sequenceAccount(v.vault_id)].sort())
+    expect(store.get(sequenceAccount(v.vault_id))).toBe(String(v.sequence))
     expect(await setup.credentials.reveal('a')).toBe('sk-proj-AAAAAAAAAAAAAAAAAAAAAAAAAAAA')
     expect(existsSync(`${vault}.rotate.lock`)).toBe(false)
     expect(underLock).toEqual([])
