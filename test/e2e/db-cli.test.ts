@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import * as path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -15,9 +16,16 @@ import { SF_ACCOUNT, SF_PASSWORD, SF_USER, snowflakeStandin } from '../fixtures/
  * stand-ins reached through the same code as a real account; MSSQL is its real driver against a silent
  * socket; static_file reads generated files.
  */
-const PG_DB = 'credctl_e2e_pg'
+// Names of this run only: the servers are shared, and two runs at once (two worktrees, or a full suite
+// beside a single file) used to drop each other's databases and users mid-test (exit 1 "database does
+// not exist", "access denied"). Every database, role and user below carries RUN and is removed after.
+const RUN = `${process.pid}_${randomBytes(3).toString('hex')}`
+const PG_DB = `credctl_e2e_pg_${RUN}`
+const PG_USER = `credctl_e2e_${RUN}`
+const PG_RS_USER = `credctl_e2e_rs_${RUN}`
 const PG_PW = 'pgE2E-Pa55-canary-5d1c'
-const MY_DB = 'credctl_e2e_my'
+const MY_DB = `credctl_e2e_my_${RUN}`
+const MY_USER = `credctl_e2e_${RUN}`
 const MY_PW = 'myE2E-Pa55-canary-9a7b'
 const MS_PW = 'msE2E-Pa55-canary-3c4d'
 
@@ -41,15 +49,15 @@ let dataDir = ''
 
 beforeAll(async () => {
   await freshPgDb(PG_DB, readFileSync(path.join(FIXTURES, 'redshift-stub.sql'), 'utf8'))
-  await pgRole('credctl_e2e', `LOGIN PASSWORD '${PG_PW}'`)
+  await pgRole(PG_USER, `LOGIN PASSWORD '${PG_PW}'`)
   // The Redshift stand-in is seen only by the role whose search_path puts rs_stub first.
-  await pgRole('credctl_e2e_rs', `LOGIN PASSWORD '${PG_PW}'`)
-  await pgAdmin(`ALTER ROLE credctl_e2e_rs IN DATABASE ${PG_DB} SET search_path = rs_stub, pg_catalog, public`)
+  await pgRole(PG_RS_USER, `LOGIN PASSWORD '${PG_PW}'`)
+  await pgAdmin(`ALTER ROLE ${PG_RS_USER} IN DATABASE ${PG_DB} SET search_path = rs_stub, pg_catalog, public`)
   await pgAdmin(`GRANT USAGE ON SCHEMA sales TO PUBLIC`, PG_DB)
   await myAdmin(`DROP DATABASE IF EXISTS ${MY_DB}; CREATE DATABASE ${MY_DB}`)
   await myAdmin(readFileSync(path.join(FIXTURES, 'mysql-fixture.sql'), 'utf8'), MY_DB)
   for (const host of ['%', 'localhost', '127.0.0.1']) {
-    await myAdmin(`DROP USER IF EXISTS 'credctl_e2e'@'${host}'; CREATE USER 'credctl_e2e'@'${host}' IDENTIFIED BY '${MY_PW}'; GRANT SELECT ON ${MY_DB}.* TO 'credctl_e2e'@'${host}'`)
+    await myAdmin(`DROP USER IF EXISTS '${MY_USER}'@'${host}'; CREATE USER '${MY_USER}'@'${host}' IDENTIFIED BY '${MY_PW}'; GRANT SELECT ON ${MY_DB}.* TO '${MY_USER}'@'${host}'`)
   }
   ch = await clickhouseStandin()
   sf = await snowflakeStandin()
@@ -65,13 +73,15 @@ afterAll(async () => {
   await Promise.all([ch?.close(), sf?.close(), bq?.close()])
   await pgAdmin(`DROP DATABASE IF EXISTS "${PG_DB}" WITH (FORCE)`)
   await myAdmin(`DROP DATABASE IF EXISTS ${MY_DB}`)
+  for (const host of ['%', 'localhost', '127.0.0.1']) await myAdmin(`DROP USER IF EXISTS '${MY_USER}'@'${host}'`)
+  await pgAdmin(`DROP ROLE IF EXISTS ${PG_USER}; DROP ROLE IF EXISTS ${PG_RS_USER}`)
   // The canary scan covers every output of this file and every file beside the vault.
   assertNoLeak(secrets, outputs, v.dir)
   v.cleanup()
 })
 
 describe('postgresql from the CLI', () => {
-  const uri = `postgresql://credctl_e2e:${PG_PW}@127.0.0.1:5432/${PG_DB}`
+  const uri = `postgresql://${PG_USER}:${PG_PW}@127.0.0.1:5432/${PG_DB}`
   it('create, validate, discover, schema --json', async () => {
     expect((await create('pg', 'postgresql', uri)).code).toBe(0)
     const val = await cli(['validate', 'pg', '--json'])
@@ -157,13 +167,13 @@ describe('postgresql from the CLI', () => {
   })
 
   it('tools/database with schema_type postgresql uses the same check', async () => {
-    expect((await create('generic-db', 'database', `postgresql://credctl_e2e:${PG_PW}@127.0.0.1:5432/${PG_DB}`, ['--schema-type', 'postgresql'])).code).toBe(0)
+    expect((await create('generic-db', 'database', `postgresql://${PG_USER}:${PG_PW}@127.0.0.1:5432/${PG_DB}`, ['--schema-type', 'postgresql'])).code).toBe(0)
     expect((await cli(['validate', 'generic-db'])).code).toBe(0)
     expect((await cli(['discover', 'generic-db', '--max-tables', '2', '--json'])).stdout).toMatch(/"discovered": 2/)
   })
 
   it('redshift (stand-in svv_columns, detected by version())', async () => {
-    await create('rs', 'redshift', `redshift://credctl_e2e_rs:${PG_PW}@127.0.0.1:5432/${PG_DB}`)
+    await create('rs', 'redshift', `redshift://${PG_RS_USER}:${PG_PW}@127.0.0.1:5432/${PG_DB}`)
     const r = await cli(['validate', 'rs', '--json'])
     expect(json(r.stdout).message).toMatch(/Redshift 1\.0\.77467/)
     expect((await cli(['discover', 'rs', '--schemas', 'spectrum'])).code).toBe(0)
@@ -174,9 +184,9 @@ describe('postgresql from the CLI', () => {
 
 describe('mysql (MariaDB) from the CLI', () => {
   it('validate, wrong password (exit 1), discover', async () => {
-    await create('my', 'mysql', `mysql://credctl_e2e:${MY_PW}@127.0.0.1:3306/${MY_DB}?ssl-mode=PREFERRED`)
+    await create('my', 'mysql', `mysql://${MY_USER}:${MY_PW}@127.0.0.1:3306/${MY_DB}?ssl-mode=PREFERRED`)
     expect((await cli(['validate', 'my'])).code).toBe(0)
-    await create('my-bad', 'mysql', `mysql://credctl_e2e:x${MY_PW}@127.0.0.1:3306/${MY_DB}`)
+    await create('my-bad', 'mysql', `mysql://${MY_USER}:x${MY_PW}@127.0.0.1:3306/${MY_DB}`)
     const bad = await cli(['validate', 'my-bad', '--json'])
     expect(bad.code).toBe(1)
     expect(json(bad.stdout).message).toMatch(/access denied/)

@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto'
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import * as path from 'node:path'
 import fc from 'fast-check'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createClient, CredctlError, type Client } from '../../src/index.js'
+import { editVaultFile } from '../helpers/vault-file.js'
 
 /**
  * Issue 13, point 3: what the CLI does, an SDK user does with createClient() alone. Two real vaults
@@ -115,18 +116,27 @@ describe('export and import bundles through the SDK', () => {
 })
 
 describe('recover through the SDK', () => {
-  /** Replace the end of the ciphertext of the records at `indexes` (the vault then no longer opens). */
-  const damage = (...indexes: number[]) => {
-    const file = path.join(dir, 'a', 'vault.json')
-    const j = JSON.parse(readFileSync(file, 'utf8')) as { credentials: Record<string, unknown>[] }
-    for (const i of indexes) j.credentials[i]!.secret = String(j.credentials[i]!.secret).replace(/.{8}$/, 'AAAAAAAA')
-    writeFileSync(file, JSON.stringify(j))
-  }
+  /**
+   * Replace the end of the ciphertext of the named records, as an outsider would: the stored MACs stay,
+   * so each edited record also fails its record MAC. By name, not position: format 2 keeps records
+   * sorted by id, so the creation order is not the file's order.
+   */
+  const damage = (...names: string[]) =>
+    editVaultFile(path.join(dir, 'a', 'vault.json'), (doc) => {
+      for (const n of names) {
+        const r = doc.credentials.find((c) => c.name === n)!
+        r.secret = r.secret.replace(/.{8}$/, 'AAAAAAAA')
+      }
+    })
 
   it('seals what still decrypts in a bundle another vault imports; says what was lost', async () => {
     await fillA()
-    damage(1)
-    await rejectsWith(a.credentials.list().then(() => a.credentials.reveal('OpenAI Prod')), 'VAULT_DAMAGED')
+    damage('wh')
+    // Format 2: a reader checks the head MAC and only the records it uses, so the damaged record stops
+    // whoever uses it and `status` (every record); the intact one still reveals.
+    await rejectsWith(a.credentials.reveal('wh'), 'VAULT_DAMAGED')
+    expect(await a.credentials.reveal('OpenAI Prod')).toBe(OPENAI)
+    expect((await a.status()).integrity?.status).toBe('failed')
     const { text, report, notes } = await a.credentials.recoverBundle(PASS, { detail: 'to rescue.credctl' })
     expect(report.entries.map((e) => e.name)).toEqual(['OpenAI Prod'])
     expect(notes).toEqual(expect.arrayContaining([expect.stringMatching(/^Not recovered: wh \(/), 'Left out 1 soft-deleted credential']))
@@ -137,7 +147,7 @@ describe('recover through the SDK', () => {
 
   it('nothing recoverable: VAULT_DAMAGED after the lost records went to onWarning; no passphrase asked', async () => {
     await fillA()
-    damage(0, 1)
+    damage('OpenAI Prod', 'wh')
     const warned: string[] = []
     const e = await rejectsWith(
       a.credentials.recoverBundle(async () => {

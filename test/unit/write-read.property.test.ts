@@ -5,8 +5,8 @@ import * as path from 'node:path'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { createClient, CredctlError, type Client } from '../../src/index.js'
-import { parseVault } from '../../src/vault/format.js'
 import { FIELD_MAX } from '../../src/vault/record-schema.js'
+import { parseVaultText } from '../helpers/vault-file.js'
 
 /**
  * Issue 10, kind 1: no write may produce a vault the reader refuses. Random sequences of SDK operations
@@ -146,20 +146,26 @@ describe('whatever the SDK writes, every reader opens (issue 10 kind 1)', () => 
           } catch {
             return // nothing was ever written
           }
-          const v = parseVault(text)
+          // Either format, strictly (format 2 after any write: header, one line per record).
+          const v = parseVaultText(text)
           for (const r of v.credentials) {
             expect(r.masked_content.length).toBeLessThanOrEqual(FIELD_MAX.masked_content)
             expect((r.validation_message ?? '').includes('\u0000')).toBe(false)
           }
-          const all = await c.credentials.list({ includeDeleted: true })
-          for (const x of all) {
-            await c.credentials.get(x.id)
-            if (!x.deleted_at) await c.credentials.reveal(x.id)
-            if (x.has_schema) await c.credentials.getSchema(x.id)
+          // The writer's own client and a fresh one (nothing kept in memory from the writes: only the
+          // file, the kept sequence and the key) both open every record.
+          for (const r of [c, createClient({ vault, env, fetch: fakeFetch })]) {
+            const all = await r.credentials.list({ includeDeleted: true })
+            expect(all.map((x) => x.id).sort()).toEqual(v.credentials.map((x) => x.id).sort())
+            for (const x of all) {
+              await r.credentials.get(x.id)
+              if (!x.deleted_at) await r.credentials.reveal(x.id)
+              if (x.has_schema) await r.credentials.getSchema(x.id)
+            }
+            await r.credentials.history()
+            const st = await r.status()
+            expect(st.integrity?.status).toBe('ok')
           }
-          await c.credentials.history()
-          const st = await c.status()
-          expect(st.integrity?.status).toBe('ok')
         } finally {
           rmSync(dir, { recursive: true, force: true })
         }
