@@ -12,7 +12,7 @@ import { withLock } from './lock.js'
 import { sidePaths } from './paths.js'
 import { checkVaultDir } from './private-file.js'
 import type { SchemaStore, StoreTx, VaultHeader, VaultSnapshot, VaultStore } from './types.js'
-import { readVaultText, readVaultTextUnless, vaultDamaged, vaultFormatError } from './vault-file.js'
+import { readVaultText, vaultDamaged, vaultFormatError } from './vault-file.js'
 
 export interface FileStoreOptions {
   /** Rotate the history file once it passes this many bytes (default 1 MiB: file-history.ts). */
@@ -21,10 +21,9 @@ export interface FileStoreOptions {
   lockTimeoutMs?: number
 }
 
-/** A parse of the file, kept with the exact text it came from and the file's identity (vault-file.ts). */
+/** A parse of the file, kept with the exact text it came from. */
 interface Parsed {
   text: string
-  id?: string
   snap: VaultSnapshot
 }
 
@@ -77,14 +76,12 @@ export function fileStore(file: string, opts: FileStoreOptions = {}): VaultStore
   let last: Parsed | undefined
 
   const read = async (): Promise<Parsed | undefined> => {
-    const got = await readVaultTextUnless(file, last?.id)
-    if (got === undefined) return undefined
-    if (got === 'same') return last
-    if (last?.text === got.text) {
-      last.id = got.id
-      return last
-    }
-    last = { text: got.text, id: got.id, snap: parseText(file, got.text) }
+    // The text itself is compared, not the file's identity: inode numbers are reused and timestamps are
+    // coarse, so two quick writes of one size could look alike (a lost update).
+    const text = await readVaultText(file)
+    if (text === undefined) return undefined
+    if (last?.text === text) return last
+    last = { text, snap: parseText(file, text) }
     return last
   }
 

@@ -53,34 +53,6 @@ export async function readVaultText(file: string): Promise<string | undefined> {
 }
 
 /**
- * Like readVaultText, but first compares the open file's identity (device, inode, size, modification and
- * change times in ns) with `known`, an identity from an earlier read: the same identity is 'same',
- * without reading. Writers always rename a new file over the vault (a new inode), and an edit in place
- * changes the change time, which no user can set; so a transaction's re-read under the lock skips
- * reading and comparing megabytes when nobody wrote in between (issue 13's memory goal for writes).
- */
-export async function readVaultTextUnless(file: string, known: string | undefined): Promise<{ text: string; id: string } | 'same' | undefined> {
-  try {
-    const fh = await openBesideVault(file, C.O_RDONLY, 'vault')
-    try {
-      const st = await fh.stat({ bigint: true })
-      const id = `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`
-      if (id === known) return 'same'
-      if (st.size > BigInt(MAX_VAULT_BYTES)) throw vaultDamaged(file, `it is ${st.size} bytes, more than any vault (${MAX_VAULT_BYTES})`)
-      return { text: await fh.readFile('utf8'), id }
-    } finally {
-      await fh.close()
-    }
-  } catch (e) {
-    if (e instanceof CredctlError) throw e
-    if (e instanceof NotRegularFile) throw vaultDamaged(file, `it is ${e.kind}`)
-    const code = (e as NodeJS.ErrnoException).code
-    if (code === 'ENOENT') return undefined
-    throw new CredctlError('VAULT_IO', `cannot read vault ${file}: ${(e as Error).message}`)
-  }
-}
-
-/**
  * Read and parse a version 1 vault; undefined when it does not exist yet. With `known` (an earlier read
  * of the same file), unchanged bytes return that parse as is: a writer re-reading under the lock skips
  * the parse when nobody wrote in between.
