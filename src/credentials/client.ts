@@ -604,16 +604,10 @@ export class CredentialsApi {
     files: import('./env-resolve.js').TextSource[],
     opts: { defaults?: boolean; program?: string } = {},
   ): Promise<{ vars: Record<string, string>; plan: import('./inject.js').RunPlan; cleanup(): Promise<void> }> {
-    const { readEnvFiles } = await import('./env-resolve.js')
-    const { planRun, runDetail } = await import('./inject.js')
-    const plan = planRun(await this.list({ includeDeleted: true }), { files: readEnvFiles(files), noDefaults: opts.defaults === false })
-    const names = files.map((x) => x.file)
-    const values = await this.resolvePlan(plan, {
-      action: 'run',
-      detail: runDetail([...plan.vars, ...plan.baseUrls].map((p) => p.variable), opts.program, names),
-    })
-    const { materialize } = await import('./run-files.js')
-    const m = await materialize(plan, values)
+    // planRun + prepareRun + materialize: the one path `run` takes, for callers that want the variables.
+    const plan = await this.planRun({ files, ...(opts.defaults === false ? { defaults: false } : {}) })
+    const prep = await this.prepareRun(plan, { ...(opts.program !== undefined ? { program: opts.program } : {}), files: files.map((x) => x.file) })
+    const m = await prep.materialize()
     return { vars: m.vars, plan, cleanup: m.cleanup }
   }
 
