@@ -831,7 +831,7 @@ export function createClient(opts: ClientOptions = {}): Client {
     const file = header?.key.file ?? (opts.env ?? process.env).CREDCTL_KEY_FILE
     if (!file) return []
     const { keyFilesOf } = await import('../keys/index.js')
-    return keyFilesOf(file)
+    return keyFilesOf(file, header?.vault_id)
   }
   return { credentials: new CredentialsApi(vault), status: () => vault.status(), rotateKey: (o) => vault.rotateKey(o), vaultPath: () => vault.file(), keyFiles }
 }

@@ -22,6 +22,24 @@ const MAX_ATTEMPTS = 5
 /** The most any wait setting may say: 10 minutes. Past 2^31 ms a Node timer would fire at once. */
 const MAX_WAIT_MS = 600_000
 
+/**
+ * Thrown by the sequence check when the vault was read just before another process wrote it and kept
+ * the new sequence: what was read is older than what is kept, but the vault itself is not. The caller
+ * reads again (freshRead), so only a vault still older after a fresh read is called an older copy.
+ */
+class StaleRead extends Error {}
+
+/** Run `fn` (which loads the vault itself) again while it read a vault another process has just replaced. */
+async function freshRead<T>(fn: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn()
+    } catch (e) {
+      if (!(e instanceof StaleRead) || attempt === MAX_ATTEMPTS) throw e instanceof StaleRead ? e.cause : e
+    }
+  }
+}
+
 export type Mutation<T> = (v: VaultFile, key: Buffer, now: string) => Promise<{ result: T; history?: HistoryEntry[] }>
 
 /**
@@ -157,9 +175,13 @@ export class Vault {
    */
   private async checkSequence(l: Loaded, file: string, keeper: SequenceKeeper, kept: number | undefined): Promise<void> {
     if (kept !== undefined && kept > l.header.sequence) {
-      throw new CredctlError('VAULT_DAMAGED', `vault ${file} is an older copy: its sequence is ${l.header.sequence}, and this device has seen ${kept} (restored from a backup, or rolled back)`, {
+      const older = new CredctlError('VAULT_DAMAGED', `vault ${file} is an older copy: its sequence is ${l.header.sequence}, and this device has seen ${kept} (restored from a backup, or rolled back)`, {
         hint: `credctl will not use it; put the current vault back, or, if this older copy is what you want, remove the kept sequence (${keeper.where})`,
       })
+      // Another process may have written (and kept its sequence) since this one read: read again.
+      const now = (await (await this.store()).load())?.header
+      if (now && now.vault_id === l.header.vault_id && now.sequence >= kept && now.mac !== l.header.mac) throw new StaleRead('stale read', { cause: older })
+      throw older
     }
     if (l.header.sequence > 0 && (kept === undefined || kept < l.header.sequence)) await keeper.raise(l.header.sequence).catch(() => {})
   }
@@ -184,6 +206,10 @@ export class Vault {
    * value opened; duplicates collapse. Records not asked for are neither hashed nor opened.
    */
   async decryptMany(idsOrNames: string[]): Promise<{ rec: CredentialRecord; value: string }[]> {
+    return freshRead(() => this.decryptOnce(idsOrNames))
+  }
+
+  private async decryptOnce(idsOrNames: string[]): Promise<{ rec: CredentialRecord; value: string }[]> {
     this.historyMaxBytes() // every value handed out is recorded: a bad setting stops it first
     const file = await this.file()
     // Only the records the names could mean are parsed (snapshot.ts mayMean); when that finds nothing,
@@ -267,7 +293,10 @@ export class Vault {
     const store = await this.store()
     this.historyMaxBytes() // a bad setting is exit 2 before the change, not a history entry lost after it
     for (let attempt = 1; ; attempt++) {
-      const out = await this.mutateOnce(store, fn, opts)
+      const out = await this.mutateOnce(store, fn, opts).catch((e: unknown) => {
+        if (e instanceof StaleRead) return { done: false as const }
+        throw e
+      })
       if (out.done) {
         if (out.sequence !== undefined) await this.recordSequence(out.vault, store.location, out.sequence)
         // Said once, by the write that does it: an older credctl cannot read the vault any more.
@@ -358,13 +387,17 @@ export class Vault {
     const { rotateVaultKey } = await import('./rotate.js')
     const now = this.now().toISOString()
     const session = { load: () => this.load(), unlock: (l: Loaded) => this.unlock(l, file) }
-    const { sequence, vault_id, key_header, ...r } = await rotateVaultKey(store, session, { ctx: this.keyContext(), now, lockTimeoutMs: this.lockTimeoutMs() }, opts)
+    const { sequence, vault_id, key_header, ...r } = await freshRead(() => rotateVaultKey(store, session, { ctx: this.keyContext(), now, lockTimeoutMs: this.lockTimeoutMs() }, opts))
     if (sequence !== undefined) await this.recordSequence({ vault_id, key: key_header }, file, sequence)
     await this.history([entryFor(undefined, 'rotate-key', 'ok', now, `${r.re_encrypted} values re-encrypted`)])
     return r
   }
 
   async status(): Promise<VaultStatus> {
+    return freshRead(() => this.statusOnce())
+  }
+
+  private async statusOnce(): Promise<VaultStatus> {
     const file = await this.file()
     const counts = { total: 0, active: 0, deleted: 0, defaults: 0, by_category: {} as Record<string, number> }
     const out: VaultStatus = { vault: file, exists: false, vault_id: null, key_source: null, keychain: { used: true, reachable: false, reason: null }, counts }

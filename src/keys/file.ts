@@ -12,11 +12,32 @@ import type { KeyContext, KeySourceModule, SequenceKeeper } from './types.js'
 /** Where rotate-key stages a file-source vault's new key (same directory: the final rename is atomic). */
 export const nextKeyFile = (file: string): string => `${file}.next`
 
-/** Where the file source keeps a vault's highest sequence number: beside the key, so outside the vault's directory too. */
-export const sequenceFile = (file: string): string => `${file}.sequence`
+/**
+ * Where the file source keeps a vault's highest sequence number: beside the key (so outside the vault's
+ * directory too), one file per vault id, because several vaults may be created with one key file.
+ */
+export const sequenceFile = (file: string, vaultId: string): string => `${file}.${vaultId}.sequence`
 
-/** Every file a file-source vault with key file `file` depends on (absolute): the key, its rotation file, its kept sequence. */
-export const keyFilesOf = (file: string): string[] => [file, nextKeyFile(file), sequenceFile(file)].map((f) => path.resolve(f))
+/**
+ * Every file a file-source vault with key file `file` depends on (absolute): the key, its rotation file
+ * and, when the vault id is known, its kept sequence.
+ */
+export const keyFilesOf = (file: string, vaultId?: string): string[] =>
+  [file, nextKeyFile(file), ...(vaultId ? [sequenceFile(file, vaultId)] : [])].map((f) => path.resolve(f))
+
+/**
+ * The ids of the other vaults that keep a sequence beside `keyFile`: vaults created with the same key
+ * file (credctl reuses an existing key file). rotate-key replaces the key in the file, which would lock
+ * every one of them out for good.
+ */
+async function otherVaultsOf(keyFile: string, vaultId: string): Promise<string[]> {
+  const base = path.basename(keyFile)
+  const names = await fsp.readdir(path.dirname(keyFile)).catch(() => [] as string[])
+  return names
+    .filter((n) => n.startsWith(`${base}.`) && n.endsWith('.sequence'))
+    .map((n) => n.slice(base.length + 1, -'.sequence'.length))
+    .filter((id) => id !== vaultId && /^[A-Za-z0-9_-]{8,64}$/.test(id))
+}
 
 async function readKeyFile(file: string): Promise<Buffer> {
   let st
@@ -65,8 +86,8 @@ const none = async () => [] as string[]
  * as undefined; a file that cannot be read at all (permissions, not a regular file) is KEY_UNAVAILABLE,
  * as the key beside it would be. raise() is read-compare-write (see SequenceKeeper.raise).
  */
-function fileKeeper(keyFile: string): SequenceKeeper {
-  const where = sequenceFile(keyFile)
+function fileKeeper(keyFile: string, vaultId: string): SequenceKeeper {
+  const where = sequenceFile(keyFile, vaultId)
   const read = async () => {
     try {
       return parseSequence(await readRegularFile(where))
@@ -91,7 +112,7 @@ function fileKeeper(keyFile: string): SequenceKeeper {
 /**
  * `file`: a 0600 key file outside the vault's directory, named by CREDCTL_KEY_FILE when the vault is
  * created; its absolute path is recorded in the header. Keeps the vault's sequence number in
- * `<key file>.sequence`.
+ * `<key file>.<vault id>.sequence`.
  */
 export const fileSource: KeySourceModule = {
   name: 'file',
@@ -146,6 +167,12 @@ export const fileSource: KeySourceModule = {
 
   async stageRotation({ vault, oldKey }) {
     const keyFile = vault.key.file!
+    const others = await otherVaultsOf(keyFile, vault.vault_id)
+    if (others.length) {
+      throw new CredctlError('USAGE', `rotate-key would change the key file ${keyFile}, which is also the key of ${others.length === 1 ? 'vault' : 'vaults'} ${others.join(', ')}: they could never be opened again; nothing was changed`, {
+        hint: 'give this vault a key file of its own first: credctl export, then CREDCTL_KEY_FILE=NEW credctl --vault NEW import --bundle',
+      })
+    }
     const next = nextKeyFile(keyFile)
     const key = crypto().randomBytes(KEY_BYTES)
     return {
@@ -173,5 +200,5 @@ export const fileSource: KeySourceModule = {
     }
   },
 
-  sequence: (vault) => (vault.key.file ? fileKeeper(vault.key.file) : undefined),
+  sequence: (vault) => (vault.key.file ? fileKeeper(vault.key.file, vault.vault_id) : undefined),
 }

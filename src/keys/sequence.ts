@@ -1,7 +1,7 @@
 import { CredctlError } from '../errors.js'
 
 /**
- * The one text form of a kept sequence number (keychain entry value, `<key file>.sequence`): decimal
+ * The one text form of a kept sequence number (keychain entry value, `<key file>.<vault id>.sequence`): decimal
  * digits, nothing else. Anything else reads as "nothing kept" rather than failing: a damaged keeper must
  * not lock the user out of a vault whose key is fine (the vault's own head MAC still protects it).
  */

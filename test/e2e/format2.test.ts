@@ -176,4 +176,39 @@ describe('an older copy put back over a key-file vault is refused (the kept sequ
     expect(second.stderr).not.toMatch(/format 2/)
     expect((await cli(['status'])).stdout).toMatch(/format\s+2 \(sequence \d+\)/)
   })
+
+  it('two vaults on one key file keep a sequence each; rotate-key refuses to change a key file another vault uses', async () => {
+    const t = setup()
+    const keyFile = path.join(t.dir, 'keys', 'shared.key')
+    const base: Record<string, string> = { ...t.env, CREDCTL_KEY_FILE: keyFile }
+    delete base.CREDCTL_MASTER_KEY
+    const a = (args: string[], input?: string) => runCli(args, { env: { ...base, CREDCTL_VAULT: path.join(t.dir, 'a', 'vault.json') }, ...(input !== undefined ? { input } : {}) })
+    const b = (args: string[], input?: string) => runCli(args, { env: { ...base, CREDCTL_VAULT: path.join(t.dir, 'b', 'vault.json') }, ...(input !== undefined ? { input } : {}) })
+    await seed(a, 1)
+    await seed(b, 1)
+    expect((await a(['update', 'k0', '--description', 'x'])).code).toBe(0)
+    expect((await a(['update', 'k0', '--description', 'y'])).code).toBe(0)
+    expect((await b(['reveal', 'k0'])).stdout.trim()).toBe(VALUE(0))
+    const keyBefore = readFileSync(keyFile, 'utf8')
+    const r = await a(['rotate-key'])
+    expect(r.code).toBe(2)
+    expect(r.stderr).toMatch(/also the key of vault/)
+    expect(readFileSync(keyFile, 'utf8')).toBe(keyBefore)
+    expect((await b(['reveal', 'k0'])).stdout.trim()).toBe(VALUE(0))
+    expect((await a(['reveal', 'k0'])).stdout.trim()).toBe(VALUE(0))
+  })
+
+  it('readers and writers at once never see a false "older copy" (a read raced by a write reads again)', async () => {
+    const t = setup()
+    const keyFile = path.join(t.dir, 'keys', 'vault.key')
+    const env: Record<string, string> = { ...t.env, CREDCTL_KEY_FILE: keyFile }
+    delete env.CREDCTL_MASTER_KEY
+    const cli = (args: string[], input?: string) => runCli(args, { env, ...(input !== undefined ? { input } : {}) })
+    await seed(cli, 3)
+    const jobs: Promise<{ code: number; stderr: string }>[] = []
+    for (let w = 0; w < 3; w++) for (let i = 0; i < 4; i++) jobs.push(cli(['update', `k${w}`, '--description', `w${w}-${i}`]))
+    for (let r = 0; r < 8; r++) jobs.push(cli(['reveal', `k${r % 3}`]))
+    const out = await Promise.all(jobs)
+    expect(out.filter((o) => o.code !== 0).map((o) => o.stderr)).toEqual([])
+  })
 })

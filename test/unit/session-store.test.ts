@@ -154,3 +154,45 @@ describe('format 2 integrity against a storage-side attacker', () => {
     )
   })
 })
+
+describe('the kept sequence (file key source) against a write that lands between a read and its check', () => {
+  it('a reader whose snapshot was replaced meanwhile reads again instead of calling the vault an older copy', async () => {
+    const { mkdtempSync, rmSync } = await import('node:fs')
+    const { tmpdir } = await import('node:os')
+    const path = await import('node:path')
+    const dir = mkdtempSync(path.join(tmpdir(), 'credctl-stale-'))
+    try {
+      const env = { CREDCTL_KEY_FILE: path.join(dir, 'vault.key') }
+      const inner = memoryStore()
+      const writer = createClient({ store: inner, env })
+      await writer.credentials.create({ name: 'k0', type: 'openai', value: `sk-proj-${'c'.repeat(24)}` })
+      await writer.credentials.reveal('k0') // the kept sequence exists from here on
+      let armed = true
+      // The reader's store: its first load returns the vault as it was, after another process wrote.
+      const racing: VaultStore = {
+        ...inner,
+        load: async () => {
+          const snap = await inner.load()
+          if (armed) {
+            armed = false
+            await writer.credentials.update('k0', { description: 'written meanwhile' })
+          }
+          return snap
+        },
+      }
+      const reader = createClient({ store: racing, env })
+      expect(await reader.credentials.reveal('k0')).toBe(`sk-proj-${'c'.repeat(24)}`)
+      expect(armed).toBe(false)
+      // A vault that IS older than what is kept stays refused.
+      const old = (await inner.load())!
+      await writer.credentials.update('k0', { description: 'newer' })
+      await inner.transact(async (tx) => {
+        tx.setHeader(old.header)
+        for (const r of old.records) tx.put(r)
+      })
+      expect(await code(reader.credentials.reveal('k0'))).toBe('VAULT_DAMAGED')
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})
