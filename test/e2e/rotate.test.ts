@@ -234,8 +234,9 @@ describe('rotate-key, file source', () => {
     expect(newKey).not.toBe(oldKey)
     expect(statSync(keyFile).mode & 0o777).toBe(0o600)
     // No .next, no temp file; beside the key only its kept sequence (issue 13), at the re-keyed vault's number.
-    expect(readdirSync(path.dirname(keyFile)).sort()).toEqual(['credctl.key', 'credctl.key.sequence'])
-    expect(readFileSync(`${keyFile}.sequence`, 'utf8').trim()).toBe(String(readVaultFile(t.vault).sequence))
+    const id = readVaultFile(t.vault).vault_id
+    expect(readdirSync(path.dirname(keyFile)).sort()).toEqual(['credctl.key', `credctl.key.${id}.sequence`])
+    expect(readFileSync(`${keyFile}.${id}.sequence`, 'utf8').trim()).toBe(String(readVaultFile(t.vault).sequence))
     oldKeyOpensNothing(readFileSync(t.vault, 'utf8'), Buffer.from(oldKey.trim(), 'base64'))
     await expectAllValues(env)
   })

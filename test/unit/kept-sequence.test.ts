@@ -52,19 +52,19 @@ describe('keptSequence: which sources keep it', () => {
     expect(sequenceAccount('v1')).toBe('v1:sequence')
   })
 
-  it('file: <key file>.sequence beside the key (outside the vault directory), 0600, one line, no temp file left', async () => {
+  it('file: <key file>.<vault id>.sequence beside the key (outside the vault directory), 0600, one line, no temp file left', async () => {
     const keyFile = path.join(dir, 'keys', 'credctl.key')
     mkdirSync(path.dirname(keyFile), { mode: 0o700 })
     writeFileSync(keyFile, `${KEY}\n`, { mode: 0o600 })
     const k = keptSequence({ vault_id: 'v', key: { source: 'file', check: CHECK, file: keyFile } }, path.join(dir, 'vault', 'vault.json'), ctxWith(fakeKeychain().kc))!
-    expect(k.where).toBe(`${keyFile}.sequence`)
-    expect(sequenceFile(keyFile)).toBe(k.where)
+    expect(k.where).toBe(`${keyFile}.v.sequence`)
+    expect(sequenceFile(keyFile, 'v')).toBe(k.where)
     expect(await k.read()).toBeUndefined()
     await k.raise(41)
     expect(readFileSync(k.where, 'utf8')).toBe('41\n')
     expect(statSync(k.where).mode & 0o777).toBe(0o600)
     expect(readFileSync(keyFile, 'utf8')).toBe(`${KEY}\n`)
-    expect(readdirSync(path.dirname(keyFile)).sort()).toEqual(['credctl.key', 'credctl.key.sequence'])
+    expect(readdirSync(path.dirname(keyFile)).sort()).toEqual(['credctl.key', 'credctl.key.v.sequence'])
     expect(await k.read()).toBe(41)
   })
 })
@@ -105,7 +105,7 @@ describe('a kept value that does not parse reads as undefined (and is replaced b
   it.each(junk)('%j', async (text) => {
     const { kc, store } = fakeKeychain()
     const keyFile = path.join(dir, 'credctl.key')
-    writeFileSync(sequenceFile(keyFile), text)
+    writeFileSync(sequenceFile(keyFile, 'v'), text)
     store.set('v:sequence', text)
     for (const key of [{ source: 'keychain' as const, check: CHECK }, { source: 'file' as const, check: CHECK, file: keyFile }]) {
       const k = keptSequence({ vault_id: 'v', key }, 'vault', ctxWith(kc))!
@@ -117,7 +117,7 @@ describe('a kept value that does not parse reads as undefined (and is replaced b
 
   it('surrounding whitespace (a hand-edited file with a newline) still parses', async () => {
     const keyFile = path.join(dir, 'credctl.key')
-    writeFileSync(sequenceFile(keyFile), ' 17\n\n')
+    writeFileSync(sequenceFile(keyFile, 'v'), ' 17\n\n')
     expect(await keptSequence({ vault_id: 'v', key: { source: 'file', check: CHECK, file: keyFile } }, 'vault', ctxWith(fakeKeychain().kc))!.read()).toBe(17)
   })
 })
@@ -218,7 +218,7 @@ describe('with a real vault: the keepers follow the vault id through rotate-key'
     expect(after.sequence).toBeGreaterThan(v.sequence)
     expect(await keptSequence(after, vault, ctxWith(fakeKeychain().kc))!.read()).toBe(after.sequence) // ... the keeper beside it followed
     expect(existsSync(`${keyFile}.next`)).toBe(false)
-    expect(readdirSync(path.dirname(keyFile)).sort()).toEqual(['credctl.key', 'credctl.key.sequence'])
+    expect(readdirSync(path.dirname(keyFile)).sort()).toEqual(['credctl.key', `credctl.key.${v.vault_id}.sequence`])
     expect(readdirSync(path.dirname(vault)).filter((n) => n.includes('sequence'))).toEqual([])
   })
 })
