@@ -7,7 +7,7 @@ import { STORED_ID } from '../vault/record-schema.js'
 import { formatVersionOf, parseV2, serializeV2 } from './file-format.js'
 import { assertStorable, assertWritableHeader } from './storable.js'
 import { appendHistory, readHistory } from './file-history.js'
-import { ensureDir, writeFileAtomic } from '../lib/durable-file.js'
+import { ensureDir, removeDeadTemps, writeFileAtomic } from '../lib/durable-file.js'
 import { withLock } from './lock.js'
 import { sidePaths } from './paths.js'
 import { checkVaultDir } from './private-file.js'
@@ -152,6 +152,8 @@ export function fileStore(file: string, opts: FileStoreOptions = {}): VaultStore
     exclusive<T>(name: 'rotate', fn: () => Promise<T>, topts: { lockTimeoutMs?: number } = {}): Promise<T> {
       // `<vault>.rotate.lock`, the vault lock's mechanism under another name: held across transactions.
       const lockTimeoutMs = topts.lockTimeoutMs ?? opts.lockTimeoutMs
+      // The lock's temp file of a rotation killed while taking it (lock.ts createLock), as the vault's own.
+      await removeDeadTemps(path.dirname(file), `${path.basename(file)}.${name}`)
       return withLock(`${file}.${name}`, fn, lockTimeoutMs !== undefined ? { lockTimeoutMs } : {})
     },
 
