@@ -149,7 +149,7 @@ export function fileStore(file: string, opts: FileStoreOptions = {}): VaultStore
 
     rawText: () => readVaultText(file),
 
-    exclusive<T>(name: 'rotate', fn: () => Promise<T>, topts: { lockTimeoutMs?: number } = {}): Promise<T> {
+    async exclusive<T>(name: 'rotate', fn: () => Promise<T>, topts: { lockTimeoutMs?: number } = {}): Promise<T> {
       // `<vault>.rotate.lock`, the vault lock's mechanism under another name: held across transactions.
       const lockTimeoutMs = topts.lockTimeoutMs ?? opts.lockTimeoutMs
       // The lock's temp file of a rotation killed while taking it (lock.ts createLock), as the vault's own.
