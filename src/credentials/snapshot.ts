@@ -105,8 +105,8 @@ export function verifyRecords(l: Loaded, key: Buffer, ids: Iterable<string>, loc
 /**
  * Apply a mutated VaultFile to a transaction as format 2: each record whose text changed is checked
  * against its old MAC first (so a record edited outside credctl is never laundered by a fresh MAC),
- * then stored with revision + 1 and a new MAC; removed records are removed; untouched records keep their
- * bytes and are not hashed at all. The header gets the next sequence and a new head MAC. A format 1
+ * then stored with revision + 1 and a new MAC; a removed record is checked the same way, then removed;
+ * untouched records keep their bytes and are not hashed at all. The header gets the next sequence and a new head MAC. A format 1
  * vault is rewritten whole (its one MAC was checked by verifyHead). Returns the new sequence, or
  * undefined when nothing changed (nothing is written). `oldKey`: the key the stored MACs are under
  * (rotate-key re-seals under a new one).
@@ -135,7 +135,15 @@ export function applyChanges(l: Loaded | undefined, next: VaultFile, key: Buffer
     out.set(rec.id, { id: rec.id, revision: before && l!.header.format === 2 ? before.revision + 1 : 1, mac: recordMac(key, body), body })
     changed = true
   }
-  if (l) for (const id of l.stored.keys()) if (!out.has(id)) changed = true
+  // A record is removed (purge) because of what it says (its name, its deleted_at): like a rewritten
+  // one, it is checked first, so an edit from outside cannot steer a purge onto another credential.
+  if (l) {
+    for (const id of l.stored.keys()) {
+      if (out.has(id)) continue
+      if (l.header.format === 2) verifyRecords(l, oldKey, [id], location)
+      changed = true
+    }
+  }
   if (!changed) return undefined
   for (const id of l?.stored.keys() ?? []) if (!out.has(id)) tx.remove(id)
   for (const [id, r] of out) if (l?.stored.get(id) !== r) tx.put(r)

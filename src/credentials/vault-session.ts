@@ -67,13 +67,15 @@ export class Vault {
 
   /**
    * The store: ClientOptions.store, else the vault file (--vault, CREDCTL_VAULT or the default path).
-   * Settings that shape the file store are read here, once, so a bad one is exit 2 before any work.
+   * Settings that shape the file store are read here, once, so a bad one is exit 2 before any work;
+   * except the history size, which only a command that records something needs (README: a read-only
+   * command runs whatever it says); those check it before they act (historyMaxBytes() calls below).
    */
   store(): Promise<VaultStore> {
     return (this.storePromise ??= (async () => {
       if (this.opts.store) return this.opts.store
       const file = await resolveVaultPath(this.opts.vault, this.env)
-      return fileStore(file, { historyMaxBytes: this.historyMaxBytes(), lockTimeoutMs: this.lockTimeoutMs() })
+      return fileStore(file, { historyMaxBytes: () => this.historyMaxBytes(), lockTimeoutMs: this.lockTimeoutMs() })
     })())
   }
 

@@ -15,8 +15,11 @@ import type { SchemaStore, StoreTx, VaultHeader, VaultSnapshot, VaultStore } fro
 import { readVaultText, vaultDamaged, vaultFormatError } from './vault-file.js'
 
 export interface FileStoreOptions {
-  /** Rotate the history file once it passes this many bytes (default 1 MiB: file-history.ts). */
-  historyMaxBytes?: number
+  /**
+   * Rotate the history file once it passes this many bytes (default 1 MiB: file-history.ts). A function
+   * is called at each append, so a setting only a recording command needs is read only by those.
+   */
+  historyMaxBytes?: number | (() => number)
   /** How long a transaction waits for another writer's lock (default 10 s); TransactOptions overrides it. */
   lockTimeoutMs?: number
 }
@@ -164,7 +167,7 @@ export function fileStore(file: string, opts: FileStoreOptions = {}): VaultStore
         // Its lock lives beside it: the directory must exist even before the vault does.
         await ensureDir(path.dirname(historyFile))
         await appendHistory(historyFile, entries, {
-          ...(opts.historyMaxBytes !== undefined ? { maxBytes: opts.historyMaxBytes } : {}),
+          ...(opts.historyMaxBytes !== undefined ? { maxBytes: typeof opts.historyMaxBytes === 'function' ? opts.historyMaxBytes() : opts.historyMaxBytes } : {}),
           ...(opts.lockTimeoutMs !== undefined ? { lockTimeoutMs: opts.lockTimeoutMs } : {}),
         })
       },

@@ -4,9 +4,10 @@ import { readFileSync, readdirSync, statSync, writeFileSync, existsSync } from '
 import * as path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createClient } from '../../src/credentials/client.js'
-import { aadFor, hmac, macKey, open } from '../../src/vault/cipher.js'
-import { macInput, parseVault } from '../../src/vault/format.js'
+import { aadFor, open } from '../../src/vault/cipher.js'
+import { headMac, recordMac } from '../../src/vault/integrity.js'
 import { ROOT, runCli, tempVault } from '../helpers/cli.js'
+import { readVaultFile } from '../helpers/vault-file.js'
 
 // Issue 6 / security.md 8.3 (20): writers SIGKILLed at random moments. After each kill the vault parses,
 // authenticates, and holds the old or the new state; every write that reported success is there; temp
@@ -43,11 +44,20 @@ function killAfter(script: string, args: string[], env: Record<string, string>, 
   })
 }
 
-/** The vault on disk, checked the hard way: parse, MAC under the key, every value opened. */
+/**
+ * The vault on disk, checked the hard way: parse (format 2, as every write leaves it), each record's MAC
+ * over its exact stored bytes and the head MAC over the manifest under the key, every value opened.
+ */
 function verified(file: string, keyB64: string): Map<string, string> {
   const key = Buffer.from(keyB64, 'base64')
-  const v = parseVault(readFileSync(file, 'utf8'))
-  expect(hmac(macKey(key), macInput(v))).toBe(v.mac)
+  const v = readVaultFile(file)
+  expect(v.format).toBe(2)
+  const manifest = v.credentials.map((c) => {
+    const s = v.stored.get(c.id)!
+    expect(recordMac(key, s.body!), `record ${c.id}`).toBe(s.mac)
+    return { id: c.id, revision: s.revision, mac: s.mac }
+  })
+  expect(headMac(key, { vault_id: v.vault_id, created_at: v.created_at, key: v.key, sequence: v.sequence }, manifest)).toBe(v.mac)
   return new Map(v.credentials.map((c) => [c.name, open(key, c.secret, aadFor(v.vault_id, c.id, 'value')).toString('utf8')]))
 }
 

@@ -1,13 +1,19 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import * as path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { hmac, macKey } from '../../src/vault/cipher.js'
-import { macInput, parseVault } from '../../src/vault/format.js'
+import { serializeV2 } from '../../src/store/file-format.js'
+import { headMac, recordMac } from '../../src/vault/integrity.js'
+import { serializeRecord } from '../../src/vault/format.js'
 import { runCli, tempVault, type CliResult } from '../helpers/cli.js'
 import { startServer, type TestServer } from '../helpers/http-server.js'
+import { parseVaultText, readVaultFile, serializeVaultDoc, type VaultDoc } from '../helpers/vault-file.js'
 
 // Issue 6, integrity: any edit made outside credctl is detected (exit 4 naming the file) before
 // validate/run/reveal/update act on it, and an edited base URL never makes credctl send a key anywhere.
+// Format 2 (issue 13): a per-record MAC over each record's exact bytes and a head MAC over the manifest
+// (ids, revisions, record MACs, sequence, header). An edit of one record's body is caught by every
+// command that uses THAT record (and by status, which checks every record); an edit of the manifest or
+// the header (a record removed or added, a MAC, created_at, the key source) by every value-using command.
 const OPENAI = 'sk-proj-INTEGRITYcanary0123456789abcdefABCDEF'
 const ANTHROPIC = 'sk-ant-api03-INTEGRITYcanary0123456789abcdef'
 const TOOL = 'tool-INTEGRITYcanary-0123456789'
@@ -47,42 +53,54 @@ afterAll(async () => {
   t.cleanup()
 })
 
-type Doc = { credentials: Record<string, any>[]; key: Record<string, any>; [k: string]: unknown }
+type Doc = Omit<VaultDoc, 'credentials' | 'key'> & { credentials: Record<string, any>[]; key: Record<string, any> }
 const byName = (d: Doc, name: string) => d.credentials.find((c) => c.name === name)!
 
+/**
+ * Where an edit is caught (issue 13, format 2). 'record': a record's body changed, its stored MAC kept,
+ * so the head MAC still holds and the edit is caught by every command that uses THAT record (and by
+ * status, which checks every record). 'vault': the manifest or header changed (a record removed or
+ * added, a MAC, created_at, the key source), so the head MAC fails for every value-using command.
+ */
+type Scope = 'record' | 'vault'
+
 /** Every edit an attacker (or a careless editor) could make to the metadata, keeping the file parseable. */
-const EDITS: [string, string, (d: Doc) => void][] = [
-  ['name', 'prod-renamed', (d) => (byName(d, 'prod').name = 'prod-renamed')],
-  ['type', 'prod', (d) => (byName(d, 'prod').type = 'deepseek')],
-  ['base_url (changed)', 'prod', (d) => (byName(d, 'prod').base_url = attacker.url)],
-  ['base_url (added)', 'claude', (d) => (byName(d, 'claude').base_url = attacker.url)],
-  ['settings check_url', 'tool', (d) => (byName(d, 'tool').settings.check_url = `${attacker.url}/me`)],
-  ['settings auth_header', 'tool', (d) => (byName(d, 'tool').settings.auth_header = 'X-Leak: {value}')],
-  ['default flag', 'claude', (d) => (byName(d, 'claude').is_default = false)],
-  ['masked_content', 'prod', (d) => (byName(d, 'prod').masked_content = 'sk-pr...zzzz')],
-  ['description', 'prod', (d) => (byName(d, 'prod').description = 'edited')],
-  ['is_valid', 'prod', (d) => (byName(d, 'prod').is_valid = !byName(d, 'prod').is_valid)],
-  ['deleted_at', 'prod', (d) => (byName(d, 'db').deleted_at = '2026-01-01T00:00:00.000Z')],
-  ['record removed', 'prod', (d) => (d.credentials = d.credentials.filter((c) => c.name !== 'claude'))],
-  [
-    'record duplicated under a new id',
-    'prod',
-    (d) => d.credentials.push({ ...byName(d, 'prod'), id: '00000000-0000-4000-8000-000000000001', name: 'prod-copy' }),
-  ],
-  ['records reordered', 'prod', (d) => d.credentials.reverse()],
+const EDITS: [string, string, Scope, (d: Doc) => void][] = [
+  ['name', 'prod-renamed', 'record', (d) => (byName(d, 'prod').name = 'prod-renamed')],
+  ['type', 'prod', 'record', (d) => (byName(d, 'prod').type = 'deepseek')],
+  ['base_url (changed)', 'prod', 'record', (d) => (byName(d, 'prod').base_url = attacker.url)],
+  ['base_url (added)', 'claude', 'record', (d) => (byName(d, 'claude').base_url = attacker.url)],
+  ['settings check_url', 'tool', 'record', (d) => (byName(d, 'tool').settings.check_url = `${attacker.url}/me`)],
+  ['settings auth_header', 'tool', 'record', (d) => (byName(d, 'tool').settings.auth_header = 'X-Leak: {value}')],
+  ['default flag', 'claude', 'record', (d) => (byName(d, 'claude').is_default = false)],
+  ['masked_content', 'prod', 'record', (d) => (byName(d, 'prod').masked_content = 'sk-pr...zzzz')],
+  ['description', 'prod', 'record', (d) => (byName(d, 'prod').description = 'edited')],
+  ['is_valid', 'prod', 'record', (d) => (byName(d, 'prod').is_valid = !byName(d, 'prod').is_valid)],
+  ['deleted_at', 'db', 'record', (d) => (byName(d, 'db').deleted_at = '2026-01-01T00:00:00.000Z')],
   [
     'secrets swapped between records',
     'prod',
+    'record',
     (d) => {
       const a = byName(d, 'prod')
       const b = byName(d, 'claude')
       ;[a.secret, b.secret] = [b.secret, a.secret]
     },
   ],
-  ['vault created_at', 'prod', (d) => (d.created_at = '2020-01-01T00:00:00.000Z')],
-  ['mac replaced', 'prod', (d) => (d.mac = Buffer.alloc(32).toString('base64'))],
-  ['key source', 'prod', (d) => (d.key = { source: 'file', check: d.key.check, file: path.join(t.dir, 'evil.key') })],
+  ['record removed', 'prod', 'vault', (d) => (d.credentials = d.credentials.filter((c) => c.name !== 'claude'))],
+  [
+    'record duplicated under a new id',
+    'prod',
+    'vault',
+    (d) => d.credentials.push({ ...byName(d, 'prod'), id: '00000000-0000-4000-8000-000000000001', name: 'prod-copy' }),
+  ],
+  ['vault created_at', 'prod', 'vault', (d) => (d.created_at = '2020-01-01T00:00:00.000Z')],
+  ['mac replaced', 'prod', 'vault', (d) => (d.mac = Buffer.alloc(32).toString('base64'))],
+  ['key source', 'prod', 'vault', (d) => (d.key = { source: 'file', check: d.key.check, file: path.join(t.dir, 'evil.key') })],
 ]
+
+const RUN = (): string[] => ['run', '--', process.execPath, '-e', `require('fs').writeFileSync(${JSON.stringify(path.join(t.dir, 'ran'))}, 'x')`]
+const CREATE: [string, string[], string] = ['create', ['create', '--name', 'fresh', '--type', 'groq', '--value-stdin'], 'gsk_0123456789abcdefabcdef']
 
 /** What must refuse to act on an edited vault: everything that needs the key, reads or writes. */
 const ACTIONS = (target: string): [string, string[], string?][] => [
@@ -92,11 +110,24 @@ const ACTIONS = (target: string): [string, string[], string?][] => [
   ['update --description', ['update', target, '--description', 'x']],
   ['update --value-stdin', ['update', target, '--value-stdin'], 'sk-proj-NEWVALUE0123456789abcdefabcdef'],
   ['delete', ['delete', target]],
+  ['purge', ['purge', target, '--yes']],
   ['set-default', ['set-default', target]],
-  ['create', ['create', '--name', 'fresh', '--type', 'groq', '--value-stdin'], 'gsk_0123456789abcdefabcdef'],
-  ['run', ['run', '--', process.execPath, '-e', `require('fs').writeFileSync(${JSON.stringify(path.join(t.dir, 'ran'))}, 'x')`]],
+  CREATE,
+  ['run', RUN()],
   ['rotate-key', ['rotate-key']],
 ]
+
+/**
+ * The commands that use the record an edit of scope 'record' changed: every ACTION naming it, the ones
+ * reading every live record (validate --all, rotate-key), and run when the record is a type's default.
+ * `create` uses no existing value. An edit that takes the record out of a command's reach is not caught
+ * by that command (it no longer uses the record): a record marked deleted is used only by restore, purge
+ * and rotate-key; a record no longer default is not injected by run.
+ */
+const USING = (what: string, target: string): [string, string[], string?][] => {
+  if (what === 'deleted_at') return [['restore', ['restore', target]], ['purge', ['purge', target, '--yes']], ['rotate-key', ['rotate-key']]]
+  return ACTIONS(target).filter(([label]) => label !== 'create' && !(label === 'run' && what === 'default flag'))
+}
 
 describe('edits made outside credctl', () => {
   it('control: the untouched vault validates against its own base URL (the server sees the key)', async () => {
@@ -109,18 +140,19 @@ describe('edits made outside credctl', () => {
     pristine = readFileSync(t.vault, 'utf8') // validate stored its verdict
   })
 
-  it.each(EDITS)('%s: every command that needs the key exits 4 naming the file, sends nothing, changes nothing', async (_what, target, edit) => {
-    const doc = JSON.parse(pristine) as Doc
+  it.each(EDITS)('%s: every command that uses what was edited exits 4 naming the file, sends nothing, changes nothing', async (what, target, scope, edit) => {
+    const doc = parseVaultText(pristine) as unknown as Doc
     edit(doc)
-    const text = `${JSON.stringify(doc, null, 1)}\n`
-    expect(() => parseVault(text)).not.toThrow() // the edit keeps the file well-formed: only the MAC (or key check) can tell
+    const text = serializeVaultDoc(doc as unknown as VaultDoc)
+    expect(() => parseVaultText(text)).not.toThrow() // the edit keeps the file well-formed: only the MACs (or key check) can tell
     writeFileSync(t.vault, text)
     const ran = path.join(t.dir, 'ran')
     legit.reset()
     attacker.reset()
     try {
+      const actions = scope === 'vault' ? ACTIONS(target) : USING(what, target)
       const results = await Promise.all(
-        ACTIONS(target).map(async ([label, args, input]) => {
+        actions.map(async ([label, args, input]) => {
           const env: Record<string, string> = label === 'rotate-key' ? { CREDCTL_NEW_MASTER_KEY: newKey } : {}
           return [label, await cli(args, input, env)] as const
         }),
@@ -132,19 +164,64 @@ describe('edits made outside credctl', () => {
         expect(r.stdout, label).toBe('')
         for (const s of [OPENAI, ANTHROPIC, TOOL, 'INTEGRITYpw123']) expect(r.stderr + r.stdout).not.toContain(s)
       }
+      const st = await cli(['status', '--json'])
+      if (what === 'key source') {
+        // The edited header names a key file that is not here: status has no key to check with and says
+        // so (unchecked, as for any key not available here); the commands above all refused.
+        expect(JSON.parse(st.stdout).integrity.status).toBe('unchecked')
+      } else {
+        expect(st.code, 'status checks every record').toBe(4)
+        expect(JSON.parse(st.stdout).integrity.status).toBe('failed')
+      }
       expect(attacker.requests, 'the attacker server got a request').toHaveLength(0)
       expect(legit.requests).toHaveLength(0)
       expect(existsSync(ran), 'run started its command').toBe(false)
       expect(readFileSync(t.vault, 'utf8')).toBe(text) // byte-identical: never rewritten or "repaired"
+      if (scope === 'record') {
+        // A write that does not use the edited record may go ahead, but never re-seals (launders) it: the
+        // edited bytes keep their stale MAC, and the commands that use the record still refuse.
+        const c = await cli(CREATE[1], CREATE[2])
+        expect(c.code, c.stderr).toBe(0)
+        const after = readVaultFile(t.vault)
+        const edited = parseVaultText(text)
+        for (const rec of edited.credentials) {
+          const now = after.credentials.find((x) => x.id === rec.id)!
+          expect(now, rec.id).toEqual(rec)
+          expect(after.stored.get(rec.id)).toEqual(edited.stored.get(rec.id))
+        }
+        const again = await cli(actions[0]![1], actions[0]![2], actions[0]![0] === 'rotate-key' ? { CREDCTL_NEW_MASTER_KEY: newKey } : {})
+        expect(again.code, again.stderr).toBe(4)
+        expect((await cli(['status'])).code).toBe(4)
+        expect(attacker.requests).toHaveLength(0)
+      }
+    } finally {
+      writeFileSync(t.vault, pristine)
+    }
+  })
+
+  it('records reordered: harmless in format 2 (the manifest is sorted by id, so line order is not covered); values still come back', async () => {
+    const doc = parseVaultText(pristine)
+    doc.credentials.reverse()
+    const text = serializeVaultDoc(doc)
+    expect(text).not.toBe(pristine)
+    writeFileSync(t.vault, text)
+    try {
+      const r = await cli(['reveal', 'prod'])
+      expect(r.code, r.stderr).toBe(0)
+      expect(r.stdout.trim()).toBe(OPENAI)
+      const st = await cli(['status', '--json'])
+      expect(st.code, st.stderr).toBe(0)
+      expect(JSON.parse(st.stdout).integrity.status).toBe('ok')
+      expect(readFileSync(t.vault, 'utf8')).toBe(text)
     } finally {
       writeFileSync(t.vault, pristine)
     }
   })
 
   it('status explains the edit (exit 4) while list and get, which need no key, still display', async () => {
-    const doc = JSON.parse(pristine) as Doc
-    byName(doc, 'prod').base_url = attacker.url
-    const text = JSON.stringify(doc)
+    const doc = parseVaultText(pristine)
+    doc.credentials.find((c) => c.name === 'prod')!.base_url = attacker.url
+    const text = serializeVaultDoc(doc)
     writeFileSync(t.vault, text)
     try {
       const s = await cli(['status', '--json'])
@@ -165,13 +242,19 @@ describe('edits made outside credctl', () => {
   })
 
   it('values are bound to their record even for someone who can recompute the MAC (AAD)', async () => {
+    // Format 2: re-seal both swapped records and the head with the real key, so every MAC holds and only
+    // the values' associated data (vault id, record id, field) can tell.
     const key = Buffer.from(t.key, 'base64')
-    const v = parseVault(pristine)
+    const v = parseVaultText(pristine)
     const a = v.credentials.find((c) => c.name === 'prod')!
     const b = v.credentials.find((c) => c.name === 'claude')!
     ;[a.secret, b.secret] = [b.secret, a.secret]
-    v.mac = hmac(macKey(key), macInput(v))
-    const text = `${JSON.stringify({ format: 'credctl-vault', ...v }, null, 1)}\n`
+    const records = v.credentials.map((rec) => {
+      const body = serializeRecord(rec)
+      return { id: rec.id, revision: v.stored.get(rec.id)!.revision, mac: recordMac(key, body), body }
+    })
+    const head = { vault_id: v.vault_id, created_at: v.created_at, key: v.key, sequence: v.sequence }
+    const text = serializeV2({ format: 2, ...head, mac: headMac(key, head, records) }, records)
     writeFileSync(t.vault, text)
     try {
       for (const name of ['prod', 'claude']) {
@@ -190,15 +273,16 @@ describe('edits made outside credctl', () => {
 
 describe('damaged, truncated and unknown-version vaults', () => {
   const DAMAGE: [string, (s: string) => string, RegExp][] = [
-    ['truncated', (s) => s.slice(0, Math.floor(s.length * 0.6)), /not valid JSON \(damaged or truncated\)/],
+    ['truncated', (s) => s.slice(0, Math.floor(s.length * 0.6)), /truncated/],
     ['emptied', () => '', /empty/],
     ['garbage', () => '\u0000\u0001garbage', /not valid JSON/],
-    ['unknown version', (s) => s.replace('"version": 1', '"version": 3'), /unsupported vault version 3/],
-    ['record damaged', (s) => s.replace('"is_default": true', '"is_default": "yes"'), /"is_default" must be true or false/],
+    ['unknown version', (s) => s.replace('"version":2,', '"version":3,'), /unsupported vault version 3/],
+    ['record damaged', (s) => s.replace('"is_default":true', '"is_default":"yes"'), /"is_default" must be true or false/],
   ]
 
   it.each(DAMAGE)('%s: every command exits 4 with a clear message, status explains, the file stays byte-identical', async (_what, damage, why) => {
     const text = damage(pristine)
+    expect(text).not.toBe(pristine) // the damage applies to the format on disk
     writeFileSync(t.vault, text)
     try {
       const cmds: [string[], string?][] = [

@@ -59,7 +59,9 @@ describe('permissions under umask 000', () => {
     expect(mode(path.dirname(keyFile))).toBe(0o700)
     expect((await cliUmask0(['rotate-key'], env)).code).toBe(0)
     expect(mode(keyFile)).toBe(0o600)
-    expect(readdirSync(path.dirname(keyFile))).toEqual(['credctl.key'])
+    // The key and, beside it since issue 13, the kept sequence (rollback detection); both private, no temp left.
+    expect(readdirSync(path.dirname(keyFile)).sort()).toEqual(['credctl.key', 'credctl.key.sequence'])
+    expect(mode(`${keyFile}.sequence`)).toBe(0o600)
   })
 
   it('an export bundle is 0600', async () => {

@@ -5,6 +5,7 @@ import * as path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { sealBundle, type BundleEntry } from '../../src/credentials/bundle.js'
 import { assertNoLeak, runCli, tempVault } from '../helpers/cli.js'
+import { editVaultFile, readVaultFile } from '../helpers/vault-file.js'
 import { startServer, type TestServer } from '../helpers/http-server.js'
 
 /**
@@ -172,14 +173,19 @@ describe('credctl recover', () => {
     await cli(['delete', 'c'])
     return { ids }
   }
-  const raw = () => JSON.parse(readFileSync(v.vault, 'utf8')) as { credentials: Record<string, unknown>[] }
+  /** The record of `id` in an edited vault document (format 2 orders lines by its own rule, not by creation). */
+  const byId = <T extends { id: string }>(list: T[], id: string): T => list.find((c) => c.id === id)!
 
   it('a vault written with a NUL (an older credctl) and one damaged ciphertext: the rest comes back through a bundle', async () => {
     const { ids } = await seeded()
-    const j = raw()
-    j.credentials[0]!.validation_message = 'bad key\u0000'
-    j.credentials[1]!.secret = String(j.credentials[1]!.secret).replace(/.{8}$/, 'AAAAAAAA')
-    writeFileSync(v.vault, JSON.stringify(j))
+    // An older credctl wrote format 1 and let a NUL through; one ciphertext was damaged since.
+    editVaultFile(v.vault, (d) => {
+      d.format = 1
+      byId(d.credentials, ids.a!).validation_message = 'bad key\u0000'
+      const b = byId(d.credentials, ids.b!)
+      b.secret = String(b.secret).replace(/.{8}$/, 'AAAAAAAA')
+    })
+    expect(readFileSync(v.vault, 'utf8')).toMatch(/"version": 1,/)
     const before = readFileSync(v.vault)
     const broken = await cli(['list'])
     expect(broken.code).toBe(4)
@@ -204,10 +210,8 @@ describe('credctl recover', () => {
   })
 
   it('an edit made outside credctl (MAC fails) and a truncated file', async () => {
-    await seeded()
-    const j = raw()
-    j.credentials[0]!.name = 'renamed by hand'
-    writeFileSync(v.vault, JSON.stringify(j, null, 1))
+    const { ids } = await seeded()
+    editVaultFile(v.vault, (d) => void (byId(d.credentials, ids.a!).name = 'renamed by hand'))
     expect((await cli(['list'])).code).toBe(0) // list reads without the key
     const reveal = await cli(['reveal', 'renamed by hand'])
     expect(reveal.code).toBe(4)
@@ -215,9 +219,13 @@ describe('credctl recover', () => {
     const r = await cli(['recover', '--output', path.join(v.dir, 'r1.credctl')])
     expect(r.code).toBe(0)
     expect(r.stderr).toMatch(/Recovered 2 credentials/)
-    // Truncated in the middle of the second record: the first still comes back.
-    const text = JSON.stringify(j, null, 1)
-    writeFileSync(v.vault, text.slice(0, text.indexOf('"secret"', text.indexOf('"secret"') + 1) + 20))
+    // Truncated in the middle of the second live record's line: the first still comes back.
+    const text = readFileSync(v.vault, 'utf8')
+    const lines = text.split('\n')
+    const live = lines.flatMap((l, i) => (l.includes(ids.a!) || l.includes(ids.b!) ? [i] : []))
+    expect(live).toHaveLength(2)
+    const cutAt = lines.slice(0, live[1]).join('\n').length + 1 + lines[live[1]!]!.indexOf('"secret"') + 20
+    writeFileSync(v.vault, text.slice(0, cutAt))
     const t = await cli(['recover', '--output', path.join(v.dir, 'r2.credctl'), '--json'])
     expect(JSON.parse(t.stdout).recovered).toHaveLength(1)
   })
@@ -288,16 +296,14 @@ describe('review findings (a fresh reviewer tried to break the above)', () => {
   it('recover: a damaged key check still recovers with the right key; a duplicate id and a cut file are reported, exit 1', async () => {
     for (const n of ['a', 'b']) await cli(['create', '--name', n, '--type', 'openai', '--value-stdin'], `${KEY}${n}`)
     const good = readFileSync(v.vault, 'utf8')
-    const j = JSON.parse(good)
-    j.key.check = `${String(j.key.check).slice(0, -6)}AAAAAA`
-    writeFileSync(v.vault, JSON.stringify(j))
+    editVaultFile(v.vault, (d) => void (d.key.check = `${String(d.key.check).slice(0, -6)}AAAAAA`))
     const r = await cli(['recover', '--output', path.join(v.dir, 'r1.credctl'), '--json'])
     expect(r.code).toBe(1)
     expect(JSON.parse(r.stdout).recovered).toHaveLength(2)
     expect(JSON.parse(r.stdout).warnings.join()).toMatch(/key check is damaged/)
-    const d = JSON.parse(good)
-    d.credentials[1].id = d.credentials[0].id
-    writeFileSync(v.vault, JSON.stringify(d))
+    // Two lines under one id, as an outsider would write them (the helper's writer refuses a duplicate).
+    const [first, second] = readVaultFile(v.vault).credentials.map((c) => c.id) as [string, string]
+    writeFileSync(v.vault, good.split('\n').map((l) => l.split(second).join(first)).join('\n'))
     const dup = await cli(['recover', '--output', path.join(v.dir, 'r2.credctl'), '--json'])
     expect(dup.code).toBe(1)
     expect(JSON.parse(dup.stdout).failed[0].reason).toMatch(/same id/)

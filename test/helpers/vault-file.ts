@@ -11,8 +11,8 @@ export interface VaultDoc extends VaultFile {
   format: 1 | 2
   /** Format 2's sequence (0 for format 1). */
   sequence: number
-  /** Format 2: each record's stored revision and MAC, by id. */
-  stored: Map<string, { revision: number; mac: string }>
+  /** Format 2: each record's stored revision, MAC and exact body text (what its MAC covers), by id. */
+  stored: Map<string, { revision: number; mac: string; body?: string }>
 }
 
 /** Parse a vault file's text, format 1 or 2, strictly (the reader's own rules). */
@@ -32,7 +32,7 @@ export function parseVaultText(text: string): VaultDoc {
     credentials: snap.records.map((r, i) => parseRecordText(r.body, `credential #${i + 1}`)),
     format: 2,
     sequence: h.sequence,
-    stored: new Map(snap.records.map((r) => [r.id, { revision: r.revision, mac: r.mac }])),
+    stored: new Map(snap.records.map((r) => [r.id, { revision: r.revision, mac: r.mac, body: r.body }])),
   }
 }
 
