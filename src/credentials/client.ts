@@ -210,8 +210,7 @@ export class CredentialsApi {
 
   /** One credential by id or name, deleted ones included; a name several records have is AMBIGUOUS. */
   async get(idOrName: string): Promise<Credential> {
-    const v = await this.vault.read()
-    return toView(find(v, idOrName, { deleted: true }))
+    return toView((await this.vault.lookup([idOrName], { deleted: true })).records[0]!)
   }
 
   async update(idOrName: string, input: UpdateInput): Promise<Credential> {
@@ -503,8 +502,7 @@ export class CredentialsApi {
 
   /** The stored schema: { updated_at, tables: [...] }. */
   async getSchema(idOrName: string): Promise<SchemaDoc> {
-    const v = await this.vault.read()
-    const rec = find(v, idOrName, { deleted: true })
+    const rec = (await this.vault.lookup([idOrName], { deleted: true })).records[0]!
     if (!rec.has_schema && !hasDiscovery(rec)) throw noDiscovery(rec)
     if (!rec.has_schema) {
       throw new CredctlError('NOT_FOUND', `no schema discovered yet for "${rec.name}"`, { hint: `run: credctl discover ${JSON.stringify(rec.name)}` })

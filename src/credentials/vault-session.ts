@@ -211,23 +211,29 @@ export class Vault {
     return freshRead(() => this.decryptOnce(idsOrNames))
   }
 
-  private async decryptOnce(idsOrNames: string[]): Promise<{ rec: CredentialRecord; value: string }[]> {
-    this.historyMaxBytes() // every value handed out is recorded: a bad setting stops it first
-    const file = await this.file()
-    // Only the records the names could mean are parsed (snapshot.ts mayMean); when that finds nothing,
-    // or finds it ambiguous, everything is parsed and looked up again, so errors and suggestions are
-    // exactly those of a full read.
+  /**
+   * The records names or ids mean (records.ts find), reading only what they could mean: only the bodies
+   * snapshot.ts mayMean picks are parsed; when that finds nothing, or finds it ambiguous, everything is
+   * parsed and looked up again, so errors and suggestions are exactly those of a full read. No key.
+   */
+  async lookup(idsOrNames: string[], opts: { deleted?: boolean } = {}): Promise<{ loaded: Loaded | undefined; records: CredentialRecord[] }> {
     const lookups = idsOrNames.map((x) => (typeof x === 'string' && x !== '' ? mayMean(x, ID_PREFIX_MIN) : () => false))
     let l = await this.load((r) => lookups.some((m) => m(r)))
-    let recs: CredentialRecord[]
     try {
-      recs = idsOrNames.map((x) => find(l?.vault, x))
+      return { loaded: l, records: idsOrNames.map((x) => find(l?.vault, x, opts)) }
     } catch (e) {
       if (!(e instanceof CredctlError) || (e.code !== 'NOT_FOUND' && e.code !== 'AMBIGUOUS')) throw e
       l = await this.load()
-      recs = idsOrNames.map((x) => find(l?.vault, x))
+      return { loaded: l, records: idsOrNames.map((x) => find(l?.vault, x, opts)) }
     }
-    recs = [...new Map(recs.map((r) => [r.id, r])).values()]
+  }
+
+  private async decryptOnce(idsOrNames: string[]): Promise<{ rec: CredentialRecord; value: string }[]> {
+    this.historyMaxBytes() // every value handed out is recorded: a bad setting stops it first
+    const file = await this.file()
+    const found = await this.lookup(idsOrNames)
+    const l = found.loaded
+    const recs = [...new Map(found.records.map((r) => [r.id, r])).values()]
     if (recs.length === 0) return []
     const key = await this.unlock(l!, file)
     verifyRecords(l!, key, recs.map((r) => r.id), file)

@@ -196,3 +196,45 @@ describe('the kept sequence (file key source) against a write that lands between
     }
   })
 })
+
+describe('a lookup reads only what a name could mean, and answers exactly as a full read', () => {
+  it('property: get(x) equals find(x) over every record parsed, for tricky names, NFD forms and id prefixes', async () => {
+    const { find } = await import('../../src/credentials/records.js')
+    const nameArb = fc.stringMatching(/^[a-c"\\: é\u0065\u0301name-]{1,6}$/).filter((n) => n.trim() === n && n.length > 0)
+    await fc.assert(
+      fc.asyncProperty(fc.uniqueArray(nameArb, { minLength: 1, maxLength: 5 }), fc.array(fc.tuple(fc.nat(), fc.nat(8), fc.boolean()), { minLength: 1, maxLength: 6 }), async (names, queries) => {
+        const store = memoryStore()
+        const c = createClient({ store, env })
+        const made: string[] = []
+        for (const n of names) {
+          try {
+            made.push((await c.credentials.create({ name: n, type: 'openai', value: `sk-proj-${'d'.repeat(24)}` })).id)
+          } catch (e) {
+            if (!(e instanceof CredctlError)) throw e // a name the rules refuse (or one NFC-equal to another)
+          }
+        }
+        fc.pre(made.length > 0)
+        if (made.length > 1) await c.credentials.delete(made[0]!)
+        const full = parseSnapshot((await store.load())!, 'memory').vault
+        for (const [i, cut, upper] of queries) {
+          const pool = [...names, ...names.map((n) => n.normalize('NFD')), ...made.map((id) => id.slice(0, 4 + cut)), ...made]
+          let q = pool[i % pool.length]!
+          if (upper) q = q.toUpperCase()
+          const want = (() => {
+            try {
+              return find(full, q, { deleted: true }).id
+            } catch (e) {
+              return (e as CredctlError).code + ':' + (e as CredctlError).message
+            }
+          })()
+          const got = await c.credentials.get(q).then(
+            (x) => x.id,
+            (e: unknown) => (e instanceof CredctlError ? e.code + ':' + e.message : String(e)),
+          )
+          expect(got, q).toBe(want)
+        }
+      }),
+      { numRuns: 60 },
+    )
+  })
+})
