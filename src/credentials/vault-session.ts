@@ -75,7 +75,7 @@ export class Vault {
     return (this.storePromise ??= (async () => {
       if (this.opts.store) return this.opts.store
       const file = await resolveVaultPath(this.opts.vault, this.env)
-      return fileStore(file, { historyMaxBytes: () => this.historyMaxBytes(), lockTimeoutMs: this.lockTimeoutMs() })
+      return fileStore(file, { historyMaxBytes: () => this.historyMaxBytes(), lockTimeoutMs: () => this.lockTimeoutMs() })
     })())
   }
 

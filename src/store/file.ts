@@ -21,7 +21,7 @@ export interface FileStoreOptions {
    */
   historyMaxBytes?: number | (() => number)
   /** How long a transaction waits for another writer's lock (default 10 s); TransactOptions overrides it. */
-  lockTimeoutMs?: number
+  lockTimeoutMs?: number | (() => number)
 }
 
 /** A parse of the file, kept with the exact text it came from. */
@@ -75,6 +75,8 @@ function parseText(file: string, text: string): VaultSnapshot {
  *   INTERNAL: it would name another path).
  */
 export function fileStore(file: string, opts: FileStoreOptions = {}): VaultStore {
+  // Settings are read when used (a function: the SDK's environment rule), so a read-only command never trips on them.
+  const lockMs = (): number | undefined => (typeof opts.lockTimeoutMs === 'function' ? opts.lockTimeoutMs() : opts.lockTimeoutMs)
   // The last parse, for a transaction's re-read under the lock: unchanged bytes skip the parse.
   let last: Parsed | undefined
 
@@ -103,7 +105,7 @@ export function fileStore(file: string, opts: FileStoreOptions = {}): VaultStore
       // A directory others can write is refused before anything is created in it (private-file.ts).
       await checkVaultDir(path.dirname(file))
       await ensureDir(path.dirname(file))
-      const lockTimeoutMs = topts.lockTimeoutMs ?? opts.lockTimeoutMs
+      const lockTimeoutMs = topts.lockTimeoutMs ?? lockMs()
       return withLock(
         file,
         async () => {
@@ -154,7 +156,7 @@ export function fileStore(file: string, opts: FileStoreOptions = {}): VaultStore
 
     async exclusive<T>(name: 'rotate', fn: () => Promise<T>, topts: { lockTimeoutMs?: number } = {}): Promise<T> {
       // `<vault>.rotate.lock`, the vault lock's mechanism under another name: held across transactions.
-      const lockTimeoutMs = topts.lockTimeoutMs ?? opts.lockTimeoutMs
+      const lockTimeoutMs = topts.lockTimeoutMs ?? lockMs()
       // The lock's temp file of a rotation killed while taking it (lock.ts createLock), as the vault's own.
       await removeDeadTemps(path.dirname(file), `${path.basename(file)}.${name}`)
       return withLock(`${file}.${name}`, fn, lockTimeoutMs !== undefined ? { lockTimeoutMs } : {})
@@ -168,7 +170,7 @@ export function fileStore(file: string, opts: FileStoreOptions = {}): VaultStore
         await ensureDir(path.dirname(historyFile))
         await appendHistory(historyFile, entries, {
           ...(opts.historyMaxBytes !== undefined ? { maxBytes: typeof opts.historyMaxBytes === 'function' ? opts.historyMaxBytes() : opts.historyMaxBytes } : {}),
-          ...(opts.lockTimeoutMs !== undefined ? { lockTimeoutMs: opts.lockTimeoutMs } : {}),
+          ...(lockMs() !== undefined ? { lockTimeoutMs: lockMs()! } : {}),
         })
       },
       read: () => readHistory(historyFile),
