@@ -45,7 +45,10 @@ export async function readVaultText(file: string): Promise<string | undefined> {
     }
   } catch (e) {
     if (e instanceof CredctlError) throw e
-    if (e instanceof NotRegularFile) throw vaultDamaged(file, `it is ${e.kind}`)
+    if (e instanceof NotRegularFile) {
+      // Not a vault at all (a directory, a FIFO, a link): nothing to recover, the path is wrong.
+      throw new CredctlError('VAULT_DAMAGED', `vault ${file} is unreadable: it is ${e.kind}`, { hint: 'the vault must be a regular file: check --vault or CREDCTL_VAULT' })
+    }
     const code = (e as NodeJS.ErrnoException).code
     if (code === 'ENOENT') return undefined
     throw new CredctlError('VAULT_IO', `cannot read vault ${file}: ${(e as Error).message}`)
