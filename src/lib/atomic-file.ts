@@ -58,7 +58,7 @@ export async function writeFileAtomic(file: string, text: string, mode: number, 
   let open = true
   try {
     await fh.chmod(mode)
-    await fh.writeFile(text, 'utf8')
+    await writeInPieces(fh, text)
     await fh.sync()
     open = false
     await fh.close() // NFS reports a full disk as late as close()
@@ -74,6 +74,24 @@ export async function writeFileAtomic(file: string, text: string, mode: number, 
     throw e
   } finally {
     for (const s of SIGNALS) process.off(s, onSignal)
+  }
+}
+
+/** The most text encoded at once: a large vault is written without a second whole copy of it in memory. */
+const PIECE = 1 << 20
+
+/**
+ * Write `text` as UTF-8 in pieces of at most PIECE UTF-16 units, never splitting a surrogate pair (each
+ * piece is encoded on its own: half a pair would become U+FFFD). The bytes are those of the whole text.
+ */
+async function writeInPieces(fh: fsp.FileHandle, text: string): Promise<void> {
+  for (let i = 0; i < text.length; ) {
+    let end = Math.min(i + PIECE, text.length)
+    const last = text.charCodeAt(end - 1)
+    if (end < text.length && last >= 0xd800 && last <= 0xdbff) end-- // keep the pair together
+    const buf = Buffer.from(text.slice(i, end), 'utf8')
+    for (let off = 0; off < buf.length; ) off += (await fh.write(buf, off, buf.length - off)).bytesWritten
+    i = end
   }
 }
 
