@@ -52,7 +52,7 @@ export async function chooseSource(ctx: KeyContext): Promise<KeySource> {
 }
 
 /** "set A for the env source, B for the passphrase source, or C for the file source": every source but `source` that a variable chooses. */
-function otherSources(source: KeySource): string {
+export function otherSources(source: KeySource): string {
   const parts = keySources()
     .filter((m) => m.name !== source && m.chosenBy)
     .map((m) => `${m.chosenBy!.how} for the ${m.name} source`)

@@ -4,6 +4,7 @@ import type { VaultStatus } from '../../credentials/client.js'
 import { SOURCES } from '../../keys/index.js'
 import { truncateText } from '../../lib/width.js'
 import { expiryNotes } from '../../credentials/expiry.js'
+import { otherSources } from '../../keys/index.js'
 
 export async function run(f: Factory): Promise<Output> {
   const s = await (await f.client()).status()
@@ -11,7 +12,7 @@ export async function run(f: Factory): Promise<Output> {
     ['vault', s.vault],
     ['exists', String(s.exists)],
     ...(s.format !== undefined ? [['format', s.format === 2 ? `2 (sequence ${s.sequence})` : '1 (rewritten as 2 by the next change)'] as [string, string]] : []),
-    ['key source', s.key_source ?? (s.exists ? '(unknown: the vault cannot be read)' : `(chosen when the first credential is created${s.new_key_source ? `: ${s.new_key_source}` : ''})`)],
+    ['key source', s.key_source ?? (s.exists ? '(unknown: the vault cannot be read)' : `(chosen when the first credential is created${s.new_key_source ? `: ${s.new_key_source}` : ''}${newVaultBlocked(s) ? `; the keychain is not reachable: ${otherSources('keychain')} first` : ''})`)],
     ['keychain', keychainLine(s)],
     ['credentials', `${s.counts.active} active, ${s.counts.deleted} deleted, ${s.counts.defaults} defaults`],
   ]
@@ -40,6 +41,10 @@ const placeOf = (source: string | null | undefined): string | null | undefined =
  * The keychain row: one short sentence (issue 12). The full reason stays in `status --json`
  * (keychain.reason); the row names the usual causes in a few words, else the reason's last clause, cut.
  */
+/** A vault not created yet whose first write would need the keychain, which is not reachable here. */
+const newVaultBlocked = (s: Pick<VaultStatus, 'exists' | 'new_key_source' | 'keychain'>): boolean =>
+  !s.exists && s.new_key_source === 'keychain' && s.keychain.used && !s.keychain.reachable
+
 export function keychainLine(s: Pick<VaultStatus, 'keychain' | 'key_source' | 'new_key_source'>): string {
   if (!s.keychain.used) {
     return s.key_source
