@@ -1,5 +1,5 @@
 import { CredctlError } from '../errors.js'
-import { canonical, FormatError, macHolds, parseRecordText, serializeRecord, serializeRecordWritable, vaultMac, type CredentialRecord, type VaultFile } from '../vault/format.js'
+import { canonical, FormatError, macHolds, parseRecordText, serializeRecord, serializeRecordWritable, type CredentialRecord, type VaultFile } from '../vault/format.js'
 import { headMac, headMacHolds, recordMac, recordMacHolds, type ManifestHead } from '../vault/integrity.js'
 import type { StoredRecord, StoreTx, VaultHeader, VaultSnapshot } from '../store/types.js'
 
@@ -153,4 +153,3 @@ export function applyChanges(l: Loaded | undefined, next: VaultFile, key: Buffer
   return sequence
 }
 
-export { vaultMac }
