@@ -15,7 +15,14 @@
  * - `history` and `schemas` are keyed by the vault's NAME, not its id: both may be written before the
  *   vault's first transaction, and neither should follow a header's vault_id.
  */
-export const POSTGRES_DDL = `CREATE SCHEMA IF NOT EXISTS credctl;
+export const POSTGRES_DDL = `-- Bodies are kept byte for byte: a database that cannot hold every Unicode character is refused.
+DO $$ BEGIN
+  IF current_setting('server_encoding') NOT IN ('UTF8', 'SQL_ASCII') THEN
+    RAISE EXCEPTION 'credctl needs a UTF8 database (this one is %)', current_setting('server_encoding');
+  END IF;
+END $$;
+
+CREATE SCHEMA IF NOT EXISTS credctl;
 
 -- One row per team vault: the writers' lock (SELECT ... FOR UPDATE) and the header the SDK checks.
 CREATE TABLE IF NOT EXISTS credctl.vault_head (
