@@ -3,8 +3,9 @@ import { chmodSync, writeFileSync } from 'node:fs'
 import * as path from 'node:path'
 import { Decrypter, Encrypter, identityToRecipient } from 'age-encryption'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { filesUnder, runCli, tempVault } from '../helpers/cli.js'
+import { BIN, filesUnder, runCli, tempVault } from '../helpers/cli.js'
 import { hasSecretService, mustRun, privateKeyring } from '../helpers/keyring.js'
+import { hasTmux, TmuxTerminal } from '../helpers/tmux.js'
 
 // `credctl identity new | show` (issue 14) from the built CLI against a real GNOME Keyring. Each test gets
 // a keyring of its own (privateKeyring), so the fixed account identity.age never meets another test's.
@@ -137,6 +138,28 @@ describe.skipIf(!available)('credctl identity (built CLI, real GNOME Keyring)', 
     const bad = await cli(['identity', 'show'], { CREDCTL_IDENTITY: 'AGE-SECRET-KEY-1NOTAKEYCANARY' })
     expect(bad.code).toBe(4)
     expect(bad.stderr).not.toContain('CANARY')
+  })
+
+  it.skipIf(!hasTmux)('--force on a terminal asks, naming the identity: "no" keeps it (exit 130), "yes" replaces it', async () => {
+    expect((await cli(['identity', 'new'])).code).toBe(0)
+    const first = lookup()!
+    const recipient = await identityToRecipient(first)
+    const term = new TmuxTerminal()
+    try {
+      const termEnv = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined))
+      for (const [answer, code] of [['n', 130], ['y', 0]] as const) {
+        term.start([`${process.execPath} ${BIN} identity new --force`], termEnv)
+        await term.waitFor(new RegExp(`Replace this device's identity ${recipient}`))
+        term.type(answer)
+        term.keys('Enter')
+        expect(await term.exitCode()).toBe(code)
+        expect(term.screen()).not.toMatch(SECRET)
+        if (code === 130) expect(lookup()).toBe(first)
+      }
+      expect(lookup()).not.toBe(first)
+    } finally {
+      term.close()
+    }
   })
 
   it('no reachable keychain: exit 4 naming the overrides, within the keychain timeout', async () => {
