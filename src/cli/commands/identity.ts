@@ -50,7 +50,7 @@ export async function runNew(f: Factory, o: IdentityNewOptions = {}): Promise<Ou
     r.replaced
       ? `Replaced this device's identity${r.replaced.recipient ? ` ${r.replaced.recipient}` : ''} in the ${r.where}`
       : `Created this device's identity in the ${r.where}`,
-    'give the recipient to a team vault admin (credctl member add WHO --recipient age1…); compare the fingerprint with the one they see',
+    'give the recipient (age1…) to a team vault admin, and compare the fingerprint with the one they see',
   ]
   const set = OVERRIDES.filter((v) => f.env[v])
   if (set.length) notes.push(`note: ${set.join(' and ')} ${set.length > 1 ? 'are' : 'is'} set and ${set.length > 1 ? 'override' : 'overrides'} the keychain identity in this environment`)
