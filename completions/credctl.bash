@@ -2,7 +2,7 @@
 # Install: credctl completion bash --install   (loaded by the bash-completion package)
 #      or: echo 'source <(credctl completion bash)' >> ~/.bashrc   (without that package)
 
-_credctl_commands='create list ls get update delete restore set-default purge validate discover schema types reveal history rotate-key status run inject import export recover completion help'
+_credctl_commands='create list ls get update delete restore set-default purge validate discover schema types reveal history rotate-key status run inject import export recover completion identity help'
 
 _credctl_files() {
   # Let readline complete file names (quoting them itself); outside a completion run (tests), list them.
@@ -408,6 +408,20 @@ _credctl_cmd_completion() {
   esac
 }
 
+_credctl_cmd_identity() {
+  case $prev in
+      --vault) _credctl_files; return ;;
+      --key-source) COMPREPLY=($(compgen -W 'keychain env passphrase file' -- "$cur")); return ;;
+  esac
+  if [[ $cur == -* ]]; then
+    COMPREPLY=($(compgen -W '--help -h --version -V --vault --key-source --debug' -- "$cur"))
+    return
+  fi
+  case $npos in
+        0) COMPREPLY=($(compgen -W 'new show' -- "$cur")) ;;
+  esac
+}
+
 _credctl_cmd_help() {
   case $prev in
       --vault) _credctl_files; return ;;
@@ -472,6 +486,7 @@ _credctl() {
     export) vopts=' --output --vault --key-source ' ;;
     recover) vopts=' --output --vault --key-source ' ;;
     completion) vopts=' --vault --key-source ' ;;
+    identity) vopts=' --vault --key-source ' ;;
     help) vopts=' --vault --key-source ' ;;
       esac
     else
@@ -519,6 +534,7 @@ _credctl() {
     export) _credctl_cmd_export ;;
     recover) _credctl_cmd_recover ;;
     completion) _credctl_cmd_completion ;;
+    identity) _credctl_cmd_identity ;;
     help) _credctl_cmd_help ;;
   esac
 }

@@ -29,6 +29,7 @@ _credctl_commands() {
     'export:write every credential (values and metadata) to a passphrase-encrypted bundle (scrypt, AES-256-GCM)'
     'recover:save every value that still decrypts from a vault that no longer opens (exit 4) into an export bundle; never changes the vault'
     'completion:print the shell completion script (commands, flags, types, credential names), or install it'
+    'identity:this device'\''s age identity for team vaults (the private key stays in the OS keychain)'
     'help:display help for command'
   )
   _describe -t commands 'credctl command' commands
@@ -347,6 +348,15 @@ _credctl() {
         '--key-source=[key source for a new vault (env\: CREDCTL_KEY_SOURCE)]:value:(keychain env passphrase file)' \
         '--debug[more detail on errors (never a secret)]' \
         '1:shell:(bash zsh fish)' && ret=0
+        ;;
+      (identity)
+        _arguments -s \
+        '(--help -h)'{--help,-h}'[display help for command]' \
+        '(--version -V)'{--version,-V}'[output the version number]' \
+        '--vault=[vault file (env\: CREDCTL_VAULT)]:file:_files' \
+        '--key-source=[key source for a new vault (env\: CREDCTL_KEY_SOURCE)]:value:(keychain env passphrase file)' \
+        '--debug[more detail on errors (never a secret)]' \
+        '1:subcommand:(new show)' && ret=0
         ;;
       (help)
         _arguments -s \

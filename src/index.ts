@@ -41,6 +41,7 @@ export type { Check, CheckContext, CheckInput, CheckResult, CheckStatus, Discove
 export { memoryStore } from './store/memory.js'
 export type { VaultStore, StoreTx, VaultHeader, VaultSnapshot, StoredRecord, HistoryStore, SchemaStore, TransactOptions } from './store/types.js'
 export type { Keychain } from './keys/index.js'
+export type { GeneratedIdentity, IdentityApi, IdentityInfo, IdentitySource, NewIdentityOptions, NewIdentityResult } from './keys/identity.js'
 export type { RotateOptions, RotateResult } from './credentials/rotate.js'
 export type { HistoryCredential, HistoryEntry, HistoryQuery } from './credentials/history.js'
 export type { RecoveredBundle } from './credentials/types.js'

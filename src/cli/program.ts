@@ -27,6 +27,8 @@ ${keySourceEnv()
   .map((e) => envLine(e.name, e.doc))
   .join('\n')}
   CREDCTL_LOCK_TIMEOUT_MS     how long a writer waits for the vault lock, in ms (default 10000, at most 600000)
+  CREDCTL_IDENTITY       this device's age identity (AGE-SECRET-KEY-1…), overriding the keychain (CI)
+  CREDCTL_IDENTITY_FILE  a 0600 file holding it, instead
   CREDCTL_NO_PROMPT      never prompt, even on a terminal
   CREDCTL_EXPORT_PASSPHRASE  passphrase of export bundles (export, import --bundle; otherwise a hidden prompt)
   NO_COLOR, FORCE_COLOR, CLICOLOR  turn colour off or on
@@ -476,6 +478,29 @@ export function createProgram(f: Factory, onResult: (o: Output) => void, only?: 
       ],
     )
   )
+
+  define(['identity'], () => {
+    const identity = program.command('identity').description("this device's age identity for team vaults (the private key stays in the OS keychain)")
+    examples(
+      identity
+        .command('new')
+        .description('a fresh age X25519 identity for this device, into the OS keychain; prints its recipient (age1…) and fingerprint')
+        .option('--force', 'replace the identity the keychain already holds (asks first on a terminal)')
+        .option('-y, --yes', 'with --force: do not ask for confirmation')
+        .option('--print', 'for CI: print the private key (AGE-SECRET-KEY-1…) once on stdout and store nothing')
+        .addOption(json())
+        .action(act(() => import('./commands/identity.js').then((m) => ({ run: m.runNew as Runner })))),
+      ['credctl identity new', 'credctl identity new --print > ci-identity.txt   # then CREDCTL_IDENTITY in the CI secret store'],
+    )
+    examples(
+      identity
+        .command('show')
+        .description("this device's recipient (age1…), fingerprint and where the identity comes from; never the private key")
+        .addOption(json())
+        .action(act(() => import('./commands/identity.js').then((m) => ({ run: m.runShow as Runner })))),
+      ['credctl identity show', 'CREDCTL_IDENTITY_FILE=ci-identity.txt credctl identity show --json'],
+    )
+  })
 
   // Hidden: credential names, one per line, read from the vault file without the key (for completion).
   define(['__names'], () =>

@@ -6,6 +6,7 @@ import { CredctlError } from '../errors.js'
 import { aadFor, seal } from '../vault/cipher.js'
 import type { CredentialRecord } from '../vault/format.js'
 import type { RotateOptions, RotateResult } from './rotate.js'
+import type { IdentityApi } from '../keys/identity.js'
 import { CATEGORIES, isCategory, typeInfo, WAREHOUSE_TYPES } from './catalogue.js'
 import { entryFor, filterHistory, groupEntries, type HistoryEntry, type HistoryQuery } from './history.js'
 import { remoteText } from '../lib/text.js'
@@ -814,6 +815,14 @@ export interface Client {
    * (export, inject, recover, import --template) must never replace one: the vault could not be opened.
    */
   keyFiles(): Promise<string[]>
+  /**
+   * This device's age identity for team vaults (src/keys/identity.ts): `new({ force })` into the OS
+   * keychain, `generate()` for CI (stored nowhere), `show()` (CREDCTL_IDENTITY, CREDCTL_IDENTITY_FILE or
+   * the keychain; never the private key). Uses the client's `env` and `keychain`.
+   * @example
+   * const { recipient, fingerprint } = await createClient().identity.show()
+   */
+  identity: IdentityApi
 }
 
 /**
@@ -831,5 +840,12 @@ export function createClient(opts: ClientOptions = {}): Client {
     const { keyFilesOf } = await import('../keys/index.js')
     return keyFilesOf(file, header?.vault_id)
   }
-  return { credentials: new CredentialsApi(vault), status: () => vault.status(), rotateKey: (o) => vault.rotateKey(o), vaultPath: () => vault.file(), keyFiles }
+  // Loaded on first use: only identity commands (and team vaults) load it and the age library behind it.
+  const ids = async () => (await import('../keys/identity.js')).identityApi({ env: vault.env, keychain: () => vault.keychain() })
+  const identity: IdentityApi = {
+    new: async (o) => (await ids()).new(o),
+    generate: async () => (await ids()).generate(),
+    show: async () => (await ids()).show(),
+  }
+  return { credentials: new CredentialsApi(vault), status: () => vault.status(), rotateKey: (o) => vault.rotateKey(o), vaultPath: () => vault.file(), keyFiles, identity }
 }

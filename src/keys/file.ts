@@ -3,6 +3,7 @@ import { constants as C, promises as fsp } from 'node:fs'
 import * as path from 'node:path'
 import { CredctlError } from '../errors.js'
 import { NotRegularFile, readRegularFile } from '../lib/regular-file.js'
+import { readOwnerOnlyFile } from './owner-only-file.js'
 import { decodeB64, KEY_BYTES } from '../vault/cipher.js'
 import { fsyncDir, removeDeadTemps, writeFileAtomic } from '../lib/durable-file.js'
 import { opensCheck, sealCheck, verifyCheck } from './check.js'
@@ -40,26 +41,7 @@ async function otherVaultsOf(keyFile: string, vaultId: string): Promise<string[]
 }
 
 async function readKeyFile(file: string): Promise<Buffer> {
-  let st
-  try {
-    st = await fsp.stat(file)
-  } catch {
-    throw new CredctlError('KEY_UNAVAILABLE', `key file ${file} does not exist`, { hint: 'put the key file back at that path: a file-source vault records where its key lives, and CREDCTL_KEY_FILE only chooses it for a new vault' })
-  }
-  // Like ssh with private keys: a key file others can read, or that another user owns (and so could
-  // swap), is refused, not used.
-  if (typeof process.getuid === 'function' && st.uid !== process.getuid()) {
-    throw new CredctlError('KEY_INVALID', `key file ${file} is owned by another user (uid ${st.uid})`, { hint: `chown it to the user running credctl` })
-  }
-  if ((st.mode & 0o077) !== 0) {
-    throw new CredctlError('KEY_INVALID', `key file ${file} is readable by other users (mode ${(st.mode & 0o777).toString(8)})`, {
-      hint: `chmod 600 ${file}`,
-    })
-  }
-  // Only a regular file: a FIFO there would block the read for ever.
-  const text = await readRegularFile(file).catch((e: unknown) => {
-    throw new CredctlError('KEY_INVALID', `cannot read key file ${file}: ${e instanceof NotRegularFile ? `it is ${e.kind}` : (e as NodeJS.ErrnoException).code ?? 'error'}`)
-  })
+  const text = await readOwnerOnlyFile(file, 'key file', 'put the key file back at that path: a file-source vault records where its key lives, and CREDCTL_KEY_FILE only chooses it for a new vault')
   const key = decodeB64(text.trim())
   if (!key || key.length !== KEY_BYTES) throw new CredctlError('KEY_INVALID', `key file ${file} does not hold the base64 of 32 bytes`)
   return key

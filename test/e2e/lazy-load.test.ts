@@ -12,7 +12,7 @@ let t: ReturnType<typeof tempVault>
 beforeEach(() => (t = tempVault('credctl-lazy')))
 afterEach(() => t.cleanup())
 
-function loadedModules(args: string[]): string[] {
+function loadedModules(args: string[], extraEnv: Record<string, string> = {}): string[] {
   const log = path.join(t.dir, 'loaded.txt')
   const hook = path.join(t.dir, 'hook.mjs')
   const register = path.join(t.dir, 'register.mjs')
@@ -27,12 +27,12 @@ export async function resolve(specifier, context, next) {
   )
   writeFileSync(register, `import { register } from 'node:module'\nregister(${JSON.stringify(`file://${hook}`)})\n`)
   writeFileSync(log, '')
-  const r = spawnSync(process.execPath, ['--import', register, BIN, ...args], { env: t.env, encoding: 'utf8' })
+  const r = spawnSync(process.execPath, ['--import', register, BIN, ...args], { env: { ...t.env, ...extraEnv }, encoding: 'utf8' })
   expect(r.status, r.stderr).toBe(0)
   return readFileSync(log, 'utf8').split('\n').filter(Boolean)
 }
 
-const FORBIDDEN = /\/(pg|mysql2|mssql|tedious|@clickhouse|@duckdb|@inquirer|@napi-rs|nodemailer|execa)\/|chunks\/(registry|http|postgresql|mysql|mssql|clickhouse|bigquery|snowflake|static_file|redshift|api_key|oauth|smtp|prompter|input|bulk|bundle|completion|rotate)-/
+const FORBIDDEN = /\/(pg|mysql2|mssql|tedious|@clickhouse|@duckdb|@inquirer|@napi-rs|nodemailer|execa|age-encryption|@noble|@scure)\/|chunks\/identity-|chunks\/(registry|http|postgresql|mysql|mssql|clickhouse|bigquery|snowflake|static_file|redshift|api_key|oauth|smtp|prompter|input|bulk|bundle|completion|rotate)-/
 
 describe('lazy loading (the built CLI)', () => {
   it('list and get load no driver, no check, no prompt library, no keychain binding', async () => {
@@ -44,6 +44,13 @@ describe('lazy loading (the built CLI)', () => {
       expect(loaded.length, args.join(' ')).toBeGreaterThan(0)
       expect(loaded.filter((u) => FORBIDDEN.test(u)), args.join(' ')).toEqual([])
     }
+  })
+
+  it('the age library loads for identity commands only', async () => {
+    const id = (await runCli(['identity', 'new', '--print'], { env: t.env })).stdout.trim()
+    const loaded = loadedModules(['identity', 'show', '--json'], { CREDCTL_IDENTITY: id })
+    expect(loaded.some((u) => /\/age-encryption\//.test(u))).toBe(true)
+    expect(loaded.some((u) => /chunks\/identity-/.test(u))).toBe(true)
   })
 
   it('the hook itself sees lazy modules when a command does need them', async () => {

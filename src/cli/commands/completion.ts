@@ -90,11 +90,16 @@ export function describeTree(program: Command): TreeSpec {
   const help = program.createHelp()
   const globals = help.visibleOptions(program).map(optSpec)
   const commands = help.visibleCommands(program).map((c) => {
+    // A command group (`identity new|show`): its subcommands complete as the first word's choices; their
+    // own flags are not completed (the tree spec has one level of commands).
+    const subs = c.commands.length ? help.visibleCommands(c).map((s) => s.name()).filter((n) => n !== 'help') : []
     const args = c.registeredArguments.length
       ? c.registeredArguments.map((a) => argSpec(c, a))
       : c.name() === 'help'
         ? [{ name: 'command', kind: 'subcommand' as const, variadic: false }]
-        : []
+        : subs.length
+          ? [{ name: 'subcommand', kind: 'choices' as const, choices: subs, variadic: false }]
+          : []
     return {
       name: c.name(),
       aliases: c.aliases(),
