@@ -2,6 +2,7 @@ import { CredctlError } from '../errors.js'
 import { canonical, FormatError, macHolds, parseRecordText, serializeRecord, serializeRecordWritable, type CredentialRecord, type VaultFile } from '../vault/format.js'
 import { headMac, headMacHolds, recordMac, recordMacHolds, type ManifestHead } from '../vault/integrity.js'
 import type { StoredRecord, StoreTx, VaultHeader, VaultSnapshot } from '../store/types.js'
+import { vaultDamaged } from '../store/vault-file.js'
 
 /**
  * A loaded vault as the SDK works with it: the parsed records (a VaultFile, the shape every domain
@@ -17,11 +18,8 @@ export interface Loaded {
   stored: Map<string, StoredRecord>
 }
 
-function damaged(location: string, why: string): CredctlError {
-  return new CredctlError('VAULT_DAMAGED', `vault ${location} is unreadable: ${why}`, {
-    hint: 'credctl has not changed it; `credctl recover --output FILE` saves every value that still decrypts, or restore it from a backup',
-  })
-}
+// A record that does not parse is the vault's damage, worded as the store words it (one rule).
+const damaged = vaultDamaged
 
 function changedOutside(location: string): CredctlError {
   return new CredctlError('VAULT_DAMAGED', `vault ${location} was changed outside credctl (its integrity check fails)`, {

@@ -2,9 +2,8 @@ import { CredctlError } from '../errors.js'
 import { decodeB64, KEY_BYTES } from '../vault/cipher.js'
 import { sealCheck, verifyCheck } from './check.js'
 import type { KeySourceModule } from './types.js'
+import { none, noop } from './steps.js'
 
-const noop = async () => {}
-const none = async () => [] as string[]
 
 /** The key in CREDCTL_MASTER_KEY (base64 of 32 bytes). Throws KEY_UNAVAILABLE when unset, KEY_INVALID when malformed. */
 export function envKey(env: NodeJS.ProcessEnv): Buffer {

@@ -7,8 +7,9 @@ import { readOwnerOnlyFile } from './owner-only-file.js'
 import { decodeB64, KEY_BYTES } from '../vault/cipher.js'
 import { fsyncDir, removeDeadTemps, writeFileAtomic } from '../lib/durable-file.js'
 import { opensCheck, sealCheck, verifyCheck } from './check.js'
-import { formatSequence, parseSequence } from './sequence.js'
+import { textKeeper } from './sequence.js'
 import type { KeyContext, KeySourceModule, SequenceKeeper } from './types.js'
+import { none, noop } from './steps.js'
 
 /** Where rotate-key stages a file-source vault's new key (same directory: the final rename is atomic). */
 export const nextKeyFile = (file: string): string => `${file}.next`
@@ -60,8 +61,6 @@ function keyFilePath(ctx: KeyContext, vaultFile: string): string {
 }
 
 const line = (k: Buffer) => `${k.toString('base64')}\n`
-const noop = async () => {}
-const none = async () => [] as string[]
 
 /**
  * The sequence file: one line of decimal digits, 0600, replaced atomically. Missing or unparsable reads
@@ -70,25 +69,19 @@ const none = async () => [] as string[]
  */
 function fileKeeper(keyFile: string, vaultId: string): SequenceKeeper {
   const where = sequenceFile(keyFile, vaultId)
-  const read = async () => {
-    try {
-      return parseSequence(await readRegularFile(where))
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined
-      const why = e instanceof NotRegularFile ? `it is ${e.kind}` : ((e as NodeJS.ErrnoException).code ?? 'error')
-      throw new CredctlError('KEY_UNAVAILABLE', `cannot read the vault's sequence file ${where}: ${why}`)
-    }
-  }
-  return {
+  return textKeeper(
     where,
-    read,
-    raise: async (n) => {
-      const text = formatSequence(n)
-      const kept = await read()
-      if (kept !== undefined && kept >= n) return
-      await writeFileAtomic(where, `${text}\n`, 'sequence file')
+    async () => {
+      try {
+        return await readRegularFile(where)
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+        const why = e instanceof NotRegularFile ? `it is ${e.kind}` : ((e as NodeJS.ErrnoException).code ?? 'error')
+        throw new CredctlError('KEY_UNAVAILABLE', `cannot read the vault's sequence file ${where}: ${why}`)
+      }
     },
-  }
+    (text) => writeFileAtomic(where, `${text}\n`, 'sequence file'),
+  )
 }
 
 /**

@@ -4,8 +4,9 @@ import { decodeB64, KEY_BYTES } from '../vault/cipher.js'
 import type { KeyHeader } from '../vault/format.js'
 import { sealCheck, verifyCheck } from './check.js'
 import { probeKeychain, SERVICE, type Keychain } from './os-keychain.js'
-import { formatSequence, parseSequence } from './sequence.js'
+import { textKeeper } from './sequence.js'
 import type { KeySourceModule, SequenceKeeper } from './types.js'
+import { none, noop } from './steps.js'
 
 /** The keychain account of a vault's key: the vault id, or `<vault id>:<n>` once rotated. */
 export const keychainAccount = (vault: { vault_id: string; key: Pick<KeyHeader, 'account'> }): string => vault.key.account ?? vault.vault_id
@@ -23,28 +24,19 @@ export const sequenceAccount = (vaultId: string): string => `${vaultId}:sequence
  */
 function keychainKeeper(kc: Keychain, vaultId: string): SequenceKeeper {
   const account = sequenceAccount(vaultId)
-  const where = `keychain entry (service ${SERVICE}, account ${account})`
-  const read = async () => {
-    try {
-      return parseSequence(await kc.get(account))
-    } catch (e) {
-      throw new CredctlError('KEY_UNAVAILABLE', `cannot read the vault's sequence number from the OS keychain: ${(e as Error).message}`, {
-        hint: 'unlock the keychain (or start a Secret Service such as gnome-keyring) and retry',
-      })
-    }
-  }
-  return {
-    where,
-    read,
-    raise: async (n) => {
-      const text = formatSequence(n)
-      const kept = await read()
-      if (kept !== undefined && kept >= n) return
-      await kc.set(account, text).catch((e: Error) => {
+  return textKeeper(
+    `keychain entry (service ${SERVICE}, account ${account})`,
+    () =>
+      kc.get(account).catch((e: Error) => {
+        throw new CredctlError('KEY_UNAVAILABLE', `cannot read the vault's sequence number from the OS keychain: ${e.message}`, {
+          hint: 'unlock the keychain (or start a Secret Service such as gnome-keyring) and retry',
+        })
+      }),
+    (text) =>
+      kc.set(account, text).catch((e: Error) => {
         throw new CredctlError('KEY_UNAVAILABLE', `cannot keep the vault's sequence number in the OS keychain: ${e.message}`)
-      })
-    },
-  }
+      }),
+  )
 }
 
 /**
@@ -75,7 +67,6 @@ export const keychainSource: KeySourceModule = {
     await kc.set(vaultId, key.toString('base64')).catch((e: Error) => {
       throw new CredctlError('KEY_UNAVAILABLE', `cannot store the vault key in the keychain: ${e.message}`, { hint: otherSources })
     })
-    const noop = async () => {}
     return {
       vaultId,
       key,
@@ -125,8 +116,6 @@ export const keychainSource: KeySourceModule = {
         hint: 'nothing was changed; the vault still opens with its current key',
       })
     }
-    const noop = async () => {}
-    const none = async () => [] as string[]
     const staged: Awaited<ReturnType<KeySourceModule['stageRotation']>> = {
       key,
       header: { source: 'keychain', check: sealCheck(vault.vault_id, key), account },

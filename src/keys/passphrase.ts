@@ -5,6 +5,7 @@ import type { ScryptParams } from '../vault/format.js'
 import { scrypt } from '../vault/scrypt.js'
 import { opensCheck, sealCheck, verifyCheck } from './check.js'
 import type { KeyContext, KeySourceModule } from './types.js'
+import { none, noop } from './steps.js'
 
 /** scrypt parameters of a new passphrase vault (and of each rotation), recorded in its header. */
 export const DEFAULT_SCRYPT = { N: 1 << 15, r: 8, p: 1 } as const
@@ -37,8 +38,6 @@ async function derive(pass: string): Promise<{ key: Buffer; scrypt: ScryptParams
   return { key, scrypt: { salt: salt.toString('base64'), ...DEFAULT_SCRYPT } }
 }
 
-const noop = async () => {}
-const none = async () => [] as string[]
 
 /**
  * `passphrase`: the key is derived (scrypt, salt and bounded parameters in the header) from

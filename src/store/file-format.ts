@@ -1,4 +1,4 @@
-import { FormatError, parseKeyHeader } from '../vault/format.js'
+import { FormatError, parseKeyHeader, readBack } from '../vault/format.js'
 import { isJsonObject } from '../lib/strict.js'
 import { headerProblem } from './storable.js'
 import type { StoredRecord, VaultHeader, VaultSnapshot } from './types.js'
@@ -123,12 +123,5 @@ export function serializeV2(header: VaultHeader, records: readonly StoredRecord[
     lines.push(`[${JSON.stringify(r.id)},${r.revision},${JSON.stringify(r.mac)},${r.body}]${i < records.length - 1 ? ',' : ''}`)
   }
   lines.push(LAST_LINE)
-  const text = lines.join('\n') + '\n'
-  try {
-    parseV2(text)
-  } catch (e) {
-    if (e instanceof FormatError) throw new FormatError(`refusing to write a vault the reader would refuse: ${e.message}`)
-    throw e
-  }
-  return text
+  return readBack(lines.join('\n') + '\n', parseV2, 'a vault')
 }

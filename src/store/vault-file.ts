@@ -1,7 +1,7 @@
 import { constants as C } from 'node:fs'
 import { CredctlError } from '../errors.js'
 import { NotRegularFile } from '../lib/regular-file.js'
-import { FormatError, parseVault, serializeWritable, type VaultFile } from '../vault/format.js'
+import { FormatError, serializeWritable, type VaultFile } from '../vault/format.js'
 import { writeFileAtomic } from '../lib/durable-file.js'
 import { openBesideVault } from './private-file.js'
 
@@ -52,26 +52,6 @@ export async function readVaultText(file: string): Promise<string | undefined> {
     const code = (e as NodeJS.ErrnoException).code
     if (code === 'ENOENT') return undefined
     throw new CredctlError('VAULT_IO', `cannot read vault ${file}: ${(e as Error).message}`)
-  }
-}
-
-/**
- * Read and parse a version 1 vault; undefined when it does not exist yet. With `known` (an earlier read
- * of the same file), unchanged bytes return that parse as is: a writer re-reading under the lock skips
- * the parse when nobody wrote in between.
- */
-export async function readVault(
-  file: string,
-  known?: { vault: VaultFile; text: string },
-): Promise<{ vault: VaultFile; text: string } | undefined> {
-  const text = await readVaultText(file)
-  if (text === undefined) return undefined
-  if (known && known.text === text) return known
-  try {
-    return { vault: parseVault(text), text }
-  } catch (e) {
-    if (e instanceof FormatError) throw vaultFormatError(file, e)
-    throw e
   }
 }
 

@@ -219,14 +219,7 @@ export function parseRecordText(text: string, where = 'credential'): CredentialR
  * with exit 2 first), and nothing is written.
  */
 export function serializeRecordWritable(r: CredentialRecord): string {
-  const text = serializeRecord(r)
-  try {
-    parseRecordText(text)
-  } catch (e) {
-    if (e instanceof FormatError) throw new FormatError(`refusing to write a record the reader would refuse: ${e.message}`)
-    throw e
-  }
-  return text
+  return readBack(serializeRecord(r), parseRecordText, 'a record')
 }
 
 /** Parse a vault file's text. Throws FormatError (never anything else) on any problem. */
@@ -248,11 +241,19 @@ export function parseVault(text: string): VaultFile {
  * stays as it was.
  */
 export function serializeWritable(v: VaultFile): string {
-  const text = serializeVault(v)
+  return readBack(serializeVault(v), parseVault, 'a vault')
+}
+
+/**
+ * The writer's side of a strict format, once: `text` is returned only if `parse` (the reader's own rules)
+ * accepts it; otherwise a FormatError "refusing to write WHAT the reader would refuse: …". Used for a
+ * record, a version 1 vault and a format 2 file (store/file-format.ts).
+ */
+export function readBack(text: string, parse: (t: string) => unknown, what: string): string {
   try {
-    parseVault(text)
+    parse(text)
   } catch (e) {
-    if (e instanceof FormatError) throw new FormatError(`refusing to write a vault the reader would refuse: ${e.message}`)
+    if (e instanceof FormatError) throw new FormatError(`refusing to write ${what} the reader would refuse: ${e.message}`)
     throw e
   }
   return text
