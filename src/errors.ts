@@ -30,6 +30,11 @@ export type ErrorCode =
   | 'UNREACHABLE'
   | 'CANCELLED'
   | 'INTERNAL'
+  // Team vaults (issue 14): each "cannot use this vault now" is exit 4, told apart by its code.
+  | 'NOT_A_MEMBER'
+  | 'VAULT_FORBIDDEN'
+  | 'VAULT_CONFLICT'
+  | 'VAULT_OFFLINE'
 
 const EXIT_BY_CODE: Record<ErrorCode, number> = {
   USAGE: EXIT.usage,
@@ -49,6 +54,10 @@ const EXIT_BY_CODE: Record<ErrorCode, number> = {
   UNREACHABLE: EXIT.unreachable,
   CANCELLED: EXIT.cancelled,
   INTERNAL: 1,
+  NOT_A_MEMBER: EXIT.vault,
+  VAULT_FORBIDDEN: EXIT.vault,
+  VAULT_CONFLICT: EXIT.vault,
+  VAULT_OFFLINE: EXIT.vault,
 }
 
 export class CredctlError extends Error {

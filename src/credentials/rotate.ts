@@ -1,5 +1,5 @@
 import { CredctlError } from '../errors.js'
-import { SOURCES, type KeyContext, type RotationFacts, type StagedRotation } from '../keys/index.js'
+import { moduleFor, type KeyContext, type RotationFacts, type StagedRotation } from '../keys/index.js'
 import { TagMismatch, aadFor, open, seal } from '../vault/cipher.js'
 import type { KeyHeader, VaultFile } from '../vault/format.js'
 import type { VaultStore } from '../store/types.js'
@@ -106,7 +106,7 @@ async function rotateOnce(store: VaultStore, session: RotateSession, deps: Rotat
   // are re-sealed), the new key (prompt, keychain entry). See the header comment.
   const oldKey = await session.unlock(l)
   verifyRecords(l, oldKey, l.stored.keys(), file)
-  const staged: StagedRotation = await SOURCES[current.key.source].stageRotation({ ctx: deps.ctx, vault: current, oldKey, askNewPassphrase: opts.askNewPassphrase })
+  const staged: StagedRotation = await moduleFor(current.key.source).stageRotation({ ctx: deps.ctx, vault: current, oldKey, askNewPassphrase: opts.askNewPassphrase })
   let before = false
   let committed = false
   let sequence: number | undefined

@@ -1,6 +1,8 @@
 import { CredctlError } from '../errors.js'
 import { canonical, FormatError, macHolds, parseRecordText, serializeRecord, serializeRecordWritable, type CredentialRecord, type VaultFile } from '../vault/format.js'
-import { headMac, headMacHolds, recordMac, recordMacHolds, type ManifestHead } from '../vault/integrity.js'
+import { headMac, headMacHolds, recordMac, recordMacHolds, teamManifest, type ManifestHead } from '../vault/integrity.js'
+import { isSealed } from '../vault/cipher.js'
+import { crypto } from '../lazy-crypto.js'
 import type { StoredRecord, StoreTx, VaultHeader, VaultSnapshot } from '../store/types.js'
 import { vaultDamaged } from '../store/vault-file.js'
 
@@ -57,7 +59,7 @@ export function parseSnapshot(snap: VaultSnapshot, location: string, only?: (r: 
   return {
     header: h,
     stored,
-    vault: { version: h.format, vault_id: h.vault_id, created_at: h.created_at, key: h.key, credentials, mac: h.mac },
+    vault: { version: h.format, vault_id: h.vault_id, created_at: h.created_at, key: h.key, credentials, mac: h.mac, ...(h.team ? { team: structuredClone(h.team) } : {}) },
   }
 }
 
@@ -73,12 +75,25 @@ export function mayMean(idOrName: string, prefixMin: number): (r: StoredRecord) 
   return (r) => r.id === idOrName || (prefix !== undefined && r.id.toLowerCase().startsWith(prefix)) || names.some((n) => r.body.includes(n))
 }
 
-const headOf = (h: Pick<VaultHeader, 'vault_id' | 'created_at' | 'key' | 'sequence'>): ManifestHead => ({
+const headOf = (h: Pick<VaultHeader, 'vault_id' | 'created_at' | 'key' | 'sequence' | 'team'>): ManifestHead => ({
   vault_id: h.vault_id,
   created_at: h.created_at,
   key: h.key,
   sequence: h.sequence,
+  ...(h.team ? { members: teamManifest(h.team) } : {}),
 })
+
+/** A team record's `secret` as stored (issue 14): `d1.` and the base64 SHA-256 of its sealed value. */
+export const secretDigest = (sealed: string): string => `d1.${crypto().createHash('sha256').update(sealed, 'utf8').digest('base64')}`
+
+/**
+ * A record as a team store keeps it: the sealed value out of the body (replaced by its digest, which the
+ * record MAC covers) and beside it, for the store's values table. Local vaults keep it in the body.
+ */
+function storedForm(rec: CredentialRecord, team: boolean): { rec: CredentialRecord; sealed?: string } {
+  if (!team || !isSealed(rec.secret)) return { rec }
+  return { rec: { ...rec, secret: secretDigest(rec.secret) }, sealed: rec.secret }
+}
 
 /**
  * The vault-wide check, under the vault key. Format 2: the head MAC over the manifest (every record's
@@ -111,9 +126,11 @@ export function verifyRecords(l: Loaded, key: Buffer, ids: Iterable<string>, loc
  */
 export function applyChanges(l: Loaded | undefined, next: VaultFile, key: Buffer, tx: StoreTx, location: string, oldKey: Buffer = key): number | undefined {
   const out = new Map<string, StoredRecord>()
-  // A new key header (rotate-key) is a change even when no record's text changes.
-  let changed = !l || l.header.format === 1 || canonical(next.key) !== canonical(l.header.key)
-  for (const rec of next.credentials) {
+  const team = next.key.source === 'team'
+  // A new key header (rotate-key), or a changed member list (issue 14), is a change even when no record's text changes.
+  let changed = !l || l.header.format === 1 || canonical(next.key) !== canonical(l.header.key) || canonical(next.team ?? null) !== canonical(l.header.team ?? null)
+  for (const full of next.credentials) {
+    const { rec, sealed } = storedForm(full, team)
     const before = l?.stored.get(rec.id)
     // Unchanged text: kept as stored, neither read back nor hashed.
     if (before && l!.header.format === 2 && before.body === serializeRecord(rec)) {
@@ -130,7 +147,7 @@ export function applyChanges(l: Loaded | undefined, next: VaultFile, key: Buffer
       })
     }
     if (before && l!.header.format === 2) verifyRecords(l!, oldKey, [rec.id], location)
-    out.set(rec.id, { id: rec.id, revision: before && l!.header.format === 2 ? before.revision + 1 : 1, mac: recordMac(key, body), body })
+    out.set(rec.id, { id: rec.id, revision: before && l!.header.format === 2 ? before.revision + 1 : 1, mac: recordMac(key, body), body, ...(sealed !== undefined ? { sealed } : {}) })
     changed = true
   }
   // A record is removed (purge) because of what it says (its name, its deleted_at): like a rewritten
@@ -146,8 +163,8 @@ export function applyChanges(l: Loaded | undefined, next: VaultFile, key: Buffer
   for (const id of l?.stored.keys() ?? []) if (!out.has(id)) tx.remove(id)
   for (const [id, r] of out) if (l?.stored.get(id) !== r) tx.put(r)
   const sequence = (l?.header.sequence ?? 0) + 1
-  const head = { vault_id: next.vault_id, created_at: next.created_at, key: next.key, sequence }
-  tx.setHeader({ format: 2, ...head, mac: headMac(key, head, [...out.values()]) })
+  const head = { vault_id: next.vault_id, created_at: next.created_at, key: next.key, sequence, ...(next.team ? { team: next.team } : {}) }
+  tx.setHeader({ format: 2, ...head, mac: headMac(key, headOf(head), [...out.values()]) })
   return sequence
 }
 

@@ -1,11 +1,12 @@
 import { CredctlError } from '../errors.js'
-import { KEY_SOURCES, type KeyHeader, type KeySource, type VaultFile } from '../vault/format.js'
+import { KEY_SOURCES, type HeaderSource, type KeyHeader, type KeySource, type VaultFile } from '../vault/format.js'
 import { opensCheck, verifyCheck } from './check.js'
 import { envSource } from './env.js'
 import { fileSource } from './file.js'
 import { keychainSource } from './keychain.js'
 import { passphraseSource } from './passphrase.js'
-import type { EnvVarDoc, KeyContext, KeySourceModule, NewKey, SequenceKeeper } from './types.js'
+import { teamSource } from './team.js'
+import type { AnySourceModule, EnvVarDoc, KeyContext, KeySourceModule, NewKey, SequenceKeeper } from './types.js'
 
 /**
  * THE list of key sources (DESIGN section 6). Typed by KeySource, so a source added to
@@ -22,6 +23,12 @@ export const SOURCES: Readonly<Record<KeySource, KeySourceModule>> = {
   passphrase: passphraseSource,
   file: fileSource,
 }
+
+/**
+ * The module of any source a header may name: the local ones above, and `team` (keys/team.ts), which no
+ * --key-source chooses (a team vault is made by `credctl vault create`).
+ */
+export const moduleFor = (source: HeaderSource): AnySourceModule => (source === 'team' ? teamSource : SOURCES[source])
 
 /** The source a new vault takes when nothing chooses another. */
 export const DEFAULT_SOURCE: KeySource = 'keychain'
@@ -70,13 +77,13 @@ export async function createVaultKey(vaultId: string, vaultFile: string, ctx: Ke
  * `verify: false` is for `recover` only: a damaged key check must not hide a key that still opens the
  * records (recover tries it on each record and says which). Everything else verifies (KEY_WRONG, exit 4).
  */
-export async function loadVaultKey(vault: Pick<VaultFile, 'vault_id' | 'key'>, vaultFile: string, ctx: KeyContext, opts: { verify?: boolean } = {}): Promise<Buffer> {
-  return SOURCES[vault.key.source].load({ vault, vaultFile, ctx, verify: opts.verify !== false })
+export async function loadVaultKey(vault: Pick<VaultFile, 'vault_id' | 'key' | 'team'>, vaultFile: string, ctx: KeyContext, opts: { verify?: boolean } = {}): Promise<Buffer> {
+  return moduleFor(vault.key.source).load({ vault, vaultFile, ctx, verify: opts.verify !== false })
 }
 
 /** Throws KEY_WRONG (exit 4) when `key` does not open the vault's key check, naming what held the key. */
 export function verifyKey(vault: Pick<VaultFile, 'vault_id' | 'key'>, vaultFile: string, key: Buffer): void {
-  verifyCheck(vault, vaultFile, key, SOURCES[vault.key.source].describeKey(vault.key))
+  verifyCheck(vault, vaultFile, key, moduleFor(vault.key.source).describeKey(vault.key))
 }
 
 /**
@@ -85,8 +92,8 @@ export function verifyKey(vault: Pick<VaultFile, 'vault_id' | 'key'>, vaultFile:
  * messages. The keeper is keyed by the vault id, so it survives rotate-key. Nothing is read until
  * read() or raise() is called.
  */
-export function keptSequence(vault: { vault_id: string; key: KeyHeader }, vaultLocation: string, ctx: KeyContext): SequenceKeeper | undefined {
-  return SOURCES[vault.key.source].sequence(vault, vaultLocation, ctx)
+export function keptSequence(vault: { vault_id: string; key: KeyHeader; team?: VaultFile['team'] }, vaultLocation: string, ctx: KeyContext): SequenceKeeper | undefined {
+  return moduleFor(vault.key.source).sequence(vault, vaultLocation, ctx)
 }
 
 export { opensCheck }
@@ -95,5 +102,6 @@ export { keyFilesOf, nextKeyFile, sequenceFile } from './file.js'
 export { keychainAccount, sequenceAccount } from './keychain.js'
 export { KeychainError, osKeychain, probeKeychain, SERVICE, type Keychain } from './os-keychain.js'
 export { DEFAULT_SCRYPT, PASSPHRASE_TRIES, scryptAsync } from './passphrase.js'
-export type { EnvVarDoc, FallbackStep, KeyContext, KeySourceModule, NewKey, RotationFacts, RotationInput, SequenceKeeper, StagedRotation } from './types.js'
-export { KEY_SOURCES, type KeySource } from '../vault/format.js'
+export type { AnySourceModule, EnvVarDoc, FallbackStep, KeyContext, KeySourceModule, NewKey, RotationFacts, RotationInput, SequenceKeeper, StagedRotation } from './types.js'
+export { KEY_SOURCES, type HeaderSource, type KeySource } from '../vault/format.js'
+export { keyId, loadTeamKey, myIdentity, myMembership, newTeamKey, nextEpoch, parseRecipient, rewrapAll, wrapKey } from './team.js'

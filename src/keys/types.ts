@@ -1,4 +1,4 @@
-import type { KeyHeader, KeySource, VaultFile } from '../vault/format.js'
+import type { HeaderSource, KeyHeader, KeySource, VaultFile } from '../vault/format.js'
 import type { Keychain } from './os-keychain.js'
 
 /**
@@ -147,9 +147,12 @@ export interface KeySourceModule {
    */
   create(input: { vaultId: string; vaultFile: string; ctx: KeyContext; recreate: (ctx: KeyContext) => Promise<NewKey>; otherSources: string }): Promise<NewKey>
   /** An existing vault's key, verified by the key check unless `verify` is false (recover only). */
-  load(input: { vault: Pick<VaultFile, 'vault_id' | 'key'>; vaultFile: string; ctx: KeyContext; verify: boolean }): Promise<Buffer>
+  load(input: { vault: Pick<VaultFile, 'vault_id' | 'key' | 'team'>; vaultFile: string; ctx: KeyContext; verify: boolean }): Promise<Buffer>
   /** The new key of rotate-key (see StagedRotation). */
   stageRotation(input: RotationInput): Promise<StagedRotation>
   /** Where this source keeps the vault's highest sequence number; undefined when it has nowhere to. */
   sequence(vault: { vault_id: string; key: KeyHeader }, vaultLocation: string, ctx: KeyContext): SequenceKeeper | undefined
 }
+
+/** Any source a header may name, local or `team` (keys/team.ts): what loading, rotation and the sequence need. */
+export type AnySourceModule = Omit<KeySourceModule, 'name'> & { readonly name: HeaderSource }

@@ -6,9 +6,11 @@ import type { HistoryEntry, StoredRecord, StoreTx, VaultHeader, VaultSnapshot, V
  * themselves. It keeps the store contract (types.ts) exactly: a transaction sees its own changes,
  * applies all of them or none, and transactions run one at a time, in the order they were asked for.
  */
-export function memoryStore(location = 'memory'): VaultStore & { snapshot(): VaultSnapshot | undefined } {
+export function memoryStore(location = 'memory', opts: { values?: boolean } = {}): VaultStore & { snapshot(): VaultSnapshot | undefined; sealedValues(): Map<string, string> } {
   let header: VaultHeader | undefined
   let records: StoredRecord[] = []
+  // With `values` (a team store's contract, issue 14): sealed values kept apart, handed out by values.fetch.
+  let sealed = new Map<string, string>()
   const history: HistoryEntry[] = []
   const schemas = new Map<string, string>()
   let queue: Promise<unknown> = Promise.resolve()
@@ -20,6 +22,7 @@ export function memoryStore(location = 'memory'): VaultStore & { snapshot(): Vau
   return {
     location,
     snapshot: copy,
+    sealedValues: () => new Map(sealed),
     async load() {
       return copy()
     },
@@ -27,6 +30,7 @@ export function memoryStore(location = 'memory'): VaultStore & { snapshot(): Vau
       const run = async (): Promise<T> => {
         let h = header ? structuredClone(header) : undefined
         const recs = new Map(records.map((r) => [r.id, { ...r }]))
+        const seals = new Map(sealed)
         let changed = false
         const tx: StoreTx = {
           header: () => h,
@@ -38,10 +42,16 @@ export function memoryStore(location = 'memory'): VaultStore & { snapshot(): Vau
           records: () => [...recs.values()],
           put: (r) => {
             assertStorable(r)
-            recs.set(r.id, { ...r })
+            const { sealed: value, ...rest } = r
+            if (value !== undefined) {
+              if (!opts.values) throw new Error('memory store: a sealed value put on a store without values (a bug in the caller)')
+              seals.set(r.id, value)
+            } else if (opts.values && !seals.has(r.id)) throw new Error(`memory store: record ${r.id} put without its sealed value (a bug in the caller)`)
+            recs.set(r.id, rest)
             changed = true
           },
           remove: (id) => {
+            seals.delete(id)
             changed = recs.delete(id) || changed
           },
         }
@@ -50,6 +60,7 @@ export function memoryStore(location = 'memory'): VaultStore & { snapshot(): Vau
           if (!h) throw new Error('memory store: a transaction wrote records without a vault header')
           header = h
           records = [...recs.values()]
+          sealed = seals
         }
         return out
       }
@@ -62,6 +73,19 @@ export function memoryStore(location = 'memory'): VaultStore & { snapshot(): Vau
       turns = p.catch(() => {})
       return p
     },
+    ...(opts.values
+      ? {
+          values: {
+            async fetch(ids: readonly string[], purpose: string, detail?: string) {
+              const known = new Map(records.map((r) => [r.id, r]))
+              const hit = [...new Set(ids)].filter((id) => known.has(id) && sealed.has(id))
+              // On record before anything is handed out, as the database function does.
+              history.push({ time: new Date().toISOString(), action: `fetch:${purpose}`, outcome: 'ok', ...(detail ? { detail } : {}), credentials: hit.map((id) => ({ id, name: null, type: null })) })
+              return hit.map((id) => ({ id, sealed: sealed.get(id)! }))
+            },
+          },
+        }
+      : {}),
     history: {
       location: `history of ${location}`,
       async append(entries) {

@@ -1,6 +1,8 @@
 import { FormatError, parseKeyHeader } from '../vault/format.js'
 import { ISO_TIME, STORED_ID } from '../vault/record-schema.js'
 import { isJsonObject } from '../lib/strict.js'
+import { teamProblem } from '../vault/team-header.js'
+import { isSealed } from '../vault/cipher.js'
 import type { StoredRecord, VaultHeader } from './types.js'
 
 /**
@@ -29,6 +31,9 @@ export function headerProblem(h: VaultHeader): string | undefined {
     throw e
   }
   if (key.account !== undefined && !key.account.startsWith(`${h.vault_id}:`)) return 'has the keychain account of another vault'
+  // A team vault's key is wrapped for its members (issue 14): its header carries them, and only it does.
+  if (key.source === 'team') return teamProblem(h.team)
+  if (h.team !== undefined) return 'has team members but a local key source'
   return undefined
 }
 
@@ -38,6 +43,7 @@ export function recordProblem(r: StoredRecord): string | undefined {
   if (!Number.isSafeInteger(r.revision) || r.revision < 1) return 'has a revision that is not a whole number from 1'
   if (typeof r.mac !== 'string' || !MAC_SHAPE.test(r.mac)) return 'has a malformed record MAC'
   if (typeof r.body !== 'string' || /[\n\r]/.test(r.body)) return 'has a body that is not one line'
+  if (r.sealed !== undefined && !isSealed(r.sealed)) return 'has a malformed sealed value'
   try {
     if (!isJsonObject(JSON.parse(r.body))) return 'has a body that is not a JSON object'
   } catch {

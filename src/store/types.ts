@@ -29,7 +29,12 @@ export interface VaultHeader {
   sequence: number
   /** Format 2: base64 HMAC-SHA-256 of the manifest (vault/integrity.ts). Format 1: the whole-vault MAC. */
   mac: string
+  /** Team vaults only (issue 14; key source `team`): members, their wraps, the key epochs. Covered by the head MAC. */
+  team?: TeamHeader
 }
+
+export { MEMBER_KINDS, TEAM_ROLES, type MemberKind, type TeamEpoch, type TeamHeader, type TeamMember, type TeamRole } from '../vault/team-header.js'
+import type { TeamHeader } from '../vault/team-header.js'
 
 /** One credential as stored: opaque sealed bytes plus what the manifest needs. */
 export interface StoredRecord {
@@ -44,6 +49,12 @@ export interface StoredRecord {
    * newline. The SDK writes and parses it (vault/format.ts); a store never changes a byte of it.
    */
   body: string
+  /**
+   * Team stores only (those with `values`), on put: the record's sealed value, kept apart from the body
+   * (whose `secret` is then `d1.<base64 SHA-256 of sealed>`, so the record MAC still pins the exact
+   * ciphertext). Absent on put: the stored sealed value is kept. Never returned by load().
+   */
+  sealed?: string
 }
 
 /** A consistent view of the vault: header and records from one moment (one file read, one snapshot). */
@@ -85,6 +96,8 @@ export interface HistoryEntry {
   detail?: string
   /** The credentials the action touched, in the order it touched them; empty for vault-wide actions. */
   credentials: HistoryCredential[]
+  /** Team stores, on read: who did it, stamped by the database from the connecting role (never claimed by a client). */
+  actor?: string
 }
 
 export interface HistoryStore {
@@ -133,4 +146,20 @@ export interface VaultStore {
   rawText?(): Promise<string | undefined>
   readonly history: HistoryStore
   readonly schemas: SchemaStore
+  /**
+   * Team stores only: sealed values are kept apart from the records and handed out only through here,
+   * each fetch on record (a history row committed before any value leaves the database).
+   */
+  readonly values?: ValueStore
+}
+
+/** Why values are fetched: recorded with the fetch. */
+export type FetchPurpose = 'reveal' | 'run' | 'inject' | 'export' | 'validate' | 'discover' | 'rotate-key' | 'member-remove' | 'import' | 'update' | 'mcp'
+
+export interface ValueStore {
+  /**
+   * The sealed values of `ids` (those that exist; order not promised). Records the fetch first (action
+   * `fetch:<purpose>`, the credentials, `detail`), and refuses (throws) when it cannot.
+   */
+  fetch(ids: readonly string[], purpose: FetchPurpose, detail?: string): Promise<{ id: string; sealed: string }[]>
 }

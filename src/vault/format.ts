@@ -1,3 +1,4 @@
+import type { TeamHeader } from './team-header.js'
 import { decodeB64, hmac, isSealed, macKey, sameMac } from './cipher.js'
 import { isJsonObject, strictReader, type JsonObject } from '../lib/strict.js'
 import { isSettingKey, STORED_ID, textProblem, type TextField } from './record-schema.js'
@@ -11,7 +12,21 @@ import { SCRYPT_BOUNDS, SCRYPT_MAX_WORK, scryptTooCostly } from './scrypt.js'
  */
 export const FORMAT_VERSION = 1
 export const KEY_SOURCES = ['keychain', 'env', 'passphrase', 'file'] as const
+/** The sources a local vault may be created with (--key-source). */
 export type KeySource = (typeof KEY_SOURCES)[number]
+/**
+ * Every source a header may name: a team vault's key (issue 14) is wrapped for each member's age identity
+ * (keys/team.ts), and such a vault is made by `credctl vault create`, never chosen by --key-source.
+ */
+export type HeaderSource = KeySource | 'team'
+export const HEADER_SOURCES: readonly HeaderSource[] = [...KEY_SOURCES, 'team']
+
+/**
+ * A team record's `secret` (issue 14): `d1.` and the base64 SHA-256 of its sealed value, which the
+ * store keeps apart and hands out only through an audited fetch. The record MAC covers it, so the
+ * fetched ciphertext is pinned exactly.
+ */
+export const SECRET_DIGEST = /^d1\.[A-Za-z0-9+/]{43}=$/
 
 export interface ScryptParams {
   salt: string
@@ -21,7 +36,7 @@ export interface ScryptParams {
 }
 
 export interface KeyHeader {
-  source: KeySource
+  source: HeaderSource
   /** A sealed constant: tells "wrong key" apart from "damaged record". */
   check: string
   scrypt?: ScryptParams
@@ -74,6 +89,8 @@ export interface VaultFile {
   credentials: CredentialRecord[]
   /** HMAC over everything else (keyed from the vault key): detects edits made outside credctl. */
   mac: string
+  /** Team vaults (issue 14): members, wraps, epochs, as the store returned them (store/types.ts TeamHeader). */
+  team?: TeamHeader
 }
 
 export class FormatError extends Error {}
@@ -100,10 +117,10 @@ export function parseKeyHeader(x: Json): KeyHeader {
   if (!isObj(x)) throw new FormatError(`${w} missing`)
   only(x, ['source', 'check', 'scrypt', 'file', 'account'], w)
   const source = str(x, 'source', w, 20)
-  if (!(KEY_SOURCES as readonly string[]).includes(source)) throw new FormatError(`${w}: unknown key source "${source.slice(0, 20)}"`)
+  if (!(HEADER_SOURCES as readonly string[]).includes(source)) throw new FormatError(`${w}: unknown key source "${source.slice(0, 20)}"`)
   const check = str(x, 'check', w, 200)
   if (!isSealed(check)) throw new FormatError(`${w}: malformed key check`)
-  const out: KeyHeader = { source: source as KeySource, check }
+  const out: KeyHeader = { source: source as HeaderSource, check }
   if (source === 'passphrase') {
     const s = x.scrypt
     if (!isObj(s)) throw new FormatError(`${w}: passphrase source needs scrypt parameters`)
@@ -159,7 +176,7 @@ function parseRecord(raw: Json, i: number | string): CredentialRecord {
   }
   if (x.is_valid !== null && typeof x.is_valid !== 'boolean') throw new FormatError(`${w}: "is_valid" must be true, false or null`)
   const secret = field(x, 'secret', w)
-  if (!isSealed(secret)) throw new FormatError(`${w}: malformed ciphertext`)
+  if (!isSealed(secret) && !SECRET_DIGEST.test(secret)) throw new FormatError(`${w}: malformed ciphertext`)
   return {
     id,
     name: field(x, 'name', w),

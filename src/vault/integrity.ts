@@ -1,5 +1,7 @@
 import { hmac, macKey, sameMac } from './cipher.js'
+import { crypto } from '../lazy-crypto.js'
 import { canonical, type KeyHeader } from './format.js'
+import type { TeamHeader } from './team-header.js'
 
 /**
  * Format 2's integrity (issue 13, point 5; DESIGN section 5), computed and checked by the SDK above the
@@ -61,3 +63,20 @@ export const headMac = (key: Buffer, head: ManifestHead, records: readonly Manif
 /** Whether `mac` is the head MAC of this manifest: constant-time. */
 export const headMacHolds = (key: Buffer, head: ManifestHead, records: readonly ManifestEntry[], mac: string): boolean =>
   sameMac(headMac(key, head, records), mac)
+
+/**
+ * The manifest lines of a team header (issue 14), for ManifestHead.members: the vault's team name,
+ * epoch and offline policy, each epoch (its key id and a hash of its back-sealed key), and each member
+ * (every field; the wrap by its SHA-256). Under the head MAC, a member row the database added, changed
+ * (a role raised, a recipient or wrap swapped) or removed fails the check before any value is used.
+ */
+export function teamManifest(team: TeamHeader): string[] {
+  const sha = (s: string): string => crypto().createHash('sha256').update(s, 'utf8').digest('base64')
+  const lines = [`team ${canonical({ name: team.name, epoch: team.epoch, offline: team.offline })}`]
+  for (const e of [...team.epochs].sort((a, b) => a.epoch - b.epoch)) lines.push(`epoch ${e.epoch} ${e.key_id} ${e.back === null ? '-' : sha(e.back)}`)
+  const members = [...team.members].sort((a, b) => (a.member < b.member ? -1 : a.member > b.member ? 1 : 0))
+  for (const m of members) {
+    lines.push(`member ${canonical({ member: m.member, recipient: m.recipient, role: m.role, kind: m.kind, db_role: m.db_role, added_at: m.added_at, wrap: sha(m.wrap) })}`)
+  }
+  return lines
+}
