@@ -399,11 +399,12 @@ export function postgresStore(opts: PostgresStoreOptions): PostgresStore {
         )
         const sealed = puts.filter((p) => p.r.sealed !== undefined)
         if (sealed.length > 0) {
-          await sql(
-            { ...WRITE, may: 'write credential values' },
-            `INSERT INTO ${S}.secrets (id, sealed) SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT (id) DO UPDATE SET sealed = EXCLUDED.sealed`,
-            [sealed.map((p) => p.r.id), sealed.map((p) => p.r.sealed)],
-          )
+          // Two statements, not an upsert: ON CONFLICT DO UPDATE reads EXCLUDED.sealed, which needs SELECT
+          // on the column a writer must never read. Replace those there, then add the rest.
+          const args = [sealed.map((p) => p.r.id), sealed.map((p) => p.r.sealed)]
+          const writeValues: Doing = { ...WRITE, may: 'write credential values' }
+          await sql(writeValues, `UPDATE ${S}.secrets s SET sealed = u.sealed FROM unnest($1::text[], $2::text[]) AS u(id, sealed) WHERE s.id = u.id`, args)
+          await sql(writeValues, `INSERT INTO ${S}.secrets (id, sealed) SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT (id) DO NOTHING`, args)
         }
       }
       open = false
