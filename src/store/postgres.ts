@@ -374,11 +374,11 @@ export function postgresStore(opts: PostgresStoreOptions): PostgresStore {
       if (puts.length > 0) {
         const writeRecords: Doing = { ...WRITE, may: 'write credentials' }
         // The unique indexes cannot be deferred: moving a default (or a name) from one row to another in
-        // one statement would trip over the row not yet rewritten. So the rows being rewritten first
-        // leave both indexes (inactive, not default), then take their new values.
-        const existing = puts.filter((p) => p.existed).map((p) => p.r.id)
-        if (existing.length > 0) await sql(writeRecords, `UPDATE ${S}.records SET is_default = false, active = false WHERE id = ANY($1::text[])`, [existing])
+        // one statement would trip over the row not yet rewritten. So the rows whose name, type, default or
+        // deletion change first leave both indexes (inactive, not default), then take their new values.
         const idx = puts.map((p) => indexColumns(p.r.body))
+        const moving = puts.filter((p, i) => p.existed && !sameJson(idx[i], indexColumns(old.get(p.r.id)!.rec.body))).map((p) => p.r.id)
+        if (moving.length > 0) await sql(writeRecords, `UPDATE ${S}.records SET is_default = false, active = false WHERE id = ANY($1::text[])`, [moving])
         await sql(
           writeRecords,
           `INSERT INTO ${S}.records (id, ord, revision, mac, body, name, type, is_default, active)

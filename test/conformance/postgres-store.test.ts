@@ -146,18 +146,23 @@ describe('postgresStore: the database', () => {
     expect(e.code).toBe('VAULT_CONFLICT')
     expect(e.message).toContain('"openai"')
     expect(await store.load()).toEqual(before)
-    // A deleted credential frees its name; the default moves from a to b in one transaction.
+    // A deleted credential frees its name.
     await store.transact(async (tx) => {
       tx.put(sampleRecord(body('prod', { deleted_at: '2026-01-01T00:00:00.000Z' }), a.id, 2))
       tx.put({ ...sampleRecord(body('prod')), sealed: sampleSealed() })
     })
+    // In one transaction, rows written in stored order: c (first) takes the default and d's name while d,
+    // written after it, gives them up. The indexes are not deferrable, so this needs the adapter's care.
+    const c = { ...sampleRecord(body('c')), sealed: sampleSealed() }
+    const d = { ...sampleRecord(body('d', { type: 'anthropic', is_default: true })), sealed: sampleSealed() }
+    await store.transact(async (tx) => (tx.put(c), tx.put(d)))
     await store.transact(async (tx) => {
-      const recs = tx.records()
-      const old = recs.find((r) => r.id === b.id)!
-      tx.put(sampleRecord(body('staging', { is_default: true }), b.id, old.revision + 1))
+      tx.put(sampleRecord(body('d', { type: 'anthropic', is_default: true }), c.id, 2))
+      tx.put(sampleRecord(body('c', { type: 'anthropic' }), d.id, 2))
     })
-    const names = (await store.load())!.records.map((r) => JSON.parse(r.body) as { name: string; is_default: boolean })
-    expect(names.filter((x) => x.is_default).map((x) => x.name)).toEqual(['staging'])
+    const got = (await store.load())!.records.map((r) => ({ id: r.id, ...(JSON.parse(r.body) as { name: string; is_default: boolean }) }))
+    expect(got.find((x) => x.id === c.id)).toMatchObject({ name: 'd', is_default: true })
+    expect(got.find((x) => x.id === d.id)).toMatchObject({ name: 'c', is_default: false })
   })
 
   it('a writer holding the head row makes a transaction wait, then VAULT_LOCKED (exit 4) after lockTimeoutMs', async () => {

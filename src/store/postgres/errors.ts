@@ -68,7 +68,7 @@ export function backendError(e: unknown, where: { location: string; password: st
     why = 'the database has no schema for this team vault'
     hint = 'ask the database admin to run the SQL that `credctl vault init-sql NAME` prints (or create the vault with a role that may)'
   } else if (/^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH)$/.test(code) || /^(28|3D)/.test(code)) {
-    hint = 'check the backend URL, the network and your database role (libpq sources: PGPASSFILE, PGSERVICE)'
+    hint = 'check the backend URL, the network and your database role (a password comes from PGPASSWORD or the PGPASSFILE / ~/.pgpass file)'
   }
   if (opts.committing && (CONNECTION_LOST.test(code) || !server)) {
     why += '; the connection was lost while committing, so the change may or may not have been applied (load the vault again to see)'
@@ -83,8 +83,10 @@ export function backendError(e: unknown, where: { location: string; password: st
  * role of the vault it needs (ddl.ts rolesOf), as a GRANT an admin can run.
  */
 export function forbidden(where: { location: string; user: string }, doing: string, needs: string): CredctlError {
+  // Quoted as SQL needs it, so the hint runs as printed (a login named `Alice` or `ci-deploy`).
+  const grantee = /^[a-z_][a-z0-9_$]*$/.test(where.user) ? where.user : `"${where.user.replace(/"/g, '""')}"`
   return new CredctlError('VAULT_FORBIDDEN', `database role ${where.user} may not ${doing} in ${where.location}`, {
-    hint: `ask an admin of the vault to run: GRANT ${needs} TO ${where.user};`,
+    hint: `ask an admin of the vault to run: GRANT ${needs} TO ${grantee};`,
   })
 }
 
