@@ -52,12 +52,13 @@ beforeAll(async () => {
   const v = vname()
   await fresh(v)
   await fresh(v) // idempotent
-})
+}, 60_000)
 afterAll(async () => {
   await Promise.all(stores.map((s) => s.close()))
   await sql(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`, [], ADMIN)
-  for (const v of vaults) for (const r of Object.values(rolesOf(v)).reverse()) await sql(`DROP ROLE IF EXISTS "${r}"`, [], ADMIN)
-})
+  const roles = [...vaults].flatMap((v) => Object.values(rolesOf(v)).map((r) => `"${r}"`))
+  if (roles.length > 0) await sql(`DROP ROLE IF EXISTS ${roles.join(', ')}`, [], ADMIN)
+}, 60_000)
 
 describeStore('postgresStore', async () => {
   const vault = vname()

@@ -81,8 +81,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all(stores.map((s) => s.close()))
   await sqlAs('postgres', `DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`, [], ADMIN_URL)
-  for (const r of [...LOGINS.map(login), R.admin, R.writer, R.reader]) await sqlAs('postgres', `DROP ROLE IF EXISTS "${r}"`, [], ADMIN_URL)
-})
+  await sqlAs('postgres', `DROP ROLE IF EXISTS ${[...LOGINS.map(login), R.admin, R.writer, R.reader].map((r) => `"${r}"`).join(', ')}`, [], ADMIN_URL)
+}, 60_000)
 
 describe('team vault grants on PostgreSQL (real login roles)', () => {
   it('what each role did in setup is there: the admin made the vault, the writer the records; every login reads it back', async () => {
@@ -193,7 +193,7 @@ describe('team vault grants on PostgreSQL (real login roles)', () => {
     expect(await sqlAs('postgres', `SELECT updated_by::text AS who, updated_at > now() - interval '1 minute' AS recent FROM ${S}.records WHERE id = $1`, [recs[1]!.id])).toEqual([{ who: login('writer'), recent: true }])
   })
 
-  it('values: a ticket returns values only to the login that asked, only within 60 s; a made-up ticket returns nothing', async () => {
+  it('values: a ticket returns values only to the login that asked, within 60 s, from a later transaction (its history row committed); a made-up ticket nothing', async () => {
     const ids = recs.map((r) => r.id)
     const ticket = async (who: Login) => (await sqlAs(who, `SELECT ${S}.request_fetch($1::text[], 'reveal', 'grants test')::text AS t`, [ids]))[0]!.t as string
     const values = (who: Login, t: string) => sqlAs(who, `SELECT id, sealed FROM ${S}.fetch_values($1::uuid) ORDER BY id`, [t])
@@ -206,6 +206,21 @@ describe('team vault grants on PostgreSQL (real login roles)', () => {
     // Expired (as if 60 s had passed): nothing.
     await sqlAs('postgres', `UPDATE ${S}.tickets SET expires = clock_timestamp() - interval '1 second' WHERE ticket = $1`, [t])
     expect(await values('reader', t)).toEqual([])
+    // A modified client calling both in one transaction, to roll the history row back: nothing, and
+    // nothing to roll back either (explicit transaction, and one statement nesting the two calls).
+    const n0 = (await sqlAs('postgres', `SELECT count(*)::int AS n FROM ${S}.history`))[0]!.n
+    const c = new pg.Client({ connectionString: url('reader') })
+    await c.connect()
+    try {
+      await c.query('BEGIN')
+      const inner = ((await c.query(`SELECT ${S}.request_fetch($1::text[], 'reveal')::text AS t`, [ids])).rows[0] as { t: string }).t
+      expect((await c.query(`SELECT * FROM ${S}.fetch_values($1::uuid)`, [inner])).rows).toEqual([])
+      await c.query('ROLLBACK')
+      expect((await c.query(`SELECT * FROM ${S}.fetch_values(${S}.request_fetch($1::text[], 'reveal'))`, [ids])).rows).toEqual([])
+    } finally {
+      await c.end()
+    }
+    expect((await sqlAs('postgres', `SELECT count(*)::int AS n FROM ${S}.history`))[0]!.n).toBe(Number(n0) + 1) // the nested one, autocommitted
     // A login without the reader role cannot even ask.
     expect(await refusal('outsider', `SELECT ${S}.request_fetch($1::text[], 'reveal')`, [ids])).toBe('42501')
     expect(await refusal('reader', `SELECT ${S}.request_fetch($1::text[], 'steal')`, [ids])).toBe('22023')
@@ -232,6 +247,8 @@ describe('team vault grants on PostgreSQL (real login roles)', () => {
     const n0 = await count()
     await sqlAs('reader', `SELECT ${S}.request_fetch($1::text[], 'export')`, [[recs[0]!.id]])
     expect(await count()).toBe(n0 + 1)
+    // No ticket without its history row.
+    expect(await sqlAs('postgres', `SELECT count(*)::int AS n FROM ${S}.tickets k LEFT JOIN ${S}.history h ON h.seq = k.history_seq WHERE h.seq IS NULL`)).toEqual([{ n: 0 }])
   })
 
   it('an admin may GRANT reader or writer to a login (ADMIN OPTION), not admin; the grantee then reads', async () => {

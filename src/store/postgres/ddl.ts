@@ -174,6 +174,7 @@ CREATE TABLE IF NOT EXISTS ${q}.tickets (
   actor       name NOT NULL,
   ids         text[] NOT NULL,
   history_seq bigint NOT NULL,
+  xact        xid8 NOT NULL,
   expires     timestamptz NOT NULL
 );
 
@@ -190,6 +191,9 @@ CREATE OR REPLACE TRIGGER no_truncate BEFORE TRUNCATE ON ${q}.history FOR EACH S
 -- row, rolls back. So request_fetch (called in autocommit) commits the history row and a ticket (60 s,
 -- bound to the login role) first; only then does fetch_values hand out the sealed values of that ticket.
 -- A value that left the database therefore always has a committed history row, even from a modified client.
+-- "Committed first" is enforced, not assumed: a client could call both inside one transaction (BEGIN, or
+-- one statement nesting them) and roll back. fetch_values serves only a ticket made by ANOTHER transaction
+-- than its own; another transaction's row is visible only once committed, with its history row.
 CREATE OR REPLACE FUNCTION ${q}.request_fetch(ids text[], purpose text, detail text DEFAULT NULL) RETURNS uuid
   LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
@@ -205,8 +209,8 @@ BEGIN
            coalesce(jsonb_agg(jsonb_build_object('id', r.id, 'name', r.name, 'type', r.type) ORDER BY r.ord), '[]')
     FROM ${q}.records r WHERE r.id = ANY(ids)
     RETURNING seq INTO hs;
-  INSERT INTO ${q}.tickets (ticket, actor, ids, history_seq, expires)
-    VALUES (t, session_user, coalesce(ids, '{}'), hs, clock_timestamp() + interval '60 seconds');
+  INSERT INTO ${q}.tickets (ticket, actor, ids, history_seq, xact, expires)
+    VALUES (t, session_user, coalesce(ids, '{}'), hs, pg_current_xact_id(), clock_timestamp() + interval '60 seconds');
   RETURN t;
 END $$;
 
@@ -214,6 +218,7 @@ CREATE OR REPLACE FUNCTION ${q}.fetch_values(t uuid) RETURNS TABLE (id text, sea
   LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
   SELECT s.id, s.sealed FROM ${q}.tickets k JOIN ${q}.secrets s ON s.id = ANY(k.ids)
   WHERE k.ticket = t AND k.actor = session_user AND k.expires > clock_timestamp()
+    AND k.xact IS DISTINCT FROM pg_current_xact_id_if_assigned()
 $$;
 
 REVOKE ALL ON ALL TABLES IN SCHEMA ${q} FROM PUBLIC;
