@@ -64,13 +64,23 @@ type StateRow = HeadRow & { epochs: string; members: string }
 
 const byName = (a: TeamMember, b: TeamMember) => (a.member < b.member ? -1 : a.member > b.member ? 1 : 0)
 
-/** The header as the SDK gave it: the team part rebuilt from the head, members (sorted by name) and epochs (ascending). */
-function headerOf(r: StateRow): VaultHeader {
+/**
+ * The header as the SDK gave it: the team part rebuilt from the head, members (sorted by name) and epochs
+ * (ascending). Shapes and MACs are checked above the store; a key header that is not even JSON (edited in
+ * the database) is VAULT_DAMAGED here.
+ */
+function headerOf(r: StateRow, location: string): VaultHeader {
+  let key: VaultHeader['key']
+  try {
+    key = JSON.parse(r.key_header) as VaultHeader['key']
+  } catch {
+    throw new CredctlError('VAULT_DAMAGED', `the key header of ${location} is not valid JSON`, { hint: 'restore the vault from a backup of the database' })
+  }
   const header: VaultHeader = {
     format: 2,
     vault_id: r.vault_id,
     created_at: r.created_at,
-    key: JSON.parse(r.key_header) as VaultHeader['key'],
+    key,
     sequence: Number(r.sequence),
     mac: r.head_mac,
   }
@@ -97,9 +107,17 @@ const headColumns = (h: VaultHeader) => ({
   offline: h.team?.offline ?? null,
 })
 
-/** The columns the database's unique indexes read (one active name, one default per type), copied from a body. */
+/**
+ * The columns the database's unique indexes read (one active name, one default per type), copied from a
+ * body. A stored body that is not a JSON object (edited in the database) counts as nameless and inactive.
+ */
 function indexColumns(body: string): { name: string | null; type: string | null; is_default: boolean; active: boolean } {
-  const o = JSON.parse(body) as Record<string, unknown>
+  let o: Record<string, unknown>
+  try {
+    o = (JSON.parse(body) ?? {}) as Record<string, unknown>
+  } catch {
+    return { name: null, type: null, is_default: false, active: false }
+  }
   return {
     name: typeof o.name === 'string' ? o.name : null,
     type: typeof o.type === 'string' ? o.type : null,
@@ -255,7 +273,7 @@ export function postgresStore(opts: PostgresStoreOptions): PostgresStore {
       }
       // Read after the lock, in new statements: a snapshot taken before it could miss the last writer's rows.
       const [state] = await sql<StateRow>(READ, `${stateSql(S)} FROM ${S}.head h`)
-      const before = state ? headerOf(state) : undefined
+      const before = state ? headerOf(state, location) : undefined
       const stored = before
         ? await sql<{ id: string; ord: string; revision: string; mac: string; body: string }>(READ, `SELECT id, ord::text AS ord, revision::text AS revision, mac, body FROM ${S}.records ORDER BY ord`)
         : []
@@ -469,7 +487,7 @@ export function postgresStore(opts: PostgresStoreOptions): PostgresStore {
       const row = rows[0]
       if (!row) return undefined
       const records = (JSON.parse(row.records) as [string, number, string, string][]).map(([id, revision, mac, body]) => ({ id, revision, mac, body }))
-      return { header: headerOf(row), records }
+      return { header: headerOf(row, location), records }
     },
 
     transact<T>(fn: (tx: StoreTx) => Promise<T>, topts: TransactOptions = {}): Promise<T> {

@@ -166,6 +166,22 @@ describe('postgresStore: the database', () => {
     expect(got.find((x) => x.id === d.id)).toMatchObject({ name: 'c', is_default: false })
   })
 
+  it('rows edited in the database are handed up as they are (the SDK checks MACs); a key header that is not JSON is VAULT_DAMAGED', async () => {
+    const vault = vname()
+    const store = await fresh(vault)
+    const r = sampleRecord('{"name":"a"}')
+    await store.transact(async (tx) => (tx.setHeader(sampleHeader()), tx.put(r)))
+    await sql(`UPDATE ${S(vault)}.records SET body = 'not json' WHERE id = $1`, [r.id])
+    expect((await store.load())!.records[0]!.body).toBe('not json')
+    await store.transact(async (tx) => (tx.setHeader({ ...tx.header()!, sequence: 2 }), tx.put(sampleRecord('{"name":"b"}'))))
+    await sql(`UPDATE ${S(vault)}.head SET key_header = '{'`)
+    for (const op of [() => store.load(), () => store.transact(async () => 1)]) {
+      const e = await failure(op())
+      expect(e.code).toBe('VAULT_DAMAGED')
+      expect(e.exitCode).toBe(4)
+    }
+  })
+
   it('a writer holding the head row makes a transaction wait, then VAULT_LOCKED (exit 4) after lockTimeoutMs', async () => {
     const vault = vname()
     const store = await fresh(vault)

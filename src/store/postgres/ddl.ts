@@ -15,6 +15,15 @@ import type { FetchPurpose } from '../types.js'
  * The schema and its tables belong to the role that runs initSql (the DBA, or an admin allowed DDL): that
  * owner is the only one who can SELECT ciphertext directly. Members read values only through
  * request_fetch + fetch_values (see the D11 comment in the text), and cannot rewrite history.
+ *
+ * Where this differs from the plan's section 4 (docs/team-vaults-plan.md), and why:
+ * - members keyed by `member` alone and epochs with `back` (TeamHeader as the integrator fixed it), the
+ *   wrap as base64 text exactly as given; no per-row member MAC column (the head MAC covers the list).
+ * - writers get SELECT on secrets.id (not sealed): UPDATE … WHERE id and INSERT … ON CONFLICT (id) read it.
+ * - fetch_values also requires the ticket to come from another transaction (so committed), see below.
+ * - no trigger refusing a lower head sequence: rollback is detected by each client's kept sequence.
+ * - history keeps the client's `client_time` (returned as HistoryEntry.time, so entries uploaded later
+ *   keep their time) beside the server's `at`, which orders nothing but is there for an auditor.
  */
 
 /** The schema of team vault `name`: `credctl_<name>`, `-` as `_`. Throws INVALID_INPUT on a malformed name. */
