@@ -6,23 +6,37 @@ import { build } from 'esbuild'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CredctlError } from '../../src/errors.js'
-import { postgresStore, type PostgresStore } from '../../src/store/postgres.js'
-import { describeStore, sampleHeader, sampleRecord } from './store.conformance.js'
+import { postgresStore, rolesOf, schemaOf, type PostgresStore } from '../../src/store/postgres.js'
+import { describeStore, sampleHeader, sampleRecord, sampleSealed, sampleTeamHeader } from './store.conformance.js'
 
 /**
  * The PostgreSQL adapter on the real server (127.0.0.1:5432, postgres, trust): this file makes its own
- * database (random name), installs the schema once, gives every store a fresh vault name in it, and
- * drops the database at the end.
+ * database (random name) and gives every store a fresh vault (its own schema and roles, installed by
+ * the store's install()). At the end it drops the database, then the vaults' roles, which are
+ * cluster-wide and so named per run (RUN).
  */
 const ADMIN = 'postgresql://postgres@127.0.0.1:5432/postgres'
-const DB = `credctl_test_${randomBytes(6).toString('hex')}`
+const RUN = randomBytes(4).toString('hex')
+const DB = `credctl_test_${RUN}`
 const URL_ = `postgresql://postgres@127.0.0.1:5432/${DB}`
 const stores: PostgresStore[] = []
-const open = (vault = `v-${randomUUID()}`, extra: { lockTimeoutMs?: number; connectionString?: string } = {}): PostgresStore => {
+const vaults = new Set<string>()
+let n = 0
+/** A fresh vault name of this run (TEAM_VAULT_NAME: lower case, from a letter, at most 40). */
+const vname = () => `v${RUN}-${++n}`
+const open = (vault = vname(), extra: { lockTimeoutMs?: number; connectionString?: string } = {}): PostgresStore => {
   const s = postgresStore({ connectionString: extra.connectionString ?? URL_, vault, lockTimeoutMs: extra.lockTimeoutMs ?? 30_000 })
   stores.push(s)
   return s
 }
+/** A store on a fresh, installed vault. */
+const fresh = async (vault = vname()): Promise<PostgresStore> => {
+  const s = open(vault)
+  vaults.add(vault)
+  await s.install()
+  return s
+}
+const S = (vault: string) => `"${schemaOf(vault)}"`
 const sql = async (text: string, values: unknown[] = [], db = URL_) => {
   const c = new pg.Client({ connectionString: db })
   await c.connect()
@@ -35,21 +49,31 @@ const sql = async (text: string, values: unknown[] = [], db = URL_) => {
 
 beforeAll(async () => {
   await sql(`CREATE DATABASE ${DB}`, [], ADMIN)
-  await open('installer').install()
-  await open('installer').install() // idempotent
-})
+  const v = vname()
+  await fresh(v)
+  await fresh(v) // idempotent
+}, 60_000)
 afterAll(async () => {
   await Promise.all(stores.map((s) => s.close()))
   await sql(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`, [], ADMIN)
-})
+  const roles = [...vaults].flatMap((v) => Object.values(rolesOf(v)).map((r) => `"${r}"`))
+  if (roles.length > 0) await sql(`DROP ROLE IF EXISTS ${roles.join(', ')}`, [], ADMIN)
+}, 60_000)
 
 describeStore('postgresStore', async () => {
-  const vault = `v-${randomUUID()}`
-  const store = open(vault)
+  const vault = vname()
+  const store = await fresh(vault)
+  const q = S(vault)
   return {
     store,
     // Every row of this vault as stored, and the head row's physical version (xmin moves on any write).
-    fingerprint: async () => JSON.stringify(await sql(`SELECT h.xmin::text, h.*, (SELECT json_agg(r.* ORDER BY r.ord) FROM credctl.records r WHERE r.vault_id = h.vault_id) FROM credctl.vault_head h WHERE h.name = $1`, [vault])),
+    fingerprint: async () =>
+      JSON.stringify(
+        await sql(
+          `SELECT h.xmin::text, h.*, (SELECT json_agg(r.* ORDER BY r.ord) FROM ${q}.records r), (SELECT json_agg(s.* ORDER BY s.id) FROM ${q}.secrets s),
+             (SELECT json_agg(m.* ORDER BY m.member) FROM ${q}.members m), (SELECT json_agg(e.* ORDER BY e.epoch) FROM ${q}.epochs e) FROM ${q}.head h`,
+        ),
+      ),
   }
 })
 
@@ -78,39 +102,95 @@ describe('postgresStore: the database', () => {
   })
 
   it('bodies are stored as text, byte for byte (U+2028, astral characters, quotes, escapes)', async () => {
-    const store = open()
+    const vault = vname()
+    const store = await fresh(vault)
     const body = JSON.stringify({ a: '\u2028\u2029"\\\u{1F600}\u{10FFFF}é', b: '\u0000\ud800', c: '</script>' })
     const r = sampleRecord(body)
     await store.transact(async (tx) => (tx.setHeader(sampleHeader()), tx.put(r)))
-    const [row] = await sql('SELECT body, pg_typeof(body)::text AS t, octet_length(body) AS n FROM credctl.records WHERE id = $1', [r.id])
+    const [row] = await sql(`SELECT body, pg_typeof(body)::text AS t, octet_length(body) AS n FROM ${S(vault)}.records WHERE id = $1`, [r.id])
     expect(row!.t).toBe('text')
     expect(row!.body).toBe(body)
     expect(row!.n).toBe(Buffer.byteLength(body))
     expect((await store.load())!.records[0]!.body).toBe(body)
   })
 
-  it('history: the actor and the time are stamped by the database, and rows cannot be changed or deleted', async () => {
-    const store = open()
+  it('history: the actor and the time are stamped by the database, and rows cannot be changed, deleted or truncated, even by the owner', async () => {
+    const vault = vname()
+    const store = await fresh(vault)
+    const q = S(vault)
     await store.history.append([{ time: '2026-01-01T00:00:00.000Z', action: 'reveal', outcome: 'ok', credentials: [] }])
-    await sql(`INSERT INTO credctl.history (vault, client_time, action, outcome, actor, at) VALUES ('x', 't', 'a', 'o', 'mallory', '2000-01-01')`)
-    const rows = await sql(`SELECT actor::text, at > now() - interval '1 minute' AS recent FROM credctl.history WHERE vault IN ($1, 'x')`, [store.location.split(' ')[2]])
+    await sql(`INSERT INTO ${q}.history (client_time, action, outcome, actor, at) OVERRIDING SYSTEM VALUE VALUES ('t', 'a', 'o', 'mallory', '2000-01-01')`)
+    const rows = await sql(`SELECT actor::text, at > now() - interval '1 minute' AS recent FROM ${q}.history ORDER BY seq`)
     expect(rows).toEqual([
       { actor: 'postgres', recent: true },
       { actor: 'postgres', recent: true },
     ])
-    await expect(sql(`UPDATE credctl.history SET actor = 'mallory'`)).rejects.toThrow(/append-only/)
-    await expect(sql(`DELETE FROM credctl.history`)).rejects.toThrow(/append-only/)
+    expect((await store.history.read()).map((e) => e.actor)).toEqual(['postgres', 'postgres'])
+    await expect(sql(`UPDATE ${q}.history SET actor = 'mallory'`)).rejects.toThrow(/append-only/)
+    await expect(sql(`DELETE FROM ${q}.history`)).rejects.toThrow(/append-only/)
+    await expect(sql(`TRUNCATE ${q}.history`)).rejects.toThrow(/append-only/)
+  })
+
+  it('one active name and one default per type hold in the database: VAULT_CONFLICT naming it; moving a default in one transaction works', async () => {
+    const store = await fresh()
+    const body = (name: string, extra: object = {}) => JSON.stringify({ name, type: 'openai', is_default: false, deleted_at: null, ...extra })
+    const a = { ...sampleRecord(body('prod', { is_default: true })), sealed: sampleSealed() }
+    const b = { ...sampleRecord(body('staging')), sealed: sampleSealed() }
+    await store.transact(async (tx) => (tx.setHeader(sampleTeamHeader()), tx.put(a), tx.put(b)))
+    const before = await store.load()
+    // A colleague's client (or a buggy one) writing a second "prod" or a second default.
+    let e = await failure(store.transact(async (tx) => tx.put({ ...sampleRecord(body('prod')), sealed: sampleSealed() })))
+    expect(e.code).toBe('VAULT_CONFLICT')
+    expect(e.exitCode).toBe(4)
+    expect(e.message).toContain('"prod"')
+    e = await failure(store.transact(async (tx) => tx.put(sampleRecord(body('staging', { is_default: true }), b.id, 2))))
+    expect(e.code).toBe('VAULT_CONFLICT')
+    expect(e.message).toContain('"openai"')
+    expect(await store.load()).toEqual(before)
+    // A deleted credential frees its name.
+    await store.transact(async (tx) => {
+      tx.put(sampleRecord(body('prod', { deleted_at: '2026-01-01T00:00:00.000Z' }), a.id, 2))
+      tx.put({ ...sampleRecord(body('prod')), sealed: sampleSealed() })
+    })
+    // In one transaction, rows written in stored order: c (first) takes the default and d's name while d,
+    // written after it, gives them up. The indexes are not deferrable, so this needs the adapter's care.
+    const c = { ...sampleRecord(body('c')), sealed: sampleSealed() }
+    const d = { ...sampleRecord(body('d', { type: 'anthropic', is_default: true })), sealed: sampleSealed() }
+    await store.transact(async (tx) => (tx.put(c), tx.put(d)))
+    await store.transact(async (tx) => {
+      tx.put(sampleRecord(body('d', { type: 'anthropic', is_default: true }), c.id, 2))
+      tx.put(sampleRecord(body('c', { type: 'anthropic' }), d.id, 2))
+    })
+    const got = (await store.load())!.records.map((r) => ({ id: r.id, ...(JSON.parse(r.body) as { name: string; is_default: boolean }) }))
+    expect(got.find((x) => x.id === c.id)).toMatchObject({ name: 'd', is_default: true })
+    expect(got.find((x) => x.id === d.id)).toMatchObject({ name: 'c', is_default: false })
+  })
+
+  it('rows edited in the database are handed up as they are (the SDK checks MACs); a key header that is not JSON is VAULT_DAMAGED', async () => {
+    const vault = vname()
+    const store = await fresh(vault)
+    const r = sampleRecord('{"name":"a"}')
+    await store.transact(async (tx) => (tx.setHeader(sampleHeader()), tx.put(r)))
+    await sql(`UPDATE ${S(vault)}.records SET body = 'not json' WHERE id = $1`, [r.id])
+    expect((await store.load())!.records[0]!.body).toBe('not json')
+    await store.transact(async (tx) => (tx.setHeader({ ...tx.header()!, sequence: 2 }), tx.put(sampleRecord('{"name":"b"}'))))
+    await sql(`UPDATE ${S(vault)}.head SET key_header = '{'`)
+    for (const op of [() => store.load(), () => store.transact(async () => 1)]) {
+      const e = await failure(op())
+      expect(e.code).toBe('VAULT_DAMAGED')
+      expect(e.exitCode).toBe(4)
+    }
   })
 
   it('a writer holding the head row makes a transaction wait, then VAULT_LOCKED (exit 4) after lockTimeoutMs', async () => {
-    const vault = `v-${randomUUID()}`
-    const store = open(vault)
+    const vault = vname()
+    const store = await fresh(vault)
     await store.transact(async (tx) => tx.setHeader(sampleHeader()))
     const holder = new pg.Client({ connectionString: URL_ })
     await holder.connect()
     try {
       await holder.query('BEGIN')
-      await holder.query('SELECT 1 FROM credctl.vault_head WHERE name = $1 FOR UPDATE', [vault])
+      await holder.query(`SELECT 1 FROM ${S(vault)}.head FOR UPDATE`)
       const t0 = Date.now()
       const e = await failure(store.transact(async (tx) => tx.setHeader({ ...tx.header()!, sequence: 2 }), { lockTimeoutMs: 300 }))
       expect(e.code).toBe('VAULT_LOCKED')
@@ -126,8 +206,8 @@ describe('postgresStore: the database', () => {
   })
 
   it("exclusive('rotate') serialises across connections and times out with VAULT_LOCKED", async () => {
-    const vault = `v-${randomUUID()}`
-    const a = open(vault)
+    const vault = vname()
+    const a = await fresh(vault)
     const b = open(vault)
     const order: string[] = []
     let release!: () => void
@@ -153,8 +233,8 @@ describe('postgresStore: the database', () => {
   })
 
   it('two stores (separate connections) creating the same vault at once: one creates, the other sees it', async () => {
-    const vault = `v-${randomUUID()}`
-    const [a, b] = [open(vault), open(vault)]
+    const vault = vname()
+    const [a, b] = [await fresh(vault), open(vault)]
     const id = randomUUID()
     const create = (s: PostgresStore) =>
       s.transact(async (tx) => {
@@ -208,8 +288,8 @@ describe('postgresStore: the database', () => {
   })
 
   it('a transaction whose backend is terminated midway applies nothing; the store goes on', async () => {
-    const vault = `v-${randomUUID()}`
-    const store = open(vault)
+    const vault = vname()
+    const store = await fresh(vault)
     const id = randomUUID()
     await store.transact(async (tx) => (tx.setHeader(sampleHeader()), tx.put(sampleRecord('{"n":0}', id))))
     const before = await store.load()
@@ -220,7 +300,7 @@ describe('postgresStore: the database', () => {
           tx.put(sampleRecord('{"n":99}', id, 99))
           for (let i = 0; i < 50; i++) tx.put(sampleRecord(`{"extra":${i}}`))
           // Kill this transaction's backend (the one holding the head row) while fn runs.
-          await sql(`SELECT pg_terminate_backend(l.pid) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation WHERE c.relname = 'vault_head' AND l.mode = 'RowShareLock' AND l.pid <> pg_backend_pid()`)
+          await sql(`SELECT pg_terminate_backend(l.pid) FROM pg_locks l WHERE l.relation = '${S(vault)}.head'::regclass AND l.mode = 'RowShareLock' AND l.pid <> pg_backend_pid()`)
           await new Promise((r) => setTimeout(r, 20))
         }),
       )
@@ -260,8 +340,8 @@ describe('postgresStore: several processes', () => {
   }
 
   it('three processes incrementing one counter concurrently lose nothing', { timeout: 60_000 }, async () => {
-    const vault = `v-${randomUUID()}`
-    const store = open(vault)
+    const vault = vname()
+    const store = await fresh(vault)
     const id = randomUUID()
     await store.transact(async (tx) => (tx.setHeader(sampleHeader()), tx.put(sampleRecord('{"n":0}', id))))
     const N = 25
@@ -288,8 +368,8 @@ await store.close()
   })
 
   it('a writer killed (SIGKILL, or its backend terminated) at random moments leaves the old or the new state whole', { timeout: 120_000 }, async () => {
-    const vault = `v-${randomUUID()}`
-    const store = open(vault)
+    const vault = vname()
+    const store = await fresh(vault)
     let sawKill = 0
     let sawTerminate = 0
     for (let round = 0; round < 20; round++) {

@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import type { HistoryEntry, VaultStore } from '../../src/store/types.js'
-import { sampleHeader, sampleRecord } from './samples.js'
+import { sampleEpoch, sampleHeader, sampleMember, sampleRecord, sampleSealed, sampleTeamHeader } from './samples.js'
 
-export { sampleHeader, sampleRecord }
+export { sampleHeader, sampleRecord, sampleSealed, sampleTeamHeader }
 
 /**
  * The storage contract (src/store/types.ts), run against every adapter: each adapter's test file calls
@@ -179,7 +179,10 @@ export function describeStore(name: string, make: () => Promise<StoreUnderTest>)
       await store.history.append(es.slice(0, 3))
       await store.history.append([])
       await store.history.append(es.slice(3))
-      expect(await store.history.read()).toEqual(es)
+      // A team store adds who did it (stamped by the database, never claimed): the entries are otherwise as given.
+      const got = await store.history.read()
+      if (store.values) for (const e of got) expect(typeof e.actor).toBe('string')
+      expect(got.map(({ actor: _, ...e }) => e)).toEqual(es)
     })
 
     it('schemas: undefined until written, read back equal, removed (removing again is a no-op)', async () => {
@@ -194,6 +197,114 @@ export function describeStore(name: string, make: () => Promise<StoreUnderTest>)
       await store.schemas.remove(id)
       expect(await store.schemas.read(id)).toBeUndefined()
       await store.schemas.remove(id)
+    })
+  })
+  describeValueStore(name, make)
+}
+
+const ids = (xs: { id: string }[]) => xs.map((x) => x.id).sort()
+
+/**
+ * The team part of the contract (issue 14), for stores with `values` (the others pass it by skipping):
+ * a TeamHeader kept exactly, sealed values kept apart from the records and handed out only through
+ * values.fetch, each fetch on record.
+ */
+export function describeValueStore(name: string, make: () => Promise<StoreUnderTest>): void {
+  describe(`storage contract, values and team headers: ${name}`, () => {
+    it('a team header is kept exactly: members (by name) and epochs as given, through adds, removals and changes', async () => {
+      const { store } = await make()
+      if (!store.values) return
+      let h = sampleTeamHeader(1, [sampleMember('carol', 'reader'), sampleMember('alice@laptop', 'admin'), sampleMember('bob')])
+      await store.transact(async (tx) => tx.setHeader(h))
+      expect((await store.load())!.header).toEqual(h)
+      const t = structuredClone(h.team!)
+      t.members = [sampleMember('Zed', 'reader'), ...t.members.filter((m) => m.member !== 'bob').map((m) => (m.member === 'carol' ? { ...m, role: 'writer' as const, db_role: 'carol_ci', wrap: sampleMember('x').wrap } : m)), sampleMember('dave', 'admin')]
+      t.members.sort((a, b) => (a.member < b.member ? -1 : 1))
+      t.epochs = [...t.epochs, sampleEpoch(2)]
+      t.epoch = 2
+      t.offline = 'deny'
+      h = { ...h, sequence: 2, key: { ...h.key }, team: t }
+      await store.transact(async (tx) => tx.setHeader(h))
+      expect((await store.load())!.header).toEqual(h)
+      // A transaction sees the header it read, team part included.
+      expect(await store.transact(async (tx) => tx.header())).toEqual(h)
+    })
+
+    it('sealed values are kept apart: never in load() or tx.records(), handed out by values.fetch, each fetch on record', async () => {
+      const { store } = await make()
+      if (!store.values) return
+      const recs = Array.from({ length: 4 }, (_, i) => ({ ...sampleRecord(JSON.stringify({ name: `N${i}`, type: 'openai' })), sealed: sampleSealed() }))
+      await store.transact(async (tx) => {
+        tx.setHeader(sampleTeamHeader())
+        for (const r of recs) tx.put(r)
+        for (const r of tx.records()) expect(r).not.toHaveProperty('sealed')
+      })
+      const got = await store.load()
+      expect(got!.records).toEqual(recs.map(({ sealed: _, ...r }) => r))
+      for (const r of got!.records) expect(r).not.toHaveProperty('sealed')
+      const want = [recs[0]!, recs[2]!]
+      const fetched = await store.values.fetch([...want.map((r) => r.id), randomUUID()], 'reveal', 'by the contract')
+      expect(fetched.sort((a, b) => (a.id < b.id ? -1 : 1))).toEqual(want.map((r) => ({ id: r.id, sealed: r.sealed })).sort((a, b) => (a.id < b.id ? -1 : 1)))
+      const fetches = (await store.history.read()).filter((e) => e.action === 'fetch:reveal')
+      expect(fetches).toHaveLength(1)
+      expect(fetches[0]!.detail).toBe('by the contract')
+      expect(ids(fetches[0]!.credentials as { id: string }[])).toEqual(ids(want))
+    })
+
+    it('a put without sealed keeps the stored value; remove drops it; a new record without one is refused whole', async () => {
+      const { store } = await make()
+      if (!store.values) return
+      const a = { ...sampleRecord('{"v":1}'), sealed: sampleSealed() }
+      await store.transact(async (tx) => (tx.setHeader(sampleTeamHeader()), tx.put(a)))
+      const a2 = sampleRecord('{"v":2}', a.id, 2)
+      await store.transact(async (tx) => tx.put(a2))
+      expect((await store.load())!.records).toEqual([a2])
+      expect(await store.values.fetch([a.id], 'run')).toEqual([{ id: a.id, sealed: a.sealed }])
+      const before = await store.load()
+      await expect(store.transact(async (tx) => (tx.put({ ...sampleRecord('{"v":3}', a.id, 3), sealed: sampleSealed() }), tx.put(sampleRecord('{"new":1}'))))).rejects.toThrow(/sealed/)
+      expect(await store.load()).toEqual(before)
+      expect(await store.values.fetch([a.id], 'run')).toEqual([{ id: a.id, sealed: a.sealed }])
+      await store.transact(async (tx) => tx.remove(a.id))
+      expect(await store.values.fetch([a.id], 'export')).toEqual([])
+    })
+
+    it('values follow every put with sealed, across transactions (generated)', async () => {
+      const { store } = await make()
+      if (!store.values) return
+      const pool = Array.from({ length: 5 }, () => randomUUID())
+      const model = new Map<string, string>()
+      let seq = 1
+      await store.transact(async (tx) => tx.setHeader(sampleTeamHeader(seq)))
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(fc.record({ i: fc.nat(4), op: fc.constantFrom('seal', 'body', 'remove') }), { minLength: 1, maxLength: 6 }),
+          async (ops) => {
+            const next = new Map(model)
+            await store.transact(async (tx) => {
+              tx.setHeader({ ...tx.header()!, sequence: ++seq })
+              for (const { i, op } of ops) {
+                const id = pool[i]!
+                const rev = (tx.records().find((r) => r.id === id)?.revision ?? 0) + 1
+                if (op === 'remove') {
+                  tx.remove(id)
+                  next.delete(id)
+                } else if (op === 'seal' || !next.has(id)) {
+                  const sealed = sampleSealed()
+                  tx.put({ ...sampleRecord(JSON.stringify({ rev }), id, rev), sealed })
+                  next.set(id, sealed)
+                } else tx.put(sampleRecord(JSON.stringify({ rev }), id, rev))
+              }
+            })
+            // The model follows what was committed, before checking, so a failing run leaves both in step.
+            model.clear()
+            for (const [k, v] of next) model.set(k, v)
+            const got = await store.values!.fetch(pool, 'export')
+            expect(new Map(got.map((x) => [x.id, x.sealed]))).toEqual(model)
+            expect(ids((await store.load())!.records)).toEqual([...model.keys()].sort())
+          },
+        ),
+        { numRuns: 25 },
+      )
     })
   })
 }

@@ -1,5 +1,6 @@
 import { CredctlError } from '../../errors.js'
 import { parseUri, ValueShapeError } from '../../lib/value-parts.js'
+import { schemaOf } from './ddl.js'
 
 /**
  * Where a team vault lives, said without its password, and every database failure turned into a
@@ -8,14 +9,9 @@ import { parseUri, ValueShapeError } from '../../lib/value-parts.js'
  * client's password), and a defensive scrub removes the password should it appear anyway.
  */
 
-/** A team vault's name: shown in messages and kept in every row, so a plain word. */
-export const VAULT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/
-
 /** `team vault NAME on host:port/db` from a postgres(ql):// URL; throws INVALID_INPUT without quoting it. */
-export function locationOf(connectionString: string, vault: string): { location: string; password: string } {
-  if (typeof vault !== 'string' || !VAULT_NAME.test(vault)) {
-    throw new CredctlError('INVALID_INPUT', 'a team vault name is 1 to 64 letters, digits, ".", "_" or "-", starting with a letter or digit')
-  }
+export function locationOf(connectionString: string, vault: string): { location: string; password: string; user: string } {
+  schemaOf(vault) // INVALID_INPUT on a malformed name (TEAM_VAULT_NAME)
   let u: URL
   try {
     u = parseUri(connectionString)
@@ -30,7 +26,9 @@ export function locationOf(connectionString: string, vault: string): { location:
   const host = q.get('host') || safeDecode(u.hostname) || 'localhost'
   const port = u.port || q.get('port') || '5432'
   const db = safeDecode(u.pathname.replace(/^\//, '')) || q.get('dbname') || '(default database)'
-  return { location: `team vault ${vault} on ${host}:${port}/${db}`, password: safeDecode(u.password) || q.get('password') || '' }
+  // The login role as libpq would pick it (URL, then PGUSER, then the OS user): for GRANT hints only.
+  const user = safeDecode(u.username) || q.get('user') || process.env.PGUSER || process.env.USER || 'your database role'
+  return { location: `team vault ${vault} on ${host}:${port}/${db}`, password: safeDecode(u.password) || q.get('password') || '', user }
 }
 
 function safeDecode(s: string): string {
@@ -67,10 +65,10 @@ export function backendError(e: unknown, where: { location: string; password: st
   let why = server ? `${err.message} (SQLSTATE ${code})` : code || (/timeout/i.test(err.message ?? '') ? 'timed out' : /terminated|ended/i.test(err.message ?? '') ? 'connection ended' : 'error')
   let hint: string | undefined
   if (code === '3F000' || code === '42P01') {
-    why = 'the database has no credctl schema'
-    hint = 'ask the database admin to run the SQL that `credctl vault init-sql` prints (or create the vault with a role that may)'
+    why = 'the database has no schema for this team vault'
+    hint = 'ask the database admin to run the SQL that `credctl vault init-sql NAME` prints (or create the vault with a role that may)'
   } else if (/^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH)$/.test(code) || /^(28|3D)/.test(code)) {
-    hint = 'check the backend URL, the network and your database role (libpq sources: PGPASSFILE, PGSERVICE)'
+    hint = 'check the backend URL, the network and your database role (a password comes from PGPASSWORD or the PGPASSFILE / ~/.pgpass file)'
   }
   if (opts.committing && (CONNECTION_LOST.test(code) || !server)) {
     why += '; the connection was lost while committing, so the change may or may not have been applied (load the vault again to see)'
@@ -87,6 +85,21 @@ const unreachable = new WeakSet<CredctlError>()
 
 /** Whether `e` says the database could not be reached (team-cache.ts then reads from the offline cache). */
 export const isUnreachable = (e: unknown): boolean => e instanceof CredctlError && unreachable.has(e)
+
+/**
+ * A permission failure (42501) as VAULT_FORBIDDEN (exit 4): which login role may not do what, and the
+ * role of the vault it needs (ddl.ts rolesOf), as a GRANT an admin can run.
+ */
+export function forbidden(where: { location: string; user: string }, doing: string, needs: string): CredctlError {
+  // Quoted as SQL needs it, so the hint runs as printed (a login named `Alice` or `ci-deploy`).
+  const grantee = /^[a-z_][a-z0-9_$]*$/.test(where.user) ? where.user : `"${where.user.replace(/"/g, '""')}"`
+  return new CredctlError('VAULT_FORBIDDEN', `database role ${where.user} may not ${doing} in ${where.location}`, {
+    hint: `ask an admin of the vault to run: GRANT ${needs} TO ${grantee};`,
+  })
+}
+
+/** True when `e` is a permission failure of the database (42501). */
+export const isForbidden = (e: unknown): boolean => (e as PgLikeError)?.code === '42501'
 
 /** `text` without the password in it (a password of fewer than 4 characters would blank ordinary words). */
 export function scrub(text: string, password: string): string {
