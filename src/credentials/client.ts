@@ -238,6 +238,8 @@ export class CredentialsApi {
         rec.is_valid = null
         rec.validated_at = null
         rec.validation_message = null
+        // Changed at the provider after a member's removal (issue 14): no longer to do.
+        delete rec.needs_rotation_since
         changed.push('value')
       }
       // A base URL must mean something for this type; clearing one (null, '') is always allowed.

@@ -41,6 +41,8 @@ export interface RotateOptions {
    * removed member out here, so the removal and the new key are one transaction.
    */
   keepMembers?: ((members: readonly TeamMember[]) => TeamMember[]) | undefined
+  /** Team vaults (`member remove`): mark every active credential `needs_rotation_since` (a removed member could read it). */
+  markForRotation?: boolean
 }
 
 export interface RotateResult extends RotationFacts {
@@ -154,7 +156,8 @@ async function rotateOnce(store: VaultStore, session: RotateSession, deps: Rotat
             throw e
           }
           try {
-            return { ...rec, settings: { ...rec.settings }, secret: seal(staged.key, plain, aad) }
+            const mark = opts.markForRotation && rec.deleted_at === null && rec.needs_rotation_since === undefined ? { needs_rotation_since: deps.now } : {}
+            return { ...rec, settings: { ...rec.settings }, secret: seal(staged.key, plain, aad), ...mark }
           } finally {
             plain.fill(0)
           }

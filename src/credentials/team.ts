@@ -280,14 +280,15 @@ export function teamApi(vault: Vault, opts: ClientOptions): TeamApi {
         let epoch = team.epoch
         let reEncrypted = 0
         if (rotate) {
-          const r = await vault.rotateKey({ purpose: 'member-remove', keepMembers: (ms) => ms.filter((m) => m.member !== member) })
+          const r = await vault.rotateKey({ purpose: 'member-remove', markForRotation: true, keepMembers: (ms) => ms.filter((m) => m.member !== member) })
           reEncrypted = r.re_encrypted
           epoch = team.epoch + 1
         } else {
           await vault.mutate(
-            async (v) => {
+            async (v, _key, now) => {
               if (!v.team) throw notTeam(where)
               v.team.members = v.team.members.filter((m) => m.member !== member)
+              for (const c of v.credentials) if (c.deleted_at === null && c.needs_rotation_since === undefined) c.needs_rotation_since = now
               return { result: undefined }
             },
             { role: 'admin' },
@@ -323,8 +324,10 @@ export function teamApi(vault: Vault, opts: ClientOptions): TeamApi {
   return api
 }
 
+/** The store's grant helpers: the PostgreSQL store's, also through the offline cache around it. */
 function grantsOf(store: VaultStore): Grants {
-  return store as VaultStore & Grants
+  const s = store as VaultStore & { inner?: VaultStore }
+  return (s.inner ?? s) as VaultStore & Grants
 }
 
 function badName(name: string): CredctlError {

@@ -87,8 +87,16 @@ export class Vault {
         const { resolveTeamVault } = await import('../store/team-config.js')
         const team = await resolveTeamVault(named, this.env)
         if (team) {
-          const { postgresStore } = await import('../store/postgres.js')
-          return postgresStore({ connectionString: team.backend, vault: team.name, lockTimeoutMs: () => this.lockTimeoutMs() })
+          const [{ postgresStore }, { isUnreachable }, { cachedStore }] = await Promise.all([import('../store/postgres.js'), import('../store/postgres/errors.js'), import('../store/team-cache.js')])
+          const pg = postgresStore({ connectionString: team.backend, vault: team.name, lockTimeoutMs: () => this.lockTimeoutMs() })
+          return cachedStore(pg, {
+            env: this.env,
+            vaultId: team.vault_id,
+            isUnreachable,
+            onOffline: (note) => this.opts.onWarning?.(note),
+            // A CI job (CREDCTL_IDENTITY) keeps no values on its runner unless it asks to.
+            keepValues: !this.env.CREDCTL_IDENTITY || this.env.CREDCTL_TEAM_CACHE === '1',
+          })
         }
       }
       const file = await resolveVaultPath(this.opts.vault, this.env)

@@ -66,8 +66,13 @@ describe('team vault on the memory store', () => {
     expect((await a.credentials.reveal('OpenAI Prod'))).toBe(VALUE)
     // bob saw epoch 1; the back-chain leads him to epoch 2.
     expect((await t.client(bob).credentials.reveal('OpenAI Prod'))).toBe(VALUE)
-    const st = await a.team.status().catch((e: unknown) => e)
-    void st
+    // Marked until the value changes at the provider (and here).
+    expect((await a.credentials.get('OpenAI Prod')).needs_rotation_since).toBeDefined()
+    await a.credentials.update('OpenAI Prod', { value: VALUE + 'x' })
+    expect((await a.credentials.get('OpenAI Prod')).needs_rotation_since).toBeUndefined()
+    expect((await a.credentials.get('Carol key')).needs_rotation_since).toBeDefined()
+    // The rotation fetched every value on record, as member-remove.
+    expect((await t.store.history.read()).some((e) => e.action === 'fetch:member-remove')).toBe(true)
   })
 
   it('refuses a member row or role the database slipped in, before any request', async () => {
