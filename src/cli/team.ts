@@ -9,11 +9,7 @@ import type { Factory } from './factory.js'
 
 /** The SDK's `client.team` (src/credentials/team-types.ts). */
 export async function teamApi(f: Factory): Promise<TeamApi> {
-  const client = await f.client()
-  // Until the SDK's team.ts lands the client has no `team`; say so instead of a TypeError.
-  const team = (client as { team?: TeamApi }).team
-  if (!team) throw new CredctlError('INTERNAL', 'this credctl build has no team vault support')
-  return team
+  return (await f.client()).team
 }
 
 /**
