@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs'
+import * as path from 'node:path'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { CredctlError, createClient } from '../../src/index.js'
@@ -7,6 +9,7 @@ import type { Output } from '../../src/cli/output.js'
 import * as history from '../../src/cli/commands/history.js'
 import * as member from '../../src/cli/commands/member.js'
 import * as vault from '../../src/cli/commands/vault.js'
+import { createProgram } from '../../src/cli/program.js'
 import { writeTeam } from '../../src/store/team-config.js'
 import { person, teamVault, type Person } from '../helpers/team-memory.js'
 
@@ -157,5 +160,27 @@ describe('vault and member commands (memory-store team vault, fake Factory)', ()
     expect(h.table!.head).toEqual(['TIME', 'ACTOR', 'ACTION', 'CREDENTIALS', 'OUTCOME', 'DETAIL'])
     const all = await history.run(factoryFor(alice, t), undefined, {})
     expect(all.table!.head[1]).toBe('ACTION')
+  })
+})
+
+describe('the README names every team command and flag there is (and so stays true)', () => {
+  it('each `vault` and `member` subcommand, with each of its long flags, is in the Team vaults section', () => {
+    const readme = readFileSync(path.resolve(import.meta.dirname, '../../README.md'), 'utf8')
+    const section = readme.slice(readme.indexOf('\n## Team vaults\n'), readme.indexOf('\n## The vault\n'))
+    expect(section.length).toBeGreaterThan(1000)
+    const program = createProgram(new Proxy({} as Factory, { get: () => { throw new Error('unexpected factory use') } }), () => {})
+    const missing: string[] = []
+    for (const group of ['vault', 'member']) {
+      const cmd = program.commands.find((c) => c.name() === group)!
+      for (const sub of cmd.commands) {
+        if (!section.includes(`\`${group} ${sub.name()}`)) missing.push(`${group} ${sub.name()}`)
+        for (const o of sub.options) if (o.long && o.long !== '--help' && !section.includes(o.long)) missing.push(`${group} ${sub.name()} ${o.long}`)
+      }
+    }
+    expect(missing).toEqual([])
+    // And it names no team subcommand that does not exist.
+    const named = [...section.matchAll(/`(vault|member) ([a-z-]+)/g)].map((m) => `${m[1]} ${m[2]}`)
+    const real = new Set(['vault', 'member'].flatMap((g) => program.commands.find((c) => c.name() === g)!.commands.map((c) => `${g} ${c.name()}`)))
+    expect(named.filter((n) => !real.has(n))).toEqual([])
   })
 })
