@@ -4,7 +4,7 @@ import { envWholeNumber } from '../lib/strict.js'
 import { CredctlError } from '../errors.js'
 import { aadFor, open, TagMismatch } from '../vault/cipher.js'
 import { SECRET_DIGEST, type CredentialRecord, type VaultFile } from '../vault/format.js'
-import type { TeamHeader, TeamMember, TeamRole } from '../vault/team-header.js'
+import { TEAM_VAULT_NAME, type TeamHeader, type TeamMember, type TeamRole } from '../vault/team-header.js'
 import { chooseSource, createVaultKey, keptSequence, loadVaultKey, osKeychain, probeKeychain, type Keychain, type KeyContext, type SequenceKeeper } from '../keys/index.js'
 import { resolveVaultPath } from '../store/paths.js'
 import type { RotateOptions, RotateResult } from './rotate.js'
@@ -16,9 +16,6 @@ import { find, ID_PREFIX_MIN } from './records.js'
 import { remask } from './mask.js'
 import { fitField } from '../vault/record-schema.js'
 import { applyChanges, mayMean, parseSnapshot, secretDigest, verifyHead, verifyRecords, type Loaded } from './snapshot.js'
-
-/** What could be a team vault's name (vault/team-header.ts TEAM_VAULT_NAME), tested before teams.json is read. */
-const TEAM_NAME_SHAPE = /^[a-z][a-z0-9_-]{0,39}$/
 
 /** Team roles in order of what they may do. */
 const RANK: Record<TeamRole, number> = { reader: 1, writer: 2, admin: 3 }
@@ -83,7 +80,7 @@ export class Vault {
       if (this.opts.store) return this.opts.store
       // A team vault's name (issue 14): its PostgreSQL store, loaded only then (pg stays out of start-up).
       const named = this.opts.vault ?? (this.env.CREDCTL_VAULT || undefined)
-      if (named && TEAM_NAME_SHAPE.test(named)) {
+      if (named && TEAM_VAULT_NAME.test(named)) {
         const { resolveTeamVault } = await import('../store/team-config.js')
         const team = await resolveTeamVault(named, this.env)
         if (team) {

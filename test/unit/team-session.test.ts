@@ -131,3 +131,49 @@ describe('team vault: what the database cannot forge', () => {
     expect(await code(a.credentials.reveal('k'))).toBe('VAULT_DAMAGED')
   })
 })
+
+describe('moving a local vault into a team vault', () => {
+  it('keeps ids, defaults, deleted records, verdicts and schemas', async () => {
+    const { mkdtempSync } = await import('node:fs')
+    const { tmpdir } = await import('node:os')
+    const { join } = await import('node:path')
+    const { randomBytes } = await import('node:crypto')
+    const { createClient } = await import('../../src/index.js')
+    const alice = await person('alice')
+    const file = join(mkdtempSync(join(tmpdir(), 'credctl-local-')), 'vault.json')
+    const env = { ...alice.env, CREDCTL_MASTER_KEY: randomBytes(32).toString('base64') }
+    const local = createClient({ vault: file, env })
+    const a = await local.credentials.create({ name: 'A', type: 'openai', value: VALUE })
+    const b = await local.credentials.create({ name: 'B', type: 'openai', value: VALUE + 'b' })
+    await local.credentials.setDefault('B')
+    await local.credentials.delete('A')
+    const t = await teamVault(alice)
+    const team = createClient({ store: t.store, env })
+    const r = await team.team.importLocal({ from: file })
+    expect(r).toMatchObject({ imported: 2, deleted: 1 })
+    const got = await team.credentials.list({ deleted: true } as never)
+    const ids = (await team.credentials.get(b.id)).id
+    expect(ids).toBe(b.id)
+    expect((await team.credentials.get(a.id)).deleted_at).toBeDefined()
+    expect((await team.credentials.get('B')).is_default).toBe(true)
+    expect(await team.credentials.reveal('B')).toBe(VALUE + 'b')
+    void got
+    // A second import clashes on ids: nothing is imported.
+    expect(await code(team.team.importLocal({ from: file }))).toBe('NAME_TAKEN')
+  })
+})
+
+describe('conflicts', () => {
+  it('a value changed by a colleague since it was read is a conflict, not an overwrite', async () => {
+    const [alice, carol] = await Promise.all([person('alice'), person('carol')])
+    const t = await teamVault(alice)
+    const a = t.client(alice)
+    await a.credentials.create({ name: 'k', type: 'openai', value: VALUE })
+    await a.team.members.add({ member: 'carol', recipient: carol.recipient, role: 'writer' })
+    const seen = await a.credentials.get('k')
+    await new Promise((r) => setTimeout(r, 5))
+    await t.client(carol).credentials.update('k', { value: VALUE + 'carol' })
+    expect(await code(a.credentials.update('k', { value: VALUE + 'alice', ifUnchangedSince: seen.updated_at }))).toBe('VAULT_CONFLICT')
+    expect(await a.credentials.reveal('k')).toBe(VALUE + 'carol')
+  })
+})
