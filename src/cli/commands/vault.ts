@@ -26,6 +26,17 @@ const kv = (rows: [string, string][]): string => {
   return rows.map(([k, v]) => `${k.padEnd(w)}${v}`).join('\n') + '\n'
 }
 
+/** The backend URL with another database user: each member connects as their own role (history says who). */
+function asRole(backend: string, user: string): string {
+  try {
+    const u = new URL(backend)
+    u.username = user
+    return u.toString()
+  } catch {
+    return backend
+  }
+}
+
 export async function runCreate(f: Factory, name: string, o: VaultCreateOptions): Promise<Output> {
   const r = await (await teamApi(f)).create({
     name: name,
@@ -45,7 +56,7 @@ export async function runCreate(f: Factory, name: string, o: VaultCreateOptions)
     ]),
     notes: [
       `Created team vault ${r.name}${r.installed ? ' (and its tables in the database)' : ' in tables a DBA installed (credctl vault init-sql)'}; you are its admin`,
-      `members attach with: credctl vault attach ${r.name} --backend ${o.backend}   (they compare the key id ${r.key_id})`,
+      `members attach with: credctl vault attach ${r.name} --backend ${asRole(o.backend, 'THEIR_ROLE')}   (and compare the key id ${r.key_id})`,
       `then add each: credctl --vault ${r.name} member add WHO --recipient age1…   (the recipient from their credctl identity show)`,
     ],
   }
