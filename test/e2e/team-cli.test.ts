@@ -6,7 +6,8 @@ import { generateX25519Identity, identityToRecipient } from 'age-encryption'
 import fc from 'fast-check'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { assertNoLeak, runCli, type CliResult } from '../helpers/cli.js'
+import { assertNoLeak, BIN, runCli, type CliResult } from '../helpers/cli.js'
+import { hasTmux, TmuxTerminal } from '../helpers/tmux.js'
 
 /**
  * `credctl vault …` and `credctl member …` (issue 14) from the built CLI, as several people would run them
@@ -299,6 +300,25 @@ describe('team vaults from the built CLI, several people, real PostgreSQL', () =
     expect(r.stderr).toContain('no tool can make bob2 forget values already read')
     expect(r.stderr).toMatch(/new vault key \(epoch \d+\)/)
     expect((await team(bob, ['reveal', 'warehouse'])).stdout).toBe(DBURL)
+  })
+
+  it.skipIf(!hasTmux)('member remove on a real terminal asks, saying who keeps access; No is exit 130 and changes nothing', async () => {
+    const { alice } = people
+    expect((await team(alice, ['member', 'add', 'dan', '--recipient', people.carol.recipient, '--role', 'writer', '--db-role', role('carol')])).code).toBe(0)
+    const term = new TmuxTerminal()
+    try {
+      for (const [answer, code] of [['n', 130], ['y', 0]] as const) {
+        term.start([`cd ${path.join(alice.dir, 'work')}`, `${process.execPath} ${BIN} --vault ${VAULT} member remove dan`], alice.env, { cols: 300 })
+        await term.waitFor(/Remove dan \(writer, fingerprint [0-9a-f ]+\) from team vault team: a new vault key[\s\S]*Access stays with: alice \(admin\), bob \(reader\)/)
+        term.type(answer)
+        term.keys('Enter')
+        expect(await term.exitCode()).toBe(code)
+        const left = json(await team(alice, ['member', 'list', '--json'])).map((m: { member: string }) => m.member)
+        expect(left).toEqual(code === 130 ? ['alice', 'bob', 'dan'] : ['alice', 'bob'])
+      }
+    } finally {
+      term.close()
+    }
   })
 
   it('no value in any output but reveal, nor in any file on the people\'s devices', () => {
