@@ -19,7 +19,8 @@ import { hasTmux, TmuxTerminal } from '../helpers/tmux.js'
 const TAG = randomBytes(5).toString('hex')
 const DB = `credctl_tcli_${TAG}`
 const ADMIN = 'postgresql://postgres@127.0.0.1:5432/postgres'
-const VAULT = 'team'
+// Per file: init-sql makes cluster-wide roles named after the vault (credctl_<vault>_reader, …).
+const VAULT = `team_${TAG}`
 const role = (who: string) => `tcli_${TAG}_${who}`
 const PEOPLE = ['alice', 'bob', 'carol', 'eve'] as const
 type Who = (typeof PEOPLE)[number]
@@ -84,6 +85,17 @@ const OPENAI = `sk-proj-${randomBytes(24).toString('hex')}`
 const DBURL = `postgresql://svc:${randomBytes(12).toString('hex')}@warehouse.internal:5432/analytics`
 const fingerprintOf = async (p: Person) => JSON.parse((await p.cli(['identity', 'show', '--json'])).stdout).fingerprint as string
 const team = (p: Person, args: string[], input?: string) => p.cli(['--vault', VAULT, ...args], input)
+/**
+ * What the DBA does after `member add` when credctl could not run the GRANT itself (it says so, and
+ * prints it): here the test runs it, as the database superuser.
+ */
+async function dbaGrants(added: { granted: boolean; db_role: string | null; role: string }): Promise<void> {
+  if (added.granted || !added.db_role) return
+  const roles = await sql(`SELECT 1 FROM pg_roles WHERE rolname = 'credctl_${VAULT}_${added.role}'`)
+  if (roles.length) await sql(`GRANT credctl_${VAULT}_${added.role} TO ${added.db_role}`)
+}
+/** Piped table output: one row a line, cells tab-separated (an empty last cell kept). */
+const rows = (out: string) => out.replace(/\n$/, '').split('\n').map((l) => l.split('\t'))
 const json = (r: CliResult) => {
   expect(r.code, r.stderr).toBe(0)
   return JSON.parse(r.stdout)
@@ -101,6 +113,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await sql(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`)
   for (const who of PEOPLE) await sql(`DROP ROLE IF EXISTS ${role(who)}`)
+  for (const r of ['admin', 'writer', 'reader']) await sql(`DROP ROLE IF EXISTS credctl_${VAULT}_${r}`)
   for (const p of Object.values(people)) rmSync(p.dir, { recursive: true, force: true })
 })
 
@@ -112,14 +125,18 @@ describe('team vaults from the built CLI, several people, real PostgreSQL', () =
     expect(init.stdout).toMatch(/CREATE TABLE/)
     // The DBA's step (`credctl vault init-sql team | psql`), as the database superuser.
     await sql(init.stdout, `postgresql://postgres@127.0.0.1:5432/${DB}`)
-    if (!/\bGRANT\b/i.test(init.stdout)) {
+    const db = `postgresql://postgres@127.0.0.1:5432/${DB}`
+    if (/\bGRANT\b/i.test(init.stdout)) {
+      // The DBA lets alice administer the vault, and eve read its database rows (she is no member: credctl's own check stops her).
+      await sql(`GRANT credctl_${VAULT}_admin TO ${role('alice')}; GRANT credctl_${VAULT}_reader TO ${role('eve')}`, db)
+    } else {
       // Until init-sql prints per-vault grants, the DBA lets the people's roles use the schema; credctl's
       // own role checks are what this file tests.
       const roles = PEOPLE.map(role).join(', ')
       await sql(
         `GRANT USAGE ON SCHEMA credctl TO ${roles}; GRANT ALL ON ALL TABLES IN SCHEMA credctl TO ${roles};
          GRANT ALL ON ALL SEQUENCES IN SCHEMA credctl TO ${roles}; GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA credctl TO ${roles}`,
-        `postgresql://postgres@127.0.0.1:5432/${DB}`,
+        db,
       )
     }
 
@@ -133,33 +150,34 @@ describe('team vaults from the built CLI, several people, real PostgreSQL', () =
     const status = json(await alice.cli(['vault', 'status', VAULT, '--json']))
     expect(status).toMatchObject({ name: VAULT, backend: alice.backend, vault_id: created.vault_id, epoch: 1, key_id: created.key_id, members: 1, member: 'alice', role: 'admin', offline: 'allow', credentials: { active: 0, deleted: 0 }, integrity: { status: 'ok', reason: null } })
     const plain = await alice.cli(['vault', 'status', VAULT])
-    expect(plain.stdout).toMatch(/^vault\tteam$/m)
+    expect(plain.stdout).toMatch(new RegExp(`^vault\t${VAULT}$`, 'm'))
     expect(plain.stdout).toMatch(/^you\talice \(admin\)$/m)
     const verify = await alice.cli(['--vault', VAULT, 'vault', 'verify'])
     expect(verify.code, verify.stderr).toBe(0)
     expect(verify.stderr).toContain(`team vault ${VAULT}: verified`)
   })
 
-  it('bob, carol and eve attach before they are members: not a member yet, told how to join', async () => {
-    for (const p of [people.bob, people.carol, people.eve]) {
-      const r = await p.cli(['vault', 'attach', VAULT, '--backend', p.backend, '--json'])
-      expect(json(r)).toMatchObject({ name: VAULT, member: null, role: null, members: 1 })
-      const text = await p.cli(['vault', 'attach', VAULT, '--backend', p.backend])
-      expect(text.code, text.stderr).toBe(0)
-      expect(text.stderr).toContain('not a member yet')
-      expect(text.stderr).toContain('credctl identity show')
-    }
-  })
-
-  it('alice adds bob (reader) and carol (writer): the fingerprint to compare is the one their identity show prints', async () => {
+  it('alice adds bob (reader) and carol (writer): the fingerprint to compare is the one their identity show prints; then they attach', async () => {
     const { alice, bob, carol } = people
     const added = json(await team(alice, ['member', 'add', 'bob', '--recipient', bob.recipient, '--role', 'reader', '--db-role', role('bob'), '--json']))
     expect(Object.keys(added).sort()).toEqual(['db_role', 'fingerprint', 'grant', 'granted', 'kind', 'member', 'role'])
     expect(added).toMatchObject({ member: 'bob', role: 'reader', kind: 'human', db_role: role('bob'), fingerprint: await fingerprintOf(bob) })
+    await dbaGrants(added)
     const text = await team(alice, ['member', 'add', 'carol', '--recipient', carol.recipient, '--role', 'writer', '--db-role', role('carol')])
     expect(text.code, text.stderr).toBe(0)
     expect(text.stdout).toContain(`fingerprint  ${await fingerprintOf(carol)}`)
     expect(text.stderr).toContain('ask carol to run `credctl identity show` and compare the fingerprint')
+    await dbaGrants({ granted: /database: ran GRANT/.test(text.stderr), db_role: role('carol'), role: 'writer' })
+
+    // Now they attach, and compare the key id with the admin's; eve, whom nobody added, is told how to join.
+    const { key_id } = json(await alice.cli(['vault', 'status', VAULT, '--json']))
+    for (const [p, r] of [[bob, 'reader'], [carol, 'writer']] as const) {
+      expect(json(await p.cli(['vault', 'attach', VAULT, '--backend', p.backend, '--json']))).toEqual({ name: VAULT, vault_id: expect.any(String), key_id, member: p.who, role: r, members: 3 })
+    }
+    const eve = await people.eve.cli(['vault', 'attach', VAULT, '--backend', people.eve.backend])
+    expect(eve.code, eve.stderr).toBe(0)
+    expect(eve.stdout).toMatch(/^member +\(not a member yet\)$/m)
+    expect(eve.stderr).toContain('not a member yet: send an admin your recipient (credctl identity show)')
 
     const members = json(await team(bob, ['member', 'list', '--json']))
     expect(members.map((m: { member: string }) => m.member)).toEqual(['alice', 'bob', 'carol'])
@@ -167,7 +185,7 @@ describe('team vaults from the built CLI, several people, real PostgreSQL', () =
     expect(members.map((m: { you: boolean }) => m.you)).toEqual([false, true, false])
     expect(members.find((m: { member: string }) => m.member === 'carol')).toMatchObject({ role: 'writer', recipient: carol.recipient })
     // Piped: no header, one member a line, tab-separated (MEMBER ROLE KIND FINGERPRINT DB ROLE ADDED YOU).
-    const table = (await team(alice, ['member', 'list'])).stdout.trim().split('\n').map((l) => l.split('\t'))
+    const table = rows((await team(alice, ['member', 'list'])).stdout)
     expect(table.map((r) => [r[0], r[1], r[2], r[4], r[6]])).toEqual([
       ['alice', 'admin', 'human', role('alice'), 'you'],
       ['bob', 'reader', 'human', role('bob'), ''],
@@ -198,7 +216,7 @@ describe('team vaults from the built CLI, several people, real PostgreSQL', () =
 
     const stranger = await team(eve, ['reveal', 'openai-prod'])
     expect(stranger.code).toBe(4)
-    expect(stranger.stderr).toMatch(/not a member of team vault team/)
+    expect(stranger.stderr).toContain(`not a member of team vault ${VAULT}`)
     expect(stranger.stdout).toBe('')
   })
 
@@ -211,7 +229,7 @@ describe('team vaults from the built CLI, several people, real PostgreSQL', () =
     // The database role names the same entries as the member name.
     expect(json(await team(alice, ['history', '--actor', role('bob'), '--json']))).toEqual(byBob)
     // Piped: TIME ACTOR ACTION CREDENTIALS OUTCOME DETAIL, no header.
-    const all = (await team(alice, ['history'])).stdout.trim().split('\n').map((l) => l.split('\t'))
+    const all = rows((await team(alice, ['history'])).stdout)
     expect(all.every((r) => r.length === 6)).toBe(true)
     expect(all.some((r) => r[1] === role('bob') && /reveal/.test(r[2]!) && r[3]!.includes('openai-prod'))).toBe(true)
     expect(json(await team(alice, ['history', '--actor', 'nobody-at-all', '--json']))).toEqual([])
@@ -309,7 +327,7 @@ describe('team vaults from the built CLI, several people, real PostgreSQL', () =
     try {
       for (const [answer, code] of [['n', 130], ['y', 0]] as const) {
         term.start([`cd ${path.join(alice.dir, 'work')}`, `${process.execPath} ${BIN} --vault ${VAULT} member remove dan`], alice.env, { cols: 300 })
-        await term.waitFor(/Remove dan \(writer, fingerprint [0-9a-f ]+\) from team vault team: a new vault key[\s\S]*Access stays with: alice \(admin\), bob \(reader\)/)
+        await term.waitFor(new RegExp(`Remove dan \\(writer, fingerprint [0-9a-f ]+\\) from team vault ${VAULT}: a new vault key[\\s\\S]*Access stays with: alice \\(admin\\), bob \\(reader\\)`))
         term.type(answer)
         term.keys('Enter')
         expect(await term.exitCode()).toBe(code)
