@@ -230,7 +230,7 @@ export class Vault {
    * the digest the record MAC covers, and put in place of it. A value changed by a colleague between the
    * read and the fetch reads again (StaleRead); one that still differs is VAULT_DAMAGED.
    */
-  async hydrate(l: Loaded, recs: readonly CredentialRecord[], purpose: FetchPurpose, detail?: string): Promise<void> {
+  async hydrate(recs: readonly CredentialRecord[], purpose: FetchPurpose, detail?: string): Promise<void> {
     const need = recs.filter((r) => SECRET_DIGEST.test(r.secret))
     if (need.length === 0) return
     const store = await this.store()
@@ -246,7 +246,6 @@ export class Vault {
       }
       r.secret = sealed
     }
-    void l
   }
 
   /**
@@ -318,7 +317,7 @@ export class Vault {
     if (recs.length === 0) return []
     const key = await this.unlock(l!, file)
     verifyRecords(l!, key, recs.map((r) => r.id), file)
-    await this.hydrate(l!, recs, purpose)
+    await this.hydrate(recs, purpose)
     return recs.map((rec) => {
       try {
         return { rec, value: open(key, rec.secret, aadFor(l!.vault.vault_id, rec.id, 'value')).toString('utf8') }
@@ -419,7 +418,7 @@ export class Vault {
     const earlyKey = before ? await this.unlock(before, file) : undefined
     await this.requireRole(before?.vault.team, opts.role ?? 'writer', 'changing credentials')
     // A team vault is created by `vault create` (with its first member), never by a first write.
-    if (!before && (await this.isTeamStore(store))) throw new CredctlError('NOT_FOUND', `${file} is not created yet`, { hint: 'an admin runs `credctl vault create NAME --backend …` first' })
+    if (!before && store.values) throw new CredctlError('NOT_FOUND', `${file} is not created yet`, { hint: 'an admin runs `credctl vault create NAME --backend …` first' })
     const nk = before ? undefined : await createVaultKey(crypto().randomUUID(), file, this.keyContext())
     let persisted = false
     let written = false
@@ -472,11 +471,6 @@ export class Vault {
     }
   }
 
-  /** Whether `store` keeps team values (a team vault's store). */
-  private async isTeamStore(store: VaultStore): Promise<boolean> {
-    return store.values !== undefined
-  }
-
   async rotateKey(opts: RotateOptions = {}): Promise<RotateResult> {
     const store = await this.store()
     const file = store.location
@@ -492,7 +486,7 @@ export class Vault {
         return key
       },
       // A team vault's values are fetched (on record) before they are re-sealed under the new key.
-      hydrate: (l: Loaded) => this.hydrate(l, l.vault.credentials, opts.purpose ?? 'rotate-key'),
+      hydrate: (l: Loaded) => this.hydrate(l.vault.credentials, opts.purpose ?? 'rotate-key'),
     }
     const { sequence, vault_id, key_header, ...r } = await freshRead(() => rotateVaultKey(store, session, { ctx: this.keyContext(), now, lockTimeoutMs: this.lockTimeoutMs() }, opts))
     if (sequence !== undefined) await this.recordSequence({ vault_id, key: key_header }, file, sequence)
