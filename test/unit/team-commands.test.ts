@@ -11,6 +11,7 @@ import * as member from '../../src/cli/commands/member.js'
 import * as vault from '../../src/cli/commands/vault.js'
 import { createProgram } from '../../src/cli/program.js'
 import { writeTeam } from '../../src/store/team-config.js'
+import { filterHistory, type HistoryEntry } from '../../src/credentials/history.js'
 import { person, teamVault, type Person } from '../helpers/team-memory.js'
 
 /**
@@ -182,5 +183,20 @@ describe('the README names every team command and flag there is (and so stays tr
     const named = [...section.matchAll(/`(vault|member) ([a-z-]+)/g)].map((m) => `${m[1]} ${m[2]}`)
     const real = new Set(['vault', 'member'].flatMap((g) => program.commands.find((c) => c.name() === g)!.commands.map((c) => `${g} ${c.name()}`)))
     expect(named.filter((n) => !real.has(n))).toEqual([])
+  })
+})
+
+describe('filterHistory actors (history --actor)', () => {
+  it('keeps exactly the entries whose actor is one of those asked, in order; an entry without an actor never matches', () => {
+    const actor = fc.option(fc.constantFrom('alice', 'bob', 'ci_deploy', 'carol'), { nil: undefined })
+    const entry = fc.record({ action: fc.constantFrom('reveal', 'run', 'fetch:reveal', 'member-add'), actor }).map(
+      ({ action, actor }): HistoryEntry => ({ time: '2026-12-01T00:00:00.000Z', action, outcome: 'ok', credentials: [], ...(actor !== undefined ? { actor } : {}) }),
+    )
+    fc.assert(
+      fc.property(fc.array(entry, { maxLength: 30 }), fc.uniqueArray(fc.constantFrom('alice', 'bob', 'ci_deploy', 'carol', 'nobody'), { maxLength: 3 }), (entries, actors) => {
+        expect(filterHistory(entries, { actors })).toEqual(entries.filter((e) => e.actor !== undefined && (actors as string[]).includes(e.actor)))
+        expect(filterHistory(entries, {})).toEqual(entries)
+      }),
+    )
   })
 })
