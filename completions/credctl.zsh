@@ -30,6 +30,8 @@ _credctl_commands() {
     'recover:save every value that still decrypts from a vault that no longer opens (exit 4) into an export bundle; never changes the vault'
     'completion:print the shell completion script (commands, flags, types, credential names), or install it'
     'identity:this device'\''s age identity for team vaults (the private key stays in the OS keychain)'
+    'vault:team vaults (shared in PostgreSQL, end-to-end encrypted): create, attach, list, status, verify, members via `credctl member`'
+    'member:the members of a team vault (--vault NAME): add, list, remove'
     'help:display help for command'
   )
   _describe -t commands 'credctl command' commands
@@ -59,7 +61,7 @@ _credctl() {
   typeset -A opt_args
   _arguments -C \
     '(--version -V)'{--version,-V}'[output the version number]' \
-    '--vault=[vault file (env\: CREDCTL_VAULT)]:file:_files' \
+    '--vault=[vault file, or a team vault name from `credctl vault list` (env\: CREDCTL_VAULT)]:file:_files' \
     '--key-source=[key source for a new vault (env\: CREDCTL_KEY_SOURCE)]:value:(keychain env passphrase file)' \
     '--debug[more detail on errors (never a secret)]' \
     '(--help -h)'{--help,-h}'[display help for command]' \
@@ -90,7 +92,7 @@ _credctl() {
         '--json[print JSON (never a value)]' \
         '(--help -h)'{--help,-h}'[display help for command]' \
         '(--version -V)'{--version,-V}'[output the version number]' \
-        '--vault=[vault file (env\: CREDCTL_VAULT)]:file:_files' \
+        '--vault=[vault file, or a team vault name from `credctl vault list` (env\: CREDCTL_VAULT)]:file:_files' \
         '--key-source=[key source for a new vault (env\: CREDCTL_KEY_SOURCE)]:value:(keychain env passphrase file)' \
         '--debug[more detail on errors (never a secret)]' && ret=0
         ;;
@@ -102,7 +104,7 @@ _credctl() {
         '--json[print JSON (never a value)]' \
         '(--help -h)'{--help,-h}'[display help for command]' \
         '(--version -V)'{--version,-V}'[output the version number]' \
-        '--vault=[vault file (env\: CREDCTL_VAULT)]:file:_files' \
+        '--vault=[vault file, or a team vault name from `credctl vault list` (env\: CREDCTL_VAULT)]:file:_files' \
         '--key-source=[key source for a new vault (env\: CREDCTL_KEY_SOURCE)]:value:(keychain env passphrase file)' \
         '--debug[more detail on errors (never a secret)]' && ret=0
         ;;
@@ -111,7 +113,7 @@ _credctl() {
         '--json[print JSON (never a value)]' \
         '(--help -h)'{--help,-h}'[display help for command]' \
         '(--version -V)'{--version,-V}'[output the version number]' \
-        '--vault=[vault file (env\: CREDCTL_VAULT)]:file:_files' \
+        '--vault=[vault file, or a team vault name from `credctl vault list` (env\: CREDCTL_VAULT)]:file:_files' \
         '--key-source=[key source for a new vault (env\: CREDCTL_KEY_SOURCE)]:value:(keychain env passphrase file)' \
         '--debug[more detail on errors (never a secret)]' \
         '1:name:_credctl_names' && ret=0
@@ -134,7 +136,7 @@ _credctl() {
         '--json[print JSON (never a value)]' \
         '(--help -h)'{--help,-h}'[display help for command]' \
         '(--version -V)'{--version,-V}'[output the version number]' \
-        '--vault=[vault file (env\: CREDCTL_VAULT)]:file:_files' \
+        '--vault=[vault file, or a team vault name from `credctl vault list` (env\: CREDCTL_VAULT)]:file:_files' \
         '--key-source=[key source for a new vault (env\: CREDCTL_KEY_SOURCE)]:value:(keychain env passphrase file)' \
         '--debug[more detail on errors (never a secret)]' \
         '1:name:_credctl_names' && ret=0
@@ -144,7 +146,7 @@ _credctl() {
         '--json[print JSON (never a value)]' \
         '(--help -h)'{--help,-h}'[display help for command]' \
         '(--version -V)'{--version,-V}'[output the version number]' \
-        '--vault=[vault file (env\: CREDCTL_VAULT)]:file:_files' \
+        '--vault=[vault file, or a team vault name from `credctl vault list` (env\: CREDCTL_VAULT)]:file:_files' \
         '--key-source=[key source for a new vault (env\: CREDCTL_KEY_SOURCE)]:value:(keychain env passphrase file)' \
         '--debug[more detail on errors (never a secret)]' \
         '1:name:_credctl_names' && ret=0
@@ -154,7 +156,7 @@ _credctl() {
         '--json[print JSON (never a value)]' \
         '(--help -h)'{--help,-h}'[display help for command]' \
         '(--version -V)'{--version,-V}'[output the version number]' \
-        '--vault=[vault file (env\: CREDCTL_VAULT)]:file:_files' \
+        '--vault=[vault file, or a team vault name from `credctl vault list` (env\: CREDCTL_VAULT)]:file:_files' \
         '--key-source=[key source for a new vault (env\: CREDCTL_KEY_SOURCE)]:value:(keychain env passphrase file)' \
         '--debug[more detail on errors (never a secret)]' \
         '1:deleted-name:_credctl_names --deleted' && ret=0
@@ -164,7 +166,7 @@ _credctl() {
         '--json[print JSON (never a value)]' \
         '(--help -h)'{--help,-h}'[display help for command]' \
         '(--version -V)'{--version,-V}'[output the version number]' \
-        '--vault=[vault file (env\: CREDCTL_VAULT)]:file:_files' \
+        '--vault=[vault file, or a team vault name from `credctl vault list` (env\: CREDCTL_VAULT)]:file:_files' \
         '--key-source=[key source for a new vault (env\: CREDCTL_KEY_SOURCE)]:value:(keychain env passphrase file)' \
         '--debug[more detail on errors (never a secret)]' \
         '1:name:_credctl_names' && ret=0
@@ -175,7 +177,7 @@ _credctl() {
         '--json[print JSON (never a value)]' \
         '(--help -h)'{--help,-h}'[display help for command]' \
         '(--version -V)'{--version,-V}'[output the version number]' \
-        '--vault=[vault file (env\: CREDCTL_VAULT)]:file:_files' \
+        '--vault=[vault file, or a team vault name from `credctl vault list` (env\: CREDCTL_VAULT)]:file:_files' \
         '--key-source=[key source for a new vault (env\: CREDCTL_KEY_SOURCE)]:value:(keychain env passphrase file)' \
         '--debug[more detail on errors (never a secret)]' \
         '1:name:_credctl_names' && ret=0
@@ -191,7 +193,7 @@ _credctl() {
         '--json[print JSON (never a value)]' \
         '(--help -h)'{--help,-h}'[display help for command]' \
         '(--version -V)'{--version,-V}'[output the version number]' \
-        '--vault=[vault file (env\: CREDCTL_VAULT)]:file:_files' \
+        '--vault=[vault file, or a team vault name from `credctl vault list` (env\: CREDCTL_VAULT)]:file:_files' \
         '--key-source=[key source for a new vault (env\: CREDCTL_KEY_SOURCE)]:value:(keychain env passphrase file)' \
         '--debug[more detail on errors (never a secret)]' \
         '*:names:_credctl_names' && ret=0
@@ -204,7 +206,7 @@ _credctl() {
         '--json[print JSON (never a value)]' \
         '(--help -h)'{--help,-h}'[display help for command]' \
         '(--version -V)'{--version,-V}'[output the version number]' \
-        '--vault=[vault file (env\: CREDCTL_VAULT)]:file:_files' \
+        '--vault=[vault file, or a team vault name from `credctl vault list` (env\: CREDCTL_VAULT)]:file:_files' \
         '--key-source=[key source for a new vault (env\: CREDCTL_KEY_SOURCE)]:value:(keychain env passphrase file)' \
         '--debug[more detail on errors (never a secret)]' \
         '1:name:_credctl_names' && ret=0
@@ -215,7 +217,7 @@ _credctl() {
         '--json[print JSON (never a value)]' \
         '(--help -h)'{--help,-h}'[display help for command]' \
         '(--version -V)'{--version,-V}'[output the version number]' \
-        '--vault=[vault file (env\: CREDCTL_VAULT)]:file:_files' \
+        '--vault=[vault file, or a team vault name from `credctl vault list` (env\: CREDCTL_VAULT)]:file:_files' \
         '--key-source=[key source for a new vault (env\: CREDCTL_KEY_SOURCE)]:value:(keychain env passphrase file)' \
         '--debug[more detail on errors (never a secret)]' \
         '1:name:_credctl_names' && ret=0
@@ -226,7 +228,7 @@ _credctl() {
         '--json[print JSON (never a value)]' \
         '(--help -h)'{--help,-h}'[display help for command]' \
         '(--version -V)'{--version,-V}'[output the version number]' \
-        '--vault=[vault file (env\: CREDCTL_VAULT)]:file:_files' \
+        '--vault=[vault file, or a team vault name from `credctl vault list` (env\: CREDCTL_VAULT)]:file:_files' \
         '--key-source=[key source for a new vault (env\: CREDCTL_KEY_SOURCE)]:value:(keychain env passphrase file)' \
         '--debug[more detail on errors (never a secret)]' && ret=0
         ;;
@@ -236,7 +238,7 @@ _credctl() {
         '--clear-after=[with --copy\: clear the clipboard after this many seconds, 0 (never) to 86400, unless something else was copied meanwhile]:value: ' \
         '(--help -h)'{--help,-h}'[display help for command]' \
         '(--version -V)'{--version,-V}'[output the version number]' \
-        '--vault=[vault file (env\: CREDCTL_VAULT)]:file:_files' \
+        '--vault=[vault file, or a team vault name from `credctl vault list` (env\: CREDCTL_VAULT)]:file:_files' \
         '--key-source=[key source for a new vault (env\: CREDCTL_KEY_SOURCE)]:value:(keychain env passphrase file)' \
         '--debug[more detail on errors (never a secret)]' \
         '1:name:_credctl_names' && ret=0
@@ -246,10 +248,11 @@ _credctl() {
         '--limit=[last N entries]:value: ' \
         '--since=[only entries since an ISO time or a duration back from now (2h, 7d)]:value: ' \
         '--action=[only these actions (repeatable or comma-separated\: run,reveal)]:value: ' \
+        '--actor=[team vault\: only entries by this member or database role (the database stamps who)]:value: ' \
         '--json[print JSON (never a value)]' \
         '(--help -h)'{--help,-h}'[display help for command]' \
         '(--version -V)'{--version,-V}'[output the version number]' \
-        '--vault=[vault file (env\: CREDCTL_VAULT)]:file:_files' \
+        '--vault=[vault file, or a team vault name from `credctl vault list` (env\: CREDCTL_VAULT)]:file:_files' \
         '--key-source=[key source for a new vault (env\: CREDCTL_KEY_SOURCE)]:value:(keychain env passphrase file)' \
         '--debug[more detail on errors (never a secret)]' \
         '1:name:_credctl_names' && ret=0
@@ -259,7 +262,7 @@ _credctl() {
         '--json[print JSON (never a value)]' \
         '(--help -h)'{--help,-h}'[display help for command]' \
         '(--version -V)'{--version,-V}'[output the version number]' \
-        '--vault=[vault file (env\: CREDCTL_VAULT)]:file:_files' \
+        '--vault=[vault file, or a team vault name from `credctl vault list` (env\: CREDCTL_VAULT)]:file:_files' \
         '--key-source=[key source for a new vault (env\: CREDCTL_KEY_SOURCE)]:value:(keychain env passphrase file)' \
         '--debug[more detail on errors (never a secret)]' && ret=0
         ;;
@@ -268,7 +271,7 @@ _credctl() {
         '--json[print JSON (never a value)]' \
         '(--help -h)'{--help,-h}'[display help for command]' \
         '(--version -V)'{--version,-V}'[output the version number]' \
-        '--vault=[vault file (env\: CREDCTL_VAULT)]:file:_files' \
+        '--vault=[vault file, or a team vault name from `credctl vault list` (env\: CREDCTL_VAULT)]:file:_files' \
         '--key-source=[key source for a new vault (env\: CREDCTL_KEY_SOURCE)]:value:(keychain env passphrase file)' \
         '--debug[more detail on errors (never a secret)]' && ret=0
         ;;
@@ -284,7 +287,7 @@ _credctl() {
         '--json[print JSON (never a value)]' \
         '(--help -h)'{--help,-h}'[display help for command]' \
         '(--version -V)'{--version,-V}'[output the version number]' \
-        '--vault=[vault file (env\: CREDCTL_VAULT)]:file:_files' \
+        '--vault=[vault file, or a team vault name from `credctl vault list` (env\: CREDCTL_VAULT)]:file:_files' \
         '--key-source=[key source for a new vault (env\: CREDCTL_KEY_SOURCE)]:value:(keychain env passphrase file)' \
         '--debug[more detail on errors (never a secret)]' \
         '*:: :_normal' && ret=0
@@ -297,7 +300,7 @@ _credctl() {
         '--json[print JSON (never a value)]' \
         '(--help -h)'{--help,-h}'[display help for command]' \
         '(--version -V)'{--version,-V}'[output the version number]' \
-        '--vault=[vault file (env\: CREDCTL_VAULT)]:file:_files' \
+        '--vault=[vault file, or a team vault name from `credctl vault list` (env\: CREDCTL_VAULT)]:file:_files' \
         '--key-source=[key source for a new vault (env\: CREDCTL_KEY_SOURCE)]:value:(keychain env passphrase file)' \
         '--debug[more detail on errors (never a secret)]' && ret=0
         ;;
@@ -312,7 +315,7 @@ _credctl() {
         '--json[print JSON (never a value)]' \
         '(--help -h)'{--help,-h}'[display help for command]' \
         '(--version -V)'{--version,-V}'[output the version number]' \
-        '--vault=[vault file (env\: CREDCTL_VAULT)]:file:_files' \
+        '--vault=[vault file, or a team vault name from `credctl vault list` (env\: CREDCTL_VAULT)]:file:_files' \
         '--key-source=[key source for a new vault (env\: CREDCTL_KEY_SOURCE)]:value:(keychain env passphrase file)' \
         '--debug[more detail on errors (never a secret)]' && ret=0
         ;;
@@ -323,7 +326,7 @@ _credctl() {
         '--json[print JSON (never a value)]' \
         '(--help -h)'{--help,-h}'[display help for command]' \
         '(--version -V)'{--version,-V}'[output the version number]' \
-        '--vault=[vault file (env\: CREDCTL_VAULT)]:file:_files' \
+        '--vault=[vault file, or a team vault name from `credctl vault list` (env\: CREDCTL_VAULT)]:file:_files' \
         '--key-source=[key source for a new vault (env\: CREDCTL_KEY_SOURCE)]:value:(keychain env passphrase file)' \
         '--debug[more detail on errors (never a secret)]' && ret=0
         ;;
@@ -334,7 +337,7 @@ _credctl() {
         '--json[print JSON (never a value)]' \
         '(--help -h)'{--help,-h}'[display help for command]' \
         '(--version -V)'{--version,-V}'[output the version number]' \
-        '--vault=[vault file (env\: CREDCTL_VAULT)]:file:_files' \
+        '--vault=[vault file, or a team vault name from `credctl vault list` (env\: CREDCTL_VAULT)]:file:_files' \
         '--key-source=[key source for a new vault (env\: CREDCTL_KEY_SOURCE)]:value:(keychain env passphrase file)' \
         '--debug[more detail on errors (never a secret)]' && ret=0
         ;;
@@ -344,7 +347,7 @@ _credctl() {
         '--force[with --install\: replace a file credctl did not write]' \
         '(--help -h)'{--help,-h}'[display help for command]' \
         '(--version -V)'{--version,-V}'[output the version number]' \
-        '--vault=[vault file (env\: CREDCTL_VAULT)]:file:_files' \
+        '--vault=[vault file, or a team vault name from `credctl vault list` (env\: CREDCTL_VAULT)]:file:_files' \
         '--key-source=[key source for a new vault (env\: CREDCTL_KEY_SOURCE)]:value:(keychain env passphrase file)' \
         '--debug[more detail on errors (never a secret)]' \
         '1:shell:(bash zsh fish)' && ret=0
@@ -353,15 +356,33 @@ _credctl() {
         _arguments -s \
         '(--help -h)'{--help,-h}'[display help for command]' \
         '(--version -V)'{--version,-V}'[output the version number]' \
-        '--vault=[vault file (env\: CREDCTL_VAULT)]:file:_files' \
+        '--vault=[vault file, or a team vault name from `credctl vault list` (env\: CREDCTL_VAULT)]:file:_files' \
         '--key-source=[key source for a new vault (env\: CREDCTL_KEY_SOURCE)]:value:(keychain env passphrase file)' \
         '--debug[more detail on errors (never a secret)]' \
         '1:subcommand:(new show)' && ret=0
         ;;
+      (vault)
+        _arguments -s \
+        '(--help -h)'{--help,-h}'[display help for command]' \
+        '(--version -V)'{--version,-V}'[output the version number]' \
+        '--vault=[vault file, or a team vault name from `credctl vault list` (env\: CREDCTL_VAULT)]:file:_files' \
+        '--key-source=[key source for a new vault (env\: CREDCTL_KEY_SOURCE)]:value:(keychain env passphrase file)' \
+        '--debug[more detail on errors (never a secret)]' \
+        '1:subcommand:(create init-sql attach list status verify detach import set)' && ret=0
+        ;;
+      (member)
+        _arguments -s \
+        '(--help -h)'{--help,-h}'[display help for command]' \
+        '(--version -V)'{--version,-V}'[output the version number]' \
+        '--vault=[vault file, or a team vault name from `credctl vault list` (env\: CREDCTL_VAULT)]:file:_files' \
+        '--key-source=[key source for a new vault (env\: CREDCTL_KEY_SOURCE)]:value:(keychain env passphrase file)' \
+        '--debug[more detail on errors (never a secret)]' \
+        '1:subcommand:(add list remove)' && ret=0
+        ;;
       (help)
         _arguments -s \
         '(--version -V)'{--version,-V}'[output the version number]' \
-        '--vault=[vault file (env\: CREDCTL_VAULT)]:file:_files' \
+        '--vault=[vault file, or a team vault name from `credctl vault list` (env\: CREDCTL_VAULT)]:file:_files' \
         '--key-source=[key source for a new vault (env\: CREDCTL_KEY_SOURCE)]:value:(keychain env passphrase file)' \
         '--debug[more detail on errors (never a secret)]' \
         '(--help -h)'{--help,-h}'[display help for command]' \

@@ -4,6 +4,7 @@ import { DEFAULT_SOURCE, KEY_SOURCES, keySourceEnv } from '../keys/index.js'
 import type { CompletionOptions } from './commands/completion.js'
 import type { Factory } from './factory.js'
 import type { Output } from './output.js'
+import type { TeamRole } from '../vault/team-header.js'
 
 declare const __VERSION__: string
 export const VERSION = typeof __VERSION__ === 'string' ? __VERSION__ : '0.0.0-dev'
@@ -16,12 +17,16 @@ export const VERSION = typeof __VERSION__ === 'string' ? __VERSION__ : '0.0.0-de
 type Runner = (f: Factory, ...args: never[]) => Promise<Output>
 type Loader = () => Promise<{ run: Runner }>
 
+/** `member add --role` choices, spelled here so that building the tree loads no team module. */
+const TEAM_ROLES = ['reader', 'writer', 'admin'] as const satisfies readonly TeamRole[]
+
 /** One help line: the name padded to a column, or on its own when longer (as the lines below read). */
 const envLine = (name: string, doc: string) => `  ${name.length < 22 ? name.padEnd(22) : `${name} `} ${doc}`
 
 export const ENV_HELP = `
 Environment:
-  CREDCTL_VAULT          vault file (default: the user data dir, e.g. ~/.local/share/credctl/vault.json)
+  CREDCTL_VAULT          vault file (default: the user data dir, e.g. ~/.local/share/credctl/vault.json),
+                         or a team vault name from \`credctl vault list\`
   CREDCTL_KEY_SOURCE     key source for a new vault: ${KEY_SOURCES.map((s) => (s === DEFAULT_SOURCE ? `${s} (default)` : s)).join(', ')}
 ${keySourceEnv()
   .map((e) => envLine(e.name, e.doc))
@@ -29,6 +34,7 @@ ${keySourceEnv()
   CREDCTL_LOCK_TIMEOUT_MS     how long a writer waits for the vault lock, in ms (default 10000, at most 600000)
   CREDCTL_IDENTITY       this device's age identity (AGE-SECRET-KEY-1…), overriding the keychain (CI)
   CREDCTL_IDENTITY_FILE  a 0600 file holding it, instead
+  CREDCTL_TEAMS_DIR      where this device keeps its team vault list (teams.json) and what it has seen of each
   CREDCTL_NO_PROMPT      never prompt, even on a terminal
   CREDCTL_EXPORT_PASSPHRASE  passphrase of export bundles (export, import --bundle; otherwise a hidden prompt)
   NO_COLOR, FORCE_COLOR, CLICOLOR  turn colour off or on
@@ -70,7 +76,7 @@ export function createProgram(f: Factory, onResult: (o: Output) => void, only?: 
   program
     .description('Credentials for LLM and data work: encrypted at rest, shown masked, checked against the real service.')
     .version(VERSION, '-V, --version')
-    .option('--vault <path>', 'vault file (env: CREDCTL_VAULT)')
+    .option('--vault <path>', 'vault file, or a team vault name from `credctl vault list` (env: CREDCTL_VAULT)')
     .addOption(new Option('--key-source <source>', 'key source for a new vault (env: CREDCTL_KEY_SOURCE)').choices(KEY_SOURCES))
     .option('--debug', 'more detail on errors (never a secret)')
     .addHelpText('after', ENV_HELP)
@@ -286,9 +292,10 @@ export function createProgram(f: Factory, onResult: (o: Output) => void, only?: 
         .option('--limit <n>', 'last N entries')
         .option('--since <when>', 'only entries since an ISO time or a duration back from now (2h, 7d)')
         .option('--action <actions>', 'only these actions (repeatable or comma-separated: run,reveal)', (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
+        .option('--actor <who>', 'team vault: only entries by this member or database role (the database stamps who)')
         .addOption(json())
         .action(act(() => import('./commands/history.js'))),
-      ['credctl history --limit 20', "credctl history 'OpenAI Prod' --json", 'credctl history --since 7d --action run,reveal'],
+      ['credctl history --limit 20', "credctl history 'OpenAI Prod' --json", 'credctl history --since 7d --action run,reveal', 'credctl --vault team-prod history --actor bob --action reveal'],
     )
   )
 
@@ -499,6 +506,131 @@ export function createProgram(f: Factory, onResult: (o: Output) => void, only?: 
         .addOption(json())
         .action(act(() => import('./commands/identity.js').then((m) => ({ run: m.runShow as Runner })))),
       ['credctl identity show', 'CREDCTL_IDENTITY_FILE=ci-identity.txt credctl identity show --json'],
+    )
+  })
+
+  define(['vault'], () => {
+    const vault = program
+      .command('vault')
+      .description('team vaults (shared in PostgreSQL, end-to-end encrypted): create, attach, list, status, verify, members via `credctl member`')
+    const sub = (name: string, fn: string) => act(() => import('./commands/vault.js').then((m) => ({ run: m[fn as keyof typeof m] as Runner })))
+    examples(
+      vault
+        .command('create')
+        .argument('<name>', 'the team vault name (a-z first, then a-z 0-9 _ -, up to 40)')
+        .description('create a team vault in PostgreSQL (its tables too, when the database role may) and make this device its admin')
+        .requiredOption('--backend <url>', 'postgresql://USER@HOST/DB, without a password (~/.pgpass, PGPASSFILE or PGPASSWORD keep it)')
+        .option('--member <who>', "this device's member name (default: the backend's database user)")
+        .option('--no-install', 'do not run the DDL: a DBA ran `credctl vault init-sql NAME` already')
+        .addOption(new Option('--offline <policy>', "whether members' devices may keep sealed values for offline reads (default allow)").choices(['allow', 'deny']))
+        .addOption(json())
+        .action(sub('create', 'runCreate')),
+      ['credctl vault create team-prod --backend postgresql://alice@db.internal/credctl', 'credctl vault init-sql team-prod | psql -U postgres credctl && credctl vault create team-prod --backend postgresql://alice@db.internal/credctl --no-install'],
+    )
+    examples(
+      vault
+        .command('init-sql')
+        .argument('<name>', 'the team vault name')
+        .description('print the SQL (tables, functions, grants) a DBA runs for a team vault, so credctl needs no DDL rights; connects nowhere')
+        .action(sub('init-sql', 'runInitSql')),
+      ['credctl vault init-sql team-prod | psql -U postgres credctl'],
+    )
+    examples(
+      vault
+        .command('attach')
+        .argument('<name>', 'the team vault name')
+        .description('make an existing team vault known on this device (it opens once an admin adds this identity); prints the key id to compare')
+        .requiredOption('--backend <url>', 'postgresql://USER@HOST/DB, without a password')
+        .addOption(json())
+        .action(sub('attach', 'runAttach')),
+      ['credctl vault attach team-prod --backend postgresql://bob@db.internal/credctl'],
+    )
+    examples(
+      vault.command('list').description('the team vaults this device knows (no network)').addOption(json()).action(sub('list', 'runList')),
+      ['credctl vault list', 'credctl vault list --json'],
+    )
+    examples(
+      vault
+        .command('status')
+        .argument('[name]', 'the team vault (default: --vault / CREDCTL_VAULT)')
+        .description('backend, epoch, sequence, key id, members, your role, offline policy, counts and every integrity check; fetches no value')
+        .addOption(json())
+        .action(sub('status', 'runStatus')),
+      ['credctl vault status team-prod', 'credctl --vault team-prod vault status --json'],
+    )
+    examples(
+      vault
+        .command('verify')
+        .argument('[name]', 'the team vault (default: --vault / CREDCTL_VAULT)')
+        .description('check every MAC, member row and key epoch link; exit 4 naming the first that fails; fetches no value')
+        .addOption(json())
+        .action(sub('verify', 'runVerify')),
+      ['credctl vault verify team-prod'],
+    )
+    examples(
+      vault
+        .command('detach')
+        .argument('<name>', 'the team vault name')
+        .description('forget a team vault on this device (the database and its members are unchanged)')
+        .addOption(json())
+        .action(sub('detach', 'runDetach')),
+      ['credctl vault detach team-prod'],
+    )
+    examples(
+      vault
+        .command('import')
+        .description("move a local vault file's credentials (ids, defaults, deleted ones, verdicts, schemas) into a team vault; the file is left as it was")
+        .requiredOption('--from <path>', 'the local vault file')
+        .requiredOption('--to <name>', 'the team vault')
+        .addOption(json())
+        .action(sub('import', 'runImport')),
+      ['credctl vault import --from ~/.local/share/credctl/vault.json --to team-prod'],
+    )
+    examples(
+      vault
+        .command('set')
+        .addArgument(new Argument('<setting>', 'what to set').choices(['offline']))
+        .addArgument(new Argument('<value>', 'allow or deny').choices(['allow', 'deny']))
+        .description("admin: a team vault setting (offline: may members' devices keep sealed values for offline reads)")
+        .addOption(json())
+        .action(sub('set', 'runSet')),
+      ['credctl --vault team-prod vault set offline deny'],
+    )
+  })
+
+  define(['member'], () => {
+    const member = program.command('member').description('the members of a team vault (--vault NAME): add, list, remove')
+    const sub = (fn: 'runAdd' | 'runList' | 'runRemove') => act(() => import('./commands/member.js').then((m) => ({ run: m[fn] as Runner })))
+    examples(
+      member
+        .command('add')
+        .argument('<who>', "the member's name: a person, device or CI job (alice, alice@laptop, ci-deploy)")
+        .description('admin: let an age identity open the vault (wraps the vault key for it; re-encrypts nothing); prints the fingerprint to compare')
+        .requiredOption('--recipient <age1…>', 'their recipient, from their `credctl identity show` (never from the database)')
+        .addOption(new Option('--role <role>', 'what they may do (default reader)').choices(TEAM_ROLES))
+        .option('--ci', 'a CI job (its identity from `credctl identity new --print`), not a person')
+        .option('--db-role <role>', 'the database login role they connect as (default: WHO, when it is a plain identifier)')
+        .addOption(json())
+        .action(sub('runAdd')),
+      [
+        'credctl --vault team-prod member add bob --recipient age1… --role writer',
+        'credctl --vault team-prod member add ci-deploy --recipient age1… --ci --db-role ci_deploy',
+      ],
+    )
+    examples(
+      member.command('list').description('members, roles, fingerprints and database roles; "you" marks this device').addOption(json()).action(sub('runList')),
+      ['credctl --vault team-prod member list', 'credctl --vault team-prod member list --json'],
+    )
+    examples(
+      member
+        .command('remove')
+        .argument('<who>', 'the member')
+        .description('admin: remove a member and rotate the vault key (every value re-encrypted, one transaction); lists the credentials to change at their providers')
+        .option('--no-rotate', 'keep the vault key: the removed device can still open every value stored now')
+        .option('-y, --yes', 'do not ask for confirmation')
+        .addOption(json())
+        .action(sub('runRemove')),
+      ['credctl --vault team-prod member remove carol', 'credctl --vault team-prod member remove carol --yes --json'],
     )
   })
 

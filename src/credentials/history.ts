@@ -71,6 +71,11 @@ export interface HistoryQuery {
   actions?: readonly string[]
   /** Only entries naming a credential for which this returns true. */
   credential?: (c: HistoryCredential) => boolean
+  /**
+   * Team vaults: only entries whose `actor` (the database role the database stamped) is one of these.
+   * A local vault's entries have no actor, so none match.
+   */
+  actors?: readonly string[]
   /** The last N entries (after the other filters). */
   limit?: number
 }
@@ -82,7 +87,8 @@ export function filterHistory(entries: HistoryEntry[], q: HistoryQuery): History
     (e) =>
       (since === undefined || Date.parse(e.time) >= since) &&
       (!q.actions || q.actions.includes(e.action)) &&
-      (!q.credential || e.credentials.some(q.credential)),
+      (!q.credential || e.credentials.some(q.credential)) &&
+      (!q.actors || (e.actor !== undefined && q.actors.includes(e.actor))),
   )
   if (q.limit !== undefined) out = out.slice(-q.limit)
   return out

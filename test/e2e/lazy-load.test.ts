@@ -32,7 +32,7 @@ export async function resolve(specifier, context, next) {
   return readFileSync(log, 'utf8').split('\n').filter(Boolean)
 }
 
-const FORBIDDEN = /\/(pg|mysql2|mssql|tedious|@clickhouse|@duckdb|@inquirer|@napi-rs|nodemailer|execa|age-encryption|@noble|@scure)\/|chunks\/identity-|chunks\/(registry|http|postgresql|mysql|mssql|clickhouse|bigquery|snowflake|static_file|redshift|api_key|oauth|smtp|prompter|input|bulk|bundle|completion|rotate)-/
+const FORBIDDEN = /\/(pg|mysql2|mssql|tedious|@clickhouse|@duckdb|@inquirer|@napi-rs|nodemailer|execa|age-encryption|@noble|@scure)\/|chunks\/(identity|vault|member|team|team-config|team-cache)-|chunks\/(registry|http|postgresql|mysql|mssql|clickhouse|bigquery|snowflake|static_file|redshift|api_key|oauth|smtp|prompter|input|bulk|bundle|completion|rotate)-/
 
 describe('lazy loading (the built CLI)', () => {
   it('list and get load no driver, no check, no prompt library, no keychain binding', async () => {

@@ -9,6 +9,8 @@ export interface HistoryOptions {
   since?: string
   /** Repeatable, each a comma-separated list. */
   action?: string[]
+  /** Team vaults: a member name (its database role) or a database role. */
+  actor?: string
   json?: boolean
 }
 
@@ -54,17 +56,39 @@ export async function run(f: Factory, name: string | undefined, o: HistoryOption
   }
   const since = o.since !== undefined ? parseSince(o.since, f.now()) : undefined
   const actions = o.action !== undefined ? parseActions(o.action) : undefined
+  const actors = o.actor !== undefined ? await actorsOf(f, o.actor) : undefined
   const entries = await (await f.client()).credentials.history({
     ...(name !== undefined ? { name } : {}),
     ...(limit ? { limit } : {}),
     ...(since ? { since } : {}),
     ...(actions ? { actions } : {}),
+    ...(actors ? { actors } : {}),
   })
+  // A team vault's entries say who (the database stamps it); a local vault's never do.
+  const team = actors !== undefined || entries.some((e) => e.actor !== undefined)
+  const row = (e: (typeof entries)[number]) => [e.time, e.action, e.credentials.map((c) => c.name ?? c.id ?? '?').join(', '), e.outcome, e.detail ?? '']
   return {
     json: entries,
-    table: {
-      head: ['TIME', 'ACTION', 'CREDENTIALS', 'OUTCOME', 'DETAIL'],
-      rows: entries.map((e) => [e.time, e.action, e.credentials.map((c) => c.name ?? c.id ?? '?').join(', '), e.outcome, e.detail ?? '']),
-    },
+    table: team
+      ? { head: ['TIME', 'ACTOR', 'ACTION', 'CREDENTIALS', 'OUTCOME', 'DETAIL'], rows: entries.map((e) => { const r = row(e); r.splice(1, 0, e.actor ?? ''); return r }), columns: { ACTOR: { role: 'key' } } }
+      : { head: ['TIME', 'ACTION', 'CREDENTIALS', 'OUTCOME', 'DETAIL'], rows: entries.map(row) },
   }
+}
+
+/**
+ * `--actor WHO`: the database roles whose entries to keep. History's actor is the database role the
+ * database stamped, so a member name counts as that member's db_role too. Errors: USAGE (exit 2) when
+ * the vault is not a team vault (a local history has no actor). A name that is no member's is taken as a role.
+ */
+async function actorsOf(f: Factory, who: string): Promise<string[]> {
+  const { teamApi, teamVault } = await import('../team.js')
+  if (!who.trim()) throw new CredctlError('USAGE', '--actor needs a member name or database role')
+  try {
+    await teamVault(f, 'history --actor')
+  } catch (e) {
+    if (e instanceof CredctlError && e.code === 'NOT_FOUND') throw new CredctlError('USAGE', '--actor filters a team vault\'s history (a local vault records no actor)', { hint: 'credctl --vault NAME history --actor WHO; credctl vault list names the team vaults' })
+    throw e
+  }
+  const member = (await (await teamApi(f)).members.list()).find((m) => m.member === who)
+  return [...new Set([who, ...(member?.db_role ? [member.db_role] : [])])]
 }
