@@ -2,7 +2,7 @@
 # Install: credctl completion bash --install   (loaded by the bash-completion package)
 #      or: echo 'source <(credctl completion bash)' >> ~/.bashrc   (without that package)
 
-_credctl_commands='create list ls get update delete restore set-default purge validate discover schema types reveal history rotate-key status run inject import export recover completion identity help'
+_credctl_commands='create list ls get update delete restore set-default purge validate mcp discover schema types reveal history rotate-key status run inject import export recover completion identity help'
 
 _credctl_files() {
   # Let readline complete file names (quoting them itself); outside a completion run (tests), list them.
@@ -203,6 +203,23 @@ _credctl_cmd_validate() {
   fi
   case $npos in
         *) _credctl_names "$cur" ;;
+  esac
+}
+
+_credctl_cmd_mcp() {
+  case $prev in
+      --credential) return ;;
+      --category) COMPREPLY=($(compgen -W 'llm speech image video data_warehouse tools' -- "$cur")); return ;;
+      --allow-privileged-query) return ;;
+      --vault) _credctl_files; return ;;
+      --key-source) COMPREPLY=($(compgen -W 'keychain env passphrase file' -- "$cur")); return ;;
+  esac
+  if [[ $cur == -* ]]; then
+    COMPREPLY=($(compgen -W '--credential --category --allow-privileged-query --help -h --version -V --vault --key-source --debug' -- "$cur"))
+    return
+  fi
+  case $npos in
+
   esac
 }
 
@@ -473,6 +490,7 @@ _credctl() {
     set-default) vopts=' --vault --key-source ' ;;
     purge) vopts=' --vault --key-source ' ;;
     validate) vopts=' --category --type --timeout --concurrency --per-host --vault --key-source ' ;;
+    mcp) vopts=' --credential --category --allow-privileged-query --vault --key-source ' ;;
     discover) vopts=' --schemas --max-tables --timeout --vault --key-source ' ;;
     schema) vopts=' --table --vault --key-source ' ;;
     types) vopts=' --category --vault --key-source ' ;;
@@ -521,6 +539,7 @@ _credctl() {
     set-default) _credctl_cmd_set_default ;;
     purge) _credctl_cmd_purge ;;
     validate) _credctl_cmd_validate ;;
+    mcp) _credctl_cmd_mcp ;;
     discover) _credctl_cmd_discover ;;
     schema) _credctl_cmd_schema ;;
     types) _credctl_cmd_types ;;

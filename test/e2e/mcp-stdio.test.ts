@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs'
 import * as path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { assertNoLeak, runCli, tempVault } from '../helpers/cli.js'
-import { startServer, type TestServer } from '../helpers/http-server.js'
+import { startServer, type Reply, type TestServer } from '../helpers/http-server.js'
 import { startMcp, type McpSession } from '../helpers/mcp.js'
 
 /**
@@ -38,7 +38,7 @@ describe('credctl mcp over stdio (built CLI)', () => {
   }
 
   beforeAll(async () => {
-    server = await startServer((req) => {
+    server = await startServer((req): Reply => {
       const auth = req.headers.authorization ?? req.headers['x-service-key'] ?? ''
       if (req.path === '/v1/models') return { status: 200, body: { data: [{ id: 'gpt-x' }], q: req.query } }
       if (req.path === '/v1/echo') return { status: 200, body: { you_sent: auth, again: auth.replace(/^Bearer /, '') }, headers: { 'x-echo': auth } }
