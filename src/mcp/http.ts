@@ -25,6 +25,7 @@ export interface HttpTarget {
 }
 
 const ROWS = new Map(PROVIDERS.map((r) => [r.type, r]))
+const lower = (h: Record<string, string>) => Object.fromEntries(Object.entries(h).map(([k, v]) => [k.toLowerCase(), v]))
 
 export function httpTargetOf(rec: Pick<CredentialRecord, 'type' | 'schema_type' | 'base_url' | 'settings'>, value: string): HttpTarget {
   const type = rec.schema_type ?? rec.type
@@ -32,14 +33,14 @@ export function httpTargetOf(rec: Pick<CredentialRecord, 'type' | 'schema_type' 
   if (row) {
     const base = checkServiceUrl(rec.base_url ?? row.base_url, 'base URL')
     const { headers } = requestInit(row, value)
-    return { base, headers, authName: row.auth_header.toLowerCase() }
+    return { base, headers: lower(headers), authName: row.auth_header.toLowerCase() }
   }
   if (type === 'api_key') {
     const check = rec.settings.check_url
     if (!check) throw new CredctlError('INVALID_INPUT', 'this api_key credential has no check URL, so it has no service to call', { hint: 'the user can set one with `credctl update NAME --check-url URL`' })
     const base = `${new URL(checkServiceUrl(check, 'check URL')).origin}/`
     const [name, header] = authHeader(rec.settings.auth_header || DEFAULT_AUTH_HEADER, value)
-    return { base, headers: { accept: 'application/json', 'user-agent': 'credctl', [name]: header }, authName: name.toLowerCase() }
+    return { base, headers: lower({ accept: 'application/json', 'user-agent': 'credctl', [name]: header }), authName: name.toLowerCase() }
   }
   throw new CredctlError('INVALID_INPUT', `the http tools serve provider (llm, speech, image, video) and api_key credentials, not ${type}`)
 }
@@ -121,7 +122,9 @@ async function readCapped(res: Response): Promise<{ bytes: Buffer; truncated: bo
  * a non-text body summarised. The reply is NOT redacted here: the caller redacts everything it returns.
  */
 export async function sendCall(url: URL, t: HttpTarget, call: HttpCall, signal: AbortSignal, fetchFn: typeof fetch = fetch): Promise<HttpReply> {
-  const headers: Record<string, string> = { ...checkHeaders(call.headers ?? {}, t), ...t.headers }
+  // The service's fixed headers, then the agent's (it may ask for another Accept or a beta feature),
+  // then the credential's auth header, last, so nothing the agent sends can replace it.
+  const headers: Record<string, string> = { ...t.headers, ...checkHeaders(call.headers ?? {}, t), [t.authName]: t.headers[t.authName]! }
   let body: string | undefined
   if (call.body !== undefined && call.body !== null) {
     if (call.method === 'GET') throw new CredctlError('INVALID_INPUT', 'a GET has no body')

@@ -76,6 +76,26 @@ describe('credctl mcp over stdio (built CLI)', () => {
     expect(r.stdout).toBe('')
   })
 
+  it('start-up errors: a missing credential is exit 3, an unknown category or an out-of-scope --allow-privileged-query exit 2', async () => {
+    const missing = await cli(['mcp', '--credential', 'Not There'])
+    expect(missing.code).toBe(3)
+    const deleted = await cli(['mcp', '--credential', 'Deleted One'])
+    expect(deleted.code).toBe(3)
+    const cat = await cli(['mcp', '--category', 'bogus'])
+    expect(cat.code).toBe(2)
+    const priv = await cli(['mcp', '--credential', 'OpenAI Prod', '--allow-privileged-query', 'Not In Scope'])
+    expect(priv.code).toBe(2)
+    expect(priv.stderr).toMatch(/names no credential in this server's scope/)
+    for (const r of [missing, deleted, cat, priv]) expect(r.stdout).toBe('')
+  })
+
+  it('the agent\'s own headers (a beta flag, another Accept) pass; the credential\'s auth is always credctl\'s', async () => {
+    server.reset()
+    const r = await s.call('http_get', { credential: 'OpenAI Prod', path: '/models', headers: { 'OpenAI-Beta': 'assistants=v2', Accept: 'text/plain' } })
+    expect(r.isError, r.text).toBeFalsy()
+    expect(server.requests[0]!.headers).toMatchObject({ 'openai-beta': 'assistants=v2', accept: 'text/plain', authorization: `Bearer ${OPENAI}` })
+  })
+
   it('lists exactly the six tools, with fixed descriptions and their input schemas', async () => {
     const { tools } = await s.client.listTools()
     expect(tools.map((x) => x.name).sort()).toEqual(['get_schema', 'http_get', 'http_request', 'list_credentials', 'query', 'validate_credential'])
