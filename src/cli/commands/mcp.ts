@@ -24,6 +24,10 @@ export async function run(f: Factory, o: McpOptions): Promise<Output> {
       hint: "e.g. credctl mcp --credential 'Analytics DB'",
     })
   }
+  // A key in the environment came from the MCP host's configuration: say so once (stderr; stdout is the protocol).
+  for (const v of ['CREDCTL_MASTER_KEY', 'CREDCTL_PASSPHRASE'] as const) {
+    if (f.env[v]) await f.io.term.err(`credctl mcp: warning: the vault key comes from ${v}, so the MCP host's configuration holds it and every process the host starts can read it; prefer the keychain key source\n`)
+  }
   const client = await f.client()
   const { serveStdio } = await import('../../mcp/serve.js')
   await serveStdio(client.credentials, scope, VERSION, (line) => void f.io.term.err(`${line}\n`))
