@@ -260,7 +260,8 @@ describe('credctl mcp over stdio (built CLI)', () => {
     const entries = JSON.parse(h.stdout) as { action: string; outcome: string; detail?: string; credentials: { name: string }[] }[]
     const mcp = entries.filter((e) => e.action.startsWith('mcp.'))
     expect(mcp.some((e) => e.action === 'mcp.list_credentials' && e.outcome === 'ok' && /client=credctl-test-host/.test(e.detail ?? ''))).toBe(true)
-    expect(mcp.some((e) => e.action === 'mcp.http_get' && e.outcome === 'started' && e.credentials[0]?.name === 'OpenAI Prod')).toBe(true)
+    expect(mcp.some((e) => e.action === 'mcp.http_get' && e.outcome === 'started' && e.credentials[0]?.name === 'OpenAI Prod' && /GET \/models/.test(e.detail ?? ''))).toBe(true)
+    expect(mcp.some((e) => e.action === 'mcp.http_get' && e.outcome === 'ok' && /to 127\.0\.0\.1:\d+\/v1\/models \(query: limit\)/.test(e.detail ?? ''))).toBe(true)
     expect(mcp.some((e) => e.action === 'mcp.http_get' && e.outcome === 'ok' && /HTTP 200/.test(e.detail ?? ''))).toBe(true)
     expect(mcp.some((e) => e.action === 'mcp.http_request' && e.outcome === 'not approved' && /approval declined/.test(e.detail ?? ''))).toBe(true)
     expect(mcp.some((e) => e.action === 'mcp.http_request' && /client=no-elicit-host/.test(e.detail ?? '') && /approval unsupported/.test(e.detail ?? ''))).toBe(true)

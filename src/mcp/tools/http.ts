@@ -26,12 +26,14 @@ export async function httpCall(call: CallRecord, a: HttpArgs, method: string): P
   const c = await call.ctx.scope.find(a.credential)
   call.credentials = [c]
   call.ctx.gate.charge(c.id)
+  // On record before the value is used: the method and the path as the agent gave it (no query values).
+  call.detail.push(`${method} ${String(a.path).slice(0, 300)}`)
   const { record, value } = await call.use(c)
   const target = httpTargetOf(record, value)
   const url = urlOf(target.base, a)
   checkHeaders(a.headers ?? {}, target)
   const shown = `${url.pathname}${url.search}`
-  call.detail.push(`${method} ${url.host}${url.pathname}${[...url.searchParams.keys()].length ? ` (query: ${[...new Set(url.searchParams.keys())].join(',')})` : ''}`)
+  call.detail.push(`to ${url.host}${url.pathname}${[...url.searchParams.keys()].length ? ` (query: ${[...new Set(url.searchParams.keys())].join(',')})` : ''}`)
   if (method !== 'GET') {
     const answer = await askApproval(call.ctx.server, { credential: c.name, method, host: url.host, path: shown }, call.requestId)
     if (answer !== 'approved') {
