@@ -45,6 +45,8 @@ describe('credctl mcp over stdio (built CLI)', () => {
       if (req.path === '/v1/redirect') return { status: 302, headers: { location: 'http://evil.example/steal' } }
       if (req.path === '/v1/bin') return { status: 200, body: '\u0000\u0001binary', headers: { 'content-type': 'application/octet-stream' } }
       if (req.path === '/v1/items' && req.method === 'POST') return { status: 201, body: { created: true, got: req.body } }
+      if (req.path === '/v1/big') return { status: 200, body: { big: 'x'.repeat(100 * 1024) } }
+      if (req.path === '/v1/slow') return { status: 200, body: { ok: true }, delayMs: 300 }
       if (req.path === '/api/me') return { status: 200, body: { ok: true, auth } }
       return { status: 404, body: { error: { message: 'no such path' } } }
     })
@@ -215,6 +217,21 @@ describe('credctl mcp over stdio (built CLI)', () => {
     const r = await s.call('http_get', { credential: 'OpenAI Two', path: '/bin' })
     expect(r.isError, r.text).toBeFalsy()
     expect((r.json as { untrusted_data: { body: string } }).untrusted_data.body).toMatch(/^<binary body: \d+ bytes of application\/octet-stream, not shown>$/)
+  })
+
+  it('a body over 64 KiB is cut and says so', async () => {
+    const r = await s.call('http_get', { credential: 'OpenAI Prod', path: '/big' })
+    const out = (r.json as { untrusted_data: { body: string; truncated: boolean } }).untrusted_data
+    expect(out.truncated).toBe(true)
+    expect(out.body.length).toBeLessThanOrEqual(64 * 1024)
+  })
+
+  it('at most 4 calls in flight: 6 slow requests at once never reach the service more than 4 at a time', async () => {
+    server.reset()
+    const rs = await Promise.all(Array.from({ length: 6 }, () => s.call('http_get', { credential: 'OpenAI Prod', path: '/slow' })))
+    expect(rs.every((r) => !r.isError)).toBe(true)
+    expect(server.requests).toHaveLength(6)
+    expect(server.maxInFlight).toBe(4)
   })
 
   it('http_request: declined, cancelled or accepted-without-approve sends nothing; accepted sends once', async () => {
