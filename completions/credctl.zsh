@@ -16,6 +16,7 @@ _credctl_commands() {
     'set-default:make a credential the default of its type'
     'purge:remove a credential and its ciphertext for good (asks first on a terminal)'
     'validate:check credentials against the real service'
+    'mcp:serve an MCP broker over stdio: agents use the scoped credentials through six tools and never see a value'
     'discover:discover the tables and columns behind a warehouse credential'
     'schema:show the discovered schema'
     'types:list the credential types credctl knows'
@@ -197,6 +198,17 @@ _credctl() {
         '--key-source=[key source for a new vault (env\: CREDCTL_KEY_SOURCE)]:value:(keychain env passphrase file)' \
         '--debug[more detail on errors (never a secret)]' \
         '*:names:_credctl_names' && ret=0
+        ;;
+      (mcp)
+        _arguments -s \
+        '--credential=[a credential in scope (repeatable)]:value: ' \
+        '--category=[every credential of this category is in scope (repeatable)]:value:(llm speech image video data_warehouse tools)' \
+        '--allow-privileged-query=[query may run under a superuser or file/program-reading role for this in-scope credential (repeatable)]:value: ' \
+        '(--help -h)'{--help,-h}'[display help for command]' \
+        '(--version -V)'{--version,-V}'[output the version number]' \
+        '--vault=[vault file (env\: CREDCTL_VAULT)]:file:_files' \
+        '--key-source=[key source for a new vault (env\: CREDCTL_KEY_SOURCE)]:value:(keychain env passphrase file)' \
+        '--debug[more detail on errors (never a secret)]' && ret=0
         ;;
       (discover)
         _arguments -s \

@@ -226,6 +226,20 @@ export function createProgram(f: Factory, onResult: (o: Output) => void, only?: 
     )
   )
 
+  define(['mcp'], () => {
+    const more = (v: string, prev: string[] | undefined) => [...(prev ?? []), v]
+    return examples(
+      program
+        .command('mcp')
+        .description('serve an MCP broker over stdio: agents use the scoped credentials through six tools and never see a value')
+        .option('--credential <name>', 'a credential in scope (repeatable)', more)
+        .addOption(new Option('--category <category>', 'every credential of this category is in scope (repeatable)').choices(CATEGORIES).argParser(more))
+        .option('--allow-privileged-query <name>', 'query may run under a superuser or file/program-reading role for this in-scope credential (repeatable)', more)
+        .action(act(() => import('./commands/mcp.js'))),
+      ["credctl mcp --credential 'Analytics DB' --credential 'OpenAI Prod'", 'credctl mcp --category data_warehouse'],
+    )
+  })
+
   define(['discover'], () =>
     examples(
       program

@@ -586,6 +586,31 @@ export class CredentialsApi {
   }
 
   /**
+   * For a broker that uses values on the caller's behalf without handing them out (`credctl mcp`,
+   * src/mcp): each credential's stored record (type, schema_type, base_url, settings: what a check or a
+   * query reads) and its value, after ONE history entry (`record.action`, `record.outcome`, `detail`)
+   * naming them is written; a failed write throws VAULT_IO and nothing is decrypted for use. Deleted
+   * credentials are NOT_FOUND. The value must never be returned to the broker's caller.
+   */
+  async useValues(
+    idsOrNames: string[],
+    record: { action: string; outcome: string; detail?: string },
+  ): Promise<{ credential: Credential; record: CredentialRecord; value: string }[]> {
+    const items = await this.vault.decryptMany(idsOrNames)
+    await this.vault.history([entryFor(items.map(({ rec }) => rec), record.action, record.outcome, this.vault.now().toISOString(), record.detail)], { required: true })
+    return items.map(({ rec, value }) => ({ credential: toView(rec), record: rec, value }))
+  }
+
+  /**
+   * One history entry about credentials (their safe views), no value decrypted: for a broker
+   * (`credctl mcp`) that records each call before it acts and its outcome after. `required`: a failed
+   * write throws VAULT_IO (the caller must then refuse the call); otherwise it is a warning.
+   */
+  async recordAction(credentials: Pick<Credential, 'id' | 'name' | 'type'>[], action: string, outcome: string, detail?: string, opts: { required?: boolean } = {}): Promise<void> {
+    await this.vault.history([entryFor(credentials, action, outcome, this.vault.now().toISOString(), detail)], opts)
+  }
+
+  /**
    * The values a run plan (inject.ts planRun) needs, decrypted with one key load and recorded as
    * `resolveMany` records them; id -> value. VAULT_DAMAGED when the vault changed since the plan was
    * made in a way that would route a value elsewhere (inject.ts routingOf): nothing is handed out.

@@ -34,6 +34,13 @@ export const HISTORY_ACTIONS = [
   'vault-set',
   'member-add',
   'member-remove',
+  // credctl mcp: one per tool (src/mcp/server.ts)
+  'mcp.list_credentials',
+  'mcp.get_schema',
+  'mcp.validate_credential',
+  'mcp.query',
+  'mcp.http_get',
+  'mcp.http_request',
 ] as const
 
 type Ref = Pick<CredentialRecord, 'id' | 'name' | 'type'>

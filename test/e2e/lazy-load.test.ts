@@ -32,7 +32,7 @@ export async function resolve(specifier, context, next) {
   return readFileSync(log, 'utf8').split('\n').filter(Boolean)
 }
 
-const FORBIDDEN = /\/(pg|mysql2|mssql|tedious|@clickhouse|@duckdb|@inquirer|@napi-rs|nodemailer|execa|age-encryption|@noble|@scure)\/|chunks\/(identity|vault|member|team|team-config|team-cache)-|chunks\/(registry|http|postgresql|mysql|mssql|clickhouse|bigquery|snowflake|static_file|redshift|api_key|oauth|smtp|prompter|input|bulk|bundle|completion|rotate)-/
+const FORBIDDEN = /\/(pg|mysql2|mssql|tedious|@clickhouse|@duckdb|@inquirer|@napi-rs|nodemailer|execa|age-encryption|@noble|@scure|@modelcontextprotocol|zod)\/|chunks\/(identity|vault|member|team|team-config|team-cache)-|chunks\/(mcp|serve|registry|http|postgresql|mysql|mssql|clickhouse|bigquery|snowflake|static_file|redshift|api_key|oauth|smtp|prompter|input|bulk|bundle|completion|rotate)-/
 
 describe('lazy loading (the built CLI)', () => {
   it('list and get load no driver, no check, no prompt library, no keychain binding', async () => {
@@ -44,6 +44,14 @@ describe('lazy loading (the built CLI)', () => {
       expect(loaded.length, args.join(' ')).toBeGreaterThan(0)
       expect(loaded.filter((u) => FORBIDDEN.test(u)), args.join(' ')).toEqual([])
     }
+  })
+
+  it('the MCP SDK loads for `credctl mcp` only (issue 15): list does not load it, mcp does', async () => {
+    await runCli(['create', '--name', 'k', '--type', 'openai', '--value-stdin'], { env: t.env, input: 'sk-0123456789abcdefghij' })
+    for (const args of [['list'], ['list', '--json']]) expect(loadedModules(args).filter((u) => /\/@modelcontextprotocol\/|\/zod\/|chunks\/(mcp|serve)-/.test(u)), args.join(' ')).toEqual([])
+    // stdin is closed at once: the server starts, sees the end of its input and exits 0.
+    const loaded = loadedModules(['mcp', '--credential', 'k'])
+    expect(loaded.some((u) => /\/@modelcontextprotocol\/sdk\//.test(u))).toBe(true)
   })
 
   it('the age library loads for identity commands only', async () => {

@@ -26,6 +26,8 @@ const SRC = path.join(ROOT, 'src')
  */
 const LAYERS: { name: string; rank: number; holds: (file: string) => boolean }[] = [
   { name: 'cli', rank: 4, holds: (f) => f.startsWith('src/cli/') },
+  // The MCP broker (credctl mcp, issue 15): uses the SDK and the checks, loaded only by `credctl mcp`.
+  { name: 'mcp', rank: 3.5, holds: (f) => f.startsWith('src/mcp/') },
   { name: 'sdk', rank: 3, holds: (f) => f === 'src/index.ts' || f.startsWith('src/credentials/') },
   // Key sources (one module per source behind one interface; they use the vault's cipher, format and
   // scrypt below) ...
