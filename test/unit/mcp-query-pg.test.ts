@@ -236,7 +236,7 @@ describe('query on PostgreSQL: limits', () => {
   })
   it('firstKeyword skips blanks, comments and parentheses', () => {
     expect(firstKeyword('  /* a /* nested */ b */ -- c\n ( select 1)')).toBe('SELECT')
-    expect(firstKeyword('# x\ncopy t to stdout')).toBe('COPY')
+    expect(firstKeyword('--x\ncopy t to stdout')).toBe('COPY')
     expect(firstKeyword('-- only a comment')).toBe('')
   })
 })

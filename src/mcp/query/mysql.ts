@@ -5,6 +5,7 @@ import { abortable, DriverTimeout } from '../../checks/databases/common.js'
 import type { CheckContext } from '../../checks/types.js'
 import { CredctlError } from '../../errors.js'
 import { driverFailure, fail, privileged, stackedRefused, timeoutFailure, writeRefused } from './failures.js'
+import { firstKeyword } from './keyword.js'
 import { columnName, Rows, type Column } from './shape.js'
 import type { EngineCall, QueryResult } from './types.js'
 
@@ -21,6 +22,14 @@ import type { EngineCall, QueryResult } from './types.js'
  *    without its own LIMIT, and reading more than that destroys the connection (the server rolls the
  *    transaction back when the client goes);
  *  - ROLLBACK, close.
+ *  - only statements that read, by their first keyword (ALLOWED): unlike PostgreSQL, MariaDB runs a
+ *    compound statement (BEGIN NOT ATOMIC … END, IF, LOOP, WHILE …) outside stored programs, and one
+ *    such statement may COMMIT, SET SESSION TRANSACTION READ WRITE and write: on MariaDB 10.11
+ *    `BEGIN NOT ATOMIC COMMIT; SET SESSION TRANSACTION READ WRITE; START TRANSACTION; INSERT …; COMMIT; END`
+ *    inserted its row through both read-only settings. CALL may do the same from a stored procedure,
+ *    and SET STATEMENT … FOR lifts the statement limit. A statement that starts with SELECT, WITH, SHOW,
+ *    EXPLAIN, DESCRIBE, VALUES or TABLE cannot contain a transaction statement, and the read-only
+ *    transaction still refuses whatever write it holds;
  * Before any of it, a login with FILE, SUPER, ALL on *.* or an administrative (… ADMIN) global privilege,
  * directly or through a role it may enable, is refused unless the user allowed it: FILE reads server files
  * (LOAD_FILE) and writes them (INTO OUTFILE) in a read-only transaction; SET GLOBAL is allowed there too.
@@ -29,6 +38,9 @@ import type { EngineCall, QueryResult } from './types.js'
 type Conn = import('mysql2/promise').Connection
 type Core = import('mysql2').Connection
 type Field = { name: string; columnType?: number; type?: number; characterSet?: number; extendedTypeName?: string; extendedFormat?: string }
+
+/** Statements that cannot end the transaction or change the session (see above). */
+export const ALLOWED = new Set(['SELECT', 'WITH', 'SHOW', 'EXPLAIN', 'DESCRIBE', 'DESC', 'VALUES', 'TABLE'])
 
 const DANGEROUS = /^(ALL|ALL PRIVILEGES|FILE|SUPER|SHUTDOWN)$|[ _]ADMIN$/
 const MAX_ROLES = 32
@@ -49,23 +61,26 @@ export async function dangerousGrants(q: (sql: string, values?: unknown[]) => Pr
     scan(lines(await q('SHOW GRANTS FOR CURRENT_USER() USING ?', [roles])), ' (through its roles)')
     return [...new Set(why)]
   }
-  // MariaDB: every role the login may SET ROLE to, nested roles included, whether active or not.
-  const seen = new Set<string>()
-  const queue = [...roles]
-  while (queue.length && seen.size < MAX_ROLES) {
-    const role = queue.shift()!
-    if (seen.has(role)) continue
-    seen.add(role)
-    let text: string[]
-    try {
-      text = lines(await q('SHOW GRANTS FOR ?', [role]))
-    } catch {
-      why.push(`holds the role ${role}, whose privileges cannot be read`)
-      continue
+  // MariaDB: every role the login may SET ROLE to (nested ones too), active or not. A user may not
+  // SHOW GRANTS FOR a role (that reads the mysql database), but SHOW GRANTS prints the CURRENT role's
+  // grants: so each role is made current in turn, and the role the session started with is put back.
+  const all = new Set(roles)
+  for (const r of await q('SELECT ROLE_NAME AS r FROM information_schema.APPLICABLE_ROLES').catch(() => [])) all.add(String(r.r))
+  if (all.size > MAX_ROLES) why.push(`holds more than ${MAX_ROLES} roles`)
+  const [cur] = await q('SELECT CURRENT_ROLE() AS r')
+  try {
+    for (const role of [...all].slice(0, MAX_ROLES)) {
+      const grantee = `TO \`${role.replace(/`/g, '``')}\``
+      try {
+        await q('SET ROLE ?', [role])
+        scan(lines(await q('SHOW GRANTS')).filter((l) => l.includes(grantee)), ` (through the role ${role})`)
+      } catch {
+        why.push(`holds the role ${role}, whose privileges cannot be read`)
+      }
     }
-    queue.push(...scan(text, ` (through the role ${role})`))
+  } finally {
+    await (cur?.r ? q('SET ROLE ?', [cur.r]) : q('SET ROLE NONE'))
   }
-  if (queue.some((r) => !seen.has(r))) why.push(`holds more than ${MAX_ROLES} roles`)
   return [...new Set(why)]
 }
 
@@ -134,6 +149,14 @@ export async function runMysql({ value, input, secrets, started }: EngineCall): 
     target = parseMysqlUri(value)
   } catch (e) {
     throw fail('INVALID_INPUT', `the stored connection string cannot be read: ${(e as Error).message}`, secrets)
+  }
+  if (!ALLOWED.has(firstKeyword(input.sql, 'mysql'))) {
+    throw fail(
+      'INVALID_INPUT',
+      'query runs only reading statements on MySQL and MariaDB: SELECT, WITH, SHOW, EXPLAIN, DESCRIBE, VALUES or TABLE, first (after comments; executable /*! comments are not accepted there)',
+      secrets,
+      'compound statements (BEGIN NOT ATOMIC), CALL and SET can end the read-only transaction there, so they are refused',
+    )
   }
   const ms = input.timeoutS * 1000
   const ctl = new AbortController()

@@ -113,7 +113,7 @@ export async function runPg({ value, input, secrets, started }: EngineCall): Pro
   } catch (e) {
     throw fail('INVALID_INPUT', `the stored connection string cannot be read: ${(e as Error).message}`, secrets)
   }
-  if (firstKeyword(input.sql) === 'COPY') throw fail('INVALID_INPUT', 'query does not run COPY: it cannot carry COPY data', secrets, 'use SELECT')
+  if (firstKeyword(input.sql, 'postgresql') === 'COPY') throw fail('INVALID_INPUT', 'query does not run COPY: it cannot carry COPY data', secrets, 'use SELECT')
   const ms = input.timeoutS * 1000
   // One budget for the whole call (connect, guard, statement, rollback): past it the watchdog destroys the socket.
   const ctl = new AbortController()
