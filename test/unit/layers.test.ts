@@ -26,6 +26,8 @@ const SRC = path.join(ROOT, 'src')
  */
 const LAYERS: { name: string; rank: number; holds: (file: string) => boolean }[] = [
   { name: 'cli', rank: 4, holds: (f) => f.startsWith('src/cli/') },
+  // The MCP broker (issue 15): started by the CLI, built on the SDK and the checks.
+  { name: 'mcp', rank: 3.5, holds: (f) => f.startsWith('src/mcp/') },
   { name: 'sdk', rank: 3, holds: (f) => f === 'src/index.ts' || f.startsWith('src/credentials/') },
   // Key sources (one module per source behind one interface; they use the vault's cipher, format and
   // scrypt below) ...

@@ -45,7 +45,8 @@ beforeAll(async () => {
   await pgAdmin(`CREATE DATABASE "${DB}"`)
   await admin(`CREATE TABLE items (id int PRIMARY KEY, name text NOT NULL, data bytea, flag boolean, price numeric(8,2), big bigint);
     INSERT INTO items VALUES (1, 'one', '\\x000102ff', true, 1.50, 9007199254740993), (2, 'two;with'' quote', NULL, false, NULL, 2), (3, repeat('x', 5000), '\\x', NULL, 0, 3);
-    CREATE SEQUENCE items_seq;`)
+    CREATE SEQUENCE items_seq;
+    CREATE PROCEDURE items_commit() LANGUAGE plpgsql AS $$BEGIN COMMIT; INSERT INTO items VALUES (95, 'evil'); COMMIT; END$$;`)
   await pgRole(ROLES.reader, `LOGIN PASSWORD '${PW}' NOSUPERUSER`)
   await pgRole(ROLES.super, `LOGIN PASSWORD '${PW}' SUPERUSER`)
   await pgRole(ROLES.files, `LOGIN PASSWORD '${PW}' NOSUPERUSER`)
@@ -126,6 +127,14 @@ describe('query on PostgreSQL: the server enforces read-only', () => {
       const e = await refusal(q(ROLES.reader, sql))
       expect(e.code, sql).toBe('INVALID_INPUT')
       expect(e.message, sql).toMatch(/read-only transaction.*SQLSTATE 25006/)
+    }
+    expect(await state()).toBe(before)
+  })
+
+  it('a COMMIT inside a DO block or a procedure cannot end the transaction (2D000)', async () => {
+    for (const sql of [`DO $$BEGIN COMMIT; INSERT INTO items VALUES (96, 'evil'); END$$`, 'CALL items_commit()']) {
+      const e = await refusal(q(ROLES.reader, sql))
+      expect(e.message, sql).toMatch(/invalid transaction termination \(SQLSTATE 2D000\)/)
     }
     expect(await state()).toBe(before)
   })
