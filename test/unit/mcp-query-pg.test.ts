@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CredctlError } from '../../src/errors.js'
 import { CELL_MAX_CHARS, RESULT_MAX_BYTES, queryEngineOf, runQuery, type QueryInput } from '../../src/mcp/query/index.js'
 import { guarded } from '../../src/mcp/query/pg.js'
-import { firstKeyword } from '../../src/mcp/query/keyword.js'
+import { firstKeyword, leadingKeywords } from '../../src/mcp/query/keyword.js'
 import type { CredentialRecord } from '../../src/vault/format.js'
 import { PG, pgAdmin, pgRole } from '../fixtures/db/servers.js'
 
@@ -200,6 +200,27 @@ describe('query on PostgreSQL: roles that can read server files or run programs'
     expect((await refusal(q(ROLES.files, 'SELECT 1'))).message).toMatch(/member of pg_read_server_files/)
     expect((await refusal(q(ROLES.sneaky, 'SELECT 1'))).message).toMatch(/can become the superuser role "credctl_mcpq_super"/)
     expect((await refusal(q(ROLES.reader, `SELECT pg_read_file('/etc/hostname')`))).message).toMatch(/permission denied.*SQLSTATE 42501/)
+  })
+})
+
+describe('query on PostgreSQL: dblink and prepared transactions, which outlive the read-only transaction', () => {
+  it('a login that may call dblink is refused until dblink is revoked from it (or privileged queries are allowed)', async () => {
+    await admin('CREATE SCHEMA ext; CREATE EXTENSION dblink SCHEMA ext; GRANT USAGE ON SCHEMA ext TO PUBLIC')
+    try {
+      const e = await refusal(q(ROLES.reader, `SELECT ext.dblink_exec('dbname=${DB}', 'DELETE FROM items')`))
+      expect(e.code).toBe('USAGE')
+      expect(e.message).toMatch(/may call dblink, dblink_connect, dblink_exec .*outside the read-only transaction/)
+      await admin('REVOKE EXECUTE ON ALL FUNCTIONS IN SCHEMA ext FROM PUBLIC')
+      expect((await q(ROLES.reader, 'SELECT 1')).rows).toEqual([[1]])
+    } finally {
+      await admin('DROP EXTENSION dblink; DROP SCHEMA ext')
+    }
+    expect(await state()).toBe(before)
+  })
+  it('PREPARE TRANSACTION is refused before it reaches the server; a plain PREPARE is the server\'s business', async () => {
+    expect((await refusal(q(ROLES.reader, `PREPARE /* x */ TRANSACTION 'keep'`))).message).toMatch(/PREPARE TRANSACTION/)
+    expect((await q(ROLES.reader, 'PREPARE p AS SELECT 1')).rows).toEqual([])
+    expect(leadingKeywords('prepare -- a\n /* b */ transaction', 'postgresql', 2)).toEqual(['PREPARE', 'TRANSACTION'])
   })
 })
 

@@ -15,6 +15,23 @@
 export type Dialect = 'postgresql' | 'mysql'
 
 export function firstKeyword(sql: string, dialect: Dialect = 'postgresql'): string {
+  return leadingKeywords(sql, dialect, 1)[0] ?? ''
+}
+
+/** The first `count` keywords, each read as firstKeyword reads the first (comments between them skipped). */
+export function leadingKeywords(sql: string, dialect: Dialect, count: number): string[] {
+  const out: string[] = []
+  let rest = sql
+  while (out.length < count) {
+    const at = keywordAt(rest, dialect)
+    if (!at) break
+    out.push(at.word)
+    rest = rest.slice(at.end)
+  }
+  return out
+}
+
+function keywordAt(sql: string, dialect: Dialect): { word: string; end: number } | undefined {
   const my = dialect === 'mysql'
   let i = 0
   const n = sql.length
@@ -28,7 +45,7 @@ export function firstKeyword(sql: string, dialect: Dialect = 'postgresql'): stri
     } else if (my && c === '#') {
       while (i < n && sql[i] !== '\n') i++
     } else if (c === '/' && d === '*') {
-      if (my && (sql[i + 2] === '!' || sql.startsWith('M!', i + 2))) return ''
+      if (my && (sql[i + 2] === '!' || sql.startsWith('M!', i + 2))) return undefined
       let depth = 1
       i += 2
       while (i < n && depth > 0) {
@@ -40,5 +57,6 @@ export function firstKeyword(sql: string, dialect: Dialect = 'postgresql'): stri
       break
     }
   }
-  return /^[A-Za-z_]+/.exec(sql.slice(i))?.[0]?.toUpperCase() ?? ''
+  const word = /^[A-Za-z_]+/.exec(sql.slice(i))?.[0]
+  return word ? { word: word.toUpperCase(), end: i + word.length } : undefined
 }

@@ -5,7 +5,7 @@ import { parsePgUri } from '../../checks/databases/pg-uri.js'
 import { close, connect } from '../../checks/databases/pgwire.js'
 import type { CheckContext } from '../../checks/types.js'
 import { driverFailure, fail, privileged, stackedRefused, timeoutFailure, writeRefused } from './failures.js'
-import { firstKeyword } from './keyword.js'
+import { leadingKeywords } from './keyword.js'
 import { bytesCell, columnName, Rows, type Column } from './shape.js'
 import type { EngineCall, QueryResult } from './types.js'
 
@@ -36,10 +36,24 @@ FROM pg_catalog.pg_roles r
 WHERE pg_catalog.pg_has_role(session_user, r.oid, 'MEMBER') AND (r.rolsuper OR r.rolname = ANY($1::text[]))
 ORDER BY r.rolname`
 
+/**
+ * dblink's functions that open a connection of their own: a statement sent over it runs outside our
+ * read-only transaction (dblink_exec('…', 'INSERT …')), the documented bypass of READ ONLY. Installed
+ * dblink grants them to PUBLIC; a non-superuser still needs a password the server asks for, but the
+ * guard does not bet on the agent not knowing one.
+ */
+const DBLINK_SQL = `SELECT DISTINCT p.proname::text AS name FROM pg_catalog.pg_proc p
+WHERE p.proname IN ('dblink', 'dblink_exec', 'dblink_connect', 'dblink_connect_u')
+  AND pg_catalog.has_function_privilege(session_user, p.oid, 'EXECUTE')
+ORDER BY 1`
+
 /** Why this login may not run queries, or [] when it may. */
 export async function dangerousPowers(c: PgClient): Promise<string[]> {
   const rows = (await c.query<{ name: string; super: boolean }>({ text: PRIVILEGE_SQL, values: [DANGEROUS_ROLES] })).rows
-  return rows.map((r) => (r.super ? `is or can become the superuser role "${r.name}"` : `is a member of ${r.name}`))
+  const why = rows.map((r) => (r.super ? `is or can become the superuser role "${r.name}"` : `is a member of ${r.name}`))
+  const dblink = (await c.query<{ name: string }>(DBLINK_SQL)).rows.map((r) => r.name)
+  if (dblink.length) why.push(`may call ${dblink.join(', ')} (dblink opens its own connection, outside the read-only transaction)`)
+  return why
 }
 
 /** Cells come as text (no Date or float guessing), except bytea, which is summarised by its size. */
@@ -113,7 +127,11 @@ export async function runPg({ value, input, secrets, started }: EngineCall): Pro
   } catch (e) {
     throw fail('INVALID_INPUT', `the stored connection string cannot be read: ${(e as Error).message}`, secrets)
   }
-  if (firstKeyword(input.sql, 'postgresql') === 'COPY') throw fail('INVALID_INPUT', 'query does not run COPY: it cannot carry COPY data', secrets, 'use SELECT')
+  const [k1, k2] = leadingKeywords(input.sql, 'postgresql', 2)
+  if (k1 === 'COPY') throw fail('INVALID_INPUT', 'query does not run COPY: it cannot carry COPY data', secrets, 'use SELECT')
+  // A prepared transaction outlives the connection, holding its locks and the xmin horizon until an
+  // administrator ends it (servers with max_prepared_transactions > 0).
+  if (k1 === 'PREPARE' && k2 === 'TRANSACTION') throw fail('INVALID_INPUT', 'query does not run PREPARE TRANSACTION: it would outlive the call', secrets)
   const ms = input.timeoutS * 1000
   // One budget for the whole call (connect, guard, statement, rollback): past it the watchdog destroys the socket.
   const ctl = new AbortController()
@@ -132,8 +150,6 @@ export async function runPg({ value, input, secrets, started }: EngineCall): Pro
   }
   const run = <T>(p: Promise<T>) => abortable(p, ctl.signal, 'the server did not answer', ms)
   try {
-    // Read-only by default for the session too, so even a statement that ends our transaction
-    // (COMMIT, ROLLBACK) leaves the connection read-only for what follows (our own type lookup).
     // Read-only by default for the session too, so even a statement that ends our transaction
     // (COMMIT, ROLLBACK) leaves the connection read-only for what follows (our own type lookup).
     await run(c.query('SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY'))
