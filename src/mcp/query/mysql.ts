@@ -10,7 +10,8 @@ import { columnName, Rows, type Column } from './shape.js'
 import type { EngineCall, QueryResult } from './types.js'
 
 /**
- * MySQL and MariaDB (mysql2). Read-only is the server's doing:
+ * MySQL and MariaDB (mysql2). Read-only is the server's doing, with one rule on statement kinds that
+ * MariaDB makes necessary:
  *  - a fresh connection per call, built by the checks' mysql.ts (ssl-mode, timeouts), which never asks
  *    for multiple statements: the server parses `SELECT 1; INSERT …` as one statement and refuses it;
  *  - the SESSION made read-only, then START TRANSACTION READ ONLY. Both, because DDL commits the open
@@ -21,7 +22,6 @@ import type { EngineCall, QueryResult } from './types.js'
  *  - rows streamed one by one; sql_select_limit makes the server stop at maxRows + 1 for a SELECT
  *    without its own LIMIT, and reading more than that destroys the connection (the server rolls the
  *    transaction back when the client goes);
- *  - ROLLBACK, close.
  *  - only statements that read, by their first keyword (ALLOWED): unlike PostgreSQL, MariaDB runs a
  *    compound statement (BEGIN NOT ATOMIC … END, IF, LOOP, WHILE …) outside stored programs, and one
  *    such statement may COMMIT, SET SESSION TRANSACTION READ WRITE and write: on MariaDB 10.11
@@ -30,6 +30,7 @@ import type { EngineCall, QueryResult } from './types.js'
  *    and SET STATEMENT … FOR lifts the statement limit. A statement that starts with SELECT, WITH, SHOW,
  *    EXPLAIN, DESCRIBE, VALUES or TABLE cannot contain a transaction statement, and the read-only
  *    transaction still refuses whatever write it holds;
+ *  - ROLLBACK, close.
  * Before any of it, a login with FILE, SUPER, ALL on *.* or an administrative (… ADMIN) global privilege,
  * directly or through a role it may enable, is refused unless the user allowed it: FILE reads server files
  * (LOAD_FILE) and writes them (INTO OUTFILE) in a read-only transaction; SET GLOBAL is allowed there too.
