@@ -8,7 +8,8 @@ import { redact, redactError } from '../../checks/redact.js'
  *
  *   INVALID_INPUT  the statement itself: the server refused it (syntax, a write in the read-only
  *                  transaction, two statements), or the input is out of bounds
- *   USAGE          the credential's role may read server files or run programs (refused unless allowed)
+ *   USAGE          the credential's role reaches past a read-only transaction: server files, programs,
+ *                  server settings, dblink (refused unless the user allowed it for the credential)
  *   NO_CHECK       the engine has no read-only guard yet: "not supported"
  *   CHECK_FAILED   the server refused the login (wrong password, no such database …)
  *   UNREACHABLE    no server, or the query ran past its time limit
@@ -29,7 +30,7 @@ export const stackedRefused = (detail: string, secrets: readonly string[]) =>
 export const privileged = (engine: string, why: string[], secrets: readonly string[]) =>
   fail(
     'USAGE',
-    `query refuses this credential: its ${engine} login ${why.join('; ')}, which reads server files or runs programs even inside a read-only transaction`,
+    `query refuses this credential: its ${engine} login ${why.join('; ')}; such a login reaches past a read-only transaction (server files, programs, server settings or other connections)`,
     secrets,
     'give the credential a dedicated role with SELECT on the tables the agent needs, or allow privileged queries for this credential',
   )
