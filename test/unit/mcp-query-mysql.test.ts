@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CredctlError } from '../../src/errors.js'
 import { CELL_MAX_CHARS, RESULT_MAX_BYTES, runQuery, type QueryInput } from '../../src/mcp/query/index.js'
 import { firstKeyword } from '../../src/mcp/query/keyword.js'
-import { mysqlType } from '../../src/mcp/query/mysql.js'
+import { dangerousGrants, mysqlType } from '../../src/mcp/query/mysql.js'
 import type { CredentialRecord } from '../../src/vault/format.js'
 import { MY, myAdmin } from '../fixtures/db/servers.js'
 
@@ -176,6 +176,22 @@ describe('query on MariaDB: logins with dangerous global privileges', () => {
     expect((await refusal(q(USERS.filer, 'SELECT 1'))).message).toMatch(/holds FILE on \*\.\*/)
     expect((await refusal(q(USERS.roled, 'SELECT 1'))).message).toMatch(/holds FILE on \*\.\* \(through the role credctl_mcpq_filerole\)/)
     expect((await q(USERS.reader, 'SELECT 1')).rows).toEqual([[1]])
+  })
+})
+
+describe('query on MySQL 8 (its answers simulated: no MySQL server here)', () => {
+  it('a role\'s privileges are read with SHOW GRANTS … USING; roles it will not print refuse the login', async () => {
+    const answers = (using: string[] | Error) => async (sql: string) => {
+      if (sql === 'SHOW GRANTS') return [{ g: 'GRANT USAGE ON *.* TO `u`@`%`' }, { g: 'GRANT `r1`@`%` TO `u`@`%`' }]
+      if (using instanceof Error) throw using
+      return using.map((g) => ({ g }))
+    }
+    expect(await dangerousGrants(answers(['GRANT USAGE ON *.* TO `u`@`%`', 'GRANT FILE,SYSTEM_VARIABLES_ADMIN ON *.* TO `u`@`%`']), false)).toEqual([
+      'holds FILE on *.* (through its roles)',
+      'holds SYSTEM_VARIABLES_ADMIN on *.* (through its roles)',
+    ])
+    expect(await dangerousGrants(answers(['GRANT SELECT ON `shop`.* TO `u`@`%`']), false)).toEqual([])
+    expect(await dangerousGrants(answers(new Error('denied')), false)).toEqual(['holds the roles r1, whose privileges cannot be read'])
   })
 })
 
