@@ -2,7 +2,7 @@
 # Install: credctl completion bash --install   (loaded by the bash-completion package)
 #      or: echo 'source <(credctl completion bash)' >> ~/.bashrc   (without that package)
 
-_credctl_commands='create list ls get update delete restore set-default purge validate mcp discover schema types reveal history rotate-key status run inject import export recover completion identity help'
+_credctl_commands='create list ls get update delete restore set-default purge validate mcp discover schema types reveal history rotate-key status run inject import export recover completion identity vault member help'
 
 _credctl_files() {
   # Let readline complete file names (quoting them itself); outside a completion run (tests), list them.
@@ -290,11 +290,12 @@ _credctl_cmd_history() {
       --limit) return ;;
       --since) return ;;
       --action) return ;;
+      --actor) return ;;
       --vault) _credctl_files; return ;;
       --key-source) COMPREPLY=($(compgen -W 'keychain env passphrase file' -- "$cur")); return ;;
   esac
   if [[ $cur == -* ]]; then
-    COMPREPLY=($(compgen -W '--limit --since --action --json --help -h --version -V --vault --key-source --debug' -- "$cur"))
+    COMPREPLY=($(compgen -W '--limit --since --action --actor --json --help -h --version -V --vault --key-source --debug' -- "$cur"))
     return
   fi
   case $npos in
@@ -439,6 +440,34 @@ _credctl_cmd_identity() {
   esac
 }
 
+_credctl_cmd_vault() {
+  case $prev in
+      --vault) _credctl_files; return ;;
+      --key-source) COMPREPLY=($(compgen -W 'keychain env passphrase file' -- "$cur")); return ;;
+  esac
+  if [[ $cur == -* ]]; then
+    COMPREPLY=($(compgen -W '--help -h --version -V --vault --key-source --debug' -- "$cur"))
+    return
+  fi
+  case $npos in
+        0) COMPREPLY=($(compgen -W 'create init-sql attach list status verify detach import set' -- "$cur")) ;;
+  esac
+}
+
+_credctl_cmd_member() {
+  case $prev in
+      --vault) _credctl_files; return ;;
+      --key-source) COMPREPLY=($(compgen -W 'keychain env passphrase file' -- "$cur")); return ;;
+  esac
+  if [[ $cur == -* ]]; then
+    COMPREPLY=($(compgen -W '--help -h --version -V --vault --key-source --debug' -- "$cur"))
+    return
+  fi
+  case $npos in
+        0) COMPREPLY=($(compgen -W 'add list remove' -- "$cur")) ;;
+  esac
+}
+
 _credctl_cmd_help() {
   case $prev in
       --vault) _credctl_files; return ;;
@@ -495,7 +524,7 @@ _credctl() {
     schema) vopts=' --table --vault --key-source ' ;;
     types) vopts=' --category --vault --key-source ' ;;
     reveal) vopts=' --clear-after --vault --key-source ' ;;
-    history) vopts=' --limit --since --action --vault --key-source ' ;;
+    history) vopts=' --limit --since --action --actor --vault --key-source ' ;;
     rotate-key) vopts=' --vault --key-source ' ;;
     status) vopts=' --vault --key-source ' ;;
     run) vopts=' --only --env --dotenv --vault --key-source ' varopts=' --only --env --dotenv ' ;;
@@ -505,6 +534,8 @@ _credctl() {
     recover) vopts=' --output --vault --key-source ' ;;
     completion) vopts=' --vault --key-source ' ;;
     identity) vopts=' --vault --key-source ' ;;
+    vault) vopts=' --vault --key-source ' ;;
+    member) vopts=' --vault --key-source ' ;;
     help) vopts=' --vault --key-source ' ;;
       esac
     else
@@ -554,6 +585,8 @@ _credctl() {
     recover) _credctl_cmd_recover ;;
     completion) _credctl_cmd_completion ;;
     identity) _credctl_cmd_identity ;;
+    vault) _credctl_cmd_vault ;;
+    member) _credctl_cmd_member ;;
     help) _credctl_cmd_help ;;
   esac
 }

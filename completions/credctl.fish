@@ -33,7 +33,7 @@ end
 
 complete -c credctl -f
 complete -c credctl -n 'not __credctl_after_dashdash' -l version -s V -d 'output the version number'
-complete -c credctl -n 'not __credctl_after_dashdash' -l vault -r -F -d 'vault file (env: CREDCTL_VAULT)'
+complete -c credctl -n 'not __credctl_after_dashdash' -l vault -r -F -d 'vault file, or a team vault name from `credctl vault list` (env: CREDCTL_VAULT)'
 complete -c credctl -n 'not __credctl_after_dashdash' -l key-source -x -a 'keychain env passphrase file' -d 'key source for a new vault (env: CREDCTL_KEY_SOURCE)'
 complete -c credctl -n 'not __credctl_after_dashdash' -l debug -d 'more detail on errors (never a secret)'
 complete -c credctl -n 'not __credctl_after_dashdash' -l help -s h -d 'display help for command'
@@ -62,6 +62,8 @@ complete -c credctl -n __fish_use_subcommand -a 'export' -d 'write every credent
 complete -c credctl -n __fish_use_subcommand -a 'recover' -d 'save every value that still decrypts from a vault that no longer opens (exit 4) into an export bundle; never changes the vault'
 complete -c credctl -n __fish_use_subcommand -a 'completion' -d 'print the shell completion script (commands, flags, types, credential names), or install it'
 complete -c credctl -n __fish_use_subcommand -a 'identity' -d 'this device\'s age identity for team vaults (the private key stays in the OS keychain)'
+complete -c credctl -n __fish_use_subcommand -a 'vault' -d 'team vaults (shared in PostgreSQL, end-to-end encrypted): create, attach, list, status, verify, members via `credctl member`'
+complete -c credctl -n __fish_use_subcommand -a 'member' -d 'the members of a team vault (--vault NAME): add, list, remove'
 complete -c credctl -n __fish_use_subcommand -a 'help' -d 'display help for command'
 complete -c credctl -n '__fish_seen_subcommand_from create; and not __credctl_after_dashdash' -l name -x -d 'unique name'
 complete -c credctl -n '__fish_seen_subcommand_from create; and not __credctl_after_dashdash' -l type -x -a 'openai anthropic gemini deepseek fireworks xai openrouter together_ai mistral cohere groq perplexity elevenlabs deepgram openai_audio fal replicate stability openai_image runway pika luma postgresql mysql bigquery snowflake redshift mssql clickhouse static_file api_key oauth database smtp' -d 'credential type (see `credctl types`)'
@@ -138,6 +140,7 @@ complete -c credctl -n '__fish_seen_subcommand_from reveal; and not __credctl_af
 complete -c credctl -n '__fish_seen_subcommand_from history; and not __credctl_after_dashdash' -l limit -x -d 'last N entries'
 complete -c credctl -n '__fish_seen_subcommand_from history; and not __credctl_after_dashdash' -l since -x -d 'only entries since an ISO time or a duration back from now (2h, 7d)'
 complete -c credctl -n '__fish_seen_subcommand_from history; and not __credctl_after_dashdash' -l action -x -d 'only these actions (repeatable or comma-separated: run,reveal)'
+complete -c credctl -n '__fish_seen_subcommand_from history; and not __credctl_after_dashdash' -l actor -x -d 'team vault: only entries by this member or database role (the database stamps who)'
 complete -c credctl -n '__fish_seen_subcommand_from history; and not __credctl_after_dashdash' -l json -d 'print JSON (never a value)'
 complete -c credctl -n '__fish_seen_subcommand_from history; and not __credctl_after_dashdash' -a '(__credctl_names)'
 complete -c credctl -n '__fish_seen_subcommand_from rotate-key; and not __credctl_after_dashdash' -l json -d 'print JSON (never a value)'
@@ -172,4 +175,6 @@ complete -c credctl -n '__fish_seen_subcommand_from completion; and not __credct
 complete -c credctl -n '__fish_seen_subcommand_from completion; and not __credctl_after_dashdash' -l force -d 'with --install: replace a file credctl did not write'
 complete -c credctl -n '__fish_seen_subcommand_from completion; and not __credctl_after_dashdash' -a 'bash zsh fish'
 complete -c credctl -n '__fish_seen_subcommand_from identity; and not __credctl_after_dashdash' -a 'new show'
-complete -c credctl -n '__fish_seen_subcommand_from help; and not __credctl_after_dashdash' -a 'create list get update delete restore set-default purge validate mcp discover schema types reveal history rotate-key status run inject import export recover completion identity help'
+complete -c credctl -n '__fish_seen_subcommand_from vault; and not __credctl_after_dashdash' -a 'create init-sql attach list status verify detach import set'
+complete -c credctl -n '__fish_seen_subcommand_from member; and not __credctl_after_dashdash' -a 'add list remove'
+complete -c credctl -n '__fish_seen_subcommand_from help; and not __credctl_after_dashdash' -a 'create list get update delete restore set-default purge validate mcp discover schema types reveal history rotate-key status run inject import export recover completion identity vault member help'

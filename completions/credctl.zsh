@@ -206,7 +206,7 @@ _credctl() {
         '--allow-privileged-query=[query may run under a superuser or file/program-reading role for this in-scope credential (repeatable)]:value: ' \
         '(--help -h)'{--help,-h}'[display help for command]' \
         '(--version -V)'{--version,-V}'[output the version number]' \
-        '--vault=[vault file (env\: CREDCTL_VAULT)]:file:_files' \
+        '--vault=[vault file, or a team vault name from `credctl vault list` (env\: CREDCTL_VAULT)]:file:_files' \
         '--key-source=[key source for a new vault (env\: CREDCTL_KEY_SOURCE)]:value:(keychain env passphrase file)' \
         '--debug[more detail on errors (never a secret)]' && ret=0
         ;;

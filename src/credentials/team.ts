@@ -92,7 +92,13 @@ export function teamApi(vault: Vault, opts: ClientOptions): TeamApi {
       const me = await k.myIdentity({ env, keychain: () => vault.keychain() })
       const store = await openStore(o.name, o.backend)
       try {
-        if (o.install !== false) await store.install()
+        // A role without DDL rights may still create the vault in a schema a DBA installed (init-sql):
+        // the refusal is kept and told only when the schema is not there either.
+        let refused: unknown
+        if (o.install !== false) await store.install().catch((e: unknown) => {
+          if (!(e instanceof CredctlError) || e.code !== 'VAULT_FORBIDDEN') throw e
+          refused = e
+        })
         const vaultId = crypto().randomUUID()
         const { key, header } = k.newTeamKey(vaultId)
         const now = vault.now().toISOString()
@@ -110,12 +116,14 @@ export function teamApi(vault: Vault, opts: ClientOptions): TeamApi {
             applyChanges(undefined, fresh, key, tx, store.location)
           },
           { lockTimeoutMs: vault.lockTimeoutMs() },
-        )
+        ).catch((e: unknown) => {
+          throw refused ?? e
+        })
         await cfg.writeTeam(env, o.name, { backend: o.backend, vault_id: vaultId, attached_at: now })
         await store.history.append([entryFor(undefined, 'vault-create', 'ok', now, `admin ${member}`)]).catch(() => {})
         // This device has now seen epoch 1 and sequence 1: pinned like any later read.
         await sessionFor(o.name).verifiedKey((await sessionFor(o.name).load())!, { quiet: true })
-        return { name: o.name, vault_id: vaultId, key_id: k.keyId(key), member, fingerprint: (await import('../keys/identity.js')).recipientFingerprint(me.recipient), installed: o.install !== false }
+        return { name: o.name, vault_id: vaultId, key_id: k.keyId(key), member, fingerprint: (await import('../keys/identity.js')).recipientFingerprint(me.recipient), installed: o.install !== false && refused === undefined }
       } finally {
         await store.close().catch(() => {})
       }
@@ -331,7 +339,7 @@ function grantsOf(store: VaultStore): Grants {
 }
 
 function badName(name: string): CredctlError {
-  return new CredctlError('INVALID_INPUT', `"${name.slice(0, 50)}" is not a team vault name: a lower-case letter, then up to 39 of a-z, 0-9, _ and -`)
+  return new CredctlError('INVALID_INPUT', `"${name.slice(0, 50)}" is not a team vault name: a lower-case letter, then up to 39 of a-z, 0-9 and - (no _: the schema name uses it)`)
 }
 
 function badMember(name: string): CredctlError {

@@ -65,8 +65,11 @@ export interface TeamHeader {
 
 /** A member's name: a person, a device or a CI job (`alice`, `alice@laptop`, `ci-deploy`). */
 export const MEMBER_NAME = /^[A-Za-z0-9][A-Za-z0-9._@+-]{0,63}$/
-/** A team vault's name: what `--vault NAME` says and what names its database objects. */
-export const TEAM_VAULT_NAME = /^[a-z][a-z0-9_-]{0,39}$/
+/**
+ * A team vault's name: what `--vault NAME` says and what names its database objects (schema
+ * `credctl_<name>` with `-` as `_`). No `_` of its own, so two names never map to one schema.
+ */
+export const TEAM_VAULT_NAME = /^[a-z][a-z0-9-]{0,39}$/
 const RECIPIENT = /^age1[02-9ac-hj-np-z]{58}$/
 const KEY_ID = /^[A-Za-z0-9_-]{22}$/
 const B64 = /^[A-Za-z0-9+/]+={0,2}$/

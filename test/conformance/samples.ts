@@ -45,8 +45,8 @@ export const sampleMember = (member: string, role: TeamMember['role'] = 'writer'
   added_at: '2026-01-02T03:04:05.678Z',
 })
 
-/** A key epoch (back: the previous key sealed, base64; random bytes here, stores keep it opaque). */
-export const sampleEpoch = (epoch: number): TeamEpoch => ({ epoch, key_id: keyId(), back: epoch === 1 ? null : randomBytes(80).toString('base64') })
+/** A key epoch (back: the previous key sealed, in the sealed shape; random bytes here, stores keep it opaque). */
+export const sampleEpoch = (epoch: number): TeamEpoch => ({ epoch, key_id: keyId(), back: epoch === 1 ? null : `v1.${randomBytes(12).toString('base64')}.${randomBytes(60).toString('base64')}` })
 
 /** A well-formed team vault header (key source `team`), members sorted by name. */
 export function sampleTeamHeader(sequence = 1, members: TeamMember[] = [sampleMember('alice', 'admin'), sampleMember('bob')]): VaultHeader {

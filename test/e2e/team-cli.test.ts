@@ -20,7 +20,7 @@ const TAG = randomBytes(5).toString('hex')
 const DB = `credctl_tcli_${TAG}`
 const ADMIN = 'postgresql://postgres@127.0.0.1:5432/postgres'
 // Per file: init-sql makes cluster-wide roles named after the vault (credctl_<vault>_reader, …).
-const VAULT = `team_${TAG}`
+const VAULT = `team-${TAG}`
 const role = (who: string) => `tcli_${TAG}_${who}`
 const PEOPLE = ['alice', 'bob', 'carol', 'eve'] as const
 type Who = (typeof PEOPLE)[number]
@@ -91,8 +91,8 @@ const team = (p: Person, args: string[], input?: string) => p.cli(['--vault', VA
  */
 async function dbaGrants(added: { granted: boolean; db_role: string | null; role: string }): Promise<void> {
   if (added.granted || !added.db_role) return
-  const roles = await sql(`SELECT 1 FROM pg_roles WHERE rolname = 'credctl_${VAULT}_${added.role}'`)
-  if (roles.length) await sql(`GRANT credctl_${VAULT}_${added.role} TO ${added.db_role}`)
+  const roles = await sql(`SELECT 1 FROM pg_roles WHERE rolname = 'credctl_${VAULT.replace(/-/g, "_")}_${added.role}'`)
+  if (roles.length) await sql(`GRANT credctl_${VAULT.replace(/-/g, "_")}_${added.role} TO ${added.db_role}`)
 }
 /** Piped table output: one row a line, cells tab-separated (an empty last cell kept). */
 const rows = (out: string) => out.replace(/\n$/, '').split('\n').map((l) => l.split('\t'))
@@ -113,7 +113,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await sql(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`)
   for (const who of PEOPLE) await sql(`DROP ROLE IF EXISTS ${role(who)}`)
-  for (const r of ['admin', 'writer', 'reader']) await sql(`DROP ROLE IF EXISTS credctl_${VAULT}_${r}`)
+  for (const r of ['admin', 'writer', 'reader']) await sql(`DROP ROLE IF EXISTS credctl_${VAULT.replace(/-/g, "_")}_${r}`)
   for (const p of Object.values(people)) rmSync(p.dir, { recursive: true, force: true })
 })
 
@@ -128,7 +128,7 @@ describe('team vaults from the built CLI, several people, real PostgreSQL', () =
     const db = `postgresql://postgres@127.0.0.1:5432/${DB}`
     if (/\bGRANT\b/i.test(init.stdout)) {
       // The DBA lets alice administer the vault, and eve read its database rows (she is no member: credctl's own check stops her).
-      await sql(`GRANT credctl_${VAULT}_admin TO ${role('alice')}; GRANT credctl_${VAULT}_reader TO ${role('eve')}`, db)
+      await sql(`GRANT credctl_${VAULT.replace(/-/g, "_")}_admin TO ${role('alice')}; GRANT credctl_${VAULT.replace(/-/g, "_")}_reader TO ${role('eve')}`, db)
     } else {
       // Until init-sql prints per-vault grants, the DBA lets the people's roles use the schema; credctl's
       // own role checks are what this file tests.

@@ -23,6 +23,11 @@ describe('team vault schema and role names', () => {
     )
   })
 
+  it('two names never share a schema (a name has no _ of its own)', () => {
+    fc.assert(fc.property(teamName, teamName, (a, b) => a === b || schemaOf(a) !== schemaOf(b)))
+    expect(() => schemaOf('a_b')).toThrow(CredctlError)
+  })
+
   it('anything else is INVALID_INPUT, before any SQL is written', () => {
     fc.assert(
       fc.property(

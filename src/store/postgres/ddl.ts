@@ -29,7 +29,7 @@ import type { FetchPurpose } from '../types.js'
 /** The schema of team vault `name`: `credctl_<name>`, `-` as `_`. Throws INVALID_INPUT on a malformed name. */
 export function schemaOf(name: string): string {
   if (typeof name !== 'string' || !TEAM_VAULT_NAME.test(name)) {
-    throw new CredctlError('INVALID_INPUT', 'a team vault name is 1 to 40 lower-case letters, digits, "_" or "-", starting with a letter')
+    throw new CredctlError('INVALID_INPUT', 'a team vault name is 1 to 40 lower-case letters, digits or "-", starting with a letter')
   }
   return `credctl_${name.replace(/-/g, '_')}`
 }
