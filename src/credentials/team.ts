@@ -158,6 +158,7 @@ export function teamApi(vault: Vault, opts: ClientOptions): TeamApi {
       const cfg = await config()
       if (!(await cfg.readTeams(env)).has(name)) throw new CredctlError('NOT_FOUND', `this device knows no team vault named ${name}`, { hint: 'see `credctl vault list`' })
       await cfg.writeTeam(env, name, undefined)
+      await (await import('../keys/team.js')).forgetTeamPin(env, name)
     },
 
     async status(): Promise<TeamStatus> {

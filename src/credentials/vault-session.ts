@@ -230,7 +230,7 @@ export class Vault {
    * the digest the record MAC covers, and put in place of it. A value changed by a colleague between the
    * read and the fetch reads again (StaleRead); one that still differs is VAULT_DAMAGED.
    */
-  async hydrate(recs: readonly CredentialRecord[], purpose: FetchPurpose, detail?: string): Promise<void> {
+  async hydrate(l: Loaded, recs: readonly CredentialRecord[], purpose: FetchPurpose, detail?: string): Promise<void> {
     const need = recs.filter((r) => SECRET_DIGEST.test(r.secret))
     if (need.length === 0) return
     const store = await this.store()
@@ -242,7 +242,11 @@ export class Vault {
         const bad = new CredctlError('VAULT_DAMAGED', `the stored value of "${r.name}" in ${store.location} is not the one its record names (changed outside credctl)`, {
           hint: 'credctl will not use it and sent nothing; run `credctl vault verify`, and tell the vault admin',
         })
-        throw new StaleRead('value changed', { cause: bad })
+        // A colleague's write between the read and the fetch moves the head: read again. An unmoved head
+        // means the stored value itself was changed: refused at once (no second fetch on record).
+        const now = (await store.load().catch(() => undefined))?.header
+        if (now && now.mac !== l.header.mac) throw new StaleRead('value changed', { cause: bad })
+        throw bad
       }
       r.secret = sealed
     }
@@ -317,7 +321,7 @@ export class Vault {
     if (recs.length === 0) return []
     const key = await this.unlock(l!, file)
     verifyRecords(l!, key, recs.map((r) => r.id), file)
-    await this.hydrate(recs, purpose)
+    await this.hydrate(l!, recs, purpose)
     return recs.map((rec) => {
       try {
         return { rec, value: open(key, rec.secret, aadFor(l!.vault.vault_id, rec.id, 'value')).toString('utf8') }
@@ -486,7 +490,7 @@ export class Vault {
         return key
       },
       // A team vault's values are fetched (on record) before they are re-sealed under the new key.
-      hydrate: (l: Loaded) => this.hydrate(l.vault.credentials, opts.purpose ?? 'rotate-key'),
+      hydrate: (l: Loaded) => this.hydrate(l, l.vault.credentials, opts.purpose ?? 'rotate-key'),
     }
     const { sequence, vault_id, key_header, ...r } = await freshRead(() => rotateVaultKey(store, session, { ctx: this.keyContext(), now, lockTimeoutMs: this.lockTimeoutMs() }, opts))
     if (sequence !== undefined) await this.recordSequence({ vault_id, key: key_header }, file, sequence)

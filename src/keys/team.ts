@@ -151,6 +151,28 @@ async function updateState(file: string, change: (s: SeenState) => SeenState): P
   await writeFileAtomic(file, JSON.stringify(next) + '\n', 'team vault state file')
 }
 
+async function readPin(file: string): Promise<string | undefined> {
+  const { readFile } = await import('node:fs/promises')
+  try {
+    const t = (await readFile(file, 'utf8')).trim()
+    return /^[A-Za-z0-9_-]{8,64}$/.test(t) ? t : undefined
+  } catch {
+    return undefined
+  }
+}
+
+async function writePin(file: string, vaultId: string): Promise<void> {
+  const { ensureDir, writeFileAtomic } = await import('../lib/durable-file.js')
+  await ensureDir(path.dirname(file))
+  await writeFileAtomic(file, `${vaultId}\n`, 'team vault pin')
+}
+
+/** Forget which vault this device knows as `name` (`vault detach`), so a re-created vault can be attached. */
+export async function forgetTeamPin(env: NodeJS.ProcessEnv, name: string): Promise<void> {
+  const { rm } = await import('node:fs/promises')
+  await rm(path.join(await teamsDir(env), `${name}.vault`), { force: true })
+}
+
 /**
  * The epoch check: the current epoch's key id is K's, and when this device pinned an earlier epoch, the
  * chain of `back` keys leads from K to the pinned key. Then the pin moves to the current epoch.
@@ -160,6 +182,14 @@ async function checkEpochs(vault: Pick<VaultFile, 'vault_id'> & { team: TeamHead
   const byEpoch = new Map(t.epochs.map((e) => [e.epoch, e]))
   const cur = byEpoch.get(t.epoch)
   if (!cur || cur.key_id !== keyId(key)) throw damaged(where, 'its key epochs do not match its key')
+  // The vault this device knows by this name: a database that swaps in another vault under the same
+  // name (its own vault id, every member's recipient is public) is refused, not trusted afresh.
+  const pin = path.join(await teamsDir(env), `${t.name}.vault`)
+  const pinned = await readPin(pin)
+  if (pinned !== undefined && pinned !== vault.vault_id) {
+    throw damaged(where, `it is not the vault this device knows as ${t.name} (vault id ${vault.vault_id}, not ${pinned}); if it was re-created on purpose: credctl vault detach ${t.name}, then vault attach`)
+  }
+  if (pinned === undefined) await writePin(pin, vault.vault_id).catch(() => {})
   const file = await stateFile(env, vault.vault_id)
   const seen = await readState(file)
   if (seen.epoch !== undefined && seen.key_id !== undefined) {

@@ -1,0 +1,174 @@
+import { spawn } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import * as path from 'node:path'
+import { generateX25519Identity, identityToRecipient } from 'age-encryption'
+import pg from 'pg'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createClient, CredctlError } from '../../src/index.js'
+import { BIN } from '../helpers/cli.js'
+
+/**
+ * Issue 14: "a kill at any moment leaves all-old or all-new". Rotations of a team vault on the real
+ * PostgreSQL (rotate-key, and member remove with its rotation), each interrupted at a random moment by
+ * one of: SIGKILL of the credctl process, pg_terminate_backend of its connections (found by
+ * application_name), or none (it finishes). After each, every member opens every value, and the state is
+ * exactly the old one (epoch e, old members) or the new one (epoch e+1, new members), never a mix.
+ * CREDCTL_TEAM_KILL_ROUNDS sets the number of rounds (default 100); the seed is printed to replay one.
+ */
+
+const ROUNDS = Number(process.env.CREDCTL_TEAM_KILL_ROUNDS ?? 100)
+const SEED = Number(process.env.CREDCTL_TEAM_KILL_SEED ?? Date.now() % 1_000_000)
+const CREDENTIALS = 200
+const TAG = randomBytes(4).toString('hex')
+const DB = `credctl_tkill_${TAG}`
+const VAULT = `kill-${TAG}`
+const ADMIN_URL = 'postgresql://postgres@127.0.0.1:5432/postgres'
+const role = (who: string) => `tkill_${TAG}_${who}`
+
+let rand = SEED
+/** mulberry32: a seeded generator, so a failing round can be replayed with CREDCTL_TEAM_KILL_SEED. */
+const random = (): number => {
+  rand |= 0
+  rand = (rand + 0x6d2b79f5) | 0
+  let t = Math.imul(rand ^ (rand >>> 15), 1 | rand)
+  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+}
+
+async function sql(text: string, url = ADMIN_URL): Promise<Record<string, unknown>[]> {
+  const c = new pg.Client({ connectionString: url })
+  await c.connect()
+  try {
+    return (await c.query(text)).rows as Record<string, unknown>[]
+  } finally {
+    await c.end()
+  }
+}
+
+interface Person {
+  who: string
+  env: Record<string, string>
+  recipient: string
+  backend: string
+}
+
+const people: Record<string, Person> = {}
+const values = new Map<string, string>()
+
+async function person(who: string): Promise<Person> {
+  const dir = mkdtempSync(path.join(tmpdir(), `credctl-kill-${who}-`))
+  const identity = await generateX25519Identity()
+  const idFile = path.join(dir, 'identity.txt')
+  writeFileSync(idFile, `${identity}\n`, { mode: 0o600 })
+  mkdirSync(path.join(dir, 'work'))
+  return {
+    who,
+    recipient: await identityToRecipient(identity),
+    backend: `postgresql://${role(who)}@127.0.0.1:5432/${DB}`,
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir, XDG_DATA_HOME: path.join(dir, 'data'), CREDCTL_TEAMS_DIR: path.join(dir, 'teams'), CREDCTL_IDENTITY_FILE: idFile, NO_COLOR: '1' },
+  }
+}
+
+const client = (p: Person) => createClient({ vault: VAULT, env: { ...p.env } })
+
+/** Every value as `p` opens it now (one audited fetch), or the error code. */
+async function openAll(p: Person): Promise<Map<string, string> | string> {
+  try {
+    const got = await client(p).credentials.resolveMany([...values.keys()], { action: 'run', detail: 'kill test check' })
+    return new Map(got.map((g) => [g.credential.name, g.value]))
+  } catch (e) {
+    if (e instanceof CredctlError) return e.code
+    throw e
+  }
+}
+
+async function state(): Promise<{ epoch: number; members: string[] }> {
+  const s = await client(people.alice!).team.status()
+  const m = await client(people.alice!).team.members.list()
+  return { epoch: s.epoch, members: m.map((x) => x.member).sort() }
+}
+
+/** Run credctl as `p`, and interrupt it as `how` says after `delayMs`. */
+function interrupted(p: Person, args: string[], how: 'sigkill' | 'terminate' | 'none', delayMs: number): Promise<number | null> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env: p.env, cwd: path.join(p.env.HOME!, 'work'), stdio: ['ignore', 'ignore', 'ignore'] })
+    const timer = setTimeout(() => {
+      if (how === 'sigkill') child.kill('SIGKILL')
+      if (how === 'terminate') void sql(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${DB}' AND application_name = 'credctl' AND usename = '${role(p.who)}'`).catch(() => {})
+    }, delayMs)
+    child.on('exit', (code) => {
+      clearTimeout(timer)
+      resolve(code)
+    })
+  })
+}
+
+beforeAll(async () => {
+  await sql(`CREATE DATABASE ${DB}`)
+  for (const who of ['alice', 'bob', 'carol']) {
+    await sql(`DROP ROLE IF EXISTS ${role(who)}`)
+    await sql(`CREATE ROLE ${role(who)} LOGIN`)
+    people[who] = await person(who)
+  }
+  const { alice, bob, carol } = people as Record<'alice' | 'bob' | 'carol', Person>
+  // The DBA installs; alice (granted the admin role) creates and adds bob and carol.
+  const init = await createClient({ env: alice.env }).team.initSql(VAULT)
+  await sql(init, `postgresql://postgres@127.0.0.1:5432/${DB}`)
+  const schema = `credctl_${VAULT.replace(/-/g, '_')}`
+  await sql(`GRANT ${schema}_admin TO ${role('alice')}`)
+  await sql(`GRANT ${schema}_writer TO ${role('bob')}, ${role('carol')}`)
+  await createClient({ env: alice.env }).team.create({ name: VAULT, backend: alice.backend, member: 'alice', install: false })
+  for (const p of [bob, carol]) await client(alice).team.members.add({ member: p.who, recipient: p.recipient, role: 'writer', dbRole: role(p.who) })
+  for (const p of [bob, carol]) await createClient({ env: p.env }).team.attach({ name: VAULT, backend: p.backend })
+  for (let i = 0; i < CREDENTIALS; i++) {
+    const v = `sk-proj-${randomBytes(16).toString('hex')}`
+    values.set(`k${i}`, v)
+    await client(i % 2 ? bob : alice).credentials.create({ name: `k${i}`, type: 'openai', value: v })
+  }
+}, 300_000)
+
+afterAll(async () => {
+  await sql(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`)
+  for (const who of ['alice', 'bob', 'carol']) await sql(`DROP ROLE IF EXISTS ${role(who)}`)
+  const schema = `credctl_${VAULT.replace(/-/g, '_')}`
+  for (const r of ['admin', 'writer', 'reader']) await sql(`DROP ROLE IF EXISTS ${schema}_${r}`)
+  for (const p of Object.values(people)) rmSync(p.env.HOME!, { recursive: true, force: true })
+})
+
+describe(`team vault rotations killed at random moments (seed ${SEED})`, () => {
+  it(`${ROUNDS} rounds: all-old or all-new, never mixed; every member opens every value`, async () => {
+    const { alice, bob, carol } = people as Record<'alice' | 'bob' | 'carol', Person>
+    const outcomes = { old: 0, new: 0 }
+    for (let round = 0; round < ROUNDS; round++) {
+      const before = await state()
+      const removing = before.members.includes('carol') && random() < 0.5
+      const how = (['sigkill', 'terminate', 'none'] as const)[Math.floor(random() * 3)]!
+      const args = removing ? ['--vault', VAULT, 'member', 'remove', 'carol', '--yes'] : ['--vault', VAULT, 'rotate-key']
+      await interrupted(alice, args, how, Math.floor(random() * 900))
+      const after = await state()
+      const moved = after.epoch === before.epoch + 1
+      const where = `round ${round} (seed ${SEED}, ${removing ? 'member remove' : 'rotate-key'}, ${how})`
+      expect([before.epoch, before.epoch + 1], where).toContain(after.epoch)
+      // Never mixed: the member list changes exactly when the epoch does (for a removal).
+      if (removing) expect(after.members, where).toEqual(moved ? before.members.filter((m) => m !== 'carol') : before.members)
+      else expect(after.members, where).toEqual(before.members)
+      outcomes[moved ? 'new' : 'old']++
+      for (const p of [alice, bob]) {
+        const got = await openAll(p)
+        expect(typeof got === 'string' ? got : [...got].every(([n, v]) => values.get(n) === v), `${where}: ${p.who}`).toBe(true)
+      }
+      const c = await openAll(carol)
+      if (after.members.includes('carol')) expect(typeof c === 'string' ? c : 'opens', where).toBe('opens')
+      else {
+        // Not a member any more; once member remove got as far as its REVOKE, not even a reader of the rows.
+        expect(['NOT_A_MEMBER', 'VAULT_FORBIDDEN'], where).toContain(c)
+        // Back in for the next rounds (a fresh wrap of the current key).
+        await client(alice).team.members.add({ member: 'carol', recipient: carol.recipient, role: 'writer', dbRole: role('carol') })
+      }
+    }
+    console.log(`team kill rounds (seed ${SEED}): ${outcomes.old} left the old state, ${outcomes.new} the new one`)
+    expect(outcomes.old + outcomes.new).toBe(ROUNDS)
+  }, 1_200_000)
+})
