@@ -7,10 +7,12 @@ import { aadFor, seal } from '../vault/cipher.js'
 import type { CredentialRecord } from '../vault/format.js'
 import type { RotateOptions, RotateResult } from './rotate.js'
 import type { IdentityApi } from '../keys/identity.js'
+import type { TeamApi } from './team-types.js'
 import { CATEGORIES, isCategory, typeInfo, WAREHOUSE_TYPES } from './catalogue.js'
 import { entryFor, filterHistory, groupEntries, type HistoryEntry, type HistoryQuery } from './history.js'
 import { remoteText } from '../lib/text.js'
 import { active, checkBaseUrl, checkBaseUrlFor, checkDescription, checkExpiry, checkName, checkNameFree, find, findById, maskedContent, resolveCategory } from './records.js'
+import { sameSecret } from './snapshot.js'
 import { checkSettings } from './settings.js'
 import { toView, type Credential } from './view.js'
 import { Vault } from './vault-session.js'
@@ -236,6 +238,8 @@ export class CredentialsApi {
         rec.is_valid = null
         rec.validated_at = null
         rec.validation_message = null
+        // Changed at the provider after a member's removal (issue 14): no longer to do.
+        delete rec.needs_rotation_since
         changed.push('value')
       }
       // A base URL must mean something for this type; clearing one (null, '') is always allowed.
@@ -302,7 +306,7 @@ export class CredentialsApi {
       const rec = find(v, idOrName, { deleted: true })
       v.credentials = v.credentials.filter((c) => c.id !== rec.id)
       return { result: toView(rec), history: [entryFor(rec, 'purge', 'ok', now)] }
-    })
+    }, { role: 'admin' }) // a team vault's purge is for admins (issue 14); a local vault has no roles
     await this.vault.removeSchema(out.id)
     return out
   }
@@ -354,7 +358,7 @@ export class CredentialsApi {
   ): Promise<ValidationResult[]> {
     const [{ loadCheck }, { targetOf, validateLimits }, { runLimited }] = await Promise.all([import('../checks/registry.js'), import('../checks/target.js'), import('../lib/limiter.js')])
     const limits = validateLimits(opts)
-    let items = await this.vault.decryptMany(idsOrNames)
+    let items = await this.vault.decryptMany(idsOrNames, 'validate')
     const checks = new Map<string, Check | undefined>()
     const skip = (rec: CredentialRecord, reason: string) => {
       if (!opts.onSkip) throw new CredctlError('NO_CHECK', `${reason} (credential "${rec.name}")`)
@@ -423,7 +427,7 @@ export class CredentialsApi {
       const history: HistoryEntry[] = []
       for (const r of checked) {
         const rec = findById(v, r.id)
-        if (rec.secret !== r.checkedSecret) {
+        if (!sameSecret(rec.secret, r.checkedSecret)) {
           // The value was replaced while the check ran: this verdict is about the old value, and a
           // refreshed token must not overwrite the new one. Report it, store nothing.
           r.message = `${r.message} (not stored: the value changed while it was checked)`
@@ -454,7 +458,7 @@ export class CredentialsApi {
 
   /** Discover tables and columns behind a warehouse credential; a failed discovery keeps the old schema. */
   async discoverSchema(idOrName: string, opts: DiscoverOptions & { timeoutMs?: number } = {}): Promise<Credential & SchemaDoc & { discovered: number }> {
-    const { rec, value } = await this.vault.decrypt(idOrName)
+    const { rec, value } = await this.vault.decrypt(idOrName, 'discover')
     const input = checkInputOf(rec, value)
     const { loadCheck } = await import('../checks/registry.js')
     const check = await loadCheck(input.type)
@@ -493,7 +497,7 @@ export class CredentialsApi {
       r.has_schema = true
       r.schema_updated_at = updated_at
       // Stale again if the value changed while this discovery ran (it read the old one).
-      if (r.secret === rec.secret) delete r.schema_stale_since
+      if (sameSecret(r.secret, rec.secret)) delete r.schema_stale_since
       else r.schema_stale_since = updated_at
       return { result: toView(r), history: [entryFor(r, 'discover', 'ok', now, `${tables.length} tables${merged.kept ? ` (+${merged.kept} kept)` : ''}`)] }
     })
@@ -542,7 +546,7 @@ export class CredentialsApi {
     const v = await this.vault.read()
     const rec = v && active(v).find((c) => c.type === type && c.is_default)
     if (!rec) return undefined
-    const { value } = await this.vault.decrypt(rec.id)
+    const { value } = await this.vault.decrypt(rec.id, 'run')
     return { credential: toView(rec), value }
   }
 
@@ -561,7 +565,7 @@ export class CredentialsApi {
     // No vault at all (a new CI job): nothing to hand out and no history to keep; writing one would
     // create the vault's directory as a side effect of `run`.
     if (idsOrNames.length === 0 && !(await this.vault.read())) return []
-    const items = await this.vault.decryptMany(idsOrNames)
+    const items = await this.vault.decryptMany(idsOrNames, record.action === 'inject' ? 'inject' : 'run')
     const now = this.vault.now().toISOString()
     const d = record.detail
     const detail = typeof d === 'string' ? d : items.length ? [...new Set(items.map(({ rec }) => d(toView(rec))))].join('; ') : d(undefined)
@@ -654,7 +658,7 @@ export class CredentialsApi {
   async exportAll(detail: string): Promise<{ credential: Credential; settings: Record<string, string>; value: string }[]> {
     const v = await this.vault.read()
     const ids = v ? active(v).map((c) => c.id) : []
-    const items = await this.vault.decryptMany(ids)
+    const items = await this.vault.decryptMany(ids, 'export')
     const now = this.vault.now().toISOString()
     await this.vault.history([entryFor(items.map(({ rec }) => rec), 'export', 'ok', now, detail)], { required: true })
     return items.map(({ rec, value }) => ({ credential: toView(rec), settings: { ...rec.settings }, value }))
@@ -823,6 +827,14 @@ export interface Client {
    * const { recipient, fingerprint } = await createClient().identity.show()
    */
   identity: IdentityApi
+  /**
+   * Team vaults (issue 14; src/credentials/team.ts): `list`, `create`, `attach`, `detach`, `initSql`, and, on
+   * the client's vault (`createClient({ vault: NAME })`), `status`, `importLocal`, `setOffline` and `members`.
+   * @example
+   * await createClient().team.create({ name: 'prod', backend: 'postgresql://alice@db.internal/credctl' })
+   * await createClient({ vault: 'prod' }).team.members.add({ member: 'bob', recipient: 'age1…', role: 'writer' })
+   */
+  team: TeamApi
 }
 
 /**
@@ -847,5 +859,22 @@ export function createClient(opts: ClientOptions = {}): Client {
     generate: async () => (await ids()).generate(),
     show: async () => (await ids()).show(),
   }
-  return { credentials: new CredentialsApi(vault), status: () => vault.status(), rotateKey: (o) => vault.rotateKey(o), vaultPath: () => vault.file(), keyFiles, identity }
+  // Loaded on first use, like identity: a local vault's commands never load team code.
+  const teams = async () => (await import('./team.js')).teamApi(vault, opts)
+  const team: TeamApi = {
+    list: async () => (await teams()).list(),
+    create: async (o) => (await teams()).create(o),
+    attach: async (o) => (await teams()).attach(o),
+    detach: async (n) => (await teams()).detach(n),
+    initSql: async (n) => (await teams()).initSql(n),
+    status: async () => (await teams()).status(),
+    importLocal: async (o) => (await teams()).importLocal(o),
+    setOffline: async (p) => (await teams()).setOffline(p),
+    members: {
+      add: async (o) => (await teams()).members.add(o),
+      list: async () => (await teams()).members.list(),
+      remove: async (m, o) => (await teams()).members.remove(m, o),
+    },
+  }
+  return { credentials: new CredentialsApi(vault), status: () => vault.status(), rotateKey: (o) => vault.rotateKey(o), vaultPath: () => vault.file(), keyFiles, identity, team }
 }

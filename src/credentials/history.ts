@@ -28,6 +28,12 @@ export const HISTORY_ACTIONS = [
   'recover',
   'rotate-key',
   'history-trimmed',
+  // Team vaults (issue 14). The database also records each audited value fetch as `fetch:<purpose>`.
+  'vault-create',
+  'vault-import',
+  'vault-set',
+  'member-add',
+  'member-remove',
 ] as const
 
 type Ref = Pick<CredentialRecord, 'id' | 'name' | 'type'>

@@ -1,8 +1,8 @@
 import { CredctlError } from '../errors.js'
-import { moduleFor, type KeyContext, type RotationFacts, type StagedRotation } from '../keys/index.js'
+import { moduleFor, nextEpoch, rewrapAll, type KeyContext, type RotationFacts, type StagedRotation } from '../keys/index.js'
 import { TagMismatch, aadFor, open, seal } from '../vault/cipher.js'
 import type { KeyHeader, VaultFile } from '../vault/format.js'
-import type { VaultStore } from '../store/types.js'
+import type { FetchPurpose, TeamMember, VaultStore } from '../store/types.js'
 import { applyChanges, verifyRecords, type Loaded } from './snapshot.js'
 
 /**
@@ -34,6 +34,15 @@ export interface RotateOptions {
   askNewPassphrase?: (() => Promise<string>) | undefined
   /** Called as each value is re-sealed: done of total (for a terminal's progress line). */
   onProgress?: ((done: number, total: number) => void) | undefined
+  /** Team vaults: why the values are fetched (recorded with the fetch); default `rotate-key`. */
+  purpose?: FetchPurpose
+  /**
+   * Team vaults: the members the new key is wrapped for (default: all of them). `member remove` leaves the
+   * removed member out here, so the removal and the new key are one transaction.
+   */
+  keepMembers?: ((members: readonly TeamMember[]) => TeamMember[]) | undefined
+  /** Team vaults (`member remove`): mark every active credential `needs_rotation_since` (a removed member could read it). */
+  markForRotation?: boolean
 }
 
 export interface RotateResult extends RotationFacts {
@@ -59,6 +68,8 @@ export interface RotateDeps {
 export interface RotateSession {
   load(): Promise<Loaded | undefined>
   unlock(l: Loaded): Promise<Buffer>
+  /** Team vaults: put every record's sealed value in place of its digest (an audited fetch). */
+  hydrate?(l: Loaded): Promise<void>
 }
 
 /** How often a rotation starts again when another process changes the vault while it prepares. */
@@ -106,7 +117,22 @@ async function rotateOnce(store: VaultStore, session: RotateSession, deps: Rotat
   // are re-sealed), the new key (prompt, keychain entry). See the header comment.
   const oldKey = await session.unlock(l)
   verifyRecords(l, oldKey, l.stored.keys(), file)
+  await session.hydrate?.(l)
+  // A team vault's new key is wrapped for every member kept, and its epoch leads back to the old key.
+  const team = current.team
+    ? {
+        ...current.team,
+        epoch: current.team.epoch + 1,
+        members: [] as TeamMember[],
+        epochs: [...current.team.epochs],
+      }
+    : undefined
   const staged: StagedRotation = await moduleFor(current.key.source).stageRotation({ ctx: deps.ctx, vault: current, oldKey, askNewPassphrase: opts.askNewPassphrase })
+  if (team) {
+    const kept = opts.keepMembers ? opts.keepMembers(current.team!.members) : current.team!.members
+    team.members = await rewrapAll(kept, staged.key)
+    team.epochs.push(nextEpoch(current.vault_id, oldKey, staged.key, team.epoch))
+  }
   let before = false
   let committed = false
   let sequence: number | undefined
@@ -130,13 +156,14 @@ async function rotateOnce(store: VaultStore, session: RotateSession, deps: Rotat
             throw e
           }
           try {
-            return { ...rec, settings: { ...rec.settings }, secret: seal(staged.key, plain, aad) }
+            const mark = opts.markForRotation && rec.deleted_at === null && rec.needs_rotation_since === undefined ? { needs_rotation_since: deps.now } : {}
+            return { ...rec, settings: { ...rec.settings }, secret: seal(staged.key, plain, aad), ...mark }
           } finally {
             plain.fill(0)
           }
         })
         opts.onProgress?.(total, total)
-        const next: VaultFile = { ...current, key: staged.header, credentials, mac: '' }
+        const next: VaultFile = { ...current, key: staged.header, credentials, mac: '', ...(team ? { team } : {}) }
         sequence = applyChanges(l, next, staged.key, tx, file, oldKey)
         // The new key goes where it lives just before the commit (must not disturb the old key).
         await staged.before()

@@ -87,6 +87,12 @@ const headOf = (h: Pick<VaultHeader, 'vault_id' | 'created_at' | 'key' | 'sequen
 export const secretDigest = (sealed: string): string => `d1.${crypto().createHash('sha256').update(sealed, 'utf8').digest('base64')}`
 
 /**
+ * Whether two `secret` fields hold the same value: equal, or one a team record's digest of the other
+ * (a team value fetched for a check, compared with the record re-read in the transaction).
+ */
+export const sameSecret = (a: string, b: string): boolean => a === b || (isSealed(a) && secretDigest(a) === b) || (isSealed(b) && secretDigest(b) === a)
+
+/**
  * A record as a team store keeps it: the sealed value out of the body (replaced by its digest, which the
  * record MAC covers) and beside it, for the store's values table. Local vaults keep it in the body.
  */

@@ -3,18 +3,25 @@ import { describeErrno } from '../lib/errno.js'
 import { envWholeNumber } from '../lib/strict.js'
 import { CredctlError } from '../errors.js'
 import { aadFor, open, TagMismatch } from '../vault/cipher.js'
-import type { CredentialRecord, VaultFile } from '../vault/format.js'
+import { SECRET_DIGEST, type CredentialRecord, type VaultFile } from '../vault/format.js'
+import type { TeamHeader, TeamMember, TeamRole } from '../vault/team-header.js'
 import { chooseSource, createVaultKey, keptSequence, loadVaultKey, osKeychain, probeKeychain, type Keychain, type KeyContext, type SequenceKeeper } from '../keys/index.js'
 import { resolveVaultPath } from '../store/paths.js'
 import type { RotateOptions, RotateResult } from './rotate.js'
 import { fileStore } from '../store/file.js'
-import type { StoredRecord, VaultStore } from '../store/types.js'
+import type { FetchPurpose, StoredRecord, VaultStore } from '../store/types.js'
 import type { ClientOptions, SchemaDoc, VaultStatus } from './types.js'
 import { entryFor, HISTORY_MAX_BYTES, type HistoryEntry } from './history.js'
 import { find, ID_PREFIX_MIN } from './records.js'
 import { remask } from './mask.js'
 import { fitField } from '../vault/record-schema.js'
-import { applyChanges, mayMean, parseSnapshot, verifyHead, verifyRecords, type Loaded } from './snapshot.js'
+import { applyChanges, mayMean, parseSnapshot, secretDigest, verifyHead, verifyRecords, type Loaded } from './snapshot.js'
+
+/** What could be a team vault's name (vault/team-header.ts TEAM_VAULT_NAME), tested before teams.json is read. */
+const TEAM_NAME_SHAPE = /^[a-z][a-z0-9_-]{0,39}$/
+
+/** Team roles in order of what they may do. */
+const RANK: Record<TeamRole, number> = { reader: 1, writer: 2, admin: 3 }
 
 /** How often a change is retried when the vault is created or re-keyed under it (see mutate). */
 const MAX_ATTEMPTS = 5
@@ -74,6 +81,24 @@ export class Vault {
   store(): Promise<VaultStore> {
     return (this.storePromise ??= (async () => {
       if (this.opts.store) return this.opts.store
+      // A team vault's name (issue 14): its PostgreSQL store, loaded only then (pg stays out of start-up).
+      const named = this.opts.vault ?? (this.env.CREDCTL_VAULT || undefined)
+      if (named && TEAM_NAME_SHAPE.test(named)) {
+        const { resolveTeamVault } = await import('../store/team-config.js')
+        const team = await resolveTeamVault(named, this.env)
+        if (team) {
+          const [{ postgresStore }, { isUnreachable }, { cachedStore }] = await Promise.all([import('../store/postgres.js'), import('../store/postgres/errors.js'), import('../store/team-cache.js')])
+          const pg = postgresStore({ connectionString: team.backend, vault: team.name, lockTimeoutMs: () => this.lockTimeoutMs() })
+          return cachedStore(pg, {
+            env: this.env,
+            vaultId: team.vault_id,
+            isUnreachable,
+            onOffline: (note) => this.opts.onWarning?.(note),
+            // A CI job (CREDCTL_IDENTITY) keeps no values on its runner unless it asks to.
+            keepValues: !this.env.CREDCTL_IDENTITY || this.env.CREDCTL_TEAM_CACHE === '1',
+          })
+        }
+      }
       const file = await resolveVaultPath(this.opts.vault, this.env)
       return fileStore(file, { historyMaxBytes: () => this.historyMaxBytes(), lockTimeoutMs: () => this.lockTimeoutMs() })
     })())
@@ -169,6 +194,65 @@ export class Vault {
   }
 
   /**
+   * Team vaults (issue 14): this device's role must allow `need` (credctl's check; the database's grants
+   * enforce it again). NOT_A_MEMBER is raised by the key source first when it is no member at all.
+   */
+  async requireRole(team: TeamHeader | undefined, need: TeamRole, doing: string): Promise<void> {
+    if (!team) return
+    const { myMembership } = await import('../keys/index.js')
+    const { member } = await myMembership(team, this.keyContext())
+    if (RANK[member.role] < RANK[need]) {
+      throw new CredctlError('VAULT_FORBIDDEN', `${doing} needs the ${need} role in team vault ${team.name}; ${member.member} is a ${member.role}`, {
+        hint: `ask an admin of ${team.name} (credctl --vault ${team.name} member list)`,
+      })
+    }
+  }
+
+  /** This device's member row in a team vault (NOT_A_MEMBER when none). */
+  async me(team: TeamHeader): Promise<TeamMember> {
+    const { myMembership } = await import('../keys/index.js')
+    return (await myMembership(team, this.keyContext())).member
+  }
+
+  /**
+   * The key of `l` with every check a value-using command makes (head MAC, sequence; team: wrap, epochs),
+   * and every record's own MAC: for `vault status` / `verify` and for moving a whole vault (import).
+   * `quiet`: never prompt (status).
+   */
+  async verifiedKey(l: Loaded, opts: { quiet?: boolean } = {}): Promise<Buffer> {
+    const file = (await this.store()).location
+    const ctx = opts.quiet ? { ...this.keyContext(), askPassphrase: undefined, chooseFallback: undefined } : this.keyContext()
+    const key = await this.unlock(l, file, ctx)
+    verifyRecords(l, key, l.stored.keys(), file)
+    return key
+  }
+
+  /**
+   * Team vaults keep sealed values apart (issue 14): a record's `secret` is the digest of its sealed value,
+   * fetched here through the store's audited fetch (on record before it is handed out), checked against
+   * the digest the record MAC covers, and put in place of it. A value changed by a colleague between the
+   * read and the fetch reads again (StaleRead); one that still differs is VAULT_DAMAGED.
+   */
+  async hydrate(l: Loaded, recs: readonly CredentialRecord[], purpose: FetchPurpose, detail?: string): Promise<void> {
+    const need = recs.filter((r) => SECRET_DIGEST.test(r.secret))
+    if (need.length === 0) return
+    const store = await this.store()
+    if (!store.values) throw new CredctlError('VAULT_DAMAGED', `vault ${store.location} holds a team record but keeps no team values`, { hint: 'credctl will not use it' })
+    const got = new Map((await store.values.fetch(need.map((r) => r.id), purpose, detail)).map((x) => [x.id, x.sealed]))
+    for (const r of need) {
+      const sealed = got.get(r.id)
+      if (sealed === undefined || secretDigest(sealed) !== r.secret) {
+        const bad = new CredctlError('VAULT_DAMAGED', `the stored value of "${r.name}" in ${store.location} is not the one its record names (changed outside credctl)`, {
+          hint: 'credctl will not use it and sent nothing; run `credctl vault verify`, and tell the vault admin',
+        })
+        throw new StaleRead('value changed', { cause: bad })
+      }
+      r.secret = sealed
+    }
+    void l
+  }
+
+  /**
    * Rollback detection (issue 13, point 5): where the key source keeps the highest sequence seen for this
    * vault (keychain entry, beside a key file), a vault whose sequence is lower is an older copy restored
    * over the current one, refused with exit 4. A higher one (another process's write, or the first read
@@ -199,16 +283,16 @@ export class Vault {
     }
   }
 
-  async decrypt(idOrName: string): Promise<{ rec: CredentialRecord; value: string }> {
-    return (await this.decryptMany([idOrName]))[0]!
+  async decrypt(idOrName: string, purpose: FetchPurpose = 'reveal'): Promise<{ rec: CredentialRecord; value: string }> {
+    return (await this.decryptMany([idOrName], purpose))[0]!
   }
 
   /**
    * One read, one key load (head MAC and sequence checked), then each record's own MAC checked and its
    * value opened; duplicates collapse. Records not asked for are neither hashed nor opened.
    */
-  async decryptMany(idsOrNames: string[]): Promise<{ rec: CredentialRecord; value: string }[]> {
-    return freshRead(() => this.decryptOnce(idsOrNames))
+  async decryptMany(idsOrNames: string[], purpose: FetchPurpose = 'reveal'): Promise<{ rec: CredentialRecord; value: string }[]> {
+    return freshRead(() => this.decryptOnce(idsOrNames, purpose))
   }
 
   /**
@@ -228,7 +312,7 @@ export class Vault {
     }
   }
 
-  private async decryptOnce(idsOrNames: string[]): Promise<{ rec: CredentialRecord; value: string }[]> {
+  private async decryptOnce(idsOrNames: string[], purpose: FetchPurpose): Promise<{ rec: CredentialRecord; value: string }[]> {
     this.historyMaxBytes() // every value handed out is recorded: a bad setting stops it first
     const file = await this.file()
     const found = await this.lookup(idsOrNames)
@@ -237,6 +321,7 @@ export class Vault {
     if (recs.length === 0) return []
     const key = await this.unlock(l!, file)
     verifyRecords(l!, key, recs.map((r) => r.id), file)
+    await this.hydrate(l!, recs, purpose)
     return recs.map((rec) => {
       try {
         return { rec, value: open(key, rec.secret, aadFor(l!.vault.vault_id, rec.id, 'value')).toString('utf8') }
@@ -297,7 +382,7 @@ export class Vault {
    * created or re-keyed between our read and the transaction, it ends without writing, the key is got
    * again, and the change retried.
    */
-  async mutate<T>(fn: Mutation<T>, opts: { create?: boolean } = {}): Promise<T> {
+  async mutate<T>(fn: Mutation<T>, opts: { create?: boolean; role?: TeamRole } = {}): Promise<T> {
     const store = await this.store()
     this.historyMaxBytes() // a bad setting is exit 2 before the change, not a history entry lost after it
     for (let attempt = 1; ; attempt++) {
@@ -323,7 +408,7 @@ export class Vault {
   private async mutateOnce<T>(
     store: VaultStore,
     fn: Mutation<T>,
-    opts: { create?: boolean },
+    opts: { create?: boolean; role?: TeamRole },
   ): Promise<
     | { done: true; result: T; history: HistoryEntry[]; sequence: number | undefined; vault: Pick<VaultFile, 'vault_id' | 'key'>; upgraded?: boolean }
     | { done: false }
@@ -335,6 +420,9 @@ export class Vault {
     // Outside the transaction: the key of the vault, or a new vault's key, already stored where it lives
     // (a keychain entry under the fresh vault id, which nothing else refers to until the vault is written).
     const earlyKey = before ? await this.unlock(before, file) : undefined
+    await this.requireRole(before?.vault.team, opts.role ?? 'writer', 'changing credentials')
+    // A team vault is created by `vault create` (with its first member), never by a first write.
+    if (!before && (await this.isTeamStore(store))) throw new CredctlError('NOT_FOUND', `${file} is not created yet`, { hint: 'an admin runs `credctl vault create NAME --backend …` first' })
     const nk = before ? undefined : await createVaultKey(crypto().randomUUID(), file, this.keyContext())
     let persisted = false
     let written = false
@@ -387,6 +475,11 @@ export class Vault {
     }
   }
 
+  /** Whether `store` keeps team values (a team vault's store). */
+  private async isTeamStore(store: VaultStore): Promise<boolean> {
+    return store.values !== undefined
+  }
+
   async rotateKey(opts: RotateOptions = {}): Promise<RotateResult> {
     const store = await this.store()
     const file = store.location
@@ -394,7 +487,16 @@ export class Vault {
     this.historyMaxBytes()
     const { rotateVaultKey } = await import('./rotate.js')
     const now = this.now().toISOString()
-    const session = { load: () => this.load(), unlock: (l: Loaded) => this.unlock(l, file) }
+    const session = {
+      load: () => this.load(),
+      unlock: async (l: Loaded) => {
+        const key = await this.unlock(l, file)
+        await this.requireRole(l.vault.team, 'admin', 'rotating the vault key')
+        return key
+      },
+      // A team vault's values are fetched (on record) before they are re-sealed under the new key.
+      hydrate: (l: Loaded) => this.hydrate(l, l.vault.credentials, opts.purpose ?? 'rotate-key'),
+    }
     const { sequence, vault_id, key_header, ...r } = await freshRead(() => rotateVaultKey(store, session, { ctx: this.keyContext(), now, lockTimeoutMs: this.lockTimeoutMs() }, opts))
     if (sequence !== undefined) await this.recordSequence({ vault_id, key: key_header }, file, sequence)
     await this.history([entryFor(undefined, 'rotate-key', 'ok', now, `${r.re_encrypted} values re-encrypted`)])

@@ -20,6 +20,8 @@ export interface Credential {
   schema_updated_at: string | null
   /** When the value (or base URL, settings) changed after the schema was discovered; absent when current. */
   schema_stale_since?: string
+  /** Team vaults: a member who could read it was removed at this time; change it at its provider. Absent otherwise. */
+  needs_rotation_since?: string
   created_at: string
   updated_at: string
   schema_type?: string
@@ -33,7 +35,7 @@ export interface Credential {
 export const VIEW_FIELDS = [
   'id', 'name', 'type', 'category', 'description', 'masked_content', 'is_default', 'is_valid', 'has_schema',
   'schema_updated_at', 'created_at', 'updated_at', 'schema_type', 'base_url', 'validated_at', 'validation_message',
-  'deleted_at', 'expires_at', 'schema_stale_since',
+  'deleted_at', 'expires_at', 'schema_stale_since', 'needs_rotation_since',
 ] as const
 
 export function toView(r: CredentialRecord): Credential {
@@ -61,5 +63,6 @@ export function toView(r: CredentialRecord): Credential {
   if (r.deleted_at !== null) v.deleted_at = r.deleted_at
   if (r.expires_at !== null) v.expires_at = r.expires_at
   if (r.schema_stale_since !== undefined && r.has_schema) v.schema_stale_since = r.schema_stale_since
+  if (r.needs_rotation_since !== undefined) v.needs_rotation_since = r.needs_rotation_since
   return v
 }

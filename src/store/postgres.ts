@@ -368,3 +368,6 @@ export function postgresStore(opts: PostgresStoreOptions): PostgresStore {
     },
   }
 }
+
+/** The DDL and grants a DBA runs for team vault `name` (`credctl vault init-sql`). */
+export const initSql = (_name: string): string => POSTGRES_DDL

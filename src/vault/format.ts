@@ -73,6 +73,11 @@ export interface CredentialRecord {
    * written only when set, so vaults without it read as before. `discover` clears it.
    */
   schema_stale_since?: string
+  /**
+   * Team vaults (issue 14): set when a member who could read this value was removed, at that time; the
+   * value should be changed at its provider. Cleared when the value changes. Absent otherwise.
+   */
+  needs_rotation_since?: string
   expires_at: string | null
   created_at: string
   updated_at: string
@@ -155,7 +160,7 @@ export function parseKeyHeader(x: Json): KeyHeader {
 const RECORD_FIELDS = [
   'id', 'name', 'type', 'category', 'description', 'schema_type', 'base_url', 'settings', 'masked_content',
   'is_default', 'is_valid', 'validated_at', 'validation_message', 'has_schema', 'schema_updated_at',
-  'schema_stale_since', 'expires_at', 'created_at', 'updated_at', 'deleted_at', 'secret',
+  'schema_stale_since', 'needs_rotation_since', 'expires_at', 'created_at', 'updated_at', 'deleted_at', 'secret',
 ] as const
 
 function parseRecord(raw: Json, i: number | string): CredentialRecord {
@@ -194,6 +199,7 @@ function parseRecord(raw: Json, i: number | string): CredentialRecord {
     has_schema: bool(x, 'has_schema', w),
     schema_updated_at: timeOrNull(x, 'schema_updated_at', w),
     ...(x.schema_stale_since !== undefined ? { schema_stale_since: time(x, 'schema_stale_since', w) } : {}),
+    ...(x.needs_rotation_since !== undefined ? { needs_rotation_since: time(x, 'needs_rotation_since', w) } : {}),
     expires_at: timeOrNull(x, 'expires_at', w),
     created_at: time(x, 'created_at', w),
     updated_at: time(x, 'updated_at', w),
@@ -211,6 +217,7 @@ export function serializeRecord(r: CredentialRecord): string {
   const o: Record<string, unknown> = {}
   for (const k of RECORD_FIELDS) {
     if (k === 'schema_stale_since' && r.schema_stale_since === undefined) continue
+    if (k === 'needs_rotation_since' && r.needs_rotation_since === undefined) continue
     o[k] = r[k]
   }
   return JSON.stringify(o)

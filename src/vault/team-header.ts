@@ -86,7 +86,6 @@ export function teamProblem(t: unknown): string | undefined {
   for (const [i, e] of (h.epochs as Record<string, unknown>[]).entries()) {
     if (typeof e !== 'object' || e === null || e.epoch !== i + 1) return 'has key epochs out of order'
     if (typeof e.key_id !== 'string' || !KEY_ID.test(e.key_id)) return `has a malformed key id for epoch ${i + 1}`
-    // `back` is the previous key sealed under this one (keys/team.ts nextEpoch: vault/cipher seal's `v1.…` form).
     if (i === 0 ? e.back !== null : !isSealed(e.back)) return `has a malformed back key for epoch ${i + 1}`
   }
   if (!Array.isArray(h.members)) return 'has no member list'

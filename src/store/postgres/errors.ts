@@ -77,8 +77,16 @@ export function backendError(e: unknown, where: { location: string; password: st
   } else if (opts.committing === false && (CONNECTION_LOST.test(code) || !server)) {
     why += '; nothing of this transaction was applied'
   }
-  return new CredctlError('VAULT_IO', scrub(`cannot ${doing} ${where.location}: ${why}`, where.password), hint ? { hint } : {})
+  const out = new CredctlError('VAULT_IO', scrub(`cannot ${doing} ${where.location}: ${why}`, where.password), hint ? { hint } : {})
+  // The database could not be reached at all (no answer, refused, timed out): the offline cache may serve reads.
+  if (!server && (/^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|ECONNRESET|EPIPE)$/.test(code) || /timeout|terminated|ended/i.test(err.message ?? ''))) unreachable.add(out)
+  return out
 }
+
+const unreachable = new WeakSet<CredctlError>()
+
+/** Whether `e` says the database could not be reached (team-cache.ts then reads from the offline cache). */
+export const isUnreachable = (e: unknown): boolean => e instanceof CredctlError && unreachable.has(e)
 
 /** `text` without the password in it (a password of fewer than 4 characters would blank ordinary words). */
 export function scrub(text: string, password: string): string {
