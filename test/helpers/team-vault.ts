@@ -1,23 +1,19 @@
-import { randomBytes } from 'node:crypto'
+import { randomUUID } from 'node:crypto'
 import { createClient } from '../../src/index.js'
 import { applyChanges, parseSnapshot } from '../../src/credentials/snapshot.js'
-import { sealCheck } from '../../src/keys/check.js'
-import { keyId, nextEpoch, rewrapAll, wrapKey } from '../../src/keys/team.js'
+import { keyId, loadTeamKey, newTeamKey, wrapKey } from '../../src/keys/team.js'
 import type { KeyContext } from '../../src/keys/types.js'
 import { memoryStore } from '../../src/store/memory.js'
 import type { StoredRecord, VaultSnapshot } from '../../src/store/types.js'
-import { aadFor, open, seal } from '../../src/vault/cipher.js'
-import type { VaultFile } from '../../src/vault/format.js'
-import type { MemberKind, TeamHeader, TeamMember, TeamRole } from '../../src/vault/team-header.js'
+import type { MemberKind, TeamHeader, TeamRole } from '../../src/vault/team-header.js'
 import type { Person } from './people.js'
 
 /**
- * A team vault in memory (memoryStore with values: the team store's contract), made and changed the way
- * the SDK's team session does it, from the pieces it uses: keys/team.ts (wraps, key ids, epochs) and
- * credentials/snapshot.ts (record and head MACs, sealed values kept apart). For the tamper and recovery
- * suites, which need a genuine vault to damage, and for the bench. Records are made by the SDK itself
- * (a local vault under the same key, then moved under the team header), so their bodies are exactly
- * what credctl writes.
+ * A team vault in memory (memoryStore with values: the team store's contract), made as `vault create`
+ * makes one (the admin's wrap, epoch 1, applyChanges: credentials/team.ts create, minus the PostgreSQL
+ * store) and then changed only through the SDK (createClient({ store, env }) of a member: credentials,
+ * client.team.members add/remove with rotation). For the tamper and recovery suites, which need a genuine
+ * vault to damage, and for the bench.
  */
 
 export type MemoryTeamStore = ReturnType<typeof memoryStore>
@@ -41,14 +37,18 @@ export interface TeamVault {
   store: MemoryTeamStore
   /** The vault's location in messages. */
   location: string
-  /** The current vault key (the test knows it; a database admin does not). */
+  /** The admin who made it (the first member). */
+  admin: Person
+  /** The current vault key, read back through the admin's own wrap (the test knows it; a database admin does not). */
   key: Buffer
-  /** Every key so far, epoch 1 first. */
-  keys: Buffer[]
   vaultId: string
   /** Credential ids by name. */
   ids: Map<string, string>
+  /** A member's SDK client on this store; `fetch` is what its checks send requests with. */
+  client(p: Person, fetch?: typeof globalThis.fetch): CredctlClient
 }
+
+type CredctlClient = ReturnType<typeof createClient>
 
 /** Key context of a person: their identity from CREDCTL_IDENTITY_FILE; no keychain. */
 export function keyContextOf(p: Person): KeyContext {
@@ -60,95 +60,70 @@ export function keyContextOf(p: Person): KeyContext {
   }
 }
 
-const byMember = (a: TeamMember, b: TeamMember) => (a.member < b.member ? -1 : a.member > b.member ? 1 : 0)
-
-async function memberRow(m: MemberSpec, key: Buffer, at: string): Promise<TeamMember> {
-  return { member: m.member ?? m.person.name, recipient: m.person.recipient, role: m.role, kind: m.kind ?? 'human', db_role: null, wrap: await wrapKey(key, m.person.recipient), added_at: at }
-}
-
 /** The loaded snapshot of `tv`, parsed (no key). */
 export async function loaded(tv: Pick<TeamVault, 'store' | 'location'>) {
   return parseSnapshot((await tv.store.load())!, tv.location)
 }
 
+/** The current vault key, by the admin's wrap (keys/team.ts loadTeamKey, verified). */
+async function currentKey(tv: Pick<TeamVault, 'store' | 'location' | 'admin'>): Promise<Buffer> {
+  return loadTeamKey((await loaded(tv)).vault, tv.location, keyContextOf(tv.admin), true)
+}
+
 /**
- * A new team vault `name` with `members` and `credentials`, made by an admin who holds the key
- * (sequence 1 after creation, as the SDK's first write gives).
+ * A new team vault `name`: the first of `members` creates it (admin), creates `credentials` and adds the
+ * other members, each through the SDK.
  */
 export async function makeTeamVault(name: string, members: MemberSpec[], credentials: CredentialSpec[]): Promise<TeamVault> {
-  const key = randomBytes(32)
-  // The records as the SDK writes them, sealed under `key` (the env source takes the key as is).
-  const local = memoryStore(`local ${name}`)
-  const c = createClient({ store: local, env: { CREDCTL_MASTER_KEY: key.toString('base64') } })
-  for (const cr of credentials) await c.credentials.create({ name: cr.name, type: cr.type, value: cr.value, ...(cr.base_url ? { base_url: cr.base_url } : {}) })
-  const v = parseSnapshot((await local.load())!, 'local').vault
-  const at = new Date().toISOString()
+  const [first, ...rest] = members
+  if (!first || first.role !== 'admin') throw new Error('makeTeamVault: the first member creates the vault and must be an admin')
+  const location = `team vault ${name} (memory)`
+  const store = memoryStore(location, { values: true })
+  const vaultId = randomUUID()
+  const { key, header } = newTeamKey(vaultId)
+  const now = new Date().toISOString()
   const team: TeamHeader = {
     name,
     epoch: 1,
     offline: 'allow',
-    members: (await Promise.all(members.map((m) => memberRow(m, key, at)))).sort(byMember),
+    members: [{ member: first.member ?? first.person.name, recipient: first.person.recipient, role: 'admin', kind: first.kind ?? 'human', db_role: null, wrap: await wrapKey(key, first.person.recipient), added_at: now }],
     epochs: [{ epoch: 1, key_id: keyId(key), back: null }],
   }
-  const next: VaultFile = { ...v, version: 2, key: { source: 'team', check: sealCheck(v.vault_id, key) }, team }
-  const location = `team vault ${name}`
-  const store = memoryStore(location, { values: true })
   await store.transact(async (tx) => {
-    applyChanges(undefined, next, key, tx, location)
+    applyChanges(undefined, { version: 2, vault_id: vaultId, created_at: now, key: header, credentials: [], mac: '', team }, key, tx, location)
   })
-  return { store, location, key, keys: [key], vaultId: v.vault_id, ids: new Map(v.credentials.map((r) => [r.name, r.id])) }
-}
-
-/** An admin's change to the vault under the current key (applyChanges: the SDK's one writer). */
-export async function change(tv: TeamVault, f: (v: VaultFile) => void | Promise<void>): Promise<void> {
-  const l = await loaded(tv)
-  const next = structuredClone(l.vault)
-  await f(next)
-  await tv.store.transact(async (tx) => {
-    applyChanges(l, next, tv.key, tx, tv.location)
-  })
-}
-
-/** A value changed by a member who holds the key: sealed anew, so its digest and record change. */
-export function setValue(tv: TeamVault, name: string, value: string): Promise<void> {
-  return change(tv, (v) => {
-    const r = v.credentials.find((x) => x.name === name)!
-    r.secret = seal(tv.key, value, aadFor(v.vault_id, r.id, 'value'))
-    r.updated_at = new Date().toISOString()
-  })
-}
-
-/** `member add`: one wrap for the new member, nothing re-encrypted. */
-export function addMember(tv: TeamVault, m: MemberSpec): Promise<void> {
-  return change(tv, async (v) => {
-    v.team!.members = [...v.team!.members, await memberRow(m, tv.key, new Date().toISOString())].sort(byMember)
-  })
-}
-
-/**
- * `member remove` with rotation: a new key and epoch (its `back` seals the old key), every value re-sealed
- * and every remaining member re-wrapped, in one transaction.
- */
-export async function removeMember(tv: TeamVault, member: string): Promise<void> {
-  const l = await loaded(tv)
-  const old = tv.key
-  const key = randomBytes(32)
-  const next = structuredClone(l.vault)
-  const t = next.team!
-  const values = new Map((await tv.store.values!.fetch([...l.stored.keys()], 'member-remove')).map((x) => [x.id, x.sealed]))
-  for (const r of next.credentials) {
-    const aad = aadFor(next.vault_id, r.id, 'value')
-    r.secret = seal(key, open(old, values.get(r.id)!, aad), aad)
+  const client = (p: Person, fetch?: typeof globalThis.fetch) => createClient({ store, env: p.env, ...(fetch ? { fetch } : {}) })
+  const tv: TeamVault = { store, location, admin: first.person, key, vaultId, ids: new Map(), client }
+  const admin = client(first.person)
+  for (const cr of credentials) {
+    const c = await admin.credentials.create({ name: cr.name, type: cr.type, value: cr.value, ...(cr.base_url ? { base_url: cr.base_url } : {}) })
+    tv.ids.set(cr.name, c.id)
   }
-  t.members = await rewrapAll(t.members.filter((m) => m.member !== member), key)
-  t.epoch += 1
-  t.epochs = [...t.epochs, nextEpoch(next.vault_id, old, key, t.epoch)]
-  next.key = { source: 'team', check: sealCheck(next.vault_id, key) }
-  await tv.store.transact(async (tx) => {
-    applyChanges(l, next, key, tx, tv.location, old)
-  })
-  tv.key = key
-  tv.keys.push(key)
+  for (const m of rest) await admin.team.members.add({ member: m.member ?? m.person.name, recipient: m.person.recipient, role: m.role, ...(m.kind ? { kind: m.kind } : {}) })
+  return tv
+}
+
+/** A value changed by the admin (sealed anew, so its digest and record change). */
+export async function setValue(tv: TeamVault, name: string, value: string): Promise<void> {
+  await tv.client(tv.admin).credentials.update(name, { value })
+}
+
+/** `member add` by the admin: one wrap for the new member, nothing re-encrypted. */
+export async function addMember(tv: TeamVault, m: MemberSpec): Promise<void> {
+  await tv.client(tv.admin).team.members.add({ member: m.member ?? m.person.name, recipient: m.person.recipient, role: m.role, ...(m.kind ? { kind: m.kind } : {}) })
+}
+
+/** `member remove` by the admin, with rotation (a new key and epoch); tv.key follows. */
+export async function removeMember(tv: TeamVault, member: string): Promise<void> {
+  await tv.client(tv.admin).team.members.remove(member)
+  tv.key = await currentKey(tv)
+}
+
+/** Soft delete, then purge, by the admin: the record is gone from the store. */
+export async function purge(tv: TeamVault, name: string): Promise<void> {
+  const c = tv.client(tv.admin)
+  await c.credentials.delete(name)
+  await c.credentials.purge(tv.ids.get(name)!)
 }
 
 /** What the store holds, sealed values included: a database admin's copy (pg_dump). */
