@@ -216,6 +216,17 @@ export class CredentialsApi {
     return toView((await this.vault.lookup([idOrName], { deleted: true })).records[0]!)
   }
 
+  /** VAULT_CONFLICT for `rec`, changed since the caller read it: when, and who when the store stamps actors (team vaults). */
+  private async conflict(rec: CredentialRecord): Promise<CredctlError> {
+    const last = (await this.vault.readHistory().catch(() => []))
+      .filter((e) => e.credentials.some((c) => c.id === rec.id) && e.action !== 'reveal' && !e.action.startsWith('fetch:'))
+      .at(-1)
+    const who = last?.actor ? ` by ${last.actor}` : ''
+    return new CredctlError('VAULT_CONFLICT', `"${rec.name}" was changed${who} at ${rec.updated_at}, after you read it; nothing was written`, {
+      hint: `look at it again (credctl get ${shellWord(rec.name)}), then repeat the update`,
+    })
+  }
+
   async update(idOrName: string, input: UpdateInput): Promise<Credential> {
     const name = input.name !== undefined ? checkName(input.name) : undefined
     const base_url = input.base_url !== undefined ? checkBaseUrl(input.base_url) : undefined
@@ -223,6 +234,7 @@ export class CredentialsApi {
     const description = input.description !== undefined ? checkDescription(input.description) : undefined
     return this.vault.mutate(async (v, key, now) => {
       const rec = find(v, idOrName)
+      if (input.ifUnchangedSince !== undefined && rec.updated_at !== input.ifUnchangedSince) throw await this.conflict(rec)
       const changed: string[] = []
       if (name !== undefined && name !== rec.name) {
         checkNameFree(v, name, rec.id)

@@ -57,6 +57,12 @@ export interface CreateInput {
 
 export interface UpdateInput {
   value?: string
+  /**
+   * The credential's `updated_at` as the caller read it (before asking for the new value): when it
+   * changed since (a colleague's write in a team vault, another process locally), the update is refused
+   * with VAULT_CONFLICT (exit 4) naming when and, in a team vault, who, instead of overwriting it.
+   */
+  ifUnchangedSince?: string
   name?: string
   description?: string | null
   base_url?: string | null

@@ -4,7 +4,7 @@ import { envWholeNumber } from '../lib/strict.js'
 import { CredctlError } from '../errors.js'
 import { aadFor, open, TagMismatch } from '../vault/cipher.js'
 import { SECRET_DIGEST, type CredentialRecord, type VaultFile } from '../vault/format.js'
-import type { TeamHeader, TeamMember, TeamRole } from '../vault/team-header.js'
+import { TEAM_VAULT_NAME, type TeamHeader, type TeamMember, type TeamRole } from '../vault/team-header.js'
 import { chooseSource, createVaultKey, keptSequence, loadVaultKey, osKeychain, probeKeychain, type Keychain, type KeyContext, type SequenceKeeper } from '../keys/index.js'
 import { resolveVaultPath } from '../store/paths.js'
 import type { RotateOptions, RotateResult } from './rotate.js'
@@ -16,9 +16,6 @@ import { find, ID_PREFIX_MIN } from './records.js'
 import { remask } from './mask.js'
 import { fitField } from '../vault/record-schema.js'
 import { applyChanges, mayMean, parseSnapshot, secretDigest, verifyHead, verifyRecords, type Loaded } from './snapshot.js'
-
-/** What could be a team vault's name (vault/team-header.ts TEAM_VAULT_NAME), tested before teams.json is read. */
-const TEAM_NAME_SHAPE = /^[a-z][a-z0-9_-]{0,39}$/
 
 /** Team roles in order of what they may do. */
 const RANK: Record<TeamRole, number> = { reader: 1, writer: 2, admin: 3 }
@@ -83,7 +80,7 @@ export class Vault {
       if (this.opts.store) return this.opts.store
       // A team vault's name (issue 14): its PostgreSQL store, loaded only then (pg stays out of start-up).
       const named = this.opts.vault ?? (this.env.CREDCTL_VAULT || undefined)
-      if (named && TEAM_NAME_SHAPE.test(named)) {
+      if (named && TEAM_VAULT_NAME.test(named)) {
         const { resolveTeamVault } = await import('../store/team-config.js')
         const team = await resolveTeamVault(named, this.env)
         if (team) {
@@ -233,7 +230,7 @@ export class Vault {
    * the digest the record MAC covers, and put in place of it. A value changed by a colleague between the
    * read and the fetch reads again (StaleRead); one that still differs is VAULT_DAMAGED.
    */
-  async hydrate(l: Loaded, recs: readonly CredentialRecord[], purpose: FetchPurpose, detail?: string): Promise<void> {
+  async hydrate(recs: readonly CredentialRecord[], purpose: FetchPurpose, detail?: string): Promise<void> {
     const need = recs.filter((r) => SECRET_DIGEST.test(r.secret))
     if (need.length === 0) return
     const store = await this.store()
@@ -249,7 +246,6 @@ export class Vault {
       }
       r.secret = sealed
     }
-    void l
   }
 
   /**
@@ -321,7 +317,7 @@ export class Vault {
     if (recs.length === 0) return []
     const key = await this.unlock(l!, file)
     verifyRecords(l!, key, recs.map((r) => r.id), file)
-    await this.hydrate(l!, recs, purpose)
+    await this.hydrate(recs, purpose)
     return recs.map((rec) => {
       try {
         return { rec, value: open(key, rec.secret, aadFor(l!.vault.vault_id, rec.id, 'value')).toString('utf8') }
@@ -422,7 +418,7 @@ export class Vault {
     const earlyKey = before ? await this.unlock(before, file) : undefined
     await this.requireRole(before?.vault.team, opts.role ?? 'writer', 'changing credentials')
     // A team vault is created by `vault create` (with its first member), never by a first write.
-    if (!before && (await this.isTeamStore(store))) throw new CredctlError('NOT_FOUND', `${file} is not created yet`, { hint: 'an admin runs `credctl vault create NAME --backend …` first' })
+    if (!before && store.values) throw new CredctlError('NOT_FOUND', `${file} is not created yet`, { hint: 'an admin runs `credctl vault create NAME --backend …` first' })
     const nk = before ? undefined : await createVaultKey(crypto().randomUUID(), file, this.keyContext())
     let persisted = false
     let written = false
@@ -475,11 +471,6 @@ export class Vault {
     }
   }
 
-  /** Whether `store` keeps team values (a team vault's store). */
-  private async isTeamStore(store: VaultStore): Promise<boolean> {
-    return store.values !== undefined
-  }
-
   async rotateKey(opts: RotateOptions = {}): Promise<RotateResult> {
     const store = await this.store()
     const file = store.location
@@ -495,7 +486,7 @@ export class Vault {
         return key
       },
       // A team vault's values are fetched (on record) before they are re-sealed under the new key.
-      hydrate: (l: Loaded) => this.hydrate(l, l.vault.credentials, opts.purpose ?? 'rotate-key'),
+      hydrate: (l: Loaded) => this.hydrate(l.vault.credentials, opts.purpose ?? 'rotate-key'),
     }
     const { sequence, vault_id, key_header, ...r } = await freshRead(() => rotateVaultKey(store, session, { ctx: this.keyContext(), now, lockTimeoutMs: this.lockTimeoutMs() }, opts))
     if (sequence !== undefined) await this.recordSequence({ vault_id, key: key_header }, file, sequence)

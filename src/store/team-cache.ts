@@ -185,4 +185,18 @@ export function cachedStore(inner: VaultStore, opts: CacheOptions): VaultStore &
   return store
 }
 
+/**
+ * The snapshot this device last loaded of team vault `vaultId` (undefined when it has none): for shell
+ * completion, which must not wait on the network at every Tab. Metadata only; nothing is verified.
+ */
+export async function cachedSnapshot(env: NodeJS.ProcessEnv, vaultId: string): Promise<VaultSnapshot | undefined> {
+  const { readFile } = await import('node:fs/promises')
+  try {
+    const doc = JSON.parse(await readFile(path.join(await teamsDir(env), `${vaultId}.cache`), 'utf8')) as CacheDoc
+    return doc?.version === 1 && doc.snapshot?.header && Array.isArray(doc.snapshot.records) ? doc.snapshot : undefined
+  } catch {
+    return undefined
+  }
+}
+
 export type { StoredRecord, VaultHeader }

@@ -162,3 +162,18 @@ describe('moving a local vault into a team vault', () => {
     expect(await code(team.team.importLocal({ from: file }))).toBe('NAME_TAKEN')
   })
 })
+
+describe('conflicts', () => {
+  it('a value changed by a colleague since it was read is a conflict, not an overwrite', async () => {
+    const [alice, carol] = await Promise.all([person('alice'), person('carol')])
+    const t = await teamVault(alice)
+    const a = t.client(alice)
+    await a.credentials.create({ name: 'k', type: 'openai', value: VALUE })
+    await a.team.members.add({ member: 'carol', recipient: carol.recipient, role: 'writer' })
+    const seen = await a.credentials.get('k')
+    await new Promise((r) => setTimeout(r, 5))
+    await t.client(carol).credentials.update('k', { value: VALUE + 'carol' })
+    expect(await code(a.credentials.update('k', { value: VALUE + 'alice', ifUnchangedSince: seen.updated_at }))).toBe('VAULT_CONFLICT')
+    expect(await a.credentials.reveal('k')).toBe(VALUE + 'carol')
+  })
+})
