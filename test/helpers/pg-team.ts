@@ -75,8 +75,14 @@ export async function freshDatabase(): Promise<FreshDatabase> {
       await query(admin, `DROP DATABASE IF EXISTS ${ident(name)} WITH (FORCE)`)
       // Ours: the people's roles, and any the store made for this file's vaults (credctl_<vault>_…).
       const like = [`${name}\\_%`, ...vaults.map((v) => `credctl\\_${v}\\_%`)]
-      const rows = await query(admin, 'SELECT rolname FROM pg_roles WHERE rolname LIKE ANY($1::text[])', [like])
-      for (const r of rows) await query(admin, `DROP ROLE IF EXISTS ${ident(String(r.rolname))}`)
+      const c = new pg.Client({ connectionString: admin })
+      await c.connect()
+      try {
+        const { rows } = await c.query<{ rolname: string }>('SELECT rolname FROM pg_roles WHERE rolname LIKE ANY($1::text[])', [like])
+        for (const r of rows) await c.query(`DROP ROLE IF EXISTS ${ident(r.rolname)}`)
+      } finally {
+        await c.end()
+      }
     },
   }
 }

@@ -4,7 +4,7 @@ import { applyChanges, parseSnapshot } from '../../src/credentials/snapshot.js'
 import { keyId, loadTeamKey, newTeamKey, wrapKey } from '../../src/keys/team.js'
 import type { KeyContext } from '../../src/keys/types.js'
 import { memoryStore } from '../../src/store/memory.js'
-import type { StoredRecord, VaultSnapshot } from '../../src/store/types.js'
+import type { StoredRecord, ValueStore, VaultSnapshot, VaultStore } from '../../src/store/types.js'
 import type { MemberKind, TeamHeader, TeamRole } from '../../src/vault/team-header.js'
 import type { Person } from './people.js'
 
@@ -17,6 +17,8 @@ import type { Person } from './people.js'
  */
 
 export type MemoryTeamStore = ReturnType<typeof memoryStore>
+/** A store with a team store's contract (sealed values kept apart): memoryStore(…, { values: true }) or PostgreSQL. */
+export type TeamStore = MemoryTeamStore | (VaultStore & { values: ValueStore })
 
 export interface MemberSpec {
   person: Person
@@ -34,7 +36,7 @@ export interface CredentialSpec {
 }
 
 export interface TeamVault {
-  store: MemoryTeamStore
+  store: TeamStore
   /** The vault's location in messages. */
   location: string
   /** The admin who made it (the first member). */
@@ -72,13 +74,13 @@ async function currentKey(tv: Pick<TeamVault, 'store' | 'location' | 'admin'>): 
 
 /**
  * A new team vault `name`: the first of `members` creates it (admin), creates `credentials` and adds the
- * other members, each through the SDK.
+ * other members, each through the SDK. In `opts.store` (empty, installed), else a new memory store.
  */
-export async function makeTeamVault(name: string, members: MemberSpec[], credentials: CredentialSpec[]): Promise<TeamVault> {
+export async function makeTeamVault(name: string, members: MemberSpec[], credentials: CredentialSpec[], opts: { store?: TeamStore } = {}): Promise<TeamVault> {
   const [first, ...rest] = members
   if (!first || first.role !== 'admin') throw new Error('makeTeamVault: the first member creates the vault and must be an admin')
-  const location = `team vault ${name} (memory)`
-  const store = memoryStore(location, { values: true })
+  const store = opts.store ?? memoryStore(`team vault ${name} (memory)`, { values: true })
+  const location = store.location
   const vaultId = randomUUID()
   const { key, header } = newTeamKey(vaultId)
   const now = new Date().toISOString()
@@ -132,15 +134,20 @@ export interface FullCopy {
   sealed: Map<string, string>
 }
 
-export async function fullCopy(store: MemoryTeamStore): Promise<FullCopy> {
-  return { snap: (await store.load())!, sealed: store.sealedValues() }
+/** Every row, sealed values included: the memory store hands them over; a database admin reads the secrets table (here: values.fetch as the superuser). */
+export async function fullCopy(store: TeamStore): Promise<FullCopy> {
+  const snap = (await store.load())!
+  if ('sealedValues' in store) return { snap, sealed: store.sealedValues() }
+  const got = await store.values!.fetch(snap.records.map((r) => r.id), 'export', 'superuser copy (test)')
+  return { snap, sealed: new Map(got.map((x) => [x.id, x.sealed])) }
 }
 
 /**
  * A database superuser's write: straight into the store's rows, no key, no MAC. `f` gets the header, the
  * records (with their sealed values) and returns what to store instead; the store keeps exactly that.
+ * `store` must be one with a superuser's rights (the memory store; a PostgreSQL store connected as postgres).
  */
-export async function superuserWrite(store: MemoryTeamStore, f: (copy: FullCopy) => FullCopy | void): Promise<void> {
+export async function superuserWrite(store: TeamStore, f: (copy: FullCopy) => FullCopy | void): Promise<void> {
   const before = await fullCopy(store)
   const work: FullCopy = { snap: structuredClone(before.snap), sealed: new Map(before.sealed) }
   const after = f(work) ?? work

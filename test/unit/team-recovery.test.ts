@@ -11,7 +11,7 @@ import { opensCheck } from '../../src/keys/check.js'
 import { loadTeamKey } from '../../src/keys/team.js'
 import { aadFor, open } from '../../src/vault/cipher.js'
 import { person, type Person } from '../helpers/people.js'
-import { keyContextOf, loaded, makeTeamVault, type TeamVault } from '../helpers/team-vault.js'
+import { fullCopy, keyContextOf, loaded, makeTeamVault, type TeamVault } from '../helpers/team-vault.js'
 
 /**
  * Issue 14, "a stored wrap opens with a second age implementation path (the recovery flow)": a team
@@ -67,7 +67,7 @@ async function opensVault(s: Setup, key: Buffer): Promise<void> {
   expect(key.length).toBe(32)
   expect(opensCheck(l.vault, key)).toBe(true)
   const id = s.tv.ids.get('openai-prod')!
-  expect(open(key, s.tv.store.sealedValues().get(id)!, aadFor(s.tv.vaultId, id, 'value')).toString('utf8')).toBe(VALUE)
+  expect(open(key, (await fullCopy(s.tv.store)).sealed.get(id)!, aadFor(s.tv.vaultId, id, 'value')).toString('utf8')).toBe(VALUE)
 }
 
 function goDecrypt(identityFile: string, file: string): Buffer {

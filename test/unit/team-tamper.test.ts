@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os'
 import * as path from 'node:path'
 import fc from 'fast-check'
-import { afterAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CredctlError } from '../../src/errors.js'
 import { loadCheck } from '../../src/checks/registry.js'
 import { find } from '../../src/credentials/records.js'
@@ -12,13 +12,15 @@ import { sealCheck } from '../../src/keys/check.js'
 import { keptSequence, loadVaultKey } from '../../src/keys/index.js'
 import { keyId, wrapKey } from '../../src/keys/team.js'
 import { memoryStore } from '../../src/store/memory.js'
+import { postgresStore, type PostgresStore } from '../../src/store/postgres.js'
 import type { StoredRecord } from '../../src/store/types.js'
 import { aadFor, open, seal, TagMismatch } from '../../src/vault/cipher.js'
 import type { CredentialRecord, VaultFile } from '../../src/vault/format.js'
 import type { TeamMember } from '../../src/vault/team-header.js'
 import { headMac, teamManifest } from '../../src/vault/integrity.js'
 import { person, type Person } from '../helpers/people.js'
-import { fullCopy, purge, keyContextOf, loaded, makeTeamVault, removeMember, setValue, superuserWrite, type FullCopy, type TeamVault } from '../helpers/team-vault.js'
+import { freshDatabase, type FreshDatabase } from '../helpers/pg-team.js'
+import { fullCopy, purge, type TeamStore, keyContextOf, loaded, makeTeamVault, removeMember, setValue, superuserWrite, type FullCopy, type TeamVault } from '../helpers/team-vault.js'
 
 /**
  * Issue 14, "integrity the database cannot forge": every change a database superuser can make to a team
@@ -90,28 +92,41 @@ async function refusal(p: Promise<unknown>): Promise<CredctlError> {
 // ---- a genuine team vault: alice (admin), bob (writer), carol (reader); alice has used it once
 interface World {
   tv: TeamVault
+  /** The team vault's name (its header's team name). */
+  name: string
   alice: Person
   bob: Person
   carol: Person
   mallory: Person
 }
 
+/** Where a world's vault lives: the memory store with values, or the real PostgreSQL store as its superuser. */
+interface Backend {
+  label: string
+  /** A new empty team store (installed) and the vault's team name. */
+  newStore(): Promise<{ name: string; store?: TeamStore }>
+}
+
+const MEMORY: Backend = { label: 'memory store', newStore: async () => ({ name: 'acme' }) }
+
 let worlds = 0
-async function world(): Promise<World> {
+async function world(b: Backend = MEMORY): Promise<World> {
   const dir = path.join(base, `w${++worlds}`)
   const [alice, bob, carol, mallory] = await Promise.all(['alice', 'bob', 'carol', 'mallory'].map((n) => person(n, dir)))
+  const { name, store } = await b.newStore()
   const tv = await makeTeamVault(
-    'acme',
+    name,
     [
       { person: alice!, role: 'admin' },
       { person: bob!, role: 'writer' },
       { person: carol!, role: 'reader' },
     ],
     (Object.keys(VALUES) as Name[]).map((name) => ({ name, type: name.startsWith('openai') ? 'openai' : 'anthropic', value: VALUES[name], ...(name.startsWith('openai') ? { base_url: PROVIDER } : {}) })),
+    store ? { store } : {},
   )
   // Every person has used the vault once: their device pinned its key epoch and sequence.
   for (const p of [alice!, bob!, carol!]) expect(await use('reveal', tv, p, 'openai-ci', sentinel())).toBe(VALUES['openai-ci'])
-  return { tv, alice: alice!, bob: bob!, carol: carol!, mallory: mallory! }
+  return { tv, name, alice: alice!, bob: bob!, carol: carol!, mallory: mallory! }
 }
 
 // ---- superuser edits, by row
@@ -184,7 +199,8 @@ const CASES: TamperCase[] = [
   },
   {
     what: 'edit a body: the type changed (the value would go to another provider)',
-    tamper: ({ tv }) => superuserWrite(tv.store, (c) => editBody(recordOf(c, tv, 'openai-prod'), (o) => (o.type = 'anthropic'))),
+    // Not a default any more either, so the database's one-default-per-type index lets the row in.
+    tamper: ({ tv }) => superuserWrite(tv.store, (c) => editBody(recordOf(c, tv, 'openai-prod'), (o) => Object.assign(o, { type: 'anthropic', is_default: false }))),
   },
   {
     what: 'edit a body and put the revision up (as a genuine write would)',
@@ -337,8 +353,8 @@ const CASES: TamperCase[] = [
     // vault then takes every member's new values under a key he holds. Needs: the device pins the vault id
     // per team name (state or teams.json) and refuses another.
     knownGap: 'the SDK accepts a new vault id under the same team name (pins are per vault id)',
-    tamper: async ({ tv, alice, bob, carol }) => {
-      const other = await makeTeamVault('acme', [{ person: alice, role: 'admin' }, { person: bob, role: 'writer' }, { person: carol, role: 'reader' }], [{ name: 'openai-prod', type: 'openai', value: `sk-proj-${'O'.repeat(40)}`, base_url: ATTACKER }])
+    tamper: async ({ tv, name, alice, bob, carol }) => {
+      const other = await makeTeamVault(name, [{ person: alice, role: 'admin' }, { person: bob, role: 'writer' }, { person: carol, role: 'reader' }], [{ name: 'openai-prod', type: 'openai', value: `sk-proj-${'O'.repeat(40)}`, base_url: ATTACKER }])
       const copy = await fullCopy(other.store)
       await superuserWrite(tv.store, () => copy)
     },
@@ -367,9 +383,9 @@ const CASES: TamperCase[] = [
   },
 ]
 
-describe('a team vault refuses every tamper a database superuser can do, before any request leaves', () => {
+function tamperSuite(b: Backend): void {
   it('control: the untampered vault is read, validated (one request to its own base URL) and fetched once per use', async () => {
-    const w = await world()
+    const w = await world(b)
     const s = sentinel()
     const fetched = await fetches(w.tv)
     expect(await use('reveal', w.tv, w.alice, 'openai-prod', s)).toBe(VALUES['openai-prod'])
@@ -384,7 +400,7 @@ describe('a team vault refuses every tamper a database superuser can do, before 
     for (const op of ['reveal', 'validate'] as const) {
       const test = c.knownGap ? it.fails : it
       test(`${c.knownGap ? `KNOWN GAP (${c.knownGap}): ` : ''}${c.what}: ${op} refuses with VAULT_DAMAGED (exit 4), nothing sent`, async () => {
-        const w = await world()
+        const w = await world(b)
         const earlier = (await c.before?.(w)) ?? undefined
         await c.tamper(w, earlier)
         const s = sentinel()
@@ -403,6 +419,33 @@ describe('a team vault refuses every tamper a database superuser can do, before 
       })
     }
   }
+}
+
+describe('a team vault refuses every tamper a database superuser can do, before any request leaves (memory store)', () => tamperSuite(MEMORY))
+
+// The same on the real PostgreSQL store, the superuser editing its rows (connected as postgres): once the
+// store keeps team values (issue 14's PostgreSQL team store); before that it has nothing to run against.
+const PG_TEAM = 'values' in postgresStore({ connectionString: 'postgresql://postgres@127.0.0.1:5432/postgres', vault: 'probe' })
+describe.skipIf(!PG_TEAM)(`a team vault refuses every tamper a database superuser can do, before any request leaves (PostgreSQL${PG_TEAM ? '' : ': SKIPPED, the PostgreSQL store of this build keeps no team values yet'})`, () => {
+  let db: FreshDatabase
+  const stores: PostgresStore[] = []
+  beforeAll(async () => {
+    db = await freshDatabase()
+  })
+  afterAll(async () => {
+    await Promise.all(stores.map((s) => s.close().catch(() => {})))
+    await db?.drop()
+  }, 120_000)
+  tamperSuite({
+    label: 'PostgreSQL',
+    newStore: async () => {
+      const name = db.vaultName()
+      const store = postgresStore({ connectionString: db.adminUrl, vault: name, lockTimeoutMs: 30_000 })
+      stores.push(store)
+      await store.install()
+      return { name, store: store as TeamStore }
+    },
+  })
 })
 
 // ---- the generator: any single-byte change to any stored field
