@@ -5,6 +5,7 @@ import * as path from 'node:path'
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CredctlError } from '../../src/errors.js'
+import { createClient } from '../../src/index.js'
 import { loadCheck } from '../../src/checks/registry.js'
 import { find } from '../../src/credentials/records.js'
 import { applyChanges, parseSnapshot, secretDigest, verifyHead, verifyRecords } from '../../src/credentials/snapshot.js'
@@ -445,6 +446,27 @@ describe.skipIf(!PG_TEAM)(`a team vault refuses every tamper a database superuse
       await store.install()
       return { name, store: store as TeamStore }
     },
+  })
+
+  // The path a user takes: `--vault NAME` through teams.json, which recorded the vault id at create.
+  it.fails('KNOWN GAP (teams.json records the vault id but nothing compares it on load): a named team vault replaced by one under a new vault id is refused, nothing sent', async () => {
+    const dir = path.join(base, `named${++worlds}`)
+    const [alice, dba] = await Promise.all([person('alice', dir), person('dba', dir)])
+    const name = db.vaultName()
+    await createClient({ env: alice.env }).team.create({ name, backend: db.adminUrl, member: 'alice' })
+    const s = sentinel()
+    const a = createClient({ vault: name, env: alice.env, fetch: s.fetch })
+    await a.credentials.create({ name: 'openai-prod', type: 'openai', value: VALUES['openai-prod'], base_url: PROVIDER })
+    expect(await a.credentials.reveal('openai-prod')).toBe(VALUES['openai-prod'])
+    // The database admin builds a vault of his own (his key; alice's recipient is public) and puts it in place.
+    const forged = await makeTeamVault(name, [{ person: dba, role: 'admin' }, { person: alice, role: 'admin' }], [{ name: 'openai-prod', type: 'openai', value: `sk-proj-${'F'.repeat(40)}`, base_url: ATTACKER }])
+    const copy = await fullCopy(forged.store)
+    const su = postgresStore({ connectionString: db.adminUrl, vault: name, lockTimeoutMs: 30_000 })
+    stores.push(su)
+    await superuserWrite(su as TeamStore, () => copy)
+    const e = await refusal(a.credentials.validate('openai-prod'))
+    expect({ code: e.code, exit: e.exitCode }).toEqual({ code: 'VAULT_DAMAGED', exit: 4 })
+    expect(s.calls).toEqual([])
   })
 })
 
