@@ -100,13 +100,19 @@ function readAll(port: number, ms = 2000, send?: Buffer): Promise<{ bytes: numbe
   })
 }
 
+/** Wait until `cond` holds (polling every 10 ms), at most 5 s. */
+async function until(cond: () => boolean): Promise<void> {
+  for (let i = 0; i < 500 && !cond(); i++) await new Promise((r) => setTimeout(r, 10))
+  if (!cond()) throw new Error('timed out waiting')
+}
+
 describe('tcpProxy', () => {
   it('forwards both ways; cutAfterBytes(n) delivers exactly n bytes and ends the connection', async () => {
     const srv = await byteServer(1_000_000)
     try {
       const p = await tcpProxy({ port: srv.port })
       proxies.push(p)
-      const whole = await readAll(p.port, 500, Buffer.from('hello'))
+      const whole = await readAll(p.port, 1500, Buffer.from('hello'))
       expect(whole).toEqual({ bytes: 1_000_000, ended: false })
       expect(srv.received()).toBe(5)
       const cutAt = p.cutAfterBytes(123_457)
@@ -115,7 +121,7 @@ describe('tcpProxy', () => {
       expect(partial.bytes).toBe(123_457)
       expect(partial.ended).toBe(true)
       // One shot: the next connection gets everything again.
-      expect((await readAll(p.port, 500)).bytes).toBe(1_000_000)
+      expect((await readAll(p.port, 1500)).bytes).toBe(1_000_000)
     } finally {
       await srv.close()
     }
@@ -129,18 +135,19 @@ describe('tcpProxy', () => {
       p.stall()
       expect(await readAll(p.port, 300)).toEqual({ bytes: 0, ended: false })
       await p.restore()
-      expect(await readAll(p.port, 300)).toEqual({ bytes: 10_000, ended: false })
+      expect(await readAll(p.port, 1000)).toEqual({ bytes: 10_000, ended: false })
 
-      const held = readAll(p.port, 2000)
-      await new Promise((r) => setTimeout(r, 100))
-      expect(p.open).toBe(1)
+      const sent = p.toClient
+      const held = readAll(p.port, 5000)
+      await until(() => p.toClient - sent >= 10_000)
+      expect(p.open).toBeGreaterThanOrEqual(1)
       p.cut()
       expect(await held).toMatchObject({ bytes: 10_000, ended: true })
 
       await p.refuse()
       expect(await readAll(p.port, 1000)).toEqual({ bytes: 0, ended: true, error: 'ECONNREFUSED' })
       await p.restore()
-      expect((await readAll(p.port, 300)).bytes).toBe(10_000)
+      expect((await readAll(p.port, 1000)).bytes).toBe(10_000)
     } finally {
       await srv.close()
     }
