@@ -9,11 +9,12 @@ import type { MemberKind, TeamHeader, TeamRole } from '../../src/vault/team-head
 import type { Person } from './people.js'
 
 /**
- * A team vault in memory (memoryStore with values: the team store's contract), made as `vault create`
- * makes one (the admin's wrap, epoch 1, applyChanges: credentials/team.ts create, minus the PostgreSQL
- * store) and then changed only through the SDK (createClient({ store, env }) of a member: credentials,
- * client.team.members add/remove with rotation). For the tamper and recovery suites, which need a genuine
- * vault to damage, and for the bench.
+ * A genuine team vault to damage, for the tamper and recovery suites: in memory (memoryStore with values,
+ * the team store's contract) or in a given store (PostgreSQL as its superuser), made as `vault create`
+ * makes one (the admin's wrap, epoch 1, applyChanges: credentials/team.ts create, minus opening the
+ * store by name) and then changed only through the SDK (createClient({ store, env }) of a member:
+ * credentials, client.team.members add/remove with rotation). And the superuser's side: every row,
+ * sealed values included (fullCopy), and writes straight into the rows (superuserWrite).
  */
 
 export type MemoryTeamStore = ReturnType<typeof memoryStore>
