@@ -345,14 +345,13 @@ const CASES: TamperCase[] = [
   },
   {
     what: 'a whole vault with another vault id put in place of this one',
-    // Every pin this device keeps (key id per epoch, sequence) is keyed by the vault id, so a vault under
-    // a new id is a first contact (trust on first use) and passes; and nothing here compares the id with
-    // the one attached (teams.json's vault_id is not checked on load, store/team-cache.ts). The forger's
-    // vault then takes every member's new values under a key he holds. Needs: the device pins the vault id
-    // per team name (state or teams.json) and refuses another.
-    knownGap: 'the SDK accepts a new vault id under the same team name (pins are per vault id)',
+    // The device pins the vault id it knows by each team name (keys/team.ts): a vault under a new id is
+    // refused, not a first contact; otherwise the forger's vault would take every member's new values.
     tamper: async ({ tv, name, alice, bob, carol }) => {
-      const other = await makeTeamVault(name, [{ person: alice, role: 'admin' }, { person: bob, role: 'writer' }, { person: carol, role: 'reader' }], [{ name: 'openai-prod', type: 'openai', value: `sk-proj-${'O'.repeat(40)}`, base_url: ATTACKER }])
+      // The forger holds the new key himself; the helper builds his vault through the SDK, so it acts as
+      // alice's recipient (public) from a device state of its own, not alice's.
+      const forger = (p: typeof alice) => ({ ...p, env: { ...p.env, CREDCTL_TEAMS_DIR: `${p.env.CREDCTL_TEAMS_DIR}-forger` } })
+      const other = await makeTeamVault(name, [{ person: forger(alice), role: 'admin' }, { person: forger(bob), role: 'writer' }, { person: forger(carol), role: 'reader' }], [{ name: 'openai-prod', type: 'openai', value: `sk-proj-${'O'.repeat(40)}`, base_url: ATTACKER }])
       const copy = await fullCopy(other.store)
       await superuserWrite(tv.store, () => copy)
     },
@@ -446,7 +445,7 @@ describe.skipIf(!PG_TEAM)(`a team vault refuses every tamper a database superuse
   })
 
   // The path a user takes: `--vault NAME` through teams.json, which recorded the vault id at create.
-  it.fails('KNOWN GAP (teams.json records the vault id but nothing compares it on load): a named team vault replaced by one under a new vault id is refused, nothing sent', async () => {
+  it('a named team vault replaced by one under a new vault id is refused, nothing sent', async () => {
     const dir = path.join(base, `named${++worlds}`)
     const [alice, dba] = await Promise.all([person('alice', dir), person('dba', dir)])
     const name = db.vaultName()
