@@ -8,12 +8,13 @@ import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createClient, CredctlError } from '../../src/index.js'
 import { BIN } from '../helpers/cli.js'
+import { tcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js'
 
 /**
  * Issue 14: "a kill at any moment leaves all-old or all-new". Rotations of a team vault on the real
  * PostgreSQL (rotate-key, and member remove with its rotation), each interrupted at a random moment by
  * one of: SIGKILL of the credctl process, pg_terminate_backend of its connections (found by
- * application_name), or none (it finishes). After each, every member opens every value, and the state is
+ * application_name), a TCP proxy between alice and the server cutting every connection, or none. After each, every member opens every value, and the state is
  * exactly the old one (epoch e, old members) or the new one (epoch e+1, new members), never a mix.
  * CREDCTL_TEAM_KILL_ROUNDS sets the number of rounds (default 100); the seed is printed to replay one.
  */
@@ -55,9 +56,10 @@ interface Person {
 }
 
 const people: Record<string, Person> = {}
+let proxy: TcpProxy
 const values = new Map<string, string>()
 
-async function person(who: string): Promise<Person> {
+async function person(who: string, port = 5432): Promise<Person> {
   const dir = mkdtempSync(path.join(tmpdir(), `credctl-kill-${who}-`))
   const identity = await generateX25519Identity()
   const idFile = path.join(dir, 'identity.txt')
@@ -66,7 +68,7 @@ async function person(who: string): Promise<Person> {
   return {
     who,
     recipient: await identityToRecipient(identity),
-    backend: `postgresql://${role(who)}@127.0.0.1:5432/${DB}`,
+    backend: `postgresql://${role(who)}@127.0.0.1:${port}/${DB}`,
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir, XDG_DATA_HOME: path.join(dir, 'data'), CREDCTL_TEAMS_DIR: path.join(dir, 'teams'), CREDCTL_IDENTITY_FILE: idFile, NO_COLOR: '1' },
   }
 }
@@ -91,11 +93,12 @@ async function state(): Promise<{ epoch: number; members: string[] }> {
 }
 
 /** Run credctl as `p`, and interrupt it as `how` says after `delayMs`. */
-function interrupted(p: Person, args: string[], how: 'sigkill' | 'terminate' | 'none', delayMs: number): Promise<number | null> {
+function interrupted(p: Person, args: string[], how: 'sigkill' | 'terminate' | 'cut' | 'none', delayMs: number): Promise<number | null> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [BIN, ...args], { env: p.env, cwd: path.join(p.env.HOME!, 'work'), stdio: ['ignore', 'ignore', 'ignore'] })
     const timer = setTimeout(() => {
       if (how === 'sigkill') child.kill('SIGKILL')
+      if (how === 'cut') proxy.cut()
       if (how === 'terminate') void sql(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${DB}' AND application_name = 'credctl' AND usename = '${role(p.who)}'`).catch(() => {})
     }, delayMs)
     child.on('exit', (code) => {
@@ -107,10 +110,12 @@ function interrupted(p: Person, args: string[], how: 'sigkill' | 'terminate' | '
 
 beforeAll(async () => {
   await sql(`CREATE DATABASE ${DB}`)
+  // alice (the admin who rotates) reaches the server through a proxy that can cut her connections.
+  proxy = await tcpProxy()
   for (const who of ['alice', 'bob', 'carol']) {
     await sql(`DROP ROLE IF EXISTS ${role(who)}`)
     await sql(`CREATE ROLE ${role(who)} LOGIN`)
-    people[who] = await person(who)
+    people[who] = await person(who, who === 'alice' ? proxy.port : 5432)
   }
   const { alice, bob, carol } = people as Record<'alice' | 'bob' | 'carol', Person>
   // The DBA installs; alice (granted the admin role) creates and adds bob and carol.
@@ -130,6 +135,7 @@ beforeAll(async () => {
 }, 300_000)
 
 afterAll(async () => {
+  await proxy?.close()
   await sql(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`)
   for (const who of ['alice', 'bob', 'carol']) await sql(`DROP ROLE IF EXISTS ${role(who)}`)
   const schema = `credctl_${VAULT.replace(/-/g, '_')}`
@@ -144,7 +150,7 @@ describe(`team vault rotations killed at random moments (seed ${SEED})`, () => {
     for (let round = 0; round < ROUNDS; round++) {
       const before = await state()
       const removing = before.members.includes('carol') && random() < 0.5
-      const how = (['sigkill', 'terminate', 'none'] as const)[Math.floor(random() * 3)]!
+      const how = (['sigkill', 'terminate', 'cut', 'none'] as const)[Math.floor(random() * 4)]!
       const args = removing ? ['--vault', VAULT, 'member', 'remove', 'carol', '--yes'] : ['--vault', VAULT, 'rotate-key']
       await interrupted(alice, args, how, Math.floor(random() * 900))
       const after = await state()
@@ -171,4 +177,35 @@ describe(`team vault rotations killed at random moments (seed ${SEED})`, () => {
     console.log(`team kill rounds (seed ${SEED}): ${outcomes.old} left the old state, ${outcomes.new} the new one`)
     expect(outcomes.old + outcomes.new).toBe(ROUNDS)
   }, 1_200_000)
+})
+
+describe('16 concurrent writers from three people', () => {
+  it('no write is lost; each credential holds what its writer stored', async () => {
+    const { alice, bob, carol } = people as Record<'alice' | 'bob' | 'carol', Person>
+    const writers = [alice, bob, carol]
+    const wrote = new Map<string, string>()
+    const runs = Array.from({ length: 16 }, (_, i) => {
+      const p = writers[i % 3]!
+      const name = `w${i}`
+      const value = `sk-proj-${randomBytes(16).toString('hex')}`
+      wrote.set(name, value)
+      return new Promise<number | null>((resolve) => {
+        const child = spawn(process.execPath, [BIN, '--vault', VAULT, 'create', '--name', name, '--type', 'openai', '--value-stdin'], {
+          env: { ...p.env, CREDCTL_LOCK_TIMEOUT_MS: '60000' },
+          cwd: path.join(p.env.HOME!, 'work'),
+          stdio: ['pipe', 'ignore', 'pipe'],
+        })
+        let err = ''
+        child.stderr.on('data', (d: Buffer) => (err += d.toString()))
+        child.stdin.end(value)
+        child.on('exit', (code) => {
+          if (code !== 0) console.error(`writer ${name} (${p.who}): exit ${code}: ${err}`)
+          resolve(code)
+        })
+      })
+    })
+    expect(await Promise.all(runs)).toEqual(Array(16).fill(0))
+    const got = await client(bob).credentials.resolveMany([...wrote.keys()], { action: 'run', detail: 'writers check' })
+    expect(new Map(got.map((g) => [g.credential.name, g.value]))).toEqual(wrote)
+  }, 300_000)
 })
