@@ -531,7 +531,7 @@ export function createProgram(f: Factory, onResult: (o: Output) => void, only?: 
     examples(
       vault
         .command('create')
-        .argument('<name>', 'the team vault name (a-z first, then a-z 0-9 _ -, up to 40)')
+        .argument('<name>', 'the team vault name (a-z first, then a-z 0-9 and -, up to 40)')
         .description('create a team vault in PostgreSQL (its tables too, when the database role may) and make this device its admin')
         .requiredOption('--backend <url>', 'postgresql://USER@HOST/DB, without a password (~/.pgpass, PGPASSFILE or PGPASSWORD keep it)')
         .option('--member <who>', "this device's member name (default: the backend's database user)")

@@ -370,6 +370,8 @@ export class CredentialsApi {
   ): Promise<ValidationResult[]> {
     const [{ loadCheck }, { targetOf, validateLimits }, { runLimited }] = await Promise.all([import('../checks/registry.js'), import('../checks/target.js'), import('../lib/limiter.js')])
     const limits = validateLimits(opts)
+    // A team vault's reader may not store verdicts: refused before any check is sent, not after.
+    await this.vault.requireRole((await this.vault.read())?.team, 'writer', 'validating (each verdict is stored)')
     let items = await this.vault.decryptMany(idsOrNames, 'validate')
     const checks = new Map<string, Check | undefined>()
     const skip = (rec: CredentialRecord, reason: string) => {
@@ -470,6 +472,7 @@ export class CredentialsApi {
 
   /** Discover tables and columns behind a warehouse credential; a failed discovery keeps the old schema. */
   async discoverSchema(idOrName: string, opts: DiscoverOptions & { timeoutMs?: number } = {}): Promise<Credential & SchemaDoc & { discovered: number }> {
+    await this.vault.requireRole((await this.vault.read())?.team, 'writer', 'discovering a schema (it is stored)')
     const { rec, value } = await this.vault.decrypt(idOrName, 'discover')
     const input = checkInputOf(rec, value)
     const { loadCheck } = await import('../checks/registry.js')

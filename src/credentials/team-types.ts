@@ -9,7 +9,7 @@ import type { TeamVaultEntry } from '../store/team-config.js'
 export type { TeamVaultEntry }
 
 export interface TeamCreateOptions {
-  /** The team vault's name (TEAM_VAULT_NAME: a-z first, then a-z 0-9 _ -, up to 40). */
+  /** The team vault's name (TEAM_VAULT_NAME: a-z first, then a-z 0-9 and -, up to 40). */
   name: string
   /** postgresql:// URL without a password (~/.pgpass or PGPASSWORD keep it). */
   backend: string

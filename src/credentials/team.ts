@@ -42,7 +42,7 @@ function notTeam(where: string): CredctlError {
 /** The store's database-side grant helpers, when the store has them (PostgreSQL). */
 interface Grants {
   grantRole?(dbRole: string, role: TeamRole): Promise<{ sql: string; done: boolean }>
-  revokeRoles?(dbRole: string): Promise<{ sql: string; done: boolean }>
+  revokeRoles?(dbRole: string, role: TeamRole): Promise<{ sql: string; done: boolean }>
 }
 
 export function teamApi(vault: Vault, opts: ClientOptions): TeamApi {
@@ -305,7 +305,7 @@ export function teamApi(vault: Vault, opts: ClientOptions): TeamApi {
         }
         const now = vault.now().toISOString()
         await vault.history([entryFor(undefined, 'member-remove', 'ok', now, `${member}${rotate ? `, key rotated to epoch ${epoch}` : ', key NOT rotated'}`)])
-        const revoke = target.db_role ? await grantsOf(await vault.store()).revokeRoles?.(target.db_role).catch(() => undefined) : undefined
+        const revoke = target.db_role ? await grantsOf(await vault.store()).revokeRoles?.(target.db_role, target.role).catch(() => undefined) : undefined
         return { member, rotated: rotate, epoch, re_encrypted: reEncrypted, revoke: revoke?.sql ?? null, revoked: revoke?.done ?? false, to_change: await toChange(target) }
       },
     },

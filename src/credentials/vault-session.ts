@@ -153,6 +153,13 @@ export class Vault {
     const snap = await store.load()
     if (!snap) return undefined
     const l = parseSnapshot(snap, store.location, only)
+    // A team store's vault is opened only with members' identities: a header naming another key source
+    // (an edit in the database) would skip every team check.
+    if (store.values && (l.header.key.source !== 'team' || !l.header.team)) {
+      throw new CredctlError('VAULT_DAMAGED', `${store.location} names a ${l.header.key.source} key, not the team's (changed outside credctl)`, {
+        hint: 'credctl will not use it and sent nothing; tell the vault admin and your database admin',
+      })
+    }
     this.checkKeySource(l.header.key.source, store.location)
     return l
   }
@@ -420,7 +427,7 @@ export class Vault {
     // Outside the transaction: the key of the vault, or a new vault's key, already stored where it lives
     // (a keychain entry under the fresh vault id, which nothing else refers to until the vault is written).
     const earlyKey = before ? await this.unlock(before, file) : undefined
-    await this.requireRole(before?.vault.team, opts.role ?? 'writer', 'changing credentials')
+    await this.requireRole(before?.vault.team, opts.role ?? 'writer', opts.role === 'admin' ? 'this change (purge, members, vault settings)' : 'changing credentials')
     // A team vault is created by `vault create` (with its first member), never by a first write.
     if (!before && store.values) throw new CredctlError('NOT_FOUND', `${file} is not created yet`, { hint: 'an admin runs `credctl vault create NAME --backend …` first' })
     const nk = before ? undefined : await createVaultKey(crypto().randomUUID(), file, this.keyContext())

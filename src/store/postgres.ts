@@ -29,8 +29,8 @@ export interface PostgresStoreOptions {
 export interface PostgresStore extends VaultStore {
   /** GRANT the vault's `role` to a member's login role; `done` false when this login may not (the SQL is for a DBA). */
   grantRole(dbRole: string, role: 'reader' | 'writer' | 'admin'): Promise<{ sql: string; done: boolean }>
-  /** REVOKE every vault role from a login role (member remove); `done` false when this login may not. */
-  revokeRoles(dbRole: string): Promise<{ sql: string; done: boolean }>
+  /** REVOKE the vault's `role` from a login role (member remove); `done` false when this login may not (the SQL is for a DBA). */
+  revokeRoles(dbRole: string, role: 'reader' | 'writer' | 'admin'): Promise<{ sql: string; done: boolean }>
   readonly values: ValueStore
   /** Run initSql(vault) (idempotent); needs CREATEROLE and CREATE on the database, else VAULT_FORBIDDEN. */
   install(): Promise<void>
@@ -487,14 +487,15 @@ export function postgresStore(opts: PostgresStoreOptions): PostgresStore {
       }
     },
 
-    async revokeRoles(dbRole: string) {
-      // One statement per role: an admin may revoke reader and writer, only a DBA the admin role.
-      const stmts = [roles.admin, roles.writer, roles.reader].map((r) => `REVOKE ${escapeIdent(r)} FROM ${escapeIdent(dbRole)}`)
-      let done = true
-      for (const sql of stmts) {
-        await query({ io: 'revoke roles in', may: 'revoke the vault roles', needs: roles.admin }, sql).catch(() => (done = false))
+    async revokeRoles(dbRole: string, role: 'reader' | 'writer' | 'admin') {
+      // The role member add granted (an admin may revoke reader and writer; the admin role, only a DBA).
+      const sql = `REVOKE ${escapeIdent(roles[role])} FROM ${escapeIdent(dbRole)}`
+      try {
+        await query({ io: 'revoke a role in', may: `revoke ${roles[role]}`, needs: `${roles[role]} WITH ADMIN OPTION` }, sql)
+        return { sql, done: true }
+      } catch {
+        return { sql, done: false }
       }
-      return { sql: stmts.join('; '), done }
     },
 
     async close() {
@@ -577,7 +578,9 @@ export function postgresStore(opts: PostgresStoreOptions): PostgresStore {
       async read() {
         const rows = await query<{ time: string; action: string; outcome: string; detail: string | null; credentials: unknown; actor: string }>(
           { io: 'read history of', may: 'read history', needs: roles.reader },
-          `SELECT client_time AS time, action, outcome, detail, credentials, actor::text AS actor FROM ${S}.history ORDER BY seq`,
+          // The time shown is the database's (`at`), like the actor: a client's own clock (client_time,
+          // kept in the row) could say anything, e.g. backdate an entry.
+          `SELECT to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS time, action, outcome, detail, credentials, actor::text AS actor FROM ${S}.history ORDER BY seq`,
         )
         // The file's reading rule (history-entry.ts): one shape for every adapter's entries, plus who.
         return rows.flatMap((r) => {

@@ -209,3 +209,51 @@ describe('16 concurrent writers from three people', () => {
     expect(new Map(got.map((g) => [g.credential.name, g.value]))).toEqual(wrote)
   }, 300_000)
 })
+
+describe('what the database and its dumps hold', () => {
+  it('a pg_dump holds no value and no identity', async () => {
+    const { execFileSync } = await import('node:child_process')
+    const dump = execFileSync('pg_dump', ['-h', '127.0.0.1', '-U', 'postgres', DB], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 })
+    expect(dump).toMatch(/CREATE TABLE/)
+    for (const v of values.values()) expect(dump.includes(v)).toBe(false)
+    expect(dump).not.toMatch(/AGE-SECRET-KEY-/)
+  })
+})
+
+describe('offline, through a proxy that refuses connections', () => {
+  it('reads come from the cache with a notice, writes are exit 4, offline use reaches history later', async () => {
+    const { alice } = people as Record<'alice', Person>
+    const run = (args: string[], input?: string) =>
+      new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+        const child = spawn(process.execPath, [BIN, '--vault', VAULT, ...args], { env: alice.env, cwd: path.join(alice.env.HOME!, 'work'), stdio: ['pipe', 'pipe', 'pipe'] })
+        let stdout = ''
+        let stderr = ''
+        child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
+        child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
+        child.stdin.end(input ?? '')
+        child.on('exit', (code) => resolve({ code, stdout, stderr }))
+      })
+    // Online: a reveal keeps the value (sealed) in alice's cache.
+    const online = await run(['reveal', 'k1'])
+    expect(online.code, online.stderr).toBe(0)
+    await proxy.refuse()
+    try {
+      const list = await run(['list', '--json'])
+      expect(list.code, list.stderr).toBe(0)
+      expect(list.stderr).toMatch(/^offline: .*cache as of/m)
+      expect(JSON.parse(list.stdout).length).toBeGreaterThan(0)
+      const r = await run(['reveal', 'k1'])
+      expect(r.code, r.stderr).toBe(0)
+      expect(r.stdout.trim()).toBe(values.get('k1'))
+      const w = await run(['create', '--name', 'offline-write', '--type', 'openai', '--value-stdin'], `sk-proj-${'f'.repeat(32)}`)
+      expect(w.code).toBe(4)
+    } finally {
+      await proxy.restore()
+    }
+    expect((await run(['list'])).code).toBe(0)
+    const h = await client(alice).credentials.history?.({ limit: 1000 } as never).catch(() => undefined)
+    void h
+    const rows = await sql(`SELECT action, detail FROM credctl_${VAULT.replace(/-/g, '_')}.history WHERE detail LIKE '%offline%'`, `postgresql://postgres@127.0.0.1:5432/${DB}`)
+    expect(rows.length).toBeGreaterThan(0)
+  }, 120_000)
+})
