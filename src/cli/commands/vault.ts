@@ -73,9 +73,7 @@ export async function runAttach(f: Factory, name: string, o: { backend: string; 
   const notes = [
     `Attached team vault ${r.name} on this device`,
     // The first attach is trust-on-first-use: nothing this device knew can vouch for the key.
-    r.key_id
-      ? `compare the key id ${r.key_id} with an admin's (credctl --vault ${r.name} vault status): this first attach trusts what the database shows`
-      : 'the vault has no key yet: ask its admin',
+    ...(r.key_id ? [`compare the key id ${r.key_id} with an admin's (credctl --vault ${r.name} vault status): this first attach trusts what the database shows`] : []),
   ]
   if (!r.member) notes.push(`not a member yet: send an admin your recipient (credctl identity show); they run credctl --vault ${r.name} member add WHO --recipient age1…`)
   return {
@@ -83,7 +81,7 @@ export async function runAttach(f: Factory, name: string, o: { backend: string; 
     text: kv([
       ['vault', r.name],
       ['vault id', r.vault_id],
-      ['key id', r.key_id ?? '(none)'],
+      ['key id', r.key_id ?? '(shown once you are a member)'],
       ['member', r.member ? `${r.member} (${r.role})` : '(not a member yet)'],
       ['members', String(r.members)],
     ]),
