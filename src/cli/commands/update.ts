@@ -46,7 +46,8 @@ export async function run(f: Factory, target: string | undefined, o: UpdateOptio
   if (Object.keys(patch).length === 0) {
     throw new CredctlError('USAGE', 'nothing to update: pass --value-stdin or --value-file, or one of --name, --description, --base-url, --expires, --check-url, --auth-header, --expect, --token-auth, --project, --location')
   }
-  // What was read above is what the user decided on: a change made meanwhile is a conflict, not overwritten.
-  const c = await client.credentials.update(current.id, { ...patch, ifUnchangedSince: current.updated_at })
+  // Asked at the prompt, the user decided on what was read above: a change made meanwhile (a colleague in a
+  // team vault, another process) is a conflict, not overwritten. Given by flags or stdin, nothing was shown.
+  const c = await client.credentials.update(current.id, { ...patch, ...(ask ? { ifUnchangedSince: current.updated_at } : {}) })
   return { json: c, notes: [`Updated ${c.name}`] }
 }
