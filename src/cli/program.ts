@@ -623,6 +623,7 @@ export function createProgram(f: Factory, onResult: (o: Output) => void, only?: 
         .requiredOption('--recipient <age1…>', 'their recipient, from their `credctl identity show` (never from the database)')
         .addOption(new Option('--role <role>', 'what they may do (default reader)').choices(TEAM_ROLES))
         .option('--ci', 'a CI job (its identity from `credctl identity new --print`), not a person')
+        .option('--recovery', 'a recovery identity kept offline (a safe); its wrap opens with any age tool')
         .option('--db-role <role>', 'the database login role they connect as (default: WHO, when it is a plain identifier)')
         .addOption(json())
         .action(sub('runAdd')),

@@ -258,7 +258,7 @@ export function teamApi(vault: Vault, opts: ClientOptions): TeamApi {
         const kind = o.kind ?? 'human'
         const k = await keys()
         const recipient = await k.parseRecipient(o.recipient)
-        const dbRole = o.dbRole ?? (PG_ROLE.test(o.member) ? o.member : null)
+        const dbRole = o.dbRole ?? (kind !== 'recovery' && PG_ROLE.test(o.member) ? o.member : null)
         if (dbRole !== null && !PG_ROLE.test(dbRole)) throw new CredctlError('INVALID_INPUT', `"${dbRole}" is not a database role name credctl can grant (lower-case letters, digits, _)`)
         await vault.mutate(
           async (v, key, now) => {

@@ -15,21 +15,24 @@ export interface MemberAddOptions {
   role?: TeamRole
   /** A CI job's identity rather than a person's device. */
   ci?: boolean
+  /** A recovery identity kept offline (a safe): no device, no database role; its wrap opens with any age tool. */
+  recovery?: boolean
   dbRole?: string
   json?: boolean
 }
 
 export async function runAdd(f: Factory, who: string, o: MemberAddOptions): Promise<Output> {
   const { name } = await teamVault(f, 'member add')
+  if (o.ci && o.recovery) throw new CredctlError('USAGE', '--ci and --recovery say two different kinds of member: give one')
   const r = await (await teamApi(f)).members.add({
     member: who,
     recipient: o.recipient,
     ...(o.role ? { role: o.role } : {}),
-    ...(o.ci ? { kind: 'ci' as const } : {}),
+    ...(o.ci ? { kind: 'ci' as const } : o.recovery ? { kind: 'recovery' as const } : {}),
     ...(o.dbRole !== undefined ? { dbRole: o.dbRole } : {}),
   })
   const notes = [
-    `Added ${r.member} to team vault ${name} as ${r.role}${r.kind === 'ci' ? ' (CI)' : ''}`,
+    `Added ${r.member} to team vault ${name} as ${r.role}${r.kind === 'ci' ? ' (CI)' : r.kind === 'recovery' ? ' (recovery: keep its identity offline; `age -d -i IDENTITY` opens its wrap)' : ''}`,
     // The recipient came from the person over some channel; the fingerprint on both screens proves it is theirs.
     r.kind === 'ci'
       ? `check the fingerprint ${r.fingerprint} against the one identity new --print showed for this CI identity`
