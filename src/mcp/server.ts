@@ -31,7 +31,7 @@ const INSTRUCTIONS =
 const credential = z.string().min(1).max(200).describe('the credential name, as list_credentials shows it')
 const path = z.string().max(2048).describe("a path under the credential's base URL, e.g. /v1/models; no host, no '..', no '//'")
 const queryParams = z.record(z.string(), z.string()).optional().describe('query parameters, added to the URL')
-const headers = z.record(z.string(), z.string()).optional().describe('extra request headers; auth, cookie, proxy and host headers are refused (credctl applies the credential itself)')
+const headers = z.record(z.string(), z.string()).optional().describe('extra request headers; names holding key, token, secret, auth, signature, session, cookie or password, method overrides, proxy and host headers are refused (credctl applies the credential itself)')
 
 export function createMcpServer(ctx: Omit<McpContext, 'server' | 'clientName'>, version: string): { server: McpServer; context: McpContext } {
   const server = new McpServer({ name: 'credctl', version }, { capabilities: { tools: {} }, instructions: INSTRUCTIONS })

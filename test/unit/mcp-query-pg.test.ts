@@ -1,7 +1,8 @@
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CredctlError } from '../../src/errors.js'
-import { CELL_MAX_CHARS, RESULT_MAX_BYTES, queryEngineOf, runQuery, type QueryInput } from '../../src/mcp/query/index.js'
+import { CELL_MAX_CHARS, MAX_ROWS, MAX_TIMEOUT_S, RESULT_MAX_BYTES, queryEngineOf, runQuery, type QueryInput } from '../../src/mcp/query/index.js'
+import { QUERY_DEFAULTS } from '../../src/mcp/tools/query.js'
 import { BATCH_BYTES, guarded, sideEffectCall } from '../../src/mcp/query/pg.js'
 import { firstKeyword, leadingKeywords } from '../../src/mcp/query/keyword.js'
 import type { CredentialRecord } from '../../src/vault/format.js'
@@ -359,6 +360,11 @@ describe('query on PostgreSQL: review mends (side effects by name, server-file f
       }
     }
     expect((await q(ROLES.reader, 'SELECT 1')).rows).toEqual([[1]])
+  })
+
+  it('the tool schema and the engine agree on the bounds (timeout_s at most 30, max_rows at most 1000)', () => {
+    expect(QUERY_DEFAULTS.timeout_s_cap).toBe(MAX_TIMEOUT_S)
+    expect(QUERY_DEFAULTS.max_rows_cap).toBe(MAX_ROWS)
   })
 
   it('a huge result is read in batches and stops at the total cap: truncated, bounded, not all fetched', async () => {
