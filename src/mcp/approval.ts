@@ -3,7 +3,7 @@ import { ElicitResultSchema, type RequestId } from '@modelcontextprotocol/sdk/ty
 
 /**
  * The user's approval of one http_request, asked through MCP elicitation: the host shows the message
- * (credential, method, host, path) and the user answers in the host's own UI. Only an `accept` whose
+ * (credential, method, host, path, body size and SHA-256 prefix, every extra header's name) and the user answers in the host's own UI. Only an `accept` whose
  * content has `approve: true` is approval. A client without the elicitation capability, a decline, a
  * cancel, a timeout or any error means NO: nothing is sent. No tool argument (`confirm: true`) counts:
  * the tools have no such argument at all.
@@ -19,6 +19,11 @@ export interface ApprovalAsk {
   host: string
   /** Path and query, as they will be sent. */
   path: string
+  /** The body's size in bytes (0 for none) and the first 16 hex digits of its SHA-256. */
+  bodyBytes: number
+  bodySha256: string
+  /** Every header name the agent added (lower case). */
+  headerNames: string[]
 }
 
 export async function askApproval(server: Server, ask: ApprovalAsk, relatedRequestId: RequestId): Promise<Approval> {
@@ -31,6 +36,8 @@ export async function askApproval(server: Server, ask: ApprovalAsk, relatedReque
     `method: ${ask.method}`,
     `host: ${ask.host}`,
     `path: ${ask.path}`,
+    `body: ${ask.bodyBytes ? `${ask.bodyBytes} bytes, sha256 ${ask.bodySha256}…` : 'none'}`,
+    `extra headers: ${ask.headerNames.length ? ask.headerNames.join(', ') : 'none'}`,
     'Nothing is sent unless you approve.',
   ].join('\n')
   try {

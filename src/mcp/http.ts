@@ -47,10 +47,13 @@ export function httpTargetOf(rec: Pick<CredentialRecord, 'type' | 'schema_type' 
 
 /**
  * Header names an agent may not set: credentials and identity (Authorization, Cookie, Proxy-*, Host,
- * anything naming a key, token, secret or session), the credential's own auth header, and what framing
- * and routing belong to the HTTP client (Content-Length, Transfer-Encoding, Connection, Forwarded...).
+ * any name holding key, token, secret, auth, signature, session, cookie or password anywhere, case
+ * aside), the credential's own auth header, method overrides (X-HTTP-Method, X-HTTP-Method-Override,
+ * X-Method-Override: they would turn an approved-free GET into a DELETE at many frameworks), and what
+ * framing and routing belong to the HTTP client (Content-Length, Transfer-Encoding, Connection,
+ * Forwarded...).
  */
-const REFUSED_HEADER = /^(?:host|cookie2?|set-cookie|connection|content-length|transfer-encoding|te|trailer|upgrade|keep-alive|expect|forwarded|via|origin|referer)$|^proxy-|^x-forwarded-|^x-real-ip$|auth|token|api-?key|secret|session|password|signature|credential/i
+const REFUSED_HEADER = /^(?:host|connection|content-length|transfer-encoding|te|trailer|upgrade|keep-alive|expect|forwarded|via|origin|referer)$|^proxy-|^x-forwarded-|^x-real-ip$|^x-http-method(?:-override)?$|^x-method-override$|key|token|secret|auth|signature|session|cookie|password|credential/i
 
 export function checkHeaders(given: Record<string, string>, t: HttpTarget): Record<string, string> {
   const out: Record<string, string> = {}
@@ -73,6 +76,18 @@ export interface HttpCall {
   headers?: Record<string, string> | undefined
   /** A string is sent as is; anything else as JSON. */
   body?: unknown
+}
+
+/**
+ * The body as it will be sent (a string as is, anything else as JSON), undefined for none; checked here.
+ * @throws CredctlError INVALID_INPUT for a body on a GET, or one over REQUEST_BODY_MAX bytes
+ */
+export function bodyOf(call: Pick<HttpCall, 'method' | 'body'>): string | undefined {
+  if (call.body === undefined || call.body === null) return undefined
+  if (call.method === 'GET') throw new CredctlError('INVALID_INPUT', 'a GET has no body')
+  const body = typeof call.body === 'string' ? call.body : JSON.stringify(call.body)
+  if (Buffer.byteLength(body) > REQUEST_BODY_MAX) throw new CredctlError('INVALID_INPUT', `body refused: more than ${REQUEST_BODY_MAX} bytes`)
+  return body
 }
 
 export interface HttpReply {
@@ -125,13 +140,8 @@ export async function sendCall(url: URL, t: HttpTarget, call: HttpCall, signal: 
   // The service's fixed headers, then the agent's (it may ask for another Accept or a beta feature),
   // then the credential's auth header, last, so nothing the agent sends can replace it.
   const headers: Record<string, string> = { ...t.headers, ...checkHeaders(call.headers ?? {}, t), [t.authName]: t.headers[t.authName]! }
-  let body: string | undefined
-  if (call.body !== undefined && call.body !== null) {
-    if (call.method === 'GET') throw new CredctlError('INVALID_INPUT', 'a GET has no body')
-    body = typeof call.body === 'string' ? call.body : JSON.stringify(call.body)
-    if (Buffer.byteLength(body) > REQUEST_BODY_MAX) throw new CredctlError('INVALID_INPUT', `body refused: more than ${REQUEST_BODY_MAX} bytes`)
-    headers['content-type'] ??= typeof call.body === 'string' ? 'text/plain; charset=utf-8' : 'application/json'
-  }
+  const body = bodyOf(call)
+  if (body !== undefined) headers['content-type'] ??= typeof call.body === 'string' ? 'text/plain; charset=utf-8' : 'application/json'
   const res = await fetchFn(url, { method: call.method, headers, ...(body !== undefined ? { body } : {}), redirect: 'manual', signal })
   const contentType = (res.headers.get('content-type') ?? '').slice(0, 200)
   if (res.status >= 300 && res.status < 400) {

@@ -1,17 +1,37 @@
-import { redact, redactError } from '../checks/redact.js'
+import { redact, redactError, secretPieces } from '../checks/redact.js'
+import { CredctlError } from '../errors.js'
 import { typeInfo } from '../credentials/catalogue.js'
 import type { CredentialRecord } from '../vault/format.js'
 
 /**
- * The secrets the one redaction (src/checks/redact.ts) hunts for in this session's output. Values are
- * decrypted per call, never all at start (a session that only lists decrypts nothing, and every value
- * decrypted is on record, per call). Each value decrypted joins the set and stays for the rest of the
- * session, so every later result, error and history line is redacted against every in-scope value this
- * process has held, not only the one of the call. A value that is a location, not a secret
- * (static_file: a path, shown as is by the mask too), is not added, as validate does.
+ * The secrets the one redaction (src/checks/redact.ts) hunts for in this session's output. Seeded ONCE,
+ * before the first result of any tool, with EVERY in-scope credential's value (seedOnce: one decrypt of
+ * them all, on record as one `mcp.start` entry listing them). Seeding only with the values a call had
+ * used let a value the session never used leak raw (a row holding another credential's password, a
+ * schema comment, a response body). Values a call decrypts later join too. A value that is a location,
+ * not a secret (static_file: a path, shown as is by the mask too), is not added, as validate does.
  */
 export class SessionSecrets {
   private readonly values = new Set<string>()
+  private seeding: Promise<void> | undefined
+
+  /**
+   * Seed with every in-scope value, once per session: `load` decrypts them and records that (required).
+   * Concurrent first calls share the one load; a failed load (history not writable) fails the call and
+   * is tried again by the next one.
+   */
+  seedOnce(load: () => Promise<{ record: Pick<CredentialRecord, 'type' | 'schema_type'>; value: string }[]>): Promise<void> {
+    this.seeding ??= load().then(
+      (items) => {
+        for (const i of items) this.add(i.record, i.value)
+      },
+      (e: unknown) => {
+        this.seeding = undefined
+        throw e
+      },
+    )
+    return this.seeding
+  }
 
   add(rec: Pick<CredentialRecord, 'type' | 'schema_type'>, value: string): void {
     if (typeInfo(rec.schema_type ?? rec.type)?.mask === 'path') return
@@ -28,6 +48,37 @@ export class SessionSecrets {
 
   error(e: unknown): string {
     return redactError(e, this.list)
+  }
+
+  /**
+   * Refuse a result whose text, read ACROSS its cells, holds a secret: a secret split over two cells
+   * (`'ab' || …` in one column, the rest in the next), rows or fields passes the redaction of each
+   * string. Checked: every leaf (strings, numbers, booleans) concatenated in order with nothing between
+   * (a row's cells, then the next row's), the same with one blank between, and the serialised result.
+   * A piece must be at least 8 characters (shorter ones would match ordinary data). Not seen: echoes
+   * transformed otherwise (reversed, upper-cased, interleaved, split by other separators).
+   * @throws CredctlError INVALID_INPUT naming no secret
+   */
+  refuseJoined(x: unknown): void {
+    const leaves: string[] = []
+    const walk = (v: unknown): void => {
+      if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') leaves.push(String(v))
+      else if (Array.isArray(v)) v.forEach(walk)
+      else if (v !== null && typeof v === 'object') for (const [k, w] of Object.entries(v)) (leaves.push(k), walk(w))
+    }
+    walk(x)
+    const texts = [leaves.join(''), leaves.join(' '), JSON.stringify(x) ?? '']
+    for (const value of this.values) {
+      for (const piece of secretPieces(value)) {
+        if (piece.length < 8) continue
+        const json = JSON.stringify(piece).slice(1, -1)
+        if (texts.some((t) => t.includes(piece) || t.includes(json))) {
+          throw new CredctlError('INVALID_INPUT', 'result withheld: read across its cells, it holds a stored secret of this session', {
+            hint: 'select the columns one by one, or narrow the query',
+          })
+        }
+      }
+    }
   }
 
   /** Every string in a JSON-shaped value redacted (keys too); numbers, booleans and null as they are. */

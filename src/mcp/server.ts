@@ -8,7 +8,7 @@ import { IN_FLIGHT, PER_MINUTE } from './limits.js'
 import { httpCall } from './tools/http.js'
 import { listCredentials } from './tools/list.js'
 import { QUERY_DEFAULTS, query } from './tools/query.js'
-import { getSchema, TABLES_MAX } from './tools/schema.js'
+import { getSchema, PATTERN_MAX, TABLES_MAX } from './tools/schema.js'
 import { validateCredential } from './tools/validate.js'
 
 /**
@@ -17,8 +17,8 @@ import { validateCredential } from './tools/validate.js'
  * user- or service-written text goes into them (an agent reads them as instructions).
  *
  * Every call: waits for one of IN_FLIGHT slots (limits.ts), runs its handler (tools/*.ts), and its
- * result or error passes through the one redaction (secrets.ts, seeded with every value this session
- * has decrypted) before it leaves. Errors are one line, `isError`, never a stack. The call's history
+ * result or error passes through the one redaction (secrets.ts, seeded before the first call with
+ * every in-scope value) and the check across cells before it leaves. Errors are one line, `isError`, never a stack. The call's history
  * is written by CallRecord (context.ts).
  */
 export const TOOL_NAMES = ['list_credentials', 'get_schema', 'validate_credential', 'query', 'http_get', 'http_request'] as const
@@ -31,7 +31,7 @@ const INSTRUCTIONS =
 const credential = z.string().min(1).max(200).describe('the credential name, as list_credentials shows it')
 const path = z.string().max(2048).describe("a path under the credential's base URL, e.g. /v1/models; no host, no '..', no '//'")
 const queryParams = z.record(z.string(), z.string()).optional().describe('query parameters, added to the URL')
-const headers = z.record(z.string(), z.string()).optional().describe('extra request headers; auth, cookie, proxy and host headers are refused (credctl applies the credential itself)')
+const headers = z.record(z.string(), z.string()).optional().describe('extra request headers; names holding key, token, secret, auth, signature, session, cookie or password, method overrides, proxy and host headers are refused (credctl applies the credential itself)')
 
 export function createMcpServer(ctx: Omit<McpContext, 'server' | 'clientName'>, version: string): { server: McpServer; context: McpContext } {
   const server = new McpServer({ name: 'credctl', version }, { capabilities: { tools: {} }, instructions: INSTRUCTIONS })
@@ -51,10 +51,17 @@ export function createMcpServer(ctx: Omit<McpContext, 'server' | 'clientName'>, 
       context.gate.run(async () => {
         const call = new CallRecord(context, tool, extra.requestId)
         try {
+          // Every in-scope value held for redaction before any tool runs (secrets.ts), on record once.
+          await context.secrets.seedOnce(async () => {
+            const ids = (await context.scope.current()).map((c) => c.id)
+            if (!ids.length) return []
+            return context.api.useValues(ids, { action: 'mcp.start', outcome: 'ok', detail: `client=${context.clientName()}; values held for redaction only` })
+          })
           const out = await handler(call, args)
+          const safe = context.secrets.deep(out) as Record<string, unknown>
+          context.secrets.refuseJoined(safe)
           // Recorded (required, when nothing was yet) before the result leaves.
           await call.finish('ok')
-          const safe = context.secrets.deep(out) as Record<string, unknown>
           return { content: [{ type: 'text', text: JSON.stringify(safe) }], structuredContent: safe }
         } catch (e) {
           const outcome = e instanceof CredctlError ? (e.code === 'CANCELLED' ? 'not approved' : e.code === 'INVALID_INPUT' || e.code === 'USAGE' || e.code === 'NOT_FOUND' ? 'refused' : 'error') : 'error'
@@ -87,7 +94,7 @@ export function createMcpServer(ctx: Omit<McpContext, 'server' | 'clientName'>, 
       description: `The discovered schema of a database credential (tables, columns, types, nullability, defaults, comments, keys), at most ${TABLES_MAX} tables. table_pattern filters by name (* and ?); refresh discovers it again from the database first.`,
       inputSchema: {
         credential,
-        table_pattern: z.string().max(200).optional(),
+        table_pattern: z.string().max(PATTERN_MAX).optional(),
         refresh: z.boolean().optional(),
       },
       annotations: { readOnlyHint: true, openWorldHint: true },

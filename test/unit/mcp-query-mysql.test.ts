@@ -284,3 +284,19 @@ describe('query on MariaDB: property', () => {
     )
   }, 120_000)
 })
+
+describe('query on MariaDB: SHOW that prints password hashes', () => {
+  it('SHOW GRANTS and SHOW CREATE USER (any case, comments between the words) are refused; other SHOWs run', async () => {
+    const forms = ['SHOW GRANTS', 'SHOW GRANTS FOR CURRENT_USER()', `SHOW GRANTS FOR ${USERS.reader}`, `SHOW CREATE USER ${USERS.reader}`, 'SHOW /*!GRANTS*/', 'SHOW CREATE /* x */ USER root']
+    const caseMix = (t: string, flips: boolean[]) => t.replace(/[a-z]/gi, (ch, i: number) => (flips[i % flips.length] ? ch.toUpperCase() : ch.toLowerCase()))
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...forms), fc.array(fc.boolean(), { minLength: 1, maxLength: 4 }), fc.constantFrom('', ' ', '\n-- c\n', '/* c */'), async (f, flips, lead) => {
+        const e = await refusal(q(USERS.reader, `${lead}${caseMix(f, flips).replace(/^SHOW /i, (m) => `${m}${lead} `)}`))
+        expect(e.code).toBe('INVALID_INPUT')
+        expect(e.message).toMatch(/SHOW GRANTS or SHOW CREATE USER/)
+      }),
+      { numRuns: 30 },
+    )
+    expect((await q(USERS.reader, 'SHOW CREATE TABLE items')).row_count).toBe(1)
+  })
+})

@@ -1,8 +1,9 @@
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CredctlError } from '../../src/errors.js'
-import { CELL_MAX_CHARS, RESULT_MAX_BYTES, queryEngineOf, runQuery, type QueryInput } from '../../src/mcp/query/index.js'
-import { guarded } from '../../src/mcp/query/pg.js'
+import { CELL_MAX_CHARS, MAX_ROWS, MAX_TIMEOUT_S, RESULT_MAX_BYTES, queryEngineOf, runQuery, type QueryInput } from '../../src/mcp/query/index.js'
+import { QUERY_DEFAULTS } from '../../src/mcp/tools/query.js'
+import { BATCH_BYTES, guarded, sideEffectCall } from '../../src/mcp/query/pg.js'
 import { firstKeyword, leadingKeywords } from '../../src/mcp/query/keyword.js'
 import type { CredentialRecord } from '../../src/vault/format.js'
 import { PG, pgAdmin, pgRole } from '../fixtures/db/servers.js'
@@ -139,23 +140,23 @@ describe('query on PostgreSQL: the server enforces read-only', () => {
     expect(await state()).toBe(before)
   })
 
-  it('SET TRANSACTION READ WRITE and its set_config form are refused (25001): the guard query already ran', async () => {
-    for (const sql of ['SET TRANSACTION READ WRITE', `SELECT set_config('transaction_read_only', 'off', true)`, 'SET transaction_read_only = off']) {
+  it('SET TRANSACTION READ WRITE is refused (25001): the guard query already ran; set_config is refused by name first', async () => {
+    for (const sql of ['SET TRANSACTION READ WRITE', 'SET transaction_read_only = off']) {
       const e = await refusal(q(ROLES.reader, sql))
       expect(e.message, sql).toMatch(/SQLSTATE 25001/)
     }
+    expect((await refusal(q(ROLES.reader, `SELECT set_config('transaction_read_only', 'off', true)`))).message).toMatch(/does not call set_config/)
   })
 
   it('a SET does not survive into the next call (fresh connection + rollback)', async () => {
     // Session-level settings an agent might hope to keep: each call gets a new connection.
     const dflt = (await q(ROLES.reader, 'SHOW search_path')).rows[0]![0]
     await q(ROLES.reader, 'SET search_path = nowhere')
-    await q(ROLES.reader, `SELECT set_config('search_path', 'elsewhere', false)`)
     expect((await q(ROLES.reader, 'SHOW search_path')).rows[0]![0]).toBe(dflt)
     await q(ROLES.reader, 'SET default_transaction_read_only = off')
     await q(ROLES.reader, 'SET SESSION CHARACTERISTICS AS TRANSACTION READ WRITE')
     expect((await refusal(q(ROLES.reader, `INSERT INTO items VALUES (11, 'z')`))).message).toMatch(/25006/)
-    await q(ROLES.reader, `SELECT set_config('statement_timeout', '0', false)`)
+    await q(ROLES.reader, 'SET statement_timeout = 0')
     expect((await refusal(q(ROLES.reader, 'SELECT pg_sleep(3)', { timeoutS: 1 }))).message).toMatch(/past its limit of 1 s/)
     // A COMMIT or ROLLBACK alone ends our transaction and nothing else runs in that call.
     expect((await q(ROLES.reader, 'COMMIT')).rows).toEqual([])
@@ -207,7 +208,8 @@ describe('query on PostgreSQL: dblink and prepared transactions, which outlive t
   it('a login that may call dblink is refused until dblink is revoked from it (or privileged queries are allowed)', async () => {
     await admin('CREATE SCHEMA ext; CREATE EXTENSION dblink SCHEMA ext; GRANT USAGE ON SCHEMA ext TO PUBLIC')
     try {
-      const e = await refusal(q(ROLES.reader, `SELECT ext.dblink_exec('dbname=${DB}', 'DELETE FROM items')`))
+      // Any statement: the login's powers are refused, whatever it asks (a dblink call by name is refused earlier).
+      const e = await refusal(q(ROLES.reader, 'SELECT 1'))
       expect(e.code).toBe('USAGE')
       expect(e.message).toMatch(/may call dblink, dblink_connect, dblink_exec .*outside the read-only transaction/)
       await admin('REVOKE EXECUTE ON ALL FUNCTIONS IN SCHEMA ext FROM PUBLIC')
@@ -322,4 +324,63 @@ describe('query on PostgreSQL: property', () => {
       { numRuns: 40 },
     )
   }, 120_000)
+})
+
+describe('query on PostgreSQL: review mends (side effects by name, server-file functions, memory while reading)', () => {
+  const EFFECTS = ['pg_terminate_backend', 'pg_cancel_backend', 'pg_logical_emit_message', 'pg_notify', 'pg_advisory_lock', 'pg_try_advisory_xact_lock_shared', 'pg_advisory_unlock_all', 'set_config', 'pg_reload_conf', 'pg_rotate_logfile', 'lo_unlink', 'lo_import', 'dblink_exec']
+  it('a statement naming a side-effect function (any case, quoted, schema-qualified, nested) is refused before it connects', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...EFFECTS),
+        fc.array(fc.boolean(), { minLength: 1, maxLength: 5 }),
+        fc.constantFrom((f: string) => `SELECT ${f}(1)`, (f: string) => `SELECT pg_catalog.${f}(1)`, (f: string) => `SELECT "${f}"(1)`, (f: string) => `SELECT * FROM (SELECT ${f}(1, 2)) x`, (f: string) => `WITH a AS (SELECT 1) SELECT ${f} (1) FROM a`),
+        async (f, flips, wrap) => {
+          const sql = wrap(caseMix(f, flips))
+          expect(sideEffectCall(sql)).toBe(f)
+          // An unreachable port: a refusal that names the function proves nothing connected.
+          const e = await refusal(runQuery(rec(), 'postgresql://u:pw@127.0.0.1:1/x?sslmode=disable', { sql, maxRows: 1, timeoutS: 1, allowPrivileged: true }))
+          expect(e.message).toMatch(/does not call/)
+        },
+      ),
+      { numRuns: 60 },
+    )
+    for (const ok of ['SELECT hello_lo_x, set_configured FROM t', 'SELECT my_pg_notify FROM t', 'SELECT pg_sleep(0)']) expect(sideEffectCall(ok), ok).toBeUndefined()
+  })
+
+  it('a login GRANTed EXECUTE on pg_read_file (or lo_export) is refused unless privileged queries are allowed', async () => {
+    for (const fn of ['pg_read_file(text)', 'lo_export(oid, text)']) {
+      await admin(`GRANT EXECUTE ON FUNCTION ${fn} TO ${ROLES.reader}`)
+      try {
+        const e = await refusal(q(ROLES.reader, 'SELECT 1'))
+        expect(e.code).toBe('USAGE')
+        expect(e.message).toMatch(new RegExp(`may call ${fn.split('(')[0]} .*server's files`))
+        expect((await q(ROLES.reader, 'SELECT 1', { allowPrivileged: true })).rows).toEqual([[1]])
+      } finally {
+        await admin(`REVOKE EXECUTE ON FUNCTION ${fn} FROM ${ROLES.reader}`)
+      }
+    }
+    expect((await q(ROLES.reader, 'SELECT 1')).rows).toEqual([[1]])
+  })
+
+  it('the tool schema and the engine agree on the bounds (timeout_s at most 30, max_rows at most 1000)', () => {
+    expect(QUERY_DEFAULTS.timeout_s_cap).toBe(MAX_TIMEOUT_S)
+    expect(QUERY_DEFAULTS.max_rows_cap).toBe(MAX_ROWS)
+  })
+
+  it('a huge result is read in batches and stops at the total cap: truncated, bounded, not all fetched', async () => {
+    // Rows of 200 000 characters: the 1001 rows a whole read asks for are 200 MB; the capped read stops near 256 KiB of result.
+    const before = process.memoryUsage().heapUsed
+    const r = await q(ROLES.reader, `SELECT repeat('x', 200000) FROM generate_series(1, 100000)`, { maxRows: 1000, timeoutS: 10 })
+    expect(r.truncated).toBe(true)
+    expect(r.rows.length).toBeLessThan(1000)
+    expect(Buffer.byteLength(JSON.stringify(r.rows))).toBeLessThanOrEqual(RESULT_MAX_BYTES)
+    expect(process.memoryUsage().heapUsed - before).toBeLessThan(64 * 1024 * 1024)
+    expect(BATCH_BYTES).toBeLessThanOrEqual(RESULT_MAX_BYTES)
+    const small = await q(ROLES.reader, 'SELECT g FROM generate_series(1, 120) g', { maxRows: 120 })
+    expect(small.rows.length).toBe(120)
+    expect(small.truncated).toBe(false)
+    const over = await q(ROLES.reader, 'SELECT g FROM generate_series(1, 121) g', { maxRows: 120 })
+    expect(over.rows.length).toBe(120)
+    expect(over.truncated).toBe(true)
+  }, 30_000)
 })

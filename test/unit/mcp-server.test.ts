@@ -5,7 +5,9 @@ import { ElicitRequestSchema, type CallToolResult } from '@modelcontextprotocol/
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { createClient, memoryStore } from '../../src/index.js'
-import { Gate } from '../../src/mcp/limits.js'
+import { APPROVALS_MAX, Gate } from '../../src/mcp/limits.js'
+import { checkHeaders } from '../../src/mcp/http.js'
+import { globMatch, tableMatcher } from '../../src/mcp/tools/schema.js'
 import { resolveScope } from '../../src/mcp/scope.js'
 import { SessionSecrets } from '../../src/mcp/secrets.js'
 import { createMcpServer } from '../../src/mcp/server.js'
@@ -46,13 +48,14 @@ async function session(opts: { credentials: string[]; store?: ReturnType<typeof 
   return { store, api }
 }
 
-async function connect(api: ReturnType<typeof createClient>['credentials'], names: string[], o: { allowPrivileged?: string[]; gate?: Gate; elicit?: boolean } = {}) {
+async function connect(api: ReturnType<typeof createClient>['credentials'], names: string[], o: { allowPrivileged?: string[]; gate?: Gate; elicit?: boolean; onElicit?: (message: string) => Promise<boolean> } = {}) {
   const scope = await resolveScope(api, { credentials: names, categories: [], allowPrivileged: o.allowPrivileged ?? [] })
   const secrets = new SessionSecrets()
   const { server } = createMcpServer({ api, scope, secrets, gate: o.gate ?? new Gate(), fetch: globalThis.fetch }, 'test')
   const [a, b] = InMemoryTransport.createLinkedPair()
   const client = new Client({ name: 'unit-host', version: '1' }, { capabilities: o.elicit ? { elicitation: { form: {} } } : {} })
-  if (o.elicit) client.setRequestHandler(ElicitRequestSchema, async () => ({ action: 'accept', content: { approve: true } }))
+  if (o.elicit)
+    client.setRequestHandler(ElicitRequestSchema, async (req) => ({ action: 'accept', content: { approve: o.onElicit ? await o.onElicit(String((req.params as { message?: string }).message)) : true } }))
   await Promise.all([server.connect(a), client.connect(b)])
   const seen: string[] = []
   const call = async (name: string, args: Record<string, unknown>) => {
@@ -82,8 +85,9 @@ describe('query: wired to the engine, capped, enveloped, on record without the S
     expect(out.untrusted_data.rows[0]![0]!.length).toBeLessThan(2100)
     expect(out.untrusted_data.rows[1]![0]).not.toContain(PW)
     expect(out.untrusted_data.rows[2]![0]).toMatch(/binary: 3 bytes/)
-    await s.call('query', { credential: 'db2', sql: 'select 1', max_rows: 1000, timeout_s: 60 })
-    expect(runQuery.mock.calls[1]![2]).toMatchObject({ maxRows: 1000, timeoutS: 60, allowPrivileged: true })
+    await s.call('query', { credential: 'db2', sql: 'select 1', max_rows: 1000, timeout_s: 30 })
+    expect((await s.call('query', { credential: 'db2', sql: 'select 1', timeout_s: 31 })).isError).toBe(true)
+    expect(runQuery.mock.calls[1]![2]).toMatchObject({ maxRows: 1000, timeoutS: 30, allowPrivileged: true })
     const over = await s.call('query', { credential: 'db', sql: 'select 1', max_rows: 1001 })
     expect(over.isError).toBe(true)
     expect(runQuery).toHaveBeenCalledTimes(2)
@@ -178,4 +182,130 @@ describe('canary sweep over generated values (api_key echoed back raw, base64, %
     )
     expect(exercised).toBeGreaterThan(6)
   }, 60_000)
+})
+
+/** All leaf text of a result, in order, nothing between: what a reader joining the cells sees. */
+const leaves = (x: unknown): string => (typeof x === 'string' || typeof x === 'number' ? String(x) : Array.isArray(x) ? x.map(leaves).join('') : x && typeof x === 'object' ? Object.values(x).map(leaves).join('') : '')
+
+describe('review mends: every in-scope value redacts from the start; secrets read across cells', () => {
+  it('a value the session never used (another credential in scope) does not come back in rows, raw, encoded or split over cells', async () => {
+    let exercised = 0
+    await fc.assert(
+      fc.asyncProperty(canaryArb, fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 4, maxLength: 12 }), fc.constantFrom('raw', 'b64', 'hex', 'cells', 'rows'), async (c, cuts, how) => {
+        const { store, api } = await session({ credentials: [] })
+        const other = `ak${c.replace(/\s/g, '')}`
+        try {
+          await api.create({ name: 'other', type: 'api_key', value: other, settings: { check_url: `${http.url}/me` } })
+        } catch {
+          return
+        }
+        await api.create({ name: 'db', type: 'postgresql', value: `postgresql://u:pw${randomBytes(8).toString('hex')}@127.0.0.1:5432/x` })
+        const s = await connect(api, ['db', 'other'])
+        // Cut the unused value into chunks of 1 to 3 characters: each too short for the redaction of one cell.
+        const chunks: string[] = []
+        for (let i = 0, k = 0; i < other.length; k++) {
+          const n = cuts[k % cuts.length]!
+          chunks.push(other.slice(i, i + n))
+          i += n
+        }
+        const rows =
+          how === 'raw' ? [[`row ${other} end`]] : how === 'b64' ? [[Buffer.from(other).toString('base64')]] : how === 'hex' ? [[Buffer.from(other).toString('hex')]] : how === 'cells' ? [chunks] : chunks.map((x) => [x])
+        runQuery.mockReset()
+        runQuery.mockResolvedValue({ columns: [{ name: 'a', type: 'text' }], rows, row_count: rows.length, truncated: false, duration_ms: 1 })
+        const r = await s.call('query', { credential: 'db', sql: 'select 1' })
+        exercised++
+        if (r.isError) expect(r.text).toMatch(/withheld/)
+        const text = [leaves(r.structuredContent), r.text].join('\n')
+        for (const p of pieces(other)) expect(text).not.toContain(p)
+        if (how === 'b64' || how === 'hex') expect(text).not.toContain(other)
+        const start = (await store.history.read()).filter((e) => e.action === 'mcp.start')
+        expect(start).toHaveLength(1)
+        expect(JSON.stringify(start[0])).toContain('other')
+        await s.close()
+      }),
+      { numRuns: 40 },
+    )
+    expect(exercised).toBeGreaterThan(20)
+  }, 60_000)
+})
+
+describe('review mends: table_pattern is a linear glob, no RegExp from agent text', () => {
+  /** The reference: dynamic programming over (pattern, text) prefixes. */
+  const reference = (p: string, t: string): boolean => {
+    const P = [...p]
+    const T = [...t]
+    let row = [true, ...T.map(() => false)]
+    for (const ch of P) {
+      const next = [ch === '*' && row[0]!]
+      for (let j = 1; j <= T.length; j++) next[j] = ch === '*' ? next[j - 1]! || row[j]! : row[j - 1]! && (ch === '?' || ch === T[j - 1])
+      row = next
+    }
+    return row[T.length]!
+  }
+  it('agrees with the reference for any pattern and name', () => {
+    const alpha = fc.constantFrom('a', 'b', '.', '*', '?', '(', '\\', '[', 'é', '_')
+    fc.assert(
+      fc.property(fc.array(alpha, { maxLength: 12 }).map((a) => a.join('')), fc.array(alpha.filter((x) => x !== '*' && x !== '?'), { maxLength: 16 }).map((a) => a.join('')), (p, t) => {
+        expect(globMatch(p, t)).toBe(reference(p, t))
+      }),
+      { numRuns: 2000 },
+    )
+  })
+  it('a backtracking bomb answers at once; a pattern over 128 characters is refused', () => {
+    const bomb = `${'*a'.repeat(60)}b`
+    const t0 = Date.now()
+    expect(tableMatcher(bomb)({ schema: 'public', name: 'a'.repeat(63) })).toBe(false)
+    expect(Date.now() - t0).toBeLessThan(100)
+    expect(() => tableMatcher('*'.repeat(129))).toThrow(/longer than 128/)
+    expect(tableMatcher('PUBLIC.it?ms')({ schema: 'public', name: 'items' })).toBe(true)
+  })
+})
+
+describe('review mends: http headers and approvals', () => {
+  const target = { base: 'https://api.example.com/', headers: { 'x-key': 'k' }, authName: 'x-key' }
+  it('any header naming a key, token, secret, auth, signature, session, cookie or password (any case, anywhere), and method overrides, are refused', () => {
+    const word = fc.constantFrom('key', 'token', 'secret', 'auth', 'signature', 'session', 'cookie', 'password')
+    const part = fc.stringMatching(/^[A-Za-z0-9-]{0,8}$/)
+    const flip = (w: string, f: boolean[]) => w.replace(/./g, (ch, i: number) => (f[i % f.length] ? ch.toUpperCase() : ch))
+    fc.assert(
+      fc.property(part, word, part, fc.array(fc.boolean(), { minLength: 1, maxLength: 4 }), (a, w, b, f) => {
+        expect(() => checkHeaders({ [`${a}${flip(w, f)}${b}`]: 'v' }, target)).toThrow(/header refused/)
+      }),
+    )
+    for (const h of ['X-HTTP-Method', 'x-http-method-override', 'X-Method-Override']) expect(() => checkHeaders({ [h]: 'DELETE' }, target)).toThrow(/header refused/)
+    expect(checkHeaders({ 'Anthropic-Beta': 'x', Accept: 'text/plain' }, target)).toEqual({ 'anthropic-beta': 'x', accept: 'text/plain' })
+  })
+
+  it('the approval prompt shows the body size, its SHA-256 prefix and every extra header name; a refused path is on record to 100 characters', async () => {
+    const { store, api } = await session({ credentials: [] })
+    await api.create({ name: 'svc', type: 'api_key', value: `k-${randomBytes(16).toString('hex')}`, settings: { check_url: `${http.url}/me`, auth_header: 'X-Key: {value}' } })
+    const asked: string[] = []
+    const s = await connect(api, ['svc'], { elicit: true, onElicit: async (m) => (asked.push(m), false) })
+    const body = { delete: 'everything' }
+    const r = await s.call('http_request', { credential: 'svc', method: 'POST', path: '/me', body, headers: { 'X-Trace': '1', Accept: 'text/plain' } })
+    expect(r.isError).toBe(true)
+    const sent = JSON.stringify(body)
+    const { createHash } = await import('node:crypto')
+    expect(asked[0]).toContain(`body: ${Buffer.byteLength(sent)} bytes, sha256 ${createHash('sha256').update(sent).digest('hex').slice(0, 16)}`)
+    expect(asked[0]).toMatch(/extra headers: x-trace, accept/)
+    const long = `/a${'Z'.repeat(1500)}//evil`
+    expect((await s.call('http_get', { credential: 'svc', path: long.slice(0, 2048) })).isError).toBe(true)
+    const hist = JSON.stringify(await store.history.read())
+    expect(hist).toContain('Z'.repeat(90))
+    expect(hist).not.toContain('Z'.repeat(101))
+    await s.close()
+  })
+
+  it('approvals wait outside the concurrency slots: four pending do not block other tools; a fifth is refused', async () => {
+    const gate = new Gate()
+    const answers: (() => void)[] = []
+    const pending = Array.from({ length: APPROVALS_MAX }, () => gate.run(() => gate.aside(() => new Promise<void>((r) => answers.push(r)))))
+    await new Promise((r) => setTimeout(r, 5))
+    expect(answers).toHaveLength(APPROVALS_MAX)
+    // Another tool runs at once, although four calls are in progress.
+    expect(await Promise.race([gate.run(async () => 'ran'), new Promise((r) => setTimeout(() => r('blocked'), 200))])).toBe('ran')
+    await expect(gate.run(() => gate.aside(async () => 'x'))).rejects.toThrow(/at most 4 approvals/)
+    for (const a of answers) a()
+    await Promise.all(pending)
+  })
 })

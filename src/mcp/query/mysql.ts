@@ -5,7 +5,7 @@ import { abortable, DriverTimeout } from '../../checks/databases/common.js'
 import type { CheckContext } from '../../checks/types.js'
 import { CredctlError } from '../../errors.js'
 import { driverFailure, fail, privileged, stackedRefused, timeoutFailure, writeRefused } from './failures.js'
-import { firstKeyword } from './keyword.js'
+import { firstKeyword, leadingKeywords } from './keyword.js'
 import { columnName, Rows, type Column } from './shape.js'
 import type { EngineCall, QueryResult } from './types.js'
 
@@ -149,6 +149,20 @@ function stream(core: Core, sql: string, out: Rows, timeoutMs: number): Promise<
   })
 }
 
+/**
+ * SHOW statements that print password hashes (MariaDB's SHOW GRANTS: `IDENTIFIED BY PASSWORD '*…'`;
+ * SHOW CREATE USER on both) are refused before anything connects, as is a SHOW whose second keyword
+ * cannot be read (an executable comment there). A hash is a secret too: offline cracking, or pass-the-
+ * hash with the native password plugin.
+ */
+export function refuseHashShow(sql: string, secrets: readonly string[]): void {
+  const [k1, k2, k3] = leadingKeywords(sql, 'mysql', 3)
+  if (k1 !== 'SHOW') return
+  if (k2 === undefined || k2 === 'GRANTS' || (k2 === 'CREATE' && (k3 === undefined || k3 === 'USER'))) {
+    throw fail('INVALID_INPUT', 'query does not run SHOW GRANTS or SHOW CREATE USER: they can print password hashes', secrets, 'information_schema.USER_PRIVILEGES and TABLE_PRIVILEGES list privileges without hashes')
+  }
+}
+
 export async function runMysql({ value, input, secrets, started }: EngineCall): Promise<QueryResult> {
   let target
   try {
@@ -164,6 +178,7 @@ export async function runMysql({ value, input, secrets, started }: EngineCall): 
       'compound statements (BEGIN NOT ATOMIC), CALL and SET can end the read-only transaction there, so they are refused',
     )
   }
+  refuseHashShow(input.sql, secrets)
   const ms = input.timeoutS * 1000
   const ctl = new AbortController()
   const timer = setTimeout(() => ctl.abort(), 2 * ms + 2000)

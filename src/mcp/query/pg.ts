@@ -37,13 +37,19 @@ WHERE pg_catalog.pg_has_role(session_user, r.oid, 'MEMBER') AND (r.rolsuper OR r
 ORDER BY r.rolname`
 
 /**
- * dblink's functions that open a connection of their own: a statement sent over it runs outside our
- * read-only transaction (dblink_exec('…', 'INSERT …')), the documented bypass of READ ONLY. Installed
- * dblink grants them to PUBLIC; a non-superuser still needs a password the server asks for, but the
- * guard does not bet on the agent not knowing one.
+ * Functions whose EXECUTE this login must not hold (unless the user allowed privileged queries):
+ *  - dblink's, that open a connection of their own: a statement sent over it runs outside our read-only
+ *    transaction (dblink_exec('…', 'INSERT …')), the documented bypass of READ ONLY. Installed dblink
+ *    grants them to PUBLIC; a non-superuser still needs a password the server asks for, but the guard
+ *    does not bet on the agent not knowing one;
+ *  - the server-file ones (pg_read_file, pg_read_binary_file, pg_ls_dir, pg_stat_file, lo_import,
+ *    lo_export), superuser-only by default: a login GRANTed EXECUTE on one reads the server's files
+ *    (its keys, other databases' files) inside READ ONLY.
  */
-const DBLINK_SQL = `SELECT DISTINCT p.proname::text AS name FROM pg_catalog.pg_proc p
-WHERE p.proname IN ('dblink', 'dblink_exec', 'dblink_connect', 'dblink_connect_u')
+const DBLINK = ['dblink', 'dblink_exec', 'dblink_connect', 'dblink_connect_u']
+const SERVER_FILES = ['pg_read_file', 'pg_read_binary_file', 'pg_ls_dir', 'pg_stat_file', 'lo_import', 'lo_export']
+const FUNCTION_SQL = `SELECT DISTINCT p.proname::text AS name FROM pg_catalog.pg_proc p
+WHERE p.proname = ANY($1::text[])
   AND pg_catalog.has_function_privilege(session_user, p.oid, 'EXECUTE')
 ORDER BY 1`
 
@@ -51,9 +57,33 @@ ORDER BY 1`
 export async function dangerousPowers(c: PgClient): Promise<string[]> {
   const rows = (await c.query<{ name: string; super: boolean }>({ text: PRIVILEGE_SQL, values: [DANGEROUS_ROLES] })).rows
   const why = rows.map((r) => (r.super ? `is or can become the superuser role "${r.name}"` : `is a member of ${r.name}`))
-  const dblink = (await c.query<{ name: string }>(DBLINK_SQL)).rows.map((r) => r.name)
-  if (dblink.length) why.push(`may call ${dblink.join(', ')} (dblink opens its own connection, outside the read-only transaction)`)
+  const can = (await c.query<{ name: string }>({ text: FUNCTION_SQL, values: [[...DBLINK, ...SERVER_FILES]] })).rows.map((r) => r.name)
+  const dblink = can.filter((n) => DBLINK.includes(n))
+  const files = can.filter((n) => SERVER_FILES.includes(n))
+  // A superuser can execute everything: its own reason says enough.
+  if (!rows.some((r) => r.super)) {
+    if (dblink.length) why.push(`may call ${dblink.join(', ')} (dblink opens its own connection, outside the read-only transaction)`)
+    if (files.length) why.push(`may call ${files.join(', ')} (they read or write the server's files inside a read-only transaction)`)
+  }
   return why
+}
+
+/**
+ * Functions with side effects that a READ ONLY transaction still allows: ending or signalling other
+ * sessions, NOTIFY, advisory locks (session-level ones outlive our ROLLBACK until the connection
+ * closes), set_config, reloading the configuration, rotating the log, large objects, dblink. Not
+ * pg_sleep (it only waits, and statement_timeout ends it), nor pg_read_file and its kin: the server
+ * refuses them to a login without EXECUTE, and a login with it is refused by dangerousPowers.
+ * Refused by name before anything connects. A deny-list is weak (a wrapper function, a Unicode-escaped
+ * identifier U&"…" get past it; words in string literals or comments are refused too); the strong
+ * remedy is a database role that holds no such privilege (README, "What it does not protect against").
+ * Linear: one fixed alternation, never agent-built.
+ */
+const SIDE_EFFECT = /(?<![\w$])(pg_terminate_backend|pg_cancel_backend|pg_signal_backend|pg_logical_emit_message|pg_notify|pg_(?:try_)?advisory_[a-z_]*lock[a-z_]*|set_config|pg_reload_conf|pg_rotate_logfile|lo_[a-z_]+|dblink[a-z_]*|pg_switch_wal|pg_create_restore_point)(?![\w$])/i
+
+/** The side-effect function the statement names, or undefined. */
+export function sideEffectCall(sql: string): string | undefined {
+  return SIDE_EFFECT.exec(sql)?.[1]?.toLowerCase()
 }
 
 /** Cells come as text (no Date or float guessing), except bytea, which is summarised by its size. */
@@ -98,6 +128,45 @@ export function guarded(Cursor: CursorClass, sql: string): InstanceType<CursorCl
   return cursor
 }
 
+type Field = { name: string; dataTypeID: number; dataTypeModifier: number }
+
+/** Rows asked per Execute while the result is small, and the size after which it is one row at a time. */
+export const BATCH_ROWS = 50
+export const BATCH_BYTES = 64 * 1024
+
+/**
+ * Read the portal into `out` in small batches (Execute with a row count), so the cell and total caps
+ * bound memory WHILE reading, not after: the first row alone, then batches sized to what is left of
+ * BATCH_BYTES (at most BATCH_ROWS rows), then one row at a time; reading stops as soon as `out` is full (maxRows, or RESULT_MAX_BYTES:
+ * `truncated`). What is still held at once is one batch, or ONE row however large (a single 1 GB cell
+ * is the server's to send: see the README, "What it does not protect against").
+ * @returns the result's fields (from the first batch)
+ */
+async function readCapped(cursor: InstanceType<CursorClass>, out: Rows, maxRows: number): Promise<Field[]> {
+  let fields: Field[] = []
+  let seen = 0
+  let rawBytes = 0
+  for (;;) {
+    // The first row alone (its size unknown), then as many as fit what is left of BATCH_BYTES at the
+    // average size so far (at most BATCH_ROWS), then one at a time.
+    const fit = seen === 0 || rawBytes >= BATCH_BYTES ? 1 : Math.floor((BATCH_BYTES - rawBytes) / Math.max(1, rawBytes / seen))
+    const want = Math.max(1, Math.min(fit, BATCH_ROWS, maxRows + 1 - seen))
+    const batch = await new Promise<unknown[][]>((resolve, reject) =>
+      cursor.read(want, (err, rows, result) => {
+        if (err) return reject(err)
+        if (result?.fields?.length) fields = result.fields
+        resolve(rows as unknown[][])
+      }),
+    )
+    for (const r of batch) {
+      seen++
+      for (const v of r) if (typeof v === 'string') rawBytes += v.length
+      if (!out.add(r.map((v, i) => pgCell(fields[i]?.dataTypeID ?? 0, v)))) return fields
+    }
+    if (batch.length < want || seen > maxRows) return fields
+  }
+}
+
 /** Column types by name (format_type), asked of the server after the rows: OIDs mean nothing to an agent. */
 async function typeNames(c: PgClient, fields: { dataTypeID: number; dataTypeModifier: number }[]): Promise<string[]> {
   if (!fields.length) return []
@@ -132,6 +201,9 @@ export async function runPg({ value, input, secrets, started }: EngineCall): Pro
   // A prepared transaction outlives the connection, holding its locks and the xmin horizon until an
   // administrator ends it (servers with max_prepared_transactions > 0).
   if (k1 === 'PREPARE' && k2 === 'TRANSACTION') throw fail('INVALID_INPUT', 'query does not run PREPARE TRANSACTION: it would outlive the call', secrets)
+  if (k1 === 'NOTIFY' || k1 === 'LISTEN') throw fail('INVALID_INPUT', `query does not run ${k1}: it reaches other sessions`, secrets)
+  const effect = sideEffectCall(input.sql)
+  if (effect) throw fail('INVALID_INPUT', `query does not call ${effect}: it has effects a read-only transaction allows`, secrets, 'a read-only database role is the strong remedy; see the README')
   const ms = input.timeoutS * 1000
   // One budget for the whole call (connect, guard, statement, rollback): past it the watchdog destroys the socket.
   const ctl = new AbortController()
@@ -166,14 +238,9 @@ export async function runPg({ value, input, secrets, started }: EngineCall): Pro
     if (why.length && !input.allowPrivileged) throw privileged('PostgreSQL', why, secrets)
     const { default: Cursor } = await import('pg-cursor')
     const cursor = c.query(guarded(Cursor, input.sql))
-    const { rows: raw, fields } = await run(
-      new Promise<{ rows: unknown[][]; fields: { name: string; dataTypeID: number; dataTypeModifier: number }[] }>((resolve, reject) =>
-        cursor.read(input.maxRows + 1, (err, rows, result) => (err ? reject(err) : resolve({ rows: rows as unknown[][], fields: result?.fields ?? [] }))),
-      ),
-    )
-    await run(cursor.close())
     const out = new Rows(input.maxRows)
-    for (const r of raw) if (!out.add(r.map((v, i) => pgCell(fields[i]?.dataTypeID ?? 0, v)))) break
+    const fields = await run(readCapped(cursor, out, input.maxRows))
+    await run(cursor.close())
     const types = await run(typeNames(c, fields))
     const columns: Column[] = fields.map((f, i) => ({ name: columnName(f.name), type: types[i] ?? 'unknown' }))
     await run(c.query('ROLLBACK'))

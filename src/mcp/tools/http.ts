@@ -2,7 +2,8 @@ import { CredctlError } from '../../errors.js'
 import { askApproval } from '../approval.js'
 import type { CallRecord } from '../context.js'
 import { untrusted, type Untrusted } from '../envelope.js'
-import { checkHeaders, httpTargetOf, sendCall, urlOf, type HttpReply } from '../http.js'
+import { bodyOf, checkHeaders, httpTargetOf, sendCall, urlOf, type HttpReply } from '../http.js'
+import { crypto } from '../../lazy-crypto.js'
 
 export interface HttpArgs {
   credential: string
@@ -27,15 +28,27 @@ export async function httpCall(call: CallRecord, a: HttpArgs, method: string): P
   call.credentials = [c]
   call.ctx.gate.charge(c.id)
   // On record before the value is used: the method and the path as the agent gave it (no query values).
-  call.detail.push(`${method} ${String(a.path).slice(0, 300)}`)
+  // At most 100 characters of it: a refused path is the agent's text, and may carry anything.
+  call.detail.push(`${method} ${String(a.path).slice(0, 100)}`)
   const { record, value } = await call.use(c)
   const target = httpTargetOf(record, value)
   const url = urlOf(target.base, a)
-  checkHeaders(a.headers ?? {}, target)
+  const extra = Object.keys(checkHeaders(a.headers ?? {}, target))
+  const body = bodyOf({ method, body: a.body })
   const shown = `${url.pathname}${url.search}`
   call.detail.push(`to ${url.host}${url.pathname}${[...url.searchParams.keys()].length ? ` (query: ${[...new Set(url.searchParams.keys())].join(',')})` : ''}`)
   if (method !== 'GET') {
-    const answer = await askApproval(call.ctx.server, { credential: c.name, method, host: url.host, path: shown }, call.requestId)
+    const ask = {
+      credential: c.name,
+      method,
+      host: url.host,
+      path: shown,
+      bodyBytes: body === undefined ? 0 : Buffer.byteLength(body),
+      bodySha256: crypto().createHash('sha256').update(body ?? '', 'utf8').digest('hex').slice(0, 16),
+      headerNames: extra,
+    }
+    // The user's answer is awaited outside the call's concurrency slot (limits.ts, Gate.aside).
+    const answer = await call.ctx.gate.aside(() => askApproval(call.ctx.server, ask, call.requestId))
     if (answer !== 'approved') {
       call.detail.push(`approval ${answer}`)
       const why = answer === 'unsupported' ? 'this MCP host cannot ask the user (no elicitation support)' : `the user ${answer === 'declined' ? 'declined' : 'cancelled'} it`

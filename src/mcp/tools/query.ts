@@ -11,7 +11,8 @@ export interface QueryArgs {
   timeout_s?: number | undefined
 }
 
-export const QUERY_DEFAULTS = { max_rows: 100, max_rows_cap: 1000, timeout_s: 10, timeout_s_cap: 60 } as const
+/** The tool schema's bounds; the engine's own (query/index.ts MAX_ROWS, MAX_TIMEOUT_S) are the same numbers (test/unit/mcp-query-shape.test.ts). */
+export const QUERY_DEFAULTS = { max_rows: 100, max_rows_cap: 1000, timeout_s: 10, timeout_s_cap: 30 } as const
 
 /** The first keyword of a statement (after blanks, comments and opening parentheses), upper case; '' when none. */
 export function firstKeyword(sql: string): string {
