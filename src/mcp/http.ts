@@ -53,7 +53,7 @@ export function httpTargetOf(rec: Pick<CredentialRecord, 'type' | 'schema_type' 
  * framing and routing belong to the HTTP client (Content-Length, Transfer-Encoding, Connection,
  * Forwarded...).
  */
-const REFUSED_HEADER = /^(?:host|connection|content-length|transfer-encoding|te|trailer|upgrade|keep-alive|expect|forwarded|via|origin|referer)$|^proxy-|^x-forwarded-|^x-real-ip$|^x-http-method(?:-override)?$|^x-method-override$|key|token|secret|auth|signature|session|cookie|password|credential/i
+const REFUSED_HEADER = /^(?:host|connection|content-length|transfer-encoding|te|trailer|upgrade|keep-alive|expect|forwarded|via|origin|referer)$|^proxy-|^x-forwarded-|^x-real-ip$|^x-http-method(?:-override)?$|^x-method-override$|^x-original-|^x-rewrite-url$|^x-host$|^x-forwarded$|key|token|secret|auth|signature|session|cookie|password|credential/i
 
 export function checkHeaders(given: Record<string, string>, t: HttpTarget): Record<string, string> {
   const out: Record<string, string> = {}
@@ -148,7 +148,10 @@ export async function sendCall(url: URL, t: HttpTarget, call: HttpCall, signal: 
     await res.body?.cancel().catch(() => {})
     let to = ''
     try {
-      to = ` to ${new URL(res.headers.get('location') ?? '', url).host}`
+      // The host as the server sent it (not lower-cased by URL): the redaction is case-sensitive, and a
+      // Location naming `<key>.evil.example` must be masked like any echo.
+      const raw = res.headers.get('location') ?? ''
+      if (new URL(raw, url).host) to = ` to another place (${raw.length} characters, not shown)`
     } catch {
       /* no usable Location */
     }

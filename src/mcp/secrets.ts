@@ -67,7 +67,10 @@ export class SessionSecrets {
       else if (v !== null && typeof v === 'object') for (const [k, w] of Object.entries(v)) (leaves.push(k), walk(w))
     }
     walk(x)
-    const texts = [leaves.join(''), leaves.join(' '), JSON.stringify(x) ?? '']
+    const joined = [leaves.join(''), leaves.join(' '), JSON.stringify(x) ?? '']
+    // Also as a reader would decode them: JSON `\uXXXX` escapes and HTML character references (a service
+    // echoing the key as `\u0073\u006b…` or `&#115;&#107;…` hands it over just the same).
+    const texts = [...joined, ...joined.map(decodeEscapes)]
     for (const value of this.values) {
       for (const piece of secretPieces(value)) {
         if (piece.length < 8) continue
@@ -92,3 +95,13 @@ export class SessionSecrets {
     return walk(x) as T
   }
 }
+
+/** `\uXXXX`, `&#NNN;` and `&#xHH;` decoded (other text kept): what a JSON parser or a browser would read. */
+export function decodeEscapes(t: string): string {
+  return t
+    .replace(/\\u([0-9a-fA-F]{4})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)))
+    .replace(/&#x([0-9a-fA-F]{1,6});/g, (m, h: string) => safeChar(parseInt(h, 16), m))
+    .replace(/&#([0-9]{1,7});/g, (m, d: string) => safeChar(parseInt(d, 10), m))
+}
+
+const safeChar = (n: number, keep: string): string => (n <= 0x10ffff ? String.fromCodePoint(n) : keep)

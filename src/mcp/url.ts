@@ -26,6 +26,9 @@ export function joinUnderBase(base: string, path: string, query: Record<string, 
   // eslint-disable-next-line no-control-regex
   if (/[\s\u0000-\u001f\u007f]/.test(path)) throw refuse('whitespace or a control character')
   if (/%(?:2f|5c)/i.test(path)) throw refuse('an encoded "/" or "\\"')
+  // `..;` is `..` to Tomcat and Spring (path parameters), and `%25` a second round of decoding a proxy may do.
+  if (path.includes(';')) throw refuse('a ";" (a path parameter some servers read as a segment of its own)')
+  if (/%25/i.test(path)) throw refuse('an encoded "%" (decoded twice on the way, it could become "/" or "..")')
   const rel = path.replace(/^\//, '')
   for (const seg of rel.split('/')) {
     let d: string

@@ -192,7 +192,8 @@ describe('credctl mcp over stdio (built CLI)', () => {
     server.reset()
     const r = await s.call('http_get', { credential: 'OpenAI Prod', path: '/redirect' })
     expect(r.isError).toBe(true)
-    expect(r.text).toMatch(/redirect \(HTTP 302 to evil\.example\).*not followed/)
+    // The Location is not echoed (it could carry a key in its host, lower-cased past the redaction).
+    expect(r.text).toMatch(/redirect \(HTTP 302 to another place \(\d+ characters, not shown\)\).*not followed/)
     expect(server.requests).toHaveLength(1)
   })
 

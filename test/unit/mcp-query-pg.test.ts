@@ -133,7 +133,9 @@ describe('query on PostgreSQL: the server enforces read-only', () => {
   })
 
   it('a COMMIT inside a DO block or a procedure cannot end the transaction (2D000)', async () => {
-    for (const sql of [`DO $$BEGIN COMMIT; INSERT INTO items VALUES (96, 'evil'); END$$`, 'CALL items_commit()']) {
+    // DO is refused by name before it reaches the server (it runs SQL built from strings); CALL reaches it.
+    expect((await refusal(q(ROLES.reader, `DO $$BEGIN COMMIT; INSERT INTO items VALUES (96, 'evil'); END$$`))).message).toMatch(/does not call do/i)
+    for (const sql of ['CALL items_commit()']) {
       const e = await refusal(q(ROLES.reader, sql))
       expect(e.message, sql).toMatch(/invalid transaction termination \(SQLSTATE 2D000\)/)
     }

@@ -31,9 +31,11 @@ type PgClient = import('pg').Client
  * that merely can SET ROLE into one of them is as dangerous as one that inherits it.
  */
 const DANGEROUS_ROLES = ['pg_read_server_files', 'pg_write_server_files', 'pg_execute_server_program']
-const PRIVILEGE_SQL = `SELECT r.rolname::text AS name, r.rolsuper AS super
+// REPLICATION too: such a login can create and drop replication slots from a read-only transaction
+// (pg_create_physical_replication_slot survives the rollback and pins WAL until the disk fills).
+const PRIVILEGE_SQL = `SELECT r.rolname::text AS name, r.rolsuper AS super, r.rolreplication AS replication
 FROM pg_catalog.pg_roles r
-WHERE pg_catalog.pg_has_role(session_user, r.oid, 'MEMBER') AND (r.rolsuper OR r.rolname = ANY($1::text[]))
+WHERE pg_catalog.pg_has_role(session_user, r.oid, 'MEMBER') AND (r.rolsuper OR r.rolreplication OR r.rolname = ANY($1::text[]))
 ORDER BY r.rolname`
 
 /**
@@ -55,8 +57,8 @@ ORDER BY 1`
 
 /** Why this login may not run queries, or [] when it may. */
 export async function dangerousPowers(c: PgClient): Promise<string[]> {
-  const rows = (await c.query<{ name: string; super: boolean }>({ text: PRIVILEGE_SQL, values: [DANGEROUS_ROLES] })).rows
-  const why = rows.map((r) => (r.super ? `is or can become the superuser role "${r.name}"` : `is a member of ${r.name}`))
+  const rows = (await c.query<{ name: string; super: boolean; replication: boolean }>({ text: PRIVILEGE_SQL, values: [DANGEROUS_ROLES] })).rows
+  const why = rows.map((r) => (r.super ? `is or can become the superuser role "${r.name}"` : r.replication ? `is or can become "${r.name}", which has the REPLICATION attribute` : `is a member of ${r.name}`))
   const can = (await c.query<{ name: string }>({ text: FUNCTION_SQL, values: [[...DBLINK, ...SERVER_FILES]] })).rows.map((r) => r.name)
   const dblink = can.filter((n) => DBLINK.includes(n))
   const files = can.filter((n) => SERVER_FILES.includes(n))
@@ -74,12 +76,15 @@ export async function dangerousPowers(c: PgClient): Promise<string[]> {
  * closes), set_config, reloading the configuration, rotating the log, large objects, dblink. Not
  * pg_sleep (it only waits, and statement_timeout ends it), nor pg_read_file and its kin: the server
  * refuses them to a login without EXECUTE, and a login with it is refused by dangerousPowers.
+ * Also what runs SQL built from strings, where no name can be seen: DO blocks and EXECUTE, and
+ * query_to_xml / cursor_to_xml (a reviewer ended another session through
+ * `query_to_xml('select pg_'||'terminate_backend(…)', …)`), and replication slots and origins.
  * Refused by name before anything connects. A deny-list is weak (a wrapper function, a Unicode-escaped
  * identifier U&"…" get past it; words in string literals or comments are refused too); the strong
  * remedy is a database role that holds no such privilege (README, "What it does not protect against").
  * Linear: one fixed alternation, never agent-built.
  */
-const SIDE_EFFECT = /(?<![\w$])(pg_terminate_backend|pg_cancel_backend|pg_signal_backend|pg_logical_emit_message|pg_notify|pg_(?:try_)?advisory_[a-z_]*lock[a-z_]*|set_config|pg_reload_conf|pg_rotate_logfile|lo_[a-z_]+|dblink[a-z_]*|pg_switch_wal|pg_create_restore_point)(?![\w$])/i
+const SIDE_EFFECT = /(?<![\w$])(do|execute|query_to_xml[a-z_]*|query_to_xmlschema|cursor_to_xml[a-z_]*|pg_(?:create|drop)_[a-z_]*replication_slot|pg_replication_origin_[a-z_]*|pg_copy_[a-z_]*_slot|pg_terminate_backend|pg_cancel_backend|pg_signal_backend|pg_logical_emit_message|pg_notify|pg_(?:try_)?advisory_[a-z_]*lock[a-z_]*|set_config|pg_reload_conf|pg_rotate_logfile|lo_[a-z_]+|dblink[a-z_]*|pg_switch_wal|pg_create_restore_point)(?![\w$])/i
 
 /** The side-effect function the statement names, or undefined. */
 export function sideEffectCall(sql: string): string | undefined {
