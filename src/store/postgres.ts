@@ -178,6 +178,8 @@ export function postgresStore(opts: PostgresStoreOptions): PostgresStore {
         max: opts.maxConnections ?? 4,
         // A CLI process exits when its work is done, without waiting for idle connections to time out.
         allowExitOnIdle: true,
+        // An embedder may make many clients (each its own store): idle connections go soon, not after 10 s.
+        idleTimeoutMillis: 2_000,
       })
       // A pooled connection the server drops while idle emits 'error': the next checkout reconnects.
       p.on('error', () => {})

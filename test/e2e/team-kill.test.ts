@@ -73,7 +73,14 @@ async function person(who: string, port = 5432): Promise<Person> {
   }
 }
 
-const client = (p: Person) => createClient({ vault: VAULT, env: { ...p.env } })
+// One client per person for the whole file: each client's store keeps a small connection pool, and a
+// client per call would hold hundreds of idle connections (max_connections is 100 by default).
+const clients = new Map<string, ReturnType<typeof createClient>>()
+const client = (p: Person) => {
+  let c = clients.get(p.who)
+  if (!c) clients.set(p.who, (c = createClient({ vault: VAULT, env: { ...p.env } })))
+  return c
+}
 
 /** Every value as `p` opens it now (one audited fetch), or the error code. */
 async function openAll(p: Person): Promise<Map<string, string> | string> {
