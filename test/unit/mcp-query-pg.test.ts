@@ -16,7 +16,7 @@ import { PG, pgAdmin, pgRole } from '../fixtures/db/servers.js'
  */
 const DB = 'credctl_mcpq_pg'
 const PW = 'Kq7mcpQ-pg-canary-93fd1e'
-const ROLES = { reader: 'credctl_mcpq_reader', super: 'credctl_mcpq_super', files: 'credctl_mcpq_files', sneaky: 'credctl_mcpq_sneaky' }
+const ROLES = { reader: 'credctl_mcpq_reader', super: 'credctl_mcpq_super', files: 'credctl_mcpq_files', sneaky: 'credctl_mcpq_sneaky', repl: 'credctl_mcpq_repl' }
 const uri = (role: string) => `postgresql://${role}:${PW}@${PG.host}:${PG.port}/${DB}?sslmode=disable`
 const rec = (type = 'postgresql', schema_type: string | null = null) => ({ type, schema_type }) as unknown as CredentialRecord
 
@@ -52,6 +52,7 @@ beforeAll(async () => {
   await pgRole(ROLES.super, `LOGIN PASSWORD '${PW}' SUPERUSER`)
   await pgRole(ROLES.files, `LOGIN PASSWORD '${PW}' NOSUPERUSER`)
   await pgRole(ROLES.sneaky, `LOGIN PASSWORD '${PW}' NOSUPERUSER NOINHERIT`)
+  await pgRole(ROLES.repl, `LOGIN PASSWORD '${PW}' NOSUPERUSER REPLICATION`)
   await pgAdmin(`GRANT pg_read_server_files TO ${ROLES.files}; GRANT ${ROLES.super} TO ${ROLES.sneaky}`)
   for (const r of Object.values(ROLES)) await admin(`GRANT USAGE ON SCHEMA public TO ${r}; GRANT SELECT ON items TO ${r}; GRANT USAGE, SELECT ON SEQUENCE items_seq TO ${r}`)
   // The reader may even write, as far as grants go: only the read-only transaction stops it.
@@ -61,7 +62,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await pgAdmin(`DROP DATABASE IF EXISTS "${DB}" WITH (FORCE)`)
-  for (const r of [ROLES.sneaky, ROLES.files, ROLES.reader, ROLES.super]) await pgAdmin(`DROP ROLE IF EXISTS ${r}`)
+  for (const r of [ROLES.sneaky, ROLES.files, ROLES.reader, ROLES.super, ROLES.repl]) await pgAdmin(`DROP ROLE IF EXISTS ${r}`)
 })
 
 describe('query on PostgreSQL: results', () => {
@@ -202,6 +203,8 @@ describe('query on PostgreSQL: roles that can read server files or run programs'
   it('members of pg_read_server_files, and roles that can SET ROLE to a superuser, are refused', async () => {
     expect((await refusal(q(ROLES.files, 'SELECT 1'))).message).toMatch(/member of pg_read_server_files/)
     expect((await refusal(q(ROLES.sneaky, 'SELECT 1'))).message).toMatch(/can become the superuser role "credctl_mcpq_super"/)
+    // REPLICATION: replication slots made in a read-only transaction outlive it (and pin WAL).
+    expect((await refusal(q(ROLES.repl, 'SELECT 1'))).message).toMatch(/REPLICATION attribute/)
     expect((await refusal(q(ROLES.reader, `SELECT pg_read_file('/etc/hostname')`))).message).toMatch(/permission denied.*SQLSTATE 42501/)
   })
 })
