@@ -122,7 +122,8 @@ export function teamApi(vault: Vault, opts: ClientOptions): TeamApi {
         await cfg.writeTeam(env, o.name, { backend: o.backend, vault_id: vaultId, attached_at: now })
         await store.history.append([entryFor(undefined, 'vault-create', 'ok', now, `admin ${member}`)]).catch(() => {})
         // This device has now seen epoch 1 and sequence 1: pinned like any later read.
-        await sessionFor(o.name).verifiedKey((await sessionFor(o.name).load())!, { quiet: true })
+        const pinned = sessionFor(o.name)
+        await pinned.verifiedKey((await pinned.load())!, { quiet: true })
         return { name: o.name, vault_id: vaultId, key_id: k.keyId(key), member, fingerprint: (await import('../keys/identity.js')).recipientFingerprint(me.recipient), installed: o.install !== false && refused === undefined }
       } finally {
         await store.close().catch(() => {})
