@@ -1,7 +1,7 @@
 import { CredctlError } from '../errors.js'
 import { parseEntry } from './history-entry.js'
 import { initSql, rolesOf, schemaOf } from './postgres/ddl.js'
-import { backendError, forbidden, isForbidden, isLockTimeout, locationOf } from './postgres/errors.js'
+import { backendError, isConnectionLost, forbidden, isForbidden, isLockTimeout, locationOf } from './postgres/errors.js'
 import { assertStorable, assertWritableHeader } from './storable.js'
 import type { FetchPurpose, HistoryEntry, StoredRecord, StoreTx, TeamEpoch, TeamHeader, TeamMember, TransactOptions, ValueStore, VaultHeader, VaultSnapshot, VaultStore } from './types.js'
 
@@ -213,7 +213,7 @@ export function postgresStore(opts: PostgresStoreOptions): PostgresStore {
   }
 
   /** Statements on one pooled connection, outside any transaction (autocommit). */
-  const withClient = async <T>(d: Doing, run: (c: PoolClient) => Promise<T>): Promise<T> => {
+  const withClient = async <T>(d: Doing, run: (c: PoolClient) => Promise<T>, attempt = 1): Promise<T> => {
     const c = await connect()
     try {
       const out = await run(c)
@@ -221,6 +221,9 @@ export function postgresStore(opts: PostgresStoreOptions): PostgresStore {
       return out
     } catch (e) {
       c.release(true)
+      // A read on a pooled connection the server had ended while it sat idle (terminated, restarted):
+      // once more on a fresh one. Only reads: a write's outcome would be unknown.
+      if (attempt === 1 && d.io.startsWith('read') && isConnectionLost(e)) return withClient(d, run, 2)
       throw mapError(e, d)
     }
   }

@@ -103,14 +103,17 @@ async function state(): Promise<{ epoch: number; members: string[] }> {
 function interrupted(p: Person, args: string[], how: 'sigkill' | 'terminate' | 'cut' | 'none', delayMs: number): Promise<number | null> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [BIN, ...args], { env: p.env, cwd: path.join(p.env.HOME!, 'work'), stdio: ['ignore', 'ignore', 'ignore'] })
+    // The interruption finishes before the round's checks start: a pg_terminate_backend still under way
+    // would otherwise end this test's own connections of the same role in the middle of a check.
+    let interrupting: Promise<unknown> = Promise.resolve()
     const timer = setTimeout(() => {
       if (how === 'sigkill') child.kill('SIGKILL')
       if (how === 'cut') proxy.cut()
-      if (how === 'terminate') void sql(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${DB}' AND application_name = 'credctl' AND usename = '${role(p.who)}'`).catch(() => {})
+      if (how === 'terminate') interrupting = sql(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${DB}' AND application_name = 'credctl' AND usename = '${role(p.who)}'`).catch(() => {})
     }, delayMs)
     child.on('exit', (code) => {
       clearTimeout(timer)
-      resolve(code)
+      void interrupting.then(() => resolve(code))
     })
   })
 }

@@ -47,6 +47,15 @@ interface PgLikeError {
   message?: string
 }
 
+/**
+ * True when `e` says the connection itself is gone (the server terminated or restarted it, the network
+ * dropped it): a pooled connection that sat idle may be dead before it is used.
+ */
+export const isConnectionLost = (e: unknown): boolean => {
+  const err = (e ?? {}) as PgLikeError
+  return CONNECTION_LOST.test(typeof err.code === 'string' ? err.code : '') || /Connection terminated|ECONNRESET|EPIPE/i.test(`${err.code ?? ''} ${err.message ?? ''}`)
+}
+
 /** True when `e` is pg's lock_timeout (55P03): another writer holds the vault. */
 export const isLockTimeout = (e: unknown): boolean => (e as PgLikeError)?.code === '55P03'
 
