@@ -1,5 +1,6 @@
 import { CredctlError } from '../errors.js'
-import { moduleFor, nextEpoch, rewrapAll, type KeyContext, type RotationFacts, type StagedRotation } from '../keys/index.js'
+import { nextEpoch, rewrapAll } from '../keys/team.js'
+import { moduleFor, type KeyContext, type RotationFacts, type StagedRotation } from '../keys/index.js'
 import { TagMismatch, aadFor, open, seal } from '../vault/cipher.js'
 import type { KeyHeader, VaultFile } from '../vault/format.js'
 import type { FetchPurpose, TeamMember, VaultStore } from '../store/types.js'

@@ -3,7 +3,7 @@ import { CredctlError } from '../errors.js'
 import { aadFor, open, seal } from '../vault/cipher.js'
 import type { CredentialRecord, VaultFile } from '../vault/format.js'
 import { MEMBER_NAME, TEAM_ROLES, TEAM_VAULT_NAME, type TeamHeader, type TeamMember, type TeamRole } from '../vault/team-header.js'
-import type { HistoryEntry, VaultStore } from '../store/types.js'
+import { fetchAction, type HistoryEntry, type VaultStore } from '../store/types.js'
 import type { ClientOptions } from './types.js'
 import { entryFor } from './history.js'
 import { applyChanges, parseSnapshot } from './snapshot.js'
@@ -18,7 +18,7 @@ import type { CredentialToChange, MemberAdded, MemberRemoved, MemberView, TeamAp
  */
 
 /** Action words of the history a removed member's use of a credential shows in (reveal, run, …, and the database's fetch rows). */
-const USES = new Set(['reveal', 'run', 'inject', 'export', 'fetch:reveal', 'fetch:run', 'fetch:inject', 'fetch:export', 'fetch:validate', 'fetch:discover', 'fetch:mcp'])
+const USES = new Set(['reveal', 'run', 'inject', 'export', ...(['reveal', 'run', 'inject', 'export', 'validate', 'discover', 'mcp'] as const).map(fetchAction)])
 
 /** A PostgreSQL role name credctl will put in a GRANT unquoted-safe: lower-case identifier. */
 const PG_ROLE = /^[a-z_][a-z0-9_]{0,62}$/
@@ -48,7 +48,7 @@ interface Grants {
 export function teamApi(vault: Vault, opts: ClientOptions): TeamApi {
   const env = vault.env
   const config = () => import('../store/team-config.js')
-  const keys = () => import('../keys/index.js')
+  const keys = () => import('../keys/team.js')
 
   const openStore = async (name: string, backend: string) => {
     const { postgresStore } = await import('../store/postgres.js')
@@ -159,7 +159,7 @@ export function teamApi(vault: Vault, opts: ClientOptions): TeamApi {
       const cfg = await config()
       if (!(await cfg.readTeams(env)).has(name)) throw new CredctlError('NOT_FOUND', `this device knows no team vault named ${name}`, { hint: 'see `credctl vault list`' })
       await cfg.writeTeam(env, name, undefined)
-      await (await import('../keys/team.js')).forgetTeamPin(env, name)
+      await (await keys()).forgetTeamPin(env, name)
     },
 
     async status(): Promise<TeamStatus> {

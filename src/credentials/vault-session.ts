@@ -203,8 +203,7 @@ export class Vault {
    */
   async requireRole(team: TeamHeader | undefined, need: TeamRole, doing: string): Promise<void> {
     if (!team) return
-    const { myMembership } = await import('../keys/index.js')
-    const { member } = await myMembership(team, this.keyContext())
+    const member = await this.me(team)
     if (RANK[member.role] < RANK[need]) {
       throw new CredctlError('VAULT_FORBIDDEN', `${doing} needs the ${need} role in team vault ${team.name}; ${member.member} is a ${member.role}`, {
         hint: `ask an admin of ${team.name} (credctl --vault ${team.name} member list)`,
@@ -212,9 +211,9 @@ export class Vault {
     }
   }
 
-  /** This device's member row in a team vault (NOT_A_MEMBER when none). */
+  /** This device's member row in a team vault (NOT_A_MEMBER when none). The team code loads only here. */
   async me(team: TeamHeader): Promise<TeamMember> {
-    const { myMembership } = await import('../keys/index.js')
+    const { myMembership } = await import('../keys/team.js')
     return (await myMembership(team, this.keyContext())).member
   }
 

@@ -5,7 +5,7 @@ import { envSource } from './env.js'
 import { fileSource } from './file.js'
 import { keychainSource } from './keychain.js'
 import { passphraseSource } from './passphrase.js'
-import { teamSource } from './team.js'
+import { teamSource } from './team-source.js'
 import type { AnySourceModule, EnvVarDoc, KeyContext, KeySourceModule, NewKey, SequenceKeeper } from './types.js'
 
 /**
@@ -25,7 +25,7 @@ export const SOURCES: Readonly<Record<KeySource, KeySourceModule>> = {
 }
 
 /**
- * The module of any source a header may name: the local ones above, and `team` (keys/team.ts), which no
+ * The module of any source a header may name: the local ones above, and `team` (keys/team-source.ts, its work in keys/team.ts), which no
  * --key-source chooses (a team vault is made by `credctl vault create`).
  */
 export const moduleFor = (source: HeaderSource): AnySourceModule => (source === 'team' ? teamSource : SOURCES[source])
@@ -104,4 +104,3 @@ export { KeychainError, osKeychain, probeKeychain, SERVICE, type Keychain } from
 export { DEFAULT_SCRYPT, PASSPHRASE_TRIES, scryptAsync } from './passphrase.js'
 export type { AnySourceModule, EnvVarDoc, FallbackStep, KeyContext, KeySourceModule, NewKey, RotationFacts, RotationInput, SequenceKeeper, StagedRotation } from './types.js'
 export { KEY_SOURCES, type HeaderSource, type KeySource } from '../vault/format.js'
-export { keyId, loadTeamKey, myIdentity, myMembership, newTeamKey, nextEpoch, parseRecipient, rewrapAll, wrapKey } from './team.js'

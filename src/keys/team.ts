@@ -3,13 +3,14 @@ import { crypto } from '../lazy-crypto.js'
 import { CredctlError } from '../errors.js'
 import { KEY_BYTES, macKey, open, seal, TagMismatch } from '../vault/cipher.js'
 import type { KeyHeader, VaultFile } from '../vault/format.js'
-import type { TeamEpoch, TeamHeader, TeamMember } from '../vault/team-header.js'
+import { KEY_ID, X25519_RECIPIENT, type TeamEpoch, type TeamHeader, type TeamMember } from '../vault/team-header.js'
+import { STORED_ID } from '../vault/record-schema.js'
 import { teamsDir } from '../lib/teams-dir.js'
 import { sealCheck, verifyCheck } from './check.js'
 import { loadIdentity, recipientFingerprint } from './identity.js'
 import { textKeeper } from './sequence.js'
 import { noop } from './steps.js'
-import type { AnySourceModule, KeyContext, SequenceKeeper, StagedRotation } from './types.js'
+import type { KeyContext, SequenceKeeper, StagedRotation } from './types.js'
 
 /**
  * The key source of team vaults (issue 14; team-vaults.md section 3). The vault key K (32 random bytes,
@@ -43,7 +44,6 @@ export function nextEpoch(vaultId: string, prevKey: Buffer, nextKey: Buffer, epo
   return { epoch, key_id: keyId(nextKey), back: seal(nextKey, prevKey, backAad(vaultId, epoch)) }
 }
 
-const X25519_RECIPIENT = /^age1[02-9ac-hj-np-z]{58}$/
 
 /**
  * Check a recipient as age parses it; INVALID_INPUT (exit 2) naming what is wrong. Only X25519 (`age1…`,
@@ -137,7 +137,7 @@ async function readState(file: string): Promise<SeenState> {
     const out: SeenState = {}
     if (Number.isSafeInteger(o.seq) && (o.seq as number) >= 0) out.seq = o.seq as number
     if (Number.isSafeInteger(o.epoch) && (o.epoch as number) >= 1) out.epoch = o.epoch as number
-    if (typeof o.key_id === 'string' && /^[A-Za-z0-9_-]{22}$/.test(o.key_id)) out.key_id = o.key_id
+    if (typeof o.key_id === 'string' && KEY_ID.test(o.key_id)) out.key_id = o.key_id
     return out
   } catch {
     return {} // a damaged state file must not lock anyone out: the head MAC still protects the vault
@@ -155,7 +155,7 @@ async function readPin(file: string): Promise<string | undefined> {
   const { readFile } = await import('node:fs/promises')
   try {
     const t = (await readFile(file, 'utf8')).trim()
-    return /^[A-Za-z0-9_-]{8,64}$/.test(t) ? t : undefined
+    return STORED_ID.test(t) ? t : undefined
   } catch {
     return undefined
   }
@@ -247,32 +247,21 @@ export function newTeamKey(vaultId: string): { key: Buffer; header: KeyHeader } 
   return { key, header: { source: 'team', check: sealCheck(vaultId, key) } }
 }
 
-export const teamSource: AnySourceModule = {
-  name: 'team',
-  summary: "a team vault's key, wrapped for each member's age identity (credctl vault create)",
-  place: "each member's age identity",
-  env: [
-    { name: 'CREDCTL_TEAMS_DIR', doc: 'where this device keeps teams.json and what it has seen of each team vault (default: teams/ in the data directory)' },
-  ],
-  usesKeychain: false,
-  describeKey: () => "this device's identity",
-  create: async () => {
-    throw new CredctlError('USAGE', 'a team vault is created with `credctl vault create NAME --backend postgresql://…`, not with --key-source team')
-  },
-  load: ({ vault, vaultFile, ctx, verify }) => loadTeamKey(vault, vaultFile, ctx, verify),
-  stageRotation: async ({ vault }): Promise<StagedRotation> => {
-    const { key, header } = newTeamKey(vault.vault_id)
-    return { key, header, before: noop, undo: noop, after: async () => [], discard: noop, retire: async () => [] }
-  },
-  sequence: (vault, _where, ctx): SequenceKeeper => {
-    const file = stateFile(ctx.env, vault.vault_id)
-    return textKeeper(
-      `team vault state (${vault.vault_id}.state)`,
-      async () => {
-        const s = await readState(await file)
-        return s.seq === undefined ? undefined : String(s.seq)
-      },
-      async (text) => updateState(await file, (s) => ({ ...s, seq: Number(text) })),
-    )
-  },
+/** A team vault's new key for rotate-key and member remove (keys/team-source.ts stageRotation). */
+export function stageTeamRotation(vaultId: string): StagedRotation {
+  const { key, header } = newTeamKey(vaultId)
+  return { key, header, before: noop, undo: noop, after: async () => [], discard: noop, retire: async () => [] }
+}
+
+/** Where the team source keeps a vault's highest sequence: the device's state file for it. */
+export function teamSequence(vaultId: string, env: NodeJS.ProcessEnv): SequenceKeeper {
+  const file = stateFile(env, vaultId)
+  return textKeeper(
+    `team vault state (${vaultId}.state)`,
+    async () => {
+      const s = await readState(await file)
+      return s.seq === undefined ? undefined : String(s.seq)
+    },
+    async (text) => updateState(await file, (s) => ({ ...s, seq: Number(text) })),
+  )
 }

@@ -1,5 +1,5 @@
 import { assertStorable, assertWritableHeader } from './storable.js'
-import type { HistoryEntry, StoredRecord, StoreTx, VaultHeader, VaultSnapshot, VaultStore } from './types.js'
+import { fetchAction, type FetchPurpose, type HistoryEntry, type StoredRecord, type StoreTx, type VaultHeader, type VaultSnapshot, type VaultStore } from './types.js'
 
 /**
  * A vault kept in memory: for unit tests and for embedders that keep sealed records elsewhere
@@ -76,11 +76,11 @@ export function memoryStore(location = 'memory', opts: { values?: boolean } = {}
     ...(opts.values
       ? {
           values: {
-            async fetch(ids: readonly string[], purpose: string, detail?: string) {
+            async fetch(ids: readonly string[], purpose: FetchPurpose, detail?: string) {
               const known = new Map(records.map((r) => [r.id, r]))
               const hit = [...new Set(ids)].filter((id) => known.has(id) && sealed.has(id))
               // On record before anything is handed out, as the database function does.
-              history.push({ time: new Date().toISOString(), action: `fetch:${purpose}`, outcome: 'ok', ...(detail ? { detail } : {}), credentials: hit.map((id) => ({ id, name: null, type: null })) })
+              history.push({ time: new Date().toISOString(), action: fetchAction(purpose), outcome: 'ok', ...(detail ? { detail } : {}), credentials: hit.map((id) => ({ id, name: null, type: null })) })
               return hit.map((id) => ({ id, sealed: sealed.get(id)! }))
             },
           },

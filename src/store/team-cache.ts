@@ -1,7 +1,7 @@
 import * as path from 'node:path'
 import { CredctlError } from '../errors.js'
 import { teamsDir } from '../lib/teams-dir.js'
-import type { HistoryEntry, StoredRecord, VaultHeader, VaultSnapshot, VaultStore } from './types.js'
+import { fetchAction, type HistoryEntry, type StoredRecord, type VaultHeader, type VaultSnapshot, type VaultStore } from './types.js'
 
 /**
  * The offline cache of a team vault (issue 14): a VaultStore around the PostgreSQL one that keeps, per
@@ -49,21 +49,25 @@ export function cachedStore(inner: VaultStore, opts: CacheOptions): VaultStore &
     const b = path.join(await teamsDir(opts.env), vaultId!)
     return { cache: `${b}.cache`, pending: `${b}.pending.jsonl` }
   }
+  // Read once per process, then kept in step with what this process writes: load() and values.fetch()
+  // (and an offline fetch) share one copy instead of reading the file again.
+  let held: CacheDoc | undefined
+  let readOnce = false
   const readCache = async (): Promise<CacheDoc | undefined> => {
     if (!vaultId) return undefined
-    const { readFile } = await import('node:fs/promises')
-    try {
-      const doc = JSON.parse(await readFile((await files()).cache, 'utf8')) as CacheDoc
-      return doc?.version === 1 && doc.snapshot?.header ? doc : undefined
-    } catch {
-      return undefined
+    if (!readOnce) {
+      held = await readCacheFile(opts.env, vaultId)
+      readOnce = true
     }
+    return held
   }
   const writeCache = async (doc: CacheDoc): Promise<void> => {
     const { ensureDir, writeFileAtomic } = await import('../lib/durable-file.js')
     const f = (await files()).cache
     await ensureDir(path.dirname(f))
     await writeFileAtomic(f, JSON.stringify(doc), 'team vault cache')
+    held = doc
+    readOnce = true
   }
   const offlineError = (what: string) =>
     new CredctlError('VAULT_OFFLINE', `${inner.location} cannot be reached, and ${what}`, { hint: 'retry when the database is reachable' })
@@ -107,7 +111,10 @@ export function cachedStore(inner: VaultStore, opts: CacheOptions): VaultStore &
       }
       offline = false
       if (!snap) return snap
-      vaultId = snap.header.vault_id
+      if (vaultId !== snap.header.vault_id) {
+        vaultId = snap.header.vault_id
+        readOnce = false // another vault's cache (or none) was held
+      }
       await flushPending().catch(() => {})
       // Refresh the cache when the vault moved on; values of records that did not change stay.
       const old = await readCache()
@@ -170,7 +177,7 @@ export function cachedStore(inner: VaultStore, opts: CacheOptions): VaultStore &
         if (!doc || doc.snapshot.header.team?.offline === 'deny') throw offlineError('its admin does not allow values to be used offline')
         const missing = ids.filter((id) => doc.sealed[id] === undefined)
         if (missing.length) throw offlineError(`${missing.length === ids.length ? 'this device has not used these values online before' : 'some of these values were never used on this device online'}`)
-        await store.history.append([{ time: new Date().toISOString(), action: `fetch:${purpose}`, outcome: 'ok', ...(detail ? { detail } : {}), credentials: ids.map((id) => ({ id, name: null, type: null })) }])
+        await store.history.append([{ time: new Date().toISOString(), action: fetchAction(purpose), outcome: 'ok', ...(detail ? { detail } : {}), credentials: ids.map((id) => ({ id, name: null, type: null })) }])
         return ids.map((id) => ({ id, sealed: doc.sealed[id]! }))
       },
     },
@@ -190,10 +197,15 @@ export function cachedStore(inner: VaultStore, opts: CacheOptions): VaultStore &
  * completion, which must not wait on the network at every Tab. Metadata only; nothing is verified.
  */
 export async function cachedSnapshot(env: NodeJS.ProcessEnv, vaultId: string): Promise<VaultSnapshot | undefined> {
+  return (await readCacheFile(env, vaultId))?.snapshot
+}
+
+/** The cache file of `vaultId`, or undefined when there is none or it does not parse (a cache is never fatal). */
+async function readCacheFile(env: NodeJS.ProcessEnv, vaultId: string): Promise<CacheDoc | undefined> {
   const { readFile } = await import('node:fs/promises')
   try {
     const doc = JSON.parse(await readFile(path.join(await teamsDir(env), `${vaultId}.cache`), 'utf8')) as CacheDoc
-    return doc?.version === 1 && doc.snapshot?.header && Array.isArray(doc.snapshot.records) ? doc.snapshot : undefined
+    return doc?.version === 1 && doc.snapshot?.header && Array.isArray(doc.snapshot.records) ? doc : undefined
   } catch {
     return undefined
   }

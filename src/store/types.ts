@@ -154,7 +154,11 @@ export interface VaultStore {
 }
 
 /** Why values are fetched: recorded with the fetch. */
-export type FetchPurpose = 'reveal' | 'run' | 'inject' | 'export' | 'validate' | 'discover' | 'rotate-key' | 'member-remove' | 'import' | 'update' | 'mcp'
+export const FETCH_PURPOSES = ['reveal', 'run', 'inject', 'export', 'validate', 'discover', 'rotate-key', 'member-remove', 'import', 'update', 'mcp'] as const
+export type FetchPurpose = (typeof FETCH_PURPOSES)[number]
+
+/** The history action a store records for a fetch: `fetch:<purpose>` (the one spelling; history --action accepts it). */
+export const fetchAction = (purpose: FetchPurpose): string => `fetch:${purpose}`
 
 export interface ValueStore {
   /**

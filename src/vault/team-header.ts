@@ -1,4 +1,5 @@
 import { isSealed } from './cipher.js'
+import { ISO_TIME } from './record-schema.js'
 
 /**
  * A team vault's header beyond a local one's (issue 14): its members, each with the vault key wrapped for
@@ -70,10 +71,11 @@ export const MEMBER_NAME = /^[A-Za-z0-9][A-Za-z0-9._@+-]{0,63}$/
  * `credctl_<name>` with `-` as `_`). No `_` of its own, so two names never map to one schema.
  */
 export const TEAM_VAULT_NAME = /^[a-z][a-z0-9-]{0,39}$/
-const RECIPIENT = /^age1[02-9ac-hj-np-z]{58}$/
-const KEY_ID = /^[A-Za-z0-9_-]{22}$/
+/** An age X25519 recipient as age prints it (bech32 `age1` + 58): the only kind a team vault wraps for. */
+export const X25519_RECIPIENT = /^age1[02-9ac-hj-np-z]{58}$/
+/** A key id (keys/team.ts keyId): 22 base64url characters. */
+export const KEY_ID = /^[A-Za-z0-9_-]{22}$/
 const B64 = /^[A-Za-z0-9+/]+={0,2}$/
-const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/
 
 /**
  * Why `t` is not a well-formed team header, or undefined when it is: the shape every store accepts and
@@ -97,12 +99,12 @@ export function teamProblem(t: unknown): string | undefined {
   for (const m of h.members as Record<string, unknown>[]) {
     if (typeof m !== 'object' || m === null) return 'has a malformed member'
     if (typeof m.member !== 'string' || !MEMBER_NAME.test(m.member)) return 'has a malformed member name'
-    if (typeof m.recipient !== 'string' || !RECIPIENT.test(m.recipient)) return `has a malformed recipient for member ${m.member}`
+    if (typeof m.recipient !== 'string' || !X25519_RECIPIENT.test(m.recipient)) return `has a malformed recipient for member ${m.member}`
     if (!(TEAM_ROLES as readonly unknown[]).includes(m.role)) return `has a malformed role for member ${m.member}`
     if (!(MEMBER_KINDS as readonly unknown[]).includes(m.kind)) return `has a malformed kind for member ${m.member}`
     if (m.db_role !== null && (typeof m.db_role !== 'string' || m.db_role === '' || m.db_role.length > 63)) return `has a malformed database role for member ${m.member}`
     if (typeof m.wrap !== 'string' || !B64.test(m.wrap) || m.wrap.length > 4096) return `has a malformed wrap for member ${m.member}`
-    if (typeof m.added_at !== 'string' || !ISO.test(m.added_at)) return `has a malformed time for member ${m.member}`
+    if (typeof m.added_at !== 'string' || !ISO_TIME.test(m.added_at)) return `has a malformed time for member ${m.member}`
     if (names.has(m.member)) return `lists member ${m.member} twice`
     if (recipients.has(m.recipient)) return 'lists one recipient twice'
     names.add(m.member)

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import * as path from 'node:path'
 import { generateX25519Identity, identityToRecipient } from 'age-encryption'
 import fc from 'fast-check'
-import pg from 'pg'
+import { query } from '../helpers/pg-team.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { assertNoLeak, BIN, runCli, type CliResult } from '../helpers/cli.js'
 import { hasTmux, TmuxTerminal } from '../helpers/tmux.js'
@@ -25,15 +25,8 @@ const role = (who: string) => `tcli_${TAG}_${who}`
 const PEOPLE = ['alice', 'bob', 'carol', 'eve'] as const
 type Who = (typeof PEOPLE)[number]
 
-async function sql(text: string, db = ADMIN): Promise<Record<string, unknown>[]> {
-  const c = new pg.Client({ connectionString: db })
-  await c.connect()
-  try {
-    return (await c.query(text)).rows as Record<string, unknown>[]
-  } finally {
-    await c.end()
-  }
-}
+/** One statement (or a script: the simple protocol) on a connection of its own. */
+const sql = (text: string, db = ADMIN): Promise<Record<string, unknown>[]> => query(db, text)
 
 interface Person {
   who: Who

@@ -1,44 +1,23 @@
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { generateX25519Identity, identityToRecipient } from 'age-encryption'
-import { createClient, memoryStore } from '../../src/index.js'
-import { keyId, newTeamKey, wrapKey } from '../../src/keys/team.js'
-import { applyChanges } from '../../src/credentials/snapshot.js'
-import type { TeamHeader } from '../../src/vault/team-header.js'
+import { memoryStore } from '../../src/index.js'
+import { person as personIn, type Person } from './people.js'
+import { makeTeamVault } from './team-vault.js'
 
 /**
- * A team vault on the in-memory store (issue 14), made as `vault create` makes one in PostgreSQL, and
- * people with their own identity (CREDCTL_IDENTITY) and their own teams directory (what they have seen).
+ * Short forms of the team-vault helpers (people.ts, team-vault.ts) for the SDK tests on the in-memory
+ * store: a person in a directory of their own, and a team vault whose store exposes its snapshot and
+ * sealed values (a database admin's view) to the test.
  */
-export interface Person {
-  name: string
-  identity: string
-  recipient: string
-  env: NodeJS.ProcessEnv
-}
+export type { Person }
 
 export async function person(name: string): Promise<Person> {
-  const identity = await generateX25519Identity()
-  const recipient = await identityToRecipient(identity)
-  const dir = mkdtempSync(join(tmpdir(), `credctl-${name}-`))
-  return { name, identity, recipient, env: { CREDCTL_IDENTITY: identity, CREDCTL_TEAMS_DIR: join(dir, 'teams'), HOME: dir } }
+  return personIn(name, mkdtempSync(join(tmpdir(), `credctl-${name}-`)))
 }
 
 export async function teamVault(admin: Person, name = 'team-t') {
   const store = memoryStore(`team vault ${name} (memory)`, { values: true })
-  const vaultId = crypto.randomUUID()
-  const { key, header } = newTeamKey(vaultId)
-  const now = new Date().toISOString()
-  const team: TeamHeader = {
-    name,
-    epoch: 1,
-    offline: 'allow',
-    members: [{ member: admin.name, recipient: admin.recipient, role: 'admin', kind: 'human', db_role: admin.name, wrap: await wrapKey(key, admin.recipient), added_at: now }],
-    epochs: [{ epoch: 1, key_id: keyId(key), back: null }],
-  }
-  await store.transact(async (tx) => {
-    applyChanges(undefined, { version: 2, vault_id: vaultId, created_at: now, key: header, credentials: [], mac: '', team }, key, tx, store.location)
-  })
-  return { store, key, client: (p: Person) => createClient({ store, env: p.env }) }
+  const tv = await makeTeamVault(name, [{ person: admin, role: 'admin' }], [], { store })
+  return { store, key: tv.key, client: (p: Person) => tv.client(p) }
 }

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest'
 import { createClient, CredctlError, memoryStore } from '../../src/index.js'
 import type { StoredRecord, VaultStore } from '../../src/store/types.js'
 import { applyChanges, parseSnapshot } from '../../src/credentials/snapshot.js'
+import { code } from '../helpers/error-code.js'
 
 /**
  * The SDK over the storage interface (issue 13, points 1 and 5), on the in-memory adapter: what a write
@@ -32,15 +33,6 @@ async function tamper(s: VaultStore, f: (rs: StoredRecord[], put: (r: StoredReco
   })
 }
 
-async function code(p: Promise<unknown>): Promise<string> {
-  try {
-    await p
-    return 'ok'
-  } catch (e) {
-    if (e instanceof CredctlError) return e.code
-    throw e
-  }
-}
 
 describe('writes go through the store and touch only what changed', () => {
   it('an update re-seals one record: the others keep their bytes, revision and MAC', async () => {

@@ -5,6 +5,7 @@ import { createClient, CredctlError } from '../../src/index.js'
 import { cachedStore } from '../../src/store/team-cache.js'
 import type { VaultStore } from '../../src/store/types.js'
 import { person, teamVault } from '../helpers/team-memory.js'
+import { code } from '../helpers/error-code.js'
 
 /**
  * The offline cache of a team vault (issue 14): reads from the cache when the database cannot be reached,
@@ -30,15 +31,6 @@ function switchable(inner: VaultStore) {
   return { s, setDown: (v: boolean) => (down = v) }
 }
 
-async function code(p: Promise<unknown>): Promise<string> {
-  try {
-    await p
-    return 'ok'
-  } catch (e) {
-    if (e instanceof CredctlError) return e.code
-    throw e
-  }
-}
 
 describe('team vault offline cache', () => {
   it('reads what this device used, refuses writes, uploads offline use later, keeps only ciphertext', async () => {

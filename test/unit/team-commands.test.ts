@@ -13,6 +13,7 @@ import { createProgram } from '../../src/cli/program.js'
 import { writeTeam } from '../../src/store/team-config.js'
 import { filterHistory, type HistoryEntry } from '../../src/credentials/history.js'
 import { person, teamVault, type Person } from '../helpers/team-memory.js'
+import { code as codeOf } from '../helpers/error-code.js'
 
 /**
  * The `vault` and `member` commands (issue 14) on the SDK's memory-store team vault, through a fake
@@ -61,15 +62,6 @@ async function setup() {
   return { alice, bob, carol, t }
 }
 
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p
-    return 'ok'
-  } catch (e) {
-    if (e instanceof CredctlError) return e.code
-    throw e
-  }
-}
 
 const notes = (o: Output) => (o.notes ?? []).join('\n')
 

@@ -1,8 +1,10 @@
 import { CredctlError } from '../../errors.js'
 import { wholeNumber } from '../../lib/strict.js'
 import { HISTORY_ACTIONS } from '../../credentials/history.js'
+import { FETCH_PURPOSES, fetchAction } from '../../store/types.js'
 
-const FETCH_ACTION = /^fetch:(reveal|run|inject|export|validate|discover|rotate-key|member-remove|import|update|mcp)$/
+// A team vault's database records each audited value fetch as `fetch:<purpose>` (store/types.ts).
+const FETCH_ACTIONS: readonly string[] = FETCH_PURPOSES.map(fetchAction)
 import type { Factory } from '../factory.js'
 import type { Output } from '../output.js'
 
@@ -42,8 +44,7 @@ export function parseSince(raw: string, now: Date): Date {
 export function parseActions(raw: string[]): string[] {
   const out = raw.flatMap((r) => r.split(',')).map((a) => a.trim()).filter(Boolean)
   for (const a of out) {
-    // A team vault's database records each audited value fetch as `fetch:<purpose>` (issue 14).
-    if (!(HISTORY_ACTIONS as readonly string[]).includes(a) && !FETCH_ACTION.test(a)) {
+    if (!(HISTORY_ACTIONS as readonly string[]).includes(a) && !FETCH_ACTIONS.includes(a)) {
       throw new CredctlError('USAGE', `--action ${JSON.stringify(a)} is not an action credctl records`, { hint: `one of: ${HISTORY_ACTIONS.join(', ')}` })
     }
   }

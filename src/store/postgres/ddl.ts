@@ -1,6 +1,6 @@
 import { CredctlError } from '../../errors.js'
 import { TEAM_VAULT_NAME } from '../../vault/team-header.js'
-import type { FetchPurpose } from '../types.js'
+import { FETCH_PURPOSES } from '../types.js'
 
 /**
  * The PostgreSQL layout of one team vault (issue 14; plan D1, D2, D3, D11): ONE SCHEMA PER VAULT,
@@ -40,10 +40,8 @@ export function rolesOf(name: string): { reader: string; writer: string; admin: 
   return { reader: `${s}_reader`, writer: `${s}_writer`, admin: `${s}_admin` }
 }
 
-/** The purposes request_fetch accepts: exactly types.ts FetchPurpose (the compiler holds them in step). */
-export const FETCH_PURPOSES = ['reveal', 'run', 'inject', 'export', 'validate', 'discover', 'rotate-key', 'member-remove', 'import', 'update', 'mcp'] as const satisfies readonly FetchPurpose[]
-const everyPurpose: Exclude<FetchPurpose, (typeof FETCH_PURPOSES)[number]> extends never ? true : never = true
-void everyPurpose
+/** The purposes request_fetch accepts: types.ts FETCH_PURPOSES, the one list. */
+export { FETCH_PURPOSES }
 
 /** The columns a member may give when appending history: actor, at and seq are the database's. */
 export const HISTORY_INSERT_COLUMNS = ['client_time', 'action', 'outcome', 'detail', 'credentials'] as const
