@@ -106,8 +106,10 @@ describe('values: byte for byte or refused', () => {
         }
         stored++
         const revealed = Buffer.from(await client.credentials.reveal(name), 'utf8')
-        // The only change credctl makes: one trailing newline (from echo or an editor) is dropped.
-        const expected = bytes.subarray(0, bytes.length - (/\r?\n$/.exec(text)?.[0].length ?? 0))
+        // The only change credctl makes: one trailing newline (from echo or an editor) is dropped; and a
+        // static_file path is stored resolved (README: `//` and `.` segments collapse), as path.resolve does.
+        const kept = bytes.subarray(0, bytes.length - (/\r?\n$/.exec(text)?.[0].length ?? 0))
+        const expected = type === 'static_file' ? Buffer.from(path.resolve(kept.toString('utf8')).trim(), 'utf8') : kept
         expect(revealed.equals(expected)).toBe(true)
       }),
       { numRuns: Number(process.env.VB_RUNS ?? 200) },
